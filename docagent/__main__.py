@@ -1,0 +1,7 @@
+"""Allow ``python -m docagent``."""
+
+import sys
+
+from docagent.cli import main
+
+sys.exit(main())

@@ -1,0 +1,196 @@
+"""The command surface: parse flags, call the library, print. Nothing heavy is imported here.
+
+Every subcommand lives in ``docagent.commands.<name>`` and is imported only when it runs, so
+``docagent --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from docagent import __version__
+from docagent.errors import DocagentError
+
+PROVIDERS = ("auto", "anthropic", "openai", "offline")
+
+
+def _add_path(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "path",
+        nargs="?",
+        default=".",
+        metavar="PATH",
+        help="repository, or a directory or file inside one (default: the current directory)",
+    )
+
+
+def _add_provider(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--provider",
+        choices=PROVIDERS,
+        default=None,
+        help="model provider; 'auto' (default) uses anthropic when ANTHROPIC_API_KEY is set, "
+        "else the offline drafter",
+    )
+    p.add_argument("--model", metavar="M", default=None, help="model name for the provider")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the argparse parser for every docagent subcommand (the DESIGN §4 contract)."""
+    parser = argparse.ArgumentParser(
+        prog="docagent",
+        description="Draft, review and measure Python documentation with an LLM. "
+        "Exit codes: 0 success, 1 work failed or threshold not met, 2 bad usage or input.",
+    )
+    parser.add_argument("--version", action="version", version=f"docagent {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    p = sub.add_parser(
+        "scan",
+        help="inventory documentation: coverage, missing and stale docstrings",
+        description="Scan a git repository's Python files and report docstring coverage, "
+        "missing and stale docstrings, and the detected docstring style.",
+    )
+    _add_path(p)
+    p.add_argument("--json", action="store_true", help="print the scan --json contract document")
+    p.add_argument("--since", metavar="REV", help="only files changed since git revision REV")
+    p.add_argument(
+        "--fail-under",
+        metavar="PCT",
+        type=float,
+        help="exit 1 when coverage is below PCT percent (for CI and pre-commit)",
+    )
+    p.add_argument("--all", action="store_true", help="count private targets too")
+
+    p = sub.add_parser(
+        "review",
+        help="review drafts in a terminal UI: accept, edit, reject, skip",
+        description="Open the review TUI on the repository's missing and stale docstrings.",
+    )
+    _add_path(p)
+    p.add_argument("--since", metavar="REV", help="only files changed since git revision REV")
+    _add_provider(p)
+    p.add_argument("--readme", action="store_true", help="also review README sections")
+    p.add_argument("--commit", action="store_true", help="commit the changed files on quit")
+    p.add_argument(
+        "--proposals", metavar="FILE", help="review a proposals JSONL file written by batch --out"
+    )
+
+    p = sub.add_parser(
+        "batch",
+        help="draft (and optionally apply) docstrings headless, for CI",
+        description="Draft docstrings for missing and stale public targets without a person; "
+        "write proposals JSONL and/or apply drafts that pass every check.",
+    )
+    _add_path(p)
+    p.add_argument("--since", metavar="REV", help="only files changed since git revision REV")
+    p.add_argument("--out", metavar="FILE", help="write proposals JSONL to FILE")
+    p.add_argument("--apply", action="store_true", help="apply drafts that pass every hard check")
+    _add_provider(p)
+    p.add_argument("--concurrency", metavar="N", type=int, help="parallel model requests")
+    p.add_argument(
+        "--max-cost", metavar="USD", type=float, help="stop issuing requests at this spend"
+    )
+    p.add_argument("--estimate", action="store_true", help="print the cost estimate and stop")
+    p.add_argument(
+        "--batch-api", action="store_true", help="use Anthropic Message Batches (batch price)"
+    )
+    p.add_argument("--readme", action="store_true", help="also draft README sections")
+
+    p = sub.add_parser(
+        "apply",
+        help="apply a proposals JSONL file through the safe edit engine",
+        description="Apply proposals (status 'accepted'; all but 'rejected' with --all). "
+        "Exit 1 when any edit was refused, 2 for a malformed file.",
+    )
+    p.add_argument("file", metavar="FILE", help="proposals JSONL file")
+    p.add_argument("--all", action="store_true", help="apply every record except rejected ones")
+    p.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository root (default: .)")
+
+    p = sub.add_parser(
+        "report",
+        help="accept-rate report from the decision log",
+        description="Accept rates, edit similarity, cost and coverage from the decision log.",
+    )
+    p.add_argument(
+        "--by",
+        metavar="DIM",
+        action="append",
+        default=[],
+        choices=("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day"),
+        help="slice by a dimension (repeatable)",
+    )
+    p.add_argument("--since", metavar="DATE", help="only decisions on or after DATE (YYYY-MM-DD)")
+    p.add_argument(
+        "--format",
+        choices=("table", "json", "markdown", "csv", "html"),
+        default="table",
+        help="output format (default: table)",
+    )
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+
+    p = sub.add_parser(
+        "eval",
+        help="score drafts on eval datasets; gate prompt or model changes",
+        description="Run a provider on JSONL eval cases and score the drafts in [0, 1].",
+    )
+    p.add_argument("datasets", nargs="*", metavar="DATASET", help="JSONL eval case files")
+    _add_provider(p)
+    p.add_argument("--gate", metavar="SCORE", type=float, help="exit 1 when the score is below")
+    p.add_argument("--compare", metavar="RUN", help="compare against a stored run id")
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+
+    p = sub.add_parser(
+        "export",
+        help="export logged decisions as eval cases",
+        description="Turn accepted/edited decisions into eval cases (the person's text is the "
+        "reference) and rejected ones into negative cases.",
+    )
+    p.add_argument("--format", choices=("jsonl", "inspect", "promptfoo"), default="jsonl")
+    p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+
+    p = sub.add_parser(
+        "log",
+        help="show the latest drafts, decisions and model calls",
+        description="Show the latest drafts, decisions and model calls from the decision log.",
+    )
+    p.add_argument("-n", type=int, default=20, metavar="N", help="how many entries (default 20)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--path", metavar="PATH", help="only targets in this file")
+    p.add_argument(
+        "--decision",
+        choices=("accept", "edit", "reject", "skip", "undo"),
+        help="only this decision",
+    )
+    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the docagent command line and return its exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    module = importlib.import_module(f"docagent.commands.{args.command}")
+    try:
+        return int(module.run(args) or 0)
+    except DocagentError as exc:
+        print(f"docagent {args.command}: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print(f"docagent {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

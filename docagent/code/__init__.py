@@ -1,0 +1,1 @@
+"""Code facts: tree-sitter parsing, targets, docstrings and safe edits."""

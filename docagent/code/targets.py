@@ -1,0 +1,624 @@
+"""Targets (modules, classes, functions, methods) and their code facts, extracted with tree-sitter.
+
+The definitions follow DESIGN §3 (a contract): what counts as a target, its kind, its qualname
+(with ``#2`` suffixes for repeated names), and ``has_docstring`` by Python's own rule.
+"""
+
+from __future__ import annotations
+
+import ast
+import codecs
+import hashlib
+import inspect
+import io
+import tokenize
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from tree_sitter import Node
+
+from docagent.code import parser as ts
+
+PARAM_KINDS = ("positional_only", "normal", "var_positional", "keyword_only", "var_keyword")
+_DEF_TYPES = ("function_definition", "class_definition")
+_STRING_PREFIXES_OK = {"", "r", "u"}
+
+
+class SourceError(Exception):
+    """A file that cannot be decoded or parsed; it is reported and skipped."""
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter of a function signature."""
+
+    name: str
+    kind: str
+    annotation: str | None = None
+    default: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        """The name as written in a signature: ``*args``, ``**kwargs`` or ``name``."""
+        if self.kind == "var_positional":
+            return "*" + self.name
+        if self.kind == "var_keyword":
+            return "**" + self.name
+        return self.name
+
+
+@dataclass(frozen=True)
+class Docstring:
+    """An existing docstring: its cleaned text and where its literal sits in the file."""
+
+    text: str
+    start_byte: int
+    end_byte: int
+    line: int
+    end_line: int
+    quote: str
+    prefix: str
+
+
+@dataclass
+class Target:
+    """A documentable definition with the facts that scanning, drafting and checks need.
+
+    Byte offsets index the file's UTF-8 encoding (``FileFacts.source``); lines are 1-based.
+    """
+
+    path: str
+    qualname: str
+    kind: str
+    name: str
+    line: int
+    end_line: int
+    start_byte: int
+    end_byte: int
+    public: bool
+    body_start_byte: int = 0
+    decorators: tuple[str, ...] = ()
+    is_async: bool = False
+    params: tuple[Param, ...] = ()
+    returns: str | None = None
+    returns_value: bool = False
+    yields: bool = False
+    raises: tuple[str, ...] = ()
+    attributes: tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    docstring: Docstring | None = None
+    status: str = "missing"
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def has_docstring(self) -> bool:
+        """True when the definition has a docstring by Python's rule."""
+        return self.docstring is not None
+
+    @property
+    def is_property(self) -> bool:
+        """True for ``@property`` (and ``functools.cached_property``) getters."""
+        return any(d.rsplit(".", 1)[-1] in ("property", "cached_property") for d in self.decorators)
+
+    @property
+    def is_abstract(self) -> bool:
+        """True for methods decorated with ``abstractmethod``."""
+        return any(d.rsplit(".", 1)[-1] == "abstractmethod" for d in self.decorators)
+
+    def documented_params(self) -> list[Param]:
+        """Signature parameters that a docstring should document (no ``self``/``cls``)."""
+        params = list(self.params)
+        if self.kind == "method" and params and params[0].kind in ("positional_only", "normal"):
+            if "staticmethod" not in self.decorators:
+                params = params[1:]
+        elif self.kind == "class":
+            return []
+        return [p for p in params if p.name not in ("self", "cls") or self.kind == "function"]
+
+    def to_dict(self) -> dict[str, Any]:
+        """Serialize every fact (used for the scan cache)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Target:
+        """Rebuild a Target from :meth:`to_dict` output."""
+        data = dict(data)
+        data["params"] = tuple(Param(**p) for p in data.get("params", ()))
+        for key in ("decorators", "raises", "attributes", "bases"):
+            data[key] = tuple(data.get(key, ()))
+        doc = data.get("docstring")
+        data["docstring"] = Docstring(**doc) if doc else None
+        data["problems"] = list(data.get("problems", ()))
+        return cls(**data)
+
+    def contract_dict(self) -> dict[str, Any]:
+        """The target as the ``scan --json`` contract lists it."""
+        return {
+            "path": self.path,
+            "qualname": self.qualname,
+            "kind": self.kind,
+            "line": self.line,
+            "end_line": self.end_line,
+            "public": self.public,
+            "has_docstring": self.has_docstring,
+            "status": self.status,
+            "problems": list(self.problems),
+        }
+
+
+@dataclass
+class FileFacts:
+    """A decoded source file and its targets."""
+
+    path: str
+    encoding: str
+    newline: str
+    text: str
+    source: bytes
+    targets: list[Target]
+
+    def target(self, qualname: str) -> Target | None:
+        """Return the target with ``qualname`` or None."""
+        for t in self.targets:
+            if t.qualname == qualname:
+                return t
+        return None
+
+    def target_source(self, target: Target) -> str:
+        """Return the source text of ``target`` (decorators included)."""
+        return self.source[target.start_byte : target.end_byte].decode("utf-8")
+
+
+def decode_source(data: bytes, path: str = "<string>") -> tuple[str, str]:
+    """Decode Python source bytes honouring a BOM and the PEP 263 coding cookie.
+
+    Returns ``(text, encoding)``; raises :class:`SourceError` when the bytes do not decode.
+    """
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError as exc:
+        raise SourceError(f"{path}: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+    try:
+        text = data.decode(encoding)
+    except (UnicodeDecodeError, LookupError) as exc:
+        raise SourceError(f"{path}: cannot decode as {encoding}: {exc}") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+        encoding = "utf-8-sig"
+    return text, codecs.lookup(encoding).name
+
+
+def detect_newline(text: str) -> str:
+    """Return the file's line ending: ``\\r\\n`` when its first line ending is CRLF, else ``\\n``."""
+    i = text.find("\n")
+    return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
+
+
+def _is_public_name(name: str) -> bool:
+    if name in ("__init__", "__call__"):
+        return True
+    return not name.startswith("_")
+
+
+def _module_public(path: str) -> bool:
+    parts = path.split("/")
+    stem = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
+    for part in [*parts[:-1], stem]:
+        if part.startswith("_") and part not in ("__init__", "__main__"):
+            return False
+    return True
+
+
+def _unwrap_string(node: Node) -> Node | None:
+    """Return the string node of a docstring expression statement, or None if it is not one."""
+    named = [c for c in node.named_children if c.type != "comment"]
+    if len(named) != 1:
+        return None
+    expr = named[0]
+    while expr.type == "parenthesized_expression":
+        inner = [c for c in expr.named_children if c.type != "comment"]
+        if len(inner) != 1:
+            return None
+        expr = inner[0]
+    if expr.type == "string":
+        parts = [expr]
+    elif expr.type == "concatenated_string":
+        parts = [c for c in expr.named_children if c.type != "comment"]
+        if not parts or any(p.type != "string" for p in parts):
+            return None
+    else:
+        return None
+    for part in parts:
+        start = part.child(0)
+        if start is None or start.type != "string_start":
+            return None
+        prefix = ts.text(start).rstrip("'\"").lower()
+        if prefix not in _STRING_PREFIXES_OK:
+            return None
+        if any(c.type == "interpolation" for c in part.named_children):
+            return None
+    return expr
+
+
+def first_statement(body: Node) -> Node | None:
+    """Return the first statement of a block or module, skipping comments."""
+    for child in body.named_children:
+        if child.type != "comment":
+            return child
+    return None
+
+
+def docstring_of(body: Node | None) -> Docstring | None:
+    """Return the docstring of a block/module node by Python's rule, or None."""
+    if body is None:
+        return None
+    stmt = first_statement(body)
+    if stmt is None or stmt.type != "expression_statement":
+        return None
+    expr = _unwrap_string(stmt)
+    if expr is None:
+        return None
+    literal = ts.text(stmt)
+    try:
+        value = ast.literal_eval(literal.strip())
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+    if not isinstance(value, str):
+        return None
+    first = expr if expr.type == "string" else expr.named_children[0]
+    start_tok = ts.text(first.child(0))
+    prefix = start_tok.rstrip("'\"")
+    quote = start_tok[len(prefix) :]
+    return Docstring(
+        text=inspect.cleandoc(value),
+        start_byte=stmt.start_byte,
+        end_byte=stmt.end_byte,
+        line=stmt.start_point[0] + 1,
+        end_line=stmt.end_point[0] + 1,
+        quote=quote,
+        prefix=prefix,
+    )
+
+
+def _decorators(def_node: Node) -> tuple[str, ...]:
+    parent = def_node.parent
+    if parent is None or parent.type != "decorated_definition":
+        return ()
+    out = []
+    for child in parent.named_children:
+        if child.type == "decorator":
+            expr = next((c for c in child.named_children if c.type != "comment"), None)
+            if expr is None:
+                continue
+            if expr.type == "call":
+                fn = expr.child_by_field_name("function")
+                out.append(ts.text(fn) if fn is not None else ts.text(expr))
+            else:
+                out.append(ts.text(expr))
+    return tuple(out)
+
+
+def _is_overload(decorators: tuple[str, ...]) -> bool:
+    return any(d == "overload" or d.endswith(".overload") for d in decorators)
+
+
+def _params(params_node: Node | None) -> tuple[Param, ...]:
+    if params_node is None:
+        return ()
+    raw: list[Param] = []
+    mode = "normal"
+    for child in params_node.named_children:
+        t = child.type
+        if t == "comment":
+            continue
+        if t == "positional_separator":
+            raw = [Param(p.name, "positional_only", p.annotation, p.default) for p in raw]
+            continue
+        if t == "keyword_separator":
+            mode = "keyword_only"
+            continue
+        annotation = default = None
+        name_node = child
+        if t in ("typed_parameter", "typed_default_parameter", "default_parameter"):
+            ann = child.child_by_field_name("type")
+            annotation = ts.text(ann) if ann is not None else None
+            val = child.child_by_field_name("value")
+            default = ts.text(val) if val is not None else None
+            name_node = child.child_by_field_name("name") or child.named_children[0]
+        kind = mode
+        if name_node.type == "list_splat_pattern":
+            kind = "var_positional"
+            mode = "keyword_only"
+            name_node = name_node.named_children[0] if name_node.named_children else name_node
+        elif name_node.type == "dictionary_splat_pattern":
+            kind = "var_keyword"
+            name_node = name_node.named_children[0] if name_node.named_children else name_node
+        elif name_node.type != "identifier":
+            continue
+        raw.append(Param(ts.text(name_node), kind, annotation, default))
+    return tuple(raw)
+
+
+def _enclosing_def(node: Node) -> Node | None:
+    """Nearest enclosing function/class definition (or lambda) of ``node``, else None."""
+    p = node.parent
+    while p is not None:
+        if p.type in _DEF_TYPES or p.type == "lambda":
+            return p
+        p = p.parent
+    return None
+
+
+def _raise_names(node: Node) -> list[str]:
+    exprs = [c for c in node.named_children if c.type != "comment"]
+    if not exprs:
+        # bare ``raise``: re-raises what the enclosing except clause caught
+        p = node.parent
+        while p is not None and p.type not in _DEF_TYPES:
+            if p.type == "except_clause":
+                caught = next((c for c in p.named_children if c.type != "block"), None)
+                if caught is None:
+                    return []
+                if caught.type == "as_pattern":
+                    caught = caught.named_children[0]
+                items = caught.named_children if caught.type == "tuple" else [caught]
+                return [ts.text(i) for i in items if i.type in ("identifier", "attribute")]
+            p = p.parent
+        return []
+    expr = exprs[0]
+    if expr.type == "call":
+        expr = expr.child_by_field_name("function") or expr
+    if expr.type in ("identifier", "attribute"):
+        return [ts.text(expr)]
+    return []
+
+
+def _class_attributes(class_node: Node, body: Node | None) -> tuple[str, ...]:
+    if body is None:
+        return ()
+    names: list[str] = []
+    init_body = None
+    for stmt in body.named_children:
+        inner = stmt
+        if stmt.type == "expression_statement" and stmt.named_children:
+            inner = stmt.named_children[0]
+            if inner.type == "assignment":
+                left = inner.child_by_field_name("left")
+                if left is not None and left.type == "identifier":
+                    names.append(ts.text(left))
+        elif stmt.type in ("function_definition", "decorated_definition"):
+            fn = stmt if stmt.type == "function_definition" else stmt.child_by_field_name(
+                "definition"
+            )
+            if fn is not None and fn.type == "function_definition":
+                n = fn.child_by_field_name("name")
+                if n is not None and ts.text(n) == "__init__":
+                    init_body = fn.child_by_field_name("body")
+    if init_body is not None:
+        stack = [init_body]
+        while stack:
+            n = stack.pop()
+            if n.type in _DEF_TYPES or n.type == "lambda":
+                continue
+            if n.type == "assignment":
+                left = n.child_by_field_name("left")
+                if left is not None and left.type == "attribute":
+                    obj = left.child_by_field_name("object")
+                    attr = left.child_by_field_name("attribute")
+                    if obj is not None and attr is not None and ts.text(obj) == "self":
+                        names.append(ts.text(attr))
+            stack.extend(reversed(n.named_children))
+    seen: dict[str, None] = {}
+    for n in names:
+        seen.setdefault(n, None)
+    return tuple(seen)
+
+
+def extract(path: str, source: bytes, tree: Any | None = None) -> list[Target]:
+    """Extract every target of a UTF-8 ``source`` in source order (module first)."""
+    if tree is None:
+        tree = ts.parse(source)
+    root = tree.root_node
+    caps = ts.captures(ts.DEFINITIONS_QUERY, root)
+    defs = sorted(caps.get("def", []), key=lambda n: n.start_byte)
+
+    module = Target(
+        path=path,
+        qualname="<module>",
+        kind="module",
+        name=path.rsplit("/", 1)[-1][:-3] if path.endswith(".py") else path,
+        line=1,
+        end_line=max(1, root.end_point[0] + (1 if root.end_point[1] else 0)),
+        start_byte=0,
+        end_byte=len(source),
+        public=_module_public(path),
+        body_start_byte=0,
+        docstring=docstring_of(root),
+    )
+    targets = [module]
+    by_id: dict[int, Target | None] = {}
+    taken: set[str] = set()
+
+    for node in defs:
+        name_node = node.child_by_field_name("name")
+        if name_node is None:
+            continue
+        parent_def = _enclosing_def(node)
+        parent: Target | None = None
+        if parent_def is not None:
+            if parent_def.id not in by_id:
+                continue  # inside a lambda, or inside a skipped definition
+            parent = by_id[parent_def.id]
+            if parent is None:
+                by_id[node.id] = None  # children of @overload stubs are skipped too
+                continue
+        decorators = _decorators(node)
+        if node.type == "function_definition" and _is_overload(decorators):
+            by_id[node.id] = None
+            continue
+        name = ts.text(name_node)
+        base = f"{parent.qualname}.{name}" if parent is not None else name
+        qualname = base
+        n = 2
+        while qualname in taken:
+            qualname = f"{base}#{n}"
+            n += 1
+        taken.add(qualname)
+
+        is_class = node.type == "class_definition"
+        if is_class:
+            kind = "class"
+        elif parent is not None and parent.kind == "class":
+            kind = "method"
+        else:
+            kind = "function"
+        public = _is_public_name(name) and (
+            parent is None or (parent.public and parent.kind == "class")
+        )
+        body = node.child_by_field_name("body")
+        outer = node.parent if node.parent is not None and node.parent.type == (
+            "decorated_definition"
+        ) else node
+        target = Target(
+            path=path,
+            qualname=qualname,
+            kind=kind,
+            name=name,
+            line=node.start_point[0] + 1,
+            end_line=node.end_point[0] + 1,
+            start_byte=outer.start_byte,
+            end_byte=node.end_byte,
+            public=public,
+            body_start_byte=body.start_byte if body is not None else node.end_byte,
+            decorators=decorators,
+            is_async=not is_class and ts.text(node.child(0)) == "async",
+            docstring=docstring_of(body),
+        )
+        if is_class:
+            supers = node.child_by_field_name("superclasses")
+            if supers is not None:
+                target.bases = tuple(
+                    ts.text(c) for c in supers.named_children if c.type != "comment"
+                )
+            target.attributes = _class_attributes(node, body)
+        else:
+            target.params = _params(node.child_by_field_name("parameters"))
+            ret = node.child_by_field_name("return_type")
+            target.returns = ts.text(ret) if ret is not None else None
+        by_id[node.id] = target
+        targets.append(target)
+
+    for node in caps.get("return", []):
+        owner = _enclosing_def(node)
+        t = by_id.get(owner.id) if owner is not None else None
+        if t is None or t.kind == "class":
+            continue
+        values = [c for c in node.named_children if c.type != "comment"]
+        if values and not (len(values) == 1 and ts.text(values[0]) == "None"):
+            t.returns_value = True
+    for node in caps.get("yield", []):
+        owner = _enclosing_def(node)
+        t = by_id.get(owner.id) if owner is not None else None
+        if t is not None and t.kind != "class":
+            t.yields = True
+    for node in caps.get("raise", []):
+        owner = _enclosing_def(node)
+        t = by_id.get(owner.id) if owner is not None else None
+        if t is not None and t.kind != "class":
+            names = [n for n in _raise_names(node) if n not in t.raises]
+            if names:
+                t.raises = (*t.raises, *names)
+    return targets
+
+
+def read_file(root_path: str, rel_path: str, data: bytes | None = None) -> FileFacts:
+    """Read, decode and parse one file; raise :class:`SourceError` when that fails."""
+    if data is None:
+        try:
+            with open(root_path, "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            raise SourceError(f"{rel_path}: cannot read: {exc.strerror or exc}") from None
+    text, encoding = decode_source(data, rel_path)
+    source = text.encode("utf-8")
+    tree = ts.parse(source)
+    if tree.root_node.has_error:
+        _raise_syntax_error(text, rel_path, tree)
+    return FileFacts(
+        path=rel_path,
+        encoding=encoding,
+        newline=detect_newline(text),
+        text=text,
+        source=source,
+        targets=extract(rel_path, source, tree),
+    )
+
+
+def _raise_syntax_error(text: str, rel_path: str, tree: Any) -> None:
+    """Confirm a tree-sitter error with Python's compiler and raise a SourceError for it."""
+    try:
+        compile(text, rel_path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as exc:
+        raise SourceError(f"{rel_path}:{exc.lineno}: syntax error: {exc.msg}") from None
+    except ValueError as exc:  # null bytes
+        raise SourceError(f"{rel_path}: cannot parse: {exc}") from None
+    line = _first_error_line(tree.root_node)
+    raise SourceError(
+        f"{rel_path}:{line}: syntax the Python grammar of tree-sitter does not support"
+    )
+
+
+def _first_error_line(node: Node) -> int:
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if n.type == "ERROR" or n.is_missing:
+            return n.start_point[0] + 1
+        if n.has_error:
+            stack.extend(reversed(n.children))
+    return 1
+
+
+def _strip_docstrings(tree: ast.AST) -> ast.AST:
+    """Remove docstring statements (in place) from every module/class/function body."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                node.body = body[1:] or [ast.Pass()]
+    return tree
+
+
+def code_fingerprint(tree: ast.AST) -> str:
+    """Hash of an AST with docstrings removed: equal exactly when the code is equal."""
+    dumped = ast.dump(_strip_docstrings(tree), include_attributes=False)
+    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+
+
+def code_shas(facts: FileFacts) -> dict[str, str]:
+    """Return ``{qualname: code_sha}`` for every target of ``facts``.
+
+    A ``code_sha`` ignores docstrings, comments and formatting: it changes only when the
+    target's code changes, so applying docstrings never invalidates other drafts.
+    """
+    tree = ast.parse(facts.text)
+    by_pos: dict[tuple[int, str], ast.AST] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            by_pos[(node.lineno, node.name)] = node
+    out: dict[str, str] = {}
+    for t in facts.targets:
+        if t.kind == "module":
+            out[t.qualname] = code_fingerprint(ast.parse(facts.text))
+            continue
+        node = by_pos.get((t.line, t.name))
+        if node is not None:
+            import copy
+
+            out[t.qualname] = code_fingerprint(copy.deepcopy(node))
+    return out

@@ -1,0 +1,182 @@
+"""Settings: defaults < ``[tool.docagent]`` in pyproject.toml < ``DOCAGENT_*`` env < flags.
+
+Every key is declared once in :class:`Settings`; unknown keys and values of the wrong type are
+rejected with a one-line :class:`~docagent.errors.DocagentError` naming the key and its source.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+import types
+import typing
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docagent.errors import DocagentError
+
+STYLES = ("auto", "google", "numpy", "sphinx", "pep257")
+KINDS = ("module", "class", "method", "function")
+PROVIDERS = ("auto", "anthropic", "openai", "offline")
+
+_CHOICES: dict[str, tuple[str, ...]] = {
+    "style": STYLES,
+    "visibility": ("public", "all"),
+    "provider": PROVIDERS,
+}
+
+
+@dataclass
+class Settings:
+    """All docagent settings with their defaults; see docs/configuration.md."""
+
+    include: list[str] = field(default_factory=lambda: ["**/*.py"])
+    exclude: list[str] = field(default_factory=list)
+    style: str = "auto"
+    kinds: list[str] = field(default_factory=lambda: list(KINDS))
+    visibility: str = "public"
+    line_length: int = 88
+    provider: str = "auto"
+    model: str = ""
+    openai_base_url: str = "http://localhost:11434/v1"
+    timeout: float = 60.0
+    interactive_timeout: float = 20.0
+    max_retries: int = 2
+    concurrency: int = 0
+    max_cost: float = 0.0
+    token_budget: int = 1500
+    datasets: list[str] = field(default_factory=list)
+    db: str = ""
+    otel_endpoint: str = ""
+    readme_sections: list[str] = field(
+        default_factory=lambda: [
+            "overview",
+            "installation",
+            "usage",
+            "configuration",
+            "development",
+            "license",
+        ]
+    )
+    ai_attribution: bool = False
+    writing_seconds_baseline: float = 120.0
+
+    def replace(self, **changes: Any) -> Settings:
+        """Return a copy with ``changes`` applied (values are validated)."""
+        merged = dataclasses.asdict(self)
+        merged.update({k: v for k, v in changes.items() if v is not None})
+        return _build(merged, "flags")
+
+
+_FIELDS = {f.name: f for f in dataclasses.fields(Settings)}
+
+
+def _field_type(name: str) -> Any:
+    hints = typing.get_type_hints(Settings)
+    return hints[name]
+
+
+def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
+    """Check (and for environment strings, convert) one value against its declared type."""
+    if key not in _FIELDS:
+        raise DocagentError(f"unknown setting '{key}' in {source}")
+    tp = _field_type(key)
+    origin = typing.get_origin(tp)
+    try:
+        if origin in (list, types.GenericAlias) or tp == list[str]:
+            if from_env and isinstance(value, str):
+                value = [v.strip() for v in value.split(",") if v.strip()]
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise TypeError("a list of strings")
+        elif tp is bool:
+            if from_env and isinstance(value, str):
+                low = value.strip().lower()
+                if low not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+                    raise TypeError("true or false")
+                value = low in ("1", "true", "yes", "on")
+            if not isinstance(value, bool):
+                raise TypeError("true or false")
+        elif tp is int:
+            if from_env and isinstance(value, str):
+                value = int(value)
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise TypeError("an integer")
+        elif tp is float:
+            if from_env and isinstance(value, str):
+                value = float(value)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError("a number")
+            value = float(value)
+        elif tp is str:
+            if not isinstance(value, str):
+                raise TypeError("a string")
+    except (TypeError, ValueError) as exc:
+        expected = str(exc) if isinstance(exc, TypeError) else f"a value of type {tp.__name__}"
+        raise DocagentError(
+            f"setting '{key}' in {source} must be {expected}, got {value!r}"
+        ) from None
+    choices = _CHOICES.get(key)
+    if choices and value not in choices:
+        raise DocagentError(
+            f"setting '{key}' in {source} must be one of {', '.join(choices)}, got {value!r}"
+        )
+    if key == "kinds":
+        bad = [k for k in value if k not in KINDS]
+        if bad:
+            raise DocagentError(
+                f"setting 'kinds' in {source} has unknown kind {bad[0]!r} "
+                f"(expected {', '.join(KINDS)})"
+            )
+    return value
+
+
+def _build(values: Mapping[str, Any], source: str) -> Settings:
+    checked = {k: _coerce(k, v, source) for k, v in values.items()}
+    return Settings(**checked)
+
+
+def read_pyproject(root: Path) -> dict[str, Any]:
+    """Return the ``[tool.docagent]`` table of ``root/pyproject.toml`` (empty when absent)."""
+    path = root / "pyproject.toml"
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise DocagentError(f"{path}: cannot read TOML: {exc}") from None
+    table = data.get("tool", {}).get("docagent", {})
+    if not isinstance(table, dict):
+        raise DocagentError(f"{path}: [tool.docagent] must be a table")
+    return {k.replace("-", "_"): v for k, v in table.items()}
+
+
+def load_settings(
+    root: Path,
+    flags: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Load settings for the repository at ``root``.
+
+    Precedence, lowest to highest: defaults, ``[tool.docagent]`` in ``root/pyproject.toml``,
+    ``DOCAGENT_<KEY>`` environment variables, then ``flags`` (``None`` values are ignored).
+    """
+    values: dict[str, Any] = {}
+    for key, value in read_pyproject(root).items():
+        values[key] = _coerce(key, value, "[tool.docagent] of pyproject.toml")
+    env = os.environ if environ is None else environ
+    for name, raw in env.items():
+        if not name.startswith("DOCAGENT_") or name == "DOCAGENT_DB":
+            continue
+        key = name[len("DOCAGENT_") :].lower()
+        if key not in _FIELDS:
+            continue  # other tools may share the prefix; only declared keys are read
+        values[key] = _coerce(key, raw, f"environment variable {name}", from_env=True)
+    if env.get("DOCAGENT_DB"):
+        values["db"] = env["DOCAGENT_DB"]
+    for key, value in (flags or {}).items():
+        if value is not None:
+            values[key] = _coerce(key, value, f"flag --{key.replace('_', '-')}")
+    return Settings(**values)

@@ -1,0 +1,166 @@
+"""Git access through GitPython: repository root, Python files, changes since a revision, commits.
+
+GitPython is not thread-safe and keeps ``git cat-file`` processes alive, so every operation opens
+its own :class:`git.Repo` in a ``with`` block and uses plain ``git`` commands.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+from collections.abc import Iterable, Sequence
+from pathlib import Path, PurePosixPath
+
+from docagent.errors import DocagentError
+
+
+def _repo(path: Path):  # noqa: ANN202 - git.Repo; imported lazily to keep --help light
+    import git
+
+    try:
+        return git.Repo(path, search_parent_directories=True)
+    except git.NoSuchPathError:
+        raise DocagentError(f"{path}: no such file or directory") from None
+    except git.InvalidGitRepositoryError:
+        raise DocagentError(f"{path}: not inside a git repository") from None
+
+
+def find_root(path: str | Path) -> Path:
+    """Return the working-tree root of the git repository containing ``path``."""
+    p = Path(path).resolve()
+    start = p if p.is_dir() else p.parent
+    if not p.exists():
+        raise DocagentError(f"{path}: no such file or directory")
+    with _repo(start) as r:
+        if r.working_tree_dir is None:
+            raise DocagentError(f"{path}: is a bare git repository")
+        return Path(r.working_tree_dir).resolve()
+
+
+def matches(path: str, patterns: Iterable[str]) -> bool:
+    """Return True when the POSIX relative ``path`` matches any of the glob ``patterns``.
+
+    ``**`` matches any number of directories (including none), ``*`` stays within one
+    directory level for patterns that contain ``/``; a pattern without ``/`` matches the file
+    name at any depth.
+    """
+    pure = PurePosixPath(path)
+    for pat in patterns:
+        if "/" not in pat:
+            if fnmatch.fnmatchcase(pure.name, pat):
+                return True
+            continue
+        if pure.full_match(pat) if hasattr(pure, "full_match") else _glob_match(path, pat):
+            return True
+        if pat.startswith("**/") and matches(path, [pat[3:]]):
+            return True
+    return False
+
+
+def _glob_match(path: str, pat: str) -> bool:
+    """Match ``path`` against a ``**``-aware glob (for Python versions without full_match)."""
+    import re
+
+    regex = ""
+    i = 0
+    while i < len(pat):
+        if pat.startswith("**/", i):
+            regex += "(?:.*/)?"
+            i += 3
+        elif pat.startswith("**", i):
+            regex += ".*"
+            i += 2
+        elif pat[i] == "*":
+            regex += "[^/]*"
+            i += 1
+        elif pat[i] == "?":
+            regex += "[^/]"
+            i += 1
+        else:
+            regex += re.escape(pat[i])
+            i += 1
+    return re.fullmatch(regex, path) is not None
+
+
+def python_files(
+    root: Path,
+    include: Sequence[str] = ("**/*.py",),
+    exclude: Sequence[str] = (),
+    since: str | None = None,
+    under: Path | None = None,
+) -> list[str]:
+    """List the repository's ``.py`` files (tracked and untracked-but-not-ignored), sorted.
+
+    ``since`` keeps only files changed since that revision (committed, staged or unstaged,
+    plus untracked files); ``under`` keeps only files inside that directory or equal to that file.
+    """
+    with _repo(root) as r:
+        out = r.git.ls_files("-z", "--cached", "--others", "--exclude-standard")
+        files = {f for f in out.split("\0") if f.endswith(".py")}
+        if since:
+            import git
+
+            try:
+                r.git.rev_parse("--verify", f"{since}^{{commit}}")
+            except git.GitCommandError:
+                raise DocagentError(f"--since {since}: unknown git revision") from None
+            changed = set(r.git.diff("-z", "--name-only", since, "--").split("\0"))
+            changed |= set(r.git.ls_files("-z", "--others", "--exclude-standard").split("\0"))
+            files &= changed
+    rel_under = None
+    if under is not None:
+        rel = Path(under).resolve().relative_to(root)
+        rel_under = "" if str(rel) == "." else rel.as_posix()
+    result = []
+    for f in files:
+        if not (root / f).is_file():
+            continue  # deleted in the work tree
+        if rel_under and f != rel_under and not f.startswith(rel_under.rstrip("/") + "/"):
+            continue
+        if not matches(f, include) or matches(f, exclude):
+            continue
+        result.append(f)
+    return sorted(result)
+
+
+def ensure_excluded(root: Path, entry: str = ".docagent/") -> None:
+    """Add ``entry`` to ``.git/info/exclude`` once (never touches the user's .gitignore)."""
+    with _repo(root) as r:
+        git_dir = Path(r.git_dir)
+    exclude = git_dir / "info" / "exclude"
+    exclude.parent.mkdir(parents=True, exist_ok=True)
+    existing = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
+    if entry not in existing.splitlines():
+        with exclude.open("a", encoding="utf-8") as fh:
+            if existing and not existing.endswith("\n"):
+                fh.write("\n")
+            fh.write(entry + "\n")
+
+
+def user_email(root: Path) -> str:
+    """Return git ``user.email`` for the repository, else the OS user name."""
+    import getpass
+
+    try:
+        with _repo(root) as r:
+            email = r.git.config("--get", "user.email").strip()
+            if email:
+                return email
+    except Exception:  # noqa: BLE001 - unset config raises; fall back to the OS user
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001
+        return "unknown"
+
+
+def commit_files(root: Path, paths: Sequence[str], message: str, branch: str | None = None) -> str:
+    """Commit ``paths`` (relative to ``root``) with ``message``; optionally on a new ``branch``.
+
+    Returns the new commit's hex sha.
+    """
+    with _repo(root) as r:
+        if branch:
+            r.git.checkout("-b", branch)
+        r.git.add("--", *paths)
+        r.git.commit("-m", message, "--", *paths)
+        return r.git.rev_parse("HEAD").strip()
