@@ -1,0 +1,49 @@
+"""The decision log: a SQLite store of runs, drafts, decisions, model calls, coverage and evals.
+
+Open it with :meth:`Store.open` (``<root>/.docagent/docagent.db``, ``DOCAGENT_DB`` or the ``db``
+setting); see docs/decision-log.md for the API and the schema.
+"""
+
+from docagent.store.api import DEFAULT_DB, Store, now, resolve_db_path
+from docagent.store.db import StoreError
+from docagent.store.migrations import SCHEMA_VERSION
+from docagent.store.records import (
+    DECISIONS,
+    MODES,
+    Call,
+    CallRecord,
+    CoverageSnapshot,
+    Decision,
+    Draft,
+    DraftRecord,
+    EvalRun,
+    LogEntry,
+    Reviewed,
+    Run,
+    cache_key,
+)
+from docagent.store.redact import scrub_text, scrub_value
+
+__all__ = [
+    "DECISIONS",
+    "DEFAULT_DB",
+    "MODES",
+    "SCHEMA_VERSION",
+    "Call",
+    "CallRecord",
+    "CoverageSnapshot",
+    "Decision",
+    "Draft",
+    "DraftRecord",
+    "EvalRun",
+    "LogEntry",
+    "Reviewed",
+    "Run",
+    "Store",
+    "StoreError",
+    "cache_key",
+    "now",
+    "resolve_db_path",
+    "scrub_text",
+    "scrub_value",
+]

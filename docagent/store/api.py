@@ -1,0 +1,812 @@
+"""The decision log API: what the drafting engine, batch, the TUI, evals and reports call.
+
+One :class:`Store` wraps one SQLite connection guarded by a lock, so the TUI's worker threads
+can share it. Every ``record_*`` call is its own committed transaction: a process killed right
+after a call returns loses nothing that call wrote.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import json
+import os
+import secrets
+import sqlite3
+import threading
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from docagent.errors import DocagentError
+from docagent.store import db
+from docagent.store.records import (
+    DECISIONS,
+    Call,
+    CallRecord,
+    CoverageSnapshot,
+    Decision,
+    Draft,
+    DraftRecord,
+    EvalRun,
+    LogEntry,
+    Reviewed,
+    Run,
+)
+from docagent.store.redact import scrub_text, scrub_value
+
+DEFAULT_DB = ".docagent/docagent.db"
+
+Timestamp = datetime | date | str | None
+
+
+def now() -> str:
+    """The current UTC time as the ISO 8601 string the store writes."""
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _ts(at: Timestamp) -> str:
+    """Normalize ``at`` (None = now; naive datetimes are UTC) to the stored ISO form."""
+    if at is None:
+        return now()
+    if isinstance(at, datetime):
+        if at.tzinfo is None:
+            at = at.replace(tzinfo=UTC)
+        return at.astimezone(UTC).isoformat(timespec="milliseconds")
+    if isinstance(at, date):
+        return datetime(at.year, at.month, at.day, tzinfo=UTC).isoformat(timespec="milliseconds")
+    try:
+        return _ts(datetime.fromisoformat(str(at)))
+    except ValueError:
+        raise ValueError(f"not an ISO 8601 timestamp: {at!r}") from None
+
+
+def _since(since: Timestamp) -> str | None:
+    """A lower bound comparable with stored timestamps (a date means its first instant)."""
+    if since is None:
+        return None
+    if isinstance(since, str):
+        try:
+            return _ts(since)
+        except ValueError:
+            raise DocagentError(f"--since {since}: not a date (expected YYYY-MM-DD)") from None
+    return _ts(since)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(scrub_value(value), ensure_ascii=False, sort_keys=True, default=str)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else scrub_text(value)
+
+
+def _load(raw: str | None, default: Any) -> Any:
+    if raw is None:
+        return default
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return default
+
+
+def resolve_db_path(root: Path, db_path: str | os.PathLike[str] | None = None) -> Path:
+    """Where the decision log of the repository at ``root`` lives.
+
+    ``db_path`` wins, then ``DOCAGENT_DB``, then the ``db`` setting of ``[tool.docagent]``, then
+    ``<root>/.docagent/docagent.db``. Relative paths are relative to ``root``.
+    """
+    chosen: str | os.PathLike[str] | None = db_path or os.environ.get("DOCAGENT_DB") or None
+    if not chosen:
+        from docagent.config import read_pyproject
+
+        configured = read_pyproject(root).get("db")
+        chosen = configured if isinstance(configured, str) and configured else DEFAULT_DB
+    path = Path(chosen).expanduser()
+    if not path.is_absolute():
+        path = Path(root) / path
+    return path
+
+
+class Store:
+    """The decision log: runs, drafts, decisions, model calls, coverage and eval runs."""
+
+    def __init__(
+        self, path: Path, root: Path | None = None, busy_timeout: float = db.DEFAULT_BUSY_TIMEOUT
+    ) -> None:
+        """Open (create, migrate) the database at ``path``; prefer :meth:`open`."""
+        self.path = Path(path)
+        self.root = Path(root) if root is not None else None
+        self.busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = db.connect(self.path, busy_timeout)
+        self._reviewer: str | None = None
+
+    # ----------------------------------------------------------------- lifecycle
+
+    @classmethod
+    def open(
+        cls,
+        root: Path,
+        db_path: str | os.PathLike[str] | None = None,
+        *,
+        busy_timeout: float = db.DEFAULT_BUSY_TIMEOUT,
+    ) -> Store:
+        """Open the decision log of the repository at ``root`` (see :func:`resolve_db_path`).
+
+        Creates the database and its directory when missing; when the file lies inside the
+        repository, its top directory is added to ``.git/info/exclude``.
+        """
+        root = Path(root).resolve()
+        path = resolve_db_path(root, db_path)
+        store = cls(path, root=root, busy_timeout=busy_timeout)
+        with contextlib.suppress(ValueError, DocagentError, OSError):
+            rel = path.resolve().relative_to(root)
+            if len(rel.parts) > 1:
+                from docagent.repo import ensure_excluded
+
+                ensure_excluded(root, rel.parts[0] + "/")
+        return store
+
+    @staticmethod
+    def exists(root: Path, db_path: str | os.PathLike[str] | None = None) -> bool:
+        """True when the repository's decision log file exists (reading commands check first)."""
+        return resolve_db_path(Path(root).resolve(), db_path).is_file()
+
+    def close(self) -> None:
+        """Close the connection (idempotent)."""
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+
+    def __enter__(self) -> Store:
+        """Use the store as a context manager that closes it on exit."""
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Close the store."""
+        self.close()
+
+    @contextlib.contextmanager
+    def _op(self, write: bool = False) -> Iterator[sqlite3.Connection]:
+        """Run one operation under the lock (in a transaction when ``write``), errors translated."""
+        with self._lock:
+            if self._conn is None:
+                raise DocagentError(f"{self.path}: decision log is closed")
+            try:
+                if write:
+                    with db.transaction(self._conn) as conn:
+                        yield conn
+                else:
+                    yield self._conn
+            except sqlite3.Error as exc:
+                raise db.translate(exc, self.path, self.busy_timeout) from None
+
+    @property
+    def schema_version(self) -> int:
+        """The database's schema version (``PRAGMA user_version``)."""
+        with self._op() as conn:
+            return db.schema_version(conn)
+
+    def default_reviewer(self) -> str:
+        """git ``user.email`` of the repository, else the OS user (cached)."""
+        if self._reviewer is None:
+            if self.root is not None:
+                from docagent.repo import user_email
+
+                self._reviewer = user_email(self.root)
+            else:
+                import getpass
+
+                try:
+                    self._reviewer = getpass.getuser()
+                except Exception:  # noqa: BLE001
+                    self._reviewer = "unknown"
+        return self._reviewer
+
+    # ----------------------------------------------------------------- writing
+
+    def start_run(
+        self,
+        mode: str,
+        provider: str = "",
+        model: str = "",
+        prompt_version: str = "",
+        config: Mapping[str, Any] | None = None,
+        *,
+        at: Timestamp = None,
+    ) -> str:
+        """Record the start of a run (``mode``: tui | batch | eval | other); return its id."""
+        from docagent import __version__
+
+        run_id = secrets.token_hex(6)
+        with self._op(write=True) as conn:
+            conn.execute(
+                "INSERT INTO runs (id, mode, provider, model, prompt_version, config_json,"
+                " docagent_version, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    mode,
+                    provider,
+                    model,
+                    prompt_version,
+                    _json(dict(config or {})),
+                    __version__,
+                    _ts(at),
+                ),
+            )
+        return run_id
+
+    def end_run(self, run_id: str, *, at: Timestamp = None, **summary: Any) -> None:
+        """Record the end of a run with a JSON-able summary (counts, cost, …)."""
+        with self._op(write=True) as conn:
+            conn.execute(
+                "UPDATE runs SET ended_at = ?, summary_json = ? WHERE id = ?",
+                (_ts(at), _json(summary), run_id),
+            )
+
+    def record_draft(self, run_id: str | None, draft: DraftRecord, *, at: Timestamp = None) -> str:
+        """Store one draft (committed at once) and return its id."""
+        draft_id = secrets.token_hex(8)
+        d = draft
+        with self._op(write=True) as conn:
+            if run_id is not None and not (d.provider and d.model and d.prompt_version):
+                run = conn.execute(
+                    "SELECT provider, model, prompt_version FROM runs WHERE id = ?", (run_id,)
+                ).fetchone()
+                if run is not None:
+                    d = dataclasses.replace(
+                        d,
+                        provider=d.provider or run["provider"],
+                        model=d.model or run["model"],
+                        prompt_version=d.prompt_version or run["prompt_version"],
+                    )
+            conn.execute(
+                "INSERT INTO drafts (id, run_id, created_at, path, qualname, kind, code_sha,"
+                " status, style, provider, model, prompt_version, context_json,"
+                " structured_json, text, checks_json, checks_ok, tokens_in, tokens_out,"
+                " cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, error,"
+                " context_hash, cache_key, source, original_docstring, attempts)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
+                " ?, ?, ?, ?, ?, ?)",
+                (
+                    draft_id,
+                    run_id,
+                    _ts(at),
+                    d.path,
+                    d.qualname,
+                    d.kind,
+                    d.code_sha,
+                    d.status,
+                    d.style,
+                    d.provider,
+                    d.model,
+                    d.prompt_version,
+                    _json(d.context),
+                    _json(d.structured),
+                    scrub_text(d.text),
+                    _json(list(d.checks)),
+                    int(d.checks_ok),
+                    int(d.tokens_in),
+                    int(d.tokens_out),
+                    int(d.cache_read_tokens),
+                    int(d.cache_write_tokens),
+                    float(d.cost_usd),
+                    int(d.latency_ms),
+                    _text(d.error),
+                    d.context_hash,
+                    d.cache_key,
+                    _text(d.source),
+                    _text(d.original_docstring),
+                    int(d.attempts),
+                ),
+            )
+        return draft_id
+
+    def record_decision(
+        self,
+        draft_id: str,
+        decision: str,
+        final_text: str | None = None,
+        reason: str = "",
+        reviewer: str | None = None,
+        review_ms: int | None = None,
+        mode: str | None = None,
+        *,
+        at: Timestamp = None,
+    ) -> int:
+        """Record a decision on a draft and commit it before returning its id.
+
+        ``decision`` is accept | edit | reject | skip | undo (``undo`` cancels the draft's
+        latest remaining decision). For ``accept`` without ``final_text`` the draft's text is
+        stored. ``reviewer`` defaults to :meth:`default_reviewer`, ``mode`` to the run's mode.
+        """
+        if decision not in DECISIONS:
+            raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
+        if reviewer is None:
+            reviewer = self.default_reviewer()
+        with self._op(write=True) as conn:
+            row = conn.execute(
+                "SELECT d.text, r.mode FROM drafts d LEFT JOIN runs r ON r.id = d.run_id"
+                " WHERE d.id = ?",
+                (draft_id,),
+            ).fetchone()
+            if row is None:
+                raise DocagentError(f"{self.path}: no draft with id {draft_id!r}")
+            if final_text is None and decision == "accept":
+                final_text = row["text"]
+            cur = conn.execute(
+                "INSERT INTO decisions (draft_id, created_at, decision, final_text, reason,"
+                " reviewer, review_ms, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    draft_id,
+                    _ts(at),
+                    decision,
+                    _text(final_text),
+                    scrub_text(reason or ""),
+                    reviewer,
+                    None if review_ms is None else int(review_ms),
+                    mode if mode is not None else (row["mode"] or ""),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def record_call(
+        self,
+        run_id: str | None,
+        call: CallRecord | None = None,
+        *,
+        at: Timestamp = None,
+        **fields: Any,
+    ) -> int:
+        """Record one model call (a :class:`CallRecord`, or its fields as keywords)."""
+        c = call if call is not None else CallRecord(**fields)
+        with self._op(write=True) as conn:
+            cur = conn.execute(
+                "INSERT INTO llm_calls (run_id, draft_id, created_at, provider, model,"
+                " request_id, status, retries, duration_ms, tokens_in, tokens_out,"
+                " cache_read_tokens, cache_write_tokens, cost_usd, error_type)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    c.draft_id,
+                    _ts(at),
+                    c.provider,
+                    c.model,
+                    scrub_text(c.request_id),
+                    scrub_text(str(c.status)),
+                    int(c.retries),
+                    int(c.duration_ms),
+                    int(c.tokens_in),
+                    int(c.tokens_out),
+                    int(c.cache_read_tokens),
+                    int(c.cache_write_tokens),
+                    float(c.cost_usd),
+                    scrub_text(c.error_type),
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def record_coverage(
+        self,
+        run_id: str | None,
+        before: float,
+        after: float,
+        *,
+        scope: str = "",
+        total: int | None = None,
+        documented_before: int | None = None,
+        documented_after: int | None = None,
+        at: Timestamp = None,
+    ) -> int:
+        """Record docstring coverage (percent) before and after a run."""
+        with self._op(write=True) as conn:
+            cur = conn.execute(
+                "INSERT INTO coverage (run_id, created_at, scope, before, after, total,"
+                " documented_before, documented_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    run_id,
+                    _ts(at),
+                    scope,
+                    float(before),
+                    float(after),
+                    total,
+                    documented_before,
+                    documented_after,
+                ),
+            )
+            return int(cur.lastrowid or 0)
+
+    def record_eval_run(
+        self,
+        score: float,
+        metrics: Mapping[str, Any],
+        cases: list[dict[str, Any]],
+        *,
+        run_id: str | None = None,
+        eval_id: str | None = None,
+        datasets: list[str] | tuple[str, ...] = (),
+        provider: str = "",
+        model: str = "",
+        prompt_version: str = "",
+        at: Timestamp = None,
+    ) -> str:
+        """Store an eval run (score, metrics, per-case results); return its id."""
+        eval_id = eval_id or secrets.token_hex(6)
+        with self._op(write=True) as conn:
+            conn.execute(
+                "INSERT INTO eval_runs (id, run_id, created_at, datasets_json, provider, model,"
+                " prompt_version, score, n_cases, metrics_json, cases_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    eval_id,
+                    run_id,
+                    _ts(at),
+                    _json(list(datasets)),
+                    provider,
+                    model,
+                    prompt_version,
+                    float(score),
+                    len(cases),
+                    _json(dict(metrics)),
+                    _json(list(cases)),
+                ),
+            )
+        return eval_id
+
+    # ----------------------------------------------------------------- reading
+
+    @staticmethod
+    def _draft(row: sqlite3.Row) -> Draft:
+        keys = row.keys()
+        return Draft(
+            id=row["id"],
+            run_id=row["run_id"],
+            created_at=row["created_at"],
+            path=row["path"],
+            qualname=row["qualname"],
+            kind=row["kind"],
+            text=row["text"],
+            code_sha=row["code_sha"],
+            status=row["status"],
+            style=row["style"],
+            provider=row["provider"],
+            model=row["model"],
+            prompt_version=row["prompt_version"],
+            context=_load(row["context_json"], None),
+            context_hash=row["context_hash"] if "context_hash" in keys else "",
+            structured=_load(row["structured_json"], None),
+            checks=_load(row["checks_json"], []),
+            source=row["source"] if "source" in keys else None,
+            original_docstring=row["original_docstring"] if "original_docstring" in keys else None,
+            tokens_in=row["tokens_in"],
+            tokens_out=row["tokens_out"],
+            cache_read_tokens=row["cache_read_tokens"],
+            cache_write_tokens=row["cache_write_tokens"],
+            cost_usd=row["cost_usd"],
+            latency_ms=row["latency_ms"],
+            attempts=row["attempts"] if "attempts" in keys else 1,
+            error=row["error"],
+            cache_key=row["cache_key"] if "cache_key" in keys else "",
+        )
+
+    @staticmethod
+    def _decision(row: sqlite3.Row) -> Decision:
+        return Decision(
+            id=row["id"],
+            draft_id=row["draft_id"],
+            created_at=row["created_at"],
+            decision=row["decision"],
+            final_text=row["final_text"],
+            reason=row["reason"],
+            reviewer=row["reviewer"],
+            review_ms=row["review_ms"],
+            mode=row["mode"],
+        )
+
+    @staticmethod
+    def _call(row: sqlite3.Row) -> Call:
+        return Call(
+            id=row["id"],
+            run_id=row["run_id"],
+            draft_id=row["draft_id"],
+            created_at=row["created_at"],
+            provider=row["provider"],
+            model=row["model"],
+            request_id=row["request_id"],
+            status=row["status"],
+            retries=row["retries"],
+            duration_ms=row["duration_ms"],
+            tokens_in=row["tokens_in"],
+            tokens_out=row["tokens_out"],
+            cache_read_tokens=row["cache_read_tokens"],
+            cache_write_tokens=row["cache_write_tokens"],
+            cost_usd=row["cost_usd"],
+            error_type=row["error_type"],
+        )
+
+    def draft(self, draft_id: str) -> Draft | None:
+        """Return the draft with ``draft_id``, or None."""
+        with self._op() as conn:
+            row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
+        return None if row is None else self._draft(row)
+
+    def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[Draft]:
+        """Drafts (decided or not) created at or after ``since``, oldest first."""
+        sql, params = "SELECT * FROM drafts WHERE 1=1", []
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params.append(_since(since))
+        if run_id is not None:
+            sql += " AND run_id = ?"
+            params.append(run_id)
+        with self._op() as conn:
+            rows = conn.execute(sql + " ORDER BY created_at, rowid", params).fetchall()
+        return [self._draft(r) for r in rows]
+
+    def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
+        """The newest error-free draft stored under ``cache_key`` (see :func:`cache_key`).
+
+        A draft whose effective decision is ``reject`` is not reused unless
+        ``include_rejected``: a person already said no to that text.
+        """
+        if not cache_key:
+            return None
+        with self._op() as conn:
+            rows = conn.execute(
+                "SELECT * FROM drafts WHERE cache_key = ? AND error IS NULL"
+                " ORDER BY created_at DESC, rowid DESC",
+                (cache_key,),
+            ).fetchall()
+            for row in rows:
+                if include_rejected:
+                    return self._draft(row)
+                history = conn.execute(
+                    "SELECT * FROM decisions WHERE draft_id = ? ORDER BY id", (row["id"],)
+                ).fetchall()
+                eff = _effective([self._decision(h) for h in history])
+                if eff is None or eff.decision != "reject":
+                    return self._draft(row)
+        return None
+
+    def history(self, draft_id: str) -> list[Decision]:
+        """Every decision recorded on a draft, undo records included, oldest first."""
+        with self._op() as conn:
+            rows = conn.execute(
+                "SELECT * FROM decisions WHERE draft_id = ? ORDER BY id", (draft_id,)
+            ).fetchall()
+        return [self._decision(r) for r in rows]
+
+    def decisions(self, since: Timestamp = None, *, effective: bool = True) -> list[Reviewed]:
+        """Decisions joined with their drafts, oldest first: what reports are built from.
+
+        With ``effective`` (default) there is one row per decided draft, its latest decision
+        after ``undo`` records are applied (a draft whose decisions were all undone is left
+        out); ``since`` filters on that decision's time. With ``effective=False`` every
+        non-undo decision row is returned.
+        """
+        with self._op() as conn:
+            rows = conn.execute(
+                "SELECT d.*, c.id AS decision_id, c.draft_id, c.created_at AS decided_at,"
+                " c.decision, c.final_text, c.reason, c.reviewer, c.review_ms, c.mode"
+                " FROM decisions c JOIN drafts d ON d.id = c.draft_id ORDER BY c.id"
+            ).fetchall()
+        stacks: dict[str, list[sqlite3.Row]] = {}
+        ordered: list[sqlite3.Row] = []
+        for row in rows:
+            if not effective:
+                if row["decision"] != "undo":
+                    ordered.append(row)
+                continue
+            stack = stacks.setdefault(row["draft_id"], [])
+            if row["decision"] == "undo":
+                if stack:
+                    stack.pop()
+            else:
+                stack.append(row)
+        if effective:
+            ordered = [s[-1] for s in stacks.values() if s]
+        ordered.sort(key=lambda r: (r["decided_at"], r["decision_id"]))
+        lower = _since(since)
+        return [self._reviewed(r) for r in ordered if lower is None or r["decided_at"] >= lower]
+
+    def _reviewed(self, row: sqlite3.Row) -> Reviewed:
+        draft = self._draft(row)
+        return Reviewed(
+            decision_id=row["decision_id"],
+            draft_id=draft.id,
+            run_id=draft.run_id,
+            decided_at=row["decided_at"],
+            day=row["decided_at"][:10],
+            decision=row["decision"],
+            final_text=row["final_text"],
+            reason=row["reason"],
+            reviewer=row["reviewer"],
+            review_ms=row["review_ms"],
+            mode=row["mode"],
+            path=draft.path,
+            qualname=draft.qualname,
+            kind=draft.kind,
+            style=draft.style,
+            status=draft.status,
+            provider=draft.provider,
+            model=draft.model,
+            prompt_version=draft.prompt_version,
+            code_sha=draft.code_sha,
+            draft_text=draft.text,
+            checks=draft.checks,
+            checks_ok=draft.checks_ok,
+            tokens_in=draft.tokens_in,
+            tokens_out=draft.tokens_out,
+            cache_read_tokens=draft.cache_read_tokens,
+            cache_write_tokens=draft.cache_write_tokens,
+            cost_usd=draft.cost_usd,
+            latency_ms=draft.latency_ms,
+            drafted_at=draft.created_at,
+            source=draft.source,
+        )
+
+    def accepted_examples(
+        self, *, kind: str | None = None, style: str | None = None, n: int = 5
+    ) -> list[Reviewed]:
+        """The newest accepted or edited docstrings (the team's own style examples)."""
+        rows = [
+            r
+            for r in self.decisions()
+            if r.decision in ("accept", "edit")
+            and r.final_text
+            and (kind is None or r.kind == kind)
+            and (style is None or r.style == style)
+        ]
+        return rows[-n:][::-1] if n > 0 else []
+
+    def latest(
+        self, n: int = 20, path: str | None = None, decision: str | None = None
+    ) -> list[LogEntry]:
+        """The ``n`` most recently active drafts with their decisions and model calls.
+
+        ``path`` keeps drafts of that file (or under that directory); ``decision`` keeps drafts
+        whose effective decision is that one (``undo``: drafts with any undo record).
+        """
+        sql, params = "SELECT * FROM drafts", []
+        if path:
+            norm = path.strip().removeprefix("./").rstrip("/")
+            sql += " WHERE path = ? OR path LIKE ? ESCAPE '\\'"
+            escaped = norm.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+            params += [norm, escaped + "/%"]
+        with self._op() as conn:
+            rows = conn.execute(sql + " ORDER BY created_at, rowid", params).fetchall()
+            drafts = [self._draft(r) for r in rows]
+            by_draft: dict[str, list[Decision]] = {}
+            for r in conn.execute("SELECT * FROM decisions ORDER BY id").fetchall():
+                by_draft.setdefault(r["draft_id"], []).append(self._decision(r))
+            calls: dict[str, list[Call]] = {}
+            for r in conn.execute(
+                "SELECT * FROM llm_calls WHERE draft_id IS NOT NULL ORDER BY id"
+            ).fetchall():
+                calls.setdefault(r["draft_id"], []).append(self._call(r))
+        entries: list[tuple[str, int, LogEntry]] = []
+        for index, d in enumerate(drafts):
+            history = by_draft.get(d.id, [])
+            eff = _effective(history)
+            eff_name = eff.decision if eff else None
+            if decision == "undo":
+                if not any(h.decision == "undo" for h in history):
+                    continue
+            elif decision is not None and eff_name != decision:
+                continue
+            last = max([d.created_at, *(h.created_at for h in history)])
+            entry = LogEntry(d, eff_name, history, calls.get(d.id, []), last)
+            entries.append((last, index, entry))
+        entries.sort(key=lambda e: (e[0], e[1]), reverse=True)
+        return [e[2] for e in entries[: max(n, 0)]]
+
+    def calls(self, since: Timestamp = None, draft_id: str | None = None) -> list[Call]:
+        """Model calls, oldest first."""
+        sql, params = "SELECT * FROM llm_calls WHERE 1=1", []
+        if since is not None:
+            sql += " AND created_at >= ?"
+            params.append(_since(since))
+        if draft_id is not None:
+            sql += " AND draft_id = ?"
+            params.append(draft_id)
+        with self._op() as conn:
+            rows = conn.execute(sql + " ORDER BY id", params).fetchall()
+        return [self._call(r) for r in rows]
+
+    @staticmethod
+    def _run(row: sqlite3.Row) -> Run:
+        return Run(
+            id=row["id"],
+            mode=row["mode"],
+            provider=row["provider"],
+            model=row["model"],
+            prompt_version=row["prompt_version"],
+            config=_load(row["config_json"], {}),
+            docagent_version=row["docagent_version"],
+            started_at=row["started_at"],
+            ended_at=row["ended_at"],
+            summary=_load(row["summary_json"], {}),
+        )
+
+    def run(self, run_id: str) -> Run | None:
+        """Return the run with ``run_id``, or None."""
+        with self._op() as conn:
+            row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
+        return None if row is None else self._run(row)
+
+    def runs(self, since: Timestamp = None) -> list[Run]:
+        """Runs started at or after ``since``, oldest first."""
+        sql, params = "SELECT * FROM runs", []
+        if since is not None:
+            sql += " WHERE started_at >= ?"
+            params.append(_since(since))
+        with self._op() as conn:
+            rows = conn.execute(sql + " ORDER BY started_at, rowid", params).fetchall()
+        return [self._run(r) for r in rows]
+
+    def coverage(self, since: Timestamp = None) -> list[CoverageSnapshot]:
+        """Coverage snapshots, oldest first."""
+        sql, params = "SELECT * FROM coverage", []
+        if since is not None:
+            sql += " WHERE created_at >= ?"
+            params.append(_since(since))
+        with self._op() as conn:
+            rows = conn.execute(sql + " ORDER BY created_at, id", params).fetchall()
+        return [CoverageSnapshot(**dict(r)) for r in rows]
+
+    @staticmethod
+    def _eval_run(row: sqlite3.Row) -> EvalRun:
+        return EvalRun(
+            id=row["id"],
+            run_id=row["run_id"],
+            created_at=row["created_at"],
+            datasets=_load(row["datasets_json"], []),
+            provider=row["provider"],
+            model=row["model"],
+            prompt_version=row["prompt_version"],
+            score=row["score"],
+            n_cases=row["n_cases"],
+            metrics=_load(row["metrics_json"], {}),
+            cases=_load(row["cases_json"], []),
+        )
+
+    def eval_run(self, eval_id: str) -> EvalRun | None:
+        """The eval run with this id or unique id prefix (``latest`` = the newest), or None."""
+        with self._op() as conn:
+            if eval_id == "latest":
+                rows = conn.execute(
+                    "SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT 1"
+                ).fetchall()
+            else:
+                rows = conn.execute(
+                    "SELECT * FROM eval_runs WHERE id = ? OR id LIKE ? LIMIT 2",
+                    (eval_id, eval_id.replace("%", "").replace("_", "") + "%"),
+                ).fetchall()
+                exact = [r for r in rows if r["id"] == eval_id]
+                rows = exact or rows
+        if len(rows) != 1:
+            return None
+        return self._eval_run(rows[0])
+
+    def eval_runs(self, n: int = 20) -> list[EvalRun]:
+        """The ``n`` newest eval runs, newest first."""
+        with self._op() as conn:
+            rows = conn.execute(
+                "SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT ?", (n,)
+            ).fetchall()
+        return [self._eval_run(r) for r in rows]
+
+
+def _effective(history: list[Decision]) -> Decision | None:
+    """The decision that stands after applying ``undo`` records, or None."""
+    stack: list[Decision] = []
+    for h in history:
+        if h.decision == "undo":
+            if stack:
+                stack.pop()
+        else:
+            stack.append(h)
+    return stack[-1] if stack else None

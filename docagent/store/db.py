@@ -1,0 +1,156 @@
+"""SQLite plumbing of the decision log: opening, WAL, busy timeout, migrations, clear errors.
+
+Nothing here ever deletes, truncates or replaces a database file: a locked, corrupt or too-new
+database becomes a one-line :class:`~docagent.errors.DocagentError` naming the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from docagent.errors import DocagentError
+from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+DEFAULT_BUSY_TIMEOUT = 5.0
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+
+
+class StoreError(DocagentError):
+    """The decision log cannot be used (locked, corrupt, unreadable or from a newer docagent)."""
+
+
+def translate(exc: sqlite3.Error, path: Path, busy_timeout: float) -> StoreError:
+    """Turn a sqlite3 error into a one-line :class:`StoreError` that names ``path``."""
+    msg = str(exc).strip() or type(exc).__name__
+    low = msg.lower()
+    if "locked" in low or "busy" in low:
+        return StoreError(
+            f"{path}: decision log is locked by another process (waited {busy_timeout:g} s); "
+            "finish or close the other docagent session and try again"
+        )
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return StoreError(
+            f"{path}: decision log is corrupt ({msg}); it was left untouched: move it away "
+            "to start a new log, or set DOCAGENT_DB to another file"
+        )
+    if "readonly" in low or "read-only" in low or "unable to open" in low:
+        return StoreError(f"{path}: cannot write the decision log ({msg})")
+    return StoreError(f"{path}: decision log error: {msg}")
+
+
+def _check_header(path: Path) -> None:
+    """Refuse a non-empty file that is not SQLite before sqlite3 touches it."""
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(len(_SQLITE_MAGIC))
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot read the decision log ({exc.strerror or exc})") from None
+    if head and head != _SQLITE_MAGIC:
+        raise StoreError(
+            f"{path}: decision log is corrupt (file is not a database); it was left untouched: "
+            "move it away to start a new log, or set DOCAGENT_DB to another file"
+        )
+
+
+def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.Connection:
+    """Open (creating if needed) the database at ``path`` in WAL mode and migrate it.
+
+    The connection is in autocommit mode (``isolation_level=None``); callers open explicit
+    transactions with :func:`transaction`. It may be shared between threads under a lock.
+    """
+    _check_header(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise StoreError(f"{path}: cannot create its directory ({exc.strerror or exc})") from None
+    conn: sqlite3.Connection | None = None
+    try:
+        conn = sqlite3.connect(
+            str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
+        )
+        conn.row_factory = sqlite3.Row
+        conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+        # SQLite skips the busy handler in a few setup races (two processes switching a new
+        # file to WAL at once), so the setup is retried until the busy timeout is used up.
+        deadline = time.monotonic() + busy_timeout
+        while True:
+            try:
+                _setup(conn, path)
+                return conn
+            except sqlite3.OperationalError as exc:
+                low = str(exc).lower()
+                if ("locked" not in low and "busy" not in low) or time.monotonic() > deadline:
+                    raise
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                time.sleep(0.02)
+    except sqlite3.Error as exc:
+        if conn is not None:
+            conn.close()
+        raise translate(exc, path, busy_timeout) from None
+    except BaseException:
+        if conn is not None:
+            conn.close()
+        raise
+
+
+def _setup(conn: sqlite3.Connection, path: Path) -> None:
+    """Check the file is SQLite, switch it to WAL and migrate it."""
+    # Reading the schema first surfaces "file is not a database" before any write.
+    conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+    if str(mode).lower() != "wal":
+        conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    migrate(conn, path)
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    """Return the database's ``PRAGMA user_version``."""
+    return int(conn.execute("PRAGMA user_version").fetchone()[0])
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> int:
+    """Apply every pending migration in one ``BEGIN IMMEDIATE`` transaction; return the version.
+
+    Two processes opening an old database at once are safe: the second waits for the first's
+    transaction and then finds nothing left to do.
+    """
+    version = schema_version(conn)
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"{path}: decision log has schema version {version}, newer than this docagent "
+            f"understands ({SCHEMA_VERSION}); upgrade docagent"
+        )
+    if version == SCHEMA_VERSION:
+        return version
+    with transaction(conn):
+        version = schema_version(conn)  # re-read under the write lock
+        for migration in MIGRATIONS:
+            if migration.version <= version:
+                continue
+            for statement in migration.statements:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {migration.version}")
+            version = migration.version
+    return version
+
+
+@contextlib.contextmanager
+def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """Run a block in a ``BEGIN IMMEDIATE`` transaction: commit on success, else roll back."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")

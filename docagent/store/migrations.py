@@ -1,0 +1,152 @@
+"""Numbered schema migrations of the decision log; ``PRAGMA user_version`` is the schema version.
+
+Migration *N* upgrades a database at version *N - 1* to version *N*. A migration that has been
+released is never edited: change the schema by appending a new one. Each migration is a list of
+single SQL statements so that :func:`docagent.store.db.migrate` can run them all inside one
+``BEGIN IMMEDIATE`` transaction (``executescript`` would commit half-way).
+
+docs/decision-log.md embeds the schema generated from this list (``python -m
+docagent.store.schema_doc``), so the documentation cannot drift from the code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: its version number, a short description and its SQL statements."""
+
+    version: int
+    description: str
+    statements: tuple[str, ...]
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "runs, drafts and decisions",
+        (
+            """CREATE TABLE runs (
+    id TEXT PRIMARY KEY,             -- short random hex id
+    mode TEXT NOT NULL,              -- tui | batch | eval | other
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    prompt_version TEXT NOT NULL DEFAULT '',
+    config_json TEXT NOT NULL DEFAULT '{}',   -- settings used (secrets scrubbed)
+    docagent_version TEXT NOT NULL DEFAULT '',
+    started_at TEXT NOT NULL,        -- UTC ISO 8601
+    ended_at TEXT,
+    summary_json TEXT NOT NULL DEFAULT '{}'
+)""",
+            """CREATE TABLE drafts (
+    id TEXT PRIMARY KEY,
+    run_id TEXT REFERENCES runs(id),
+    created_at TEXT NOT NULL,
+    path TEXT NOT NULL,              -- POSIX, relative to the repository root
+    qualname TEXT NOT NULL,          -- DESIGN §3; a README section's heading
+    kind TEXT NOT NULL,              -- module | class | method | function | readme_section
+    code_sha TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '', -- the target's status when drafted: missing | stale | ok
+    style TEXT NOT NULL DEFAULT '',
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    prompt_version TEXT NOT NULL DEFAULT '',
+    context_json TEXT NOT NULL DEFAULT 'null',     -- the context pack sent to the model
+    structured_json TEXT NOT NULL DEFAULT 'null',  -- the provider's structured draft
+    text TEXT NOT NULL DEFAULT '',   -- rendered docstring content (inspect.cleandoc form)
+    checks_json TEXT NOT NULL DEFAULT '[]',        -- [{"name", "ok", "detail"}]
+    checks_ok INTEGER NOT NULL DEFAULT 1,          -- 1 when every check passed
+    tokens_in INTEGER NOT NULL DEFAULT 0,
+    tokens_out INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    latency_ms INTEGER NOT NULL DEFAULT 0,
+    error TEXT
+)""",
+            "CREATE INDEX drafts_target ON drafts(path, qualname)",
+            "CREATE INDEX drafts_created ON drafts(created_at)",
+            """CREATE TABLE decisions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    draft_id TEXT NOT NULL REFERENCES drafts(id),
+    created_at TEXT NOT NULL,
+    decision TEXT NOT NULL CHECK (decision IN ('accept', 'edit', 'reject', 'skip', 'undo')),
+    final_text TEXT,                 -- the text applied (accept/edit)
+    reason TEXT NOT NULL DEFAULT '', -- rejection reason or note
+    reviewer TEXT NOT NULL DEFAULT '',  -- git user.email, else the OS user
+    review_ms INTEGER,               -- time the person spent on this draft
+    mode TEXT NOT NULL DEFAULT ''    -- tui | batch | eval | other
+)""",
+            "CREATE INDEX decisions_draft ON decisions(draft_id)",
+            "CREATE INDEX decisions_created ON decisions(created_at)",
+        ),
+    ),
+    Migration(
+        2,
+        "draft cache key, recorded module source, model calls",
+        (
+            "ALTER TABLE drafts ADD COLUMN context_hash TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE drafts ADD COLUMN cache_key TEXT NOT NULL DEFAULT ''",
+            # module text without the target's docstring: what `export` turns into an eval case
+            "ALTER TABLE drafts ADD COLUMN source TEXT",
+            "ALTER TABLE drafts ADD COLUMN original_docstring TEXT",
+            "ALTER TABLE drafts ADD COLUMN attempts INTEGER NOT NULL DEFAULT 1",
+            "CREATE INDEX drafts_cache_key ON drafts(cache_key)",
+            """CREATE TABLE llm_calls (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT REFERENCES runs(id),
+    draft_id TEXT,
+    created_at TEXT NOT NULL,
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    request_id TEXT NOT NULL DEFAULT '',
+    status TEXT NOT NULL DEFAULT '',  -- ok | error | an HTTP status
+    retries INTEGER NOT NULL DEFAULT 0,
+    duration_ms INTEGER NOT NULL DEFAULT 0,
+    tokens_in INTEGER NOT NULL DEFAULT 0,
+    tokens_out INTEGER NOT NULL DEFAULT 0,
+    cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+    cache_write_tokens INTEGER NOT NULL DEFAULT 0,
+    cost_usd REAL NOT NULL DEFAULT 0,
+    error_type TEXT NOT NULL DEFAULT ''
+)""",
+            "CREATE INDEX llm_calls_draft ON llm_calls(draft_id)",
+            "CREATE INDEX llm_calls_created ON llm_calls(created_at)",
+        ),
+    ),
+    Migration(
+        3,
+        "coverage snapshots and eval runs",
+        (
+            """CREATE TABLE coverage (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id TEXT REFERENCES runs(id),
+    created_at TEXT NOT NULL,
+    scope TEXT NOT NULL DEFAULT '',  -- the PATH the run covered ('' = whole repository)
+    before REAL NOT NULL,            -- docstring coverage percent before the run
+    after REAL NOT NULL,             -- and after it
+    total INTEGER,                   -- number of targets counted
+    documented_before INTEGER,
+    documented_after INTEGER
+)""",
+            """CREATE TABLE eval_runs (
+    id TEXT PRIMARY KEY,
+    run_id TEXT REFERENCES runs(id),
+    created_at TEXT NOT NULL,
+    datasets_json TEXT NOT NULL DEFAULT '[]',
+    provider TEXT NOT NULL DEFAULT '',
+    model TEXT NOT NULL DEFAULT '',
+    prompt_version TEXT NOT NULL DEFAULT '',
+    score REAL NOT NULL,
+    n_cases INTEGER NOT NULL DEFAULT 0,
+    metrics_json TEXT NOT NULL DEFAULT '{}',
+    cases_json TEXT NOT NULL DEFAULT '[]'   -- per-case results
+)""",
+            "CREATE INDEX eval_runs_created ON eval_runs(created_at)",
+        ),
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -1,0 +1,225 @@
+"""Typed records that go into the decision log and come out of it.
+
+Writers build :class:`DraftRecord` and :class:`CallRecord`; readers get :class:`Draft`,
+:class:`Decision`, :class:`Call`, :class:`Run`, :class:`Reviewed`, :class:`LogEntry`,
+:class:`CoverageSnapshot` and :class:`EvalRun`. Every record has ``to_dict()`` for JSON output.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any
+
+MODES = ("tui", "batch", "eval", "other")
+DECISIONS = ("accept", "edit", "reject", "skip", "undo")
+
+
+class _Dict:
+    """Mixin: ``to_dict()`` for dataclass records."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as a JSON-ready dict."""
+        return dataclasses.asdict(self)  # type: ignore[call-overload]
+
+
+def cache_key(code_sha: str, context_hash: str, prompt_version: str, model: str) -> str:
+    """The draft cache key: a draft is reused when all four inputs are unchanged."""
+    raw = "\0".join((code_sha, context_hash, prompt_version, model))
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
+
+
+@dataclass
+class DraftRecord(_Dict):
+    """One draft as the drafting engine hands it to :meth:`Store.record_draft`.
+
+    ``text`` is the rendered docstring content (``inspect.cleandoc`` form; Markdown for README
+    sections). ``source`` is the module text *without the target's docstring* at draft time: it
+    lets ``docagent export`` build eval cases after the file has changed. ``checks`` is a list of
+    ``{"name", "ok", "detail"}``. ``context`` and ``structured`` are any JSON-able values.
+    """
+
+    path: str
+    qualname: str
+    kind: str
+    text: str = ""
+    code_sha: str = ""
+    status: str = ""
+    style: str = ""
+    provider: str = ""
+    model: str = ""
+    prompt_version: str = ""
+    context: Any = None
+    context_hash: str = ""
+    structured: Any = None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    source: str | None = None
+    original_docstring: str | None = None
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+    latency_ms: int = 0
+    attempts: int = 1
+    error: str | None = None
+    cache_key: str = ""
+
+    @property
+    def checks_ok(self) -> bool:
+        """True when every check passed (also when there were none)."""
+        return all(bool(c.get("ok")) for c in self.checks)
+
+
+@dataclass
+class Draft(DraftRecord):
+    """A stored draft: a :class:`DraftRecord` plus its id, run and creation time (UTC ISO)."""
+
+    id: str = ""
+    run_id: str | None = None
+    created_at: str = ""
+
+
+@dataclass
+class Decision(_Dict):
+    """One stored decision on a draft (``undo`` cancels the draft's previous decision)."""
+
+    id: int
+    draft_id: str
+    created_at: str
+    decision: str
+    final_text: str | None
+    reason: str
+    reviewer: str
+    review_ms: int | None
+    mode: str
+
+
+@dataclass
+class CallRecord(_Dict):
+    """One model call as a provider reports it to :meth:`Store.record_call` (no headers)."""
+
+    provider: str = ""
+    model: str = ""
+    request_id: str = ""
+    status: str = "ok"
+    retries: int = 0
+    duration_ms: int = 0
+    tokens_in: int = 0
+    tokens_out: int = 0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    cost_usd: float = 0.0
+    error_type: str = ""
+    draft_id: str | None = None
+
+
+@dataclass
+class Call(CallRecord):
+    """A stored model call."""
+
+    id: int = 0
+    run_id: str | None = None
+    created_at: str = ""
+
+
+@dataclass
+class Run(_Dict):
+    """A stored run (one review session, batch or eval invocation)."""
+
+    id: str
+    mode: str
+    provider: str
+    model: str
+    prompt_version: str
+    config: dict[str, Any]
+    docagent_version: str
+    started_at: str
+    ended_at: str | None
+    summary: dict[str, Any]
+
+
+@dataclass
+class Reviewed(_Dict):
+    """A decision joined with its draft: one row per decided draft, what reports slice.
+
+    ``decision`` is the draft's effective decision (``undo`` already applied); ``day`` is the
+    UTC date of the decision. ``draft_text`` is what the model proposed, ``final_text`` what the
+    person kept (equal for ``accept``).
+    """
+
+    decision_id: int
+    draft_id: str
+    run_id: str | None
+    decided_at: str
+    day: str
+    decision: str
+    final_text: str | None
+    reason: str
+    reviewer: str
+    review_ms: int | None
+    mode: str
+    path: str
+    qualname: str
+    kind: str
+    style: str
+    status: str
+    provider: str
+    model: str
+    prompt_version: str
+    code_sha: str
+    draft_text: str
+    checks: list[dict[str, Any]]
+    checks_ok: bool
+    tokens_in: int
+    tokens_out: int
+    cache_read_tokens: int
+    cache_write_tokens: int
+    cost_usd: float
+    latency_ms: int
+    drafted_at: str
+    source: str | None
+
+
+@dataclass
+class LogEntry(_Dict):
+    """What ``docagent log`` shows per draft: the draft, its decisions and its model calls."""
+
+    draft: Draft
+    decision: str | None
+    decisions: list[Decision]
+    calls: list[Call]
+    last_activity: str
+
+
+@dataclass
+class CoverageSnapshot(_Dict):
+    """Docstring coverage (percent) before and after one run."""
+
+    id: int
+    run_id: str | None
+    created_at: str
+    scope: str
+    before: float
+    after: float
+    total: int | None
+    documented_before: int | None
+    documented_after: int | None
+
+
+@dataclass
+class EvalRun(_Dict):
+    """A stored eval run: its score, metrics and per-case results."""
+
+    id: str
+    run_id: str | None
+    created_at: str
+    datasets: list[str]
+    provider: str
+    model: str
+    prompt_version: str
+    score: float
+    n_cases: int
+    metrics: dict[str, Any]
+    cases: list[dict[str, Any]]
