@@ -1,0 +1,251 @@
+"""Apply proposals through the safe edit engine: the library behind ``docagent apply``.
+
+:func:`apply_proposals` selects records by status, groups them by file, and applies each file's
+docstring edits together with :func:`docagent.code.edit.apply_file_edits` (verified, atomic).
+Every record gets one outcome: ``applied``, ``skipped`` (with a reason: not selected by status,
+already applied, a duplicate, README sections not supported) or ``refused`` (with a reason:
+stale ``code_sha``, unknown qualname, unparseable/missing/unwritable file, failed verification).
+
+README records (``kind == "readme_section"``) are routed to the hook
+``docagent.readme.apply.apply_readme_proposals(root, proposals, *, dry_run)`` when that module
+exists; it returns ``(outcomes, diff)`` where ``outcomes`` holds one ``(outcome, reason)`` pair
+per proposal, in order. Without the module they are skipped.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits
+from docagent.proposals import Proposal, check_path
+
+APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
+README_UNSUPPORTED = "README sections are not supported yet"
+
+
+@dataclass
+class RecordOutcome:
+    """The outcome of one proposal: ``applied``, ``skipped`` or ``refused``, with a reason."""
+
+    proposal: Proposal
+    outcome: str
+    reason: str = ""
+
+    def describe(self) -> str:
+        """One human-readable line: outcome, ``path::qualname``, source line and reason."""
+        p = self.proposal
+        where = f" (line {p.line})" if p.line is not None else ""
+        reason = f": {self.reason}" if self.reason else ""
+        return f"{self.outcome:<8} {p.path}::{p.qualname}{where}{reason}"
+
+
+@dataclass
+class ApplyReport:
+    """Everything :func:`apply_proposals` did, one outcome per input proposal (same order)."""
+
+    outcomes: list[RecordOutcome] = field(default_factory=list)
+    files: list[FileEditResult] = field(default_factory=list)
+    diff: str = ""
+    dry_run: bool = False
+
+    def _with(self, outcome: str) -> list[RecordOutcome]:
+        return [o for o in self.outcomes if o.outcome == outcome]
+
+    @property
+    def applied(self) -> list[RecordOutcome]:
+        """Records applied (or that would be, in a dry run)."""
+        return self._with(APPLIED)
+
+    @property
+    def skipped(self) -> list[RecordOutcome]:
+        """Records skipped, each with its reason."""
+        return self._with(SKIPPED)
+
+    @property
+    def refused(self) -> list[RecordOutcome]:
+        """Records refused, each with its reason; their files were left untouched."""
+        return self._with(REFUSED)
+
+    @property
+    def changed_files(self) -> list[str]:
+        """Paths written (or that would be written, in a dry run)."""
+        return [f.path for f in self.files if f.new_bytes is not None]
+
+    def summary(self) -> str:
+        """One line: counts of applied, skipped and refused records and changed files."""
+        files = len(self.changed_files)
+        verb = "would apply" if self.dry_run else "applied"
+        text = (
+            f"{verb} {len(self.applied)}, skipped {len(self.skipped)}, "
+            f"refused {len(self.refused)} ({files} file{'s' if files != 1 else ''}"
+            f"{' would change' if self.dry_run else ' changed'})"
+        )
+        return text + ("; dry run: nothing written" if self.dry_run else "")
+
+
+def is_selected(status: str, include_all: bool) -> bool:
+    """Return True when a record with ``status`` is applied (``accepted``; not ``rejected``)."""
+    return status != "rejected" if include_all else status == "accepted"
+
+
+ReadmeHook = Callable[..., tuple[list[tuple[str, str]], str]]
+
+
+def _readme_hook() -> ReadmeHook | None:
+    """Return ``docagent.readme.apply.apply_readme_proposals`` if it exists, else None."""
+    try:
+        module = importlib.import_module("docagent.readme.apply")
+    except ModuleNotFoundError as exc:
+        if exc.name in ("docagent.readme", "docagent.readme.apply"):
+            return None
+        raise
+    return getattr(module, "apply_readme_proposals", None)
+
+
+def _apply_readme(
+    root: Path, items: list[Proposal], dry_run: bool
+) -> tuple[list[tuple[str, str]], str]:
+    hook = _readme_hook()
+    if hook is None or not items:
+        return [(SKIPPED, README_UNSUPPORTED) for _ in items], ""
+    outcomes, diff = hook(root, items, dry_run=dry_run)
+    return list(outcomes), diff
+
+
+def _target_problem(root: Path, path: str) -> str | None:
+    problem = check_path(path)
+    if problem:
+        return f"path {problem}"
+    if not path.endswith((".py", ".pyi")):
+        return f"{path}: not a Python file"
+    try:
+        resolved = (root / path).resolve()
+    except OSError as exc:  # pragma: no cover - symlink loops
+        return f"{path}: {exc}"
+    if not resolved.is_relative_to(root.resolve()):
+        return f"{path}: resolves outside the repository"
+    return None
+
+
+def apply_proposals(
+    root: Path,
+    proposals: Sequence[Proposal],
+    *,
+    include_all: bool = False,
+    dry_run: bool = False,
+    line_length: int = 88,
+) -> ApplyReport:
+    """Apply docstring ``proposals`` to the repository at ``root`` and report every outcome.
+
+    Records with status ``accepted`` are applied (with ``include_all``, all but ``rejected``).
+    Each file's records are applied together and verified once; a file whose edit cannot be
+    verified, read or written is left untouched and its records are refused with the reason.
+    Records whose target already has that docstring are skipped as "already applied", so
+    applying the same file twice is harmless. With ``dry_run`` nothing is written and
+    ``report.diff`` holds the unified diff of what would change.
+    """
+    root = Path(root)
+    report = ApplyReport(dry_run=dry_run)
+    results: list[RecordOutcome | None] = [None] * len(proposals)
+    by_file: dict[str, list[int]] = {}
+    readme: list[int] = []
+    for i, p in enumerate(proposals):
+        if not is_selected(p.status, include_all):
+            reason = (
+                "rejected"
+                if p.status == "rejected"
+                else f"status is {p.status!r}; only 'accepted' records are applied without --all"
+            )
+            results[i] = RecordOutcome(p, SKIPPED, reason)
+            continue
+        if p.kind == "readme_section":
+            readme.append(i)
+            continue
+        problem = _target_problem(root, p.path)
+        if problem:
+            results[i] = RecordOutcome(p, REFUSED, problem)
+            continue
+        by_file.setdefault(p.path, []).append(i)
+
+    diffs: list[str] = []
+    for path, indexes in by_file.items():
+        edits: list[DocEdit] = []
+        first: dict[str, int] = {}
+        groups: dict[str, list[int]] = {}
+        for i in indexes:
+            groups.setdefault(proposals[i].qualname, []).append(i)
+        for q, group in groups.items():
+            texts = {_clean(proposals[i].text) for i in group}
+            if len(texts) > 1:
+                lines = ", ".join(str(proposals[i].line or i + 1) for i in group)
+                for i in group:
+                    results[i] = RecordOutcome(
+                        proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"
+                    )
+                continue
+            first[q] = group[0]
+            for i in group[1:]:
+                where = proposals[group[0]].line or group[0] + 1
+                results[i] = RecordOutcome(
+                    proposals[i], SKIPPED, f"duplicate of the record on line {where}"
+                )
+            p = proposals[group[0]]
+            edits.append(DocEdit(p.qualname, p.text, p.code_sha))
+        if not edits:
+            continue
+        res = apply_file_edits(root, path, edits, line_length=line_length, dry_run=dry_run)
+        report.files.append(res)
+        if res.diff:
+            diffs.append(res.diff)
+        skipped = dict(res.skipped)
+        refused = dict(res.refused)
+        for q, i in first.items():
+            p = proposals[i]
+            if q in refused:
+                results[i] = RecordOutcome(p, REFUSED, refused[q])
+            elif q in skipped:
+                results[i] = RecordOutcome(p, SKIPPED, skipped[q])
+            elif q in res.applied:
+                results[i] = RecordOutcome(p, APPLIED)
+            else:  # pragma: no cover - every edit gets an outcome
+                results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
+
+    outcomes, readme_diff = _apply_readme(root, [proposals[i] for i in readme], dry_run)
+    for i, (outcome, reason) in zip(readme, outcomes, strict=True):
+        results[i] = RecordOutcome(proposals[i], outcome, reason)
+    if readme_diff:
+        diffs.append(readme_diff)
+
+    report.outcomes = [r for r in results if r is not None]
+    report.diff = "".join(diffs)
+    return report
+
+
+def _clean(text: str) -> str:
+    return inspect.cleandoc(text)
+
+
+def report_dict(report: ApplyReport) -> dict[str, Any]:
+    """Return a JSON-ready summary of ``report`` (counts and per-record outcomes)."""
+    return {
+        "applied": len(report.applied),
+        "skipped": len(report.skipped),
+        "refused": len(report.refused),
+        "dry_run": report.dry_run,
+        "files": report.changed_files,
+        "records": [
+            {
+                "path": o.proposal.path,
+                "qualname": o.proposal.qualname,
+                "line": o.proposal.line,
+                "outcome": o.outcome,
+                "reason": o.reason,
+            }
+            for o in report.outcomes
+        ],
+    }

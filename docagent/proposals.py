@@ -1,0 +1,209 @@
+"""The proposals JSONL contract (DESIGN §4): written by ``batch --out``, read by ``apply``.
+
+One JSON object per line. Required fields: ``path`` (POSIX, relative to the repository root),
+``qualname`` and ``text`` (the docstring content as ``inspect.cleandoc`` returns it, or the
+Markdown body of a README section). Optional: ``kind``, ``status`` (``proposed`` when absent;
+``apply`` applies ``accepted``, and everything but ``rejected`` with ``--all``), ``code_sha``,
+``style``, ``provider``, ``model``, ``prompt_version``, ``checks`` and ``draft_id``. Unknown
+fields are kept and written back unchanged. Blank lines are ignored.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+from docagent.errors import DocagentError
+
+KINDS = ("module", "class", "method", "function", "readme_section")
+STATUSES = ("proposed", "accepted", "rejected")
+_STR_FIELDS = ("kind", "status", "code_sha", "style", "provider", "model", "prompt_version")
+_ORDER = (
+    "path",
+    "qualname",
+    "kind",
+    "text",
+    "status",
+    "code_sha",
+    "style",
+    "provider",
+    "model",
+    "prompt_version",
+    "checks",
+    "draft_id",
+)
+
+
+@dataclass
+class Proposal:
+    """One proposals JSONL record.
+
+    ``line`` is the 1-based line number the record was read from (None for records built in
+    memory); it is not written. ``extra`` holds fields the contract does not name.
+    """
+
+    path: str
+    qualname: str
+    text: str
+    kind: str | None = None
+    status: str = "proposed"
+    code_sha: str | None = None
+    style: str | None = None
+    provider: str | None = None
+    model: str | None = None
+    prompt_version: str | None = None
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    draft_id: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    line: int | None = field(default=None, compare=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the record as a JSON-ready dict in contract field order."""
+        out: dict[str, Any] = {}
+        for name in _ORDER:
+            out[name] = getattr(self, name)
+        for key, value in self.extra.items():
+            out.setdefault(key, value)
+        return out
+
+    def to_json(self) -> str:
+        """Return the record as one JSON line (no trailing newline, non-ASCII kept)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(", ", ": "))
+
+    @classmethod
+    def from_dict(cls, data: Any, line: int | None = None) -> Proposal:
+        """Validate one decoded JSON value and build a Proposal.
+
+        Raises:
+            ValueError: naming the field and the problem.
+        """
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a JSON object, got {type(data).__name__}")
+        for name in ("path", "qualname", "text"):
+            if name not in data:
+                raise ValueError(f"missing required field {name!r}")
+            if not isinstance(data[name], str):
+                raise ValueError(f"field {name!r} must be a string")
+        for name in _STR_FIELDS:
+            if data.get(name) is not None and not isinstance(data[name], str):
+                raise ValueError(f"field {name!r} must be a string")
+        if data.get("draft_id") is not None and not isinstance(data["draft_id"], str | int):
+            raise ValueError("field 'draft_id' must be a string")
+        path = data["path"]
+        problem = check_path(path)
+        if problem:
+            raise ValueError(f"field 'path' {problem}")
+        if not data["qualname"]:
+            raise ValueError("field 'qualname' is empty")
+        kind = data.get("kind")
+        if kind is not None and kind not in KINDS:
+            raise ValueError(f"field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+        status = data.get("status")
+        if status is None:
+            status = "proposed"
+        checks = data.get("checks")
+        if checks is None:
+            checks = []
+        if not isinstance(checks, list) or not all(isinstance(c, dict) for c in checks):
+            raise ValueError("field 'checks' must be a list of objects")
+        extra = {k: v for k, v in data.items() if k not in _ORDER}
+        draft_id = data.get("draft_id")
+        return cls(
+            path=path,
+            qualname=data["qualname"],
+            text=data["text"],
+            kind=kind,
+            status=status,
+            code_sha=data.get("code_sha"),
+            style=data.get("style"),
+            provider=data.get("provider"),
+            model=data.get("model"),
+            prompt_version=data.get("prompt_version"),
+            checks=checks,
+            draft_id=str(draft_id) if draft_id is not None else None,
+            extra=extra,
+            line=line,
+        )
+
+
+def check_path(path: str) -> str | None:
+    """Return why ``path`` is not a safe repository-relative POSIX path, or None when it is."""
+    if not path:
+        return "is empty"
+    if "\\" in path or "\0" in path:
+        return f"must be a POSIX path without backslashes: {path!r}"
+    pure = PurePosixPath(path)
+    if pure.is_absolute() or (len(path) > 1 and path[1] == ":"):
+        return f"must be relative to the repository root: {path!r}"
+    if ".." in pure.parts:
+        return f"must stay inside the repository: {path!r}"
+    return None
+
+
+def parse_proposals(lines: Iterable[str], source: str = "<proposals>") -> list[Proposal]:
+    """Parse proposals JSONL ``lines``; raise DocagentError naming the first bad line.
+
+    Nothing is returned from a malformed input, so no record of it is ever applied.
+    """
+    out: list[Proposal] = []
+    for number, raw in enumerate(lines, start=1):
+        stripped = raw.strip()
+        if not stripped:
+            continue
+        try:
+            data = json.loads(stripped)
+        except json.JSONDecodeError as exc:
+            raise DocagentError(f"{source}:{number}: invalid JSON: {exc.msg}") from None
+        try:
+            out.append(Proposal.from_dict(data, line=number))
+        except ValueError as exc:
+            raise DocagentError(f"{source}:{number}: {exc}") from None
+    return out
+
+
+def read_proposals(path: str | Path) -> list[Proposal]:
+    """Read a proposals JSONL file.
+
+    Raises:
+        DocagentError: the file cannot be read, is not UTF-8, or a line is malformed (the
+            message names the file, the line number and the problem).
+    """
+    try:
+        with open(path, encoding="utf-8") as fh:
+            lines = fh.read().splitlines()
+    except FileNotFoundError:
+        raise DocagentError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise DocagentError(f"{path}: not UTF-8 text: {exc.reason}") from None
+    except OSError as exc:
+        raise DocagentError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if lines and lines[0].startswith("\ufeff"):
+        lines[0] = lines[0][1:]
+    return parse_proposals(lines, str(path))
+
+
+def write_proposals(path: str | Path, proposals: Iterable[Proposal]) -> None:
+    """Write ``proposals`` to ``path`` as JSONL, replacing the file atomically."""
+    from docagent.code.edit import atomic_write
+
+    data = "".join(p.to_json() + "\n" for p in proposals).encode("utf-8")
+    atomic_write(path, data, mode=None)
+
+
+def append_proposal(path: str | Path, proposal: Proposal) -> None:
+    """Append one record to a proposals JSONL file (created when missing) and flush it to disk.
+
+    Each record is one ``write`` of a complete line, so a reader never sees half a record from
+    a writer that was killed between records.
+    """
+    line = (proposal.to_json() + "\n").encode("utf-8")
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
