@@ -23,6 +23,17 @@ DEFINITIONS_QUERY = """
 (raise_statement) @raise
 """
 
+DEFS_ONLY_QUERY = """
+(function_definition) @def
+(class_definition) @def
+"""
+
+BODY_FACTS_QUERY = """
+(return_statement) @return
+(yield) @yield
+(raise_statement) @raise
+"""
+
 _local = threading.local()
 
 

@@ -89,6 +89,7 @@ class Target:
     docstring: Docstring | None = None
     status: str = "missing"
     problems: list[str] = field(default_factory=list)
+    body_facts: bool = True
 
     @property
     def has_docstring(self) -> bool:
@@ -177,7 +178,10 @@ def decode_source(data: bytes, path: str = "<string>") -> tuple[str, str]:
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
-        raise SourceError(f"{path}: {exc.msg if hasattr(exc, 'msg') else exc}") from None
+        msg = getattr(exc, "msg", str(exc))
+        if "invalid or missing encoding declaration" in msg:
+            msg = "cannot decode as utf-8 and no PEP 263 coding declaration says otherwise"
+        raise SourceError(f"{path}: {msg}") from None
     try:
         text = data.decode(encoding)
     except (UnicodeDecodeError, LookupError) as exc:
@@ -414,12 +418,23 @@ def _class_attributes(class_node: Node, body: Node | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
-def extract(path: str, source: bytes, tree: Any | None = None) -> list[Target]:
-    """Extract every target of a UTF-8 ``source`` in source order (module first)."""
+def extract(
+    path: str, source: bytes, tree: Any | None = None, *, body_facts: str = "all"
+) -> list[Target]:
+    """Extract every target of a UTF-8 ``source`` in source order (module first).
+
+    ``body_facts`` chooses which functions get ``returns_value``, ``yields`` and ``raises``:
+    ``"all"`` (the default), or ``"sectioned"`` — only those whose docstring has sections,
+    the only ones a scan's staleness rules need; the others get ``body_facts=False``, and
+    class attributes are not collected.
+    """
     if tree is None:
         tree = ts.parse(source)
     root = tree.root_node
-    caps = ts.captures(ts.DEFINITIONS_QUERY, root)
+    if body_facts == "all":
+        caps = ts.captures(ts.DEFINITIONS_QUERY, root)
+    else:
+        caps = ts.captures(ts.DEFS_ONLY_QUERY, root)
     defs = sorted(caps.get("def", []), key=lambda n: n.start_byte)
 
     module = Target(
@@ -500,7 +515,8 @@ def extract(path: str, source: bytes, tree: Any | None = None) -> list[Target]:
                 target.bases = tuple(
                     ts.text(c) for c in supers.named_children if c.type != "comment"
                 )
-            target.attributes = _class_attributes(node, body)
+            if body_facts == "all":
+                target.attributes = _class_attributes(node, body)
         else:
             target.params = _params(node.child_by_field_name("parameters"))
             ret = node.child_by_field_name("return_type")
@@ -508,10 +524,24 @@ def extract(path: str, source: bytes, tree: Any | None = None) -> list[Target]:
         by_id[node.id] = target
         targets.append(target)
 
+    if body_facts != "all":
+        from docagent.code.docstrings import detect_style
+
+        body_caps: dict[str, list[Node]] = {"return": [], "yield": [], "raise": []}
+        for node in defs:
+            t = by_id.get(node.id)
+            if t is None or t.kind == "class":
+                continue
+            if t.docstring is None or detect_style(t.docstring.text) == "pep257":
+                t.body_facts = False
+                continue
+            for name, nodes in ts.captures(ts.BODY_FACTS_QUERY, node).items():
+                body_caps[name].extend(nodes)
+        caps = body_caps
     for node in caps.get("return", []):
         owner = _enclosing_def(node)
         t = by_id.get(owner.id) if owner is not None else None
-        if t is None or t.kind == "class":
+        if t is None or t.kind == "class" or not t.body_facts:
             continue
         values = [c for c in node.named_children if c.type != "comment"]
         if values and not (len(values) == 1 and ts.text(values[0]) == "None"):
@@ -519,20 +549,25 @@ def extract(path: str, source: bytes, tree: Any | None = None) -> list[Target]:
     for node in caps.get("yield", []):
         owner = _enclosing_def(node)
         t = by_id.get(owner.id) if owner is not None else None
-        if t is not None and t.kind != "class":
+        if t is not None and t.kind != "class" and t.body_facts:
             t.yields = True
     for node in caps.get("raise", []):
         owner = _enclosing_def(node)
         t = by_id.get(owner.id) if owner is not None else None
-        if t is not None and t.kind != "class":
+        if t is not None and t.kind != "class" and t.body_facts:
             names = [n for n in _raise_names(node) if n not in t.raises]
             if names:
                 t.raises = (*t.raises, *names)
     return targets
 
 
-def read_file(root_path: str, rel_path: str, data: bytes | None = None) -> FileFacts:
-    """Read, decode and parse one file; raise :class:`SourceError` when that fails."""
+def read_file(
+    root_path: str, rel_path: str, data: bytes | None = None, *, body_facts: str = "all"
+) -> FileFacts:
+    """Read, decode and parse one file; raise :class:`SourceError` when that fails.
+
+    ``body_facts`` is passed to :func:`extract`.
+    """
     if data is None:
         try:
             with open(root_path, "rb") as fh:
@@ -550,7 +585,7 @@ def read_file(root_path: str, rel_path: str, data: bytes | None = None) -> FileF
         newline=detect_newline(text),
         text=text,
         source=source,
-        targets=extract(rel_path, source, tree),
+        targets=extract(rel_path, source, tree, body_facts=body_facts),
     )
 
 

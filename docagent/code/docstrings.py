@@ -1,0 +1,229 @@
+"""Docstring styles: detection, section parsing (docstring-parser) and consistency with code.
+
+The consistency rules here decide a target's ``stale`` status in scans and are reused by the
+draft checks, so a draft and an existing docstring are judged by the same rules. The rules follow
+pydoclint's DOC1xx-DOC5xx: documented parameters must exist, a docstring with an arguments
+section must document every parameter, Returns only for functions that return a value, Yields
+for generators, Raises in agreement with ``raise`` statements. A docstring that is only prose
+(no sections) is never stale: like pydoclint, short docstrings are not checked for sections.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from docagent.code.targets import Target
+
+STYLES = ("google", "numpy", "sphinx", "pep257")
+
+_GOOGLE_RE = re.compile(
+    r"^[ \t]*(Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Returns|Return|"
+    r"Yields|Yield|Raises|Raise|Attributes|Example|Examples|Note|Notes|Other Parameters|"
+    r"Warns|Warning|Warnings|See Also|Todo)[ \t]*:[ \t]*$",
+    re.MULTILINE,
+)
+_NUMPY_RE = re.compile(
+    r"^[ \t]*(Parameters|Other Parameters|Returns|Yields|Raises|Warns|Attributes|Methods|"
+    r"See Also|Notes|References|Examples|Receives)[ \t]*\n[ \t]*-{3,}[ \t]*$",
+    re.MULTILINE,
+)
+_SPHINX_RE = re.compile(
+    r"^[ \t]*:(param|parameter|arg|argument|key|keyword|type|returns?|rtype|raises?|except|"
+    r"exception|yields?|ytype|var|ivar|cvar)\b",
+    re.MULTILINE,
+)
+_PARAM_KEYS = {"param", "parameter", "arg", "argument", "key", "keyword", "other_param"}
+
+
+def detect_style(text: str) -> str:
+    """Return the style of one docstring: google, numpy, sphinx, or pep257 (prose only)."""
+    if _NUMPY_RE.search(text):
+        return "numpy"
+    if _SPHINX_RE.search(text):
+        return "sphinx"
+    if _GOOGLE_RE.search(text):
+        return "google"
+    return "pep257"
+
+
+def majority_style(texts: Iterable[str], default: str = "google") -> str:
+    """Return the repository's style: the majority among docstrings that have sections.
+
+    Docstrings that are prose only do not vote unless no docstring has sections, in which case
+    the style is ``pep257``; with no docstrings at all, ``default``.
+    """
+    return style_from_votes(style_votes(texts), default)
+
+
+def style_from_votes(votes: Mapping[str, int], default: str = "google") -> str:
+    """Pick the majority style from per-style docstring counts (see :func:`majority_style`)."""
+    sectioned = {k: v for k, v in votes.items() if k != "pep257" and v}
+    if sectioned:
+        return sorted(sectioned.items(), key=lambda kv: (-kv[1], STYLES.index(kv[0])))[0][0]
+    return "pep257" if any(votes.values()) else default
+
+
+def style_votes(texts: Iterable[str]) -> Counter[str]:
+    """Count docstrings per detected style (pep257 counts prose-only docstrings)."""
+    return Counter(detect_style(t) for t in texts)
+
+
+@dataclass
+class Sections:
+    """What a docstring documents, by section, as parsed from its text."""
+
+    style: str
+    has_sections: bool = False
+    params: list[str] = field(default_factory=list)
+    has_params_section: bool = False
+    returns: bool = False
+    yields: bool = False
+    raises: list[str] = field(default_factory=list)
+    attributes: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+def _normalize_param(name: str) -> list[str]:
+    out = []
+    for part in name.split(","):
+        part = part.strip().replace("\\", "")
+        part = part.split(" ", 1)[0].split(":", 1)[0]
+        part = part.lstrip("*")
+        if part:
+            out.append(part)
+    return out
+
+
+def parse_sections(text: str, style: str | None = None) -> Sections:
+    """Parse the sections of a docstring (style detected when not given)."""
+    import docstring_parser
+
+    summary = text.strip().split("\n", 1)[0].strip() if text.strip() else ""
+    detected = detect_style(text)
+    if detected == "pep257":
+        return Sections(style=style or detected, summary=summary)
+    parse_style = {
+        "google": docstring_parser.DocstringStyle.GOOGLE,
+        "numpy": docstring_parser.DocstringStyle.NUMPYDOC,
+        "sphinx": docstring_parser.DocstringStyle.REST,
+    }[detected]
+    try:
+        doc = docstring_parser.parse(text, style=parse_style)
+    except docstring_parser.ParseError:
+        return Sections(style=detected, summary=summary)
+    sec = Sections(style=detected, summary=summary, has_sections=bool(doc.meta))
+    for meta in doc.meta:
+        key = meta.args[0] if meta.args else ""
+        if isinstance(meta, docstring_parser.DocstringParam):
+            if key == "attribute":
+                sec.attributes.extend(_normalize_param(meta.arg_name))
+            elif key in _PARAM_KEYS:
+                sec.has_params_section = True
+                sec.params.extend(_normalize_param(meta.arg_name))
+        elif isinstance(meta, docstring_parser.DocstringReturns):
+            if meta.is_generator or key in ("yield", "yields"):
+                sec.yields = True
+            else:
+                sec.returns = True
+        elif isinstance(meta, docstring_parser.DocstringRaises):
+            if meta.type_name:
+                sec.raises.extend(n.strip() for n in meta.type_name.split(",") if n.strip())
+    return sec
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One disagreement between a docstring and the code, with a stable code name."""
+
+    code: str
+    message: str
+
+
+def _exception_like(name: str) -> bool:
+    last = name.rsplit(".", 1)[-1]
+    return bool(last) and last[0].isupper()
+
+
+def consistency_problems(
+    target: Target, text: str, style: str | None = None, init: Target | None = None
+) -> list[Problem]:
+    """Return how ``text`` (a docstring for ``target``) disagrees with the target's code.
+
+    For a class, documented parameters are checked against ``init`` (its ``__init__``) when
+    given. Module docstrings are never checked against code.
+    """
+    if target.kind == "module":
+        return []
+    sec = parse_sections(text, style)
+    if not sec.has_sections:
+        return []
+    problems: list[Problem] = []
+    sig_owner = init if target.kind == "class" else target
+    if sig_owner is not None:
+        sig = sig_owner.documented_params()
+        sig_names = [p.name for p in sig]
+        for name in sec.params:
+            if name not in sig_names:
+                problems.append(
+                    Problem("param-invented", f"documents parameter '{name}' not in the signature")
+                )
+        if sec.has_params_section:
+            for p in sig:
+                if p.name not in sec.params:
+                    problems.append(
+                        Problem("param-missing", f"does not document parameter '{p.display_name}'")
+                    )
+    if target.kind == "class":
+        return problems
+    returns_none = target.returns in (None, "None")
+    stub = target.is_abstract or any(
+        r.rsplit(".", 1)[-1] == "NotImplementedError" for r in target.raises
+    )
+    if (
+        sec.returns
+        and not target.returns_value
+        and not target.yields
+        and returns_none
+        and not stub
+        and not target.is_property
+    ):
+        problems.append(
+            Problem("returns-without-value", "documents Returns but never returns a value")
+        )
+    if target.yields and not sec.yields:
+        problems.append(Problem("yields-missing", "is a generator but does not document Yields"))
+    if sec.yields and not target.yields and not stub:
+        problems.append(Problem("yields-not-generator", "documents Yields but never yields"))
+    raised = {r.rsplit(".", 1)[-1] for r in target.raises if _exception_like(r)}
+    documented = {r.rsplit(".", 1)[-1] for r in sec.raises}
+    for name in sorted(raised - documented):
+        if name == "NotImplementedError":
+            continue
+        problems.append(Problem("raises-missing", f"raises {name} but does not document it"))
+    if not target.raises:
+        for name in sorted(documented):
+            problems.append(
+                Problem("raises-not-raised", f"documents Raises {name} but raises nothing")
+            )
+    return problems
+
+
+def apply_status(targets: list[Target], style: str | None = None) -> None:
+    """Set ``status`` and ``problems`` on every target of one file (in place)."""
+    inits = {
+        t.qualname.rsplit(".", 1)[0]: t
+        for t in targets
+        if t.kind == "method" and t.name == "__init__"
+    }
+    for t in targets:
+        if t.docstring is None:
+            t.status, t.problems = "missing", []
+            continue
+        problems = consistency_problems(
+            t, t.docstring.text, style, inits.get(t.qualname) if t.kind == "class" else None
+        )
+        t.problems = [p.message for p in problems]
+        t.status = "stale" if problems else "ok"

@@ -1,0 +1,92 @@
+"""``docagent scan``: coverage, missing and stale docstrings, detected style."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from docagent.config import load_settings
+from docagent.repo import find_root
+from docagent.scan import ScanResult, scan
+
+MAX_LISTED = 40
+
+
+def run(args: argparse.Namespace) -> int:
+    """Scan the repository and print the summary (or the JSON document); return the exit code."""
+    root = find_root(args.path)
+    settings = load_settings(root, {"visibility": "all" if args.all else None})
+    if args.fail_under is not None and not 0 <= args.fail_under <= 100:
+        from docagent.errors import DocagentError
+
+        raise DocagentError(f"--fail-under must be between 0 and 100, got {args.fail_under}")
+    result = scan(args.path, settings, since=args.since)
+    for _path, message in result.errors:
+        print(f"docagent scan: skipped {message}", file=sys.stderr)
+    if args.json:
+        label = os.path.relpath(root) if not os.path.isabs(args.path) else str(root)
+        sys.stdout.write(result.to_json(label.replace(os.sep, "/")) + "\n")
+    else:
+        print_report(result)
+    summary = result.summary()
+    if args.fail_under is not None and summary["coverage"] < args.fail_under:
+        print(
+            f"docagent scan: coverage {summary['coverage']:.1f}% is below "
+            f"--fail-under {args.fail_under:g}%",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
+
+
+def print_report(result: ScanResult) -> None:
+    """Print a readable summary: per-file coverage, missing and stale targets, style."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    summary = result.summary()
+    files = result.per_file()
+    table = Table(title="Docstring coverage by file", show_lines=False)
+    table.add_column("file")
+    table.add_column("documented", justify="right")
+    table.add_column("total", justify="right")
+    table.add_column("stale", justify="right")
+    table.add_column("coverage", justify="right")
+    shown = sorted(files, key=lambda f: (f["coverage"], f["path"]))
+    for f in shown[:MAX_LISTED]:
+        color = "green" if f["coverage"] == 100 else "yellow" if f["coverage"] >= 50 else "red"
+        table.add_row(
+            f["path"],
+            str(f["documented"]),
+            str(f["total"]),
+            str(f["stale"] or ""),
+            f"[{color}]{f['coverage']:.1f}%[/]",
+        )
+    if files:
+        console.print(table)
+    if len(files) > MAX_LISTED:
+        console.print(f"… {len(files) - MAX_LISTED} more files (use --json for all)")
+
+    targets = [t for t in result.targets() if t.status != "ok"]
+    stale = [t for t in targets if t.status == "stale"]
+    missing = [t for t in targets if t.status == "missing"]
+    if stale:
+        console.print("\n[bold]Stale docstrings[/]")
+        for t in stale[:MAX_LISTED]:
+            console.print(f"  {t.path}:{t.line} {t.qualname} — " + "; ".join(t.problems))
+        if len(stale) > MAX_LISTED:
+            console.print(f"  … {len(stale) - MAX_LISTED} more")
+    if missing:
+        console.print("\n[bold]Missing docstrings[/]")
+        for t in missing[:MAX_LISTED]:
+            console.print(f"  {t.path}:{t.line} {t.kind} {t.qualname}")
+        if len(missing) > MAX_LISTED:
+            console.print(f"  … {len(missing) - MAX_LISTED} more (use --json for all)")
+    scope = "all targets" if result.include_private else "public targets"
+    console.print(
+        f"\n[bold]Coverage {summary['coverage']:.1f}%[/] — {summary['documented']} of "
+        f"{summary['total']} {scope} documented, {summary['missing']} missing, "
+        f"{summary['stale']} stale. Style: {result.style}."
+    )

@@ -1,0 +1,216 @@
+"""Checks run on every draft before anyone sees it (DESIGN §6).
+
+Signature agreement reuses :func:`docagent.code.docstrings.consistency_problems` — the same rules
+that mark scanned docstrings stale — so a draft is judged exactly like an existing docstring.
+Hard checks: ``params``, ``returns``, ``yields``, ``raises``, ``names``, ``summary``,
+``roundtrip``, ``literal``. Soft checks (reported, never blocking): ``returns-documented``.
+"""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import re
+
+from docagent.code.docstrings import Problem, consistency_problems
+from docagent.code.targets import FileFacts, Target
+from docagent.draft.models import Check, StructuredDraft
+from docagent.draft.render import render
+from docagent.draft.symbols import SymbolIndex
+
+HARD_CHECKS = ("params", "returns", "yields", "raises", "names", "summary", "roundtrip", "literal")
+_GROUP = {
+    "param-invented": "params",
+    "param-missing": "params",
+    "returns-without-value": "returns",
+    "yields-missing": "yields",
+    "yields-not-generator": "yields",
+    "raises-missing": "raises",
+    "raises-not-raised": "raises",
+}
+_BACKTICK_RE = re.compile(r"(?<!`)``?([^`\n]+?)``?(?!`)")
+_NAME_RE = re.compile(r"^~?[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*(\(\))?$")
+
+
+def literal_for(text: str, indent: str = "    ") -> str:
+    """Render ``text`` as a triple-quoted literal at ``indent`` that parses back to it.
+
+    Uses :func:`docagent.code.edit.render_docstring` when the edit engine provides it.
+    """
+    try:  # the edit engine's renderer is the one that writes files: prefer it
+        from docagent.code.edit import render_docstring  # type: ignore[attr-defined]
+    except ImportError:
+        render_docstring = None
+    if render_docstring is not None:
+        try:
+            return str(render_docstring(text, indent))
+        except TypeError:
+            pass
+    # TODO: remove this fallback once docagent.code.edit.render_docstring is always present.
+    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
+    if body.endswith('"'):
+        body = body[:-1] + '\\"'
+    lines = body.split("\n")
+    if len(lines) == 1:
+        return f'"""{body}"""'
+    inner = "\n".join((indent + x) if x else "" for x in lines[1:])
+    return f'"""{lines[0]}\n{inner}\n{indent}"""'
+
+
+def literal_value(literal: str, indent: str = "    ") -> tuple[bool, str | None, str]:
+    """Parse ``literal`` as the first statement of a function body.
+
+    Returns ``(single_string_statement, docstring_value, error)``; the first is False when the
+    text broke out of its literal (more statements, or not a plain string).
+    """
+    src = f"def _f():\n{indent}{literal}\n"
+    try:
+        tree = ast.parse(src)
+    except (SyntaxError, ValueError) as exc:
+        return False, None, f"the literal does not parse: {exc}"
+    fn = tree.body[0]
+    if len(tree.body) != 1 or not isinstance(fn, ast.FunctionDef) or len(fn.body) != 1:
+        return False, None, "the text breaks out of its string literal"
+    stmt = fn.body[0]
+    if not (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    ):
+        return False, None, "the literal is not a plain string"
+    return True, ast.get_docstring(fn), ""
+
+
+def _check_literal(text: str) -> list[Check]:
+    checks: list[Check] = []
+    # the naive literal a careless writer would produce: is the text able to escape it?
+    naive_ok, naive_value, _ = literal_value(f'"""{text}"""')
+    escapes = not naive_ok or naive_value != inspect.cleandoc(text)
+    literal = literal_for(text)
+    single, value, error = literal_value(literal)
+    if not single:
+        checks.append(Check("literal", False, error))
+    else:
+        detail = "contains quotes or backslashes; escaped when rendered" if escapes else ""
+        checks.append(Check("literal", True, detail))
+    if value is None:
+        checks.append(Check("roundtrip", False, error or "no docstring after rendering"))
+    elif value != text:
+        checks.append(
+            Check("roundtrip", False, "the rendered literal does not read back as the same text")
+        )
+    else:
+        checks.append(Check("roundtrip", True))
+    return checks
+
+
+def backticked_names(text: str) -> list[str]:
+    """Return identifiers written in backticks (single, double or ``:role:`` form) in ``text``."""
+    out: list[str] = []
+    for m in _BACKTICK_RE.finditer(text):
+        inner = m.group(1).strip()
+        if "<" in inner and inner.endswith(">"):  # :func:`title <target>`
+            inner = inner[inner.index("<") + 1 : -1].strip()
+        if _NAME_RE.match(inner) and inner not in out:
+            out.append(inner)
+    return out
+
+
+def _group_problems(problems: list[Problem]) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for p in problems:
+        out.setdefault(_GROUP.get(p.code, "params"), []).append(p.message)
+    return out
+
+
+def run_checks(
+    target: Target,
+    text: str,
+    style: str,
+    symbols: SymbolIndex | None = None,
+    structured: StructuredDraft | None = None,
+    init: Target | None = None,
+    facts: FileFacts | None = None,
+) -> list[Check]:
+    """Run every check on a draft ``text`` for ``target`` and return the results.
+
+    ``structured`` (when given) is also rendered in google style so that prose-only styles
+    (pep257) are checked against the signature by the same rules. ``init`` is a class's
+    ``__init__`` (its parameters are the class's); ``facts`` adds the file's own names.
+    """
+    checks: list[Check] = []
+    texts = [text]
+    if structured is not None and style == "pep257":
+        texts.append(render(structured, "google", target))
+    problems: list[Problem] = []
+    for t in texts:
+        for p in consistency_problems(target, t, None, init):
+            if p not in problems:
+                problems.append(p)
+    sig_owner = init if target.kind == "class" else target
+    if (
+        structured is not None
+        and target.kind in ("function", "method")
+        and sig_owner is not None
+        and not structured.params
+    ):
+        missing = [p.display_name for p in sig_owner.documented_params()]
+        problems.extend(Problem("param-missing", f"does not document parameter '{m}'") for m in missing)
+    grouped = _group_problems(problems)
+    if target.kind != "module":
+        for name in ("params", "returns", "yields", "raises"):
+            msgs = grouped.get(name, [])
+            checks.append(Check(name, not msgs, "; ".join(msgs)))
+        if structured is not None and target.kind in ("function", "method"):
+            wants = target.returns_value and not target.yields
+            checks.append(
+                Check(
+                    "returns-documented",
+                    bool(structured.returns) or not wants,
+                    "" if structured.returns or not wants else "returns a value but has no Returns",
+                    hard=False,
+                )
+            )
+    path = facts.path if facts is not None else target.path
+    local = {p.name for p in target.params} | set(target.attributes)
+    if init is not None:
+        local |= {p.name for p in init.params}
+    if facts is not None:
+        local |= {t.name for t in facts.targets} | {t.qualname for t in facts.targets}
+    unknown = []
+    for name in backticked_names(text):
+        bare = name.lstrip("~").rstrip("()")
+        head = bare.split(".")[0]
+        if bare in local or head in local or head in ("self", "cls"):
+            continue
+        if symbols is not None and symbols.known(bare, path):
+            continue
+        if symbols is None and facts is None:
+            continue
+        unknown.append(name)
+    checks.append(
+        Check(
+            "names",
+            not unknown,
+            ("names not found in the repository: " + ", ".join(unknown)) if unknown else "",
+        )
+    )
+    first, _, rest = text.partition("\n")
+    summary_problems = []
+    if not first.strip():
+        summary_problems.append("the summary line is empty")
+    elif rest and rest.strip() and not rest.startswith("\n"):
+        summary_problems.append("the summary is not one line followed by a blank line")
+    checks.append(Check("summary", not summary_problems, "; ".join(summary_problems)))
+    checks.extend(_check_literal(text))
+    return checks
+
+
+def hard_failures(checks: list[Check]) -> list[Check]:
+    """Return the hard checks that failed."""
+    return [c for c in checks if c.hard and not c.ok]
+
+
+def problems_text(checks: list[Check]) -> str:
+    """Describe failed checks as a bullet list (quoted back to the model on a redraft)."""
+    return "\n".join(f"- {c.name}: {c.detail or 'failed'}" for c in checks if not c.ok)

@@ -1,0 +1,280 @@
+"""Context packs: what a model sees about one target, under a token budget (DESIGN §6).
+
+A pack holds the target's source (an outline for classes and modules), the enclosing class
+header and attributes, signatures and docstrings of repository functions it calls, a few call
+sites, the module docstring and imports, and style examples (the team's accepted docstrings when
+given, else nearby docstrings of the same file). Sections are filled in a fixed priority order and
+truncated line by line, so the same inputs always give the same pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from docagent.code.targets import FileFacts, Target
+from docagent.draft.symbols import Symbol, SymbolIndex, signature, target_code
+
+#: Share of the budget the target's own source may take before it is truncated.
+TARGET_SHARE = 0.6
+MIN_SECTION_TOKENS = 24
+MAX_CALLEES = 8
+MAX_CALL_SITES = 3
+MAX_EXAMPLES = 2
+
+
+def estimate_tokens(text: str) -> int:
+    """Estimate tokens as one per four characters (rounded up); deterministic and fast."""
+    return (len(text) + 3) // 4
+
+
+@dataclass
+class ContextSection:
+    """One titled part of a context pack."""
+
+    title: str
+    text: str
+    truncated: bool = False
+
+    @property
+    def tokens(self) -> int:
+        """Estimated tokens of the section including its title line."""
+        return estimate_tokens(self.render())
+
+    def render(self) -> str:
+        """Return the section as prompt text."""
+        return f"## {self.title}\n{self.text.rstrip()}\n"
+
+
+@dataclass
+class ContextPack:
+    """The context for one target, as logged with its draft."""
+
+    path: str
+    qualname: str
+    budget: int
+    sections: list[ContextSection] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+    examples_source: str = "none"
+
+    _ORDER = ("module", "class", "callees", "call sites", "style examples", "target")
+
+    @property
+    def text(self) -> str:
+        """The pack as prompt text: context first, the target last."""
+        ordered = sorted(
+            self.sections,
+            key=lambda s: self._ORDER.index(s.title) if s.title in self._ORDER else 99,
+        )
+        return "\n".join(s.render() for s in ordered)
+
+    @property
+    def tokens(self) -> int:
+        """Estimated tokens of :attr:`text` plus any team style examples."""
+        return estimate_tokens(self.text) + sum(estimate_tokens(e) for e in self.team_examples)
+
+    @property
+    def team_examples(self) -> list[str]:
+        """Style examples that belong in the cached prompt prefix (the team's accepted ones)."""
+        return self.examples if self.examples_source == "team" else []
+
+    @property
+    def hash(self) -> str:
+        """A short hash of everything the model sees from this pack."""
+        h = hashlib.sha256(self.text.encode("utf-8"))
+        for e in self.team_examples:
+            h.update(b"\0" + e.encode("utf-8"))
+        return h.hexdigest()[:16]
+
+    def section(self, title: str) -> ContextSection | None:
+        """Return the section called ``title``, or None."""
+        return next((s for s in self.sections if s.title == title), None)
+
+
+def _truncate(text: str, max_tokens: int) -> tuple[str, bool]:
+    """Keep whole lines from the start of ``text`` while they fit in ``max_tokens``."""
+    if estimate_tokens(text) <= max_tokens:
+        return text, False
+    lines = text.splitlines()
+    kept: list[str] = []
+    used = 0
+    for line in lines:
+        cost = estimate_tokens(line + "\n")
+        if used + cost > max_tokens - 8:
+            break
+        kept.append(line)
+        used += cost
+    kept.append(f"... ({len(lines) - len(kept)} more lines)")
+    return "\n".join(kept), True
+
+
+def _doc_head(doc: str, max_lines: int = 6) -> str:
+    lines = doc.strip().splitlines()
+    head = lines[:max_lines]
+    if len(lines) > max_lines:
+        head.append("...")
+    return "\n".join(head)
+
+
+def _outline(facts: FileFacts, target: Target) -> str:
+    """A class or module outline: header, attributes, member signatures and summaries."""
+    lines: list[str] = []
+    if target.kind == "class":
+        lines.append(signature(target) + ":")
+        if target.attributes:
+            lines.append("    # attributes: " + ", ".join(target.attributes))
+        prefix = target.qualname + "."
+        depth = target.qualname.count(".") + 1
+        members = [
+            t
+            for t in facts.targets
+            if t.qualname.startswith(prefix) and t.qualname.count(".") == depth
+        ]
+        for m in members:
+            lines.extend(f"    @{d}" for d in m.decorators)
+            lines.append(f"    {signature(m)}:")
+            if m.docstring:
+                lines.append(f'        """{m.docstring.text.splitlines()[0]}"""')
+        return "\n".join(lines)
+    for t in facts.targets:
+        if t.kind == "module" or "." in t.qualname:
+            continue
+        lines.append(signature(t))
+        if t.docstring:
+            lines.append(f'    """{t.docstring.text.splitlines()[0]}"""')
+    return "\n".join(lines)
+
+
+def _imports(facts: FileFacts) -> list[str]:
+    out = []
+    for line in facts.text.splitlines():
+        if line.startswith(("import ", "from ")):
+            out.append(line.rstrip())
+    return out
+
+
+def _enclosing_class(facts: FileFacts, target: Target) -> Target | None:
+    if "." not in target.qualname:
+        return None
+    parent = facts.target(target.qualname.rsplit(".", 1)[0])
+    return parent if parent is not None and parent.kind == "class" else None
+
+
+def _class_section(facts: FileFacts, cls: Target) -> str:
+    lines = [signature(cls) + ":"]
+    if cls.docstring:
+        lines.append(f'    """{_doc_head(cls.docstring.text, 3)}"""')
+    if cls.attributes:
+        lines.append("    # attributes: " + ", ".join(cls.attributes))
+    init = facts.target(cls.qualname + ".__init__")
+    if init is not None:
+        lines.append(f"    {signature(init)}: ...")
+    return "\n".join(lines)
+
+
+def _callee_entry(s: Symbol) -> str:
+    head = f"{s.path}: {s.qualname}\n    {s.signature}"
+    if s.docstring:
+        doc = _doc_head(s.docstring, 4).replace("\n", "\n        ")
+        head += f'\n        """{doc}"""'
+    return head
+
+
+def nearby_docstrings(facts: FileFacts, target: Target, limit: int = MAX_EXAMPLES) -> list[str]:
+    """Existing docstrings of the same file with sections first, nearest to ``target``."""
+    from docagent.code.docstrings import detect_style
+
+    cands = [
+        t
+        for t in facts.targets
+        if t.docstring is not None and t.qualname != target.qualname and t.kind != "module"
+    ]
+    cands.sort(
+        key=lambda t: (
+            detect_style(t.docstring.text) == "pep257",  # type: ignore[union-attr]
+            t.kind != target.kind,
+            abs(t.line - target.line),
+            t.line,
+        )
+    )
+    return [t.docstring.text for t in cands[:limit]]  # type: ignore[union-attr]
+
+
+def build_context(
+    facts: FileFacts,
+    target: Target,
+    symbols: SymbolIndex | None = None,
+    budget: int = 1500,
+    examples: list[str] | None = None,
+    call_sites: list[str] | None = None,
+) -> ContextPack:
+    """Build the context pack of ``target`` in ``facts`` under ``budget`` estimated tokens.
+
+    ``examples`` are the team's accepted docstrings (they go to the cached prompt prefix);
+    without them, nearby docstrings of the file are used. ``call_sites`` overrides the call
+    sites found in ``symbols``.
+    """
+    pack = ContextPack(path=facts.path, qualname=target.qualname, budget=budget)
+    remaining = budget
+
+    def add(title: str, text: str, cap: int | None = None) -> None:
+        nonlocal remaining
+        if not text.strip():
+            return
+        allowance = min(remaining, cap) if cap is not None else remaining
+        if allowance < MIN_SECTION_TOKENS:
+            return
+        title_cost = estimate_tokens(f"## {title}\n")
+        body, cut = _truncate(text, allowance - title_cost)
+        section = ContextSection(title, body, cut)
+        pack.sections.append(section)
+        remaining -= section.tokens
+
+    if examples:
+        pack.examples = list(examples)
+        pack.examples_source = "team"
+        remaining -= sum(estimate_tokens(e) for e in examples[:MAX_EXAMPLES])
+        pack.examples = pack.examples[:MAX_EXAMPLES]
+
+    if target.kind in ("class", "module"):
+        source = _outline(facts, target)
+    else:
+        source = target_code(facts, target)
+    add("target", f"# {facts.path}\n{source}", cap=int(budget * TARGET_SHARE))
+
+    cls = _enclosing_class(facts, target)
+    if cls is not None:
+        add("class", _class_section(facts, cls))
+
+    if symbols is not None and target.kind in ("function", "method"):
+        entries = [_callee_entry(s) for s in symbols.callees(facts, target)[:MAX_CALLEES]]
+        kept: list[str] = []
+        for e in entries:
+            if estimate_tokens("\n".join([*kept, e])) + 8 > remaining:
+                break
+            kept.append(e)
+        if kept:
+            add("callees", "\n".join(kept))
+
+    mod_lines = []
+    module = facts.target("<module>")
+    if module is not None and module.docstring and target.kind != "module":
+        mod_lines.append(f'"""{_doc_head(module.docstring.text, 4)}"""')
+    mod_lines.extend(_imports(facts))
+    add("module", "\n".join(mod_lines))
+
+    if call_sites is None and symbols is not None and target.kind in ("function", "method"):
+        name = "__init__" if target.name == "__init__" else target.name
+        if name != "__init__" and not (name.startswith("__") and name.endswith("__")):
+            sites = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
+            call_sites = [f"{p}:{n}: {t}" for p, n, t in sites]
+    if call_sites:
+        add("call sites", "\n".join(call_sites[:MAX_CALL_SITES]))
+
+    if not examples:
+        near = nearby_docstrings(facts, target)
+        if near:
+            pack.examples = near
+            pack.examples_source = "nearby"
+            add("style examples", "\n---\n".join(_doc_head(e, 12) for e in near))
+    return pack

@@ -1,0 +1,211 @@
+"""The drafter: context -> prompt -> provider -> render -> checks -> one redraft -> Draft.
+
+One :class:`Drafter` serves the TUI (interactive, one target at a time), batch (many targets,
+callees first) and evals. It never raises for a model's failure: transport errors, malformed or
+schema-violating output and failed checks all come back as a :class:`Draft` that says so.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import time
+from typing import Any
+
+from docagent.code.docstrings import majority_style
+from docagent.code.targets import FileFacts, Target, code_shas
+from docagent.draft import pricing
+from docagent.draft.cache import DraftCache, cache_key
+from docagent.draft.checks import hard_failures, problems_text, run_checks
+from docagent.draft.context import ContextPack, build_context
+from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft, Usage
+from docagent.draft.prompts import build_prompt, prompt_version, redraft_message
+from docagent.draft.providers.base import DraftRequest, Provider, ProviderError
+from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
+from docagent.draft.render import render
+from docagent.draft.symbols import SymbolIndex
+
+MAX_TOKENS = 1500
+
+
+class Drafter:
+    """Draft docstrings for targets with one provider, one style and one symbol index."""
+
+    def __init__(
+        self,
+        provider: Provider,
+        settings: Any = None,
+        symbol_index: SymbolIndex | None = None,
+        style: str = "google",
+        cache: DraftCache | None = None,
+        examples: list[str] | None = None,
+        interactive: bool = False,
+        batch: bool = False,
+    ):
+        """Create a drafter.
+
+        ``settings`` supplies ``token_budget`` and ``line_length``; ``style`` may be ``auto``
+        (the majority style of the indexed docstrings); ``examples`` are the team's accepted
+        docstrings (they join the cached prompt prefix); ``batch`` prices usage at the
+        Message Batches discount.
+        """
+        self.provider = provider
+        self.settings = settings
+        self.symbols = symbol_index if symbol_index is not None else SymbolIndex()
+        if style in ("", "auto"):
+            style = majority_style(s.docstring for s in self.symbols.all() if s.docstring)
+        self.style = style
+        self.cache = cache
+        self.examples = list(examples or [])
+        self.interactive = interactive
+        self.batch = batch
+        self.budget = int(getattr(settings, "token_budget", 1500) or 1500)
+        self.prompt_version = prompt_version()
+        self._shas: dict[tuple[str, str], dict[str, str]] = {}
+
+    def code_sha(self, facts: FileFacts, target: Target) -> str:
+        """Return the target's code sha (memoized per file content)."""
+        key = (facts.path, hashlib.sha256(facts.source).hexdigest())
+        if key not in self._shas:
+            try:
+                self._shas[key] = code_shas(facts)
+            except (SyntaxError, ValueError):
+                self._shas[key] = {}
+        return self._shas[key].get(target.qualname, "")
+
+    def context(self, facts: FileFacts, target: Target) -> ContextPack:
+        """Return the context pack the drafter would send for ``target``."""
+        return build_context(facts, target, self.symbols, self.budget, self.examples or None)
+
+    def record_accepted(self, path: str, qualname: str, text: str) -> None:
+        """Feed an accepted docstring back so callers drafted later see it (callee-first)."""
+        self.symbols.set_docstring(path, qualname, text)
+
+    async def draft(self, facts: FileFacts, target: Target, hint: str | None = None) -> Draft:
+        """Draft a docstring for ``target``; ``hint`` is a reviewer's request for a redraft."""
+        started = time.perf_counter()
+        pack = self.context(facts, target)
+        prompt = build_prompt(
+            target.kind,
+            target.qualname,
+            facts.path,
+            self.style,
+            pack.text,
+            pack.team_examples,
+            hint,
+        )
+        code_sha = self.code_sha(facts, target)
+        ctx_hash = pack.hash
+        if hint:
+            ctx_hash = hashlib.sha256((ctx_hash + "\0" + hint).encode()).hexdigest()[:16]
+        key = cache_key(code_sha, ctx_hash, self.prompt_version, self.provider.model, self.style)
+        draft = Draft(
+            path=facts.path,
+            qualname=target.qualname,
+            kind=target.kind,
+            code_sha=code_sha,
+            style=self.style,
+            provider=self.provider.name,
+            model=self.provider.model,
+            prompt_version=self.prompt_version,
+            context=pack.text,
+            context_tokens=pack.tokens,
+            cache_key=key,
+            notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
+        )
+        if self.cache is not None and not hint:
+            hit = self.cache.get(key)
+            if hit is not None:
+                hit = copy.deepcopy(hit)
+                hit.cached = True
+                hit.latency_ms = 0
+                return hit
+        init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
+        messages: list[dict[str, str]] = [{"role": "user", "content": prompt.user}]
+        usage = Usage()
+        for attempt in (1, 2):
+            draft.attempts = attempt
+            request = DraftRequest(
+                system=prompt.system,
+                examples=prompt.examples,
+                messages=messages,
+                schema=DRAFT_SCHEMA,
+                max_tokens=MAX_TOKENS,
+                facts=facts,
+                target=target,
+                style=self.style,
+                interactive=self.interactive,
+            )
+            try:
+                result = await self.provider.complete(request)
+            except ProviderError as exc:
+                draft.error, draft.error_kind = exc.message, exc.kind
+                break
+            usage = usage + result.usage
+            if result.model:
+                draft.model = result.model
+            structured, problem = _structured(result.data, result.raw, result.stop_reason)
+            if structured is None:
+                draft.structured, draft.text = None, ""
+                draft.checks = [Check("schema", False, problem)]
+                draft.error, draft.error_kind = f"malformed output: {problem}", "malformed_output"
+                previous: Any = result.raw
+            else:
+                draft.error = draft.error_kind = ""
+                draft.structured = structured
+                draft.text = render(structured, self.style, target, self._width(target))
+                draft.checks = [Check("schema", True)] + run_checks(
+                    target, draft.text, self.style, self.symbols, structured, init, facts
+                )
+                previous = structured.to_json()
+            failed = hard_failures(draft.checks)
+            if not failed or attempt == 2:
+                break
+            follow = redraft_message(problems_text(failed), previous)
+            if result.raw.strip():
+                messages = [
+                    *messages,
+                    {"role": "assistant", "content": result.raw},
+                    {"role": "user", "content": follow},
+                ]
+            else:
+                messages = [{"role": "user", "content": prompt.user + "\n\n" + follow}]
+        draft.usage = usage
+        draft.cost_usd = pricing.cost(draft.model, usage, batch=self.batch)
+        draft.latency_ms = int((time.perf_counter() - started) * 1000)
+        if self.cache is not None and not hint and not draft.error:
+            self.cache.put(key, draft)
+        return draft
+
+    def _width(self, target: Target) -> int:
+        """Wrap width of the docstring content: line length minus indentation and quotes."""
+        line_length = int(getattr(self.settings, "line_length", 88) or 88)
+        depth = target.qualname.count(".") + (0 if target.kind == "module" else 1)
+        return max(40, min(72, line_length - 4 * depth - 4))
+
+
+def _structured(data: Any, raw: str, stop_reason: str) -> tuple[StructuredDraft | None, str]:
+    """Validate provider output; return ``(draft, "")`` or ``(None, problem)``."""
+    if stop_reason in ("max_tokens", "length"):
+        return None, "the answer was cut off at the output token limit"
+    if stop_reason == "refusal":
+        return None, "the model refused to answer"
+    if data is None:
+        snippet = " ".join(raw.split())[:80]
+        return None, f"the answer is not a JSON object: {snippet!r}" if snippet else "empty answer"
+    try:
+        return StructuredDraft.from_json(data), ""
+    except SchemaError as exc:
+        return None, f"the JSON does not match the draft schema: {exc}"
+
+
+def draft_summary(draft: Draft) -> str:
+    """One line describing a draft's outcome (for logs and progress output)."""
+    if draft.error:
+        return f"{draft.path}:{draft.qualname}: error ({draft.error_kind}): {draft.error}"
+    failed = [c.name for c in draft.checks if c.hard and not c.ok]
+    status = "ok" if not failed else "failed " + ",".join(failed)
+    return f"{draft.path}:{draft.qualname}: {status} [{draft.provider}/{draft.model}]"
+
+
+__all__ = ["Drafter", "draft_summary"]

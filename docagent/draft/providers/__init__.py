@@ -1,0 +1,85 @@
+"""Model providers and :func:`make_provider`, which resolves ``auto`` and says what it chose."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from docagent.draft.providers.base import (
+    ERROR_KINDS,
+    DraftRequest,
+    Provider,
+    ProviderError,
+    ProviderResult,
+)
+from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
+from docagent.draft.providers.offline import OfflineProvider
+
+__all__ = [
+    "ERROR_KINDS",
+    "DraftRequest",
+    "Provider",
+    "ProviderError",
+    "ProviderResult",
+    "OfflineProvider",
+    "make_provider",
+    "resolve_provider_name",
+]
+
+
+def resolve_provider_name(name: str, environ: Mapping[str, str] | None = None) -> str:
+    """Resolve ``auto``: ``anthropic`` when ``ANTHROPIC_API_KEY`` is set, else ``offline``."""
+    env = os.environ if environ is None else environ
+    if name in ("", "auto"):
+        return "anthropic" if env.get("ANTHROPIC_API_KEY") else "offline"
+    return name
+
+
+def make_provider(
+    settings: Any, interactive: bool = False, environ: Mapping[str, str] | None = None
+) -> tuple[Provider, str]:
+    """Create the provider that ``settings`` select; return ``(provider, notice)``.
+
+    ``notice`` is one line for the user (stderr, the TUI status bar, the log): which provider
+    ``auto`` chose and, for the offline drafter, that no model is used. ``interactive`` selects
+    the shorter per-call timeout (``settings.interactive_timeout``).
+
+    Raises:
+        ProviderError: For an unknown provider name (kind ``bad_request``).
+    """
+    env = os.environ if environ is None else environ
+    requested = getattr(settings, "provider", "auto") or "auto"
+    name = resolve_provider_name(requested, env)
+    model = getattr(settings, "model", "") or None
+    timeout = float(getattr(settings, "timeout", 60.0))
+    itimeout = float(getattr(settings, "interactive_timeout", 20.0))
+    retries = int(getattr(settings, "max_retries", 2))
+    if name == "offline":
+        why = " (ANTHROPIC_API_KEY is not set)" if requested == "auto" else ""
+        return OfflineProvider(), f"provider: offline{why}; {OFFLINE_NOTICE}"
+    if name == "anthropic":
+        from docagent.draft.providers.anthropic import AnthropicProvider
+
+        provider = AnthropicProvider(
+            model,
+            timeout=timeout,
+            interactive_timeout=itimeout,
+            max_retries=retries,
+            base_url=env.get("ANTHROPIC_BASE_URL") or None,
+        )
+        why = " (auto: ANTHROPIC_API_KEY is set)" if requested == "auto" else ""
+        return provider, f"provider: anthropic{why}, model {provider.model}"
+    if name == "openai":
+        from docagent.draft.providers.openai_compat import OpenAICompatProvider
+
+        provider = OpenAICompatProvider(
+            model,
+            base_url=getattr(settings, "openai_base_url", None) or None,
+            api_key=env.get("OPENAI_API_KEY", ""),
+            timeout=timeout,
+            interactive_timeout=itimeout,
+            max_retries=retries,
+        )
+        return provider, f"provider: openai-compatible at {provider.base_url}, model {provider.model}"
+    raise ProviderError("bad_request", f"unknown provider {name!r} (anthropic, openai, offline, auto)")

@@ -1,0 +1,210 @@
+"""The Anthropic provider: the Messages API through ``AsyncAnthropic`` with structured output.
+
+- Structured output via ``output_config={"format": {"type": "json_schema", ...}}`` (newer models
+  reject forced tool use).
+- Prompt caching: ``cache_control`` marks the end of the stable prefix (system prompt, style guide,
+  team examples), so repeated drafts in one run pay cache-read prices for it.
+- Retries are the SDK's (``max_retries``, honouring ``retry-after``); every call has a timeout
+  (shorter for interactive use). ``ANTHROPIC_BASE_URL`` is honoured by the SDK.
+- The API key is never logged or put in an error message.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import typing
+from typing import Any
+
+from docagent.draft.models import Usage
+from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult, parse_json_text
+
+FALLBACK_MODEL = "claude-sonnet-4-5"
+
+
+def _version(model: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in re.findall(r"\d+", model.split("-", 2)[-1]))
+
+
+def sdk_models() -> list[str]:
+    """Return the model names the installed anthropic SDK lists (newest first as listed)."""
+    try:
+        from anthropic.types.model_param import ModelParam
+    except ImportError:  # pragma: no cover - depends on the SDK version
+        return []
+    out: list[str] = []
+    for arg in typing.get_args(ModelParam):
+        if typing.get_origin(arg) is typing.Literal:
+            out.extend(a for a in typing.get_args(arg) if isinstance(a, str))
+    return out
+
+
+def default_model() -> str:
+    """Return a current Sonnet from the SDK's model list (not deprecated, newest version)."""
+    try:
+        from anthropic._data.deprecated_models import DEPRECATED_MODELS
+    except ImportError:  # pragma: no cover - depends on the SDK version
+        DEPRECATED_MODELS = {}
+    sonnets = [
+        m
+        for m in sdk_models()
+        if m.startswith("claude-sonnet-")
+        and m not in DEPRECATED_MODELS
+        and not re.search(r"-\d{8}$", m)  # prefer aliases over dated snapshots
+    ]
+    if not sonnets:
+        return FALLBACK_MODEL
+    return max(sonnets, key=_version)
+
+
+def _usage(u: Any) -> Usage:
+    if u is None:
+        return Usage()
+    return Usage(
+        input_tokens=int(getattr(u, "input_tokens", 0) or 0),
+        output_tokens=int(getattr(u, "output_tokens", 0) or 0),
+        cache_read_tokens=int(getattr(u, "cache_read_input_tokens", 0) or 0),
+        cache_write_tokens=int(getattr(u, "cache_creation_input_tokens", 0) or 0),
+    )
+
+
+class AnthropicProvider:
+    """Draft with Claude through the official SDK."""
+
+    name = "anthropic"
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        timeout: float = 60.0,
+        interactive_timeout: float = 20.0,
+        max_retries: int = 2,
+        client: Any = None,
+    ):
+        """Create the provider; ``client`` (an ``AsyncAnthropic``) overrides the other options."""
+        self.model = model or default_model()
+        self.timeout = timeout
+        self.interactive_timeout = interactive_timeout
+        self.max_retries = max_retries
+        self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+        if client is None:
+            import anthropic
+
+            kwargs: dict[str, Any] = {"max_retries": max_retries, "timeout": timeout}
+            if api_key:
+                kwargs["api_key"] = api_key
+            if base_url:
+                kwargs["base_url"] = base_url
+            client = anthropic.AsyncAnthropic(**kwargs)
+        self.client = client
+
+    async def aclose(self) -> None:
+        """Close the SDK's HTTP client."""
+        close = getattr(self.client, "close", None)
+        if close is not None:
+            await close()
+
+    def build_params(self, request: DraftRequest) -> dict[str, Any]:
+        """Return the ``messages.create`` arguments for ``request`` (no network)."""
+        system: list[dict[str, Any]] = [{"type": "text", "text": request.system}]
+        if request.examples:
+            system.append({"type": "text", "text": request.examples})
+        system[-1]["cache_control"] = {"type": "ephemeral"}
+        return {
+            "model": self.model,
+            "max_tokens": request.max_tokens,
+            "system": system,
+            "messages": [dict(m) for m in request.messages],
+            "output_config": {"format": {"type": "json_schema", "schema": request.schema}},
+        }
+
+    async def complete(self, request: DraftRequest) -> ProviderResult:
+        """Call the Messages API; map every failure to a :class:`ProviderError`."""
+        import anthropic
+
+        params = self.build_params(request)
+        timeout = self.interactive_timeout if request.interactive else self.timeout
+        try:
+            msg = await self.client.messages.create(**params, timeout=timeout)
+        except anthropic.APITimeoutError:
+            raise ProviderError(
+                "timeout", f"Anthropic did not answer within {timeout:g}s (model {self.model})"
+            ) from None
+        except anthropic.APIConnectionError as exc:
+            raise ProviderError(
+                "unreachable", f"cannot reach the Anthropic API at {self.base_url}: {exc}"
+            ) from None
+        except anthropic.APIStatusError as exc:
+            raise self._status_error(exc) from None
+        except anthropic.AnthropicError as exc:  # e.g. missing credentials
+            text = str(exc)
+            if "api_key" in text or "auth" in text.lower() or "credential" in text.lower():
+                raise ProviderError(
+                    "auth", "no Anthropic credentials: set ANTHROPIC_API_KEY"
+                ) from None
+            raise ProviderError("bad_request", f"Anthropic request failed: {text}") from None
+        raw = "".join(getattr(b, "text", "") for b in msg.content if getattr(b, "type", "") == "text")
+        stop = str(getattr(msg, "stop_reason", "") or "")
+        data = parse_json_text(raw) if raw else None
+        if stop == "max_tokens":
+            data = None
+        return ProviderResult(
+            data=data,
+            raw=raw,
+            usage=_usage(getattr(msg, "usage", None)),
+            model=str(getattr(msg, "model", "") or self.model),
+            request_id=str(getattr(msg, "_request_id", "") or getattr(msg, "id", "")),
+            stop_reason=stop,
+        )
+
+    def _status_error(self, exc: Any) -> ProviderError:
+        import anthropic
+
+        status = getattr(exc, "status_code", None)
+        detail = _error_message(exc)
+        retried = f" after {self.max_retries} retries" if self.max_retries else ""
+        if isinstance(exc, anthropic.AuthenticationError):
+            return ProviderError(
+                "auth", "Anthropic rejected the API key (401): check ANTHROPIC_API_KEY", status
+            )
+        if isinstance(exc, anthropic.PermissionDeniedError):
+            return ProviderError(
+                "auth", f"the API key may not use model {self.model} (403): {detail}", status
+            )
+        if isinstance(exc, anthropic.RateLimitError):
+            return ProviderError(
+                "rate_limited",
+                f"rate limited by Anthropic{retried}; lower --concurrency or try later",
+                status,
+            )
+        if status == 529 or "overloaded" in detail.lower():
+            return ProviderError(
+                "overloaded", f"Anthropic is overloaded (529){retried}; try again later", status
+            )
+        if status == 413 or "too long" in detail.lower() or "too many tokens" in detail.lower():
+            return ProviderError(
+                "context_too_long",
+                f"the prompt is too long for {self.model}: lower token_budget ({detail})",
+                status,
+            )
+        if isinstance(exc, anthropic.NotFoundError):
+            return ProviderError(
+                "bad_request", f"model {self.model!r} not found at {self.base_url} (404)", status
+            )
+        if status is not None and status >= 500:
+            return ProviderError(
+                "server_error", f"Anthropic server error ({status}){retried}: {detail}", status
+            )
+        return ProviderError("bad_request", f"Anthropic rejected the request ({status}): {detail}", status)
+
+
+def _error_message(exc: Any) -> str:
+    body = getattr(exc, "body", None)
+    if isinstance(body, dict):
+        err = body.get("error")
+        if isinstance(err, dict) and isinstance(err.get("message"), str):
+            return err["message"]
+    return str(getattr(exc, "message", "") or exc)

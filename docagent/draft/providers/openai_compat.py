@@ -1,0 +1,183 @@
+"""Any OpenAI-compatible ``/v1/chat/completions`` endpoint: Ollama, llama.cpp server, vLLM.
+
+Asks for JSON-schema output (``response_format``) and falls back to JSON in the text when the
+server rejects it. Uses ``httpx2`` (already installed with the anthropic SDK); no new dependency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+from typing import Any
+
+import httpx2
+
+from docagent.draft.models import Usage
+from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult, parse_json_text
+
+DEFAULT_BASE_URL = "http://localhost:11434/v1"
+DEFAULT_MODEL = "qwen2.5-coder:7b"
+_RETRY_STATUSES = (408, 409, 429, 500, 502, 503, 504)
+_JSON_INSTRUCTION = (
+    "\n\nAnswer with a single JSON object that matches this JSON schema, and nothing else:\n"
+)
+
+
+class OpenAICompatProvider:
+    """Draft with a model behind an OpenAI-compatible chat completions API."""
+
+    name = "openai"
+
+    def __init__(
+        self,
+        model: str | None = None,
+        *,
+        base_url: str | None = None,
+        api_key: str | None = None,
+        timeout: float = 60.0,
+        interactive_timeout: float = 20.0,
+        max_retries: int = 2,
+        backoff: float = 0.5,
+        client: httpx2.AsyncClient | None = None,
+    ):
+        """Create the provider; ``api_key`` defaults to ``OPENAI_API_KEY`` (optional)."""
+        self.model = model or os.environ.get("DOCAGENT_OPENAI_MODEL") or DEFAULT_MODEL
+        self.base_url = (base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL).rstrip(
+            "/"
+        )
+        self._api_key = api_key if api_key is not None else os.environ.get("OPENAI_API_KEY", "")
+        self.timeout = timeout
+        self.interactive_timeout = interactive_timeout
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.json_schema_supported: bool | None = None
+        self.client = client or httpx2.AsyncClient()
+
+    async def aclose(self) -> None:
+        """Close the HTTP client."""
+        await self.client.aclose()
+
+    @property
+    def url(self) -> str:
+        """The chat completions URL (``/v1`` is added when the base URL lacks it)."""
+        base = self.base_url
+        if not base.endswith("/v1"):
+            base += "/v1"
+        return base + "/chat/completions"
+
+    def build_body(self, request: DraftRequest, json_schema: bool) -> dict[str, Any]:
+        """Return the request body for ``request`` (with or without ``response_format``)."""
+        system = request.system + ("\n\n" + request.examples if request.examples else "")
+        if not json_schema:
+            system += _JSON_INSTRUCTION + json.dumps(request.schema)
+        body: dict[str, Any] = {
+            "model": self.model,
+            "messages": [{"role": "system", "content": system}, *request.messages],
+            "max_tokens": request.max_tokens,
+            "temperature": 0,
+        }
+        if json_schema:
+            body["response_format"] = {
+                "type": "json_schema",
+                "json_schema": {"name": "docstring", "schema": request.schema, "strict": True},
+            }
+        return body
+
+    async def complete(self, request: DraftRequest) -> ProviderResult:
+        """POST the request; retry transient failures; fall back to JSON-in-text once."""
+        use_schema = self.json_schema_supported is not False
+        try:
+            return await self._post(request, use_schema)
+        except ProviderError as exc:
+            if not use_schema or exc.kind != "bad_request":
+                raise
+        self.json_schema_supported = False
+        return await self._post(request, False)
+
+    async def _post(self, request: DraftRequest, json_schema: bool) -> ProviderResult:
+        headers = {"content-type": "application/json"}
+        if self._api_key:
+            headers["authorization"] = f"Bearer {self._api_key}"
+        body = self.build_body(request, json_schema)
+        timeout = self.interactive_timeout if request.interactive else self.timeout
+        attempt = 0
+        while True:
+            try:
+                resp = await self.client.post(self.url, json=body, headers=headers, timeout=timeout)
+            except httpx2.TimeoutException:
+                if attempt < self.max_retries:
+                    attempt += 1
+                    await asyncio.sleep(self.backoff * attempt)
+                    continue
+                raise ProviderError(
+                    "timeout", f"{self.url} did not answer within {timeout:g}s"
+                ) from None
+            except httpx2.HTTPError as exc:
+                raise ProviderError("unreachable", f"cannot reach {self.url}: {exc}") from None
+            if resp.status_code in _RETRY_STATUSES and attempt < self.max_retries:
+                attempt += 1
+                await asyncio.sleep(self._retry_delay(resp, attempt))
+                continue
+            break
+        if resp.status_code >= 400:
+            raise self._status_error(resp, attempt)
+        try:
+            payload = resp.json()
+            choice = payload["choices"][0]
+            raw = choice["message"].get("content") or ""
+        except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+            raise ProviderError(
+                "malformed_output", f"{self.url} returned a response that is not a chat completion"
+            ) from None
+        if json_schema:
+            self.json_schema_supported = True
+        usage = payload.get("usage") or {}
+        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
+        stop = str(choice.get("finish_reason") or "")
+        return ProviderResult(
+            data=None if stop == "length" else parse_json_text(raw),
+            raw=raw,
+            usage=Usage(
+                input_tokens=int(usage.get("prompt_tokens") or 0) - int(cached),
+                output_tokens=int(usage.get("completion_tokens") or 0),
+                cache_read_tokens=int(cached),
+            ),
+            model=str(payload.get("model") or self.model),
+            request_id=str(payload.get("id") or resp.headers.get("x-request-id", "")),
+            stop_reason=stop,
+        )
+
+    def _retry_delay(self, resp: httpx2.Response, attempt: int) -> float:
+        value = resp.headers.get("retry-after")
+        try:
+            if value is not None:
+                return min(float(value), 30.0)
+        except ValueError:
+            pass
+        return self.backoff * (2 ** (attempt - 1))
+
+    def _status_error(self, resp: httpx2.Response, attempts: int) -> ProviderError:
+        status = resp.status_code
+        try:
+            err = resp.json().get("error")
+            detail = err.get("message") if isinstance(err, dict) else str(err or resp.text)
+        except (ValueError, AttributeError):
+            detail = resp.text[:200]
+        retried = f" after {attempts} retries" if attempts else ""
+        if status in (401, 403):
+            return ProviderError("auth", f"{self.url} rejected the API key ({status})", status)
+        if status == 429:
+            return ProviderError("rate_limited", f"rate limited by {self.url}{retried}", status)
+        if status == 404:
+            return ProviderError(
+                "bad_request", f"{self.url}: model {self.model!r} or endpoint not found", status
+            )
+        low = (detail or "").lower()
+        if "context" in low and ("length" in low or "too long" in low or "exceed" in low):
+            return ProviderError("context_too_long", f"prompt too long for {self.model}", status)
+        if status >= 500:
+            return ProviderError(
+                "server_error", f"{self.url} server error ({status}){retried}: {detail}", status
+            )
+        return ProviderError("bad_request", f"{self.url} rejected the request ({status}): {detail}", status)

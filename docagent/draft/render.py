@@ -1,0 +1,198 @@
+"""Render a :class:`StructuredDraft` as docstring text in google, numpy, sphinx or pep257 style.
+
+The result is the docstring *content* as :func:`inspect.cleandoc` would return it: no quotes, no
+indentation, no trailing spaces, no tabs, no leading or trailing blank lines.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+from docagent.code.targets import Param, Target
+from docagent.draft.models import StructuredDraft
+
+WIDTH = 72
+_UNWRAPPABLE = re.compile(r"^\s|^>>>|^[-*+] |^\d+[.)] |^\.\. |^:")
+
+
+def _clean_line(line: str) -> str:
+    return line.expandtabs(4).rstrip()
+
+
+def _paragraphs(text: str) -> list[str]:
+    text = "\n".join(_clean_line(x) for x in text.strip().splitlines())
+    return [p.strip("\n") for p in re.split(r"\n\s*\n", text) if p.strip()]
+
+
+def _fill(text: str, width: int, indent: str = "", first_indent: str | None = None) -> list[str]:
+    """Wrap prose paragraphs; keep examples, lists and indented blocks as written."""
+    out: list[str] = []
+    first = indent if first_indent is None else first_indent
+    for n, para in enumerate(_paragraphs(text)):
+        if n:
+            out.append("")
+        lines = para.splitlines()
+        if any(_UNWRAPPABLE.match(x) for x in lines):
+            for i, x in enumerate(lines):
+                out.append((first if not out or (i == 0 and n == 0) else indent) + x)
+            continue
+        joined = " ".join(x.strip() for x in lines)
+        wrapped = textwrap.wrap(
+            joined,
+            width=max(20, width),
+            initial_indent=first if n == 0 else indent,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        out.extend(wrapped or [first.rstrip()])
+    return out
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _param_map(target: Target | None) -> dict[str, Param]:
+    if target is None:
+        return {}
+    return {p.name: p for p in target.params}
+
+
+def _display(name: str, params: dict[str, Param]) -> str:
+    p = params.get(name.lstrip("*"))
+    return p.display_name if p is not None else name
+
+
+def _google(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+    params = _param_map(target)
+    out: list[str] = []
+
+    def section(title: str, entries: list[tuple[str, str]]) -> None:
+        out.extend(["", f"{title}:"])
+        for head, body in entries:
+            if head:
+                lines = _fill(body or "-", width, " " * 8, f"    {head}: ")
+            else:
+                lines = _fill(body or "-", width, " " * 4)
+            out.extend(lines)
+
+    if d.params:
+        section("Args", [(_display(k, params), v) for k, v in d.params.items()])
+    if d.returns:
+        section("Returns", [("", d.returns)])
+    if d.yields:
+        section("Yields", [("", d.yields)])
+    if d.raises:
+        section("Raises", list(d.raises.items()))
+    if d.attributes:
+        section("Attributes", list(d.attributes.items()))
+    if d.examples:
+        out.extend(["", "Examples:"])
+        out.extend("    " + x if x else "" for x in _examples(d.examples))
+    return out
+
+
+def _numpy(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+    params = _param_map(target)
+    out: list[str] = []
+
+    def section(title: str, entries: list[tuple[str, str]]) -> None:
+        out.extend(["", title, "-" * len(title)])
+        for head, body in entries:
+            out.append(head)
+            out.extend(_fill(body or "-", width, "    "))
+
+    if d.params:
+        entries = []
+        for k, v in d.params.items():
+            p = params.get(k.lstrip("*"))
+            head = _display(k, params)
+            if p is not None and p.annotation and p.kind not in ("var_positional", "var_keyword"):
+                head += f" : {_one_line(p.annotation)}"
+            entries.append((head, v))
+        section("Parameters", entries)
+    rtype = _one_line(target.returns) if target is not None and target.returns else ""
+    if d.returns:
+        section("Returns", [(rtype or "object", d.returns)])
+    if d.yields:
+        section("Yields", [("object", d.yields)])
+    if d.raises:
+        section("Raises", list(d.raises.items()))
+    if d.attributes:
+        section("Attributes", list(d.attributes.items()))
+    if d.examples:
+        out.extend(["", "Examples", "--------"])
+        out.extend(_examples(d.examples))
+    return out
+
+
+def _sphinx(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+    out: list[str] = [""]
+    for k, v in d.params.items():
+        out.extend(_fill(v or "-", width, "    ", f":param {k.lstrip('*')}: "))
+    if d.returns:
+        out.extend(_fill(d.returns, width, "    ", ":returns: "))
+    if d.yields:
+        out.extend(_fill(d.yields, width, "    ", ":yields: "))
+    for k, v in d.raises.items():
+        out.extend(_fill(v or "-", width, "    ", f":raises {k}: "))
+    for k, v in d.attributes.items():
+        out.extend(_fill(v or "-", width, "    ", f":ivar {k}: "))
+    if d.examples:
+        out.extend(["", "Example::", ""])
+        out.extend("    " + x if x else "" for x in _examples(d.examples))
+    return out if len(out) > 1 else []
+
+
+def _pep257(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+    params = _param_map(target)
+    out: list[str] = []
+
+    def section(title: str, entries: list[tuple[str, str]]) -> None:
+        out.extend(["", title])
+        for head, body in entries:
+            out.extend(_fill(body or "-", width, "    ", f"{head} -- " if head else ""))
+
+    if d.params:
+        section("Arguments", [(_display(k, params), v) for k, v in d.params.items()])
+    if d.returns:
+        section("Return value", [("", d.returns)])
+    if d.yields:
+        section("Yield value", [("", d.yields)])
+    if d.raises:
+        section("Exceptions", list(d.raises.items()))
+    if d.attributes:
+        section("Instance variables", list(d.attributes.items()))
+    if d.examples:
+        out.extend(["", "Examples"])
+        out.extend(_examples(d.examples))
+    return out
+
+
+def _examples(text: str) -> list[str]:
+    return [_clean_line(x) for x in textwrap.dedent(text.strip("\n")).splitlines()]
+
+
+_RENDERERS = {"google": _google, "numpy": _numpy, "sphinx": _sphinx, "pep257": _pep257}
+
+
+def render(
+    draft: StructuredDraft, style: str = "google", target: Target | None = None, width: int = WIDTH
+) -> str:
+    """Render ``draft`` as docstring content in ``style`` (google, numpy, sphinx or pep257).
+
+    ``target`` supplies signature details (``*args`` spelling, numpy types); ``width`` is the
+    wrap width of prose. The result equals ``inspect.cleandoc`` of itself.
+    """
+    if style not in _RENDERERS:
+        raise ValueError(f"unknown docstring style {style!r}")
+    lines = [_one_line(draft.summary)]
+    if draft.description:
+        lines.append("")
+        lines.extend(_fill(draft.description, width))
+    lines.extend(_RENDERERS[style](draft, target, width))
+    text = "\n".join(_clean_line(x) for x in lines)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    return text

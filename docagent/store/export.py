@@ -1,0 +1,233 @@
+"""Turn the decision log into eval cases (DESIGN §8) and the inspect_ai / promptfoo formats.
+
+Accepted and edited decisions become cases whose ``reference`` is the person's final text;
+rejected ones become negative cases (tag ``negative``) that carry the rejected draft and the
+reason. Skipped drafts are not exported. The case ``source`` is the module text without the
+target's docstring as recorded at draft time; older drafts without a recorded source fall back
+to the working tree when the target's code is unchanged.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docagent.store.api import Store
+from docagent.store.records import Reviewed
+from docagent.store.redact import scrub_value
+
+FORMATS = ("jsonl", "inspect", "promptfoo")
+_TAG = {"accept": "accepted", "edit": "edited", "reject": "negative"}
+
+
+@dataclass
+class Export:
+    """The cases built from a log and the notes about decisions that could not be exported."""
+
+    cases: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+
+def source_without_docstring(text: str, start_byte: int, end_byte: int) -> str:
+    """Return module ``text`` with the docstring statement at ``[start_byte, end_byte)`` removed.
+
+    Offsets index the UTF-8 encoding of ``text`` (as ``Target.docstring`` gives them). The
+    statement's line goes when nothing else is on it; a body left empty gets ``pass``.
+    """
+    data = text.encode("utf-8")
+    line_start = data.rfind(b"\n", 0, start_byte) + 1
+    line_end = data.find(b"\n", end_byte)
+    line_end = len(data) if line_end < 0 else line_end + 1
+    alone = not data[line_start:start_byte].strip() and not data[end_byte:line_end].strip()
+    candidates = []
+    if alone:
+        candidates.append(data[:line_start] + data[line_end:])
+    candidates.append(data[:start_byte] + data[end_byte:])
+    candidates.append(data[:start_byte] + b"pass" + data[end_byte:])
+    for candidate in candidates:
+        out = candidate.decode("utf-8")
+        try:
+            ast.parse(out)
+        except SyntaxError:
+            continue
+        return out
+    return text
+
+
+def _source_from_tree(root: Path, rev: Reviewed) -> tuple[str | None, str]:
+    """The case source re-read from the working tree, or None with the reason."""
+    from docagent.code.targets import SourceError, code_shas, read_file
+
+    path = root / rev.path
+    if not path.is_file():
+        return None, "file no longer exists"
+    if rev.kind == "readme_section":
+        return None, "no recorded source"
+    try:
+        facts = read_file(str(path), rev.path)
+    except SourceError as exc:
+        return None, str(exc)
+    target = facts.target(rev.qualname)
+    if target is None:
+        return None, "target no longer exists"
+    if rev.code_sha and code_shas(facts).get(rev.qualname) != rev.code_sha:
+        return None, "code changed since the draft and no source was recorded"
+    if target.docstring is None:
+        return facts.text, ""
+    return source_without_docstring(
+        facts.text, target.docstring.start_byte, target.docstring.end_byte
+    ), ""
+
+
+def eval_cases(store: Store, root: Path | None = None) -> Export:
+    """Build DESIGN §8 eval cases from the effective decisions in ``store``.
+
+    Positive cases are deduplicated per (path, qualname, code_sha), keeping the latest
+    decision. ``root`` enables the working-tree fallback for drafts without a recorded source.
+    """
+    result = Export()
+    positives: dict[tuple[str, str, str], dict[str, Any]] = {}
+    negatives: dict[tuple[str, str, str], dict[str, Any]] = {}
+    for rev in store.decisions():
+        if rev.decision not in _TAG:
+            continue
+        source = rev.source
+        if source is None:
+            why = "no recorded source"
+            if root is not None:
+                source, why = _source_from_tree(root, rev)
+            if source is None:
+                result.skipped.append(f"{rev.path}::{rev.qualname} ({rev.decision}): {why}")
+                continue
+        tags = [_TAG[rev.decision], rev.kind]
+        if not rev.checks_ok:
+            tags.append("checks-failed")
+        case: dict[str, Any] = {
+            "id": f"{rev.path}::{rev.qualname}::{rev.draft_id[:8]}",
+            "path": rev.path,
+            "qualname": rev.qualname,
+            "kind": rev.kind,
+            "source": source,
+            "style": rev.style,
+            "tags": tags,
+        }
+        if rev.decision == "reject":
+            case["reason"] = rev.reason
+        else:
+            case["reference"] = rev.final_text if rev.final_text is not None else rev.draft_text
+        case["draft"] = rev.draft_text
+        case["decision"] = rev.decision
+        case["metadata"] = {
+            "draft_id": rev.draft_id,
+            "provider": rev.provider,
+            "model": rev.model,
+            "prompt_version": rev.prompt_version,
+            "code_sha": rev.code_sha,
+            "reviewer": rev.reviewer,
+            "decided_at": rev.decided_at,
+        }
+        if rev.decision == "reject":
+            negatives[(rev.path, rev.qualname, rev.draft_text)] = case
+        else:
+            positives[(rev.path, rev.qualname, rev.code_sha)] = case
+    result.cases = [scrub_value(c) for c in [*positives.values(), *negatives.values()]]
+    return result
+
+
+def _prompt(case: dict[str, Any]) -> str:
+    style = f", {case['style']} style" if case.get("style") else ""
+    return (
+        f"Write the docstring for the {case['kind']} `{case['qualname']}` in "
+        f"`{case['path']}`{style}. Reply with the docstring text only, without quotes.\n\n"
+        f"```python\n{case['source']}\n```"
+    )
+
+
+def to_jsonl(cases: Iterable[dict[str, Any]]) -> str:
+    """The cases as JSONL: one DESIGN §8 eval case per line."""
+    return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
+
+
+def to_inspect(cases: Iterable[dict[str, Any]]) -> str:
+    """inspect_ai Sample JSONL: ``input``, ``target``, ``id``, ``metadata`` per line.
+
+    A negative case has an empty ``target`` and ``metadata.negative`` true; its rejected
+    draft and reason are in the metadata.
+    """
+    lines = []
+    for c in cases:
+        negative = c["decision"] == "reject"
+        meta = {k: v for k, v in c.items() if k not in ("id", "source", "reference", "metadata")}
+        meta.update(c.get("metadata", {}))
+        meta["negative"] = negative
+        sample = {
+            "id": c["id"],
+            "input": _prompt(c),
+            "target": "" if negative else c.get("reference", ""),
+            "metadata": meta,
+        }
+        lines.append(json.dumps(sample, ensure_ascii=False) + "\n")
+    return "".join(lines)
+
+
+def to_promptfoo(cases: Iterable[dict[str, Any]], threshold: float = 0.5) -> str:
+    """A promptfoo config (JSON) that grades the *recorded* drafts without calling a model.
+
+    The ``echo`` provider returns the prompt ``{{draft}}``, i.e. the recorded draft. Positive
+    cases assert ROUGE-N similarity to the person's final text; negative cases assert the output
+    is *not* nearly the rejected text. Swap the provider and prompt to grade a new model.
+    """
+    tests = []
+    for c in cases:
+        negative = c["decision"] == "reject"
+        if negative:
+            asserts = [
+                {"type": "not-rouge-n", "value": c["draft"], "threshold": 0.9, "metric": "negative"}
+            ]
+        else:
+            asserts = [
+                {
+                    "type": "rouge-n",
+                    "value": c.get("reference", ""),
+                    "threshold": threshold,
+                    "metric": "reference",
+                }
+            ]
+        tests.append(
+            {
+                "description": f"{c['path']}::{c['qualname']} ({c['decision']})",
+                "vars": {
+                    "draft": c["draft"],
+                    "reference": c.get("reference", ""),
+                    "path": c["path"],
+                    "qualname": c["qualname"],
+                    "kind": c["kind"],
+                    "style": c.get("style", ""),
+                    "source": c["source"],
+                },
+                "assert": asserts,
+                "metadata": {"id": c["id"], "tags": ", ".join(c["tags"]), **c.get("metadata", {})},
+            }
+        )
+    config = {
+        "description": "docagent decision log: recorded drafts graded against reviewers' text",
+        "prompts": ["{{draft}}"],
+        "providers": ["echo"],
+        "tests": tests,
+    }
+    return json.dumps(config, ensure_ascii=False, indent=2) + "\n"
+
+
+def render(cases: list[dict[str, Any]], fmt: str) -> str:
+    """Render ``cases`` in one of :data:`FORMATS`."""
+    if fmt == "jsonl":
+        return to_jsonl(cases)
+    if fmt == "inspect":
+        return to_inspect(cases)
+    if fmt == "promptfoo":
+        return to_promptfoo(cases)
+    raise ValueError(f"unknown export format {fmt!r}")

@@ -1,0 +1,357 @@
+"""Edge cases of the safe docstring edit engine (DESIGN §5): bytes of one docstring, nothing else."""
+
+from __future__ import annotations
+
+import ast
+import inspect
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from docagent.code.edit import (
+    DocEdit,
+    RefusedEdit,
+    apply_file_edits,
+    file_sha,
+    plan_file_edits,
+    remove_docstrings,
+    render_docstring,
+    restore_file,
+)
+from docagent.code.targets import _strip_docstrings, read_file
+
+
+def _docstrings(text: str) -> dict[tuple[int, str], str | None]:
+    tree = ast.parse(text)
+    out: dict[tuple[int, str], str | None] = {(0, "<module>"): ast.get_docstring(tree)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            out[(node.lineno, node.name)] = ast.get_docstring(node)
+    return out
+
+
+def _code(text: str) -> str:
+    tree = ast.parse(text)
+    if not tree.body:
+        tree.body = [ast.Pass()]
+    return ast.dump(_strip_docstrings(tree))
+
+
+def edit(tmp_path: Path, source: bytes | str, edits: dict[str, str], **kw: object) -> bytes:
+    """Write ``source`` to a file, apply ``edits`` and check the result; return the new bytes."""
+    data = source.encode("utf-8") if isinstance(source, str) else source
+    path = tmp_path / "mod.py"
+    path.write_bytes(data)
+    res = apply_file_edits(tmp_path, "mod.py", [DocEdit(q, t) for q, t in edits.items()], **kw)
+    assert res.refused == [], res.refused
+    assert sorted(res.applied) == sorted(edits)
+    new = path.read_bytes()
+    assert res.old_bytes == data and res.new_bytes == new
+    facts = read_file(str(path), "mod.py", new)
+    assert _code(facts.text) == _code(read_file(str(path), "mod.py", data).text)
+    for q, text in edits.items():
+        t = facts.target(q)
+        assert t is not None and t.docstring is not None
+        assert t.docstring.text == inspect.cleandoc(text)
+    # ast, independently of tree-sitter
+    docs = _docstrings(facts.text)
+    for q, text in edits.items():
+        t = facts.target(q)
+        key = (0, "<module>") if q == "<module>" else (t.line, t.name)
+        assert docs[key] == inspect.cleandoc(text)
+    return new
+
+
+def test_insert_function_and_class_at_body_indentation(tmp_path: Path) -> None:
+    src = "class A:\n    def f(self, x):\n        return x\n"
+    new = edit(tmp_path, src, {"A": "A thing.", "A.f": "Return x.\n\nMore words."})
+    assert new.decode() == (
+        'class A:\n    """A thing."""\n\n'[:-1]
+        + '    def f(self, x):\n        """Return x.\n\n        More words.\n        """\n'
+        "        return x\n"
+    )
+
+
+def test_replace_keeps_quote_style_and_prefix(tmp_path: Path) -> None:
+    src = "def f():\n    r'''Old \\d.'''\n    return 1\n\ndef g():\n    'Old.'\n"
+    new = edit(tmp_path, src, {"f": "New \\w text.", "g": "New."}).decode()
+    assert "    r'''New \\w text.'''\n" in new
+    assert "    'New.'\n" in new
+
+
+def test_replace_only_touches_the_docstring_bytes(tmp_path: Path) -> None:
+    src = (
+        "import os  # keep   this\n\n\ndef f(a,   b):  # odd   spacing\n"
+        '    """Old summary.\n\n    Old body.\n    """\n    x = [1,2,\n      3]\n    return x\n'
+    )
+    new = edit(tmp_path, src, {"f": "New summary."}).decode()
+    assert new == src.replace('"""Old summary.\n\n    Old body.\n    """', '"""New summary."""')
+
+
+def test_tabs_stay_tabs(tmp_path: Path) -> None:
+    src = "class A:\n\tdef f(self):\n\t\treturn 1\n\n\tdef g(self): return 2\n"
+    new = edit(tmp_path, src, {"A.f": "F.\n\nBody.", "A.g": "G."}).decode()
+    assert '\t\t"""F.\n\n\t\tBody.\n\t\t"""\n\t\treturn 1\n' in new
+    assert '\tdef g(self):\n\t\t"""G."""\n\t\treturn 2\n' in new
+    assert "    " not in new
+
+
+def test_crlf_stays_crlf(tmp_path: Path) -> None:
+    src = b"import os\r\n\r\ndef f():\r\n    return 1\r\n\r\nclass A: pass\r\n"
+    new = edit(tmp_path, src, {"<module>": "Mod.", "f": "Two\n\nlines.", "A": "A."})
+    assert b"\n" not in new.replace(b"\r\n", b"")
+    assert new.startswith(b'"""Mod."""\r\n\r\nimport os\r\n')
+    assert b'    """Two\r\n\r\n    lines.\r\n    """\r\n' in new
+
+
+def test_latin1_cookie_keeps_encoding_and_escapes_what_it_cannot_hold(tmp_path: Path) -> None:
+    src = "# -*- coding: latin-1 -*-\ndef f():\n    return 'café'\n".encode("latin-1")
+    new = edit(tmp_path, src, {"f": "Café → naïve ☃."})
+    text = new.decode("latin-1")
+    assert "Caf\xe9" in text  # é is held by latin-1, written as is
+    assert "\\N{RIGHTWARDS ARROW}" in text and "\\N{SNOWMAN}" in text
+    assert "return 'caf\xe9'" in text
+
+
+def test_utf8_bom_is_kept(tmp_path: Path) -> None:
+    new = edit(tmp_path, b"\xef\xbb\xbfx = 1\n", {"<module>": "Doc ü."})
+    assert new.startswith(b'\xef\xbb\xbf"""Doc \xc3\xbc."""')
+
+
+@pytest.mark.parametrize(
+    ("src", "qualname", "expected"),
+    [
+        ("def f(x): return x\n", "f", 'def f(x):\n    """Doc."""\n    return x\n'),
+        ("class A: pass\n", "A", 'class A:\n    """Doc."""\n    pass\n'),
+        (
+            "async def h(): await g()\n",
+            "h",
+            'async def h():\n    """Doc."""\n    await g()\n',
+        ),
+        ("class A: x = 1; y = 2  # c\n", "A", 'class A:\n    """Doc."""\n    x = 1; y = 2  # c\n'),
+        ("if True:\n  def f(): pass", "f", 'if True:\n  def f():\n    """Doc."""\n    pass'),
+    ],
+)
+def test_one_line_bodies_become_blocks(
+    tmp_path: Path, src: str, qualname: str, expected: str
+) -> None:
+    assert edit(tmp_path, src, {qualname: "Doc."}).decode() == expected
+
+
+def test_module_docstring_after_shebang_coding_comments_before_future(tmp_path: Path) -> None:
+    src = (
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright\n\n"
+        "from __future__ import annotations\n\nimport os\n"
+    )
+    new = edit(tmp_path, src, {"<module>": "The module."}).decode()
+    assert new == (
+        "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright\n"
+        '"""The module."""\n\nfrom __future__ import annotations\n\nimport os\n'
+    )
+    compile(new, "mod.py", "exec")  # __future__ still first
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("", '"""Doc."""\n'),
+        ("x = 1", '"""Doc."""\n\nx = 1'),
+        ("# only a comment", '# only a comment\n"""Doc."""'),
+    ],
+)
+def test_module_docstring_edge_files(tmp_path: Path, src: str, expected: str) -> None:
+    assert edit(tmp_path, src, {"<module>": "Doc."}).decode() == expected
+
+
+def test_body_starting_with_comment_and_type_comment(tmp_path: Path) -> None:
+    src = (
+        "def f(a):\n    # type: (int) -> int\n    return a\n\n"
+        "def g():\n\n    # a comment about x\n    x = 1\n"
+    )
+    new = edit(tmp_path, src, {"f": "F.", "g": "G."}).decode()
+    assert 'def f(a):\n    # type: (int) -> int\n    """F."""\n    return a\n' in new
+    assert 'def g():\n    """G."""\n\n    # a comment about x\n    x = 1\n' in new
+
+
+def test_multiline_signature_decorators_and_nesting(tmp_path: Path) -> None:
+    src = (
+        "import functools\n\n@functools.cache\n@staticmethod\ndef f(\n    a: int,\n"
+        "    b: str = ':',\n) -> dict[str, int]:  # trailing: comment\n    return {}\n\n"
+        "class Outer:\n    class Inner:\n        def m(self):\n            def helper():\n"
+        "                return 1\n            return helper\n"
+    )
+    edits = {
+        "f": "F.",
+        "Outer": "Outer.",
+        "Outer.Inner": "Inner.",
+        "Outer.Inner.m": "M.",
+        "Outer.Inner.m.helper": "Helper.\n\nDeep.",
+    }
+    new = edit(tmp_path, src, edits).decode()
+    assert ') -> dict[str, int]:  # trailing: comment\n    """F."""\n' in new
+    assert '            def helper():\n                """Helper.\n\n                Deep.\n' in new
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'Has """ inside.',
+        "Has ''' inside.",
+        "Has \"\"\" and ''' both.",
+        'Ends in a quote "',
+        'Ends in quotes ""',
+        '"Starts" with a quote.',
+        "Back\\slash \\n and \\\\ double.",
+        "Ends in a backslash \\",
+        "Non-ASCII: naïve café, 日本語, emoji 🎉.",
+        "Control \x00 \x07 \r chars and \u2028.",
+        "Summary.\n\n    Indented example:\n        code()\n\nEnd.",
+        "\n  leading blank then indented\nsecond",
+        "First\n    all following lines indented\n    more",
+        "Trailing whitespace   \n\nline two   ",
+        "Line\n   \n whitespace-only line kept",
+        "",
+    ],
+)
+def test_tricky_texts_round_trip_exactly(tmp_path: Path, text: str) -> None:
+    src = 'def f():\n    return 1\n\ndef g():\n    """Old."""\n'
+    edit(tmp_path, src, {"f": text, "g": text})
+
+
+def test_render_one_line_when_it_fits_else_multiline() -> None:
+    assert render_docstring("Short.", "    ") == '"""Short."""'
+    long = "word " * 20 + "end."
+    lit = render_docstring(long, "    ", line_length=88)
+    assert "\n" in lit and inspect.cleandoc(ast.literal_eval(lit)) == inspect.cleandoc(long)
+    assert "\n" not in render_docstring(long, "    ", line_length=200)
+
+
+def test_render_uses_raw_for_backslashes_and_switches_quotes() -> None:
+    assert render_docstring("Match \\d+.", "") == 'r"""Match \\d+."""'
+    assert render_docstring('Say """hi""".', "") == "'''Say \"\"\"hi\"\"\".'''"
+    assert render_docstring("Ends \\", "") == '"""Ends \\\\"""'
+    assert render_docstring("x", "", prefix="u") == 'u"""x"""'
+
+
+def test_render_keeps_newline_and_indent() -> None:
+    lit = render_docstring("A.\n\nB.", "\t", newline="\r\n")
+    assert lit == '"""A.\r\n\r\n\tB.\r\n\t"""'
+
+
+def test_several_edits_one_file_bottom_up_and_idempotent(tmp_path: Path) -> None:
+    src = "def a(): pass\ndef b(): pass\nclass C:\n    def d(self): pass\n"
+    edits = {"<module>": "M.", "a": "A.", "b": "B.", "C": "C.", "C.d": "D."}
+    edit(tmp_path, src, edits)
+    again = apply_file_edits(tmp_path, "mod.py", [DocEdit(q, t) for q, t in edits.items()])
+    assert again.applied == [] and not again.written
+    assert {q for q, r in again.skipped if r == "already applied"} == set(edits)
+
+
+def test_file_mode_kept_and_symlink_followed(tmp_path: Path) -> None:
+    real = tmp_path / "real.py"
+    real.write_text("def f(): pass\n")
+    os.chmod(real, 0o754)
+    (tmp_path / "link.py").symlink_to(real)
+    res = apply_file_edits(tmp_path, "link.py", [DocEdit("f", "F.")])
+    assert res.written
+    assert (tmp_path / "link.py").is_symlink()
+    assert stat.S_IMODE(real.stat().st_mode) == 0o754
+    assert '"""F."""' in real.read_text()
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def _refused(tmp_path: Path, name: str, data: bytes, edits: list[DocEdit], **kw: object) -> str:
+    path = tmp_path / name
+    if data is not None:
+        path.write_bytes(data)
+    res = apply_file_edits(tmp_path, name, edits, **kw)
+    assert not res.written and res.applied == []
+    assert len(res.refused) == len({e.qualname for e in edits})
+    if data is not None:
+        assert path.read_bytes() == data
+    return res.refused[0][1]
+
+
+def test_refuse_unknown_qualname_with_suggestion(tmp_path: Path) -> None:
+    reason = _refused(tmp_path, "m.py", b"def fetch(): pass\n", [DocEdit("fetc", "X.")])
+    assert "no definition 'fetc' in m.py" in reason and "did you mean fetch" in reason
+
+
+def test_refuse_stale_code_sha(tmp_path: Path) -> None:
+    reason = _refused(tmp_path, "m.py", b"def f(): pass\n", [DocEdit("f", "X.", "0" * 16)])
+    assert "changed since its draft" in reason
+
+
+def test_refuse_unparseable_and_missing_file(tmp_path: Path) -> None:
+    reason = _refused(tmp_path, "m.py", b"def f(:\n", [DocEdit("f", "X.")])
+    assert "syntax error" in reason
+    res = apply_file_edits(tmp_path, "nope.py", [DocEdit("f", "X.")])
+    assert res.refused == [("f", "nope.py: file not found")]
+    assert not (tmp_path / "nope.py").exists()
+
+
+def test_refuse_unwritable_file(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"def f(): pass\n")
+    os.chmod(path, 0o444)
+    res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "X.")])
+    assert res.refused == [("f", "m.py: the file is not writable")]
+    assert path.read_bytes() == b"def f(): pass\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o444
+
+
+def test_refuse_when_file_bytes_changed_since_draft(tmp_path: Path) -> None:
+    data = b"def f(): pass\n"
+    reason = _refused(
+        tmp_path, "m.py", data, [DocEdit("f", "X.")], expected_file_sha=file_sha(b"other")
+    )
+    assert "changed since its draft" in reason
+
+
+def test_conflicting_edits_refused_duplicates_skipped(tmp_path: Path) -> None:
+    facts = read_file("m.py", "m.py", b"def f(): pass\ndef g(): pass\n")
+    plan = plan_file_edits(
+        facts, [DocEdit("f", "A."), DocEdit("f", "B."), DocEdit("g", "G."), DocEdit("g", "G.")]
+    )
+    assert ("f", "conflicting texts for the same target") in plan.refused
+    assert plan.applied == ["g"]
+    assert plan.skipped == [("g", "duplicate of an earlier edit of the same target")]
+
+
+def test_dry_run_writes_nothing_and_returns_diff(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"def f(): pass\n")
+    res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "F.")], dry_run=True)
+    assert not res.written and res.applied == ["f"]
+    assert path.read_bytes() == b"def f(): pass\n"
+    assert res.diff.startswith("--- a/m.py\n+++ b/m.py\n")
+    assert '+    """F."""\n' in res.diff
+
+
+def test_restore_file_undoes_and_refuses_to_clobber(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(b"def f(): pass\n")
+    res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "F.")])
+    assert res.old_bytes is not None and res.new_bytes is not None
+    path.write_bytes(res.new_bytes + b"# someone else\n")
+    with pytest.raises(RefusedEdit, match="changed since the edit"):
+        restore_file(path, res.old_bytes, expected_current=res.new_bytes)
+    path.write_bytes(res.new_bytes)
+    restore_file(path, res.old_bytes, expected_current=res.new_bytes)
+    assert path.read_bytes() == b"def f(): pass\n"
+
+
+def test_remove_docstrings_keeps_code(tmp_path: Path) -> None:
+    src = (
+        '"""Mod."""\nimport os\n\ndef f():\n    """Only."""\n\nclass A:\n    """Doc."""; x = 1\n'
+        '    def g(self):\n        """Doc."""\n        "not a docstring"\n'
+    )
+    facts = read_file("m.py", "m.py", src.encode())
+    new, removed = remove_docstrings(facts)
+    assert removed == ["<module>", "f", "A"]  # A.g keeps its docstring: "not a docstring" follows
+    assert new == (
+        'import os\n\ndef f():\n    pass\n\nclass A:\n    x = 1\n    def g(self):\n'
+        '        """Doc."""\n        "not a docstring"\n'
+    )

@@ -1,0 +1,116 @@
+"""API keys never reach the decision log file or anything printed from it."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from docagent.cli import main
+from docagent.store import CallRecord, DraftRecord, Store, scrub_text, scrub_value
+
+ANTHROPIC_KEY = "sk-ant-api03-Zx9FAKEKEYfakekey0123456789_abcdefghijklmnopQRSTUV-AA"
+OPENAI_KEY = "sk-proj-FAKEfake0123456789abcdefghij"
+ENV_KEY = "ollama-token-not-shaped-like-a-key-77"
+
+
+def test_scrub_helpers() -> None:
+    assert ANTHROPIC_KEY not in scrub_text(f"key={ANTHROPIC_KEY} rest")
+    assert "rest" in scrub_text(f"key={ANTHROPIC_KEY} rest")
+    assert "abcdef123456" not in scrub_text("Authorization: Bearer abcdef123456")
+    assert "s3cr3tvalue0123456" not in scrub_text('{"x-api-key": "s3cr3tvalue0123456"}')
+    assert "tok3n" not in scrub_text("api_key=ollama-tok3n-abcdefghij")
+    cleaned = scrub_value(
+        {
+            "api_key": "abc12345",
+            "headers": {"a": "b"},
+            "tokens_in": 5,
+            "author": "Ann",
+            "max_tokens": 100,
+            "nested": [{"password": "hunter22"}],
+        }
+    )
+    assert cleaned == {
+        "api_key": "[redacted]",
+        "headers": "[redacted]",
+        "tokens_in": 5,
+        "author": "Ann",
+        "max_tokens": 100,
+        "nested": [{"password": "[redacted]"}],
+    }
+    # docstring text that merely mentions keys survives
+    assert (
+        scrub_text("Args:\n    api_key: the key to use.") == "Args:\n    api_key: the key to use."
+    )
+
+
+def test_keys_never_reach_the_db_or_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.delenv("DOCAGENT_DB", raising=False)
+    monkeypatch.setenv("ANTHROPIC_API_KEY", ENV_KEY)
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    (root / "m.py").write_text("def f(x):\n    return x\n")
+    leak = f"uses {ANTHROPIC_KEY} and {OPENAI_KEY} and {ENV_KEY}"
+    with Store.open(root) as store:
+        run = store.start_run(
+            "batch",
+            "anthropic",
+            "claude-x",
+            "p1",
+            {
+                "anthropic_api_key": ANTHROPIC_KEY,
+                "note": leak,
+                "headers": {"x-api-key": ANTHROPIC_KEY},
+            },
+        )
+        did = store.record_draft(
+            run,
+            DraftRecord(
+                "m.py",
+                "f",
+                "function",
+                text=f"Return x. {leak}",
+                context={
+                    "request": {"headers": {"authorization": f"Bearer {OPENAI_KEY}"}},
+                    "prompt": leak,
+                },
+                structured={"summary": leak},
+                source=f"def f(x):\n    return x  # {leak}\n",
+                checks=[{"name": "params", "ok": False, "detail": leak}],
+                error=leak,
+            ),
+        )
+        store.record_call(
+            run,
+            CallRecord(
+                provider="anthropic", request_id=leak, status="401", error_type=leak, draft_id=did
+            ),
+        )
+        store.record_decision(did, "reject", None, f"bad: {leak}", "ann@example.com", 10)
+        store.end_run(run, error=leak)
+        store.record_eval_run(0.5, {"m": leak}, [{"out": leak}], run_id=run)
+        assert store.run(run).config["anthropic_api_key"] == "[redacted]"  # type: ignore[union-attr]
+
+    outputs = []
+    for argv in (
+        ["log"],
+        ["log", "--json"],
+        ["export"],
+        ["export", "--format", "inspect"],
+        ["export", "--format", "promptfoo"],
+    ):
+        assert main([*argv, "--repo", str(root)]) == 0
+        captured = capsys.readouterr()
+        outputs.append(captured.out + captured.err)
+    assert "[redacted]" in outputs[1]
+    blobs = [p.read_bytes() for p in (root / ".docagent").iterdir()]
+    assert blobs and sum(len(b) for b in blobs) > 0
+    for secret in (ANTHROPIC_KEY, OPENAI_KEY, ENV_KEY, "Zx9FAKEKEY", "FAKEfake0123"):
+        for blob in blobs:
+            assert secret.encode() not in blob
+        for text in outputs:
+            assert secret not in text

@@ -1,0 +1,132 @@
+"""The scanner's targets agree with Python's ast exactly (DESIGN §3), on edge cases and real code."""
+
+from __future__ import annotations
+
+import sysconfig
+from pathlib import Path
+
+import pytest
+from ast_reference import reference_targets
+
+from docagent.code import parser as ts
+from docagent.code.targets import SourceError, read_file
+
+FIXTURE = Path(__file__).parent / "fixtures" / "edge_cases.py"
+STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+
+def _mine(path: Path, rel: str) -> list[tuple[str, str, bool]]:
+    return [(t.qualname, t.kind, t.has_docstring) for t in read_file(str(path), rel).targets]
+
+
+def test_edge_cases_agree_with_ast() -> None:
+    assert _mine(FIXTURE, "edge_cases.py") == reference_targets(FIXTURE.read_text())
+
+
+def test_edge_case_details() -> None:
+    facts = read_file(str(FIXTURE), "edge_cases.py")
+    by = {t.qualname: t for t in facts.targets}
+    assert by["Prop.x#2"].decorators == ("x.setter",)
+    assert by["Prop.x"].is_property
+    assert "over" in by and by["over"].has_docstring  # @overload stubs take no number
+    assert "over#2" not in by
+    assert by["duplicated#2"].kind == "function"
+    assert by["outer.f#2.g"].kind == "function"
+    assert by["Prop.conditional_method"].kind == "method"
+    assert by["Prop.Inner.deep.helper.Local.m"].kind == "method"
+    assert not by["outer.f"].public  # local functions are not public API
+    params = by["in_try"].params
+    assert [(p.name, p.kind) for p in params] == [
+        ("a", "positional_only"),
+        ("b", "normal"),
+        ("args", "var_positional"),
+        ("c", "keyword_only"),
+        ("d", "keyword_only"),
+        ("kw", "var_keyword"),
+    ]
+    assert params[4].annotation == "int" and params[4].default == "2"
+    assert by["in_try"].returns == "int" and by["in_try"].returns_value
+    assert by["yields"].yields and not by["yields"].returns_value
+    assert by["raises"].raises == ("KeyError", "IndexError", "ValueError")
+    assert by["coro"].is_async
+    assert not by["f_string_is_not_doc"].has_docstring
+    assert not by["bytes_is_not_doc"].has_docstring
+    assert by["concatenated"].docstring.text == "part one part two"
+    assert by["raw_doc"].docstring.text == "Raw \\d docstring."
+    assert by["raw_doc"].docstring.prefix == "r"
+    assert by["<module>"].docstring.text == "Module docstring after comments."
+
+
+def test_class_attributes_and_docstring_location() -> None:
+    src = (
+        "class A:\n"
+        '    """Doc."""\n'
+        "    limit: int = 3\n"
+        "    name = 'a'\n"
+        "    def __init__(self, x):\n"
+        "        self.x = x\n"
+        "        if x:\n"
+        "            self.y = 2\n"
+    ).encode()
+    facts = read_file("a.py", "a.py", src)
+    cls = facts.target("A")
+    assert cls.attributes == ("limit", "name", "x", "y")
+    assert cls.docstring.line == 2 and cls.docstring.quote == '"""'
+    assert src[cls.docstring.start_byte : cls.docstring.end_byte] == b'"""Doc."""'
+
+
+def test_grammar_docstring_node_shape() -> None:
+    """Guards the tree-sitter-python pin: a docstring is expression_statement > string."""
+    tree = ts.parse(b'def f():\n    """Doc."""\n')
+    body = tree.root_node.children[0].child_by_field_name("body")
+    stmt = body.named_children[0]
+    assert stmt.type == "expression_statement"
+    assert stmt.named_children[0].type == "string"
+    assert [c.type for c in stmt.named_children[0].children] == [
+        "string_start",
+        "string_content",
+        "string_end",
+    ]
+
+
+def test_latin1_cookie_and_crlf() -> None:
+    src = "# -*- coding: latin-1 -*-\r\ndef f():\r\n    'caf\xe9'\r\n".encode("latin-1")
+    facts = read_file("l.py", "l.py", src)
+    assert facts.encoding == "iso8859-1"
+    assert facts.newline == "\r\n"
+    assert facts.target("f").docstring.text == "caf\xe9"
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"def f(:\n    pass\n", "syntax error"),
+        (b"x = '\xff\xfe'\n", "cannot decode"),
+        (b"# -*- coding: nonsense -*-\nx = 1\n", "nonsense"),
+    ],
+)
+def test_bad_files_raise_source_error(data: bytes, message: str) -> None:
+    with pytest.raises(SourceError, match=message):
+        read_file("bad.py", "bad.py", data)
+
+
+def _stdlib_files() -> list[Path]:
+    files = sorted(p for p in STDLIB.glob("*.py"))
+    files += sorted(STDLIB.glob("json/*.py")) + sorted(STDLIB.glob("email/*.py"))
+    files += sorted(STDLIB.glob("asyncio/*.py")) + sorted(STDLIB.glob("unittest/*.py"))
+    return files
+
+
+def test_standard_library_agrees_with_ast_100_percent() -> None:
+    """Every target, kind, qualname and has_docstring on a broad slice of the stdlib."""
+    checked = targets = 0
+    for path in _stdlib_files():
+        text = path.read_bytes()
+        try:
+            ref = reference_targets(text.decode("utf-8"))
+        except (SyntaxError, UnicodeDecodeError):
+            continue
+        assert _mine(path, path.name) == ref, path
+        checked += 1
+        targets += len(ref)
+    assert checked > 200 and targets > 10000
