@@ -105,7 +105,7 @@ def test_source_without_docstring_variants() -> None:
     assert "def noop():\n    pass\n" in _strip("noop")
     assert _strip("<module>").lstrip().startswith("def add")
     one_liner = 'def f(): "doc"\n'
-    start = one_liner.index("\"doc\"")
+    start = one_liner.index('"doc"')
     assert source_without_docstring(one_liner, start, start + 5) == "def f(): pass\n"
     text = 'x = "é"\n\ndef g():\n    """Doc é."""\n    return 1\n'
     facts = read_file("x.py", "x.py", text.encode())

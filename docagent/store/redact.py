@@ -2,8 +2,8 @@
 
 Every string the store writes passes through :func:`scrub_text`, and every JSON value through
 :func:`scrub_value`: API keys (``sk-…``, ``sk-ant-…``, ``Bearer …``), the current values of known
-key environment variables, and any mapping entry whose key names a secret or request headers are
-replaced by ``[redacted]``. Request headers are never stored.
+key environment variables, secret-named mapping entries whose values look like credentials, and
+request headers are replaced by ``[redacted]``. Request headers are never stored.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ def _secret_env_values() -> list[str]:
 
 
 def scrub_text(text: str) -> str:
-    """Return ``text`` with anything that looks like an API key replaced by ``[redacted]``. Request headers are never stored."""
+    """Return ``text`` with anything that looks like an API key replaced by ``[redacted]``."""
     if not text:
         return text
     for value in _secret_env_values():
