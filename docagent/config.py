@@ -110,9 +110,8 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
             if isinstance(value, bool) or not isinstance(value, (int, float)):
                 raise TypeError("a number")
             value = float(value)
-        elif tp is str:
-            if not isinstance(value, str):
-                raise TypeError("a string")
+        elif tp is str and not isinstance(value, str):
+            raise TypeError("a string")
     except (TypeError, ValueError) as exc:
         expected = str(exc) if isinstance(exc, TypeError) else f"a value of type {tp.__name__}"
         raise DocagentError(

@@ -7,6 +7,7 @@ files. Parsing runs in worker processes across cores.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -229,10 +230,8 @@ def scan_files(
             errors.append((rel, entry.error))
     if use_cache and (todo or set(cache) - set(entries)):
         merged = {**{k: v for k, v in cache.items() if (root / k).exists()}, **entries}
-        try:
+        with contextlib.suppress(OSError):
             repo.ensure_excluded(root)
-        except OSError:
-            pass
         _save_cache(cache_path, merged)
     good = {k: v for k, v in entries.items() if not v.error}
     return good, sorted(errors)
@@ -253,9 +252,7 @@ def scan(
     root = repo.find_root(path)
     settings = settings or load_settings(root)
     under = Path(path).resolve()
-    paths = repo.python_files(
-        root, settings.include, settings.exclude, since=since, under=under
-    )
+    paths = repo.python_files(root, settings.include, settings.exclude, since=since, under=under)
     entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers)
     if include_private is None:
         include_private = settings.visibility == "all"

@@ -49,7 +49,9 @@ def _status(src: str, qualname: str = "f") -> tuple[str, list[str]]:
     return t.status, t.problems
 
 
-@pytest.mark.parametrize(("doc", "style"), [(GOOGLE, "google"), (NUMPY, "numpy"), (SPHINX, "sphinx")])
+@pytest.mark.parametrize(
+    ("doc", "style"), [(GOOGLE, "google"), (NUMPY, "numpy"), (SPHINX, "sphinx")]
+)
 def test_consistent_docstrings_are_ok_in_every_style(doc: str, style: str) -> None:
     assert detect_style(doc) == style
     assert _status(f"def f(a, b):\n    {doc}\n    return a + b\n") == ("ok", [])
@@ -89,7 +91,8 @@ def test_raises_disagreeing_with_raise_statements_is_stale() -> None:
 def test_self_is_not_required_and_class_docs_check_init() -> None:
     src = (
         "class A:\n"
-        '    """A thing.\n\n    Args:\n        size: how big.\n        color: what color.\n    """\n'
+        '    """A thing.\n\n    Args:\n        size: how big.\n'
+        '        color: what color.\n    """\n'
         "    def __init__(self, size):\n"
         '        """Make it."""\n'
         "        self.size = size\n"

@@ -1,4 +1,4 @@
-"""The scanner's targets agree with Python's ast exactly (DESIGN §3), on edge cases and real code."""
+"""The scanner's targets agree with Python's ast exactly (DESIGN §3): edge cases, real code."""
 
 from __future__ import annotations
 
@@ -59,15 +59,15 @@ def test_edge_case_details() -> None:
 
 def test_class_attributes_and_docstring_location() -> None:
     src = (
-        "class A:\n"
-        '    """Doc."""\n'
-        "    limit: int = 3\n"
-        "    name = 'a'\n"
-        "    def __init__(self, x):\n"
-        "        self.x = x\n"
-        "        if x:\n"
-        "            self.y = 2\n"
-    ).encode()
+        b"class A:\n"
+        b'    """Doc."""\n'
+        b"    limit: int = 3\n"
+        b"    name = 'a'\n"
+        b"    def __init__(self, x):\n"
+        b"        self.x = x\n"
+        b"        if x:\n"
+        b"            self.y = 2\n"
+    )
     facts = read_file("a.py", "a.py", src)
     cls = facts.target("A")
     assert cls.attributes == ("limit", "name", "x", "y")

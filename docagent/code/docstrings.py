@@ -128,9 +128,8 @@ def parse_sections(text: str, style: str | None = None) -> Sections:
                 sec.yields = True
             else:
                 sec.returns = True
-        elif isinstance(meta, docstring_parser.DocstringRaises):
-            if meta.type_name:
-                sec.raises.extend(n.strip() for n in meta.type_name.split(",") if n.strip())
+        elif isinstance(meta, docstring_parser.DocstringRaises) and meta.type_name:
+            sec.raises.extend(n.strip() for n in meta.type_name.split(",") if n.strip())
     return sec
 
 

@@ -193,7 +193,7 @@ def decode_source(data: bytes, path: str = "<string>") -> tuple[str, str]:
 
 
 def detect_newline(text: str) -> str:
-    """Return the file's line ending: ``\\r\\n`` when its first line ending is CRLF, else ``\\n``."""
+    """Return the line ending of the first line: CRLF or LF."""
     i = text.find("\n")
     return "\r\n" if i > 0 and text[i - 1] == "\r" else "\n"
 
@@ -391,8 +391,10 @@ def _class_attributes(class_node: Node, body: Node | None) -> tuple[str, ...]:
                 if left is not None and left.type == "identifier":
                     names.append(ts.text(left))
         elif stmt.type in ("function_definition", "decorated_definition"):
-            fn = stmt if stmt.type == "function_definition" else stmt.child_by_field_name(
-                "definition"
+            fn = (
+                stmt
+                if stmt.type == "function_definition"
+                else stmt.child_by_field_name("definition")
             )
             if fn is not None and fn.type == "function_definition":
                 n = fn.child_by_field_name("name")
@@ -491,9 +493,11 @@ def extract(
             parent is None or (parent.public and parent.kind == "class")
         )
         body = node.child_by_field_name("body")
-        outer = node.parent if node.parent is not None and node.parent.type == (
-            "decorated_definition"
-        ) else node
+        outer = (
+            node.parent
+            if node.parent is not None and node.parent.type == ("decorated_definition")
+            else node
+        )
         target = Target(
             path=path,
             qualname=qualname,

@@ -1,0 +1,490 @@
+"""One drafting session over a repository: the library layer that batch and the TUI share.
+
+A :class:`Session` finds the work (missing and stale targets, callees first), drafts through the
+drafting engine with the decision log as its cache, records every draft, applies accepted
+docstrings through the safe edit engine, records every decision, and can undo an accept.
+Neither front end contains domain logic: they call these methods.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docagent import repo
+from docagent.code.edit import DocEdit, apply_file_edits, restore_file
+from docagent.code.targets import FileFacts, SourceError, Target, read_file
+from docagent.config import Settings, load_settings
+from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
+from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.errors import DocagentError
+from docagent.store import DraftRecord, Store
+
+REJECT_REASONS = ("wrong", "vague", "invented detail", "style", "too long", "other")
+
+
+@dataclass
+class WorkItem:
+    """One target to document, with where it stands in this session."""
+
+    path: str
+    qualname: str
+    kind: str
+    line: int
+    status: str
+    problems: list[str] = field(default_factory=list)
+    old_docstring: str | None = None
+    state: str = "pending"  # pending | done | rejected | skipped | failed
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """``(path, qualname)``: the target's identity."""
+        return (self.path, self.qualname)
+
+
+@dataclass
+class Outcome:
+    """The result of a decision: whether the file changed, and why not when it did not."""
+
+    ok: bool
+    message: str = ""
+    applied: bool = False
+
+
+@dataclass
+class _Undo:
+    item: WorkItem
+    draft: Draft
+    path: str
+    old_bytes: bytes
+    new_bytes: bytes
+
+
+class StoreCache:
+    """Draft cache backed by the decision log: drafts are found by their cache key.
+
+    ``put`` does nothing because the session records every draft in the log itself.
+    """
+
+    def __init__(self, store: Store):
+        """Wrap ``store``."""
+        self.store = store
+
+    def get(self, key: str) -> Draft | None:
+        """Return the newest usable stored draft for ``key`` (never one a person rejected)."""
+        row = self.store.cached_draft(key)
+        if row is None:
+            return None
+        return draft_from_record(row)
+
+    def put(self, key: str, draft: Draft) -> None:
+        """No-op: :meth:`Session.draft` records drafts in the log."""
+
+
+def draft_from_record(row: Any) -> Draft:
+    """Rebuild a drafting-engine :class:`Draft` from a stored draft row."""
+    structured = None
+    if row.structured:
+        try:
+            structured = StructuredDraft.from_json(row.structured)
+        except ValueError:
+            structured = None
+    checks = []
+    for c in row.checks or []:
+        checks.append(
+            Check(
+                str(c.get("name", "")),
+                bool(c.get("ok")),
+                str(c.get("detail", "")),
+                bool(c.get("hard", True)),
+            )
+        )
+    return Draft(
+        path=row.path,
+        qualname=row.qualname,
+        kind=row.kind,
+        code_sha=row.code_sha,
+        style=row.style,
+        structured=structured,
+        text=row.text,
+        checks=checks,
+        provider=row.provider,
+        model=row.model,
+        prompt_version=row.prompt_version,
+        usage=Usage(row.tokens_in, row.tokens_out, row.cache_read_tokens, row.cache_write_tokens),
+        cost_usd=row.cost_usd,
+        latency_ms=row.latency_ms,
+        error=row.error or "",
+        context=row.context if isinstance(row.context, str) else "",
+        cache_key=row.cache_key,
+        attempts=row.attempts,
+        cached=True,
+        draft_id=row.id,
+    )
+
+
+def source_without_docstring(facts: FileFacts, target: Target) -> str:
+    """The module text with ``target``'s docstring removed (the eval-case ``source``)."""
+    doc = target.docstring
+    if doc is None:
+        return facts.text
+    src = facts.source
+    start = src.rfind(b"\n", 0, doc.start_byte) + 1
+    line_prefix = src[start : doc.start_byte]
+    end = doc.end_byte
+    if src[end : end + 1] == b"\n" and not line_prefix.strip():
+        end += 1
+        cut = src[:start] + src[end:]
+    else:
+        cut = src[: doc.start_byte] + b"..." + src[doc.end_byte :]
+    text = cut.decode("utf-8")
+    try:
+        compile(text, facts.path, "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
+    except (SyntaxError, ValueError):
+        indent = line_prefix.decode("utf-8") if not line_prefix.strip() else ""
+        text = (src[:start] + (indent + "...\n").encode() + src[end:]).decode("utf-8")
+    return text
+
+
+class Session:
+    """A drafting and deciding session over one repository (TUI or batch)."""
+
+    def __init__(
+        self,
+        path: str | Path = ".",
+        *,
+        mode: str,
+        flags: dict[str, Any] | None = None,
+        since: str | None = None,
+        interactive: bool = False,
+        batch_pricing: bool = False,
+        store: Store | None = None,
+        settings: Settings | None = None,
+    ):
+        """Open the repository containing ``path``, its settings, provider and decision log.
+
+        ``flags`` are command-line overrides (``provider``, ``model``, ``concurrency``…);
+        ``mode`` is ``tui`` or ``batch``; ``interactive`` selects the shorter model timeout.
+        """
+        self.path = Path(path)
+        self.root = repo.find_root(path)
+        self.settings = settings or load_settings(self.root, flags or {})
+        self.mode = mode
+        self.since = since
+        self.interactive = interactive
+        self.batch_pricing = batch_pricing
+        try:
+            self.provider, self.notice = make_provider(self.settings, interactive=interactive)
+        except Exception as exc:  # ProviderError: unknown name or missing SDK piece
+            raise DocagentError(str(getattr(exc, "message", exc))) from None
+        self.store = store or Store.open(self.root, self.settings.db or None)
+        self._lock = threading.RLock()
+        self._facts: dict[str, FileFacts] = {}
+        self._undo: list[_Undo] = []
+        self.items: list[WorkItem] = []
+        self.errors: list[tuple[str, str]] = []
+        self.symbols: SymbolIndex | None = None
+        self.drafter: Drafter | None = None
+        self.style = self.settings.style
+        self.reviewer = self.store.default_reviewer()
+        self.coverage_before: float | None = None
+        self.run_id: str = ""
+        self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
+
+    # ------------------------------------------------------------------ setup
+
+    def prepare(self) -> list[WorkItem]:
+        """Scan, build the symbol index and drafter, start the run; return the work items.
+
+        Items are missing and stale targets that the settings select (public unless
+        ``visibility = "all"``; configured kinds), ordered callees first.
+        """
+        from docagent.scan import scan
+
+        result = scan(self.path, self.settings, since=self.since)
+        self.errors = list(result.errors)
+        self.coverage_before = result.summary()["coverage"]
+        if self.style == "auto":
+            self.style = result.style
+        all_facts: list[FileFacts] = []
+        for rel in sorted(result.files):
+            facts = self._read(rel)
+            if facts is not None:
+                all_facts.append(facts)
+        self.symbols = SymbolIndex.from_files(all_facts)
+        examples = [r.final_text for r in self.store.accepted_examples(n=3) if r.final_text]
+        self.drafter = Drafter(
+            self.provider,
+            self.settings,
+            self.symbols,
+            style=self.style,
+            cache=StoreCache(self.store),
+            examples=examples,
+            interactive=self.interactive,
+            batch=self.batch_pricing,
+        )
+        include_private = self.settings.visibility == "all"
+        pairs = []
+        for facts in all_facts:
+            statuses = {t.qualname: t for t in result.files[facts.path].targets()}
+            for t in facts.targets:
+                if t.kind not in self.settings.kinds or not (t.public or include_private):
+                    continue
+                scanned = statuses.get(t.qualname)
+                if scanned is None or scanned.status == "ok":
+                    continue
+                t.status, t.problems = scanned.status, scanned.problems
+                pairs.append((facts, t))
+        ordered = order_callees_first(pairs, self.symbols)
+        self.items = [
+            WorkItem(
+                path=f.path,
+                qualname=t.qualname,
+                kind=t.kind,
+                line=t.line,
+                status=t.status,
+                problems=list(t.problems),
+                old_docstring=t.docstring.text if t.docstring else None,
+            )
+            for f, t in ordered
+        ]
+        self.run_id = self.store.start_run(
+            self.mode,
+            provider=self.provider.name,
+            model=self.provider.model,
+            prompt_version=self.drafter.prompt_version,
+            config={
+                "style": self.style,
+                "since": self.since,
+                "kinds": list(self.settings.kinds),
+                "visibility": self.settings.visibility,
+                "notice": self.notice,
+            },
+        )
+        return self.items
+
+    def _read(self, rel: str) -> FileFacts | None:
+        with self._lock:
+            try:
+                facts = read_file(str(self.root / rel), rel)
+            except SourceError as exc:
+                self.errors.append((rel, str(exc)))
+                return None
+            self._facts[rel] = facts
+            return facts
+
+    def facts(self, rel: str) -> FileFacts | None:
+        """The current facts of a file (re-read after this session edits it)."""
+        with self._lock:
+            return self._facts.get(rel) or self._read(rel)
+
+    def target(self, item: WorkItem) -> tuple[FileFacts, Target] | None:
+        """The file facts and current target of a work item, or None when it is gone."""
+        facts = self.facts(item.path)
+        if facts is None:
+            return None
+        t = facts.target(item.qualname)
+        return (facts, t) if t is not None else None
+
+    # ------------------------------------------------------------------ drafting
+
+    async def draft(self, item: WorkItem, hint: str | None = None) -> Draft:
+        """Draft (or reuse a cached draft for) ``item`` and record it in the decision log."""
+        assert self.drafter is not None, "call prepare() first"
+        found = self.target(item)
+        if found is None:
+            return Draft(
+                path=item.path,
+                qualname=item.qualname,
+                kind=item.kind,
+                error=f"{item.path}: {item.qualname} no longer exists",
+                error_kind="gone",
+            )
+        facts, target = found
+        draft = await self.drafter.draft(facts, target, hint=hint)
+        if draft.cached and draft.draft_id and self.store.draft(draft.draft_id) is not None:
+            return draft
+        record = DraftRecord(
+            path=draft.path,
+            qualname=draft.qualname,
+            kind=draft.kind,
+            text=draft.text,
+            code_sha=draft.code_sha,
+            status="failed" if draft.error else ("ok" if draft.ok else "checks_failed"),
+            style=draft.style,
+            provider=draft.provider,
+            model=draft.model,
+            prompt_version=draft.prompt_version,
+            context={"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
+            context_hash=draft.cache_key,
+            structured=draft.structured.to_json() if draft.structured else None,
+            checks=[c.to_dict() for c in draft.checks],
+            source=source_without_docstring(facts, target),
+            original_docstring=target.docstring.text if target.docstring else None,
+            tokens_in=draft.usage.input_tokens,
+            tokens_out=draft.usage.output_tokens,
+            cache_read_tokens=draft.usage.cache_read_tokens,
+            cache_write_tokens=draft.usage.cache_write_tokens,
+            cost_usd=draft.cost_usd,
+            latency_ms=draft.latency_ms,
+            attempts=max(1, draft.attempts),
+            error=draft.error or None,
+            cache_key=draft.cache_key,
+        )
+        draft.draft_id = self.store.record_draft(self.run_id or None, record)
+        if draft.provider != "offline":
+            self.store.record_call(
+                self.run_id or None,
+                provider=draft.provider,
+                model=draft.model,
+                status="error" if draft.error else "ok",
+                retries=max(0, draft.attempts - 1),
+                duration_ms=draft.latency_ms,
+                tokens_in=draft.usage.input_tokens,
+                tokens_out=draft.usage.output_tokens,
+                cache_read_tokens=draft.usage.cache_read_tokens,
+                cache_write_tokens=draft.usage.cache_write_tokens,
+                cost_usd=draft.cost_usd,
+                error_type=draft.error_kind,
+                draft_id=draft.draft_id,
+            )
+        with self._lock:
+            self.totals["cost_usd"] += draft.cost_usd
+            self.totals["input_tokens"] += draft.usage.input_tokens
+            self.totals["output_tokens"] += draft.usage.output_tokens
+        return draft
+
+    def draft_sync(self, item: WorkItem, hint: str | None = None) -> Draft:
+        """Synchronous :meth:`draft` for worker threads."""
+        return asyncio.run(self.draft(item, hint))
+
+    # ------------------------------------------------------------------ deciding
+
+    def accept(
+        self,
+        item: WorkItem,
+        draft: Draft,
+        text: str | None = None,
+        review_ms: int | None = None,
+        reviewer: str | None = None,
+    ) -> Outcome:
+        """Apply the draft (or a person's edited ``text``) to the file and log the decision.
+
+        The decision is ``edit`` when ``text`` differs from the draft, else ``accept``. A
+        refused edit leaves the file untouched, logs nothing and says why.
+        """
+        final = text if text is not None else draft.text
+        if not final.strip():
+            return Outcome(False, "the docstring is empty")
+        edited = text is not None and text.strip() != draft.text.strip()
+        result = apply_file_edits(
+            self.root,
+            item.path,
+            [DocEdit(item.qualname, final, draft.code_sha or None)],
+            line_length=self.settings.line_length,
+        )
+        if result.refused:
+            return Outcome(False, "; ".join(reason for _, reason in result.refused))
+        applied = bool(result.written)
+        if not applied and not result.skipped:
+            return Outcome(False, result.error or "nothing was written")
+        self.store.record_decision(
+            draft.draft_id,
+            "edit" if edited else "accept",
+            final_text=final,
+            reviewer=reviewer or self.reviewer,
+            review_ms=review_ms,
+            mode=self.mode,
+        )
+        with self._lock:
+            self._facts.pop(item.path, None)
+            if applied and result.old_bytes is not None and result.new_bytes is not None:
+                self._undo.append(_Undo(item, draft, item.path, result.old_bytes, result.new_bytes))
+        if self.drafter is not None:
+            self.drafter.record_accepted(item.path, item.qualname, final)
+        item.state = "done"
+        message = "applied" if applied else "; ".join(r for _, r in result.skipped)
+        return Outcome(True, message, applied)
+
+    def reject(
+        self,
+        item: WorkItem,
+        draft: Draft,
+        reason: str,
+        review_ms: int | None = None,
+        reviewer: str | None = None,
+    ) -> Outcome:
+        """Log a rejection with its reason (a picked reason, or ``other: note``)."""
+        self.store.record_decision(
+            draft.draft_id,
+            "reject",
+            reason=reason,
+            reviewer=reviewer or self.reviewer,
+            review_ms=review_ms,
+            mode=self.mode,
+        )
+        item.state = "rejected"
+        return Outcome(True, "rejected")
+
+    def skip(self, item: WorkItem, draft: Draft | None, review_ms: int | None = None) -> Outcome:
+        """Log a skip (when there is a draft to attach it to) and move on."""
+        if draft is not None and draft.draft_id and self.store.draft(draft.draft_id):
+            self.store.record_decision(
+                draft.draft_id, "skip", reviewer=self.reviewer, review_ms=review_ms, mode=self.mode
+            )
+        item.state = "skipped"
+        return Outcome(True, "skipped")
+
+    def can_undo(self) -> bool:
+        """True when there is an accept to undo."""
+        return bool(self._undo)
+
+    def undo(self) -> tuple[WorkItem | None, Outcome]:
+        """Restore the file of the last accept and log ``undo`` (refused if edited since)."""
+        with self._lock:
+            if not self._undo:
+                return None, Outcome(False, "nothing to undo")
+            last = self._undo[-1]
+        try:
+            restore_file(self.root / last.path, last.old_bytes, expected_current=last.new_bytes)
+        except Exception as exc:  # RefusedEdit or OSError: the file is left as it is
+            return last.item, Outcome(False, f"cannot undo: {exc}")
+        with self._lock:
+            self._undo.pop()
+            self._facts.pop(last.path, None)
+        self.store.record_decision(
+            last.draft.draft_id, "undo", reviewer=self.reviewer, mode=self.mode
+        )
+        if self.drafter is not None and self.symbols is not None:
+            found = self.target(last.item)
+            old = found[1].docstring.text if found and found[1].docstring else ""
+            self.drafter.record_accepted(last.path, last.item.qualname, old)
+        last.item.state = "pending"
+        return last.item, Outcome(True, "undone")
+
+    # ------------------------------------------------------------------ closing
+
+    def changed_paths(self) -> list[str]:
+        """Files this session changed and did not undo."""
+        return sorted({u.path for u in self._undo})
+
+    def close(self, **summary: Any) -> None:
+        """End the run: record coverage before/after and a summary; close the log."""
+        if self.run_id:
+            after = self.coverage_before
+            try:
+                from docagent.scan import scan
+
+                after = scan(self.path, self.settings, since=self.since).summary()["coverage"]
+            except DocagentError:
+                pass
+            if self.coverage_before is not None and after is not None:
+                self.store.record_coverage(
+                    self.run_id, self.coverage_before, after, scope=str(self.since or "")
+                )
+            self.store.end_run(self.run_id, **{**self.totals, **summary})
+            self.run_id = ""
+        self.store.close()
