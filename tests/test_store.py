@@ -39,6 +39,7 @@ def _draft(path: str = "pkg/mod.py", qualname: str = "f", **kw: object) -> Draft
 
 
 def test_open_creates_db_in_repo_and_excludes_it(repo: Path, monkeypatch) -> None:
+    """Open creates db in repo and excludes it."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     with Store.open(repo) as store:
         assert store.path == repo / ".docagent" / "docagent.db"
@@ -57,6 +58,7 @@ def test_open_creates_db_in_repo_and_excludes_it(repo: Path, monkeypatch) -> Non
 
 
 def test_docagent_db_env_overrides_location(repo: Path, tmp_path: Path, monkeypatch) -> None:
+    """Docagent db env overrides location."""
     target = tmp_path / "elsewhere" / "log.db"
     monkeypatch.setenv("DOCAGENT_DB", str(target))
     assert not Store.exists(repo)
@@ -68,6 +70,7 @@ def test_docagent_db_env_overrides_location(repo: Path, tmp_path: Path, monkeypa
 
 
 def test_db_setting_in_pyproject(repo: Path, monkeypatch) -> None:
+    """Db setting in pyproject."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     (repo / "pyproject.toml").write_text('[tool.docagent]\ndb = "logs/decisions.db"\n')
     with Store.open(repo) as store:
@@ -76,6 +79,7 @@ def test_db_setting_in_pyproject(repo: Path, monkeypatch) -> None:
 
 
 def test_round_trip_runs_drafts_decisions_calls(tmp_path: Path) -> None:
+    """Round trip runs drafts decisions calls."""
     with Store(tmp_path / "d.db") as store:
         run = store.start_run("batch", "anthropic", "claude-x", "p1", {"style": "google"})
         checks = [{"name": "params", "ok": False, "detail": "x undocumented"}]
@@ -135,6 +139,7 @@ def test_round_trip_runs_drafts_decisions_calls(tmp_path: Path) -> None:
 
 
 def test_undo_cancels_previous_decision(tmp_path: Path) -> None:
+    """Undo cancels previous decision."""
     with Store(tmp_path / "d.db") as store:
         run = store.start_run("tui")
         a = store.record_draft(run, _draft(qualname="a"))
@@ -153,6 +158,7 @@ def test_undo_cancels_previous_decision(tmp_path: Path) -> None:
 
 
 def test_decision_validation(tmp_path: Path) -> None:
+    """Decision validation."""
     with Store(tmp_path / "d.db") as store:
         did = store.record_draft(None, _draft())
         with pytest.raises(ValueError):
@@ -162,6 +168,7 @@ def test_decision_validation(tmp_path: Path) -> None:
 
 
 def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> None:
+    """Accept defaults final text and reviewer."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     subprocess.run(["git", "-C", str(repo), "config", "user.email", "bo@example.com"], check=True)
     with Store.open(repo) as store:
@@ -174,6 +181,7 @@ def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> Non
 
 
 def test_cached_draft_reuse_rules(tmp_path: Path) -> None:
+    """Cached draft reuse rules."""
     key = cache_key("sha1", "ctx1", "p1", "m1")
     assert key != cache_key("sha1", "ctx1", "p2", "m1")
     with Store(tmp_path / "d.db") as store:
@@ -188,6 +196,7 @@ def test_cached_draft_reuse_rules(tmp_path: Path) -> None:
 
 
 def test_since_filters_and_latest_path_filter(tmp_path: Path) -> None:
+    """Since filters and latest path filter."""
     with Store(tmp_path / "d.db") as store:
         a = store.record_draft(None, _draft("pkg/a.py", "x"), at="2024-03-01T10:00:00")
         b = store.record_draft(None, _draft("pkg/sub/b.py", "y"), at="2024-03-02T10:00:00")
@@ -205,6 +214,7 @@ def test_since_filters_and_latest_path_filter(tmp_path: Path) -> None:
 
 
 def test_coverage_and_eval_runs(tmp_path: Path) -> None:
+    """Coverage and eval runs."""
     with Store(tmp_path / "d.db") as store:
         run = store.start_run("batch")
         store.record_coverage(run, 60.0, 75.5, total=200, documented_before=120)
@@ -226,6 +236,7 @@ def test_coverage_and_eval_runs(tmp_path: Path) -> None:
 
 
 def test_upgrade_from_v1_keeps_every_row(tmp_path: Path) -> None:
+    """Upgrade from v1 keeps every row."""
     db = tmp_path / "old.db"
     shutil.copy(FIXTURES / "v1.db", db)
     conn = sqlite3.connect(db)
@@ -260,6 +271,7 @@ def test_upgrade_from_v1_keeps_every_row(tmp_path: Path) -> None:
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
+    """Newer schema is refused."""
     db = tmp_path / "new.db"
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA user_version = 99")
@@ -269,6 +281,7 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 
 def test_threads_share_one_store(tmp_path: Path) -> None:
+    """Threads share one store."""
     with Store(tmp_path / "d.db") as store:
         run = store.start_run("tui")
         errors: list[BaseException] = []
@@ -292,6 +305,7 @@ def test_threads_share_one_store(tmp_path: Path) -> None:
 
 
 def test_corrupt_database_is_reported_and_left_alone(tmp_path: Path) -> None:
+    """Corrupt database is reported and left alone."""
     db = tmp_path / "docagent.db"
     garbage = b"this is not sqlite\x00\xff" * 300
     db.write_bytes(garbage)
@@ -304,6 +318,7 @@ def test_corrupt_database_is_reported_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_damaged_sqlite_file_is_reported_and_left_alone(tmp_path: Path) -> None:
+    """Damaged sqlite file is reported and left alone."""
     db = tmp_path / "docagent.db"
     with Store(db) as store:
         for i in range(50):

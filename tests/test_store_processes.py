@@ -41,6 +41,7 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
 
 
 def test_two_processes_write_at_once(tmp_path: Path) -> None:
+    """Two processes write at once."""
     db = tmp_path / "d.db"
     Store(db).close()  # created and migrated; the writers race on the writes themselves
     procs = [_spawn(str(db), name, "150") for name in ("a", "b")]
@@ -55,6 +56,7 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
 
 
 def test_two_processes_create_the_database_at_once(tmp_path: Path) -> None:
+    """Two processes create the database at once."""
     db = tmp_path / "fresh" / "d.db"
     procs = [_spawn(str(db), name, "20") for name in ("a", "b")]
     for p in procs:
@@ -65,6 +67,7 @@ def test_two_processes_create_the_database_at_once(tmp_path: Path) -> None:
 
 
 def test_kill_9_loses_no_committed_decision(tmp_path: Path) -> None:
+    """A writer killed with SIGKILL mid-run loses no decision it reported as committed."""
     db = tmp_path / "d.db"
     proc = _spawn(str(db), "k", "100000")
     assert proc.stdout is not None
@@ -118,6 +121,7 @@ def _release(proc: subprocess.Popen[str]) -> None:
 
 
 def test_locked_database_write_gives_clear_error(tmp_path: Path) -> None:
+    """Locked database write gives clear error."""
     db = tmp_path / "d.db"
     store = Store(db, busy_timeout=0.3)
     did = store.record_draft(None, DraftRecord("m.py", "f", "function", text="t"))
@@ -138,6 +142,7 @@ def test_locked_database_write_gives_clear_error(tmp_path: Path) -> None:
 
 
 def test_locked_database_open_gives_clear_error(tmp_path: Path) -> None:
+    """Locked database open gives clear error."""
     db = tmp_path / "d.db"
     holder = _hold_lock(db, "rollback")
     try:
@@ -153,6 +158,7 @@ def test_locked_database_open_gives_clear_error(tmp_path: Path) -> None:
 
 
 def test_busy_timeout_waits_for_a_short_lock(tmp_path: Path) -> None:
+    """Busy timeout waits for a short lock."""
     db = tmp_path / "d.db"
     store = Store(db, busy_timeout=5)
     did = store.record_draft(None, DraftRecord("m.py", "f", "function", text="t"))

@@ -16,6 +16,7 @@ ENV_KEY = "ollama-token-not-shaped-like-a-key-77"
 
 
 def test_scrub_helpers() -> None:
+    """Scrub helpers."""
     assert ANTHROPIC_KEY not in scrub_text(f"key={ANTHROPIC_KEY} rest")
     assert "rest" in scrub_text(f"key={ANTHROPIC_KEY} rest")
     assert "abcdef123456" not in scrub_text("Authorization: Bearer abcdef123456")
@@ -48,6 +49,7 @@ def test_scrub_helpers() -> None:
 def test_keys_never_reach_the_db_or_output(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """Keys never reach the db or output."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     monkeypatch.setenv("ANTHROPIC_API_KEY", ENV_KEY)
     root = tmp_path / "repo"

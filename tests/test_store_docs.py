@@ -1,0 +1,30 @@
+"""docs/decision-log.md carries the schema generated from the migrations; it cannot drift."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from docagent.store import schema_doc
+from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
+
+DOC = Path(__file__).resolve().parents[1] / "docs" / "decision-log.md"
+
+
+def test_schema_section_is_current() -> None:
+    """Schema section is current."""
+    text = DOC.read_text(encoding="utf-8")
+    section = text.split(schema_doc.START, 1)[1].split(schema_doc.END, 1)[0]
+    assert section == "\n" + schema_doc.render(), (
+        "docs/decision-log.md is stale: run python -m docagent.store.schema_doc --write"
+    )
+
+
+def test_migrations_are_numbered_in_order() -> None:
+    """Migrations are numbered in order."""
+    assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
+    conn = sqlite3.connect(":memory:")
+    for m in MIGRATIONS:  # every statement is valid on the schema before it
+        for statement in m.statements:
+            conn.execute(statement)
+    conn.close()
