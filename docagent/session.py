@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent import repo
+from docagent import observability, repo
 from docagent.code.edit import DocEdit, apply_file_edits, restore_file
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
@@ -181,6 +181,7 @@ class Session:
         except Exception as exc:  # ProviderError: unknown name or missing SDK piece
             raise DocagentError(str(getattr(exc, "message", exc))) from None
         self.store = store or Store.open(self.root, self.settings.db or None)
+        observability.configure(self.settings)
         self._lock = threading.RLock()
         self._facts: dict[str, FileFacts] = {}
         self._undo: list[_Undo] = []
@@ -304,16 +305,44 @@ class Session:
                 error_kind="gone",
             )
         facts, target = found
-        draft = await self.drafter.draft(facts, target, hint=hint)
-        if draft.cached and draft.draft_id and self.store.draft(draft.draft_id) is not None:
-            return draft
+        with observability.draft_span(
+            target, self.provider.name, self.provider.model, self.drafter.prompt_version
+        ) as span:
+            draft = await self.drafter.draft(facts, target, hint=hint)
+            if draft.cached and draft.draft_id and self.store.draft(draft.draft_id) is not None:
+                span.set_attribute("docagent.cached", True)
+                span.set_draft_id(draft.draft_id)
+                return draft
+            draft.draft_id = self._record_draft(draft, facts, target, hint)
+            span.set_usage(
+                draft.usage.input_tokens,
+                draft.usage.output_tokens,
+                draft.usage.cache_read_tokens,
+                draft.usage.cache_write_tokens,
+                cost_usd=draft.cost_usd,
+            )
+            span.set_response(model=draft.model)
+            span.set_checks(draft.ok, [c.name for c in draft.failed_checks])
+            span.set_draft_id(draft.draft_id)
+            if draft.error:
+                span.set_error(draft.error_kind or draft.error)
+        with self._lock:
+            self.totals["cost_usd"] += draft.cost_usd
+            self.totals["input_tokens"] += draft.usage.input_tokens
+            self.totals["output_tokens"] += draft.usage.output_tokens
+        return draft
+
+    def _record_draft(
+        self, draft: Draft, facts: FileFacts, target: Target, hint: str | None
+    ) -> str:
+        """Store a new draft (and its model call) in the decision log; return its id."""
         record = DraftRecord(
             path=draft.path,
             qualname=draft.qualname,
             kind=draft.kind,
             text=draft.text,
             code_sha=draft.code_sha,
-            status="failed" if draft.error else ("ok" if draft.ok else "checks_failed"),
+            status="stale" if target.docstring is not None else "missing",
             style=draft.style,
             provider=draft.provider,
             model=draft.model,
@@ -334,7 +363,7 @@ class Session:
             error=draft.error or None,
             cache_key=draft.cache_key,
         )
-        draft.draft_id = self.store.record_draft(self.run_id or None, record)
+        draft_id = self.store.record_draft(self.run_id or None, record)
         if draft.provider != "offline":
             self.store.record_call(
                 self.run_id or None,
@@ -349,13 +378,9 @@ class Session:
                 cache_write_tokens=draft.usage.cache_write_tokens,
                 cost_usd=draft.cost_usd,
                 error_type=draft.error_kind,
-                draft_id=draft.draft_id,
+                draft_id=draft_id,
             )
-        with self._lock:
-            self.totals["cost_usd"] += draft.cost_usd
-            self.totals["input_tokens"] += draft.usage.input_tokens
-            self.totals["output_tokens"] += draft.usage.output_tokens
-        return draft
+        return draft_id
 
     def draft_sync(self, item: WorkItem, hint: str | None = None) -> Draft:
         """Synchronous :meth:`draft` for worker threads."""
@@ -391,13 +416,12 @@ class Session:
         applied = bool(result.written)
         if not applied and not result.skipped:
             return Outcome(False, result.error or "nothing was written")
-        self.store.record_decision(
-            draft.draft_id,
+        self._decide(
+            draft,
             "edit" if edited else "accept",
             final_text=final,
-            reviewer=reviewer or self.reviewer,
+            reviewer=reviewer,
             review_ms=review_ms,
-            mode=self.mode,
         )
         with self._lock:
             self._facts.pop(item.path, None)
@@ -418,25 +442,46 @@ class Session:
         reviewer: str | None = None,
     ) -> Outcome:
         """Log a rejection with its reason (a picked reason, or ``other: note``)."""
-        self.store.record_decision(
-            draft.draft_id,
-            "reject",
-            reason=reason,
-            reviewer=reviewer or self.reviewer,
-            review_ms=review_ms,
-            mode=self.mode,
-        )
+        self._decide(draft, "reject", reason=reason, reviewer=reviewer, review_ms=review_ms)
         item.state = "rejected"
         return Outcome(True, "rejected")
 
     def skip(self, item: WorkItem, draft: Draft | None, review_ms: int | None = None) -> Outcome:
         """Log a skip (when there is a draft to attach it to) and move on."""
         if draft is not None and draft.draft_id and self.store.draft(draft.draft_id):
-            self.store.record_decision(
-                draft.draft_id, "skip", reviewer=self.reviewer, review_ms=review_ms, mode=self.mode
-            )
+            self._decide(draft, "skip", review_ms=review_ms)
         item.state = "skipped"
         return Outcome(True, "skipped")
+
+    def _decide(
+        self,
+        draft: Draft,
+        decision: str,
+        *,
+        final_text: str | None = None,
+        reason: str = "",
+        reviewer: str | None = None,
+        review_ms: int | None = None,
+    ) -> None:
+        """Commit one decision to the log and emit its evaluation event."""
+        self.store.record_decision(
+            draft.draft_id,
+            decision,
+            final_text=final_text,
+            reason=reason,
+            reviewer=reviewer or self.reviewer,
+            review_ms=review_ms,
+            mode=self.mode,
+        )
+        observability.decision_event(
+            decision,
+            draft_id=draft.draft_id,
+            target=f"{draft.path}::{draft.qualname}",
+            kind=draft.kind,
+            reason=reason,
+            review_ms=review_ms,
+            mode=self.mode,
+        )
 
     def can_undo(self) -> bool:
         """True when there is an accept to undo."""
@@ -455,9 +500,7 @@ class Session:
         with self._lock:
             self._undo.pop()
             self._facts.pop(last.path, None)
-        self.store.record_decision(
-            last.draft.draft_id, "undo", reviewer=self.reviewer, mode=self.mode
-        )
+        self._decide(last.draft, "undo")
         if self.drafter is not None and self.symbols is not None:
             found = self.target(last.item)
             old = found[1].docstring.text if found and found[1].docstring else ""
