@@ -155,7 +155,9 @@ def run_checks(
         and not structured.params
     ):
         missing = [p.display_name for p in sig_owner.documented_params()]
-        problems.extend(Problem("param-missing", f"does not document parameter '{m}'") for m in missing)
+        problems.extend(
+            Problem("param-missing", f"does not document parameter '{m}'") for m in missing
+        )
     grouped = _group_problems(problems)
     if target.kind != "module":
         for name in ("params", "returns", "yields", "raises"):

@@ -93,7 +93,7 @@ _CALL_RE = re.compile(r"(?<![\w.])((?:self|cls)\.)?([A-Za-z_]\w*)\s*\(")
 def calls_in(code: str) -> list[str]:
     """Return the names called in ``code`` in first-use order.
 
-    ``self.x()``/``cls.x()`` give ``"self.x"``; ``a.b.c()`` gives ``"a.b.c"``; ``f()`` gives ``"f"``.
+    ``self.x()`` and ``cls.x()`` give ``"self.x"``; ``a.b.c()`` gives ``"a.b.c"``.
     """
     out: dict[str, None] = {}
     try:
@@ -121,6 +121,7 @@ def calls_in(code: str) -> list[str]:
     return list(out)
 
 
+_SITE_RE = re.compile(r"(?<![\w])([A-Za-z_]\w*)\s*\(")
 _BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
 
 
@@ -133,6 +134,8 @@ class SymbolIndex:
         self.by_name: dict[str, list[Symbol]] = {}
         self.texts: dict[str, str] = dict(texts or {})
         self.imports: dict[str, frozenset[str]] = {}
+        self._sites: dict[str, list[tuple[str, int, str]]] | None = None
+        self._qualified: set[str] | None = None
         for s in symbols:
             self.add(s)
 
@@ -147,6 +150,7 @@ class SymbolIndex:
     def add_file(self, facts: FileFacts) -> None:
         """Add (or replace) every target of one file."""
         self.texts[facts.path] = facts.text
+        self._sites = None
         self.imports[facts.path] = frozenset(imported_names(facts.text))
         for t in facts.targets:
             self.add(
@@ -168,6 +172,7 @@ class SymbolIndex:
         if old is not None:
             self.by_name[old.name] = [s for s in self.by_name[old.name] if s is not old]
         self.symbols[key] = symbol
+        self._qualified = None
         self.by_name.setdefault(symbol.name, []).append(symbol)
         self.by_name[symbol.name].sort(key=lambda s: (s.path, s.line))
 
@@ -234,18 +239,17 @@ class SymbolIndex:
         self, name: str, exclude: tuple[str, int] | None = None, limit: int = 3
     ) -> list[tuple[str, int, str]]:
         """Return up to ``limit`` ``(path, line, text)`` lines that call ``name(``."""
-        pattern = re.compile(rf"(?<![\w]){re.escape(name)}\s*\(")
-        out: list[tuple[str, int, str]] = []
-        for path in sorted(self.texts):
-            for n, line in enumerate(self.texts[path].splitlines(), 1):
-                stripped = line.strip()
-                if stripped.startswith(("def ", "async def ", "class ", "#")):
-                    continue
-                if pattern.search(line) and (path, n) != exclude:
-                    out.append((path, n, stripped))
-                    if len(out) >= limit:
-                        return out
-        return out
+        if self._sites is None:
+            self._sites = {}
+            for path in sorted(self.texts):
+                for n, line in enumerate(self.texts[path].splitlines(), 1):
+                    stripped = line.strip()
+                    if stripped.startswith(("def ", "async def ", "class ", "#")):
+                        continue
+                    for called in dict.fromkeys(_SITE_RE.findall(line)):
+                        self._sites.setdefault(called, []).append((path, n, stripped))
+        out = [s for s in self._sites.get(name, ()) if (s[0], s[1]) != exclude]
+        return out[:limit]
 
     def known(self, name: str, path: str = "") -> bool:
         """True when ``name`` (possibly dotted) is a repository, imported or builtin name."""
@@ -259,7 +263,11 @@ class SymbolIndex:
             return True
         if name in self.by_name or parts[-1] in self.by_name:
             return True
-        if any(s.qualname == name or f"{s.module}.{s.qualname}" == name for s in self.all()):
+        if self._qualified is None:
+            self._qualified = {s.qualname for s in self.symbols.values()}
+            self._qualified |= {f"{s.module}.{s.qualname}" for s in self.symbols.values()}
+            self._qualified |= {module_name(p) for p in self.texts}
+        if name in self._qualified:
             return True
         modules = {module_name(p) for p in self.texts}
         return name in modules or any(m.endswith("." + name) for m in modules)

@@ -81,5 +81,10 @@ def make_provider(
             interactive_timeout=itimeout,
             max_retries=retries,
         )
-        return provider, f"provider: openai-compatible at {provider.base_url}, model {provider.model}"
-    raise ProviderError("bad_request", f"unknown provider {name!r} (anthropic, openai, offline, auto)")
+        return (
+            provider,
+            f"provider: openai-compatible at {provider.base_url}, model {provider.model}",
+        )
+    raise ProviderError(
+        "bad_request", f"unknown provider {name!r} (anthropic, openai, offline, auto)"
+    )

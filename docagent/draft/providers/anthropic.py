@@ -17,7 +17,12 @@ import typing
 from typing import Any
 
 from docagent.draft.models import Usage
-from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult, parse_json_text
+from docagent.draft.providers.base import (
+    DraftRequest,
+    ProviderError,
+    ProviderResult,
+    parse_json_text,
+)
 
 FALLBACK_MODEL = "claude-sonnet-4-5"
 
@@ -89,7 +94,9 @@ class AnthropicProvider:
         self.timeout = timeout
         self.interactive_timeout = interactive_timeout
         self.max_retries = max_retries
-        self.base_url = base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+        self.base_url = (
+            base_url or os.environ.get("ANTHROPIC_BASE_URL") or "https://api.anthropic.com"
+        )
         if client is None:
             import anthropic
 
@@ -146,7 +153,9 @@ class AnthropicProvider:
                     "auth", "no Anthropic credentials: set ANTHROPIC_API_KEY"
                 ) from None
             raise ProviderError("bad_request", f"Anthropic request failed: {text}") from None
-        raw = "".join(getattr(b, "text", "") for b in msg.content if getattr(b, "type", "") == "text")
+        raw = "".join(
+            getattr(b, "text", "") for b in msg.content if getattr(b, "type", "") == "text"
+        )
         stop = str(getattr(msg, "stop_reason", "") or "")
         data = parse_json_text(raw) if raw else None
         if stop == "max_tokens":
@@ -198,7 +207,9 @@ class AnthropicProvider:
             return ProviderError(
                 "server_error", f"Anthropic server error ({status}){retried}: {detail}", status
             )
-        return ProviderError("bad_request", f"Anthropic rejected the request ({status}): {detail}", status)
+        return ProviderError(
+            "bad_request", f"Anthropic rejected the request ({status}): {detail}", status
+        )
 
 
 def _error_message(exc: Any) -> str:

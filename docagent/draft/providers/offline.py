@@ -22,23 +22,24 @@ from docagent.draft.symbols import module_name, target_code
 OFFLINE_MODEL = "offline-1"
 NOTICE = "offline drafter: no model was used; drafts are built from code facts only"
 
-VERBS = frozenset(
-    """accept acquire activate add adjust advance allocate append apply assert assign attach
-    authenticate bind build calculate call cancel capture check clean cleanup clear clone close
-    collect combine commit compare compile complete compose compute configure connect construct
-    consume convert copy count create decode decorate delete deliver destroy detach detect
-    disable discard dispatch display do download drop dump emit enable encode end ensure enter
-    escape evaluate execute exit expand export extend extract fetch fill filter finalize find
-    finish fix flush format generate handle hash ignore import increment init initialize insert
-    install interpret invoke iterate join keep kill list load lock log lookup make map mark match
-    merge migrate move normalize notify open pack parse patch pop post prepare print process push
-    put query quote raise read rebuild receive record refresh register release reload remove
-    rename render repeat replace report request reset resolve restore resume retry return run
-    save scan schedule search seek select send serialize set setup show shutdown skip sort split
-    start stop store strip submit subscribe substitute swap sync tear teardown terminate test
-    touch trace transform translate truncate try undo unlock unpack unquote unregister update
-    upload use validate verify visit wait walk warn wrap write yield""".split()
-)
+_VERB_WORDS = """
+accept acquire activate add adjust advance allocate append apply assert assign attach
+authenticate bind build calculate call cancel capture check clean cleanup clear clone close
+collect combine commit compare compile complete compose compute configure connect construct
+consume convert copy count create decode decorate delete deliver destroy detach detect
+disable discard dispatch display do download drop dump emit enable encode end ensure enter
+escape evaluate execute exit expand export extend extract fetch fill filter finalize find
+finish fix flush format generate handle hash ignore import increment init initialize insert
+install interpret invoke iterate join keep kill list load lock log lookup make map mark
+match merge migrate move normalize notify open pack parse patch pop post prepare print
+process push put query quote raise read rebuild receive record refresh register release
+reload remove rename render repeat replace report request reset resolve restore resume retry
+return run save scan schedule search seek select send serialize set setup show shutdown skip
+sort split start stop store strip submit subscribe substitute swap sync tear teardown
+terminate test touch trace transform translate truncate try undo unlock unpack unquote
+unregister update upload use validate verify visit wait walk warn wrap write yield
+"""
+VERBS = frozenset(_VERB_WORDS.split())
 
 _DUNDER = {
     "__repr__": "Return the developer representation of {obj}.",
@@ -224,9 +225,7 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
         tree = ast.parse(target_code(facts, target))
     except (SyntaxError, ValueError):
         return out
-    fn = next(
-        (n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None
-    )
+    fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None)
     if fn is None:
         return out
     body = list(fn.body)
@@ -238,8 +237,7 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
     ):
         body = body[1:]
     out.trivial = all(
-        isinstance(s, ast.Pass)
-        or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         for s in body
     )
     parents: dict[ast.AST, ast.AST] = {}
@@ -326,8 +324,9 @@ class OfflineDrafter:
         phrase = _phrase(words)
         bases = [b.rsplit(".", 1)[-1] for b in target.bases if "=" not in b]
         deco = [d.rsplit(".", 1)[-1] for d in target.decorators]
-        if any(b.endswith(("Error", "Exception")) or b in ("Exception", "BaseException")
-               for b in bases) or target.name.endswith(("Error", "Exception")):
+        if any(
+            b.endswith(("Error", "Exception")) or b in ("Exception", "BaseException") for b in bases
+        ) or target.name.endswith(("Error", "Exception")):
             core = [w for w in words if w.lower() not in ("error", "exception")]
             summary = f"Exception raised for {_phrase(core) or 'these'} errors."
         elif any(b.endswith("Warning") for b in bases) or target.name.endswith("Warning"):
@@ -414,8 +413,11 @@ class OfflineDrafter:
         words = split_words(name)
         phrase = _phrase(words)
         first = [p.name for p in target.documented_params()]
-        subject = obj if target.kind == "method" else (f"the given {_phrase(split_words(first[0]))}"
-                                                        if first else "the input")
+        subject = (
+            obj
+            if target.kind == "method"
+            else (f"the given {_phrase(split_words(first[0]))}" if first else "the input")
+        )
         setter = next((d for d in target.decorators if d.endswith((".setter", ".deleter"))), None)
         if setter is not None:
             verb = "Set" if setter.endswith(".setter") else "Delete"
@@ -433,7 +435,11 @@ class OfflineDrafter:
                 return _DUNDER[name].format(obj=obj, cls=f"the {cls_words or 'class'}"), ""
             base = core[1:] if core[:1] in ("r", "i") and core[1:] in _OPERATORS else core
             if base in _OPERATORS:
-                kind = {"r": " (reflected)", "i": " (in place)"}.get(core[0], "") if base != core else ""
+                kind = (
+                    {"r": " (reflected)", "i": " (in place)"}.get(core[0], "")
+                    if base != core
+                    else ""
+                )
                 return f"Implement the {_OPERATORS[base]} operator{kind} for {obj}.", ""
             return f"Implement the {phrase} protocol for {obj}.", ""
         if name == "main":
@@ -445,8 +451,16 @@ class OfflineDrafter:
             return "Run this function.", ""
         head, rest = words[0], _phrase(words[1:])
         if head in ("is", "has", "can", "should", "needs", "supports", "was", "are") and rest:
-            verb = {"is": "is", "has": "has", "can": "can", "should": "should", "needs": "needs",
-                    "supports": "supports", "was": "was", "are": "are"}[head]
+            verb = {
+                "is": "is",
+                "has": "has",
+                "can": "can",
+                "should": "should",
+                "needs": "needs",
+                "supports": "supports",
+                "was": "was",
+                "are": "are",
+            }[head]
             return f"Return whether {subject} {verb} {rest}.", ""
         if head == "get" and rest:
             return f"Return the {rest}.", ""
@@ -495,8 +509,16 @@ class OfflineDrafter:
         elif words and words[-1] in ("path", "file", "dir", "directory"):
             text = f"The {_phrase(words)}"
         elif words and words[0] in ("num", "n", "max", "min") and len(words) > 1:
-            text = {"num": "The number of", "n": "The number of", "max": "The maximum",
-                    "min": "The minimum"}[words[0]] + " " + _phrase(words[1:])
+            text = (
+                {
+                    "num": "The number of",
+                    "n": "The number of",
+                    "max": "The maximum",
+                    "min": "The minimum",
+                }[words[0]]
+                + " "
+                + _phrase(words[1:])
+            )
         else:
             text = f"The {_phrase(words) or p.name}"
         if ann and p.kind not in ("var_positional", "var_keyword"):

@@ -14,7 +14,12 @@ from typing import Any
 import httpx2
 
 from docagent.draft.models import Usage
-from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult, parse_json_text
+from docagent.draft.providers.base import (
+    DraftRequest,
+    ProviderError,
+    ProviderResult,
+    parse_json_text,
+)
 
 DEFAULT_BASE_URL = "http://localhost:11434/v1"
 DEFAULT_MODEL = "qwen2.5-coder:7b"
@@ -180,4 +185,6 @@ class OpenAICompatProvider:
             return ProviderError(
                 "server_error", f"{self.url} server error ({status}){retried}: {detail}", status
             )
-        return ProviderError("bad_request", f"{self.url} rejected the request ({status}): {detail}", status)
+        return ProviderError(
+            "bad_request", f"{self.url} rejected the request ({status}): {detail}", status
+        )
