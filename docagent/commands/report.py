@@ -1,0 +1,50 @@
+"""``docagent report``: accept rates, edit similarity, cost and coverage from the decision log."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from docagent.errors import DocagentError
+
+
+def run(args: argparse.Namespace) -> int:
+    """Compute the report and print it (or write it to ``--out``); return 0."""
+    from docagent.config import load_settings
+    from docagent.repo import find_root
+    from docagent.report import DEFAULT_BY, build, parse_since, render
+    from docagent.report.fmt import empty_message
+    from docagent.store import Store
+
+    since = parse_since(args.since)
+    by = list(args.by) or list(DEFAULT_BY)
+    root = find_root(args.repo)
+    settings = load_settings(root)
+    baseline = float(settings.writing_seconds_baseline)
+    if Store.exists(root):
+        with Store.open(root) as store:
+            report = build(store, by, since, baseline)
+    else:
+        report = build(None, by, since, baseline)
+    fmt = args.format
+    if fmt == "table" and not args.out:
+        from rich.console import Console
+
+        from docagent.report.render_table import print_report
+
+        print_report(report, Console(width=None if sys.stdout.isatty() else 120))
+        return 0
+    text = render(report, fmt)
+    if report.empty and fmt != "markdown":
+        print(empty_message(report.data), file=sys.stderr)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.write_text(text, encoding="utf-8", newline="")
+        except OSError as exc:
+            raise DocagentError(f"--out {args.out}: cannot write ({exc.strerror})") from None
+        print(f"Wrote the {fmt} report to {args.out}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0

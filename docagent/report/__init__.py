@@ -1,0 +1,74 @@
+"""Accept-rate reports from the decision log (``docagent report``).
+
+:func:`build` reads a store and computes a :class:`Report`; :func:`render` formats it as
+``table``, ``json``, ``markdown``, ``csv`` or ``html``. See docs/reports.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from docagent.report.compute import (
+    DEFAULT_BY,
+    DIMENSIONS,
+    SMALL_N,
+    Coverage,
+    Item,
+    Report,
+    collect,
+    parse_since,
+)
+from docagent.report.compute import compute as compute_report
+
+FORMATS = ("table", "json", "markdown", "csv", "html")
+
+
+def build(
+    store: Any | None,
+    by: Sequence[str] = DEFAULT_BY,
+    since: datetime | None = None,
+    writing_seconds_baseline: float = 120.0,
+) -> Report:
+    """Compute the report of ``store`` (None: an empty report)."""
+    items: list[Item] = []
+    coverage: list[Coverage] = []
+    if store is not None:
+        items, coverage = collect(store, since)
+    return compute_report(
+        items, coverage, by, writing_seconds_baseline=writing_seconds_baseline, since=since
+    )
+
+
+def render(report: Report, fmt: str) -> str:
+    """Format ``report`` as ``fmt`` (one of :data:`FORMATS`)."""
+    if fmt == "json":
+        from docagent.report import render_json as mod
+    elif fmt == "markdown":
+        from docagent.report import render_markdown as mod  # type: ignore[no-redef]
+    elif fmt == "csv":
+        from docagent.report import render_csv as mod  # type: ignore[no-redef]
+    elif fmt == "html":
+        from docagent.report import render_html as mod  # type: ignore[no-redef]
+    elif fmt == "table":
+        from docagent.report import render_table as mod  # type: ignore[no-redef]
+    else:
+        raise ValueError(f"unknown report format {fmt!r}")
+    return mod.render(report)
+
+
+__all__ = [
+    "DEFAULT_BY",
+    "DIMENSIONS",
+    "FORMATS",
+    "SMALL_N",
+    "Coverage",
+    "Item",
+    "Report",
+    "build",
+    "collect",
+    "compute_report",
+    "parse_since",
+    "render",
+]
