@@ -192,6 +192,7 @@ class Session:
         self.style = self.settings.style
         self.reviewer = self.store.default_reviewer()
         self.coverage_before: float | None = None
+        self.coverage_after: float | None = None
         self.run_id: str = ""
         self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
 
@@ -524,6 +525,7 @@ class Session:
                 after = scan(self.path, self.settings, since=self.since).summary()["coverage"]
             except DocagentError:
                 pass
+            self.coverage_after = after
             if self.coverage_before is not None and after is not None:
                 self.store.record_coverage(
                     self.run_id, self.coverage_before, after, scope=str(self.since or "")

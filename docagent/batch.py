@@ -1,0 +1,576 @@
+"""The headless batch runner behind ``docagent batch``: draft, check, apply or propose, report.
+
+:func:`run_batch` opens a :class:`~docagent.session.Session` in ``batch`` mode, finds the missing
+and stale targets (callees first), prints a cost estimate, drafts with bounded concurrency
+(a caller waits until the drafts of the callees it calls are done, so its context includes their
+new docs), applies drafts that pass every hard check when asked (logged as decisions by the
+``batch-policy`` reviewer), appends every draft to the proposals JSONL file as it is made, and
+returns a JSON-ready summary.
+
+Re-running is idempotent: a target whose code, prompt version, model and style are unchanged
+reuses the draft an earlier batch run logged (also one cut short by ``kill -9``), so nothing is
+drafted or paid for twice. ``--batch-api`` sends the requests as Anthropic Message Batches
+(:mod:`docagent.batch_api`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docagent.draft import pricing
+from docagent.draft.context import estimate_tokens
+from docagent.draft.models import Draft, Usage
+from docagent.draft.prompts import build_prompt
+from docagent.errors import DocagentError
+from docagent.session import Session, WorkItem, draft_from_record
+
+REVIEWER = "batch-policy"
+#: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
+OUTPUT_TOKENS_ESTIMATE = 300
+DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 4, "offline": 4}
+
+
+@dataclass
+class Estimate:
+    """The cost estimate printed before a batch starts."""
+
+    targets: int
+    to_draft: int
+    reused: int
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    model: str
+    priced: bool
+    batch_price: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the estimate as a JSON-ready dict."""
+        return {
+            "targets": self.targets,
+            "to_draft": self.to_draft,
+            "reused": self.reused,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cost_usd": round(self.cost_usd, 6),
+            "model": self.model,
+            "priced": self.priced,
+            "batch_price": self.batch_price,
+        }
+
+    def line(self) -> str:
+        """One human-readable line for stderr."""
+        price = (
+            f"~${self.cost_usd:.4f}" + (" at the Message Batches price" if self.batch_price else "")
+            if self.priced
+            else f"$0 ({self.model} is not in the price table)"
+        )
+        reused = f", {self.reused} reused from earlier runs" if self.reused else ""
+        return (
+            f"estimate: {self.to_draft} of {self.targets} targets to draft{reused}; "
+            f"~{self.input_tokens:,} input + ~{self.output_tokens:,} output tokens; {price}"
+        )
+
+
+@dataclass
+class _Stats:
+    drafted: int = 0
+    reused: int = 0
+    applied: int = 0
+    proposed: int = 0
+    checks_failed: int = 0
+    failures: list[dict[str, str]] = field(default_factory=list)
+    not_drafted: list[dict[str, str]] = field(default_factory=list)
+    stopped: str = ""
+    done: int = 0
+
+
+class _Resume:
+    """Drafts logged by earlier batch runs, found by (path, qualname, code, prompt, model, style).
+
+    This is looser than the session's cache key (which also hashes the context pack): a target
+    whose code is unchanged is not paid for again just because a callee's docs or the team's
+    examples changed in between (for instance because the run that drafted it was killed).
+    """
+
+    def __init__(self, session: Session):
+        """Index the error-free drafts of earlier batch runs of this provider and model."""
+        store = session.store
+        provider = session.provider
+        runs = {
+            r.id: r
+            for r in store.runs()
+            if r.mode == "batch" and r.provider == provider.name and r.model == provider.model
+        }
+        self.session = session
+        self.index: dict[tuple[str, ...], Any] = {}
+        for row in store.drafts():
+            if row.run_id not in runs or row.error or not row.text:
+                continue
+            key = (row.path, row.qualname, row.code_sha, row.prompt_version, row.style)
+            self.index[key] = row  # drafts come oldest first: the newest wins
+
+    def find(self, item: WorkItem) -> Draft | None:
+        """Return a reusable earlier draft for ``item`` (never one a person rejected)."""
+        session = self.session
+        found = session.target(item)
+        if found is None or session.drafter is None:
+            return None
+        facts, target = found
+        code_sha = session.drafter.code_sha(facts, target)
+        key = (item.path, item.qualname, code_sha, session.drafter.prompt_version, session.style)
+        row = self.index.get(key)
+        if row is None or not code_sha:
+            return None
+        history = session.store.history(row.id)
+        effective = [d for d in history if d.decision != "undo"]
+        if history and history[-1].decision != "undo" and effective[-1].decision == "reject":
+            return None
+        draft = draft_from_record(row)
+        draft.cached = True
+        return draft
+
+
+def _default_concurrency(session: Session) -> int:
+    configured = int(session.settings.concurrency or 0)
+    if configured > 0:
+        return configured
+    return DEFAULT_CONCURRENCY.get(session.provider.name, 4)
+
+
+def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = None) -> Estimate:
+    """Estimate tokens and dollars for drafting ``items`` (one attempt each, no cache discount).
+
+    Input tokens are the prompt (system, style guide, team examples, context pack) estimated at
+    four characters per token; output is :data:`OUTPUT_TOKENS_ESTIMATE` per draft.
+    """
+    assert session.drafter is not None
+    drafter = session.drafter
+    tokens_in = 0
+    to_draft = reused = 0
+    for item in items:
+        if resume is not None and resume.find(item) is not None:
+            reused += 1
+            continue
+        found = session.target(item)
+        if found is None:
+            continue
+        facts, target = found
+        pack = drafter.context(facts, target)
+        prompt = build_prompt(
+            target.kind, target.qualname, facts.path, drafter.style, pack.text, pack.team_examples
+        )
+        tokens_in += estimate_tokens(prompt.text)
+        to_draft += 1
+    model = session.provider.model
+    tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
+    priced = pricing.price_for(model) is not None
+    dollars = pricing.cost(model, Usage(tokens_in, tokens_out), batch=session.batch_pricing)
+    return Estimate(
+        targets=len(items),
+        to_draft=to_draft,
+        reused=reused,
+        input_tokens=tokens_in,
+        output_tokens=tokens_out,
+        cost_usd=dollars,
+        model=model,
+        priced=priced,
+        batch_price=session.batch_pricing,
+    )
+
+
+def _prepare_out(out: Path, items: list[WorkItem]) -> int:
+    """Keep the records of an existing ``out`` file whose targets are not in this run.
+
+    Records of this run's targets are dropped (they are written again as they are drafted or
+    reused); unreadable lines are dropped. Returns how many records were kept.
+    """
+    from docagent.proposals import Proposal, write_proposals
+
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"")
+        return 0
+    keys = {item.key for item in items}
+    kept: list[Proposal] = []
+    try:
+        lines = out.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocagentError(f"--out {out}: cannot read the existing file: {exc}") from None
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            p = Proposal.from_dict(json.loads(line), line=number)
+        except ValueError:
+            continue
+        if (p.path, p.qualname) not in keys:
+            kept.append(p)
+    write_proposals(out, kept)
+    return len(kept)
+
+
+def _dependencies(session: Session, items: list[WorkItem]) -> list[list[int]]:
+    """For each item, the indexes of earlier items it calls (callees are ordered first)."""
+    assert session.symbols is not None
+    pos = {item.key: i for i, item in enumerate(items)}
+    deps: list[list[int]] = []
+    for i, item in enumerate(items):
+        found = session.target(item)
+        out: list[int] = []
+        if found is not None:
+            facts, target = found
+            for s in session.symbols.callees(facts, target):
+                j = pos.get((s.path, s.qualname))
+                if j is not None and j < i and j not in out:
+                    out.append(j)
+        deps.append(out)
+    return deps
+
+
+class _Progress:
+    """A rich progress bar on stderr: done/total, rate and cost so far (no-op when disabled)."""
+
+    def __init__(self, enabled: bool, total: int):
+        self.enabled = enabled and total > 0
+        self.started = time.perf_counter()
+        self._progress: Any = None
+        self._task: Any = None
+        if self.enabled:
+            from rich.console import Console
+            from rich.progress import (
+                BarColumn,
+                MofNCompleteColumn,
+                Progress,
+                TextColumn,
+                TimeElapsedColumn,
+            )
+
+            self._progress = Progress(
+                TextColumn("{task.description}"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TextColumn("{task.fields[rate]}"),
+                TextColumn("{task.fields[cost]}"),
+                TimeElapsedColumn(),
+                console=Console(stderr=True),
+            )
+            self._task = self._progress.add_task("drafting", total=total, rate="", cost="$0.0000")
+            self._progress.start()
+
+    def update(self, done: int, cost: float, description: str | None = None) -> None:
+        if not self.enabled:
+            return
+        elapsed = max(1e-6, time.perf_counter() - self.started)
+        fields: dict[str, Any] = {"rate": f"{done / elapsed:.1f}/s", "cost": f"${cost:.4f}"}
+        if description:
+            fields["description"] = description
+        self._progress.update(self._task, completed=done, **fields)
+
+    def stop(self) -> None:
+        if self.enabled:
+            self._progress.stop()
+
+
+def _note(message: str, quiet: bool) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+async def run_batch_async(
+    path: str | Path = ".",
+    *,
+    since: str | None = None,
+    out: str | Path | None = None,
+    apply: bool = False,
+    provider: str | None = None,
+    model: str | None = None,
+    concurrency: int | None = None,
+    max_cost: float | None = None,
+    estimate_only: bool = False,
+    batch_api: bool = False,
+    readme: bool = False,
+    progress: bool = True,
+    quiet: bool = False,
+    poll_interval: float | None = None,
+    on_draft: Callable[[WorkItem, Draft], None] | None = None,
+) -> dict[str, Any]:
+    """Run a batch over the repository containing ``path`` and return the summary dict.
+
+    Messages (the provider notice, the estimate, a max-cost stop) go to stderr unless
+    ``quiet``; ``progress`` shows a rich progress bar on stderr. ``on_draft`` is called after
+    each draft is handled (tests and embedding tools use it).
+
+    Raises:
+        DocagentError: bad input (no repository, ``--batch-api`` without the anthropic
+            provider, an unreadable ``--out`` file, README sections not available).
+    """
+    started = time.perf_counter()
+    if readme:
+        raise DocagentError("--readme: README sections are not available yet")
+    if concurrency is not None and concurrency < 1:
+        raise DocagentError(f"--concurrency must be at least 1, got {concurrency}")
+    if max_cost is not None and max_cost < 0:
+        raise DocagentError(f"--max-cost must not be negative, got {max_cost}")
+    flags = {"provider": provider, "model": model, "concurrency": concurrency}
+    if max_cost is not None:
+        flags["max_cost"] = float(max_cost)
+    session = Session(path, mode="batch", flags=flags, since=since, batch_pricing=batch_api)
+    try:
+        if batch_api and session.provider.name != "anthropic":
+            raise DocagentError(
+                f"--batch-api needs the anthropic provider (the provider is "
+                f"{session.provider.name}; set ANTHROPIC_API_KEY or pass --provider anthropic)"
+            )
+        _note(session.notice, quiet)
+        items = session.prepare()
+        resume = _Resume(session)
+        est = estimate(session, items, resume)
+        _note(est.line(), quiet)
+        summary = _summary_base(session, items, est)
+        if estimate_only:
+            summary["estimate_only"] = True
+            summary["duration_s"] = round(time.perf_counter() - started, 3)
+            session.close(estimate_only=True, targets=len(items))
+            return summary
+        limit = float(session.settings.max_cost or 0.0)
+        out_path = Path(out) if out else None
+        if out_path is not None:
+            _prepare_out(out_path, items)
+        stats = _Stats()
+        runner = _Runner(
+            session,
+            items,
+            resume=resume,
+            out=out_path,
+            apply=apply,
+            concurrency=_default_concurrency(session),
+            max_cost=limit,
+            progress=_Progress(progress and not quiet, len(items)),
+            stats=stats,
+            on_draft=on_draft,
+        )
+        batch_ids: list[str] = []
+        if batch_api:
+            from docagent.batch_api import MessageBatchProvider
+
+            wrapper = MessageBatchProvider(
+                session.provider,
+                state_dir=session.root / ".docagent",
+                poll_interval=poll_interval,
+                on_status=(lambda msg: runner.progress.update(stats.done, runner.cost, msg)),
+            )
+            assert session.drafter is not None
+            session.drafter.provider = wrapper
+            runner.concurrency = max(len(items), 1)
+            runner.ordered = False
+            try:
+                await runner.run()
+            finally:
+                batch_ids = wrapper.batch_ids
+        else:
+            await runner.run()
+        if stats.stopped:
+            _note(stats.stopped, quiet)
+        for err_path, message in session.errors:
+            stats.failures.append({"path": err_path, "qualname": "", "reason": message})
+        summary.update(
+            {
+                "drafted": stats.drafted,
+                "reused": stats.reused,
+                "applied": stats.applied,
+                "proposed": stats.proposed,
+                "checks_failed": stats.checks_failed,
+                "failed": len(stats.failures),
+                "failures": stats.failures,
+                "not_drafted": len(stats.not_drafted),
+                "stopped": stats.stopped or None,
+                "tokens": {
+                    "input": session.totals["input_tokens"],
+                    "output": session.totals["output_tokens"],
+                },
+                "cost_usd": round(session.totals["cost_usd"], 6),
+                "out": str(out_path) if out_path else None,
+                "changed_files": session.changed_paths(),
+            }
+        )
+        if batch_ids:
+            summary["batch_ids"] = batch_ids
+        summary["duration_s"] = round(time.perf_counter() - started, 3)
+        logged = {k: v for k, v in summary.items() if k not in ("failures", "estimate", "run_id")}
+        session.close(**logged)
+        summary["coverage"] = {
+            "before": session.coverage_before,
+            "after": getattr(session, "coverage_after", None),
+        }
+        return summary
+    finally:
+        with contextlib.suppress(Exception):  # closing a client must not hide the result
+            await session.provider.aclose()
+        session.store.close()
+
+
+def _summary_base(session: Session, items: list[WorkItem], est: Estimate) -> dict[str, Any]:
+    return {
+        "run_id": session.run_id,
+        "provider": session.provider.name,
+        "model": session.provider.model,
+        "notice": session.notice,
+        "targets": len(items),
+        "estimate": est.to_dict(),
+    }
+
+
+class _Runner:
+    """Drafts work items with a concurrency bound, callees before their callers."""
+
+    def __init__(
+        self,
+        session: Session,
+        items: list[WorkItem],
+        *,
+        resume: _Resume,
+        out: Path | None,
+        apply: bool,
+        concurrency: int,
+        max_cost: float,
+        progress: _Progress,
+        stats: _Stats,
+        on_draft: Callable[[WorkItem, Draft], None] | None,
+    ):
+        self.session = session
+        self.items = items
+        self.resume = resume
+        self.out = out
+        self.apply = apply
+        self.concurrency = max(1, concurrency)
+        self.max_cost = max_cost
+        self.progress = progress
+        self.stats = stats
+        self.on_draft = on_draft
+        self.ordered = True
+
+    @property
+    def cost(self) -> float:
+        """Dollars spent so far in this run."""
+        return float(self.session.totals["cost_usd"])
+
+    async def run(self) -> None:
+        """Draft every item; callers start after the items they call are handled."""
+        deps = _dependencies(self.session, self.items) if self.ordered else []
+        sem = asyncio.Semaphore(self.concurrency)
+        done = [asyncio.Event() for _ in self.items]
+
+        async def one(i: int, item: WorkItem) -> None:
+            try:
+                for j in deps[i] if deps else ():
+                    await done[j].wait()
+                await self._handle(item, sem)
+            except Exception as exc:  # noqa: BLE001 - one target's failure never stops the run
+                self._fail(item, f"internal error: {type(exc).__name__}: {exc}")
+            finally:
+                done[i].set()
+                self.stats.done += 1
+                self.progress.update(self.stats.done, self.cost)
+
+        try:
+            await asyncio.gather(*(one(i, item) for i, item in enumerate(self.items)))
+        finally:
+            self.progress.stop()
+
+    def _over_budget(self) -> bool:
+        return self.max_cost > 0 and self.cost >= self.max_cost
+
+    async def _handle(self, item: WorkItem, sem: asyncio.Semaphore) -> None:
+        draft = self.resume.find(item)
+        if draft is None:
+            async with sem:
+                if self._over_budget():
+                    self._stop(item)
+                    return
+                draft = await self.session.draft(item)
+        if draft.cached:
+            self.stats.reused += 1
+        elif draft.error_kind != "gone":
+            self.stats.drafted += 1
+        self._decide(item, draft)
+        if self.on_draft is not None:
+            self.on_draft(item, draft)
+
+    def _stop(self, item: WorkItem) -> None:
+        if not self.stats.stopped:
+            self.stats.stopped = (
+                f"max cost reached: ${self.cost:.4f} spent of ${self.max_cost:.4f}; "
+                "no further requests were issued"
+            )
+        self.stats.not_drafted.append(
+            {"path": item.path, "qualname": item.qualname, "reason": "max cost reached"}
+        )
+
+    def _fail(self, item: WorkItem, reason: str) -> None:
+        item.state = "failed"
+        self.stats.failures.append({"path": item.path, "qualname": item.qualname, "reason": reason})
+
+    def _decide(self, item: WorkItem, draft: Draft) -> None:
+        session = self.session
+        if draft.error or not draft.text:
+            self._fail(item, draft.error or "the draft is empty")
+            return
+        status = "proposed"
+        if draft.ok and self.apply:
+            outcome = session.accept(item, draft, reviewer=REVIEWER)
+            if outcome.ok:
+                status = "accepted"
+                self.stats.applied += 1
+            else:
+                self._fail(item, f"edit refused: {outcome.message}")
+        elif draft.ok and session.drafter is not None:
+            # Not applied: callers drafted later still see the proposed docstring.
+            session.drafter.record_accepted(item.path, item.qualname, draft.text)
+        if status == "proposed":
+            self.stats.proposed += 1
+            if not draft.ok:
+                self.stats.checks_failed += 1
+        if self.out is not None:
+            from docagent.proposals import Proposal, append_proposal
+
+            record = draft.to_proposal()
+            record["status"] = status
+            append_proposal(self.out, Proposal.from_dict(record))
+
+
+def run_batch(path: str | Path = ".", **options: Any) -> dict[str, Any]:
+    """Synchronous :func:`run_batch_async` (the library entry point of ``docagent batch``)."""
+    return asyncio.run(run_batch_async(path, **options))
+
+
+def exit_code(summary: dict[str, Any]) -> int:
+    """Exit code per DESIGN: 1 when a target failed, an edit was refused or max cost stopped."""
+    if summary.get("estimate_only"):
+        return 0
+    return 1 if summary.get("failed") or summary.get("not_drafted") else 0
+
+
+def env_poll_interval() -> float | None:
+    """``DOCAGENT_BATCH_POLL`` (seconds) overrides the Message Batches poll interval."""
+    raw = os.environ.get("DOCAGENT_BATCH_POLL")
+    if not raw:
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    return value if value > 0 and math.isfinite(value) else None
+
+
+__all__ = ["REVIEWER", "Estimate", "estimate", "exit_code", "run_batch", "run_batch_async"]

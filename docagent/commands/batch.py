@@ -1,0 +1,56 @@
+"""``docagent batch``: draft (and optionally apply) docstrings headless, for CI.
+
+The provider notice, the cost estimate and a progress bar go to stderr; the JSON summary goes to
+stdout (with ``--estimate``, the estimate as JSON). Exit codes: 0 success, 1 when a target failed,
+an edit was refused or ``--max-cost`` stopped the run, 2 for bad input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``docagent batch`` and return the exit code."""
+    from docagent.batch import env_poll_interval, exit_code, run_batch
+
+    summary = run_batch(
+        args.path,
+        since=args.since,
+        out=args.out,
+        apply=bool(args.apply),
+        provider=args.provider,
+        model=args.model,
+        concurrency=args.concurrency,
+        max_cost=args.max_cost,
+        estimate_only=bool(args.estimate),
+        batch_api=bool(args.batch_api),
+        readme=bool(args.readme),
+        progress=sys.stderr.isatty(),
+        poll_interval=env_poll_interval(),
+    )
+    if args.estimate:
+        doc = {"estimate": summary["estimate"], "notice": summary["notice"]}
+        print(json.dumps(doc, indent=2))
+    else:
+        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        _explain(summary)
+    return exit_code(summary)
+
+
+def _explain(summary: dict) -> None:
+    """One stderr line per failure and a closing count line."""
+    err = sys.stderr
+    for f in summary.get("failures", []):
+        where = f"{f['path']}::{f['qualname']}" if f.get("qualname") else f["path"]
+        print(f"failed   {where}: {f['reason']}", file=err)
+    print(
+        f"docagent batch: {summary['targets']} targets, drafted {summary['drafted']}, "
+        f"reused {summary['reused']}, applied {summary['applied']}, "
+        f"proposed {summary['proposed']}, failed {summary['failed']}"
+        + (f", not drafted {summary['not_drafted']}" if summary.get("not_drafted") else "")
+        + f"; ${summary['cost_usd']:.4f} in {summary['duration_s']:.1f}s",
+        file=err,
+    )
