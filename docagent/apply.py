@@ -15,13 +15,12 @@ per proposal, in order. Without the module they are skipped.
 from __future__ import annotations
 
 import importlib
-import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits
+from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
 from docagent.proposals import Proposal, check_path
 
 APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
@@ -227,7 +226,7 @@ def apply_proposals(
 
 
 def _clean(text: str) -> str:
-    return inspect.cleandoc(text)
+    return docstring_text(text)
 
 
 def report_dict(report: ApplyReport) -> dict[str, Any]:

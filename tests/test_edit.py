@@ -1,4 +1,4 @@
-"""Edge cases of the safe docstring edit engine (DESIGN §5): bytes of one docstring, nothing else."""
+"""Edge cases of the safe docstring edit engine (DESIGN §5): one docstring changes, nothing else."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from docagent.code.edit import (
     DocEdit,
     RefusedEdit,
     apply_file_edits,
+    docstring_text,
     file_sha,
     plan_file_edits,
     remove_docstrings,
@@ -54,13 +55,13 @@ def edit(tmp_path: Path, source: bytes | str, edits: dict[str, str], **kw: objec
     for q, text in edits.items():
         t = facts.target(q)
         assert t is not None and t.docstring is not None
-        assert t.docstring.text == inspect.cleandoc(text)
+        assert t.docstring.text == docstring_text(text)
     # ast, independently of tree-sitter
     docs = _docstrings(facts.text)
     for q, text in edits.items():
         t = facts.target(q)
         key = (0, "<module>") if q == "<module>" else (t.line, t.name)
-        assert docs[key] == inspect.cleandoc(text)
+        assert docs[key] == docstring_text(text)
     return new
 
 
@@ -131,7 +132,11 @@ def test_utf8_bom_is_kept(tmp_path: Path) -> None:
             'async def h():\n    """Doc."""\n    await g()\n',
         ),
         ("class A: x = 1; y = 2  # c\n", "A", 'class A:\n    """Doc."""\n    x = 1; y = 2  # c\n'),
-        ("if True:\n  def f(): pass", "f", 'if True:\n  def f():\n    """Doc."""\n    pass'),
+        (
+            "if True:\n  def f(): pass",
+            "f",
+            'if True:\n  def f():\n      """Doc."""\n      pass',
+        ),
     ],
 )
 def test_one_line_bodies_become_blocks(
@@ -352,6 +357,36 @@ def test_remove_docstrings_keeps_code(tmp_path: Path) -> None:
     new, removed = remove_docstrings(facts)
     assert removed == ["<module>", "f", "A"]  # A.g keeps its docstring: "not a docstring" follows
     assert new == (
-        'import os\n\ndef f():\n    pass\n\nclass A:\n    x = 1\n    def g(self):\n'
+        "import os\n\ndef f():\n    pass\n\nclass A:\n    x = 1\n    def g(self):\n"
         '        """Doc."""\n        "not a docstring"\n'
     )
+
+
+def test_docstring_own_text_is_applied_verbatim_not_cleaned_again(tmp_path: Path) -> None:
+    # inspect.cleandoc is not idempotent: this docstring (as in http.cookiejar) reads back as
+    # "RFC.\n\n    Body." and cleaning that again would dedent the body.
+    src = 'def f():\n    """\n\n    RFC.\n\n        Body.\n    """\n\ndef g(): pass\n'
+    facts = read_file("m.py", "m.py", src.encode())
+    own = facts.target("f").docstring.text
+    assert own == "RFC.\n\n    Body." and inspect.cleandoc(own) != own
+    assert docstring_text(own) == own
+    edit(tmp_path, src, {"g": own})
+    res = apply_file_edits(tmp_path, "mod.py", [DocEdit("f", own)])
+    assert res.skipped == [("f", "already applied")]
+    # texts no literal can produce are cleaned: tabs, blank edge lines, common indentation
+    assert docstring_text("\n\tA\n\tB\n\n") == "A\nB"
+    assert docstring_text("Summary.\n") == "Summary."
+
+
+def test_code_sha_check_matches_targets_code_shas() -> None:
+    from docagent.code.edit import _FileContext
+    from docagent.code.targets import code_shas
+
+    src = (
+        '"""M."""\nclass A:\n    """A."""\n    def f(self):\n        """F."""\n        return 1\n'
+        "    @property\n    def x(self): return 2\n    @x.setter\n    def x(self, v): pass\n"
+        "def g():\n    def h(): pass\n    return h\n"
+    )
+    facts = read_file("m.py", "m.py", src.encode())
+    ctx = _FileContext(facts)
+    assert {t.qualname: ctx.code_sha(t.qualname) for t in facts.targets} == code_shas(facts)

@@ -2,8 +2,12 @@
 
 This is the engine behind DESIGN §5. It changes the bytes of docstrings and nothing else:
 
+- :func:`docstring_text` says which docstring applying a text produces: the text itself when
+  it is docstring content Python can produce (every ``inspect.cleandoc`` result is), else
+  ``inspect.cleandoc(text)``. ``cleandoc`` is not idempotent (``"A\\n    b"`` cleans to
+  ``"A\\nb"``), so a docstring's own text is applied verbatim rather than cleaned again.
 - :func:`render_docstring` turns a text into a string literal that parses back to exactly
-  ``inspect.cleandoc(text)`` (quotes switched or escaped, raw or escaped backslashes, characters
+  ``docstring_text(text)`` (quotes switched or escaped, raw or escaped backslashes, characters
   the file's encoding cannot hold written as ``\\N{...}`` escapes), or raises :class:`RefusedEdit`.
 - :func:`plan_file_edits` computes the new text of one file for several :class:`DocEdit` at once
   (spliced bottom-up) and verifies it: the new source parses, every edited target's
@@ -38,8 +42,8 @@ from docagent.code.targets import (
     FileFacts,
     SourceError,
     Target,
+    _strip_docstrings,
     code_fingerprint,
-    code_shas,
     first_statement,
     read_file,
 )
@@ -51,6 +55,7 @@ __all__ = [
     "RefusedEdit",
     "apply_file_edits",
     "atomic_write",
+    "docstring_text",
     "file_sha",
     "plan_file_edits",
     "render_docstring",
@@ -184,6 +189,34 @@ def _width(s: str) -> int:
     return len(s.expandtabs(4))
 
 
+@lru_cache(maxsize=1024)
+def docstring_text(text: str) -> str:
+    """Return the docstring that applying ``text`` produces (what ``ast.get_docstring`` reads).
+
+    That is ``text`` itself when some string literal's value cleans to exactly ``text`` (true
+    for every ``inspect.cleandoc`` result, so a docstring read from code is applied unchanged),
+    else ``inspect.cleandoc(text)`` (tabs expanded, common indentation and blank edge lines
+    removed). The two differ only for texts that ``cleandoc`` would change.
+    """
+    cleaned = inspect.cleandoc(text)
+    if text == cleaned or "\t" in text:
+        return cleaned
+    try:
+        _render(
+            text,
+            "    ",
+            quote='"""',
+            prefix="",
+            line_length=1 << 30,
+            first_line_offset=0,
+            encoding="utf-8",
+            newline="\n",
+        )
+    except RefusedEdit:
+        return cleaned
+    return text
+
+
 def render_docstring(
     text: str,
     indent: str,
@@ -195,7 +228,7 @@ def render_docstring(
     encoding: str = "utf-8",
     newline: str = "\n",
 ) -> str:
-    """Render ``text`` as a docstring literal that parses back to ``inspect.cleandoc(text)``.
+    """Render ``text`` as a docstring literal that parses back to exactly ``docstring_text(text)``.
 
     The literal starts with its prefix and opening quote (no leading indentation); its
     continuation lines carry ``indent`` and are joined with ``newline``. It is one line when the
@@ -208,7 +241,30 @@ def render_docstring(
     Raises:
         RefusedEdit: when no literal reproduces the text exactly.
     """
-    cleaned = inspect.cleandoc(text)
+    return _render(
+        docstring_text(text),
+        indent,
+        quote=quote,
+        prefix=prefix,
+        line_length=line_length,
+        first_line_offset=first_line_offset,
+        encoding=encoding,
+        newline=newline,
+    )
+
+
+def _render(
+    cleaned: str,
+    indent: str,
+    *,
+    quote: str,
+    prefix: str,
+    line_length: int,
+    first_line_offset: int,
+    encoding: str,
+    newline: str,
+) -> str:
+    """Render the literal whose value cleans to exactly ``cleaned`` (see :func:`docstring_text`)."""
     lines = cleaned.split("\n")
     if quote not in ('"', "'", '"""', "'''"):
         quote = '"""'
@@ -325,7 +381,8 @@ class _FileContext:
         self.facts = facts
         self.source = facts.source
         self._tree = None
-        self._shas: dict[str, str] | None = None
+        self._shas: dict[str, str] = {}
+        self._stripped: tuple[ast.Module, dict[tuple[int, str], ast.AST]] | None = None
         self._unit: str | None = None
 
     @property
@@ -334,10 +391,26 @@ class _FileContext:
             self._tree = ts.parse(self.source)
         return self._tree.root_node
 
-    def shas(self) -> dict[str, str]:
-        if self._shas is None:
-            self._shas = code_shas(self.facts)
-        return self._shas
+    def code_sha(self, qualname: str) -> str | None:
+        """``code_shas(facts)[qualname]``, computed for one target without a deep copy.
+
+        Stripping docstrings is local to each body, so stripping the whole tree once and
+        dumping one definition gives the same hash as stripping a copy of that definition.
+        """
+        if qualname in self._shas:
+            return self._shas[qualname]
+        if self._stripped is None:
+            tree = _parse(self.facts.text, self.facts.path)
+            _strip_docstrings(tree)
+            self._stripped = (tree, _ast_nodes(tree))
+        tree, nodes = self._stripped
+        t = self.facts.target(qualname)
+        node = None if t is None else tree if t.kind == "module" else nodes.get((t.line, t.name))
+        if node is None:
+            return None
+        dumped = ast.dump(node, include_attributes=False)
+        sha = self._shas[qualname] = hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+        return sha
 
     def line_start(self, pos: int) -> int:
         return self.source.rfind(b"\n", 0, pos) + 1
@@ -404,7 +477,7 @@ def _splice_for(ctx: _FileContext, t: Target, cleaned: str, line_length: int) ->
     enc = facts.encoding
 
     def render(indent: str, newline: str, quote: str = '"""', prefix: str = "", offset: int = 0):
-        return render_docstring(
+        return _render(
             cleaned,
             indent,
             quote=quote,
@@ -579,7 +652,7 @@ def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 8
     texts: dict[str, str] = {}
     conflicts: set[str] = set()
     for e in edits:
-        cleaned = inspect.cleandoc(e.text)
+        cleaned = docstring_text(e.text)
         if e.qualname in texts and texts[e.qualname] != cleaned:
             conflicts.add(e.qualname)
         texts.setdefault(e.qualname, cleaned)
@@ -601,7 +674,7 @@ def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 8
             plan.refused.append((q, f"no definition {q!r} in {facts.path}{_close_names(q, facts)}"))
             continue
         if e.code_sha is not None:
-            current = ctx.shas().get(q)
+            current = ctx.code_sha(q)
             if current != e.code_sha:
                 plan.refused.append(
                     (
