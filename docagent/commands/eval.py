@@ -1,0 +1,262 @@
+"""``docagent eval``: score a provider on eval datasets, store the run, compare, gate.
+
+Without DATASET it runs the ``datasets`` setting, else every ``evals/**/*.jsonl`` of the
+repository. The run is stored in the decision log (mode ``eval``); its id is printed and can be
+passed to a later ``--compare``. ``--gate S`` exits 1 when the score is below S.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from docagent.errors import DocagentError
+
+WORST_SHOWN = 10
+
+
+def _root(repo: str) -> Path:
+    """The repository root, or the directory itself when it is not inside a git repository."""
+    from docagent.repo import find_root
+
+    try:
+        return find_root(repo)
+    except DocagentError:
+        path = Path(repo).resolve()
+        if not path.exists():
+            raise
+        return path if path.is_dir() else path.parent
+
+
+def _label(path: Path) -> str:
+    try:
+        return os.path.relpath(path).replace(os.sep, "/")
+    except ValueError:
+        return str(path)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the eval; print the table or JSON; return 1 when the gate fails."""
+    from docagent.config import load_settings
+    from docagent.draft.providers import ProviderError, make_provider
+    from docagent.eval import gate
+    from docagent.eval.compare import compare, load_baseline
+    from docagent.eval.datasets import find_datasets, load_all
+    from docagent.eval.runner import DEFAULT_CONCURRENCY, EvalCache, evaluate
+    from docagent.store import Store
+
+    if args.gate is not None and not 0 <= args.gate <= 1:
+        raise DocagentError(f"--gate must be between 0 and 1, got {args.gate:g}")
+    root = _root(args.repo)
+    settings = load_settings(root, {"provider": args.provider, "model": args.model})
+    if args.datasets:
+        paths = [Path(p) for p in args.datasets]
+    else:
+        paths = find_datasets(root, settings.datasets)
+        if not paths:
+            raise DocagentError(
+                f"no eval datasets: pass DATASET, set 'datasets' in [tool.docagent], "
+                f"or add evals/**/*.jsonl under {root}"
+            )
+    labels = [_label(p) for p in paths]
+    cases = load_all(paths, labels)
+    split = getattr(args, "split", None)
+    if split:
+        cases = [c for c in cases if split in c.tags or c.extra.get("split") == split]
+        if not cases:
+            raise DocagentError(f"--split {split}: no case has that tag")
+    try:
+        provider, notice = make_provider(settings, interactive=False)
+    except ProviderError as exc:
+        raise DocagentError(str(exc)) from None
+    print(f"docagent eval: {notice}", file=sys.stderr)
+    judge = None
+    if getattr(args, "judge", False):
+        if not os.environ.get("ANTHROPIC_API_KEY"):
+            raise DocagentError("--judge uses Anthropic: set ANTHROPIC_API_KEY")
+        from docagent.eval.judge import Judge
+
+        judge = Judge(
+            getattr(args, "judge_model", None) or None,
+            timeout=settings.timeout,
+            max_retries=settings.max_retries,
+        )
+        print(f"docagent eval: judge {judge.model} (one extra call per case)", file=sys.stderr)
+    cache = None
+    if provider.name != "offline":
+        cache = EvalCache(root / ".docagent" / "eval-cache.json")
+    concurrency = settings.concurrency or DEFAULT_CONCURRENCY
+
+    with Store.open(root) as store:
+        baseline = load_baseline(args.compare, store) if args.compare else None
+        result = asyncio.run(
+            _evaluate(evaluate, cases, provider, settings, labels, concurrency, cache, judge)
+        )
+        run_id = store.start_run(
+            "eval",
+            provider.name,
+            result.model,
+            result.prompt_version,
+            {"datasets": labels, "judge": judge.model if judge else None, "split": split},
+        )
+        store.record_eval_run(
+            result.score,
+            {**result.metric_values(), "ci": list(result.ci), "details": result.metrics},
+            [c.to_dict() for c in result.cases],
+            run_id=run_id,
+            eval_id=run_id,
+            datasets=labels,
+            provider=provider.name,
+            model=result.model,
+            prompt_version=result.prompt_version,
+        )
+        store.end_run(run_id, score=result.score, cases=len(result.cases), errors=result.errors)
+        result.run = run_id
+
+    doc = result.to_json()
+    comparison = None
+    if baseline is not None:
+        comparison = compare([c.to_dict() for c in result.cases], baseline).to_dict()
+        doc["compare"] = comparison
+    if args.format == "json":
+        import json
+
+        text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = render_table(doc, comparison)
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise DocagentError(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
+        print(
+            f"docagent eval: score {result.score:.3f} on {len(result.cases)} cases; "
+            f"wrote {args.out}",
+            file=sys.stderr,
+        )
+    else:
+        sys.stdout.write(text)
+    if result.errors:
+        print(f"docagent eval: {result.errors} case(s) failed to draft", file=sys.stderr)
+    verdict = gate.check_gate(result.score, args.gate)
+    if not verdict.passed:
+        print(f"docagent eval: gate failed: {verdict.message}", file=sys.stderr)
+        return 1
+    if verdict.message:
+        print(f"docagent eval: gate passed: {verdict.message}", file=sys.stderr)
+    return 0
+
+
+async def _evaluate(
+    evaluate: Any,
+    cases: list[Any],
+    provider: Any,
+    settings: Any,
+    labels: list[str],
+    concurrency: int,
+    cache: Any,
+    judge: Any,
+) -> Any:
+    """Run the eval with a progress bar on an interactive stderr; close clients after."""
+    progress = None
+    bar = None
+    if sys.stderr.isatty():
+        from rich.progress import Progress
+
+        bar = Progress(transient=True, console=None)
+        task = bar.add_task("drafting", total=len(cases))
+        bar.start()
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done)
+
+    try:
+        return await evaluate(
+            cases,
+            provider,
+            settings=settings,
+            datasets=labels,
+            concurrency=concurrency,
+            cache=cache,
+            judge=judge,
+            progress=progress,
+        )
+    finally:
+        if bar is not None:
+            bar.stop()
+        await provider.aclose()
+        if judge is not None:
+            await judge.aclose()
+
+
+def _ci(ci: list[float]) -> str:
+    return f"{ci[0]:.3f}–{ci[1]:.3f}"
+
+
+def render_table(doc: dict[str, Any], comparison: dict[str, Any] | None = None) -> str:
+    """The human report: score and interval, per-metric table, worst cases, comparison."""
+    lines = [
+        f"eval run {doc['run']}: {doc['cases']} cases from {', '.join(doc['datasets'])}",
+        f"provider {doc['provider']}, model {doc['model']}, prompt {doc['prompt_version']}",
+        "",
+        f"score  {doc['score']:.3f}   (95% CI {_ci(doc['ci'])})",
+        "",
+        f"{'metric':<14}{'mean':>7}  {'95% CI':<13}{'cases':>6}{'weight':>8}",
+    ]
+    for name, row in doc["metric_details"].items():
+        lines.append(
+            f"{name:<14}{row['mean']:>7.3f}  {_ci(row['ci']):<13}{row['n']:>6}{row['weight']:>8.2f}"
+        )
+    ref = doc.get("reference") or {}
+    if ref:
+        lines += [
+            "",
+            f"reference docstrings (calibration, n={ref['n']}): completeness "
+            f"{ref['completeness']:.3f}, truthfulness {ref['truthfulness']:.3f}",
+        ]
+    if doc.get("failed_checks"):
+        failed = ", ".join(f"{k} {v}" for k, v in doc["failed_checks"].items())
+        lines.append(f"failed checks: {failed}")
+    if doc.get("errors"):
+        lines.append(f"drafting errors: {doc['errors']}")
+    agree = doc.get("judge_agreement")
+    if agree:
+        if agree["n"]:
+            lines.append(
+                f"judge agreement with people (n={agree['n']}): exact {agree['exact']:.0%}, "
+                f"usable-or-not {agree['usable']:.0%}"
+            )
+        else:
+            lines.append("judge agreement: no cases with people's decisions (export some)")
+    worst = [w for w in doc["worst"] if w["score"] < 1][:WORST_SHOWN]
+    if worst:
+        lines += ["", "worst cases"]
+        for w in worst:
+            why = w["error"] or "; ".join(
+                f"{k.replace('_', ' ')}: {', '.join(v[:4])}" for k, v in w["notes"].items()
+            )
+            lines.append(f"  {w['score']:.3f}  {w['id']}" + (f"  ({why})" if why else ""))
+    if comparison:
+        lines += [
+            "",
+            f"compared with {comparison['base']} on {comparison['shared']} shared cases"
+            + (
+                f" ({comparison['only_new']} new-only, {comparison['only_base']} base-only)"
+                if comparison["only_new"] or comparison["only_base"]
+                else ""
+            ),
+            f"{'metric':<14}{'base':>7}{'new':>7}{'delta':>8}  {'95% CI':<17}",
+        ]
+        for name, row in comparison["deltas"].items():
+            ci = f"{row['ci'][0]:+.3f}..{row['ci'][1]:+.3f}"
+            lines.append(
+                f"{name:<14}{row['base']:>7.3f}{row['new']:>7.3f}{row['delta']:>+8.3f}  "
+                f"{ci:<17}{row['change']}"
+            )
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,437 @@
+"""Run a provider on eval cases and score the drafts.
+
+Each case's source is parsed with the same code facts the scanner uses; the drafter (the same one
+``review`` and ``batch`` use: context pack, versioned prompt, checks, one redraft) drafts the
+target in the case's style; :mod:`docagent.eval.metrics` scores the text. Cases run concurrently
+up to a bound. Model drafts are cached under ``.docagent/eval-cache.json`` by (code sha, context
+hash, prompt version, model, style), so re-running an unchanged suite costs nothing; offline
+drafts are not cached (they are cheap, and the offline drafter's code is not in the key).
+
+A case's score is :func:`~docagent.eval.metrics.combine` of its metrics; the run's score is the
+mean over cases with a bootstrap 95% interval.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import tempfile
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from docagent.code.docstrings import majority_style
+from docagent.code.targets import FileFacts, SourceError, Target, read_file
+from docagent.draft.drafter import Drafter
+from docagent.draft.models import Draft
+from docagent.draft.prompts import prompt_version
+from docagent.draft.providers.base import Provider
+from docagent.draft.symbols import SymbolIndex
+from docagent.errors import DocagentError
+from docagent.eval import metrics as m
+from docagent.eval.datasets import Case
+from docagent.eval.stats import bootstrap_ci, mean
+
+DEFAULT_CONCURRENCY = 8
+WORST = 10
+
+
+@dataclass
+class Prepared:
+    """A case's parsed source: its file facts, target, ``__init__`` and symbol index."""
+
+    case: Case
+    facts: FileFacts
+    target: Target
+    init: Target | None
+    init_documented: bool
+    symbols: SymbolIndex
+    style: str
+    known: set[str]
+
+
+@dataclass
+class CaseResult:
+    """One case's draft and scores."""
+
+    id: str
+    path: str
+    qualname: str
+    kind: str
+    style: str
+    tags: list[str]
+    score: float
+    metrics: dict[str, float | None]
+    text: str = ""
+    error: str = ""
+    notes: dict[str, list[str]] = field(default_factory=dict)
+    cached: bool = False
+    judge: dict[str, Any] | None = None
+    decision: str | None = None
+    judge_on_draft: dict[str, Any] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON form stored with the eval run and printed by ``--format json``."""
+        out: dict[str, Any] = {
+            "id": self.id,
+            "path": self.path,
+            "qualname": self.qualname,
+            "kind": self.kind,
+            "style": self.style,
+            "tags": self.tags,
+            "score": round(self.score, 6),
+            "metrics": {k: (None if v is None else round(v, 6)) for k, v in self.metrics.items()},
+            "text": self.text,
+            "error": self.error,
+            "notes": self.notes,
+        }
+        if self.judge is not None:
+            out["judge"] = self.judge
+        if self.decision is not None:
+            out["decision"] = self.decision
+        if self.judge_on_draft is not None:
+            out["judge_on_draft"] = self.judge_on_draft
+        return out
+
+
+@dataclass
+class EvalResult:
+    """A scored run: overall score and interval, per-metric summary, per-case results."""
+
+    score: float
+    ci: tuple[float, float]
+    metrics: dict[str, dict[str, Any]]
+    cases: list[CaseResult]
+    provider: str
+    model: str
+    prompt_version: str
+    datasets: list[str]
+    reference: dict[str, Any] = field(default_factory=dict)
+    failed_checks: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    judge_agreement: dict[str, Any] | None = None
+    run: str = ""
+
+    def worst(self, n: int = WORST) -> list[CaseResult]:
+        """The ``n`` lowest-scoring cases (ties by id)."""
+        return sorted(self.cases, key=lambda c: (c.score, c.id))[:n]
+
+    def metric_values(self) -> dict[str, float]:
+        """``{metric: mean}`` for every metric that applied to some case."""
+        return {k: v["mean"] for k, v in self.metrics.items()}
+
+    def to_json(self) -> dict[str, Any]:
+        """The ``eval --format json`` document (DESIGN §4 contract plus details)."""
+        doc: dict[str, Any] = {
+            "score": round(self.score, 6),
+            "metrics": {k: round(v, 6) for k, v in self.metric_values().items()},
+            "cases": len(self.cases),
+            "run": self.run,
+            "ci": [round(self.ci[0], 6), round(self.ci[1], 6)],
+            "metric_details": self.metrics,
+            "weights": {k: m.WEIGHTS[k] for k in self.metrics},
+            "provider": self.provider,
+            "model": self.model,
+            "prompt_version": self.prompt_version,
+            "datasets": self.datasets,
+            "errors": self.errors,
+            "failed_checks": self.failed_checks,
+            "reference": self.reference,
+            "worst": [
+                {"id": c.id, "score": round(c.score, 6), "notes": c.notes, "error": c.error}
+                for c in self.worst()
+            ],
+            "results": [c.to_dict() for c in self.cases],
+        }
+        if self.judge_agreement is not None:
+            doc["judge_agreement"] = self.judge_agreement
+        return doc
+
+
+class EvalCache:
+    """A draft cache in one JSON file, loaded once and written once (see :meth:`save`)."""
+
+    def __init__(self, path: str | os.PathLike[str] | None):
+        """Open the cache at ``path`` (None: memory only); unreadable files start empty."""
+        self.path = Path(path) if path else None
+        self.items: dict[str, dict[str, Any]] = {}
+        self.dirty = False
+        if self.path is not None and self.path.is_file():
+            try:
+                data = json.loads(self.path.read_text(encoding="utf-8"))
+                if isinstance(data, dict):
+                    self.items = data
+            except (OSError, ValueError):
+                self.items = {}
+
+    def get(self, key: str) -> Draft | None:
+        """Return the draft stored under ``key``, or None."""
+        data = self.items.get(key)
+        if data is None:
+            return None
+        try:
+            return Draft.from_dict(data)
+        except (TypeError, ValueError, KeyError):
+            return None
+
+    def put(self, key: str, draft: Draft) -> None:
+        """Keep ``draft`` under ``key`` (without its context pack, to stay small)."""
+        data = draft.to_dict()
+        data["context"] = ""
+        self.items[key] = data
+        self.dirty = True
+
+    def save(self) -> None:
+        """Write the cache file atomically when something was added."""
+        if self.path is None or not self.dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".eval-cache-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(self.items, fh, ensure_ascii=False)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.dirty = False
+
+
+def prepare(case: Case) -> Prepared:
+    """Parse a case's source and find its target.
+
+    Raises:
+        DocagentError: When the source does not parse or has no such target (bad dataset).
+    """
+    try:
+        facts = read_file(case.path, case.path, case.source.encode("utf-8"))
+    except SourceError as exc:
+        raise DocagentError(
+            f"{case.where}: case {case.id!r}: source does not parse: {exc}"
+        ) from None
+    target = facts.target(case.qualname)
+    if target is None:
+        raise DocagentError(
+            f"{case.where}: case {case.id!r}: no target {case.qualname!r} in its source"
+        )
+    init = facts.target(case.qualname + ".__init__") if target.kind == "class" else None
+    symbols = SymbolIndex.from_files([facts])
+    style = case.style
+    if not style:
+        style = majority_style(t.docstring.text for t in facts.targets if t.docstring)
+    return Prepared(
+        case=case,
+        facts=facts,
+        target=target,
+        init=init,
+        init_documented=init is not None and init.docstring is not None,
+        symbols=symbols,
+        style=style,
+        known=m.code_names(facts),
+    )
+
+
+def score_text(
+    prep: Prepared, text: str, checks: Sequence[dict[str, Any]] | None
+) -> tuple[dict[str, float | None], dict[str, list[str]]]:
+    """Score ``text`` for a prepared case: ``(metrics, notes)`` (judge not included).
+
+    ``checks`` are the drafter's check results (dicts); None runs the checks on ``text``.
+    """
+    from docagent.draft.checks import run_checks
+
+    if checks is None:
+        checks = [
+            c.to_dict()
+            for c in run_checks(
+                prep.target, text, prep.style, prep.symbols, None, prep.init, prep.facts
+            )
+        ]
+    comp = m.completeness(prep.target, text, prep.init, prep.init_documented)
+    truth = m.truthfulness(prep.target, text, prep.facts, prep.init, prep.known)
+    chk = m.checks_value(checks)
+    values: dict[str, float | None] = {
+        "completeness": comp.value,
+        "truthfulness": truth.value,
+        "checks": chk.value,
+        "similarity": (
+            m.chrf(text, prep.case.reference) if prep.case.reference is not None else None
+        ),
+    }
+    notes = {"missing": comp.notes, "invented": truth.notes, "failed_checks": chk.notes}
+    return values, {k: v for k, v in notes.items() if v}
+
+
+def _failed_result(prep: Prepared, error: str) -> CaseResult:
+    metrics: dict[str, float | None] = {
+        "completeness": 0.0,
+        "truthfulness": 0.0,
+        "checks": 0.0,
+        "similarity": 0.0 if prep.case.reference is not None else None,
+    }
+    return _result(prep, metrics, "", error, {})
+
+
+def _result(
+    prep: Prepared,
+    metrics: dict[str, float | None],
+    text: str,
+    error: str,
+    notes: dict[str, list[str]],
+) -> CaseResult:
+    c = prep.case
+    return CaseResult(
+        id=c.id,
+        path=c.path,
+        qualname=c.qualname,
+        kind=prep.target.kind,
+        style=prep.style,
+        tags=list(c.tags),
+        score=m.combine(metrics),
+        metrics=metrics,
+        text=text,
+        error=error,
+        notes=notes,
+        decision=c.decision,
+    )
+
+
+async def evaluate(
+    cases: Sequence[Case],
+    provider: Provider,
+    *,
+    settings: Any = None,
+    datasets: Sequence[str] = (),
+    concurrency: int = DEFAULT_CONCURRENCY,
+    cache: EvalCache | None = None,
+    judge: Any = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> EvalResult:
+    """Draft and score every case; return the scored run (not yet stored).
+
+    ``judge`` (a :class:`docagent.eval.judge.Judge`) adds the ``judge`` metric, and for cases
+    exported from the decision log (with ``decision`` and ``draft``) judges the person's draft
+    too, to measure agreement. ``progress(done, total)`` is called after each case.
+
+    Raises:
+        DocagentError: When a case's source does not parse or lacks its target.
+    """
+    prepared = [prepare(c) for c in cases]
+    sem = asyncio.Semaphore(max(1, concurrency))
+    done = 0
+    total = len(prepared)
+
+    async def one(prep: Prepared) -> CaseResult:
+        nonlocal done
+        async with sem:
+            drafter = Drafter(provider, settings, prep.symbols, style=prep.style, cache=cache)
+            draft = await drafter.draft(prep.facts, prep.target)
+            if draft.error or not draft.text:
+                result = _failed_result(prep, draft.error or "empty draft")
+            else:
+                values, notes = score_text(prep, draft.text, [c.to_dict() for c in draft.checks])
+                result = _result(prep, values, draft.text, "", notes)
+                result.cached = draft.cached
+            if judge is not None:
+                await _judge_case(judge, prep, result)
+        done += 1
+        if progress is not None:
+            progress(done, total)
+        return result
+
+    results = list(await asyncio.gather(*(one(p) for p in prepared)))
+    if cache is not None:
+        cache.save()
+    return summarize(
+        results,
+        provider=provider.name,
+        model=provider.model,
+        datasets=list(datasets),
+        reference=reference_quality(prepared),
+        judged=judge is not None,
+    )
+
+
+async def _judge_case(judge: Any, prep: Prepared, result: CaseResult) -> None:
+    """Add the judge's verdict on the draft (and on the person's draft, for exported cases)."""
+    if result.text:
+        verdict = await judge.judge(prep, result.text)
+        result.judge = verdict.to_dict()
+        result.metrics["judge"] = verdict.value
+        if verdict.error:
+            result.metrics["judge"] = None
+    else:
+        result.metrics["judge"] = 0.0
+    result.score = m.combine(result.metrics)
+    if prep.case.decision in ("accept", "edit", "reject") and prep.case.draft:
+        verdict = await judge.judge(prep, prep.case.draft)
+        result.judge_on_draft = verdict.to_dict()
+
+
+def reference_quality(prepared: Sequence[Prepared]) -> dict[str, Any]:
+    """Completeness and truthfulness of the cases' reference docstrings (a calibration row)."""
+    comp: list[float] = []
+    truth: list[float] = []
+    for p in prepared:
+        ref = p.case.reference
+        if not ref:
+            continue
+        comp.append(m.completeness(p.target, ref, p.init, p.init_documented).value)
+        truth.append(m.truthfulness(p.target, ref, p.facts, p.init, p.known).value)
+    if not comp:
+        return {}
+    return {
+        "completeness": round(mean(comp), 6),
+        "truthfulness": round(mean(truth), 6),
+        "n": len(comp),
+    }
+
+
+def summarize(
+    results: list[CaseResult],
+    *,
+    provider: str = "",
+    model: str = "",
+    datasets: list[str] | None = None,
+    reference: dict[str, Any] | None = None,
+    judged: bool = False,
+) -> EvalResult:
+    """Aggregate per-case results into the run's score, interval and metric table."""
+    scores = [r.score for r in results]
+    metric_table: dict[str, dict[str, Any]] = {}
+    for name in m.METRICS:
+        values = [r.metrics[name] for r in results if r.metrics.get(name) is not None]
+        if not values:
+            continue
+        lo, hi = bootstrap_ci(values)  # type: ignore[arg-type]
+        metric_table[name] = {
+            "mean": round(mean(values), 6),  # type: ignore[arg-type]
+            "ci": [round(lo, 6), round(hi, 6)],
+            "n": len(values),
+            "weight": m.WEIGHTS[name],
+        }
+    failed: Counter[str] = Counter()
+    for r in results:
+        failed.update(r.notes.get("failed_checks", []))
+    lo, hi = bootstrap_ci(scores)
+    result = EvalResult(
+        score=mean(scores),
+        ci=(lo, hi),
+        metrics=metric_table,
+        cases=results,
+        provider=provider,
+        model=model,
+        prompt_version=prompt_version(),
+        datasets=list(datasets or []),
+        reference=dict(reference or {}),
+        failed_checks=dict(sorted(failed.items())),
+        errors=sum(1 for r in results if r.error),
+    )
+    if judged:
+        from docagent.eval.judge import agreement
+
+        result.judge_agreement = agreement(results)
+    return result
