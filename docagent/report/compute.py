@@ -345,11 +345,15 @@ def _bucket(day: str, weekly: bool) -> str:
 def timeline(items: Sequence[Item], dim: str) -> dict[str, Any]:
     """Accept rate per period for each key of ``dim``: what the HTML line charts draw.
 
-    Periods are days, or weeks (starting Monday) when the decisions span more than 45 days.
+    Periods are days, or weeks (starting Monday) when the decisions span more than 45 days,
+    or more than 14 days with a median of fewer than 5 decisions per key and day (daily
+    rates of a handful of decisions are noise).
     """
     decided = [i for i in items if i.decided]
     days = sorted({i.day for i in decided})
-    weekly = bool(days) and (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days > 45
+    span = (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days if days else 0
+    cells = Counter((KEYS[dim](i), i.day) for i in decided)
+    weekly = span > 45 or (span > 14 and (median(cells.values()) or 0) < 5)
     periods = sorted({_bucket(d, weekly) for d in days})
     series: dict[str, list[tuple[str, int, int]]] = {}
     for key, group_ in group(decided, dim).items():

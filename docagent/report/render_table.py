@@ -83,7 +83,9 @@ def print_report(report: Report, console: Any) -> None:
         columns = [c for c in fmt.COLUMNS if c[0] in NARROW]
     for dim, rows in data["slices"].items():
         table = Table(title=f"by {dim}", title_justify="left", padding=(0, 1))
-        table.add_column(dim, overflow="fold", min_width=12)
+        longest = max((len(fmt.short_key(dim, r["key"])) + 2 for r in rows), default=0)
+        room = console.width - (106 if columns is fmt.COLUMNS else 58)
+        table.add_column(dim, overflow="fold", min_width=max(8, min(longest, 26, room)))
         for _, header, _ in columns:
             table.add_column(header, justify="right", no_wrap=True)
         for row in rows:
