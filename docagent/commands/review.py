@@ -1,0 +1,68 @@
+"""``docagent review``: open the review TUI on the repository's missing and stale docstrings.
+
+Textual is imported only here, lazily, when the command runs: the library never imports it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from docagent.errors import DocagentError
+
+README_UNAVAILABLE = (
+    "--readme: README review is not available in this version yet; run without --readme"
+)
+
+
+def _readme_supported() -> bool:
+    """True when the README capability offers the session hook review needs."""
+    try:
+        from docagent.session import Session
+    except ImportError:  # pragma: no cover - the session is part of the package
+        return False
+    return hasattr(Session, "prepare_readme")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the review session; print a one-line summary to stderr when it ends."""
+    from docagent.session import Session
+
+    if getattr(args, "readme", False) and not _readme_supported():
+        raise DocagentError(README_UNAVAILABLE)
+    proposals = None
+    if getattr(args, "proposals", None):
+        from docagent.proposals import read_proposals
+
+        proposals = read_proposals(args.proposals)
+    flags = {"provider": args.provider, "model": args.model}
+    session = Session(args.path, mode="tui", flags=flags, since=args.since, interactive=True)
+    prepare = None
+    if proposals is not None:
+        prepare = lambda s: s.prepare_proposals(proposals)  # noqa: E731
+    elif getattr(args, "readme", False):
+        prepare = lambda s: s.prepare() + s.prepare_readme()  # noqa: E731
+
+    from docagent.review import ReviewApp
+
+    app = ReviewApp(session, prepare=prepare, commit=bool(args.commit))
+    summary = app.run()
+    if app.error:
+        raise DocagentError(app.error)
+    if summary is None:
+        if app.session is not None and app.session.run_id:
+            app.session.close()
+        return 0
+    rate = "-" if summary.accept_rate is None else f"{summary.accept_rate:.0%}"
+    print(
+        f"docagent review: {summary.accepted} accepted, {summary.edited} edited, "
+        f"{summary.rejected} rejected, {summary.skipped} skipped; accept rate {rate}; "
+        f"cost ${summary.cost_usd:.4f}",
+        file=sys.stderr,
+    )
+    if summary.commit:
+        print(summary.commit, file=sys.stderr)
+    if summary.commit_error:
+        print(f"docagent: commit failed: {summary.commit_error}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,616 @@
+"""The review TUI: a person accepts, edits, rejects or skips drafts, never waiting on the model.
+
+:class:`ReviewApp` takes a :class:`~docagent.session.Session` (or a factory returning one, called
+in a worker thread) and drives it: the session does all domain work (finding targets, drafting,
+logging, safe edits, undo); the app shows drafts and turns keys into session calls.
+
+Drafts run on a dedicated event loop in a background thread (:class:`LoopThread`) and are
+awaited from async workers, so the UI stays responsive. The current item's draft and the drafts
+of the next few pending items are prefetched, so after a decision the next draft is usually on
+screen at once.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.widgets import Static
+
+from docagent.draft.models import Draft
+from docagent.review.preview import Preview, build_preview
+from docagent.review.runner import LoopThread
+from docagent.review.screens import (
+    EditorScreen,
+    HelpScreen,
+    HintScreen,
+    MainScreen,
+    ReasonScreen,
+    SummaryScreen,
+)
+from docagent.review.stats import SessionSummary, Tally, commit_message
+from docagent.review.widgets import ChecksPanel, CodeView, StatusLine, TargetList
+from docagent.review.widgets.status import StatusInfo
+from docagent.review.widgets.targets import item_label
+from docagent.session import Session, WorkItem
+
+#: The hint sent when a person regenerates without typing one (it also bypasses the cache).
+DEFAULT_HINT = "The reviewer asked for a new draft: write a clearer, more precise docstring."
+
+#: Command palette entries: (title, action, help).
+COMMANDS = [
+    ("Accept draft", "accept", "write the draft into the file and log the decision"),
+    ("Edit draft", "edit", "edit the draft, then save and accept with ctrl+s"),
+    ("Reject draft", "reject", "reject the draft with a reason"),
+    ("Skip target", "skip", "skip this target for now"),
+    ("Regenerate draft", "regenerate", "draft again, optionally with a hint"),
+    ("Undo last accept", "undo", "restore the file of the last accept"),
+    ("Next target", "next", "move to the next target"),
+    ("Previous target", "previous", "move to the previous target"),
+    ("Filter targets", "filter", "filter the target list"),
+    ("Show help", "help", "list the keys"),
+    ("Quit review", "quit_review", "quit to the session summary"),
+]
+
+
+class ReviewCommands(Provider):
+    """The review actions in the command palette."""
+
+    async def discover(self) -> Hits:
+        """List every review action."""
+        for title, action, help_text in COMMANDS:
+            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        """Fuzzy-match review actions."""
+        matcher = self.matcher(query)
+        for title, action, help_text in COMMANDS:
+            score = matcher.match(title)
+            if score > 0:
+                yield Hit(
+                    score,
+                    matcher.highlight(title),
+                    partial(self.app.run_action, action),
+                    help=help_text,
+                )
+
+
+@dataclass
+class Ready:
+    """A draft ready to show, with its preview and the file bytes the preview was built on."""
+
+    draft: Draft
+    preview: Preview
+    source_sha: str
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha1(data).hexdigest()  # noqa: S324 - a change detector, not security
+
+
+class ReviewApp(App[SessionSummary]):
+    """``docagent review``: the Textual front end of a :class:`Session`."""
+
+    CSS_PATH = "review.tcss"
+    TITLE = "docagent review"
+    COMMANDS = App.COMMANDS | {ReviewCommands}
+    ENABLE_COMMAND_PALETTE = True
+
+    def __init__(
+        self,
+        session: Session | Callable[[], Session],
+        *,
+        prepare: Callable[[Session], list[WorkItem]] | None = None,
+        commit: bool = False,
+        commit_branch: str | None = None,
+        prefetch: int = 3,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        """Review with ``session`` (or the session ``session()`` returns, built in a thread).
+
+        ``prepare`` finds the work items (default ``session.prepare()``); ``commit`` commits the
+        changed files on quit (on ``commit_branch`` when given, a new branch); ``prefetch`` is
+        how many pending items after the current one are drafted ahead; ``clock`` measures
+        review and session time (tests pass a fixed one).
+        """
+        super().__init__()
+        self._factory = session
+        self._prepare_fn = prepare
+        self.session: Session | None = session if isinstance(session, Session) else None
+        self.commit = commit
+        self.commit_branch = commit_branch
+        self.prefetch = max(0, prefetch)
+        self.clock = clock
+        self.items: list[WorkItem] = []
+        self.current = -1
+        self.ready: dict[tuple[str, str], Ready] = {}
+        self.inflight: set[tuple[str, str]] = set()
+        self.tally = Tally()
+        self.error = ""
+        self.summary: SessionSummary | None = None
+        self.loaded = False
+        self.runner: LoopThread | None = None
+        self._started = clock()
+        self._shown_at: float | None = None
+        self._finishing = False
+        #: called with the item key each time a draft appears on screen (tests, benchmarks)
+        self.on_draft_shown: Callable[[tuple[str, str]], None] | None = None
+
+    # ------------------------------------------------------------------ startup
+
+    @property
+    def main(self) -> MainScreen:
+        """The main screen (installed at mount)."""
+        return self.get_screen("main")  # type: ignore[return-value]
+
+    async def on_mount(self) -> None:
+        """Show the main screen in a loading state and prepare the session in a thread."""
+        offline = bool(self.session and self.session.provider.name == "offline")
+        self.install_screen(MainScreen(offline=offline), name="main")
+        await self.push_screen("main")
+        code = self.main.query_one(CodeView)
+        code.loading = True
+        self.main.query_one("#title", Static).update("Scanning the repository…")
+        self._update_status()
+        self._prepare()
+
+    @work(thread=True, exit_on_error=False, group="prepare")
+    def _prepare(self) -> None:
+        """Build the session (when given a factory), scan and index: all in a worker thread."""
+        try:
+            session = self.session
+            if session is None:
+                session = self._factory()  # type: ignore[operator]
+            items = self._prepare_fn(session) if self._prepare_fn else session.prepare()
+        except Exception as exc:  # noqa: BLE001 - shown to the person, never a traceback
+            message = str(getattr(exc, "message", "") or exc) or type(exc).__name__
+            self.call_from_thread(self._prepare_failed, message)
+            return
+        self.call_from_thread(self._prepared, session, items)
+
+    def _prepare_failed(self, message: str) -> None:
+        self.error = message
+        self.exit(None, return_code=2, message=f"docagent: error: {message}")
+
+    def _prepared(self, session: Session, items: list[WorkItem]) -> None:
+        self.session = session
+        self.items = items
+        self.loaded = True
+        self.runner = LoopThread()
+        self.main.query_one("#banner").display = session.provider.name == "offline"
+        self.main.query_one(TargetList).set_items(items)
+        self.main.query_one(CodeView).loading = False
+        if session.notice and session.provider.name != "offline":
+            self.notify(session.notice, title="provider", timeout=4)
+        for path, err in session.errors[:3]:
+            self.notify(f"{path}: {err}", title="skipped file", severity="warning", timeout=6)
+        if not items:
+            self.main.query_one("#title", Static).update("Nothing to review")
+            self.main.query_one(CodeView).show_message(
+                "Every target in scope is documented and up to date. Press q to quit."
+            )
+            self.main.query_one(ChecksPanel).show(None)
+            self._update_status()
+            return
+        self.show(0)
+
+    # ------------------------------------------------------------------ drafting
+
+    def _request(self, item: WorkItem, hint: str | None = None, force: bool = False) -> None:
+        """Start drafting ``item`` unless it is ready or already being drafted."""
+        if self.session is None or self.runner is None or self._finishing:
+            return
+        key = item.key
+        if not force and (key in self.ready or key in self.inflight):
+            return
+        self.inflight.add(key)
+        self.run_worker(
+            self._draft_worker(item, hint), group="drafts", exit_on_error=False, thread=False
+        )
+
+    async def _draft_worker(self, item: WorkItem, hint: str | None) -> None:
+        """Draft ``item`` on the drafting loop, build its preview there, then show it."""
+        key = item.key
+        assert self.session is not None and self.runner is not None
+        try:
+            future = self.runner.submit(self._draft_and_preview(self.session, item, hint))
+            ready = await asyncio.wrap_future(future)
+        except Exception as exc:  # noqa: BLE001 - a failed draft must not end the session
+            self.inflight.discard(key)
+            self.notify(
+                f"{item.qualname}: {exc}. Press g to retry.",
+                title="drafting failed",
+                severity="error",
+                timeout=8,
+            )
+            self._show_error(item, str(exc))
+            return
+        self.inflight.discard(key)
+        self.ready[key] = ready
+        if ready.draft.error:
+            self.notify(
+                f"{item.qualname}: {ready.draft.error}. Press g to retry.",
+                title="model error",
+                severity="error",
+                timeout=8,
+            )
+        self._update_status()
+        if self._current_item() is item:
+            self._render_current()
+
+    async def _draft_and_preview(self, session: Session, item: WorkItem, hint: str | None) -> Ready:
+        """Runs on the drafting loop: draft, then plan the edit for the preview."""
+        draft = await session.draft(item, hint)
+        return self._make_ready(session, item, draft)
+
+    def _make_ready(self, session: Session, item: WorkItem, draft: Draft) -> Ready:
+        facts = session.facts(item.path)
+        if facts is None:
+            return Ready(draft, Preview([], f"{item.path} cannot be read"), "")
+        if draft.error or not draft.text:
+            preview = build_preview(facts, item.qualname, "", None)
+        else:
+            preview = build_preview(
+                facts,
+                item.qualname,
+                draft.text,
+                draft.code_sha or None,
+                line_length=session.settings.line_length,
+            )
+        return Ready(draft, preview, _sha(facts.source))
+
+    def _fresh(self, item: WorkItem, ready: Ready) -> Ready:
+        """Rebuild the preview when the file changed since it was made (an accept nearby)."""
+        assert self.session is not None
+        facts = self.session.facts(item.path)
+        if facts is not None and _sha(facts.source) != ready.source_sha:
+            ready = self._make_ready(self.session, item, ready.draft)
+            self.ready[item.key] = ready
+        return ready
+
+    def _prefetch_from(self, index: int) -> None:
+        """Draft the current item and the next pending ones ahead of time."""
+        self._request(self.items[index])
+        wanted = 0
+        n = len(self.items)
+        for step in range(1, n):
+            if wanted >= self.prefetch:
+                break
+            item = self.items[(index + step) % n]
+            if item.state == "pending":
+                self._request(item)
+                wanted += 1
+
+    # ------------------------------------------------------------------ showing
+
+    def _current_item(self) -> WorkItem | None:
+        return self.items[self.current] if 0 <= self.current < len(self.items) else None
+
+    def show(self, index: int) -> None:
+        """Make item ``index`` the current one and show its draft (or a spinner)."""
+        if not self.items:
+            return
+        self.current = index
+        self.main.query_one(TargetList).select(index)
+        self._render_current()
+        self._prefetch_from(index)
+
+    def _title(self, item: WorkItem) -> Text:
+        title = Text()
+        title.append(f"{item.path}:{item.line} ", style="dim")
+        title.append(item.qualname, style="bold")
+        title.append(f"  {item.kind} · {item_label(item)}", style="dim")
+        if item.status == "stale" and item.problems and item.state == "pending":
+            title.append(f"  ({item.problems[0]})", style="magenta")
+        return title
+
+    def _render_current(self) -> None:
+        item = self._current_item()
+        if item is None:
+            return
+        screen = self.main
+        screen.query_one("#title", Static).update(self._title(item))
+        code = screen.query_one(CodeView)
+        checks = screen.query_one(ChecksPanel)
+        ready = self.ready.get(item.key)
+        if ready is None:
+            code.loading = True
+            checks.show(None)
+            self._shown_at = None
+            self._update_status()
+            return
+        ready = self._fresh(item, ready)
+        code.loading = False
+        if ready.draft.error:
+            code.show_message(
+                Text(
+                    f"The draft failed: {ready.draft.error}\n\nPress g to retry, s to skip.",
+                    style="bold red",
+                )
+            )
+        else:
+            code.show_preview(ready.preview)
+        checks.show(ready.draft)
+        self._shown_at = self.clock()
+        self._update_status()
+        if self.on_draft_shown is not None:
+            self.on_draft_shown(item.key)
+
+    def _show_error(self, item: WorkItem, message: str) -> None:
+        if self._current_item() is item:
+            code = self.main.query_one(CodeView)
+            code.loading = False
+            code.show_message(Text(f"{message}\n\nPress g to retry.", style="bold red"))
+
+    def _update_status(self) -> None:
+        session = self.session
+        item = self._current_item()
+        ready = self.ready.get(item.key) if item else None
+        done = sum(1 for i in self.items if i.state != "pending")
+        info = StatusInfo(
+            provider=session.provider.name if session else "…",
+            model=session.provider.model if session else "…",
+            context_tokens=ready.draft.context_tokens if ready else None,
+            cost_usd=float(session.totals["cost_usd"]) if session else 0.0,
+            done=done,
+            total=len(self.items),
+            accept_rate=self.tally.accept_rate,
+        )
+        with contextlib.suppress(Exception):  # the main screen is not mounted yet
+            self.main.query_one(StatusLine).show(info)
+
+    # ------------------------------------------------------------------ deciding
+
+    def _review_ms(self) -> int | None:
+        if self._shown_at is None:
+            return None
+        return int((self.clock() - self._shown_at) * 1000)
+
+    def _decidable(self) -> tuple[WorkItem, Ready] | None:
+        """The current item and its ready draft, or None (with a notification saying why)."""
+        if not self.loaded or self.session is None:
+            return None
+        item = self._current_item()
+        if item is None:
+            return None
+        ready = self.ready.get(item.key)
+        if ready is None:
+            self.notify("The draft is not ready yet.", severity="warning", timeout=2)
+            return None
+        if ready.draft.error or not ready.draft.text:
+            self.notify("This draft failed; press g to retry or s to skip.", severity="warning")
+            return None
+        return item, ready
+
+    def _after_decision(self, item: WorkItem, decision: str) -> None:
+        self.tally.add(item.key, decision)
+        self.main.query_one(TargetList).update_item(self.current)
+        self._advance()
+
+    def _advance(self) -> None:
+        """Move to the next pending item (after the current one, wrapping), or say all done."""
+        n = len(self.items)
+        for step in range(1, n + 1):
+            index = (self.current + step) % n
+            if self.items[index].state == "pending":
+                self.show(index)
+                return
+        self._update_status()
+        self._render_current()
+        self.notify("Every target is decided. Press q for the summary.", timeout=4)
+
+    def action_accept(self) -> None:
+        """Apply the current draft to its file and log ``accept``."""
+        found = self._decidable()
+        if found is None:
+            return
+        item, ready = found
+        assert self.session is not None
+        outcome = self.session.accept(item, ready.draft, review_ms=self._review_ms())
+        if not outcome.ok:
+            self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
+            return
+        self._after_decision(item, "accept")
+
+    def action_edit(self) -> None:
+        """Open the editor on the current draft; saving accepts the edited text."""
+        found = self._decidable()
+        if found is None:
+            return
+        item, ready = found
+
+        def saved(text: str | None) -> None:
+            if text is None or self.session is None:
+                return
+            outcome = self.session.accept(item, ready.draft, text=text, review_ms=self._review_ms())
+            if not outcome.ok:
+                self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
+                return
+            edited = text.strip() != ready.draft.text.strip()
+            self._after_decision(item, "edit" if edited else "accept")
+
+        self.push_screen(EditorScreen(ready.draft.text, f"{item.path}: {item.qualname}"), saved)
+
+    def action_reject(self) -> None:
+        """Ask for a reason, then log ``reject``."""
+        found = self._decidable()
+        if found is None:
+            return
+        item, ready = found
+
+        def picked(reason: str | None) -> None:
+            if reason is None or self.session is None:
+                return
+            self.session.reject(item, ready.draft, reason, review_ms=self._review_ms())
+            self._after_decision(item, "reject")
+
+        self.push_screen(ReasonScreen(), picked)
+
+    def action_skip(self) -> None:
+        """Log ``skip`` (when there is a draft) and move on."""
+        if not self.loaded or self.session is None:
+            return
+        item = self._current_item()
+        if item is None:
+            return
+        ready = self.ready.get(item.key)
+        draft = ready.draft if ready and not ready.draft.error else None
+        self.session.skip(item, draft, review_ms=self._review_ms())
+        self._after_decision(item, "skip")
+
+    def action_regenerate(self) -> None:
+        """Ask for an optional hint and draft the current item again."""
+        if not self.loaded:
+            return
+        item = self._current_item()
+        if item is None:
+            return
+
+        def hinted(hint: str | None) -> None:
+            if hint is None:
+                return
+            self.ready.pop(item.key, None)
+            self._request(item, hint or DEFAULT_HINT, force=True)
+            if self._current_item() is item:
+                self._render_current()
+
+        self.push_screen(HintScreen(), hinted)
+
+    def action_undo(self) -> None:
+        """Restore the file of the last accept and log ``undo``."""
+        if not self.loaded or self.session is None:
+            return
+        item, outcome = self.session.undo()
+        if not outcome.ok or item is None:
+            self.notify(outcome.message, severity="warning", timeout=5)
+            return
+        self.tally.undo(item.key)
+        index = self.items.index(item)
+        self.main.query_one(TargetList).update_item(index)
+        self.notify(f"Undone: {item.path}: {item.qualname}", timeout=3)
+        self.show(index)
+
+    def action_next(self) -> None:
+        """Move to the next target in the list."""
+        self._step(1)
+
+    def action_previous(self) -> None:
+        """Move to the previous target in the list."""
+        self._step(-1)
+
+    def _step(self, delta: int) -> None:
+        if not self.loaded or not self.items:
+            return
+        index = self.main.query_one(TargetList).step(delta)
+        if index is not None:
+            self.show(index)
+
+    def action_filter(self) -> None:
+        """Open the target list filter."""
+        if self.loaded:
+            self.main.query_one(TargetList).open_filter()
+
+    def action_help(self) -> None:
+        """Show the keys."""
+        self.push_screen(HelpScreen())
+
+    @on(TargetList.Picked)
+    def _picked(self, event: TargetList.Picked) -> None:
+        if event.index != self.current:
+            self.show(event.index)
+
+    # ------------------------------------------------------------------ quitting
+
+    def action_quit_review(self) -> None:
+        """Stop drafting, close the session (and commit with ``--commit``), show the summary."""
+        if self._finishing:
+            return
+        self._finishing = True
+        self.workers.cancel_group(self, "drafts")
+        code = self.main.query_one(CodeView)
+        code.loading = True
+        self._finish()
+
+    @work(thread=True, exit_on_error=False, group="finish")
+    def _finish(self) -> None:
+        summary = self._close_session()
+        self.call_from_thread(self._show_summary, summary)
+
+    def _close_session(self) -> SessionSummary:
+        """Stop the drafting loop, commit when asked, close the session; return the summary."""
+        session = self.session
+        if self.runner is not None:
+            aclose = getattr(session.provider, "aclose", None) if session else None
+            self.runner.close(aclose() if aclose else None)
+            self.runner = None
+        pending = sum(1 for i in self.items if i.state == "pending")
+        changed = session.changed_paths() if session else []
+        documented = [i.key for i in self.items if i.state == "done" and i.path in set(changed)]
+        summary = self.tally.summary(
+            pending=pending,
+            total=len(self.items),
+            seconds=self.clock() - self._started,
+            cost_usd=float(session.totals["cost_usd"]) if session else 0.0,
+            changed_paths=changed,
+            documented=documented,
+        )
+        if session is None:
+            return summary
+        if self.commit and changed:
+            summary.commit, summary.commit_error = self._commit(session, summary)
+        try:
+            session.close(
+                accepted=summary.accepted,
+                edited=summary.edited,
+                rejected=summary.rejected,
+                skipped=summary.skipped,
+                seconds=round(summary.seconds, 1),
+            )
+        except Exception as exc:  # noqa: BLE001 - the decisions are already committed
+            summary.commit_error = summary.commit_error or f"closing the log: {exc}"
+        return summary
+
+    def _commit(self, session: Session, summary: SessionSummary) -> tuple[str, str]:
+        from docagent import repo
+
+        attribution = ""
+        if session.settings.ai_attribution:
+            attribution = (
+                f"Docstrings drafted with docagent ({session.provider.name} "
+                f"{session.provider.model}) and reviewed by a person."
+            )
+        message = commit_message(summary.documented, attribution)
+        try:
+            sha = repo.commit_files(
+                Path(session.root), summary.changed_paths, message, self.commit_branch
+            )
+        except Exception as exc:  # noqa: BLE001 - git errors are reported, not raised
+            text = str(getattr(exc, "stderr", "") or exc).strip().splitlines()
+            return "", text[-1] if text else type(exc).__name__
+        where = f" on new branch {self.commit_branch}" if self.commit_branch else ""
+        return f"committed {sha[:10]}{where}: {message.splitlines()[0]}", ""
+
+    def _show_summary(self, summary: SessionSummary) -> None:
+        self.summary = summary
+        self.push_screen(SummaryScreen(summary))
+
+    def action_exit_review(self) -> None:
+        """Leave the app from the summary."""
+        self.exit(self.summary)
+
+    async def action_quit(self) -> None:
+        """ctrl+q and the palette's quit go through the summary too."""
+        if self.summary is not None:
+            self.exit(self.summary)
+        else:
+            self.action_quit_review()
