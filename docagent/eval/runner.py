@@ -314,10 +314,9 @@ async def evaluate(
 
     ``judge`` (a :class:`docagent.eval.judge.Judge`) adds the ``judge`` metric, and for cases
     exported from the decision log (with ``decision`` and ``draft``) judges the person's draft
-    too, to measure agreement. ``progress(done, total)`` is called after each case.
-
-    Raises:
-        DocagentError: When a case's source does not parse or lacks its target.
+    too, to measure agreement. ``progress(done, total)`` is called after each case. A case
+    whose source does not parse or lacks its target stops the run with the
+    :class:`~docagent.errors.DocagentError` of :func:`prepare` before anything is drafted.
     """
     prepared = [prepare(c) for c in cases]
     sem = asyncio.Semaphore(max(1, concurrency))
