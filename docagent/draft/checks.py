@@ -13,6 +13,7 @@ import inspect
 import re
 
 from docagent.code.docstrings import Problem, consistency_problems
+from docagent.code.edit import RefusedEdit, render_docstring
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.models import Check, StructuredDraft
 from docagent.draft.render import render
@@ -32,29 +33,15 @@ _BACKTICK_RE = re.compile(r"(?<!`)``?([^`\n]+?)``?(?!`)")
 _NAME_RE = re.compile(r"^~?[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*(\(\))?$")
 
 
-def literal_for(text: str, indent: str = "    ") -> str:
-    """Render ``text`` as a triple-quoted literal at ``indent`` that parses back to it.
+def literal_for(text: str, indent: str = "    ") -> str | None:
+    """Render ``text`` as the docstring literal the edit engine would write, at ``indent``.
 
-    Uses :func:`docagent.code.edit.render_docstring` when the edit engine provides it.
+    Returns None when the edit engine refuses: no literal reproduces the text exactly.
     """
-    try:  # the edit engine's renderer is the one that writes files: prefer it
-        from docagent.code.edit import render_docstring  # type: ignore[attr-defined]
-    except ImportError:
-        render_docstring = None
-    if render_docstring is not None:
-        try:
-            return str(render_docstring(text, indent))
-        except TypeError:
-            pass
-    # TODO: remove this fallback once docagent.code.edit.render_docstring is always present.
-    body = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"')
-    if body.endswith('"'):
-        body = body[:-1] + '\\"'
-    lines = body.split("\n")
-    if len(lines) == 1:
-        return f'"""{body}"""'
-    inner = "\n".join((indent + x) if x else "" for x in lines[1:])
-    return f'"""{lines[0]}\n{inner}\n{indent}"""'
+    try:
+        return render_docstring(text, indent)
+    except RefusedEdit:
+        return None
 
 
 def literal_value(literal: str, indent: str = "    ") -> tuple[bool, str | None, str]:
@@ -87,6 +74,11 @@ def _check_literal(text: str) -> list[Check]:
     naive_ok, naive_value, _ = literal_value(f'"""{text}"""')
     escapes = not naive_ok or naive_value != inspect.cleandoc(text)
     literal = literal_for(text)
+    if literal is None:
+        return [
+            Check("literal", False, "no string literal can hold this text exactly"),
+            Check("roundtrip", False, "the edit engine refused to render the text"),
+        ]
     single, value, error = literal_value(literal)
     if not single:
         checks.append(Check("literal", False, error))

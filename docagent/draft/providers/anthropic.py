@@ -24,7 +24,7 @@ from docagent.draft.providers.base import (
     parse_json_text,
 )
 
-FALLBACK_MODEL = "claude-sonnet-4-5"
+FALLBACK_MODEL = "claude-sonnet-4-6"
 
 
 def _version(model: str) -> tuple[int, ...]:
