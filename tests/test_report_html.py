@@ -35,6 +35,7 @@ class Page(HTMLParser):
     """Collects SVG charts, text, external references and checks that tags balance."""
 
     def __init__(self) -> None:
+        """Start with no tags open and nothing collected."""
         super().__init__()
         self.stack: list[str] = []
         self.errors: list[str] = []
@@ -47,6 +48,7 @@ class Page(HTMLParser):
         self._cell: list[str] | None = None
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Count the tag, note SVG labels and external references, open it."""
         a = dict(attrs)
         self.counts[tag] = self.counts.get(tag, 0) + 1
         if tag == "svg":
@@ -64,9 +66,11 @@ class Page(HTMLParser):
             self.stack.append(tag)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        """Count a self-closing tag (SVG shapes are written with end tags)."""
         self.counts[tag] = self.counts.get(tag, 0) + 1
 
     def handle_endtag(self, tag: str) -> None:
+        """Close the tag, collecting table cells; record mismatched tags as errors."""
         if tag in ("td", "th") and self._cell is not None and self._row is not None:
             self._row.append("".join(self._cell).strip())
             self._cell = None
@@ -79,6 +83,7 @@ class Page(HTMLParser):
         self.stack.pop()
 
     def handle_data(self, data: str) -> None:
+        """Collect page text and the text of the current table cell."""
         self.text.append(data)
         if self._cell is not None:
             self._cell.append(data)
@@ -104,6 +109,7 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_html_report_parses_with_every_chart(repo: Path, tmp_path: Path) -> None:
+    """Html report parses with every chart."""
     logs.build_known(repo)
     out = tmp_path / "report.html"
     args = ["report", "--format", "html", "--by", "model", "--by", "kind", "--out", str(out)]
@@ -129,6 +135,7 @@ def test_html_report_parses_with_every_chart(repo: Path, tmp_path: Path) -> None
 
 
 def test_html_escapes_user_text(repo: Path) -> None:
+    """Html escapes user text."""
     with Store.open(repo) as store:
         did = store.record_draft(
             None, DraftRecord("<b>x</b>.py", "f", "function", text="F.", model="<script>m")
@@ -143,6 +150,7 @@ def test_html_escapes_user_text(repo: Path) -> None:
 
 
 def test_empty_html_is_a_page_with_the_friendly_message(repo: Path) -> None:
+    """Empty html is a page with the friendly message."""
     html = render(build(None), "html")
     page = parse(html)
     assert "No decisions logged yet" in " ".join(page.text)
@@ -150,6 +158,7 @@ def test_empty_html_is_a_page_with_the_friendly_message(repo: Path) -> None:
 
 
 def test_realistic_log_renders_weekly_model_lines(tmp_path: Path) -> None:
+    """Realistic log renders weekly model lines."""
     root = tmp_path / "r"
     root.mkdir()
     subprocess.run(["git", "init", "-q", str(root)], check=True)
