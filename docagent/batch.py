@@ -372,6 +372,8 @@ async def run_batch_async(
             )
             assert session.drafter is not None
             session.drafter.provider = wrapper
+            wrapper.expect(len(items))
+            runner.on_item_done = wrapper.item_done
             runner.concurrency = max(len(items), 1)
             runner.ordered = False
             try:
@@ -459,6 +461,7 @@ class _Runner:
         self.stats = stats
         self.on_draft = on_draft
         self.ordered = True
+        self.on_item_done: Callable[[], None] | None = None
 
     @property
     def cost(self) -> float:
@@ -481,6 +484,8 @@ class _Runner:
             finally:
                 done[i].set()
                 self.stats.done += 1
+                if self.on_item_done is not None:
+                    self.on_item_done()
                 self.progress.update(self.stats.done, self.cost)
 
         try:

@@ -1,0 +1,266 @@
+"""End-to-end tests of ``docagent batch`` through the real anthropic SDK and a loopback server."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+from test_batch_server import HOSTILE, MessagesServer
+
+from docagent.batch import run_batch
+from docagent.cli import main
+from docagent.code.targets import code_fingerprint, read_file
+from docagent.store import Store
+
+CORE = '''"""Core arithmetic helpers."""
+
+
+def base(x):
+    return x * 2
+
+
+def middle(x, y=1):
+    return base(x) + y
+
+
+def top(a):
+    return middle(a)
+
+
+def risky(v):
+    if v < 0:
+        raise ValueError("negative")
+    return v
+
+
+def numbers(n):
+    for i in range(n):
+        yield i
+
+
+class Thing:
+    def __init__(self, size):
+        self.size = size
+
+    def grow(self, n):
+        self.size += n
+'''
+
+FAULTY = '''"""Targets the loopback server misbehaves on."""
+
+
+def rate_limited(a):
+    return a
+
+
+def overloaded(a):
+    return a
+
+
+def broken(a):
+    return a
+
+
+def malformed(a):
+    return a
+
+
+def hostile(a):
+    return a
+
+
+def invented(a):
+    return a
+
+
+def slow(a):
+    return a
+'''
+
+FILES = {"pkg/__init__.py": '"""Package."""\n', "pkg/core.py": CORE, "pkg/faulty.py": FAULTY}
+
+
+def fingerprints(root: Path) -> dict[str, str]:
+    """Code fingerprint (docstrings stripped) of every Python file under ``root``."""
+    return {
+        str(p.relative_to(root)): code_fingerprint(ast.parse(p.read_text(encoding="utf-8")))
+        for p in sorted(root.rglob("*.py"))
+        if ".docagent" not in p.parts
+    }
+
+
+def docstring(root: Path, rel: str, qualname: str) -> str | None:
+    """The current docstring text of a target (None when it has none)."""
+    facts = read_file(str(root / rel), rel)
+    t = facts.target(qualname)
+    assert t is not None, qualname
+    return t.docstring.text if t.docstring else None
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch):
+    """A loopback Messages API server; the SDK is pointed at it."""
+    with MessagesServer() as srv:
+        for k, v in srv.env().items():
+            monkeypatch.setenv(k, v)
+        yield srv
+
+
+def test_faults_and_hostile_content_end_to_end(repo_factory, server, tmp_path: Path) -> None:
+    """The run ends by itself, reports failures, applies only checked drafts, code unchanged."""
+    root = repo_factory(FILES)
+    before = fingerprints(root)
+    server.faults = {
+        "rate_limited": [429],  # the SDK retries and succeeds
+        "overloaded": [529, 529, 529],  # fails after the SDK's 2 retries
+        "broken": [500, 500, 500],
+        "malformed": ["malformed", "malformed"],  # draft and redraft both unreadable
+        "hostile": ["hostile"],
+        "invented": ["invented", "invented"],  # fails the params check twice: proposed
+        "slow": [("slow", 0.5)],
+    }
+    out = tmp_path / "p.jsonl"
+    summary = run_batch(root, out=out, apply=True, provider="anthropic", progress=False)
+
+    failed = {f["qualname"]: f["reason"] for f in summary["failures"]}
+    assert set(failed) == {"overloaded", "broken", "malformed"}
+    assert "overloaded" in failed["overloaded"] and "529" in failed["overloaded"]
+    assert "500" in failed["broken"]
+    assert "malformed" in failed["malformed"]
+    assert summary["failed"] == 3
+    assert summary["targets"] == 15  # 8 in core, 7 in faulty
+    assert summary["proposed"] == 1 and summary["checks_failed"] == 1  # invented
+    assert summary["applied"] == summary["targets"] - 4
+    assert summary["cost_usd"] > 0 and summary["tokens"]["input"] > 0
+    assert "anthropic" in summary["notice"]
+
+    # Code is untouched apart from docstrings; applied docstrings are exactly the drafts.
+    assert fingerprints(root) == before
+    assert docstring(root, "pkg/faulty.py", "invented") is None
+    assert docstring(root, "pkg/faulty.py", "broken") is None
+    assert docstring(root, "pkg/faulty.py", "hostile").startswith(HOSTILE)  # escaped, inert
+    assert docstring(root, "pkg/core.py", "risky") is not None
+    assert "pwned" not in (root / "pkg/faulty.py").read_text().split('"""')[0]
+
+    # The proposals file has one valid line per draft with text, with statuses.
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    by_name = {r["qualname"]: r for r in records}
+    assert by_name["invented"]["status"] == "proposed"
+    assert any(not c["ok"] for c in by_name["invented"]["checks"] if c["name"] == "params")
+    assert by_name["top"]["status"] == "accepted"
+    assert "malformed" not in by_name
+
+    # The decision log has every draft (failures too) and a batch-policy decision per apply.
+    with Store.open(root) as store:
+        drafts = store.drafts(run_id=summary["run_id"])
+        assert {d.qualname for d in drafts} >= {r["qualname"] for r in records} | set(failed)
+        decided = [r for r in store.decisions() if r.reviewer == "batch-policy"]
+        assert len(decided) == summary["applied"]
+        assert all(r.decision == "accept" for r in decided)
+
+
+def test_callers_wait_for_their_callees(repo_factory, server) -> None:
+    """With concurrency, a caller's request is sent after its callees' drafts are done."""
+    root = repo_factory({"m.py": CORE})
+    order: list[str] = []
+    summary = run_batch(
+        root,
+        provider="anthropic",
+        concurrency=8,
+        progress=False,
+        on_draft=lambda item, draft: order.append(item.qualname),
+    )
+    assert summary["failed"] == 0
+    assert order.index("base") < order.index("middle") < order.index("top")
+    # the caller's context included the callee's new (proposed) docstring
+    with Store.open(root) as store:
+        drafts = {d.qualname: d for d in store.drafts(run_id=summary["run_id"])}
+    assert "Handle base for the caller." in drafts["middle"].context["text"]
+
+
+def test_rerun_drafts_nothing_twice(repo_factory, server, tmp_path: Path) -> None:
+    """A second run reuses every logged draft: no new request reaches the server."""
+    root = repo_factory({"m.py": CORE})
+    server.faults = {"risky": ["invented", "invented"]}  # stays proposed after the first run
+    out = tmp_path / "p.jsonl"
+    first = run_batch(root, out=out, apply=True, provider="anthropic", progress=False)
+    assert first["drafted"] == first["targets"] and first["proposed"] == 1
+    calls = sum(server.received.values())
+    second = run_batch(root, out=out, apply=True, provider="anthropic", progress=False)
+    assert sum(server.received.values()) == calls
+    assert second["targets"] == 1 and second["drafted"] == 0 and second["reused"] == 1
+    assert second["estimate"]["to_draft"] == 0
+    lines = out.read_text().splitlines()
+    assert len(lines) == first["targets"]  # records kept, the re-emitted one replaced
+
+
+def test_max_cost_stops_issuing_requests(repo_factory, server) -> None:
+    """Once the spend reaches --max-cost no further request is sent and the run says so."""
+    root = repo_factory({"m.py": CORE})
+    # one request costs 1000 in + 200 out on Sonnet: $0.006
+    summary = run_batch(
+        root, provider="anthropic", concurrency=1, max_cost=0.01, progress=False, quiet=True
+    )
+    assert sum(server.answered.values()) == 2
+    assert summary["drafted"] == 2
+    assert summary["not_drafted"] == summary["targets"] - 2
+    assert "max cost reached" in summary["stopped"]
+
+
+def test_estimate_only_sends_nothing(repo_factory, server, capsys) -> None:
+    """--estimate prints tokens and dollars from the price table and drafts nothing."""
+    root = repo_factory({"m.py": CORE})
+    code = main(["batch", str(root), "--estimate", "--provider", "anthropic"])
+    assert code == 0
+    doc = json.loads(capsys.readouterr().out)
+    est = doc["estimate"]
+    assert est["to_draft"] == est["targets"] == 8
+    assert est["input_tokens"] > 1000 and est["output_tokens"] == 8 * 300
+    assert est["priced"] and est["cost_usd"] > 0
+    assert sum(server.received.values()) == 0
+
+
+def test_cli_summary_and_exit_codes(repo_factory, server, capsys) -> None:
+    """Stdout is one JSON summary; exit 1 when a target failed, 0 when all went well."""
+    root = repo_factory({"m.py": CORE, "f.py": FAULTY})
+    server.faults = {"broken": [500, 500, 500]}
+    code = main(["batch", str(root), "--provider", "anthropic"])
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert code == 1
+    assert summary["failed"] == 1 and summary["failures"][0]["qualname"] == "broken"
+    assert "failed   f.py::broken" in captured.err
+    assert "estimate:" in captured.err
+    code = main(["batch", str(root), "--provider", "anthropic", "--apply"])
+    assert code == 0  # broken is drafted again now and succeeds; the rest are reused
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["drafted"] == 1 and summary["failed"] == 0
+
+
+def test_bad_input_exits_2(repo_factory, tmp_path: Path, capsys) -> None:
+    """Not a repository, --batch-api without anthropic, --readme, bad --concurrency: exit 2."""
+    assert main(["batch", str(tmp_path / "nowhere")]) == 2
+    root = repo_factory({"m.py": CORE})
+    assert main(["batch", str(root), "--batch-api", "--provider", "offline"]) == 2
+    assert "--batch-api needs the anthropic provider" in capsys.readouterr().err
+    assert main(["batch", str(root), "--readme"]) == 2
+    assert "README sections are not available yet" in capsys.readouterr().err
+    assert main(["batch", str(root), "--concurrency", "0"]) == 2
+
+
+def test_offline_provider_says_so(repo_factory, tmp_path: Path, capsys) -> None:
+    """Without a key, batch runs offline, says so, and its drafts apply cleanly."""
+    root = repo_factory({"m.py": CORE})
+    before = fingerprints(root)
+    code = main(["batch", str(root), "--apply", "--out", str(tmp_path / "p.jsonl")])
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert code == 0
+    assert summary["provider"] == "offline"
+    assert "offline" in summary["notice"] and "no model was used" in captured.err
+    assert summary["applied"] == summary["targets"] == 8
+    assert summary["cost_usd"] == 0
+    assert summary["coverage"]["after"] == 100.0
+    assert fingerprints(root) == before
