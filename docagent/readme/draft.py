@@ -1,0 +1,508 @@
+"""Draft README sections through the same providers as docstrings.
+
+- **offline** (no model): :func:`offline_section` builds the section from the project facts:
+  ``pip install <distribution>``, the real console-script names with their real subcommands and
+  options, the environment variables the code reads, the license found. Every offline section
+  passes :func:`docagent.readme.checks.check_section` by construction.
+- **anthropic / openai**: the providers' generic ``complete(DraftRequest)`` is called with this
+  module's own prompt (:data:`SYSTEM_PROMPT`, :data:`USER_TEMPLATE`) and a one-field JSON schema
+  (:data:`SECTION_SCHEMA`, ``{"body": "<Markdown>"}``), so no provider change is needed. A draft
+  failing a hard check is redrafted once with the problems quoted back.
+
+:func:`draft_section` never raises for a model's failure: it returns a
+:class:`docagent.draft.models.Draft` (kind ``readme_section``, style ``markdown``) whose
+``error`` says what went wrong, exactly like docstring drafts, so batch, the TUI and the decision
+log handle both the same way.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from functools import cache
+from typing import Any
+
+from docagent.draft import pricing
+from docagent.draft.context import estimate_tokens
+from docagent.draft.models import Check, Draft, Usage
+from docagent.draft.providers.base import DraftRequest, Provider, ProviderError
+from docagent.readme.checks import check_section
+from docagent.readme.facts import CliCommand, ProjectFacts
+from docagent.readme.sections import KINDS, normalize_heading, parse_markdown
+from docagent.readme.targets import ReadmeTarget
+
+MAX_TOKENS = 2000
+OFFLINE_NOTICE = "offline drafter: no model was used; the section is built from project facts"
+_DEV_EXTRAS = ("dev", "develop", "development", "test", "tests", "testing")
+
+#: The JSON schema sent to model providers: one Markdown body.
+SECTION_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "body": {
+            "type": "string",
+            "description": "the section's Markdown body, without the section heading",
+        }
+    },
+    "required": ["body"],
+    "additionalProperties": False,
+}
+
+SYSTEM_PROMPT = """\
+You write one section of a Python project's README.md in GitHub-flavoured Markdown.
+
+Rules:
+- Use only the facts given. Never invent commands, options, subcommands, environment variables,
+  extras, URLs, badges or features.
+- Shell commands go in fenced code blocks tagged `bash`; every command must be one of the
+  project's console scripts, `python -m <a runnable module listed in the facts>`, or a standard
+  tool (pip, pipx, uv, git, python, pytest, ...). Options must be ones listed for that command.
+- Install the project with `pip install <distribution name from the facts>`.
+- Write only the section body: no heading for the section itself. Sub-headings, if any, are one
+  level deeper than the section heading.
+- Be brief and concrete; match the tone of the existing README.
+- Answer with a JSON object {"body": "<the Markdown body>"}.
+"""
+
+USER_TEMPLATE = """\
+Write the README section "{heading}" (kind: {section}, heading level {level}) for the project
+below. {status_line}
+
+## Project facts (JSON)
+{facts}
+
+## Existing README ({readme_path})
+{readme}
+{current}{hint}"""
+
+REDRAFT_TEMPLATE = """\
+Your section failed these checks:
+{problems}
+
+Fix every problem and answer again with the JSON object."""
+
+
+@cache
+def readme_prompt_version() -> str:
+    """Version of the README prompts: 12 hex digits of a hash of every template."""
+    h = hashlib.sha256()
+    for text in (SYSTEM_PROMPT, USER_TEMPLATE, REDRAFT_TEMPLATE, json.dumps(SECTION_SCHEMA)):
+        h.update(text.encode("utf-8") + b"\0")
+    return "readme-" + h.hexdigest()[:12]
+
+
+# ----------------------------------------------------------------------------- offline
+
+
+def _quote(arg: str) -> str:
+    return f'"{arg}"' if re.search(r"[\[\]<>*?]", arg) else arg
+
+
+def _public_extras(facts: ProjectFacts) -> list[str]:
+    return [e for e in facts.extras if not e.startswith("group:") and e not in _DEV_EXTRAS]
+
+
+def _one_line(text: str) -> str:
+    text = " ".join(text.split())
+    first = re.split(r"(?<=[.!?])\s", text, maxsplit=1)[0]
+    return first.rstrip()
+
+
+def _installation(facts: ProjectFacts) -> str:
+    name = facts.name or ""
+    py = f" (Python {facts.requires_python})" if facts.requires_python else ""
+    parts = [f"Install `{name}` from PyPI{py}:", "", "```bash", f"pip install {name}", "```"]
+    extras = _public_extras(facts)
+    if extras:
+        parts += [
+            "",
+            "Optional extras: " + ", ".join(f"`{e}`" for e in extras) + ". For example:",
+            "",
+            "```bash",
+            f"pip install {_quote(f'{name}[{extras[0]}]')}",
+            "```",
+        ]
+    if facts.scripts:
+        parts += [
+            "",
+            "To install the command-line tool in its own environment, use pipx:",
+            "",
+            "```bash",
+            f"pipx install {name}",
+            "```",
+        ]
+    return "\n".join(parts)
+
+
+def _signature(cmd: CliCommand, prefix: str) -> str:
+    words = [prefix]
+    for p in cmd.params:
+        if p.is_option:
+            if p.name in ("help", "version"):
+                continue
+            words.append(p.decls[0] if p.required else f"[{p.decls[0]}]")
+        else:
+            words.append(p.decls[0].upper())
+    return " ".join(words)
+
+
+def _describe_options(cmd: CliCommand) -> list[str]:
+    out = []
+    for p in cmd.params:
+        if not p.is_option or p.name == "help":
+            continue
+        desc = f": {_one_line(p.help)}" if p.help.strip() else ""
+        out.append(f"- `{', '.join(p.decls)}`{desc}")
+    return out
+
+
+def _script_usage(facts: ProjectFacts, script: str, invoke: str) -> list[str]:
+    commands = facts.commands_for(script)
+    subs = {}
+    for c in commands:
+        if c.name and c.name != "*" and c.name not in subs:
+            subs[c.name] = c
+    top = [c for c in commands if not c.name]
+    parts: list[str] = []
+    if subs:
+        parts += [f"`{invoke}` has these commands:", ""]
+        for name, c in sorted(subs.items()):
+            desc = f": {_one_line(c.help)}" if c.help.strip() else ""
+            shown = _signature(c, f"{invoke} {name}") if len(subs) <= 8 else f"{invoke} {name}"
+            parts.append(f"- `{shown}`{desc}")
+        first = sorted(subs)[0]
+        parts += ["", "```bash", f"{invoke} --help", f"{invoke} {first} --help", "```"]
+    elif top:
+        main = max(top, key=lambda c: len(c.params))
+        parts += ["```bash", _signature(main, invoke), f"{invoke} --help", "```"]
+        options = _describe_options(main)
+        if options:
+            parts += ["", "Options:", "", *options]
+    else:
+        parts += ["```bash", f"{invoke} --help", "```"]
+    return parts
+
+
+def _usage(facts: ProjectFacts) -> str:
+    parts: list[str] = []
+    scripts = [s for s in facts.scripts if s.group == "console_scripts"][:5]
+    for n, s in enumerate(scripts):
+        if n:
+            parts.append("")
+        if len(scripts) > 1:
+            parts += [f"`{s.name}`:", ""]
+        parts += _script_usage(facts, s.name, s.name)
+    if not scripts:
+        tops = {p.name for p in facts.packages}
+        mods = [m for m in facts.runnable_modules if m in tops][:3]
+        for n, m in enumerate(mods):
+            if n:
+                parts.append("")
+            parts += _script_usage(facts, m, f"python -m {m}")
+    if not parts and facts.packages:
+        pkg = facts.packages[0]
+        parts += ["```python", f"import {pkg.name}", "```"]
+        documented = [p for p in facts.packages if p.docstring]
+        if documented:
+            parts.append("")
+            parts += [f"- `{p.name}`: {_one_line(p.docstring)}" for p in documented[:8]]
+    return "\n".join(parts)
+
+
+def _configuration(facts: ProjectFacts) -> str:
+    lines = ["These environment variables are read:", ""]
+    lines += [f"- `{v}`" for v in facts.env_vars[:20]]
+    return "\n".join(lines)
+
+
+def _repo_url(facts: ProjectFacts) -> str | None:
+    for key, url in facts.urls.items():
+        if key.lower() in (
+            "source",
+            "repository",
+            "source code",
+            "code",
+            "homepage",
+            "github",
+        ) and (re.match(r"https://(github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)/", url)):
+            return url.rstrip("/")
+    return None
+
+
+def _development(facts: ProjectFacts) -> str:
+    lines = ["```bash"]
+    url = _repo_url(facts)
+    if url:
+        lines += [
+            f"git clone {url}.git" if not url.endswith(".git") else f"git clone {url}",
+            f"cd {url.rsplit('/', 1)[-1].removesuffix('.git')}",
+        ]
+    dev = next((e for e in _DEV_EXTRAS if e in facts.extras), None)
+    lines.append(f'pip install -e ".[{dev}]"' if dev else "pip install -e .")
+    if facts.tests_dir:
+        lines.append("pytest")
+    lines.append("```")
+    intro = "Set up a development environment"
+    intro += " and run the tests:" if facts.tests_dir else ":"
+    return intro + "\n\n" + "\n".join(lines)
+
+
+def _license(facts: ProjectFacts) -> str:
+    kind = facts.license
+    link = f"[{facts.license_file}]({facts.license_file})" if facts.license_file else ""
+    if kind and link:
+        return f"This project is licensed under the {kind} license; see {link}."
+    if link:
+        return f"See {link} for the license terms."
+    return f"This project is licensed under the {kind} license."
+
+
+def _overview(facts: ProjectFacts) -> str:
+    parts = []
+    if facts.description:
+        parts.append(facts.description.strip())
+    from rapidfuzz import fuzz
+
+    for p in facts.packages:
+        if p.docstring and not any(
+            fuzz.token_set_ratio(normalize_heading(p.docstring), normalize_heading(x)) >= 70
+            for x in parts
+        ):
+            parts.append(p.docstring)
+            break
+    return "\n\n".join(parts)
+
+
+_BUILDERS = {
+    "overview": _overview,
+    "installation": _installation,
+    "usage": _usage,
+    "configuration": _configuration,
+    "development": _development,
+    "license": _license,
+}
+
+
+def offline_section(target: ReadmeTarget, facts: ProjectFacts) -> str | None:
+    """Build a section body from facts alone; None for kinds the facts cannot cover."""
+    builder = _BUILDERS.get(target.section)
+    if builder is None:
+        return None
+    from docagent.readme.targets import applicable
+
+    if not applicable(target.section, facts):
+        return None
+    text = builder(facts).strip()
+    level = target.level
+    # sub-headings are not used by the builders, but keep the contract explicit
+    assert all(h.level > level for h in parse_markdown(text).headings)
+    return text or None
+
+
+# ----------------------------------------------------------------------------- model
+
+
+def facts_for_prompt(facts: ProjectFacts) -> dict[str, Any]:
+    """The facts sent to a model: metadata, scripts with their commands and options."""
+    scripts = []
+    for s in facts.scripts:
+        scripts.append(
+            {
+                "name": s.name,
+                "target": s.target,
+                "commands": [
+                    {
+                        "command": c.name or "(top level)",
+                        "help": _one_line(c.help),
+                        "options": [
+                            {"flags": p.decls, "help": _one_line(p.help)}
+                            for p in c.params
+                            if p.is_option
+                        ],
+                        "arguments": [p.decls[0] for p in c.params if not p.is_option],
+                    }
+                    for c in facts.commands_for(s.name)
+                    if c.name != "*"
+                ],
+                "other_options": sorted(
+                    {o for c in facts.commands_for(s.name) if c.name == "*" for o in c.options}
+                ),
+            }
+        )
+    return {
+        "distribution": facts.name,
+        "version": facts.version,
+        "description": facts.description,
+        "requires_python": facts.requires_python,
+        "dependencies": facts.dependencies,
+        "extras": {k: v for k, v in facts.extras.items() if not k.startswith("group:")},
+        "console_scripts": scripts,
+        "runnable_modules": facts.runnable_modules,
+        "packages": [{"name": p.name, "docstring": p.docstring} for p in facts.packages],
+        "environment_variables": facts.env_vars,
+        "license": facts.license,
+        "license_file": facts.license_file,
+        "tests_dir": facts.tests_dir,
+        "urls": facts.urls,
+    }
+
+
+def build_prompt(
+    target: ReadmeTarget, facts: ProjectFacts, hint: str | None = None, readme_chars: int = 6000
+) -> tuple[str, str]:
+    """Return ``(system, user)`` prompt texts for drafting ``target`` with a model."""
+    readme = facts.readme_text or "(no README yet)"
+    if len(readme) > readme_chars:
+        readme = readme[:readme_chars] + "\n[... truncated ...]"
+    if target.status == "stale":
+        status = "The section exists but is wrong: " + "; ".join(target.reasons) + "."
+        current = f'\n## Current body of "{target.qualname}" (rewrite it)\n{target.current}\n'
+    else:
+        status = "The README has no such section yet."
+        current = ""
+    user = USER_TEMPLATE.format(
+        heading=target.qualname,
+        section=target.section,
+        level=target.level,
+        status_line=status,
+        facts=json.dumps(facts_for_prompt(facts), indent=1, ensure_ascii=False),
+        readme_path=target.path,
+        readme=readme,
+        current=current,
+        hint=f"\n## Reviewer's request\n{hint}\n" if hint else "",
+    )
+    return SYSTEM_PROMPT, user
+
+
+def clean_body(text: str, heading: str) -> str:
+    """Strip outer blank lines and a leading heading that repeats the section heading."""
+    lines = text.replace("\r\n", "\n").strip("\n").split("\n")
+    doc = parse_markdown("\n".join(lines))
+    if doc.headings and doc.headings[0].line == 0:
+        h = doc.headings[0]
+        if normalize_heading(h.text) == normalize_heading(heading):
+            lines = lines[h.end_line :]
+    return "\n".join(lines).strip("\n").rstrip()
+
+
+def _body_of(data: Any, raw: str, stop: str) -> tuple[str | None, str]:
+    if stop in ("max_tokens", "length"):
+        return None, "the answer was cut off at the output token limit"
+    if stop == "refusal":
+        return None, "the model refused to answer"
+    if isinstance(data, dict) and isinstance(data.get("body"), str):
+        return data["body"], ""
+    if raw.strip() and not raw.lstrip().startswith("{"):
+        return raw, ""  # a model that ignored the schema but wrote Markdown
+    return None, "the answer is not a JSON object with a 'body' string"
+
+
+async def draft_section(
+    target: ReadmeTarget,
+    facts: ProjectFacts,
+    provider: Provider,
+    *,
+    hint: str | None = None,
+    interactive: bool = False,
+    batch: bool = False,
+) -> Draft:
+    """Draft the body of one README section with ``provider``; never raises for model errors.
+
+    The offline provider (``provider.name == "offline"``) uses :func:`offline_section`; other
+    providers get :func:`build_prompt` and :data:`SECTION_SCHEMA` through their ``complete``
+    method, with one redraft when a hard check fails. ``hint`` is a reviewer's request
+    (ignored offline). The Draft's ``checks`` are :func:`check_section`'s; its ``code_sha`` is
+    the target's, so ``apply`` refuses it when the section changed since.
+    """
+    started = time.perf_counter()
+    draft = Draft(
+        path=target.path,
+        qualname=target.qualname,
+        kind="readme_section",
+        code_sha=target.code_sha,
+        style="markdown",
+        provider=provider.name,
+        model=provider.model,
+        prompt_version=readme_prompt_version(),
+    )
+    if provider.name == "offline":
+        draft.notice = OFFLINE_NOTICE
+        draft.model = "offline-1"
+        text = offline_section(target, facts)
+        draft.attempts = 1
+        if text is None:
+            known = ", ".join(KINDS)
+            draft.error = (
+                f"the offline drafter writes only {known} sections from facts it has; "
+                f"draft `{target.qualname}` with a model provider (--provider anthropic)"
+            )
+            draft.error_kind = "bad_request"
+        else:
+            draft.text = text
+            draft.checks = check_section(text, facts, target.level, target.qualname)
+            draft.context = json.dumps(facts_for_prompt(facts), ensure_ascii=False)
+        draft.latency_ms = int((time.perf_counter() - started) * 1000)
+        return draft
+
+    system, user = build_prompt(target, facts, hint)
+    draft.context = user
+    draft.context_tokens = estimate_tokens(system + user)
+    messages: list[dict[str, str]] = [{"role": "user", "content": user}]
+    usage = Usage()
+    for attempt in (1, 2):
+        draft.attempts = attempt
+        request = DraftRequest(
+            system=system,
+            examples="",
+            messages=messages,
+            schema=SECTION_SCHEMA,
+            max_tokens=MAX_TOKENS,
+            interactive=interactive,
+        )
+        try:
+            result = await provider.complete(request)
+        except ProviderError as exc:
+            draft.error, draft.error_kind = exc.message, exc.kind
+            break
+        usage = usage + result.usage
+        if result.model:
+            draft.model = result.model
+        body, problem = _body_of(result.data, result.raw, result.stop_reason)
+        if body is None:
+            draft.text = ""
+            draft.checks = [Check("schema", False, problem)]
+            draft.error, draft.error_kind = f"malformed output: {problem}", "malformed_output"
+            failed = draft.checks
+        else:
+            draft.error = draft.error_kind = ""
+            draft.text = clean_body(body, target.qualname)
+            draft.checks = [Check("schema", True)] + check_section(
+                draft.text, facts, target.level, target.qualname
+            )
+            failed = [c for c in draft.checks if c.hard and not c.ok]
+        if not failed or attempt == 2:
+            break
+        problems = "\n".join(f"- {c.name}: {c.detail}" for c in failed)
+        follow = REDRAFT_TEMPLATE.format(problems=problems)
+        messages = [
+            *messages,
+            {"role": "assistant", "content": result.raw or "(empty)"},
+            {"role": "user", "content": follow},
+        ]
+    draft.usage = usage
+    draft.cost_usd = pricing.cost(draft.model, usage, batch=batch)
+    draft.latency_ms = int((time.perf_counter() - started) * 1000)
+    return draft
+
+
+__all__ = [
+    "SECTION_SCHEMA",
+    "build_prompt",
+    "clean_body",
+    "draft_section",
+    "facts_for_prompt",
+    "offline_section",
+    "readme_prompt_version",
+]
