@@ -12,6 +12,7 @@ import builtins
 import keyword
 import re
 import textwrap
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -34,6 +35,13 @@ class Symbol:
     def module(self) -> str:
         """The dotted module name of the symbol's file (``pkg/mod.py`` -> ``pkg.mod``)."""
         return module_name(self.path)
+
+
+def _quiet_parse(code: str) -> ast.Module:
+    """``ast.parse`` without SyntaxWarnings about the parsed code (not ours to fix)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(code)
 
 
 def module_name(path: str) -> str:
@@ -97,7 +105,7 @@ def calls_in(code: str) -> list[str]:
     """
     out: dict[str, None] = {}
     try:
-        tree = ast.parse(code)
+        tree = _quiet_parse(code)
     except (SyntaxError, ValueError):
         for m in _CALL_RE.finditer(code):
             out.setdefault(("self." if m.group(1) else "") + m.group(2), None)

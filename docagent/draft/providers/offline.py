@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from dataclasses import dataclass, field
 
 from docagent.code.targets import FileFacts, Param, Target
@@ -193,6 +194,13 @@ def _safe(text: str) -> str:
     return _clip(text.replace("`", "'"))
 
 
+def _quiet_parse(code: str) -> ast.Module:
+    """``ast.parse`` without SyntaxWarnings about the parsed code (not ours to fix)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(code)
+
+
 @dataclass
 class BodyFacts:
     """What the body of a function shows: returns, yields, raises and its shape."""
@@ -222,7 +230,7 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
     """Analyse the target's body with :mod:`ast` (empty facts when it cannot be parsed)."""
     out = BodyFacts()
     try:
-        tree = ast.parse(target_code(facts, target))
+        tree = _quiet_parse(target_code(facts, target))
     except (SyntaxError, ValueError):
         return out
     fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None)
