@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import warnings
 
 from docagent.code.docstrings import Problem, consistency_problems
 from docagent.code.edit import RefusedEdit, render_docstring
@@ -52,7 +53,9 @@ def literal_value(literal: str, indent: str = "    ") -> tuple[bool, str | None,
     """
     src = f"def _f():\n{indent}{literal}\n"
     try:
-        tree = ast.parse(src)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # e.g. invalid escapes in a naive literal
+            tree = ast.parse(src)
     except (SyntaxError, ValueError) as exc:
         return False, None, f"the literal does not parse: {exc}"
     fn = tree.body[0]

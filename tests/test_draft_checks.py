@@ -1,0 +1,151 @@
+"""Checks on drafts: the same consistency rules as scanning, plus names, summary and literal."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from docagent.code.docstrings import parse_sections
+from docagent.code.targets import read_file
+from docagent.draft import StructuredDraft, SymbolIndex, render
+from docagent.draft.checks import backticked_names, hard_failures, run_checks
+
+SRC = """
+class Box:
+    def __init__(self, size):
+        self.size = size
+
+
+def helper(x):
+    return x
+
+
+def gen(n):
+    for i in range(n):
+        yield i
+
+
+def fail(x):
+    if x < 0:
+        raise ValueError("negative")
+    print(x)
+"""
+
+FACTS = read_file("", "pkg/m.py", data=SRC.encode())
+SYMBOLS = SymbolIndex.from_files([FACTS])
+
+
+def check(qualname, draft, style="google"):
+    t = FACTS.target(qualname)
+    init = FACTS.target(qualname + ".__init__") if t.kind == "class" else None
+    text = render(draft, style, t)
+    return {c.name: c for c in run_checks(t, text, style, SYMBOLS, draft, init, FACTS)}
+
+
+def failed(checks):
+    return sorted(n for n, c in checks.items() if not c.ok)
+
+
+def test_a_correct_draft_passes():
+    d = StructuredDraft("Print x.", params={"x": "Value."}, raises={"ValueError": "If x < 0."})
+    assert failed(check("fail", d)) == []
+
+
+@pytest.mark.parametrize("style", ["google", "numpy", "sphinx", "pep257"])
+def test_invented_and_missing_parameters(style):
+    d = StructuredDraft("Print x.", params={"y": "Nope."}, raises={"ValueError": "If x < 0."})
+    c = check("fail", d, style)
+    assert not c["params"].ok
+    assert "'y' not in the signature" in c["params"].detail
+    assert "parameter 'x'" in c["params"].detail
+
+
+def test_no_params_at_all_is_missing():
+    c = check("helper", StructuredDraft("Return x.", returns="x."))
+    assert not c["params"].ok and "'x'" in c["params"].detail
+
+
+def test_returns_only_with_a_value():
+    d = StructuredDraft(
+        "Print x.", params={"x": "V."}, returns="Nothing.", raises={"ValueError": "neg"}
+    )
+    assert failed(check("fail", d)) == ["returns"]
+    soft = check("helper", StructuredDraft("Return x.", params={"x": "V."}))
+    assert not soft["returns-documented"].ok and not soft["returns-documented"].hard
+
+
+def test_yields_for_generators():
+    c = check("gen", StructuredDraft("Count.", params={"n": "How many."}))
+    assert failed(c) == ["yields"]
+    c = check("helper", StructuredDraft("Return x.", params={"x": "V."}, yields="x", returns="x"))
+    assert failed(c) == ["yields"]
+
+
+def test_raises_agree_with_raise_statements():
+    c = check("fail", StructuredDraft("Print x.", params={"x": "V."}))
+    assert failed(c) == ["raises"] and "ValueError" in c["raises"].detail
+    c = check(
+        "helper",
+        StructuredDraft("Return x.", params={"x": "V."}, returns="x", raises={"KeyError": "never"}),
+    )
+    assert failed(c) == ["raises"]
+
+
+def test_class_params_are_checked_against_init():
+    assert failed(check("Box", StructuredDraft("A box.", params={"size": "Size."}))) == []
+    c = check("Box", StructuredDraft("A box.", params={"width": "Width."}))
+    assert failed(c) == ["params"]
+
+
+def test_backticked_names_must_exist():
+    ok = StructuredDraft(
+        "Return x via `helper` and ``Box.size`` and `len`.", params={"x": "`x`."}, returns="x"
+    )
+    assert failed(check("helper", ok)) == []
+    bad = StructuredDraft("Return x via `made_up_function`.", params={"x": "V."}, returns="x")
+    c = check("helper", bad)
+    assert failed(c) == ["names"] and "made_up_function" in c["names"].detail
+    assert backticked_names("see :func:`Box <pkg.m.Box>` and `a + b`") == ["pkg.m.Box"]
+
+
+def test_summary_must_be_one_line():
+    t = FACTS.target("helper")
+    checks = {c.name: c for c in run_checks(t, "Return\nx.\n\nArgs:\n    x: V.", "google", SYMBOLS)}
+    assert not checks["summary"].ok
+
+
+def test_text_that_cannot_be_a_docstring_fails_the_roundtrip():
+    t = FACTS.target("helper")
+    checks = {c.name: c for c in run_checks(t, "  indented\n\n\n", "google", SYMBOLS)}
+    assert not checks["roundtrip"].ok
+    assert [c.name for c in hard_failures(list(checks.values()))] == ["roundtrip"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60))
+def test_any_summary_renders_to_a_safe_round_tripping_literal(s):
+    summary = " ".join(s.split()) or "x"
+    d = StructuredDraft(summary + " '''\"\"\"\\", params={"x": 'Ends with a quote"'}, returns="x")
+    text = render(d, "google", FACTS.target("helper"))
+    assert inspect.cleandoc(text) == text
+    checks = check("helper", d)
+    assert checks["literal"].ok and checks["roundtrip"].ok
+
+
+@pytest.mark.parametrize("style", ["google", "numpy", "sphinx"])
+def test_rendered_sections_parse_back(style):
+    d = StructuredDraft(
+        "Do it.",
+        "More words.",
+        {"x": "The x."},
+        "A value.",
+        "",
+        {"ValueError": "Bad."},
+        "",
+        {"a": "An attribute."},
+    )
+    sec = parse_sections(render(d, style))
+    assert (sec.style, sec.params, sec.returns, sec.raises) == (style, ["x"], True, ["ValueError"])
