@@ -601,6 +601,7 @@ class _CliVisitor(ast.NodeVisitor):
                         node.name,
                         str(_kw(dec, "help") or ast.get_docstring(node) or ""),
                     )
+                    self.commands.append(cmd)
                 elif attr != "callback":
                     cmd = self._click_command(node, dec, recv, attr)
             elif attr in ("option", "password_option", "confirmation_option"):
@@ -640,6 +641,13 @@ class _CliVisitor(ast.NodeVisitor):
         self.generic_visit(node)
 
     visit_AsyncFunctionDef = visit_FunctionDef
+
+    def finish(self) -> None:
+        """Typer runs a lone command without a callback as the app itself: no subcommand."""
+        typer = [c for c in self.commands if c.framework == "typer"]
+        named = [c for c in typer if c.name]
+        if len(named) == 1 and len(typer) == 1:
+            named[0].name = ""
 
     def _click_command(
         self,
@@ -804,6 +812,7 @@ def gather_facts(root: str | Path, settings: Any = None) -> ProjectFacts:
             runnable.add(dotted)
         visitor = _CliVisitor(rel)
         visitor.visit(tree)
+        visitor.finish()
         env |= visitor.env_vars
         cmds = [c for c in visitor.commands if c.params or c.name or c.framework != "argparse"]
         facts.commands.setdefault(top, []).extend(cmds)
