@@ -282,7 +282,8 @@ def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> 
     if p + r == 0:
         return 0.0
     factor = beta**2
-    return min(1.0, (1 + factor) * p * r / (factor * p + r))
+    score = (1 + factor) * p * r / (factor * p + r)
+    return 0.0 if score < 1e-9 else min(1.0, score)
 
 
 def combine(values: Mapping[str, float | None], weights: Mapping[str, float] = WEIGHTS) -> float:

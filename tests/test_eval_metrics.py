@@ -1,0 +1,237 @@
+"""Eval metrics and statistics: each metric moves when the docstring gets better or worse."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from docagent.code.targets import read_file
+from docagent.eval.metrics import (
+    checks_value,
+    chrf,
+    combine,
+    completeness,
+    pep257_items,
+    truthfulness,
+)
+from docagent.eval.stats import bootstrap_ci, paired_bootstrap
+
+MODULE = '''"""Shapes."""
+
+import os
+
+
+def scale(a, b, *, factor=2):
+    if factor < 0:
+        raise ValueError("negative")
+    return (a + b) * factor
+
+
+def walk(root):
+    for name in os.listdir(root):
+        yield name
+
+
+class Box:
+    def __init__(self, width, height):
+        self.width = width
+        self.height = height
+
+    def area(self):
+        return self.width * self.height
+'''
+
+
+@pytest.fixture(scope="module")
+def facts():
+    """Code facts of MODULE."""
+    return read_file("shapes.py", "shapes.py", MODULE.encode())
+
+
+# ----------------------------------------------------------------------------- chrF
+
+
+def test_chrf_identical_and_disjoint() -> None:
+    """Identical text scores 1, text with no shared characters 0."""
+    assert chrf("Return the sum.", "Return the sum.") == pytest.approx(1.0)
+    assert chrf("xyz", "abc") == 0.0
+    assert chrf("", "") == 1.0
+    assert chrf("abc", "") == 0.0
+
+
+def test_chrf_hand_computed_value() -> None:
+    """'ab' against 'abc': P=(1+1)/2, R=(2/3+1/2)/2 over the two shared orders; F2 = 35/55."""
+    assert chrf("ab", "abc") == pytest.approx(35 / 55)
+
+
+def test_chrf_ignores_whitespace_and_weights_recall() -> None:
+    """Whitespace and line breaks do not matter; missing content costs more than extra."""
+    assert chrf("Return  the\nsum.", "Return the sum.") == pytest.approx(1.0)
+    ref = "Return the sum of the two numbers."
+    shorter = chrf("Return the sum.", ref)
+    longer = chrf("Return the sum of the two numbers, rounded down.", ref)
+    assert longer > shorter
+
+
+def test_chrf_orders_paraphrase_between_extremes() -> None:
+    """A paraphrase lies strictly between an unrelated text and the reference itself."""
+    ref = "Return the number of items in the queue."
+    para = chrf("Return how many items the queue holds.", ref)
+    other = chrf("Open a network connection to the server.", ref)
+    assert other < para < 1.0
+
+
+# ----------------------------------------------------------------------------- completeness
+
+
+def test_completeness_full_google_docstring(facts) -> None:
+    """Every parameter, Returns and Raises present: 1.0."""
+    text = (
+        "Scale the sum of two numbers.\n\nArgs:\n    a: First.\n    b: Second.\n"
+        "    factor: Multiplier.\n\nReturns:\n    The scaled sum.\n\nRaises:\n"
+        "    ValueError: If factor is negative."
+    )
+    assert completeness(facts.target("scale"), text).value == 1.0
+
+
+def test_completeness_counts_missing_elements(facts) -> None:
+    """A missing parameter and missing Raises lower the score by their share, and are named."""
+    text = "Scale numbers.\n\nArgs:\n    a: First.\n    factor: Multiplier.\n\nReturns:\n    Sum."
+    found = completeness(facts.target("scale"), text)
+    # required: summary, a, b, factor, returns, raises ValueError -> 4 of 6
+    assert found.value == pytest.approx(4 / 6)
+    assert found.notes == ["param b", "raises ValueError"]
+    assert completeness(facts.target("scale"), "Scale.").value == pytest.approx(1 / 6)
+
+
+def test_completeness_reads_pep257_prose(facts) -> None:
+    """Prose that names parameters, says what is returned and names the exception counts."""
+    text = (
+        "Return (a + b) * factor.\n\nRaises ValueError when factor is negative; "
+        "a and b may be any numbers."
+    )
+    assert completeness(facts.target("scale"), text).value == 1.0
+
+
+def test_completeness_generator_needs_yields(facts) -> None:
+    """A generator's docstring must say what it yields."""
+    assert completeness(facts.target("walk"), "List root.").notes == ["yields"]
+    assert completeness(facts.target("walk"), "Yield the names in root.").value == 1.0
+
+
+def test_completeness_class_documents_init_params_unless_init_does(facts) -> None:
+    """A class docstring covers __init__'s parameters when __init__ has no docstring."""
+    box, init = facts.target("Box"), facts.target("Box.__init__")
+    assert completeness(box, "A box.", init, init_documented=False).value == pytest.approx(1 / 3)
+    assert completeness(box, "A box.", init, init_documented=True).value == 1.0
+    text = "A box.\n\nArgs:\n    width: Width.\n    height: Height."
+    assert completeness(box, text, init).value == 1.0
+
+
+def test_completeness_module_needs_summary(facts) -> None:
+    """A module docstring needs a summary line."""
+    module = facts.target("<module>")
+    assert completeness(module, "Shapes and areas.").value == 1.0
+    assert completeness(module, "").value == 0.0
+
+
+# ----------------------------------------------------------------------------- truthfulness
+
+
+def test_truthfulness_invented_parameter(facts) -> None:
+    """Documenting a parameter that is not in the signature is an invention."""
+    good = "Scale.\n\nArgs:\n    a: A.\n    b: B."
+    bad = "Scale.\n\nArgs:\n    a: A.\n    c: C."
+    assert truthfulness(facts.target("scale"), good, facts).value == 1.0
+    found = truthfulness(facts.target("scale"), bad, facts)
+    assert found.value == pytest.approx(0.5)
+    assert found.notes == ["param c"]
+
+
+def test_truthfulness_backticked_names_must_exist(facts) -> None:
+    """Backticked names must exist in the module, its imports, builtins or the stdlib."""
+    target = facts.target("walk")
+    assert truthfulness(target, "List `root` with `os.listdir`.", facts).value == 1.0
+    assert truthfulness(target, "Use ``json.loads`` and :func:`len`.", facts).value == 1.0
+    found = truthfulness(target, "List `root` with `fancy_walker`.", facts)
+    assert found.value == pytest.approx(0.5)
+    assert found.notes == ["name fancy_walker"]
+
+
+def test_truthfulness_pep257_sections(facts) -> None:
+    """PEP 257 sections: arguments must exist; exceptions are not parameters."""
+    target = facts.target("scale")
+    ok = "Scale.\n\nArguments\na -- A.\nb -- B.\n\nExceptions\nValueError -- Negative factor."
+    assert truthfulness(target, ok, facts).value == 1.0
+    bad = "Scale.\n\nArguments\na -- A.\nzeta -- Z."
+    assert truthfulness(target, bad, facts).notes == ["param zeta"]
+    assert pep257_items(ok) == {"params": ["a", "b"], "raises": ["ValueError"], "attributes": []}
+
+
+def test_truthfulness_class_attributes(facts) -> None:
+    """Documented attributes must exist in the class or the module."""
+    box, init = facts.target("Box"), facts.target("Box.__init__")
+    ok = "A box.\n\nAttributes:\n    width: Width.\n    height: Height."
+    assert truthfulness(box, ok, facts, init).value == 1.0
+    bad = "A box.\n\nInstance variables\ndepth -- Depth."
+    assert truthfulness(box, bad, facts, init).notes == ["attribute depth"]
+
+
+def test_truthfulness_nothing_asserted_is_truthful(facts) -> None:
+    """A summary that names nothing cannot invent anything."""
+    assert truthfulness(facts.target("scale"), "Scale two numbers.", facts).value == 1.0
+
+
+# ----------------------------------------------------------------------------- checks, combine
+
+
+def test_checks_value_ignores_soft_checks() -> None:
+    """Only hard check failures count."""
+    assert checks_value([{"name": "params", "ok": True}]).value == 1.0
+    soft = [{"name": "returns-documented", "ok": False, "hard": False}]
+    assert checks_value(soft).value == 1.0
+    found = checks_value([{"name": "names", "ok": False}, {"name": "params", "ok": True}])
+    assert (found.value, found.notes) == (0.0, ["names"])
+
+
+def test_combine_redistributes_missing_metrics() -> None:
+    """Absent metrics (no reference, no judge) drop out; the rest keep their proportions."""
+    full = {"completeness": 1.0, "truthfulness": 1.0, "checks": 1.0, "similarity": 0.0}
+    assert combine(full) == pytest.approx(0.8)
+    no_ref = {"completeness": 1.0, "truthfulness": 0.5, "checks": 1.0, "similarity": None}
+    assert combine(no_ref) == pytest.approx((0.3 + 0.15 + 0.2) / 0.8)
+
+
+# ----------------------------------------------------------------------------- statistics
+
+
+def test_bootstrap_ci_is_deterministic_and_brackets_the_mean() -> None:
+    """The same values give the same interval, and it contains the mean."""
+    values = [0.2, 0.9, 0.5, 0.7, 0.4, 0.8, 0.6, 0.3]
+    lo, hi = bootstrap_ci(values)
+    assert (lo, hi) == bootstrap_ci(values)
+    assert lo < sum(values) / len(values) < hi
+    assert bootstrap_ci([0.5]) == (0.5, 0.5)
+
+
+def test_paired_bootstrap_sees_consistent_small_gains() -> None:
+    """A consistent +0.01 per case is significant paired, though the per-case spread is large."""
+    old = [i / 50 for i in range(50)]
+    new = [v + 0.01 for v in old]
+    delta, (lo, hi) = paired_bootstrap(new, old)
+    assert delta == pytest.approx(0.01)
+    assert lo == pytest.approx(0.01) and hi == pytest.approx(0.01)
+    # unpaired intervals of the two runs overlap almost entirely
+    lo_old, hi_old = bootstrap_ci(old)
+    lo_new, _ = bootstrap_ci(new)
+    assert lo_new < hi_old
+
+
+def test_paired_bootstrap_noise_includes_zero() -> None:
+    """Changes that go both ways average near zero with an interval spanning zero."""
+    old = [0.5] * 40
+    new = [0.5 + (0.1 if i % 2 else -0.1) for i in range(40)]
+    delta, (lo, hi) = paired_bootstrap(new, old)
+    assert math.isclose(delta, 0.0, abs_tol=1e-9)
+    assert lo < 0 < hi
