@@ -170,3 +170,24 @@ def test_realistic_log_renders_weekly_model_lines(tmp_path: Path) -> None:
     assert len(timeline["series"]) == 3
     page = parse(render(report, "html"))
     assert page.counts.get("polyline", 0) >= 4
+
+
+def test_many_prompt_versions_keep_the_chart_readable(repo: Path) -> None:
+    """A log with ten prompt versions draws the six busiest and says the rest are in tables."""
+    with Store.open(repo) as store:
+        for v in range(10):
+            for i in range(v + 1):
+                did = store.record_draft(
+                    None,
+                    DraftRecord("a.py", f"f{v}_{i}", "function", text="F.", prompt_version=f"p{v}"),
+                )
+                store.record_decision(did, "accept")
+    with Store.open(repo) as store:
+        report = build(store, ["prompt"])
+    svg = render(report, "html")
+    page = parse(svg)
+    assert "4 more prompt keys in the tables" in " ".join(page.text)
+    assert [r[0] for r in page.rows if r and r[0].startswith("p") and r[0] != "prompt"] == [
+        *(f"p{v}small" for v in range(9)),
+        "p9",  # ten decided drafts: no longer small
+    ]

@@ -26,6 +26,7 @@ OUTCOME_COLORS = {
 }
 W, H = 560, 250
 PAD_L, PAD_R, PAD_T, PAD_B = 46, 14, 14, 58
+MAX_SERIES = 6
 
 CSS = """
 :root { color-scheme: light; --fg: #111827; --muted: #6b7280; --line: #e5e7eb; }
@@ -147,6 +148,14 @@ def rate_chart(timeline: dict[str, Any], dim: str) -> str:
                 f'<text x="{x_of(p):.1f}" y="{H - PAD_B + 16}" text-anchor="middle">'
                 f"{_e(p[5:] if len(p) == 10 else p)}</text>"
             )
+    if len(series) > MAX_SERIES:  # keep the busiest keys; the rest are in the tables
+        busiest = sorted(series, key=lambda k: -sum(n for _, _, n in series[k]))[:MAX_SERIES]
+        hidden = len(series) - MAX_SERIES
+        series = {k: v for k, v in series.items() if k in busiest}
+        body.append(
+            f'<text x="{W - PAD_R}" y="{PAD_T - 2}" text-anchor="end">{hidden} more {_e(dim)}'
+            " keys in the tables</text>"
+        )
     biggest = max((n for pts in series.values() for _, _, n in pts), default=1)
     legend = []
     for index, (key, points) in enumerate(series.items()):
