@@ -10,7 +10,9 @@ draft passes the checks unless a fault says otherwise) and can inject, per targe
 - ``("slow", seconds)``: answer after a delay; ``"hold"``: block until :meth:`release`.
 
 ``faults[qualname]`` is a list consumed one entry per request for that target (``"ok"`` for a
-normal answer). ``answered`` counts 200 answers per target; ``received`` counts requests.
+normal answer). ``answered`` counts 200 answers and ``received`` requests, per ``path::qualname``.
+With ``hold_after = N`` (and :meth:`hold`), every request after the first N waits for
+:meth:`release` (the kill-and-resume test kills the client while requests are held).
 ``delay`` adds a fixed latency to every answer (the benchmark uses 0.3 s).
 
 Message Batches: ``POST /v1/messages/batches`` creates a batch, ``GET .../{id}`` reports
@@ -117,6 +119,8 @@ class MessagesServer:
         self._gate = threading.Event()
         self._gate.set()
         self.in_flight = 0
+        self.started = 0
+        self.hold_after: int | None = None
         self.max_in_flight = 0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -185,9 +189,16 @@ class MessagesServer:
         if isinstance(first, list):
             first = "".join(b.get("text", "") for b in first if isinstance(b, dict))
         m = _WHO_RE.search(first)
-        kind, qualname = (m.group(1), m.group(2)) if m else ("function", "?")
+        kind, qualname, path = (m.group(1), m.group(2), m.group(3)) if m else ("function", "?", "")
+        key = f"{path}::{qualname}"
         with self.lock:
-            self.received[qualname] += 1
+            self.received[key] += 1
+            self.started += 1
+            held = self.hold_after is not None and self.started > self.hold_after
+        if held:  # the client is killed meanwhile: this request is never answered
+            self._gate.wait()
+            err = {"type": "api_error", "message": "held request released"}
+            return 500, {"type": "error", "error": err}
         fault = self._next_fault(qualname)
         if isinstance(fault, tuple) and fault[0] == "slow":
             time.sleep(fault[1])
@@ -211,9 +222,9 @@ class MessagesServer:
         if fault == "malformed":
             text = "Sure! Here is the docstring you asked for, in prose, not JSON."
         with self.lock:
-            self.answered[qualname] += 1
+            self.answered[key] += 1
         return 200, {
-            "id": f"msg_{qualname}_{self.answered[qualname]}",
+            "id": f"msg_{self.started}",
             "type": "message",
             "role": "assistant",
             "model": self.model,
@@ -311,6 +322,7 @@ class MessagesServer:
         b["polls"] += 1
         if b["polls"] > self.batch_polls:
             b["status"] = "ended"
+        b.setdefault("seen", []).append(b["status"])
         return self._batch_doc(batch_id)
 
     def _send_results(self, h: BaseHTTPRequestHandler, batch_id: str) -> None:
