@@ -604,6 +604,12 @@ class ReviewApp(App[SessionSummary]):
         self.summary = summary
         self.push_screen(SummaryScreen(summary))
 
+    def on_unmount(self) -> None:
+        """Stop the drafting loop when the app ends without the summary (ctrl+c, tests)."""
+        if self.runner is not None:
+            self.runner.close()
+            self.runner = None
+
     def action_exit_review(self) -> None:
         """Leave the app from the summary."""
         self.exit(self.summary)

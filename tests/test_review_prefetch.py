@@ -1,0 +1,45 @@
+"""Prefetch: with a provider that takes 200 ms per draft, decisions never wait for the model."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from review_helpers import make_app, shown, wait_for, wait_shown
+
+from docagent.review.widgets import CodeView
+
+MANY = "\n\n".join(f"def f{i}(a: int) -> int:\n    return a + {i}\n" for i in range(10))
+
+
+async def test_next_draft_is_on_screen_at_once_after_each_decision(repo_factory: Any) -> None:
+    repo: Path = repo_factory({"many.py": MANY})
+    app = make_app(repo, slow=0.2)
+    async with app.run_test(size=(100, 30)) as pilot:
+        started = time.monotonic()
+        await wait_shown(pilot, app)
+        assert time.monotonic() - started >= 0.2  # the first draft does wait for the model
+        waits = []
+        for key in "asasas":
+            await pilot.pause(0.25)  # the person reads the draft
+            current = app._current_item()
+            pressed = time.monotonic()
+            await pilot.press(key)
+            assert app._current_item() is not current
+            assert shown(app), "the next draft should already be there"
+            assert not app.main.query_one(CodeView).loading
+            waits.append(time.monotonic() - pressed)
+        assert max(waits) < 0.15, waits
+        assert app.session.provider.calls >= 7
+
+
+async def test_spinner_shows_while_a_draft_is_not_ready(repo_factory: Any) -> None:
+    repo: Path = repo_factory({"many.py": MANY})
+    app = make_app(repo, slow=0.3, prefetch=0)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_shown(pilot, app)
+        await pilot.press("s")
+        assert app.main.query_one(CodeView).loading  # nothing prefetched: spinner
+        await pilot.press("n")  # the UI stays responsive meanwhile
+        await wait_for(pilot, lambda: shown(app))
