@@ -42,7 +42,7 @@ PRICES: dict[str, Price] = {
     "claude-opus": _price(5.0, 25.0),
     "claude-opus-4-0": _price(15.0, 75.0),
     "claude-opus-4-1": _price(15.0, 75.0),
-    "claude-opus-4-2": _price(15.0, 75.0),  # claude-opus-4-20250514
+    "claude-opus-4-20250514": _price(15.0, 75.0),
     "claude-3-opus": _price(15.0, 75.0),
 }
 
