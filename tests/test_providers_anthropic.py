@@ -343,3 +343,14 @@ async def test_batch_endpoints_of_the_loopback_server(messages_server):
     assert [r.custom_id for r in results] == ["t1"]
     assert json.loads(results[0].result.message.content[0].text) == GOOD_DRAFT
     await client.close()
+
+
+async def test_missing_key_is_an_auth_error_not_a_crash(messages_server, monkeypatch):
+    """Explicit ``--provider anthropic`` without a key gives a clear auth error."""
+    monkeypatch.setenv("ANTHROPIC_BASE_URL", messages_server.url)
+    p, _ = make_provider(Settings(provider="anthropic", max_retries=0))
+    facts, target = facts_and_target()
+    d = await Drafter(p, Settings(), SymbolIndex.from_files([facts])).draft(facts, target)
+    await p.aclose()
+    assert d.error_kind == "auth" and "ANTHROPIC_API_KEY" in d.error
+    assert message_requests(messages_server) == []

@@ -146,7 +146,14 @@ class AnthropicProvider:
             ) from None
         except anthropic.APIStatusError as exc:
             raise self._status_error(exc) from None
-        except anthropic.AnthropicError as exc:  # e.g. missing credentials
+        except TypeError as exc:  # the SDK raises TypeError when no credentials resolve
+            if "authentication" not in str(exc).lower():
+                raise
+            raise ProviderError(
+                "auth",
+                "no Anthropic credentials: set ANTHROPIC_API_KEY (or use --provider offline)",
+            ) from None
+        except anthropic.AnthropicError as exc:  # e.g. other credential problems
             text = str(exc)
             if "api_key" in text or "auth" in text.lower() or "credential" in text.lower():
                 raise ProviderError(
