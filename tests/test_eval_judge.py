@@ -152,7 +152,10 @@ def test_eval_with_judge_reports_agreement_with_people(
     assert agree["matrix"]["accept"]["reject"] == 1
     assert len(judge_server.calls("/v1/messages")) == 6  # each draft + each person's draft
     assert eval_command.run(_args(repo, dataset, format="table")) == 0
-    assert re.search(r"judge agreement with people \(n=3\): exact 67%", capsys.readouterr().out)
+    assert re.search(
+        r"judge agreement with people \(n=3, 0 from the decision log\): exact 67%",
+        capsys.readouterr().out,
+    )
 
 
 def test_judge_needs_a_key(repo_factory, tmp_path: Path) -> None:
@@ -161,3 +164,35 @@ def test_judge_needs_a_key(repo_factory, tmp_path: Path) -> None:
     dataset = write_jsonl(tmp_path / "c.jsonl", make_cases()[:1])
     with pytest.raises(DocagentError, match="--judge uses Anthropic: set ANTHROPIC_API_KEY"):
         eval_command.run(_args(repo, dataset))
+
+
+def test_judge_agreement_from_the_decision_log(
+    repo_factory, tmp_path: Path, judge_server: JudgeServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With --judge, people's decisions already in the decision log are judged too."""
+    from docagent.store import DraftRecord, Store
+
+    repo = repo_factory({"pkg/calc.py": MODULE})
+    cases = {c["qualname"]: c for c in make_cases()}
+    with Store.open(repo) as store:
+        run = store.start_run("tui", "offline", "offline-1", "pv1")
+        for qual, decision in (("add", "accept"), ("evens", "reject")):
+            did = store.record_draft(
+                run,
+                DraftRecord(
+                    "pkg/calc.py",
+                    qual,
+                    cases[qual]["kind"],
+                    text=f"Logged {qual}.",
+                    style="google",
+                    source=cases[qual]["source"],
+                ),
+            )
+            store.record_decision(did, decision, None, "", "ann@example.com")
+    judge_server.scores = {"Logged add.": 5, "Logged evens.": 5}
+    dataset = write_jsonl(tmp_path / "plain.jsonl", make_cases()[:2])
+    assert eval_command.run(_args(repo, dataset)) == 0
+    agree = json.loads(capsys.readouterr().out)["judge_agreement"]
+    assert (agree["n"], agree["from_log"]) == (2, 2)
+    assert agree["exact"] == pytest.approx(0.5)  # the judge accepted what the person rejected
+    assert agree["matrix"]["reject"]["accept"] == 1

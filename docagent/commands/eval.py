@@ -17,6 +17,7 @@ from typing import Any
 from docagent.errors import DocagentError
 
 WORST_SHOWN = 10
+LOG_JUDGED = 200
 
 
 def _root(repo: str) -> Path:
@@ -93,8 +94,11 @@ def run(args: argparse.Namespace) -> int:
 
     with Store.open(root) as store:
         baseline = load_baseline(args.compare, store) if args.compare else None
+        logged = _logged_decisions(store, root, {c.id for c in cases}) if judge else []
         result = asyncio.run(
-            _evaluate(evaluate, cases, provider, settings, labels, concurrency, cache, judge)
+            _evaluate(
+                evaluate, cases, provider, settings, labels, concurrency, cache, judge, logged
+            )
         )
         run_id = store.start_run(
             "eval",
@@ -153,6 +157,22 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _logged_decisions(store: Any, root: Path, skip: set[str]) -> list[Any]:
+    """Cases built from people's decisions in the decision log (newest :data:`LOG_JUDGED`)."""
+    from docagent.eval.datasets import parse_case
+    from docagent.store.export import eval_cases
+
+    out = []
+    for n, record in enumerate(eval_cases(store, root).cases, 1):
+        if record["id"] in skip or not record.get("draft"):
+            continue
+        try:
+            out.append(parse_case(record, "decision log", n))
+        except DocagentError:
+            continue
+    return out[-LOG_JUDGED:]
+
+
 async def _evaluate(
     evaluate: Any,
     cases: list[Any],
@@ -162,6 +182,7 @@ async def _evaluate(
     concurrency: int,
     cache: Any,
     judge: Any,
+    logged: list[Any] | None = None,
 ) -> Any:
     """Run the eval with a progress bar on an interactive stderr; close clients after."""
     progress = None
@@ -177,7 +198,7 @@ async def _evaluate(
             bar.update(task, completed=done)
 
     try:
-        return await evaluate(
+        result = await evaluate(
             cases,
             provider,
             settings=settings,
@@ -187,6 +208,14 @@ async def _evaluate(
             judge=judge,
             progress=progress,
         )
+        if judge is not None:
+            from docagent.eval.judge import agreement
+            from docagent.eval.runner import judge_decisions
+
+            from_log = await judge_decisions(judge, logged or [])
+            result.judge_agreement = agreement(result.cases + from_log)
+            result.judge_agreement["from_log"] = len(from_log)
+        return result
     finally:
         if bar is not None:
             bar.stop()
@@ -229,11 +258,14 @@ def render_table(doc: dict[str, Any], comparison: dict[str, Any] | None = None) 
     if agree:
         if agree["n"]:
             lines.append(
-                f"judge agreement with people (n={agree['n']}): exact {agree['exact']:.0%}, "
+                f"judge agreement with people (n={agree['n']}, {agree.get('from_log', 0)} from "
+                f"the decision log): exact {agree['exact']:.0%}, "
                 f"usable-or-not {agree['usable']:.0%}"
             )
         else:
-            lines.append("judge agreement: no cases with people's decisions (export some)")
+            lines.append(
+                "judge agreement: no decisions by people in the datasets or the decision log"
+            )
     worst = [w for w in doc["worst"] if w["score"] < 1][:WORST_SHOWN]
     if worst:
         lines += ["", "worst cases"]

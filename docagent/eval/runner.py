@@ -370,6 +370,31 @@ async def _judge_case(judge: Any, prep: Prepared, result: CaseResult) -> None:
         result.judge_on_draft = verdict.to_dict()
 
 
+async def judge_decisions(judge: Any, cases: Sequence[Case]) -> list[CaseResult]:
+    """Judge the drafts people decided on (cases with ``decision`` and ``draft``).
+
+    Returns results that carry only the decision and the judge's verdict on the person's
+    draft, for :func:`docagent.eval.judge.agreement`. Cases whose source no longer parses or
+    lacks its target are skipped.
+    """
+    out: list[CaseResult] = []
+
+    async def one(case: Case) -> None:
+        try:
+            prep = prepare(case)
+        except DocagentError:
+            return
+        if case.decision not in ("accept", "edit", "reject") or not case.draft:
+            return
+        verdict = await judge.judge(prep, case.draft)
+        result = _result(prep, {}, "", "", {})
+        result.judge_on_draft = verdict.to_dict()
+        out.append(result)
+
+    await asyncio.gather(*(one(c) for c in cases))
+    return sorted(out, key=lambda r: r.id)
+
+
 def reference_quality(prepared: Sequence[Prepared]) -> dict[str, Any]:
     """Completeness and truthfulness of the cases' reference docstrings (a calibration row)."""
     comp: list[float] = []
