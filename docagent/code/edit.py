@@ -42,8 +42,6 @@ from docagent.code.targets import (
     FileFacts,
     SourceError,
     Target,
-    _strip_docstrings,
-    code_fingerprint,
     first_statement,
     read_file,
 )
@@ -174,6 +172,7 @@ def _layouts(lines: list[str], indent: str) -> dict[str, str]:
     if len(lines) > 1:
         out["pep257"] = lines[0] + "\n" + body(lines[1:]) + "\n" + indent
     out["newline_first"] = "\n" + body(lines) + "\n" + indent
+    out["bare"] = "\n" + "\n".join(lines)  # last resort for whitespace-only texts
     return out
 
 
@@ -281,10 +280,13 @@ def _render(
 
     column = _width(indent) + first_line_offset
     layouts = _layouts(lines, indent)
-    order = ["pep257", "newline_first"] if len(lines) > 1 else ["oneline", "newline_first"]
+    order = ["pep257"] if len(lines) > 1 else ["oneline"]
+    order += ["newline_first", "bare"]
 
     for layout in order:
         value = layouts[layout]
+        if inspect.cleandoc(value) != cleaned:
+            continue  # this layout cannot produce the text; skip the parse below
         best: tuple[int, str] | None = None
         for p in prefixes:
             for q in quotes:
@@ -381,8 +383,8 @@ class _FileContext:
         self.facts = facts
         self.source = facts.source
         self._tree = None
-        self._shas: dict[str, str] = {}
-        self._stripped: tuple[ast.Module, dict[tuple[int, str], ast.AST]] | None = None
+        self._shas: dict[str, str | None] = {}
+        self._stripped: _Stripped | None = None
         self._unit: str | None = None
 
     @property
@@ -391,26 +393,30 @@ class _FileContext:
             self._tree = ts.parse(self.source)
         return self._tree.root_node
 
+    def stripped(self) -> _Stripped:
+        """The file's AST with docstrings removed (parsed once per plan)."""
+        if self._stripped is None:
+            self._stripped = _Stripped(_parse(self.facts.text, self.facts.path))
+        return self._stripped
+
     def code_sha(self, qualname: str) -> str | None:
-        """``code_shas(facts)[qualname]``, computed for one target without a deep copy.
+        """``code_shas(facts)[qualname]``, without a deep copy per target.
 
         Stripping docstrings is local to each body, so stripping the whole tree once and
         dumping one definition gives the same hash as stripping a copy of that definition.
         """
-        if qualname in self._shas:
-            return self._shas[qualname]
-        if self._stripped is None:
-            tree = _parse(self.facts.text, self.facts.path)
-            _strip_docstrings(tree)
-            self._stripped = (tree, _ast_nodes(tree))
-        tree, nodes = self._stripped
-        t = self.facts.target(qualname)
-        node = None if t is None else tree if t.kind == "module" else nodes.get((t.line, t.name))
-        if node is None:
-            return None
-        dumped = ast.dump(node, include_attributes=False)
-        sha = self._shas[qualname] = hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
-        return sha
+        if qualname not in self._shas:
+            stripped = self.stripped()
+            t = self.facts.target(qualname)
+            node = (
+                None
+                if t is None
+                else stripped.tree
+                if t.kind == "module"
+                else stripped.nodes.get((t.line, t.name))
+            )
+            self._shas[qualname] = None if node is None else stripped.sha(node)
+        return self._shas[qualname]
 
     def line_start(self, pos: int) -> int:
         return self.source.rfind(b"\n", 0, pos) + 1
@@ -560,28 +566,122 @@ def _parse(text: str, path: str) -> ast.Module:
     return compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
 
 
-def _fingerprint(tree: ast.Module) -> str:
-    """``code_fingerprint`` that treats an empty module like one whose docstring was removed."""
-    if not tree.body:
-        tree.body = [ast.Pass()]
-    return code_fingerprint(tree)
+_DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
-def _ast_nodes(tree: ast.Module) -> dict[tuple[int, str], ast.AST]:
-    out: dict[tuple[int, str], ast.AST] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            out[(node.lineno, node.name)] = node
-    return out
+class _Stripped:
+    """An AST with docstrings removed (as ``targets._strip_docstrings`` does), in one pass.
+
+    It records each definition by ``(line, name)`` and, when asked, the docstrings before they
+    are removed. :meth:`sha` hashes a node's dump with a memo, so the nested dumps of classes
+    and their methods cost one dump of the file; the strings equal ``ast.dump(node)``.
+    """
+
+    def __init__(self, tree: ast.Module, keep_docstrings: bool = False) -> None:
+        self.tree = tree
+        self.nodes: dict[tuple[int, str], ast.AST] = {}
+        self.docstrings: dict[int, str | None] = {}
+        self._memo: dict[int, str] = {}
+        for node in ast.walk(tree):
+            if isinstance(node, _DEFS):
+                self.nodes[(node.lineno, node.name)] = node
+            elif not isinstance(node, ast.Module):
+                continue
+            if keep_docstrings:
+                self.docstrings[id(node)] = ast.get_docstring(node)  # type: ignore[arg-type]
+            body = node.body  # type: ignore[attr-defined]
+            if (
+                body
+                and isinstance(body[0], ast.Expr)
+                and isinstance(body[0].value, ast.Constant)
+                and isinstance(body[0].value.value, str)
+            ):
+                node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]
+        if not tree.body:  # an empty module equals one whose only docstring was removed
+            tree.body = [ast.Pass()]
+
+    def _init_memo(self) -> _Stripped:
+        self._memo = {}
+        return self
+
+    def sha(self, node: ast.AST) -> str:
+        """``code_fingerprint`` of ``node`` (docstrings already removed)."""
+        return hashlib.sha256(self._dump(node).encode("utf-8")).hexdigest()[:16]
+
+    def _dump(self, node: object) -> str:
+        if not _fast_dump_ok():
+            return ast.dump(node, include_attributes=False)  # type: ignore[arg-type]
+        return self._format(node)[0]
+
+    def _format(self, node: object) -> tuple[str, bool]:
+        # ast.dump(node, include_attributes=False) with indent=None, memoized per definition
+        if isinstance(node, ast.AST):
+            memo = self._memo.get(id(node)) if isinstance(node, _DEFS) else None
+            if memo is not None:
+                return memo, False
+            cls = type(node)
+            args = []
+            allsimple = True
+            for name in node._fields:
+                try:
+                    value = getattr(node, name)
+                except AttributeError:
+                    continue
+                if value is None and getattr(cls, name, ...) is None:
+                    continue
+                text, simple = self._format(value)
+                allsimple = allsimple and simple
+                args.append(f"{name}={text}")
+            if allsimple and len(args) <= 3:
+                return f"{cls.__name__}({', '.join(args)})", not args
+            out = f"{cls.__name__}({', '.join(args)})"
+            if isinstance(node, _DEFS):
+                self._memo[id(node)] = out
+            return out, False
+        if isinstance(node, list):
+            if not node:
+                return "[]", True
+            return "[" + ", ".join(self._format(x)[0] for x in node) + "]", False
+        return repr(node), True
 
 
-def verify_edit(facts: FileFacts, new_text: str, expected: dict[str, str]) -> str | None:
+_DUMP_SAMPLE = """
+class A(B, metaclass=M):
+    x: int = 1
+    def f(self, a=None, /, *b, c, d=2, **e) -> None:
+        global q
+        return [i async for i in g() if i], {**k}, f"{x!r:>3}", ...
+    @dec
+    async def h():
+        try:
+            await x
+        except* E as err:
+            pass
+        lambda: (yield)
+"""
+
+
+@lru_cache(maxsize=1)
+def _fast_dump_ok() -> bool:
+    """True when the memoized dump equals this Python's ``ast.dump`` (checked once)."""
+    tree = ast.parse(_DUMP_SAMPLE)
+    return _Stripped.__new__(_Stripped)._init_memo()._format(tree)[0] == ast.dump(tree)
+
+
+def verify_edit(
+    facts: FileFacts,
+    new_text: str,
+    expected: dict[str, str],
+    *,
+    _old: _Stripped | None = None,
+) -> str | None:
     """Check a planned new text of ``facts``; return the reason it is unsafe, or None.
 
-    ``expected`` maps each edited qualname to its cleaned docstring text. The new source must
-    parse, decode in the file's encoding to the same text, keep the same definitions, give
-    every edited target exactly its text (``ast.get_docstring``), leave every other docstring
-    unchanged, and have the same AST as before once docstrings are removed.
+    ``expected`` maps each edited qualname to its docstring text (see :func:`docstring_text`).
+    The new source must parse, decode in the file's encoding to the same text, keep the same
+    definitions, give every edited target exactly its text (``ast.get_docstring``), leave
+    every other docstring unchanged, and have the same AST as before once docstrings are
+    removed.
     """
     path = facts.path
     try:
@@ -595,28 +695,26 @@ def verify_edit(facts: FileFacts, new_text: str, expected: dict[str, str]) -> st
     if new_facts.text != new_text:
         return "the edited file would not decode back to the same text"
     try:
-        new_tree = _parse(new_text, path)
-        old_tree = _parse(facts.text, path)
+        new = _Stripped(_parse(new_text, path), keep_docstrings=True)
+        old = _old if _old is not None else _Stripped(_parse(facts.text, path))
     except (SyntaxError, ValueError) as exc:
         return f"the edited file would not parse: {exc}"
-    new_nodes = _ast_nodes(new_tree)
     old_names = [t.qualname for t in facts.targets]
     if [t.qualname for t in new_facts.targets] != old_names:
         return "the edit would change the file's definitions"
     old_docs = {t.qualname: t.docstring.text if t.docstring else None for t in facts.targets}
     for t in new_facts.targets:
         if t.qualname in expected:
-            node = new_tree if t.kind == "module" else new_nodes.get((t.line, t.name))
+            node = new.tree if t.kind == "module" else new.nodes.get((t.line, t.name))
             if node is None:
                 return f"{t.qualname}: cannot find the definition after the edit"
-            got = ast.get_docstring(node)  # type: ignore[arg-type]
-            if got != expected[t.qualname]:
+            if new.docstrings.get(id(node)) != expected[t.qualname]:
                 return f"{t.qualname}: the new docstring would not read back exactly"
         else:
             now = t.docstring.text if t.docstring else None
             if now != old_docs[t.qualname]:
                 return f"{t.qualname}: the edit would change another docstring"
-    if _fingerprint(old_tree) != _fingerprint(new_tree):
+    if old.sha(old.tree) != new.sha(new.tree):
         return "the edit would change code outside docstrings"
     return None
 
@@ -707,7 +805,11 @@ def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 8
             new_text = new_source.decode("utf-8")
         except UnicodeDecodeError:  # pragma: no cover - splices are whole UTF-8 strings
             return None, "the edit would produce invalid UTF-8"
-        reason = verify_edit(facts, new_text, {q: expected[q] for q in chosen})
+        try:
+            old = ctx.stripped()
+        except (SyntaxError, ValueError) as exc:
+            return None, f"the file does not parse: {exc}"
+        reason = verify_edit(facts, new_text, {q: expected[q] for q in chosen}, _old=old)
         return (None, reason) if reason else (new_text, None)
 
     new_text, reason = attempt(splices)
@@ -993,7 +1095,8 @@ def remove_docstrings(
         new_facts = read_file(facts.path, facts.path, data=new_text.encode(facts.encoding))
     except (SyntaxError, ValueError, SourceError) as exc:
         raise RefusedEdit(f"removing docstrings would break the file: {exc}") from None
-    if _fingerprint(_parse(facts.text, facts.path)) != _fingerprint(new_tree):
+    old, new = _Stripped(_parse(facts.text, facts.path)), _Stripped(new_tree)
+    if old.sha(old.tree) != new.sha(new.tree):
         raise RefusedEdit("removing docstrings would change the code")
     gone = set(removed)
     if [t.qualname for t in new_facts.targets] != [t.qualname for t in facts.targets] or any(
