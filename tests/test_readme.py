@@ -173,7 +173,10 @@ def test_stale_wrong_install_name(repo_factory):
 
 
 async def test_stale_removed_command_and_option_then_fixed(repo_factory):
-    usage = "```bash\ngreet hello Ann --whisper\ngreet dance\n```\n"
+    usage = (
+        "Greet someone:\n\n```bash\ngreet hello Ann --whisper\ngreet hello Ann --loud\n"
+        "greet dance\n```\n\nHave fun.\n"
+    )
     readme = TITLE_AND_LICENSE.replace("## License", f"## Usage\n\n{usage}\n## License")
     root = project(repo_factory, readme)
     (target,) = [t for t in readme_targets(root) if t.status == "stale"]
@@ -183,13 +186,35 @@ async def test_stale_removed_command_and_option_then_fixed(repo_factory):
     assert "has no command `dance`" in text
     scan = scan_readme(root)
     d = await draft_section(target, scan.facts, OfflineProvider())
+    assert d.ok, d.failed_checks
+    # the offline drafter patches: the person's prose and the working command stay
+    assert d.text == "Greet someone:\n\n```bash\ngreet hello Ann --loud\n```\n\nHave fun."
     res = apply_section(root, "README.md", target.qualname, d.text, code_sha=target.code_sha)
     assert res.outcomes == [("applied", "")]
     after = (root / "README.md").read_text()
-    assert (
-        "--whisper" not in after and "## Usage" in after and after.endswith("MIT, see LICENSE.\n")
-    )
+    assert "--whisper" not in after and "dance" not in after
+    assert is_subsequence(after.splitlines(), readme.splitlines())  # only lines removed
     assert [t for t in readme_targets(root) if t.status == "stale"] == []
+
+
+async def test_stale_install_name_is_patched_in_place(repo_factory):
+    install = "From PyPI:\n\n```bash\npip install 'greeter[color,nope]'>=1\n```\n"
+    readme = TITLE_AND_LICENSE.replace("## License", f"## Install\n\n{install}\n## License")
+    root = project(repo_factory, readme)
+    (target,) = [t for t in readme_targets(root) if t.status == "stale"]
+    assert target.status == "stale" and target.qualname == "Install"
+    d = await draft_section(target, scan_readme(root).facts, OfflineProvider())
+    assert d.text == "From PyPI:\n\n```bash\npip install 'greet-tool[color]'>=1\n```"
+    apply_section(root, "README.md", target.qualname, d.text, code_sha=target.code_sha)
+    assert [t for t in readme_targets(root) if t.status == "stale"] == []
+
+
+async def test_stale_section_offline_cannot_fix_is_an_error_not_an_empty_edit(repo_factory):
+    readme = TITLE_AND_LICENSE.replace("## License", "## Usage\n\nRun `greet dance`.\n\n## License")
+    root = project(repo_factory, readme)
+    (target,) = [t for t in readme_targets(root) if t.status == "stale"]
+    d = await draft_section(target, scan_readme(root).facts, OfflineProvider())
+    assert not d.ok and "cannot fix" in d.error and "dance" in d.error
 
 
 def test_apply_refuses_a_section_changed_since_the_draft(repo_factory):

@@ -408,13 +408,33 @@ def fence_problems(doc: MarkdownDoc) -> list[str]:
     ]
 
 
-def check_section(text: str, facts: ProjectFacts, level: int = 2, heading: str = "") -> list[Check]:
+def check_section(
+    text: str, facts: ProjectFacts, level: int = 2, heading: str = "", baseline: str = ""
+) -> list[Check]:
     """Run every README section check on a drafted Markdown ``text`` (the section body).
 
     ``level`` is the level the section's heading has in the README; ``heading`` its text.
+    ``baseline`` is the current body of a section being replaced: problems it already has
+    (say a ``snap install`` line a person wrote) are not held against the draft, which is
+    judged only on what it introduces.
     Returns one :class:`~docagent.draft.models.Check` per check: ``nonempty``, ``fences``,
     ``headings``, ``commands``, ``options`` and ``install`` (all hard).
     """
+    checks = _check_section(text, facts, level, heading)
+    if not baseline.strip():
+        return checks
+    old = {c.name: set(c.detail.split("; ")) for c in _check_section(baseline, facts, level, "")}
+    out = []
+    for c in checks:
+        if c.ok or c.name == "nonempty":
+            out.append(c)
+            continue
+        left = [d for d in c.detail.split("; ") if d not in old.get(c.name, set())]
+        out.append(Check(c.name, not left, "; ".join(left), c.hard))
+    return out
+
+
+def _check_section(text: str, facts: ProjectFacts, level: int, heading: str) -> list[Check]:
     doc = parse_markdown(text)
     checks = [Check("nonempty", bool(text.strip()), "" if text.strip() else "the section is empty")]
     fences = fence_problems(doc)

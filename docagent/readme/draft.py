@@ -1,9 +1,10 @@
 """Draft README sections through the same providers as docstrings.
 
-- **offline** (no model): :func:`offline_section` builds the section from the project facts:
-  ``pip install <distribution>``, the real console-script names with their real subcommands and
-  options, the environment variables the code reads, the license found. Every offline section
-  passes :func:`docagent.readme.checks.check_section` by construction.
+- **offline** (no model): :func:`offline_section` builds a missing section from the project
+  facts: ``pip install <distribution>``, the real console-script names with their real
+  subcommands and options, the environment variables the code reads, the license found. A stale
+  section is patched, not rewritten (:func:`offline_fix`): install commands get the real name,
+  command lines that cannot work are removed, every other line a person wrote stays.
 - **anthropic / openai**: the providers' generic ``complete(DraftRequest)`` is called with this
   module's own prompt (:data:`SYSTEM_PROMPT`, :data:`USER_TEMPLATE`) and a one-field JSON schema
   (:data:`SECTION_SCHEMA`, ``{"body": "<Markdown>"}``), so no provider change is needed. A draft
@@ -251,12 +252,14 @@ def _development(facts: ProjectFacts) -> str:
 
 def _license(facts: ProjectFacts) -> str:
     kind = facts.license
+    if kind and "licen" not in kind.lower():
+        kind += " license"
     link = f"[{facts.license_file}]({facts.license_file})" if facts.license_file else ""
     if kind and link:
-        return f"This project is licensed under the {kind} license; see {link}."
+        return f"This project is licensed under the {kind}; see {link}."
     if link:
         return f"See {link} for the license terms."
-    return f"This project is licensed under the {kind} license."
+    return f"This project is licensed under the {kind}."
 
 
 def _overview(facts: ProjectFacts) -> str:
@@ -299,6 +302,90 @@ def offline_section(target: ReadmeTarget, facts: ProjectFacts) -> str | None:
     # sub-headings are not used by the builders, but keep the contract explicit
     assert all(h.level > level for h in parse_markdown(text).headings)
     return text or None
+
+
+def _fix_install(line: str, facts: ProjectFacts) -> str:
+    """Rewrite the requirements of an install command line to name this distribution."""
+    from docagent.readme.facts import normalize_name, requirement_name
+
+    own = normalize_name(facts.name or "")
+    extras = {e for e in facts.extras if not e.startswith("group:")}
+    deps = facts.dependency_names() | {"pip", "setuptools", "wheel", "pipx", "uv"}
+
+    def keep_extras(m: re.Match[str]) -> str:
+        kept = [x for x in m.group(1).split(",") if x.strip() in extras]
+        return "[" + ",".join(kept) + "]" if kept else ""
+
+    def fix(m: re.Match[str]) -> str:
+        token = m.group(0)
+        quote = token[0] if token[0] in "'\"" else ""
+        bare = token.strip("'\"")
+        name = requirement_name(bare)
+        if not name or bare.startswith((".", "/", "-", "~")) or "://" in bare:
+            return token
+        head = re.match(r"[A-Za-z0-9._-]+", bare)
+        rest = bare[head.end() :] if head else ""
+        rest = re.sub(r"\[([^\]]*)\]", keep_extras, rest, count=1)
+        if name == own:
+            return quote + (head.group(0) if head else "") + rest + quote
+        if name in deps:
+            return token
+        return quote + (facts.name or name) + rest + quote
+
+    m = re.search(r"\b(install|add)\b", line)
+    if not m:
+        return line
+    tail = re.sub(r"""(?:'[^']*'|"[^"]*"|[^\s'"]+)""", fix, line[m.end() :])
+    return line[: m.end()] + tail
+
+
+def offline_fix(target: ReadmeTarget, facts: ProjectFacts) -> tuple[str | None, list[str]]:
+    """Patch a stale section instead of rewriting a person's text.
+
+    Install commands get the real distribution name (undeclared extras dropped); command
+    lines that use a program, subcommand or option that does not exist are removed from
+    their code block (a block left empty goes too). Returns ``(text, [])``, or
+    ``(None, remaining problems)`` when something cannot be fixed this way (e.g. inline code).
+    """
+    from docagent.readme.checks import command_problems, install_problems, shell_commands
+
+    body = target.current.replace("\r\n", "\n")
+    doc = parse_markdown(body)
+    lines = doc.lines[:]
+    commands = shell_commands(doc, facts)
+    drop: set[int] = set()
+    unfixable: list[str] = []
+    for cmd, _reason in install_problems(commands, facts, strict=False):
+        lines[cmd.line] = _fix_install(lines[cmd.line], facts)
+    for cmd in commands:
+        problems = command_problems(cmd, facts, strict=False)
+        if not problems:
+            continue
+        if cmd.inline:
+            unfixable.extend(problems)
+            continue
+        n = cmd.line
+        while n < len(lines):
+            drop.add(n)
+            if not lines[n].rstrip().endswith("\\"):
+                break
+            n += 1
+    for block in doc.code_blocks:
+        if not block.fenced:
+            continue
+        inner = range(block.line + 1, block.end_line - 1)
+        if all(n in drop or not lines[n].strip() for n in inner):
+            drop.update(range(block.line, block.end_line))
+    text = "".join(line for n, line in enumerate(lines) if n not in drop)
+    text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
+    if unfixable:
+        return None, unfixable
+    again = shell_commands(parse_markdown(text), facts)
+    remaining = [r for _, r in install_problems(again, facts, strict=False)]
+    remaining += [p for c in again for p in command_problems(c, facts, strict=False)]
+    if remaining or not text.strip():
+        return None, remaining or ["nothing would be left of the section"]
+    return text, []
 
 
 # ----------------------------------------------------------------------------- model
@@ -430,8 +517,20 @@ async def draft_section(
     if provider.name == "offline":
         draft.notice = OFFLINE_NOTICE
         draft.model = "offline-1"
-        text = offline_section(target, facts)
         draft.attempts = 1
+        if target.status == "stale":
+            text, left = offline_fix(target, facts)
+            if text is None:
+                draft.error = (
+                    "the offline drafter cannot fix this section by itself ("
+                    + "; ".join(left)
+                    + "); edit it, or draft it with a model provider"
+                )
+                draft.error_kind = "bad_request"
+                draft.latency_ms = int((time.perf_counter() - started) * 1000)
+                return draft
+        else:
+            text = offline_section(target, facts)
         if text is None:
             known = ", ".join(KINDS)
             draft.error = (
@@ -441,7 +540,9 @@ async def draft_section(
             draft.error_kind = "bad_request"
         else:
             draft.text = text
-            draft.checks = check_section(text, facts, target.level, target.qualname)
+            draft.checks = check_section(
+                text, facts, target.level, target.qualname, baseline=target.current
+            )
             draft.context = json.dumps(facts_for_prompt(facts), ensure_ascii=False)
         draft.latency_ms = int((time.perf_counter() - started) * 1000)
         return draft
@@ -479,7 +580,7 @@ async def draft_section(
             draft.error = draft.error_kind = ""
             draft.text = clean_body(body, target.qualname)
             draft.checks = [Check("schema", True)] + check_section(
-                draft.text, facts, target.level, target.qualname
+                draft.text, facts, target.level, target.qualname, baseline=target.current
             )
             failed = [c for c in draft.checks if c.hard and not c.ok]
         if not failed or attempt == 2:
@@ -503,6 +604,7 @@ __all__ = [
     "clean_body",
     "draft_section",
     "facts_for_prompt",
+    "offline_fix",
     "offline_section",
     "readme_prompt_version",
 ]

@@ -363,6 +363,13 @@ def _read_setup_py(root: Path, facts: ProjectFacts) -> None:
     if isinstance(extras, dict):
         facts.extras = {str(k): [str(r) for r in v] for k, v in extras.items()}
     eps = _literal(kw.get("entry_points"))
+    if isinstance(eps, str):  # the INI form: "[console_scripts]\nname = module:attr"
+        ini = configparser.ConfigParser(interpolation=None, delimiters=("=",))
+        try:
+            ini.read_string("\n".join(line.strip() for line in eps.splitlines()))
+            eps = {g: [f"{k} = {v}" for k, v in ini.items(g)] for g in ini.sections()}
+        except configparser.Error:
+            eps = None
     if isinstance(eps, dict):
         for group, entries in eps.items():
             if isinstance(entries, str):
@@ -547,6 +554,15 @@ class _CliVisitor(ast.NodeVisitor):
                     required=bool(_kw(node, "required")) if is_option else True,
                 )
                 cmd.params.append(param)
+        elif attr == "add_argument_to" and recv == "shtab":
+            decls = _kw(node, "option_string") or ["-s", "--print-completion"]
+            if isinstance(decls, str):
+                decls = [decls]
+            cmd = self._parser_vars.get(_callee(node.args[0])[1]) if node.args else None
+            target = cmd or CliCommand("*", "argparse", self.path, node.lineno)
+            if target not in self.commands:
+                self.commands.append(target)
+            target.params.append(CliParam([str(d) for d in decls], "print_completion"))
         elif attr == "getenv" or (attr == "get" and recv == "environ"):
             names = _str_args(node)
             if names:
@@ -648,6 +664,11 @@ class _CliVisitor(ast.NodeVisitor):
         named = [c for c in typer if c.name]
         if len(named) == 1 and len(typer) == 1:
             named[0].name = ""
+        if typer:  # typer adds shell-completion options unless add_completion=False
+            auto = ["--install-completion", "--show-completion"]
+            self.commands.append(
+                CliCommand("*", "typer", self.path, typer[0].line, params=[CliParam(auto, "")])
+            )
 
     def _click_command(
         self,
