@@ -47,6 +47,7 @@ def _doc(root: Path, path: str, qualname: str) -> str | None:
 
 
 def test_apply_accepted_records_and_summary(repo: Path, tmp_path: Path, capsys) -> None:
+    """Accepted records are applied with a per-file summary; a second run applies nothing."""
     f = _jsonl(
         tmp_path / "p.jsonl",
         _rec("f", "Return x.\n\nArgs:\n    x: anything."),
@@ -69,6 +70,7 @@ def test_apply_accepted_records_and_summary(repo: Path, tmp_path: Path, capsys) 
 
 
 def test_status_selection_and_all_flag(repo: Path, tmp_path: Path, capsys) -> None:
+    """Only accepted records apply; ``--all`` adds all but rejected ones."""
     f = _jsonl(
         tmp_path / "p.jsonl",
         _rec("f", "F.", status="proposed"),
@@ -90,6 +92,7 @@ def test_status_selection_and_all_flag(repo: Path, tmp_path: Path, capsys) -> No
 
 
 def test_dry_run_prints_diff_and_writes_nothing(repo: Path, tmp_path: Path, capsys) -> None:
+    """``--dry-run`` prints a patch git can apply and writes nothing."""
     before = (repo / "pkg" / "mod.py").read_bytes()
     f = _jsonl(tmp_path / "p.jsonl", _rec("f", "Return x."), _rec("A", "An A."))
     assert main(["apply", str(f), "--dry-run", "--repo", str(repo)]) == 0
@@ -109,6 +112,7 @@ def test_dry_run_prints_diff_and_writes_nothing(repo: Path, tmp_path: Path, caps
 
 
 def test_refusals_exit_1_and_leave_files_untouched(repo: Path, tmp_path: Path, capsys) -> None:
+    """Stale, unknown, unparseable and missing targets are refused: exit 1, files untouched."""
     facts = read_file(str(repo / "pkg" / "mod.py"), "pkg/mod.py")
     good_sha = code_shas(facts)["f"]
     (repo / "pkg" / "bad.py").write_text("def broken(:\n")
@@ -136,6 +140,7 @@ def test_refusals_exit_1_and_leave_files_untouched(repo: Path, tmp_path: Path, c
 
 
 def test_unwritable_file_is_refused(repo: Path, tmp_path: Path, capsys) -> None:
+    """A read-only file is refused while other files are applied."""
     path = repo / "pkg" / "mod.py"
     os.chmod(path, 0o444)
     f = _jsonl(tmp_path / "p.jsonl", _rec("f", "F."), _rec("g", "G.", path="pkg/other.py"))
@@ -147,6 +152,7 @@ def test_unwritable_file_is_refused(repo: Path, tmp_path: Path, capsys) -> None:
 
 
 def test_malformed_jsonl_exits_2_and_applies_nothing(repo: Path, tmp_path: Path, capsys) -> None:
+    """A malformed proposals file exits 2 naming the line, and nothing is applied."""
     f = tmp_path / "p.jsonl"
     f.write_text(json.dumps(_rec("f", "F.")) + "\n" + '{"path": "pkg/mod.py", "text": "x"}\n')
     assert main(["apply", str(f), "--repo", str(repo)]) == 2
@@ -156,6 +162,7 @@ def test_malformed_jsonl_exits_2_and_applies_nothing(repo: Path, tmp_path: Path,
 
 
 def test_path_outside_repository_and_non_python_refused(repo: Path) -> None:
+    """Paths that escape the repository (also via symlinks) and non-Python files are refused."""
     (repo / "notes.txt").write_text("x")
     link = repo / "pkg" / "escape.py"
     (repo.parent / "elsewhere.py").write_text("def f(): pass\n")
@@ -173,6 +180,7 @@ def test_path_outside_repository_and_non_python_refused(repo: Path) -> None:
 
 
 def test_duplicates_skipped_and_conflicts_refused(repo: Path) -> None:
+    """Duplicate records are skipped; conflicting ones are refused."""
     props = [
         Proposal(path="pkg/mod.py", qualname="f", text="F.", status="accepted", line=1),
         Proposal(path="pkg/mod.py", qualname="f", text="F.\n", status="accepted", line=2),
@@ -190,6 +198,7 @@ def test_duplicates_skipped_and_conflicts_refused(repo: Path) -> None:
 
 
 def test_readme_sections_are_skipped_until_supported(repo: Path, monkeypatch) -> None:
+    """README records are skipped with a reason while no README hook exists."""
     props = [
         Proposal(
             path="README.md",
@@ -209,6 +218,7 @@ def test_readme_sections_are_skipped_until_supported(repo: Path, monkeypatch) ->
 
 
 def test_readme_sections_route_to_the_hook(repo: Path, monkeypatch) -> None:
+    """README records go to the README hook, dry run included."""
     seen: list[tuple[Path, list[str], bool]] = []
 
     def hook(root: Path, items: list[Proposal], *, dry_run: bool):
@@ -232,6 +242,7 @@ def test_readme_sections_route_to_the_hook(repo: Path, monkeypatch) -> None:
 
 
 def test_crlf_file_through_the_command(repo: Path, tmp_path: Path) -> None:
+    """A CRLF file stays CRLF through the command."""
     path = repo / "pkg" / "win.py"
     path.write_bytes(b"def f():\r\n    return 1\r\n")
     f = _jsonl(tmp_path / "p.jsonl", _rec("f", "One.\n\nTwo.", path="pkg/win.py"))

@@ -138,6 +138,7 @@ def _assert_restored(repo: Path, case: Case) -> None:
 
 
 def test_stdlib_round_trip_in_process(tmp_path: Path, case: Case, capsys) -> None:
+    """Every stripped stdlib docstring comes back exactly via ``main()``, then is idempotent."""
     repo, jsonl = _repo(tmp_path, case)
     assert main(["apply", str(jsonl), "--repo", str(repo)]) == 0
     err = capsys.readouterr().err
@@ -152,6 +153,7 @@ def test_stdlib_round_trip_in_process(tmp_path: Path, case: Case, capsys) -> Non
 
 
 def test_stdlib_round_trip_subprocess(tmp_path: Path, case: Case) -> None:
+    """The same round trip through the installed ``docagent`` command in a subprocess."""
     repo, jsonl = _repo(tmp_path, case)
     exe = shutil.which("docagent", path=str(Path(sys.executable).parent))
     cmd = [exe] if exe else [sys.executable, "-m", "docagent"]

@@ -66,6 +66,7 @@ def edit(tmp_path: Path, source: bytes | str, edits: dict[str, str], **kw: objec
 
 
 def test_insert_function_and_class_at_body_indentation(tmp_path: Path) -> None:
+    """New docstrings go first in the body, at the body's indentation, PEP 257 layout."""
     src = "class A:\n    def f(self, x):\n        return x\n"
     new = edit(tmp_path, src, {"A": "A thing.", "A.f": "Return x.\n\nMore words."})
     assert new.decode() == (
@@ -76,6 +77,7 @@ def test_insert_function_and_class_at_body_indentation(tmp_path: Path) -> None:
 
 
 def test_replace_keeps_quote_style_and_prefix(tmp_path: Path) -> None:
+    """Replacing keeps the existing quotes and ``r`` prefix."""
     src = "def f():\n    r'''Old \\d.'''\n    return 1\n\ndef g():\n    'Old.'\n"
     new = edit(tmp_path, src, {"f": "New \\w text.", "g": "New."}).decode()
     assert "    r'''New \\w text.'''\n" in new
@@ -83,6 +85,7 @@ def test_replace_keeps_quote_style_and_prefix(tmp_path: Path) -> None:
 
 
 def test_replace_only_touches_the_docstring_bytes(tmp_path: Path) -> None:
+    """Comments, odd spacing and code around a replaced docstring stay byte for byte."""
     src = (
         "import os  # keep   this\n\n\ndef f(a,   b):  # odd   spacing\n"
         '    """Old summary.\n\n    Old body.\n    """\n    x = [1,2,\n      3]\n    return x\n'
@@ -92,6 +95,7 @@ def test_replace_only_touches_the_docstring_bytes(tmp_path: Path) -> None:
 
 
 def test_tabs_stay_tabs(tmp_path: Path) -> None:
+    """Tab-indented files get tab-indented docstrings and split blocks."""
     src = "class A:\n\tdef f(self):\n\t\treturn 1\n\n\tdef g(self): return 2\n"
     new = edit(tmp_path, src, {"A.f": "F.\n\nBody.", "A.g": "G."}).decode()
     assert '\t\t"""F.\n\n\t\tBody.\n\t\t"""\n\t\treturn 1\n' in new
@@ -100,6 +104,7 @@ def test_tabs_stay_tabs(tmp_path: Path) -> None:
 
 
 def test_crlf_stays_crlf(tmp_path: Path) -> None:
+    """CRLF files get CRLF line endings inside and around new docstrings."""
     src = b"import os\r\n\r\ndef f():\r\n    return 1\r\n\r\nclass A: pass\r\n"
     new = edit(tmp_path, src, {"<module>": "Mod.", "f": "Two\n\nlines.", "A": "A."})
     assert b"\n" not in new.replace(b"\r\n", b"")
@@ -108,6 +113,7 @@ def test_crlf_stays_crlf(tmp_path: Path) -> None:
 
 
 def test_latin1_cookie_keeps_encoding_and_escapes_what_it_cannot_hold(tmp_path: Path) -> None:
+    """A latin-1 file stays latin-1; characters it cannot hold become ``\\N{...}`` escapes."""
     src = "# -*- coding: latin-1 -*-\ndef f():\n    return 'café'\n".encode("latin-1")
     new = edit(tmp_path, src, {"f": "Café → naïve ☃."})
     text = new.decode("latin-1")
@@ -117,6 +123,7 @@ def test_latin1_cookie_keeps_encoding_and_escapes_what_it_cannot_hold(tmp_path: 
 
 
 def test_utf8_bom_is_kept(tmp_path: Path) -> None:
+    """A UTF-8 byte order mark stays in front of the new module docstring."""
     new = edit(tmp_path, b"\xef\xbb\xbfx = 1\n", {"<module>": "Doc ü."})
     assert new.startswith(b'\xef\xbb\xbf"""Doc \xc3\xbc."""')
 
@@ -142,10 +149,12 @@ def test_utf8_bom_is_kept(tmp_path: Path) -> None:
 def test_one_line_bodies_become_blocks(
     tmp_path: Path, src: str, qualname: str, expected: str
 ) -> None:
+    """One-line bodies are split into blocks with the docstring first."""
     assert edit(tmp_path, src, {qualname: "Doc."}).decode() == expected
 
 
 def test_module_docstring_after_shebang_coding_comments_before_future(tmp_path: Path) -> None:
+    """Module docstrings go after the header comments and before ``from __future__``."""
     src = (
         "#!/usr/bin/env python3\n# -*- coding: utf-8 -*-\n# Copyright\n\n"
         "from __future__ import annotations\n\nimport os\n"
@@ -167,10 +176,12 @@ def test_module_docstring_after_shebang_coding_comments_before_future(tmp_path: 
     ],
 )
 def test_module_docstring_edge_files(tmp_path: Path, src: str, expected: str) -> None:
+    """Empty, code-only and comment-only files (no final newline) get module docstrings."""
     assert edit(tmp_path, src, {"<module>": "Doc."}).decode() == expected
 
 
 def test_body_starting_with_comment_and_type_comment(tmp_path: Path) -> None:
+    """The docstring goes right under the header, below a PEP 484 type comment only."""
     src = (
         "def f(a):\n    # type: (int) -> int\n    return a\n\n"
         "def g():\n\n    # a comment about x\n    x = 1\n"
@@ -181,6 +192,7 @@ def test_body_starting_with_comment_and_type_comment(tmp_path: Path) -> None:
 
 
 def test_multiline_signature_decorators_and_nesting(tmp_path: Path) -> None:
+    """Multi-line signatures, decorators and nested definitions at any depth."""
     src = (
         "import functools\n\n@functools.cache\n@staticmethod\ndef f(\n    a: int,\n"
         "    b: str = ':',\n) -> dict[str, int]:  # trailing: comment\n    return {}\n\n"
@@ -221,11 +233,13 @@ def test_multiline_signature_decorators_and_nesting(tmp_path: Path) -> None:
     ],
 )
 def test_tricky_texts_round_trip_exactly(tmp_path: Path, text: str) -> None:
+    """Quotes, backslashes, control and non-ASCII characters, odd indents read back exactly."""
     src = 'def f():\n    return 1\n\ndef g():\n    """Old."""\n'
     edit(tmp_path, src, {"f": text, "g": text})
 
 
 def test_render_one_line_when_it_fits_else_multiline() -> None:
+    """A one-line text stays on one line when it fits the line length."""
     assert render_docstring("Short.", "    ") == '"""Short."""'
     long = "word " * 20 + "end."
     lit = render_docstring(long, "    ", line_length=88)
@@ -234,6 +248,7 @@ def test_render_one_line_when_it_fits_else_multiline() -> None:
 
 
 def test_render_uses_raw_for_backslashes_and_switches_quotes() -> None:
+    """Backslashes get an ``r`` prefix, embedded triple quotes switch the quote style."""
     assert render_docstring("Match \\d+.", "") == 'r"""Match \\d+."""'
     assert render_docstring('Say """hi""".', "") == "'''Say \"\"\"hi\"\"\".'''"
     assert render_docstring("Ends \\", "") == '"""Ends \\\\"""'
@@ -241,11 +256,13 @@ def test_render_uses_raw_for_backslashes_and_switches_quotes() -> None:
 
 
 def test_render_keeps_newline_and_indent() -> None:
+    """Rendered literals use the file's newline and the given indentation."""
     lit = render_docstring("A.\n\nB.", "\t", newline="\r\n")
     assert lit == '"""A.\r\n\r\n\tB.\r\n\t"""'
 
 
 def test_several_edits_one_file_bottom_up_and_idempotent(tmp_path: Path) -> None:
+    """Several edits to one file apply together; applying them again skips all."""
     src = "def a(): pass\ndef b(): pass\nclass C:\n    def d(self): pass\n"
     edits = {"<module>": "M.", "a": "A.", "b": "B.", "C": "C.", "C.d": "D."}
     edit(tmp_path, src, edits)
@@ -255,6 +272,7 @@ def test_several_edits_one_file_bottom_up_and_idempotent(tmp_path: Path) -> None
 
 
 def test_file_mode_kept_and_symlink_followed(tmp_path: Path) -> None:
+    """The atomic write keeps permission bits, follows symlinks and leaves no temp file."""
     real = tmp_path / "real.py"
     real.write_text("def f(): pass\n")
     os.chmod(real, 0o754)
@@ -280,16 +298,19 @@ def _refused(tmp_path: Path, name: str, data: bytes, edits: list[DocEdit], **kw:
 
 
 def test_refuse_unknown_qualname_with_suggestion(tmp_path: Path) -> None:
+    """An unknown qualname is refused with close matches and the file is untouched."""
     reason = _refused(tmp_path, "m.py", b"def fetch(): pass\n", [DocEdit("fetc", "X.")])
     assert "no definition 'fetc' in m.py" in reason and "did you mean fetch" in reason
 
 
 def test_refuse_stale_code_sha(tmp_path: Path) -> None:
+    """A ``code_sha`` that no longer matches the code is refused."""
     reason = _refused(tmp_path, "m.py", b"def f(): pass\n", [DocEdit("f", "X.", "0" * 16)])
     assert "changed since its draft" in reason
 
 
 def test_refuse_unparseable_and_missing_file(tmp_path: Path) -> None:
+    """Unparseable and missing files are refused with the reason."""
     reason = _refused(tmp_path, "m.py", b"def f(:\n", [DocEdit("f", "X.")])
     assert "syntax error" in reason
     res = apply_file_edits(tmp_path, "nope.py", [DocEdit("f", "X.")])
@@ -298,6 +319,7 @@ def test_refuse_unparseable_and_missing_file(tmp_path: Path) -> None:
 
 
 def test_refuse_unwritable_file(tmp_path: Path) -> None:
+    """A read-only file is refused (not replaced behind the user's back)."""
     path = tmp_path / "m.py"
     path.write_bytes(b"def f(): pass\n")
     os.chmod(path, 0o444)
@@ -308,6 +330,7 @@ def test_refuse_unwritable_file(tmp_path: Path) -> None:
 
 
 def test_refuse_when_file_bytes_changed_since_draft(tmp_path: Path) -> None:
+    """A file whose bytes changed since the draft is refused."""
     data = b"def f(): pass\n"
     reason = _refused(
         tmp_path, "m.py", data, [DocEdit("f", "X.")], expected_file_sha=file_sha(b"other")
@@ -316,6 +339,7 @@ def test_refuse_when_file_bytes_changed_since_draft(tmp_path: Path) -> None:
 
 
 def test_conflicting_edits_refused_duplicates_skipped(tmp_path: Path) -> None:
+    """Two texts for one target are refused; identical duplicates are skipped."""
     facts = read_file("m.py", "m.py", b"def f(): pass\ndef g(): pass\n")
     plan = plan_file_edits(
         facts, [DocEdit("f", "A."), DocEdit("f", "B."), DocEdit("g", "G."), DocEdit("g", "G.")]
@@ -326,6 +350,7 @@ def test_conflicting_edits_refused_duplicates_skipped(tmp_path: Path) -> None:
 
 
 def test_dry_run_writes_nothing_and_returns_diff(tmp_path: Path) -> None:
+    """A dry run returns the unified diff and leaves the file alone."""
     path = tmp_path / "m.py"
     path.write_bytes(b"def f(): pass\n")
     res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "F.")], dry_run=True)
@@ -336,6 +361,7 @@ def test_dry_run_writes_nothing_and_returns_diff(tmp_path: Path) -> None:
 
 
 def test_restore_file_undoes_and_refuses_to_clobber(tmp_path: Path) -> None:
+    """Undo restores the old bytes, but never over a later change."""
     path = tmp_path / "m.py"
     path.write_bytes(b"def f(): pass\n")
     res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "F.")])
@@ -349,6 +375,7 @@ def test_restore_file_undoes_and_refuses_to_clobber(tmp_path: Path) -> None:
 
 
 def test_remove_docstrings_keeps_code(tmp_path: Path) -> None:
+    """Removing docstrings leaves the code, and keeps ones that would promote a string."""
     src = (
         '"""Mod."""\nimport os\n\ndef f():\n    """Only."""\n\nclass A:\n    """Doc."""; x = 1\n'
         '    def g(self):\n        """Doc."""\n        "not a docstring"\n'
@@ -365,6 +392,7 @@ def test_remove_docstrings_keeps_code(tmp_path: Path) -> None:
 def test_docstring_own_text_is_applied_verbatim_not_cleaned_again(tmp_path: Path) -> None:
     # inspect.cleandoc is not idempotent: this docstring (as in http.cookiejar) reads back as
     # "RFC.\n\n    Body." and cleaning that again would dedent the body.
+    """A docstring's own text is applied verbatim; other texts are cleaned."""
     src = 'def f():\n    """\n\n    RFC.\n\n        Body.\n    """\n\ndef g(): pass\n'
     facts = read_file("m.py", "m.py", src.encode())
     own = facts.target("f").docstring.text
@@ -379,6 +407,7 @@ def test_docstring_own_text_is_applied_verbatim_not_cleaned_again(tmp_path: Path
 
 
 def test_code_sha_check_matches_targets_code_shas() -> None:
+    """The engine's code_sha check computes exactly ``targets.code_shas``."""
     from docagent.code.edit import _FileContext
     from docagent.code.targets import code_shas
 
@@ -390,3 +419,69 @@ def test_code_sha_check_matches_targets_code_shas() -> None:
     facts = read_file("m.py", "m.py", src.encode())
     ctx = _FileContext(facts)
     assert {t.qualname: ctx.code_sha(t.qualname) for t in facts.targets} == code_shas(facts)
+
+
+@pytest.mark.parametrize(
+    ("src", "qualname", "expected"),
+    [
+        ('def f(): "old"\n', "f", 'def f(): "New."\n'),
+        ('class A: "old"; x = 1\n', "A", 'class A: "New."; x = 1\n'),
+        (
+            'def f():\n    ("old "\n     "parts")\n    return 1\n',
+            "f",
+            'def f():\n    "New."\n    return 1\n',
+        ),
+        ("def f():\n    u'old'\n", "f", "def f():\n    u'New.'\n"),
+        ('"""Old module."""\r\nimport os\r\n', "<module>", '"""New."""\r\nimport os\r\n'),
+    ],
+)
+def test_replace_odd_existing_docstrings(
+    tmp_path: Path, src: str, qualname: str, expected: str
+) -> None:
+    """Header-line, ``;``-joined, concatenated and ``u``-prefixed docstrings are replaced."""
+    assert edit(tmp_path, src, {qualname: "New."}) == expected.encode()
+
+
+def test_replace_on_header_line_with_multiline_text(tmp_path: Path) -> None:
+    """A multi-line text replacing a header-line docstring stays valid and exact."""
+    new = edit(tmp_path, 'def f(): "old"\n', {"f": "One.\n\nTwo."}).decode()
+    assert new == 'def f(): """One.\n\n    Two.\n    """\n'
+
+
+def test_code_sha_matches_targets_on_real_code() -> None:
+    """The code_sha check equals ``targets.code_shas`` on a real module."""
+    import sysconfig
+
+    from docagent.code.edit import _FileContext
+    from docagent.code.targets import code_shas
+
+    path = Path(sysconfig.get_paths()["stdlib"]) / "ast.py"
+    facts = read_file(str(path), "ast.py")
+    ctx = _FileContext(facts)
+    assert {t.qualname: ctx.code_sha(t.qualname) for t in facts.targets} == code_shas(facts)
+
+
+def test_failed_verification_refuses_only_the_bad_edit(tmp_path: Path, monkeypatch) -> None:
+    """An edit that fails verification is refused alone; the file's other edits still apply."""
+    from docagent.code import edit as edit_mod
+
+    real_render = edit_mod._render
+
+    def broken(cleaned: str, indent: str, **kw: object) -> str:
+        if cleaned == "BAD":
+            return '"""BAD"""; import os'  # parses, but changes the code
+        return real_render(cleaned, indent, **kw)
+
+    monkeypatch.setattr(edit_mod, "_render", broken)
+    path = tmp_path / "m.py"
+    path.write_text("def f(): pass\ndef g(): pass\n")
+    res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "BAD"), DocEdit("g", "Good.")])
+    assert res.refused == [
+        ("f", "verification failed: the edit would change code outside docstrings")
+    ]
+    assert res.applied == ["g"] and res.written
+    assert path.read_text() == 'def f(): pass\ndef g():\n    """Good."""\n    pass\n'
+    # alone, the bad edit leaves the file untouched
+    res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "BAD")])
+    assert res.refused and not res.written and res.error
+    assert path.read_text() == 'def f(): pass\ndef g():\n    """Good."""\n    pass\n'

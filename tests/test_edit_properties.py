@@ -42,6 +42,7 @@ encodings = st.sampled_from(["utf-8", "latin-1", "ascii", "cp1252", "utf-8-sig"]
 def test_render_reads_back_exactly_or_refuses(
     text: str, indent: str, quote: str, prefix: str, encoding: str, newline: str
 ) -> None:
+    """Any text renders to a literal that reads back exactly in any encoding, or is refused."""
     try:
         literal = render_docstring(
             text, indent, quote=quote, prefix=prefix, encoding=encoding, newline=newline
@@ -79,6 +80,7 @@ _SHAPES = [
 def test_engine_never_produces_a_different_docstring_or_broken_code(
     text: str, shape: str, qualname: str, newline: str, encoding: str
 ) -> None:
+    """Whole-file edits give the exact docstring and unchanged code, or write nothing."""
     source = shape.replace("\n", newline)
     if encoding != "utf-8":
         source = f"# -*- coding: {encoding} -*-{newline}" + source
@@ -105,6 +107,7 @@ def test_engine_never_produces_a_different_docstring_or_broken_code(
 
 @given(texts)
 def test_docstring_text_is_the_text_or_its_cleandoc_and_a_fixed_point(text: str) -> None:
+    """The applied text is the text or its cleandoc, and applying it again changes nothing."""
     target = docstring_text(text)
     assert target in (text, inspect.cleandoc(text))
     assert docstring_text(target) == target  # applying a docstring's own text changes nothing

@@ -27,6 +27,7 @@ FULL = {
 
 
 def test_round_trip_keeps_every_field_and_unknown_ones(tmp_path: Path) -> None:
+    """Reading and writing keeps every contract field, unknown fields and field order."""
     path = tmp_path / "p.jsonl"
     record = {**FULL, "x_custom": {"a": 1}}
     path.write_text(json.dumps(record) + "\n\n" + json.dumps({**FULL, "qualname": "f"}) + "\n")
@@ -42,6 +43,7 @@ def test_round_trip_keeps_every_field_and_unknown_ones(tmp_path: Path) -> None:
 
 
 def test_minimal_record_defaults_to_proposed() -> None:
+    """A record with only the required fields is a ``proposed`` record."""
     p = Proposal.from_dict({"path": "a.py", "qualname": "f", "text": "Doc."})
     assert p.status == "proposed" and p.code_sha is None and p.checks == []
 
@@ -66,6 +68,7 @@ def test_minimal_record_defaults_to_proposed() -> None:
 def test_malformed_line_names_line_number_and_problem(
     tmp_path: Path, line: str, message: str
 ) -> None:
+    """A malformed line is an error naming the file, the line number and the problem."""
     path = tmp_path / "p.jsonl"
     path.write_text(json.dumps(FULL) + "\n" + line + "\n" + json.dumps(FULL) + "\n")
     with pytest.raises(DocagentError) as info:
@@ -75,6 +78,7 @@ def test_malformed_line_names_line_number_and_problem(
 
 
 def test_unreadable_inputs(tmp_path: Path) -> None:
+    """Missing and non-UTF-8 files are clear errors."""
     with pytest.raises(DocagentError, match="no such file"):
         read_proposals(tmp_path / "missing.jsonl")
     bad = tmp_path / "bad.jsonl"
@@ -84,6 +88,7 @@ def test_unreadable_inputs(tmp_path: Path) -> None:
 
 
 def test_append_creates_and_appends_whole_lines(tmp_path: Path) -> None:
+    """Appending creates the file and adds one complete line per record."""
     path = tmp_path / "p.jsonl"
     a = Proposal(path="a.py", qualname="f", text="Ünïcode.\nTwo.", status="accepted")
     append_proposal(path, a)

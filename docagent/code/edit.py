@@ -236,9 +236,8 @@ def render_docstring(
     rewrapped. ``quote`` and ``prefix`` (say, from an existing docstring) are kept where they can
     be; quotes are switched or escaped when the text contains them, a text with backslashes gets
     an ``r`` prefix when that is exact, and characters ``encoding`` cannot hold become escapes.
-
-    Raises:
-        RefusedEdit: when no literal reproduces the text exactly.
+    When no literal reproduces the text exactly, :class:`RefusedEdit` propagates from the
+    renderer (no such text has been found; the property tests look for one).
     """
     return _render(
         docstring_text(text),
@@ -821,8 +820,11 @@ def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 8
                 good[q] = s
             else:
                 plan.refused.append((q, f"verification failed: {alone}"))
-        new_text, reason = attempt(good) if good else (None, reason)
-        splices = good if new_text is not None else splices
+        if not good:
+            plan.error = reason
+            return plan
+        splices = good
+        new_text, reason = attempt(good)
     if reason is not None or new_text is None:
         for q in splices:
             plan.refused.append((q, f"verification failed: {reason}"))
