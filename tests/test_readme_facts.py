@@ -212,3 +212,20 @@ def test_lone_typer_command_is_the_app(repo_factory):
     f = gather_facts(root)
     assert f.subcommands("one") == set() and f.takes_arguments("one")
     assert {"--fast", "--no-fast"} <= f.known_options("one")
+
+
+def test_click_default_group_accepts_non_command_words(repo_factory):
+    src = (
+        "import click\nfrom click_default_group import DefaultGroup\n\n"
+        "@click.group(cls=DefaultGroup, default='shot', default_if_no_args=True)\n"
+        "def cli():\n    pass\n\n@cli.command()\n@click.argument('url')\n"
+        "@click.option('-o', '--output')\ndef shot(url, output):\n    pass\n"
+    )
+    root = repo_factory(
+        {
+            "pyproject.toml": '[project]\nname = "snap"\n[project.scripts]\nsnap = "snap:cli"\n',
+            "snap.py": src,
+            "README.md": "# snap\n\n## Usage\n\n```bash\nsnap https://example.com -o x.png\n```\n",
+        }
+    )
+    assert [t for t in scan_readme(root).targets if t.status == "stale"] == []

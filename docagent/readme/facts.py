@@ -692,9 +692,12 @@ class _CliVisitor(ast.NodeVisitor):
             is_group=attr == "group",
         )
         self.commands.append(cmd)
-        if top:
-            # a top-level click command or group can also be attached elsewhere by name
-            cmd.function = node.name
+        if dec is not None and attr == "group":
+            cls = next((k.value for k in dec.keywords if k.arg == "cls"), None)
+            default = _kw(dec, "default")
+            if default or (cls is not None and "default" in ast.unparse(cls).lower()):
+                # click-default-group: a first word that is not a subcommand goes to the default
+                cmd.params.append(CliParam(["ARGS"], "default_command_args", "", False))
         for alias in names[1:]:
             if not top:
                 self.commands.append(
