@@ -645,19 +645,15 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
     A ``code_sha`` ignores docstrings, comments and formatting: it changes only when the
     target's code changes, so applying docstrings never invalidates other drafts.
     """
-    tree = ast.parse(facts.text)
+    tree = _strip_docstrings(ast.parse(facts.text))  # one parse, docstrings stripped once
     by_pos: dict[tuple[int, str], ast.AST] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             by_pos[(node.lineno, node.name)] = node
     out: dict[str, str] = {}
     for t in facts.targets:
-        if t.kind == "module":
-            out[t.qualname] = code_fingerprint(ast.parse(facts.text))
-            continue
-        node = by_pos.get((t.line, t.name))
+        node = tree if t.kind == "module" else by_pos.get((t.line, t.name))
         if node is not None:
-            import copy
-
-            out[t.qualname] = code_fingerprint(copy.deepcopy(node))
+            dumped = ast.dump(node, include_attributes=False)
+            out[t.qualname] = hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
     return out
