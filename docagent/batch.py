@@ -316,8 +316,6 @@ async def run_batch_async(
             provider, an unreadable ``--out`` file, README sections not available).
     """
     started = time.perf_counter()
-    if readme:
-        raise DocagentError("--readme: README sections are not available yet")
     if concurrency is not None and concurrency < 1:
         raise DocagentError(f"--concurrency must be at least 1, got {concurrency}")
     if max_cost is not None and max_cost < 0:
@@ -382,6 +380,10 @@ async def run_batch_async(
                 batch_ids = wrapper.batch_ids
         else:
             await runner.run()
+        if readme:
+            sections = await _readme_sections(session, runner, quiet)
+            summary["targets"] += sections
+            summary["readme_sections"] = sections
         if stats.stopped:
             _note(stats.stopped, quiet)
         for err_path, message in session.errors:
@@ -420,6 +422,84 @@ async def run_batch_async(
         with contextlib.suppress(Exception):  # closing a client must not hide the result
             await session.provider.aclose()
         session.store.close()
+
+
+async def _readme_sections(session: Session, runner: _Runner, quiet: bool) -> int:
+    """Draft (and with ``--apply``, apply) the README sections that are missing or stale.
+
+    They go through the Messages API also with ``--batch-api`` (a README has few sections).
+    Returns how many sections were targets.
+    """
+    from docagent.readme import apply_section, draft_section, readme_prompt_version, scan_readme
+    from docagent.store import DraftRecord
+
+    scan = scan_readme(session.root, session.settings)
+    for notice in scan.notices:
+        _note(notice, quiet)
+    stats = runner.stats
+    prompt_version = readme_prompt_version()
+    for target in scan.targets:
+        item = WorkItem(
+            path=target.path,
+            qualname=target.qualname,
+            kind="readme_section",
+            line=target.line or 0,
+            status=target.status,
+            problems=list(target.reasons),
+            old_docstring=target.current or None,
+        )
+        key = (target.path, target.qualname, target.code_sha, prompt_version, "markdown")
+        row = runner.resume.index.get(key)
+        if row is not None:
+            draft = draft_from_record(row)
+            draft.cached = True
+            stats.reused += 1
+        elif runner._over_budget():
+            runner._stop(item)
+            continue
+        else:
+            draft = await draft_section(
+                target, scan.facts, session.provider, batch=session.batch_pricing
+            )
+            draft.draft_id = session.store.record_draft(
+                session.run_id or None,
+                DraftRecord(
+                    path=draft.path,
+                    qualname=draft.qualname,
+                    kind="readme_section",
+                    text=draft.text,
+                    code_sha=draft.code_sha,
+                    status=target.status,
+                    style="markdown",
+                    provider=draft.provider,
+                    model=draft.model,
+                    prompt_version=draft.prompt_version or prompt_version,
+                    context={"text": draft.context, "tokens": draft.context_tokens},
+                    checks=[c.to_dict() for c in draft.checks],
+                    original_docstring=target.current or None,
+                    tokens_in=draft.usage.input_tokens,
+                    tokens_out=draft.usage.output_tokens,
+                    cache_read_tokens=draft.usage.cache_read_tokens,
+                    cache_write_tokens=draft.usage.cache_write_tokens,
+                    cost_usd=draft.cost_usd,
+                    latency_ms=draft.latency_ms,
+                    attempts=max(1, draft.attempts),
+                    error=draft.error or None,
+                    cache_key=draft.cache_key,
+                ),
+            )
+            session.totals["cost_usd"] += draft.cost_usd
+            session.totals["input_tokens"] += draft.usage.input_tokens
+            session.totals["output_tokens"] += draft.usage.output_tokens
+            stats.drafted += 1
+        runner.decide_readme(
+            item,
+            draft,
+            lambda d, t=target: apply_section(
+                session.root, t.path, t.qualname, d.text, code_sha=t.code_sha
+            ),
+        )
+    return len(scan.targets)
 
 
 def _summary_base(session: Session, items: list[WorkItem], est: Estimate) -> dict[str, Any]:
@@ -526,6 +606,37 @@ class _Runner:
         item.state = "failed"
         self.stats.failures.append({"path": item.path, "qualname": item.qualname, "reason": reason})
 
+    def decide_readme(self, item: WorkItem, draft: Draft, apply: Callable[[Draft], Any]) -> None:
+        """Apply (with ``--apply``) or propose one README section draft; log the decision."""
+        if draft.error or not draft.text:
+            self._fail(item, draft.error or "the draft is empty")
+            return
+        status = "proposed"
+        if draft.ok and self.apply:
+            result = apply(draft)
+            outcome, reason = result.outcomes[0] if result.outcomes else ("refused", "no outcome")
+            if outcome == "applied":
+                status = "accepted"
+                self.stats.applied += 1
+                self.session.store.record_decision(
+                    draft.draft_id, "accept", final_text=draft.text, reviewer=REVIEWER, mode="batch"
+                )
+            elif outcome == "refused":
+                self._fail(item, f"edit refused: {reason}")
+        if status == "proposed":
+            self.stats.proposed += 1
+            if not draft.ok:
+                self.stats.checks_failed += 1
+        self._write(draft, status)
+
+    def _write(self, draft: Draft, status: str) -> None:
+        if self.out is not None:
+            from docagent.proposals import Proposal, append_proposal
+
+            record = draft.to_proposal()
+            record["status"] = status
+            append_proposal(self.out, Proposal.from_dict(record))
+
     def _decide(self, item: WorkItem, draft: Draft) -> None:
         session = self.session
         if draft.error or not draft.text:
@@ -546,12 +657,7 @@ class _Runner:
             self.stats.proposed += 1
             if not draft.ok:
                 self.stats.checks_failed += 1
-        if self.out is not None:
-            from docagent.proposals import Proposal, append_proposal
-
-            record = draft.to_proposal()
-            record["status"] = status
-            append_proposal(self.out, Proposal.from_dict(record))
+        self._write(draft, status)
 
 
 def run_batch(path: str | Path = ".", **options: Any) -> dict[str, Any]:

@@ -240,13 +240,11 @@ def test_cli_summary_and_exit_codes(repo_factory, server, capsys) -> None:
 
 
 def test_bad_input_exits_2(repo_factory, tmp_path: Path, capsys) -> None:
-    """Not a repository, --batch-api without anthropic, --readme, bad --concurrency: exit 2."""
+    """Not a repository, --batch-api without anthropic, bad --concurrency: exit 2."""
     assert main(["batch", str(tmp_path / "nowhere")]) == 2
     root = repo_factory({"m.py": CORE})
     assert main(["batch", str(root), "--batch-api", "--provider", "offline"]) == 2
     assert "--batch-api needs the anthropic provider" in capsys.readouterr().err
-    assert main(["batch", str(root), "--readme"]) == 2
-    assert "README sections are not available yet" in capsys.readouterr().err
     assert main(["batch", str(root), "--concurrency", "0"]) == 2
 
 
@@ -264,3 +262,33 @@ def test_offline_provider_says_so(repo_factory, tmp_path: Path, capsys) -> None:
     assert summary["cost_usd"] == 0
     assert summary["coverage"]["after"] == 100.0
     assert fingerprints(root) == before
+
+
+README = "# tinylib\n\nA tiny library for adding numbers.\n"
+PYPROJECT = """[project]
+name = "tinylib"
+version = "0.1.0"
+requires-python = ">=3.10"
+"""
+
+
+def test_readme_sections_offline(repo_factory, tmp_path: Path, capsys) -> None:
+    """--readme drafts the missing README sections too; --apply writes those that pass."""
+    root = repo_factory({"m.py": CORE, "README.md": README, "pyproject.toml": PYPROJECT})
+    out = tmp_path / "p.jsonl"
+    code = main(["batch", str(root), "--readme", "--apply", "--out", str(out)])
+    summary = json.loads(capsys.readouterr().out)
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    sections = [r for r in records if r["kind"] == "readme_section"]
+    assert sections, records
+    applied = [r for r in sections if r["status"] == "accepted"]
+    readme = (root / "README.md").read_text()
+    for r in applied:
+        assert r["qualname"] in readme
+    assert code == (1 if summary["failed"] else 0)
+    assert summary["readme_sections"] == len(sections)
+    assert summary["targets"] == 8 + len(sections)
+    assert summary["drafted"] == 8 + len(sections)
+    again = main(["batch", str(root), "--readme", "--out", str(out)])
+    second = json.loads(capsys.readouterr().out)
+    assert again == 0 and second["drafted"] == 0
