@@ -292,3 +292,13 @@ def test_readme_sections_offline(repo_factory, tmp_path: Path, capsys) -> None:
     again = main(["batch", str(root), "--readme", "--out", str(out)])
     second = json.loads(capsys.readouterr().out)
     assert again == 0 and second["drafted"] == 0
+
+
+def test_since_limits_to_changed_files(repo_factory, capsys) -> None:
+    """--since REV drafts only targets in files changed since REV (a pull request's files)."""
+    root = repo_factory({"m.py": CORE, "f.py": FAULTY})
+    (root / "f.py").write_text(FAULTY + "\n\ndef added(q):\n    return q\n")
+    assert main(["batch", str(root), "--since", "HEAD"]) == 0
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["targets"] == 8  # the 7 in f.py plus the new one; nothing from m.py
+    assert main(["batch", str(root), "--since", "no-such-rev"]) == 2
