@@ -91,12 +91,14 @@ async def wait_for(pilot: Any, cond: Callable[[], Any], timeout: float = 10.0) -
 
 
 def shown(app: ReviewApp) -> bool:
-    """True when the current item's draft is on screen (no spinner)."""
+    """True when the current item's draft is on screen (no spinner, preview up to date)."""
     item = app._current_item()
     return (
         item is not None
         and item.key in app.ready
         and not app.main.query_one(CodeView).loading
+        and app.ready[item.key].version == app.versions.get(item.path, 0)
+        and item.key not in app.refreshing
     )
 
 

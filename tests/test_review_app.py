@@ -30,6 +30,11 @@ from docagent.review.screens import EditorScreen, ReasonScreen, SummaryScreen
 from docagent.review.widgets import CodeView
 
 SIZE = (100, 30)
+EDITED = "Add two integers.\n\nArgs:\n    a: Left.\n    b: Right.\n\nReturns:\n    a + b."
+GOOD_TEXT = (  # servers.GOOD_DRAFT rendered in Google style
+    "Add two numbers.\n\nArgs:\n    a: The first number.\n    b: The second number.\n\n"
+    "Returns:\n    The sum of a and b."
+)
 
 
 @pytest.fixture(params=["offline", "anthropic"])
@@ -80,13 +85,11 @@ async def test_edit_then_ctrl_s_saves_the_persons_text(repo: Path, provider: Any
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         area = app.screen.query_one(TextArea)
         assert area.has_focus  # ctrl+s must work while the editor has focus
-        area.text = "Add two integers.\n\nArgs:\n    a: Left.\n    b: Right.\n\nReturns:\n    a + b."
+        area.text = EDITED
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: not isinstance(app.screen, EditorScreen))
         await wait_shown(pilot, app)
-    assert docstring_of(repo, "add") == (
-        "Add two integers.\n\nArgs:\n    a: Left.\n    b: Right.\n\nReturns:\n    a + b."
-    )
+    assert docstring_of(repo, "add") == EDITED
     assert decisions(repo) == [("add", "edit", "")]
 
 
@@ -252,7 +255,7 @@ async def test_model_error_is_a_notification_and_retry_works(
             await wait_for(pilot, lambda: shown(app) and not app.ready[item.key].draft.error)
             await pilot.press("a")
             await wait_shown(pilot, app)
-        assert docstring_of(repo, "add") == "Add two numbers.\n\nArgs:\n    a: The first number.\n    b: The second number.\n\nReturns:\n    The sum of a and b."
+        assert docstring_of(repo, "add") == GOOD_TEXT
     finally:
         server.close()
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -87,15 +86,14 @@ class ReviewCommands(Provider):
 
 @dataclass
 class Ready:
-    """A draft ready to show, with its preview and the file bytes the preview was built on."""
+    """A draft ready to show, with its preview and the file version the preview was built on.
+
+    A file's version goes up each time this session writes it (accept, edit, undo).
+    """
 
     draft: Draft
     preview: Preview
-    source_sha: str
-
-
-def _sha(data: bytes) -> str:
-    return hashlib.sha1(data).hexdigest()  # noqa: S324 - a change detector, not security
+    version: int
 
 
 class ReviewApp(App[SessionSummary]):
@@ -135,6 +133,8 @@ class ReviewApp(App[SessionSummary]):
         self.current = -1
         self.ready: dict[tuple[str, str], Ready] = {}
         self.inflight: set[tuple[str, str]] = set()
+        self.versions: dict[str, int] = {}
+        self.refreshing: set[tuple[str, str]] = set()
         self.tally = Tally()
         self.error = ""
         self.summary: SessionSummary | None = None
@@ -223,7 +223,8 @@ class ReviewApp(App[SessionSummary]):
         key = item.key
         assert self.session is not None and self.runner is not None
         try:
-            future = self.runner.submit(self._draft_and_preview(self.session, item, hint))
+            version = self.versions.get(item.path, 0)
+            future = self.runner.submit(self._draft_and_preview(self.session, item, hint, version))
             ready = await asyncio.wrap_future(future)
         except Exception as exc:  # noqa: BLE001 - a failed draft must not end the session
             self.inflight.discard(key)
@@ -248,15 +249,21 @@ class ReviewApp(App[SessionSummary]):
         if self._current_item() is item:
             self._render_current()
 
-    async def _draft_and_preview(self, session: Session, item: WorkItem, hint: str | None) -> Ready:
+    async def _draft_and_preview(
+        self, session: Session, item: WorkItem, hint: str | None, version: int
+    ) -> Ready:
         """Runs on the drafting loop: draft, then plan the edit for the preview."""
         draft = await session.draft(item, hint)
-        return self._make_ready(session, item, draft)
+        return self._make_ready(session, item, draft, version)
 
-    def _make_ready(self, session: Session, item: WorkItem, draft: Draft) -> Ready:
+    async def _preview_again(self, session: Session, item: WorkItem, ready: Ready) -> Ready:
+        """Runs on the drafting loop: rebuild a preview after the file changed."""
+        return self._make_ready(session, item, ready.draft, self.versions.get(item.path, 0))
+
+    def _make_ready(self, session: Session, item: WorkItem, draft: Draft, version: int) -> Ready:
         facts = session.facts(item.path)
         if facts is None:
-            return Ready(draft, Preview([], f"{item.path} cannot be read"), "")
+            return Ready(draft, Preview([], f"{item.path} cannot be read"), version)
         if draft.error or not draft.text:
             preview = build_preview(facts, item.qualname, "", None)
         else:
@@ -267,16 +274,34 @@ class ReviewApp(App[SessionSummary]):
                 draft.code_sha or None,
                 line_length=session.settings.line_length,
             )
-        return Ready(draft, preview, _sha(facts.source))
+        return Ready(draft, preview, version)
 
-    def _fresh(self, item: WorkItem, ready: Ready) -> Ready:
-        """Rebuild the preview when the file changed since it was made (an accept nearby)."""
-        assert self.session is not None
-        facts = self.session.facts(item.path)
-        if facts is not None and _sha(facts.source) != ready.source_sha:
-            ready = self._make_ready(self.session, item, ready.draft)
-            self.ready[item.key] = ready
-        return ready
+    def _refresh(self, item: WorkItem) -> None:
+        """Rebuild ``item``'s preview in the background (its file changed since)."""
+        if item.key in self.refreshing or self.runner is None or self._finishing:
+            return
+        self.refreshing.add(item.key)
+        self.run_worker(self._refresh_worker(item), group="drafts", exit_on_error=False)
+
+    async def _refresh_worker(self, item: WorkItem) -> None:
+        try:
+            ready = self.ready.get(item.key)
+            if ready is None or self.session is None or self.runner is None:
+                return
+            future = self.runner.submit(self._preview_again(self.session, item, ready))
+            fresh = await asyncio.wrap_future(future)
+            if self.ready.get(item.key) is ready:
+                self.ready[item.key] = fresh
+                if self._current_item() is item:
+                    self._render_current()
+        except Exception as exc:  # noqa: BLE001 - the old preview stays on screen
+            self.notify(f"{item.qualname}: cannot refresh the preview: {exc}", severity="warning")
+        finally:
+            self.refreshing.discard(item.key)
+
+    def _changed(self, path: str) -> None:
+        """This session wrote ``path``: previews built on the old content are out of date."""
+        self.versions[path] = self.versions.get(path, 0) + 1
 
     def _prefetch_from(self, index: int) -> None:
         """Draft the current item and the next pending ones ahead of time."""
@@ -329,7 +354,8 @@ class ReviewApp(App[SessionSummary]):
             self._shown_at = None
             self._update_status()
             return
-        ready = self._fresh(item, ready)
+        if ready.version != self.versions.get(item.path, 0):
+            self._refresh(item)  # shown now, corrected line numbers follow in a moment
         code.loading = False
         if ready.draft.error:
             code.show_message(
@@ -420,6 +446,7 @@ class ReviewApp(App[SessionSummary]):
         if not outcome.ok:
             self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
             return
+        self._changed(item.path)
         self._after_decision(item, "accept")
 
     def action_edit(self) -> None:
@@ -436,6 +463,7 @@ class ReviewApp(App[SessionSummary]):
             if not outcome.ok:
                 self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
                 return
+            self._changed(item.path)
             edited = text.strip() != ready.draft.text.strip()
             self._after_decision(item, "edit" if edited else "accept")
 
@@ -494,6 +522,7 @@ class ReviewApp(App[SessionSummary]):
         if not outcome.ok or item is None:
             self.notify(outcome.message, severity="warning", timeout=5)
             return
+        self._changed(item.path)
         self.tally.undo(item.key)
         index = self.items.index(item)
         self.main.query_one(TargetList).update_item(index)

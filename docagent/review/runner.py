@@ -44,12 +44,15 @@ class LoopThread:
             with contextlib.suppress(Exception):  # closing must not fail the session
                 self.submit(final).result(timeout)
 
-        def _stop() -> None:
-            for task in asyncio.all_tasks(self.loop):
+        async def _cancel_all() -> None:
+            tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+            for task in tasks:
                 task.cancel()
-            self.loop.stop()
+            await asyncio.gather(*tasks, return_exceptions=True)
 
-        self.loop.call_soon_threadsafe(_stop)
+        with contextlib.suppress(Exception):
+            self.submit(_cancel_all()).result(timeout)
+        self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(timeout)
         if not self._thread.is_alive():
             self.loop.close()
