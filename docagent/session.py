@@ -195,6 +195,8 @@ class Session:
         self.coverage_after: float | None = None
         self.run_id: str = ""
         self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
+        #: drafts given up front (a proposals file), by item key; front ends use them first
+        self.preset: dict[tuple[str, str], Draft] = {}
 
     # ------------------------------------------------------------------ setup
 
@@ -267,6 +269,79 @@ class Session:
             },
         )
         return self.items
+
+    def prepare_proposals(self, proposals: list[Any]) -> list[WorkItem]:
+        """Prepare, then make the records of a proposals file the work items (``--proposals``).
+
+        Each record (not ``rejected``, not a README section) whose target still exists becomes
+        a work item with its draft in :attr:`preset`; the draft is the logged one when the
+        record's ``draft_id`` is in the decision log, else it is logged now. Records whose
+        file or target is gone are listed in :attr:`errors`.
+        """
+        self.prepare()
+        items: list[WorkItem] = []
+        for p in proposals:
+            if p.status == "rejected" or p.kind == "readme_section":
+                continue
+            facts = self.facts(p.path)
+            target = facts.target(p.qualname) if facts is not None else None
+            if facts is None or target is None:
+                self.errors.append((p.path, f"{p.qualname}: not found; record skipped"))
+                continue
+            checks = [
+                Check(
+                    str(c.get("name", "")),
+                    bool(c.get("ok")),
+                    str(c.get("detail", "")),
+                    bool(c.get("hard", True)),
+                )
+                for c in p.checks
+            ]
+            draft = Draft(
+                path=p.path,
+                qualname=target.qualname,
+                kind=target.kind,
+                code_sha=p.code_sha or "",
+                style=p.style or self.style,
+                text=p.text,
+                checks=checks,
+                provider=p.provider or "proposals",
+                model=p.model or "",
+                prompt_version=p.prompt_version or "",
+            )
+            if p.draft_id and self.store.draft(p.draft_id) is not None:
+                draft.draft_id = p.draft_id
+            else:
+                draft.draft_id = self.store.record_draft(
+                    self.run_id or None,
+                    DraftRecord(
+                        path=draft.path,
+                        qualname=draft.qualname,
+                        kind=draft.kind,
+                        text=draft.text,
+                        code_sha=draft.code_sha,
+                        status="stale" if target.docstring is not None else "missing",
+                        style=draft.style,
+                        provider=draft.provider,
+                        model=draft.model,
+                        prompt_version=draft.prompt_version,
+                        checks=[c.to_dict() for c in checks],
+                        source=source_without_docstring(facts, target),
+                        original_docstring=target.docstring.text if target.docstring else None,
+                    ),
+                )
+            item = WorkItem(
+                path=p.path,
+                qualname=target.qualname,
+                kind=target.kind,
+                line=target.line,
+                status="stale" if target.docstring is not None else "missing",
+                old_docstring=target.docstring.text if target.docstring else None,
+            )
+            self.preset[item.key] = draft
+            items.append(item)
+        self.items = items
+        return items
 
     def _read(self, rel: str) -> FileFacts | None:
         with self._lock:

@@ -253,7 +253,10 @@ class ReviewApp(App[SessionSummary]):
         self, session: Session, item: WorkItem, hint: str | None, version: int
     ) -> Ready:
         """Runs on the drafting loop: draft, then plan the edit for the preview."""
-        draft = await session.draft(item, hint)
+        preset = getattr(session, "preset", {})
+        draft = preset.pop(item.key, None) if hint is None else None
+        if draft is None:
+            draft = await session.draft(item, hint)
         return self._make_ready(session, item, draft, version)
 
     async def _preview_again(self, session: Session, item: WorkItem, ready: Ready) -> Ready:
