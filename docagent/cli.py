@@ -142,7 +142,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("datasets", nargs="*", metavar="DATASET", help="JSONL eval case files")
     _add_provider(p)
     p.add_argument("--gate", metavar="SCORE", type=float, help="exit 1 when the score is below")
-    p.add_argument("--compare", metavar="RUN", help="compare against a stored run id")
+    p.add_argument(
+        "--compare",
+        metavar="RUN",
+        help="compare against a stored run (id, unique prefix, 'latest', or a JSON result file)",
+    )
+    p.add_argument(
+        "--judge",
+        action="store_true",
+        help="also grade drafts with an LLM judge (Anthropic, one call per case) and report "
+        "its agreement with people's decisions",
+    )
+    p.add_argument("--judge-model", metavar="M", help="model for the LLM judge")
+    p.add_argument("--split", metavar="TAG", help="only cases tagged TAG")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
