@@ -39,7 +39,7 @@ async def test_next_draft_is_on_screen_at_once_after_each_decision(repo_factory:
 async def test_spinner_shows_while_a_draft_is_not_ready(repo_factory: Any) -> None:
     """Spinner shows while a draft is not ready."""
     repo: Path = repo_factory({"many.py": MANY})
-    app = make_app(repo, slow=0.3, prefetch=0)
+    app = make_app(repo, slow=1.0, prefetch=0)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_shown(pilot, app)
         await pilot.press("s")
