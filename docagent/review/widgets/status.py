@@ -43,7 +43,7 @@ class StatusLine(Static):
 class OfflineBanner(Static):
     """A clear warning that drafts come from the offline drafter, not a model."""
 
-    TEXT = "OFFLINE DRAFTER · no model (ANTHROPIC_API_KEY not set) · drafts from code facts"
+    TEXT = "OFFLINE DRAFTER · no model (no ANTHROPIC_API_KEY) · drafts from code facts only"
 
     def __init__(self, **kwargs: object) -> None:
         """Create the banner with its fixed text."""
