@@ -66,7 +66,10 @@ def test_apply_accepted_records_and_summary(repo: Path, tmp_path: Path, capsys) 
 
     # a second run is harmless: everything is already applied
     assert main(["apply", str(f), "--repo", str(repo)]) == 0
-    assert "applied 0, skipped 3, refused 0" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "skipped  pkg/mod.py: 2 records: already applied" in err
+    assert "skipped  pkg/other.py: 1 record: already applied" in err
+    assert "applied 0, skipped 3, refused 0" in err
 
 
 def test_status_selection_and_all_flag(repo: Path, tmp_path: Path, capsys) -> None:
@@ -79,8 +82,8 @@ def test_status_selection_and_all_flag(repo: Path, tmp_path: Path, capsys) -> No
     )
     assert main(["apply", str(f), "--repo", str(repo)]) == 0
     err = capsys.readouterr().err
-    assert "skipped  pkg/mod.py::f (line 1): status is 'proposed'; only 'accepted'" in err
-    assert "skipped  pkg/mod.py::A (line 2): rejected" in err
+    assert "skipped  pkg/mod.py: 1 record: status is 'proposed'; only 'accepted'" in err
+    assert "skipped  pkg/mod.py: 1 record: rejected" in err
     assert _doc(repo, "pkg/mod.py", "f") is None
     assert _doc(repo, "pkg/mod.py", "A.m") == "M."
 

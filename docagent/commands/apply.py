@@ -27,9 +27,14 @@ def _root(repo: str) -> Path:
         raise
 
 
+def _routine(reason: str) -> bool:
+    """Skip reasons that are summarised per file instead of listed per record."""
+    return reason in ("already applied", "rejected") or reason.startswith("status is ")
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``docagent apply`` and return the exit code."""
-    from docagent.apply import APPLIED, apply_proposals
+    from docagent.apply import APPLIED, SKIPPED, apply_proposals
     from docagent.config import load_settings
     from docagent.proposals import read_proposals
 
@@ -47,9 +52,17 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(report.diff)
         sys.stdout.flush()
     err = sys.stderr
+    grouped: dict[tuple[str, str], int] = {}
     for outcome in report.outcomes:
-        if outcome.outcome != APPLIED:
-            print(outcome.describe(), file=err)
+        if outcome.outcome == APPLIED:
+            continue
+        if outcome.outcome == SKIPPED and _routine(outcome.reason):
+            key = (outcome.proposal.path, outcome.reason)
+            grouped[key] = grouped.get(key, 0) + 1
+            continue
+        print(outcome.describe(), file=err)
+    for (path, reason), n in grouped.items():
+        print(f"{'skipped':<8} {path}: {n} record{'s' if n != 1 else ''}: {reason}", file=err)
     for res in report.files:
         if res.applied:
             verb = "would change" if args.dry_run else "changed"
