@@ -76,6 +76,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--readme", action="store_true", help="also review README sections")
     p.add_argument("--commit", action="store_true", help="commit the changed files on quit")
     p.add_argument(
+        "--branch",
+        metavar="NAME",
+        help="with --commit: commit on a new branch NAME instead of the current branch",
+    )
+    p.add_argument(
         "--proposals", metavar="FILE", help="review a proposals JSONL file written by batch --out"
     )
 

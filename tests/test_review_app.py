@@ -306,3 +306,31 @@ async def test_works_at_80x24_and_stale_shows_old_docstring_removed(repo: Path) 
         assert "c: A number that is not there." in removed
         assert any(line.mark == "+" for line in preview.lines)
         assert app.main.query_one(CodeView).region.height >= 8
+
+
+async def test_commit_on_a_new_branch(repo: Path) -> None:
+    """``--commit --branch NAME`` commits the accepted docstring on a new branch."""
+    app = make_app(repo, commit=True, commit_branch="docs/docstrings")
+    async with app.run_test(size=SIZE) as pilot:
+        await wait_shown(pilot, app)
+        await pilot.press("a")
+        await wait_shown(pilot, app)
+        await pilot.press("q")
+        await wait_for(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        await pilot.press("enter")
+    branch = subprocess.run(
+        ["git", "branch", "--show-current"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert branch == "docs/docstrings"
+    log = subprocess.run(
+        ["git", "log", "-1", "--format=%B"], cwd=repo, capture_output=True, text=True, check=True
+    ).stdout
+    assert "- calc.py: add" in log
+
+
+def test_branch_without_commit_is_a_usage_error(repo: Path, capsys) -> None:
+    """``--branch`` alone is refused with a one-line error before anything starts."""
+    from docagent.cli import main
+
+    assert main(["review", str(repo), "--branch", "x"]) == 2
+    assert "--branch needs --commit" in capsys.readouterr().err

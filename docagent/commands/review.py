@@ -28,6 +28,9 @@ def run(args: argparse.Namespace) -> int:
     """Run the review session; print a one-line summary to stderr when it ends."""
     from docagent.session import Session
 
+    branch = getattr(args, "branch", None)
+    if branch and not args.commit:
+        raise DocagentError("--branch needs --commit")
     if getattr(args, "readme", False) and not _readme_supported():
         raise DocagentError(README_UNAVAILABLE)
     proposals = None
@@ -45,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
 
     from docagent.review import ReviewApp
 
-    app = ReviewApp(session, prepare=prepare, commit=bool(args.commit))
+    app = ReviewApp(session, prepare=prepare, commit=bool(args.commit), commit_branch=branch)
     summary = app.run()
     if app.error:
         raise DocagentError(app.error)
