@@ -32,9 +32,9 @@ from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
 from docagent.draft.prompts import build_prompt
 from docagent.errors import DocagentError
-from docagent.session import Session, WorkItem, draft_from_record
+from docagent.session import BATCH_REVIEWER, Session, WorkItem, draft_from_record
 
-REVIEWER = "batch-policy"
+REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
 OUTPUT_TOKENS_ESTIMATE = 300
 DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 4, "offline": 4}

@@ -23,6 +23,7 @@ from docagent.draft.models import Check, Draft, StructuredDraft, Usage
 from docagent.errors import DocagentError
 from docagent.store import DraftRecord, Store
 
+BATCH_REVIEWER = "batch-policy"
 REJECT_REASONS = ("wrong", "vague", "invented detail", "style", "too long", "other")
 
 
@@ -219,7 +220,12 @@ class Session:
             if facts is not None:
                 all_facts.append(facts)
         self.symbols = SymbolIndex.from_files(all_facts)
-        examples = [r.final_text for r in self.store.accepted_examples(n=3) if r.final_text]
+        # The team's own examples: docstrings people accepted or wrote, not the batch policy's.
+        examples = [
+            r.final_text
+            for r in self.store.accepted_examples(n=50)
+            if r.final_text and r.reviewer != BATCH_REVIEWER
+        ][:3]
         self.drafter = Drafter(
             self.provider,
             self.settings,

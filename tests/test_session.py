@@ -89,3 +89,17 @@ def test_reject_is_logged_and_not_reused(repo_factory) -> None:
     session.close()
     with Store.open(root) as store:
         assert store.history(draft.draft_id)[0].reason == "vague"
+
+
+def test_team_examples_come_from_people_not_the_batch_policy(repo_factory) -> None:
+    """Accepted docstrings by a person become style examples; batch-policy accepts do not."""
+    root = repo_factory({"m.py": SRC})
+    first = Session(root, mode="batch")
+    leaf, caller = first.prepare()
+    first.accept(leaf, asyncio.run(first.draft(leaf)), reviewer="batch-policy")
+    first.accept(caller, asyncio.run(first.draft(caller)), text="Double leaf of y.", reviewer="ana")
+    first.close()
+    second = Session(root, mode="tui")
+    second.prepare()
+    assert second.drafter.examples == ["Double leaf of y."]
+    second.close()
