@@ -24,7 +24,7 @@ from docagent import repo
 from docagent.config import Settings
 
 CACHE_NAME = "scan-cache.pickle"
-CACHE_VERSION = 3
+CACHE_VERSION = 4
 # Row layout kept per target for fast summaries: (kind, public, has_docstring, status).
 _KIND, _PUBLIC, _HAS_DOC, _STATUS = range(4)
 
@@ -36,13 +36,12 @@ class FileEntry:
     sha: str
     rows: list[tuple[str, bool, bool, str]]
     json_targets: str
-    targets_blob: bytes
     style_votes: dict[str, int]
     error: str | None = None
 
-    def targets(self) -> list[Any]:
-        """Return the file's :class:`~docagent.code.targets.Target` objects."""
-        return pickle.loads(self.targets_blob)
+    def records(self) -> list[dict[str, Any]]:
+        """The file's targets as ``scan --json`` contract dicts, in source order."""
+        return json.loads("[" + self.json_targets + "]") if self.json_targets else []
 
 
 @dataclass
@@ -97,13 +96,17 @@ class ScanResult:
             )
         return out
 
-    def targets(self, selected_only: bool = True) -> list[Any]:
-        """All :class:`Target` objects (only those the filters select, by default)."""
+    def records(self, selected_only: bool = True) -> list[dict[str, Any]]:
+        """Targets as contract dicts, in path order (only those the filters select, by default).
+
+        For full code facts (parameters, body facts, byte offsets) read the file with
+        :func:`docagent.code.targets.read_file`.
+        """
         out = []
         for _path, entry in sorted(self.files.items()):
-            for t in entry.targets():
+            for t in entry.records():
                 if not selected_only or (
-                    (self.include_private or t.public) and t.kind in self.kinds
+                    (self.include_private or t["public"]) and t["kind"] in self.kinds
                 ):
                     out.append(t)
         return out
@@ -133,14 +136,13 @@ def scan_file_bytes(rel_path: str, data: bytes, sha: str) -> FileEntry:
     try:
         facts = read_file(rel_path, rel_path, data, body_facts="sectioned")
     except SourceError as exc:
-        return FileEntry(sha, [], "", pickle.dumps([]), {}, error=str(exc))
+        return FileEntry(sha, [], "", {}, error=str(exc))
     apply_status(facts.targets)
     targets = facts.targets
     rows = [(t.kind, t.public, t.has_docstring, t.status) for t in targets]
     json_targets = json.dumps([t.contract_dict() for t in targets])[1:-1]
     votes = dict(style_votes(t.docstring.text for t in targets if t.docstring is not None))
-    blob = pickle.dumps(targets, protocol=pickle.HIGHEST_PROTOCOL)
-    return FileEntry(sha, rows, json_targets, blob, votes)
+    return FileEntry(sha, rows, json_targets, votes)
 
 
 def _work(batch: list[tuple[str, bytes, str]]) -> list[tuple[str, FileEntry]]:
@@ -178,7 +180,8 @@ def _save_cache(path: Path, files: dict[str, FileEntry]) -> None:
 
 
 def _chunks(items: list[Any], n: int) -> Iterable[list[Any]]:
-    size = max(1, min(64, len(items) // (n * 4) or 1))
+    """Small batches in the given order (largest files first keeps the workers' tails even)."""
+    size = max(1, min(16, len(items) // (n * 16) or 1))
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -214,6 +217,7 @@ def scan_files(
         else:
             todo.append((rel, data, sha))
     if todo:
+        todo.sort(key=lambda item: -len(item[1]))  # big files first: workers finish together
         n = workers if workers is not None else (os.cpu_count() or 1)
         total_bytes = sum(len(d) for _, d, _ in todo)
         if n > 1 and len(todo) > 8 and total_bytes > 200_000:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from docagent import observability, repo
+from docagent.code.docstrings import apply_status
 from docagent.code.edit import DocEdit, apply_file_edits, restore_file
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
@@ -239,15 +240,12 @@ class Session:
         include_private = self.settings.visibility == "all"
         pairs = []
         for facts in all_facts:
-            statuses = {t.qualname: t for t in result.files[facts.path].targets()}
+            apply_status(facts.targets)  # the scan's own rules, on the full facts
             for t in facts.targets:
                 if t.kind not in self.settings.kinds or not (t.public or include_private):
                     continue
-                scanned = statuses.get(t.qualname)
-                if scanned is None or scanned.status == "ok":
-                    continue
-                t.status, t.problems = scanned.status, scanned.problems
-                pairs.append((facts, t))
+                if t.status != "ok":
+                    pairs.append((facts, t))
         ordered = order_callees_first(pairs, self.symbols)
         self.items = [
             WorkItem(

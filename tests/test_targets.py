@@ -15,12 +15,29 @@ FIXTURE = Path(__file__).parent / "fixtures" / "edge_cases.py"
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 
 
-def _mine(path: Path, rel: str) -> list[tuple[str, str, bool]]:
-    return [(t.qualname, t.kind, t.has_docstring) for t in read_file(str(path), rel).targets]
+def _mine(path: Path, rel: str, mode: str = "all") -> list[tuple[str, str, bool]]:
+    facts = read_file(str(path), rel, body_facts=mode)
+    return [(t.qualname, t.kind, t.has_docstring) for t in facts.targets]
 
 
 def test_edge_cases_agree_with_ast() -> None:
     assert _mine(FIXTURE, "edge_cases.py") == reference_targets(FIXTURE.read_text())
+    assert _mine(FIXTURE, "edge_cases.py", "sectioned") == reference_targets(FIXTURE.read_text())
+
+
+def test_scan_mode_gives_the_same_status_as_full_facts() -> None:
+    """The scanner's fast path (body facts only where needed) decides every status the same."""
+    from docagent.code.docstrings import apply_status
+
+    for name in ("ipaddress.py", "nntplib.py", "smtplib.py", "statistics.py", "traceback.py"):
+        full = read_file(str(STDLIB / name), name)
+        fast = read_file(str(STDLIB / name), name, body_facts="sectioned")
+        apply_status(full.targets)
+        apply_status(fast.targets)
+        assert [(t.qualname, t.status, t.problems) for t in fast.targets] == [
+            (t.qualname, t.status, t.problems) for t in full.targets
+        ]
+        assert any(t.status == "stale" for t in full.targets) or name == "traceback.py"
 
 
 def test_edge_case_details() -> None:
@@ -127,6 +144,7 @@ def test_standard_library_agrees_with_ast_100_percent() -> None:
         except (SyntaxError, UnicodeDecodeError):
             continue
         assert _mine(path, path.name) == ref, path
+        assert _mine(path, path.name, "sectioned") == ref, path  # the scanner's fast path
         checked += 1
         targets += len(ref)
     assert checked > 200 and targets > 10000

@@ -14,6 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from docagent.code.targets import Target
 
@@ -38,6 +39,7 @@ _SPHINX_RE = re.compile(
 _PARAM_KEYS = {"param", "parameter", "arg", "argument", "key", "keyword", "other_param"}
 
 
+@lru_cache(maxsize=8192)
 def detect_style(text: str) -> str:
     """Return the style of one docstring: google, numpy, sphinx, or pep257 (prose only)."""
     if _NUMPY_RE.search(text):

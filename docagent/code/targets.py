@@ -420,6 +420,59 @@ def _class_attributes(class_node: Node, body: Node | None) -> tuple[str, ...]:
     return tuple(seen)
 
 
+# Statements that can contain definitions (definitions never sit inside expressions).
+_DEF_CONTAINERS = frozenset(
+    {
+        "module",
+        "block",
+        "decorated_definition",
+        "if_statement",
+        "elif_clause",
+        "else_clause",
+        "for_statement",
+        "while_statement",
+        "try_statement",
+        "except_clause",
+        "except_group_clause",
+        "finally_clause",
+        "with_statement",
+        "match_statement",
+        "case_clause",
+    }
+)
+
+
+def statement_definitions(root: Node) -> list[Node]:
+    """Every function/class definition under ``root``, visiting statements only.
+
+    About three times faster than a query over the whole tree, because expressions (most of
+    the nodes) are never visited. Agreement with the query is tested on the standard library.
+    """
+    out: list[Node] = []
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        for child in node.named_children:
+            kind = child.type
+            if kind in _DEF_TYPES:
+                out.append(child)
+                body = child.child_by_field_name("body")
+                if body is not None:
+                    stack.append(body)
+            elif kind in _DEF_CONTAINERS:
+                stack.append(child)
+    return out
+
+
+def _sectioned(doc: Docstring | None) -> bool:
+    """True when a docstring has sections (the only ones staleness rules look into)."""
+    if doc is None:
+        return False
+    from docagent.code.docstrings import detect_style
+
+    return detect_style(doc.text) != "pep257"
+
+
 def extract(
     path: str, source: bytes, tree: Any | None = None, *, body_facts: str = "all"
 ) -> list[Target]:
@@ -427,17 +480,19 @@ def extract(
 
     ``body_facts`` chooses which functions get ``returns_value``, ``yields`` and ``raises``:
     ``"all"`` (the default), or ``"sectioned"`` — only those whose docstring has sections,
-    the only ones a scan's staleness rules need; the others get ``body_facts=False``, and
-    class attributes are not collected.
+    the only ones a scan's staleness rules need; the others (``__init__`` aside) get neither
+    parameters nor body facts and ``body_facts=False``, and class attributes are not
+    collected. The scanner uses ``"sectioned"``; drafting and editing use ``"all"``.
     """
     if tree is None:
         tree = ts.parse(source)
     root = tree.root_node
     if body_facts == "all":
         caps = ts.captures(ts.DEFINITIONS_QUERY, root)
+        defs = sorted(caps.get("def", []), key=lambda n: n.start_byte)
     else:
-        caps = ts.captures(ts.DEFS_ONLY_QUERY, root)
-    defs = sorted(caps.get("def", []), key=lambda n: n.start_byte)
+        caps = {}
+        defs = sorted(statement_definitions(root), key=lambda n: n.start_byte)
 
     module = Target(
         path=path,
@@ -521,22 +576,22 @@ def extract(
                 )
             if body_facts == "all":
                 target.attributes = _class_attributes(node, body)
-        else:
+        elif body_facts == "all" or name == "__init__" or _sectioned(target.docstring):
             target.params = _params(node.child_by_field_name("parameters"))
             ret = node.child_by_field_name("return_type")
             target.returns = ts.text(ret) if ret is not None else None
+        else:
+            target.body_facts = False
         by_id[node.id] = target
         targets.append(target)
 
     if body_facts != "all":
-        from docagent.code.docstrings import detect_style
-
         body_caps: dict[str, list[Node]] = {"return": [], "yield": [], "raise": []}
         for node in defs:
             t = by_id.get(node.id)
             if t is None or t.kind == "class":
                 continue
-            if t.docstring is None or detect_style(t.docstring.text) == "pep257":
+            if not _sectioned(t.docstring):
                 t.body_facts = False
                 continue
             for name, nodes in ts.captures(ts.BODY_FACTS_QUERY, node).items():

@@ -69,19 +69,21 @@ def print_report(result: ScanResult) -> None:
     if len(files) > MAX_LISTED:
         console.print(f"… {len(files) - MAX_LISTED} more files (use --json for all)")
 
-    targets = [t for t in result.targets() if t.status != "ok"]
-    stale = [t for t in targets if t.status == "stale"]
-    missing = [t for t in targets if t.status == "missing"]
+    targets = [t for t in result.records() if t["status"] != "ok"]
+    stale = [t for t in targets if t["status"] == "stale"]
+    missing = [t for t in targets if t["status"] == "missing"]
     if stale:
         console.print("\n[bold]Stale docstrings[/]")
         for t in stale[:MAX_LISTED]:
-            console.print(f"  {t.path}:{t.line} {t.qualname} — " + "; ".join(t.problems))
+            console.print(
+                f"  {t['path']}:{t['line']} {t['qualname']} — " + "; ".join(t["problems"])
+            )
         if len(stale) > MAX_LISTED:
             console.print(f"  … {len(stale) - MAX_LISTED} more")
     if missing:
         console.print("\n[bold]Missing docstrings[/]")
         for t in missing[:MAX_LISTED]:
-            console.print(f"  {t.path}:{t.line} {t.kind} {t.qualname}")
+            console.print(f"  {t['path']}:{t['line']} {t['kind']} {t['qualname']}")
         if len(missing) > MAX_LISTED:
             console.print(f"  … {len(missing) - MAX_LISTED} more (use --json for all)")
     scope = "all targets" if result.include_private else "public targets"
