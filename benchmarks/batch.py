@@ -3,7 +3,7 @@
 Run: ``.venv/bin/python benchmarks/batch.py [--targets N] [--concurrency C] [--latency S]``
 
 A temporary git repository holds N independent functions without docstrings (no call edges, so
-nothing waits for a callee). The loopback server (``tests/test_batch_server.py``, run in its own
+nothing waits for a callee). The loopback server (``tests/servers.py``, run in its own
 process like a remote API) answers every request after exactly ``--latency`` seconds (default
 0.3). ``run_batch`` drafts them through the real anthropic SDK with ``--concurrency`` requests in
 flight (default 8); the ideal throughput is ``concurrency / latency`` drafts per second.
@@ -25,7 +25,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 
-from test_batch_server import MessagesServer  # noqa: E402
+from servers import MessagesServer  # noqa: E402
 
 from docagent.batch import run_batch  # noqa: E402
 
@@ -49,7 +49,7 @@ def _repo(root: Path, n: int) -> None:
 
 def serve(latency: float) -> None:
     """Serve the loopback API (in its own process, like a remote API) until stdin closes."""
-    with MessagesServer(delay=latency) as server:
+    with MessagesServer(from_prompt=True, delay=latency) as server:
         print(server.url, flush=True)
         sys.stdin.read()
 

@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from test_batch_server import HOSTILE, MessagesServer
+from servers import HOSTILE, MessagesServer
 
 from docagent.batch import run_batch
 from docagent.cli import main
@@ -102,7 +102,7 @@ def docstring(root: Path, rel: str, qualname: str) -> str | None:
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):
     """A loopback Messages API server; the SDK is pointed at it."""
-    with MessagesServer() as srv:
+    with MessagesServer(from_prompt=True) as srv:
         for k, v in srv.env().items():
             monkeypatch.setenv(k, v)
         yield srv
@@ -302,3 +302,54 @@ def test_since_limits_to_changed_files(repo_factory, capsys) -> None:
     summary = json.loads(capsys.readouterr().out)
     assert summary["targets"] == 8  # the 7 in f.py plus the new one; nothing from m.py
     assert main(["batch", str(root), "--since", "no-such-rev"]) == 2
+
+
+CLI_V1 = '''"""Command line of tinylib."""
+
+import argparse
+
+
+def main(argv=None):
+    """Run the tiny command line."""
+    parser = argparse.ArgumentParser(prog="tiny")
+    parser.add_argument("--quiet", action="store_true", help="Say less.")
+    return parser.parse_args(argv)
+'''
+
+
+def test_readme_resume_redrafts_when_the_facts_change(repo_factory, tmp_path: Path, capsys):
+    """A missing section's draft is reused only while the facts it was drafted from hold.
+
+    Its body hash is that of "" in every run, so the resume key also hashes the facts: after
+    the CLI gains an option, Usage is drafted again and names it.
+    """
+    pyproject = PYPROJECT + '\n[project.scripts]\ntiny = "tinylib.cli:main"\n'
+    root = repo_factory(
+        {
+            "README.md": "# tinylib\n",
+            "pyproject.toml": pyproject,
+            "tinylib/__init__.py": '"""Tiny things."""\n',
+            "tinylib/cli.py": CLI_V1,
+        }
+    )
+    out = tmp_path / "p.jsonl"
+
+    def usage() -> dict:
+        assert main(["batch", str(root), "--readme", "--out", str(out)]) == 0
+        capsys.readouterr()
+        records = [json.loads(line) for line in out.read_text().splitlines()]
+        return next(r for r in records if r["qualname"] == "Usage")
+
+    first = usage()
+    assert "--quiet" in first["text"] and "--verbose" not in first["text"]
+    assert usage()["draft_id"] == first["draft_id"]  # unchanged facts: reused
+    (root / "tinylib/cli.py").write_text(
+        CLI_V1.replace(
+            "    return parser",
+            '    parser.add_argument("--verbose", action="store_true", help="Say more.")\n'
+            "    return parser",
+        )
+    )
+    third = usage()
+    assert third["draft_id"] != first["draft_id"]
+    assert "--verbose" in third["text"]

@@ -11,8 +11,8 @@ import time
 from pathlib import Path
 
 import pytest
+from servers import MessagesServer
 from test_batch import CORE, FAULTY, docstring, fingerprints
-from test_batch_server import MessagesServer
 
 from docagent.batch import run_batch
 from docagent.batch_api import STATE_FILE
@@ -22,7 +22,7 @@ from docagent.store import Store
 @pytest.fixture
 def server(monkeypatch: pytest.MonkeyPatch):
     """A loopback server with Message Batches that end after two polls."""
-    with MessagesServer(batch_polls=2) as srv:
+    with MessagesServer(from_prompt=True, batch_polls=2) as srv:
         for k, v in srv.env().items():
             monkeypatch.setenv(k, v)
         yield srv
@@ -107,7 +107,7 @@ def test_kill_9_and_resume(repo_factory, tmp_path: Path) -> None:
     root = repo_factory(files)
     before = fingerprints(root)
     out = tmp_path / "p.jsonl"
-    with MessagesServer() as server:
+    with MessagesServer(from_prompt=True) as server:
         env = {**os.environ, **server.env(), "PYTHONUNBUFFERED": "1"}
         cmd = [sys.executable, "-c", KILL_SCRIPT, "batch", str(root), "--provider", "anthropic"]
         cmd += ["--apply", "--out", str(out), "--concurrency", "2"]
