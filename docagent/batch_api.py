@@ -18,8 +18,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -32,6 +30,7 @@ from docagent.draft.providers.base import (
     ProviderResult,
     parse_json_text,
 )
+from docagent.jsonfile import read_json_object, write_json_atomic
 
 STATE_FILE = "batch-api.json"
 #: Requests per Message Batch (the API allows up to 100,000 and 256 MB per batch).
@@ -82,13 +81,8 @@ class BatchState:
     def __init__(self, path: Path):
         """Load ``path`` (missing or unreadable: empty)."""
         self.path = path
-        self.batches: dict[str, dict[str, Any]] = {}
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(data, dict) and isinstance(data.get("batches"), dict):
-                self.batches = data["batches"]
-        except (OSError, ValueError):
-            self.batches = {}
+        stored = read_json_object(path).get("batches")
+        self.batches: dict[str, dict[str, Any]] = stored if isinstance(stored, dict) else {}
         cutoff = time.time() - RETENTION_S
         self.batches = {
             k: v
@@ -120,18 +114,9 @@ class BatchState:
             self.save()
 
     def save(self) -> None:
-        """Write the file atomically."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".batch-api-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"batches": self.batches}, fh, indent=1)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        """Write the file atomically (synced to disk: a lost batch id costs a paid batch)."""
+        data = {"batches": self.batches}
+        write_json_atomic(self.path, data, prefix=".batch-api-", indent=1, fsync=True)
 
 
 class MessageBatchProvider:

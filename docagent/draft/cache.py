@@ -7,13 +7,12 @@ JSON-file implementation are provided.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from docagent.draft.models import Draft
+from docagent.jsonfile import read_json_object, write_json_atomic
 
 
 def cache_key(code_sha: str, context_hash: str, prompt_version: str, model: str, style: str) -> str:
@@ -54,17 +53,12 @@ class MemoryCache:
 class JsonFileCache:
     """A cache in one JSON file (for example ``.docagent/drafts.json``), written atomically."""
 
-    def __init__(self, path: str | os.PathLike[str]):
-        """Open (or prepare to create) the cache file at ``path``."""
-        self.path = Path(path)
-        self.items: dict[str, dict] = {}
-        if self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(data, dict):
-                    self.items = data
-            except (OSError, ValueError):
-                self.items = {}
+    _prefix = ".drafts-"
+
+    def __init__(self, path: str | os.PathLike[str] | None):
+        """Open (or prepare to create) the cache file at ``path`` (None: memory only)."""
+        self.path = Path(path) if path is not None else None
+        self.items: dict[str, dict] = {} if self.path is None else read_json_object(self.path)
 
     def get(self, key: str) -> Draft | None:
         """Return the draft stored under ``key``, or None (also for unreadable entries)."""
@@ -79,12 +73,9 @@ class JsonFileCache:
     def put(self, key: str, draft: Draft) -> None:
         """Store ``draft`` under ``key`` and rewrite the file atomically."""
         self.items[key] = draft.to_dict()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".drafts-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.items, fh, ensure_ascii=False)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        self.save()
+
+    def save(self) -> None:
+        """Rewrite the file atomically (nothing to do for a memory-only cache)."""
+        if self.path is not None:
+            write_json_atomic(self.path, self.items, prefix=self._prefix)

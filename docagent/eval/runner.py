@@ -14,17 +14,15 @@ mean over cases with a bootstrap 95% interval.
 from __future__ import annotations
 
 import asyncio
-import json
 import os
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from docagent.code.docstrings import majority_style
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
+from docagent.draft.cache import JsonFileCache
 from docagent.draft.drafter import Drafter
 from docagent.draft.models import Draft
 from docagent.draft.prompts import prompt_version
@@ -151,31 +149,15 @@ class EvalResult:
         return doc
 
 
-class EvalCache:
+class EvalCache(JsonFileCache):
     """A draft cache in one JSON file, loaded once and written once (see :meth:`save`)."""
+
+    _prefix = ".eval-cache-"
 
     def __init__(self, path: str | os.PathLike[str] | None):
         """Open the cache at ``path`` (None: memory only); unreadable files start empty."""
-        self.path = Path(path) if path else None
-        self.items: dict[str, dict[str, Any]] = {}
+        super().__init__(path)
         self.dirty = False
-        if self.path is not None and self.path.is_file():
-            try:
-                data = json.loads(self.path.read_text(encoding="utf-8"))
-                if isinstance(data, dict):
-                    self.items = data
-            except (OSError, ValueError):
-                self.items = {}
-
-    def get(self, key: str) -> Draft | None:
-        """Return the draft stored under ``key``, or None."""
-        data = self.items.get(key)
-        if data is None:
-            return None
-        try:
-            return Draft.from_dict(data)
-        except (TypeError, ValueError, KeyError):
-            return None
 
     def put(self, key: str, draft: Draft) -> None:
         """Keep ``draft`` under ``key`` (without its context pack, to stay small)."""
@@ -186,18 +168,9 @@ class EvalCache:
 
     def save(self) -> None:
         """Write the cache file atomically when something was added."""
-        if self.path is None or not self.dirty:
-            return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".eval-cache-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(self.items, fh, ensure_ascii=False)
-            os.replace(tmp, self.path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        self.dirty = False
+        if self.dirty:
+            super().save()
+            self.dirty = False
 
 
 def prepare(case: Case) -> Prepared:
