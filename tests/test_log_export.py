@@ -246,3 +246,21 @@ def test_corrupt_log_is_a_one_line_error(repo: Path, capsys: pytest.CaptureFixtu
         err = capsys.readouterr().err
         assert str(db) in err and "corrupt" in err and err.count("\n") == 1
     assert db.read_bytes() == b"\x00garbage" * 100
+
+
+def test_export_leaves_out_batch_policy_accepts(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A draft the batch policy applied is no reference: nobody chose that text."""
+    from docagent.store import BATCH_REVIEWER
+
+    with Store.open(repo) as store:
+        run = store.start_run("batch", "offline", "offline-1", "p1")
+        did = store.record_draft(
+            run, DraftRecord("m.py", "noop", "function", "Do nothing.", source=MODULE)
+        )
+        store.record_decision(did, "accept", reviewer=BATCH_REVIEWER)
+    assert main(["export", "--repo", str(repo)]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip() == ""
+    assert "1 decision(s) made by the batch policy: not exported" in err

@@ -175,7 +175,7 @@ def test_every_dimension_slices(known: Path, capsys: pytest.CaptureFixture[str])
     assert keys["kind"] == ["class", "function", "method"]
     assert keys["style"] == ["google", "numpy"]
     assert keys["path"] == ["pkg/a.py", "pkg/b.py", "pkg/c.py"]
-    assert keys["reviewer"] == ["(pending)", "alice@example.com", "batch-policy"]
+    assert keys["reviewer"] == ["(pending)", "alice@example.com", "ci-bot@example.com"]
     assert keys["mode"] == ["batch", "tui"]
     assert keys["day"] == ["2024-05-01", "2024-05-02", "2024-05-03"]
     for dim in dims:  # slices partition the drafts
@@ -408,3 +408,22 @@ def test_csv_rows_are_exact(known: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert a["accept_rate_ci_low"] == "0.4902" and a["small"] == "false"
     assert b["small"] == "true" and b["median_review_seconds"] == ""
     assert b["cost_per_accepted_usd"] == "0.033333"
+
+
+def test_batch_policy_applies_are_not_person_accepts(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Drafts applied by the batch policy are counted apart and never raise the accept rate."""
+    from docagent.store import BATCH_REVIEWER, DraftRecord, Store
+
+    with Store.open(repo) as store:
+        run = store.start_run("batch", "offline", "offline-1", "p1")
+        for n in range(3):
+            did = store.record_draft(run, DraftRecord("m.py", f"f{n}", "function", f"Do {n}."))
+            store.record_decision(did, "accept", reviewer=BATCH_REVIEWER)
+        did = store.record_draft(run, DraftRecord("m.py", "g", "function", "Do g."))
+        store.record_decision(did, "reject", reason="vague", reviewer="ana@example.com")
+    overall = report_json(repo, capsys)["overall"]
+    assert overall["auto_applied"] == 3
+    assert (overall["accepted"], overall["rejected"], overall["decided"]) == (0, 1, 1)
+    assert overall["accept_rate"] == 0.0

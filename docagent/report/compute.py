@@ -8,6 +8,8 @@ and whose kept text equals the draft is *accepted*; one accepted with a differen
 ``edit``, or an ``accept`` that stored another text) is *edited*; ``reject`` is *rejected*,
 ``skip`` *skipped*; a draft without a standing decision is *pending*. Accept rate is
 (accepted + edited) / (accepted + edited + rejected); skips and pending drafts are counted apart.
+Drafts applied by the batch policy (reviewer ``batch-policy``) are *auto_applied*: no person
+judged them, so they are counted apart too and never raise the accept rate.
 """
 
 from __future__ import annotations
@@ -20,10 +22,12 @@ from typing import Any
 
 from docagent.errors import DocagentError
 from docagent.report.stats import edit_similarity, histogram, median, ratio, wilson
+from docagent.store.records import BATCH_REVIEWER
 
 DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day")
 DEFAULT_BY = ("model", "prompt", "kind")
-OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending")
+OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending", "auto_applied")
+
 #: A slice with fewer decided drafts (accepted + edited + rejected) than this is marked small.
 SMALL_N = 10
 NONE_KEY = "(none)"
@@ -145,6 +149,8 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
         if since is not None and _at(r.decided_at) < since:
             continue
         outcome = outcome_of(r.decision, r.draft_text, r.final_text)
+        if r.reviewer == BATCH_REVIEWER and outcome in ("accepted", "edited"):
+            outcome = "auto_applied"
         items.append(
             Item(
                 draft_id=r.draft_id,
@@ -241,6 +247,7 @@ def summarize(items: Sequence[Item]) -> dict[str, Any]:
             "output": sum(i.tokens_out for i in items),
         },
         "pending": pending,
+        "auto_applied": counts["auto_applied"],
         "failed": sum(1 for i in items if i.outcome == "pending" and i.error),
         "decided": decided,
         "checks_pass_rate": _r(ratio(passed, len(checked)), 4),

@@ -17,6 +17,7 @@ FIELDS = [
     "rejected",
     "skipped",
     "pending",
+    "auto_applied",
     "decided",
     "accept_rate",
     "accept_rate_ci_low",

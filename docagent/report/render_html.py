@@ -23,6 +23,7 @@ OUTCOME_COLORS = {
     "rejected": "#dc2626",
     "skipped": "#eab308",
     "pending": "#9ca3af",
+    "auto_applied": "#a78bfa",
 }
 W, H = 560, 250
 PAD_L, PAD_R, PAD_T, PAD_B = 46, 14, 14, 58
@@ -339,7 +340,7 @@ def _cards(data: dict[str, Any]) -> str:
             "Drafts",
             str(o["drafts"]),
             f"{o['edited']} edited · {o['rejected']} rejected · {o['skipped']} skipped"
-            f" · {o['pending']} pending",
+            f" · {o['pending']} pending · {o['auto_applied']} applied by the batch policy",
         ),
         (
             "Median review",

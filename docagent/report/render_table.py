@@ -32,7 +32,8 @@ def overall_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
         (
             "Drafts",
             f"{o['drafts']}: {o['accepted']} accepted unchanged, {o['edited']} edited,"
-            f" {o['rejected']} rejected, {o['skipped']} skipped, {o['pending']} pending",
+            f" {o['rejected']} rejected, {o['skipped']} skipped, {o['pending']} pending,"
+            f" {o['auto_applied']} applied by the batch policy",
         ),
         ("Accept rate", rate),
         ("Accepted unchanged", fmt.pct(o["unchanged_rate"]) if o["decided"] else "-"),

@@ -8,6 +8,7 @@ from docagent.store.api import DEFAULT_DB, Store, now, resolve_db_path
 from docagent.store.db import StoreError
 from docagent.store.migrations import SCHEMA_VERSION
 from docagent.store.records import (
+    BATCH_REVIEWER,
     DECISIONS,
     MODES,
     Call,
@@ -25,6 +26,7 @@ from docagent.store.records import (
 from docagent.store.redact import scrub_text, scrub_value
 
 __all__ = [
+    "BATCH_REVIEWER",
     "DECISIONS",
     "DEFAULT_DB",
     "MODES",

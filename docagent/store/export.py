@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from docagent.store.api import Store
-from docagent.store.records import Reviewed
+from docagent.store.records import BATCH_REVIEWER, Reviewed
 from docagent.store.redact import scrub_value
 
 FORMATS = ("jsonl", "inspect", "promptfoo")
@@ -92,8 +92,12 @@ def eval_cases(store: Store, root: Path | None = None) -> Export:
     result = Export()
     positives: dict[tuple[str, str, str], dict[str, Any]] = {}
     negatives: dict[tuple[str, str, str], dict[str, Any]] = {}
+    by_policy = 0
     for rev in store.decisions():
         if rev.decision not in _TAG:
+            continue
+        if rev.reviewer == BATCH_REVIEWER:
+            by_policy += 1  # the drafter's own output is no reference: no person chose it
             continue
         source = rev.source
         if source is None:
@@ -135,6 +139,11 @@ def eval_cases(store: Store, root: Path | None = None) -> Export:
         else:
             positives[(rev.path, rev.qualname, rev.code_sha)] = case
     result.cases = [scrub_value(c) for c in [*positives.values(), *negatives.values()]]
+    if by_policy:
+        result.skipped.append(
+            f"{by_policy} decision(s) made by the batch policy: not exported (no person chose "
+            "that text, so it is no reference)"
+        )
     return result
 
 

@@ -14,6 +14,8 @@ from typing import Any
 
 MODES = ("tui", "batch", "eval", "other")
 DECISIONS = ("accept", "edit", "reject", "skip", "undo")
+#: The reviewer recorded for decisions made by the batch policy rather than a person.
+BATCH_REVIEWER = "batch-policy"
 
 
 class _Dict:
