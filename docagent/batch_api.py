@@ -23,13 +23,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from docagent.draft.models import Usage
-from docagent.draft.providers.base import (
-    DraftRequest,
-    ProviderError,
-    ProviderResult,
-    parse_json_text,
-)
+from docagent.draft.providers.anthropic import message_result
+from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult
 from docagent.jsonfile import read_json_object, write_json_atomic
 
 STATE_FILE = "batch-api.json"
@@ -45,34 +40,6 @@ def custom_id(params: dict[str, Any]) -> str:
     """Return the batch ``custom_id`` of a request: a hash of its parameters (≤ 64 chars)."""
     raw = json.dumps(params, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return "d" + hashlib.sha256(raw.encode("utf-8")).hexdigest()[:40]
-
-
-def _usage(u: Any) -> Usage:
-    if u is None:
-        return Usage()
-    return Usage(
-        input_tokens=int(getattr(u, "input_tokens", 0) or 0),
-        output_tokens=int(getattr(u, "output_tokens", 0) or 0),
-        cache_read_tokens=int(getattr(u, "cache_read_input_tokens", 0) or 0),
-        cache_write_tokens=int(getattr(u, "cache_creation_input_tokens", 0) or 0),
-    )
-
-
-def message_result(message: Any, model: str) -> ProviderResult:
-    """Turn a Messages API ``Message`` (from a batch result) into a :class:`ProviderResult`."""
-    raw = "".join(
-        getattr(b, "text", "") for b in message.content if getattr(b, "type", "") == "text"
-    )
-    stop = str(getattr(message, "stop_reason", "") or "")
-    data = parse_json_text(raw) if raw and stop != "max_tokens" else None
-    return ProviderResult(
-        data=data,
-        raw=raw,
-        usage=_usage(getattr(message, "usage", None)),
-        model=str(getattr(message, "model", "") or model),
-        request_id=str(getattr(message, "id", "")),
-        stop_reason=stop,
-    )
 
 
 class BatchState:
@@ -228,7 +195,7 @@ class MessageBatchProvider:
                 requests=[{"custom_id": cid, "params": params} for cid, params in requests]
             )
         except anthropic.APIStatusError as exc:
-            raise self.inner._status_error(exc) from None
+            raise self.inner.error_for_status(exc) from None
         except anthropic.APIConnectionError as exc:
             raise ProviderError(
                 "unreachable", f"cannot create a Message Batch at {self.inner.base_url}: {exc}"
@@ -286,7 +253,7 @@ class MessageBatchProvider:
             )
             return
         except anthropic.APIStatusError as exc:
-            self._fail(queue, list(wanted), self.inner._status_error(exc))
+            self._fail(queue, list(wanted), self.inner.error_for_status(exc))
             return
         except anthropic.APIConnectionError as exc:
             err = ProviderError("unreachable", f"lost the Message Batch {batch_id}: {exc}")

@@ -73,6 +73,27 @@ def _usage(u: Any) -> Usage:
     )
 
 
+def message_result(message: Any, model: str) -> ProviderResult:
+    """Turn a Messages API ``Message`` (a reply or a batch result) into a :class:`ProviderResult`.
+
+    The text blocks are joined and parsed as JSON (no data when the answer hit ``max_tokens``);
+    ``model`` stands in when the message does not name its model.
+    """
+    raw = "".join(
+        getattr(b, "text", "") for b in message.content if getattr(b, "type", "") == "text"
+    )
+    stop = str(getattr(message, "stop_reason", "") or "")
+    data = parse_json_text(raw) if raw and stop != "max_tokens" else None
+    return ProviderResult(
+        data=data,
+        raw=raw,
+        usage=_usage(getattr(message, "usage", None)),
+        model=str(getattr(message, "model", "") or model),
+        request_id=str(getattr(message, "_request_id", "") or getattr(message, "id", "")),
+        stop_reason=stop,
+    )
+
+
 class AnthropicProvider:
     """Draft with Claude through the official SDK."""
 
@@ -145,7 +166,7 @@ class AnthropicProvider:
                 "unreachable", f"cannot reach the Anthropic API at {self.base_url}: {exc}"
             ) from None
         except anthropic.APIStatusError as exc:
-            raise self._status_error(exc) from None
+            raise self.error_for_status(exc) from None
         except TypeError as exc:  # the SDK raises TypeError when no credentials resolve
             if "authentication" not in str(exc).lower():
                 raise
@@ -160,23 +181,15 @@ class AnthropicProvider:
                     "auth", "no Anthropic credentials: set ANTHROPIC_API_KEY"
                 ) from None
             raise ProviderError("bad_request", f"Anthropic request failed: {text}") from None
-        raw = "".join(
-            getattr(b, "text", "") for b in msg.content if getattr(b, "type", "") == "text"
-        )
-        stop = str(getattr(msg, "stop_reason", "") or "")
-        data = parse_json_text(raw) if raw else None
-        if stop == "max_tokens":
-            data = None
-        return ProviderResult(
-            data=data,
-            raw=raw,
-            usage=_usage(getattr(msg, "usage", None)),
-            model=str(getattr(msg, "model", "") or self.model),
-            request_id=str(getattr(msg, "_request_id", "") or getattr(msg, "id", "")),
-            stop_reason=stop,
-        )
+        return message_result(msg, self.model)
 
-    def _status_error(self, exc: Any) -> ProviderError:
+    def error_for_status(self, exc: Any) -> ProviderError:
+        """Return the :class:`ProviderError` for an ``anthropic.APIStatusError``.
+
+        The kind (auth, rate_limited, overloaded, context_too_long, server_error, bad_request)
+        and a one-line message that names the fix; the API key never appears in it. Also used
+        for errors of the Message Batches endpoints (:mod:`docagent.batch_api`).
+        """
         import anthropic
 
         status = getattr(exc, "status_code", None)
