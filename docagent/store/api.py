@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import json
 import os
 import secrets
@@ -17,7 +18,7 @@ import threading
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from docagent.errors import DocagentError
 from docagent.store import db
@@ -39,6 +40,7 @@ from docagent.store.redact import scrub_text, scrub_value
 DEFAULT_DB = ".docagent/docagent.db"
 
 Timestamp = datetime | date | str | None
+R = TypeVar("R")
 
 
 def now() -> str:
@@ -89,6 +91,30 @@ def _load(raw: str | None, default: Any) -> Any:
         return json.loads(raw)
     except ValueError:
         return default
+
+
+def _record(cls: type[R], row: sqlite3.Row, **values: Any) -> R:
+    """Build the record ``cls`` from ``values`` and the row's columns named like its fields.
+
+    A field whose column the row lacks (an older schema) keeps its default.
+    """
+    keys = set(row.keys())
+    for name in _field_names(cls):
+        if name in keys and name not in values:
+            values[name] = row[name]
+    return cls(**values)
+
+
+@functools.cache
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls))
+
+
+def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> sqlite3.Cursor:
+    """``INSERT INTO table`` one row of ``values`` (column name -> value)."""
+    columns = ", ".join(values)
+    marks = ", ".join("?" * len(values))
+    return conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
 
 
 def resolve_db_path(root: Path, db_path: str | os.PathLike[str] | None = None) -> Path:
@@ -223,19 +249,19 @@ class Store:
 
         run_id = secrets.token_hex(6)
         with self._op(write=True) as conn:
-            conn.execute(
-                "INSERT INTO runs (id, mode, provider, model, prompt_version, config_json,"
-                " docagent_version, started_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    mode,
-                    provider,
-                    model,
-                    prompt_version,
-                    _json(dict(config or {})),
-                    __version__,
-                    _ts(at),
-                ),
+            _insert(
+                conn,
+                "runs",
+                {
+                    "id": run_id,
+                    "mode": mode,
+                    "provider": provider,
+                    "model": model,
+                    "prompt_version": prompt_version,
+                    "config_json": _json(dict(config or {})),
+                    "docagent_version": __version__,
+                    "started_at": _ts(at),
+                },
             )
         return run_id
 
@@ -263,45 +289,40 @@ class Store:
                         model=d.model or run["model"],
                         prompt_version=d.prompt_version or run["prompt_version"],
                     )
-            conn.execute(
-                "INSERT INTO drafts (id, run_id, created_at, path, qualname, kind, code_sha,"
-                " status, style, provider, model, prompt_version, context_json,"
-                " structured_json, text, checks_json, checks_ok, tokens_in, tokens_out,"
-                " cache_read_tokens, cache_write_tokens, cost_usd, latency_ms, error,"
-                " context_hash, cache_key, source, original_docstring, attempts)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
-                " ?, ?, ?, ?, ?, ?)",
-                (
-                    draft_id,
-                    run_id,
-                    _ts(at),
-                    d.path,
-                    d.qualname,
-                    d.kind,
-                    d.code_sha,
-                    d.status,
-                    d.style,
-                    d.provider,
-                    d.model,
-                    d.prompt_version,
-                    _json(d.context),
-                    _json(d.structured),
-                    scrub_text(d.text),
-                    _json(list(d.checks)),
-                    int(d.checks_ok),
-                    int(d.tokens_in),
-                    int(d.tokens_out),
-                    int(d.cache_read_tokens),
-                    int(d.cache_write_tokens),
-                    float(d.cost_usd),
-                    int(d.latency_ms),
-                    _text(d.error),
-                    d.context_hash,
-                    d.cache_key,
-                    _text(d.source),
-                    _text(d.original_docstring),
-                    int(d.attempts),
-                ),
+            _insert(
+                conn,
+                "drafts",
+                {
+                    "id": draft_id,
+                    "run_id": run_id,
+                    "created_at": _ts(at),
+                    "path": d.path,
+                    "qualname": d.qualname,
+                    "kind": d.kind,
+                    "code_sha": d.code_sha,
+                    "status": d.status,
+                    "style": d.style,
+                    "provider": d.provider,
+                    "model": d.model,
+                    "prompt_version": d.prompt_version,
+                    "context_json": _json(d.context),
+                    "structured_json": _json(d.structured),
+                    "text": scrub_text(d.text),
+                    "checks_json": _json(list(d.checks)),
+                    "checks_ok": int(d.checks_ok),
+                    "tokens_in": int(d.tokens_in),
+                    "tokens_out": int(d.tokens_out),
+                    "cache_read_tokens": int(d.cache_read_tokens),
+                    "cache_write_tokens": int(d.cache_write_tokens),
+                    "cost_usd": float(d.cost_usd),
+                    "latency_ms": int(d.latency_ms),
+                    "error": _text(d.error),
+                    "context_hash": d.context_hash,
+                    "cache_key": d.cache_key,
+                    "source": _text(d.source),
+                    "original_docstring": _text(d.original_docstring),
+                    "attempts": int(d.attempts),
+                },
             )
         return draft_id
 
@@ -337,19 +358,19 @@ class Store:
                 raise DocagentError(f"{self.path}: no draft with id {draft_id!r}")
             if final_text is None and decision == "accept":
                 final_text = row["text"]
-            cur = conn.execute(
-                "INSERT INTO decisions (draft_id, created_at, decision, final_text, reason,"
-                " reviewer, review_ms, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    draft_id,
-                    _ts(at),
-                    decision,
-                    _text(final_text),
-                    scrub_text(reason or ""),
-                    reviewer,
-                    None if review_ms is None else int(review_ms),
-                    mode if mode is not None else (row["mode"] or ""),
-                ),
+            cur = _insert(
+                conn,
+                "decisions",
+                {
+                    "draft_id": draft_id,
+                    "created_at": _ts(at),
+                    "decision": decision,
+                    "final_text": _text(final_text),
+                    "reason": scrub_text(reason or ""),
+                    "reviewer": reviewer,
+                    "review_ms": None if review_ms is None else int(review_ms),
+                    "mode": mode if mode is not None else (row["mode"] or ""),
+                },
             )
             return int(cur.lastrowid or 0)
 
@@ -364,28 +385,26 @@ class Store:
         """Record one model call (a :class:`CallRecord`, or its fields as keywords)."""
         c = call if call is not None else CallRecord(**fields)
         with self._op(write=True) as conn:
-            cur = conn.execute(
-                "INSERT INTO llm_calls (run_id, draft_id, created_at, provider, model,"
-                " request_id, status, retries, duration_ms, tokens_in, tokens_out,"
-                " cache_read_tokens, cache_write_tokens, cost_usd, error_type)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    c.draft_id,
-                    _ts(at),
-                    c.provider,
-                    c.model,
-                    scrub_text(c.request_id),
-                    scrub_text(str(c.status)),
-                    int(c.retries),
-                    int(c.duration_ms),
-                    int(c.tokens_in),
-                    int(c.tokens_out),
-                    int(c.cache_read_tokens),
-                    int(c.cache_write_tokens),
-                    float(c.cost_usd),
-                    scrub_text(c.error_type),
-                ),
+            cur = _insert(
+                conn,
+                "llm_calls",
+                {
+                    "run_id": run_id,
+                    "draft_id": c.draft_id,
+                    "created_at": _ts(at),
+                    "provider": c.provider,
+                    "model": c.model,
+                    "request_id": scrub_text(c.request_id),
+                    "status": scrub_text(str(c.status)),
+                    "retries": int(c.retries),
+                    "duration_ms": int(c.duration_ms),
+                    "tokens_in": int(c.tokens_in),
+                    "tokens_out": int(c.tokens_out),
+                    "cache_read_tokens": int(c.cache_read_tokens),
+                    "cache_write_tokens": int(c.cache_write_tokens),
+                    "cost_usd": float(c.cost_usd),
+                    "error_type": scrub_text(c.error_type),
+                },
             )
             return int(cur.lastrowid or 0)
 
@@ -403,19 +422,19 @@ class Store:
     ) -> int:
         """Record docstring coverage (percent) before and after a run."""
         with self._op(write=True) as conn:
-            cur = conn.execute(
-                "INSERT INTO coverage (run_id, created_at, scope, before, after, total,"
-                " documented_before, documented_after) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    run_id,
-                    _ts(at),
-                    scope,
-                    float(before),
-                    float(after),
-                    total,
-                    documented_before,
-                    documented_after,
-                ),
+            cur = _insert(
+                conn,
+                "coverage",
+                {
+                    "run_id": run_id,
+                    "created_at": _ts(at),
+                    "scope": scope,
+                    "before": float(before),
+                    "after": float(after),
+                    "total": total,
+                    "documented_before": documented_before,
+                    "documented_after": documented_after,
+                },
             )
             return int(cur.lastrowid or 0)
 
@@ -436,23 +455,22 @@ class Store:
         """Store an eval run (score, metrics, per-case results); return its id."""
         eval_id = eval_id or secrets.token_hex(6)
         with self._op(write=True) as conn:
-            conn.execute(
-                "INSERT INTO eval_runs (id, run_id, created_at, datasets_json, provider, model,"
-                " prompt_version, score, n_cases, metrics_json, cases_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    eval_id,
-                    run_id,
-                    _ts(at),
-                    _json(list(datasets)),
-                    provider,
-                    model,
-                    prompt_version,
-                    float(score),
-                    len(cases),
-                    _json(dict(metrics)),
-                    _json(list(cases)),
-                ),
+            _insert(
+                conn,
+                "eval_runs",
+                {
+                    "id": eval_id,
+                    "run_id": run_id,
+                    "created_at": _ts(at),
+                    "datasets_json": _json(list(datasets)),
+                    "provider": provider,
+                    "model": model,
+                    "prompt_version": prompt_version,
+                    "score": float(score),
+                    "n_cases": len(cases),
+                    "metrics_json": _json(dict(metrics)),
+                    "cases_json": _json(list(cases)),
+                },
             )
         return eval_id
 
@@ -460,90 +478,54 @@ class Store:
 
     @staticmethod
     def _draft(row: sqlite3.Row) -> Draft:
-        keys = row.keys()
-        return Draft(
-            id=row["id"],
-            run_id=row["run_id"],
-            created_at=row["created_at"],
-            path=row["path"],
-            qualname=row["qualname"],
-            kind=row["kind"],
-            text=row["text"],
-            code_sha=row["code_sha"],
-            status=row["status"],
-            style=row["style"],
-            provider=row["provider"],
-            model=row["model"],
-            prompt_version=row["prompt_version"],
+        return _record(
+            Draft,
+            row,
             context=_load(row["context_json"], None),
-            context_hash=row["context_hash"] if "context_hash" in keys else "",
             structured=_load(row["structured_json"], None),
             checks=_load(row["checks_json"], []),
-            source=row["source"] if "source" in keys else None,
-            original_docstring=row["original_docstring"] if "original_docstring" in keys else None,
-            tokens_in=row["tokens_in"],
-            tokens_out=row["tokens_out"],
-            cache_read_tokens=row["cache_read_tokens"],
-            cache_write_tokens=row["cache_write_tokens"],
-            cost_usd=row["cost_usd"],
-            latency_ms=row["latency_ms"],
-            attempts=row["attempts"] if "attempts" in keys else 1,
-            error=row["error"],
-            cache_key=row["cache_key"] if "cache_key" in keys else "",
         )
 
     @staticmethod
     def _decision(row: sqlite3.Row) -> Decision:
-        return Decision(
-            id=row["id"],
-            draft_id=row["draft_id"],
-            created_at=row["created_at"],
-            decision=row["decision"],
-            final_text=row["final_text"],
-            reason=row["reason"],
-            reviewer=row["reviewer"],
-            review_ms=row["review_ms"],
-            mode=row["mode"],
-        )
+        return _record(Decision, row)
 
     @staticmethod
     def _call(row: sqlite3.Row) -> Call:
-        return Call(
-            id=row["id"],
-            run_id=row["run_id"],
-            draft_id=row["draft_id"],
-            created_at=row["created_at"],
-            provider=row["provider"],
-            model=row["model"],
-            request_id=row["request_id"],
-            status=row["status"],
-            retries=row["retries"],
-            duration_ms=row["duration_ms"],
-            tokens_in=row["tokens_in"],
-            tokens_out=row["tokens_out"],
-            cache_read_tokens=row["cache_read_tokens"],
-            cache_write_tokens=row["cache_write_tokens"],
-            cost_usd=row["cost_usd"],
-            error_type=row["error_type"],
-        )
+        return _record(Call, row)
+
+    def _select(
+        self,
+        table: str,
+        order: str,
+        since: Timestamp = None,
+        since_column: str = "created_at",
+        **equal: Any,
+    ) -> list[sqlite3.Row]:
+        """Rows of ``table`` from ``since`` on, sorted by ``order``, filtered on ``equal``.
+
+        ``equal`` maps column names to the value they must have (None: any value).
+        """
+        where, params = [], []
+        if since is not None:
+            where.append(f"{since_column} >= ?")
+            params.append(_since(since))
+        for column, value in equal.items():
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        sql = f"SELECT * FROM {table}" + (" WHERE " + " AND ".join(where) if where else "")
+        with self._op() as conn:
+            return conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
 
     def draft(self, draft_id: str) -> Draft | None:
         """Return the draft with ``draft_id``, or None."""
-        with self._op() as conn:
-            row = conn.execute("SELECT * FROM drafts WHERE id = ?", (draft_id,)).fetchone()
-        return None if row is None else self._draft(row)
+        rows = self._select("drafts", "rowid", id=draft_id)
+        return self._draft(rows[0]) if rows else None
 
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[Draft]:
         """Drafts (decided or not) created at or after ``since``, oldest first."""
-        sql, params = "SELECT * FROM drafts WHERE 1=1", []
-        if since is not None:
-            sql += " AND created_at >= ?"
-            params.append(_since(since))
-        if run_id is not None:
-            sql += " AND run_id = ?"
-            params.append(run_id)
-        with self._op() as conn:
-            rows = conn.execute(sql + " ORDER BY created_at, rowid", params).fetchall()
+        rows = self._select("drafts", "created_at, rowid", since, run_id=run_id)
         return [self._draft(r) for r in rows]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
@@ -573,11 +555,7 @@ class Store:
 
     def history(self, draft_id: str) -> list[Decision]:
         """Every decision recorded on a draft, undo records included, oldest first."""
-        with self._op() as conn:
-            rows = conn.execute(
-                "SELECT * FROM decisions WHERE draft_id = ? ORDER BY id", (draft_id,)
-            ).fetchall()
-        return [self._decision(r) for r in rows]
+        return [self._decision(r) for r in self._select("decisions", "id", draft_id=draft_id)]
 
     def decisions(self, since: Timestamp = None, *, effective: bool = True) -> list[Reviewed]:
         """Decisions joined with their drafts, oldest first: what reports are built from.
@@ -614,36 +592,13 @@ class Store:
 
     def _reviewed(self, row: sqlite3.Row) -> Reviewed:
         draft = self._draft(row)
-        return Reviewed(
-            decision_id=row["decision_id"],
-            draft_id=draft.id,
-            run_id=draft.run_id,
-            decided_at=row["decided_at"],
+        return _record(
+            Reviewed,
+            row,
             day=row["decided_at"][:10],
-            decision=row["decision"],
-            final_text=row["final_text"],
-            reason=row["reason"],
-            reviewer=row["reviewer"],
-            review_ms=row["review_ms"],
-            mode=row["mode"],
-            path=draft.path,
-            qualname=draft.qualname,
-            kind=draft.kind,
-            style=draft.style,
-            status=draft.status,
-            provider=draft.provider,
-            model=draft.model,
-            prompt_version=draft.prompt_version,
-            code_sha=draft.code_sha,
             draft_text=draft.text,
             checks=draft.checks,
             checks_ok=draft.checks_ok,
-            tokens_in=draft.tokens_in,
-            tokens_out=draft.tokens_out,
-            cache_read_tokens=draft.cache_read_tokens,
-            cache_write_tokens=draft.cache_write_tokens,
-            cost_usd=draft.cost_usd,
-            latency_ms=draft.latency_ms,
             drafted_at=draft.created_at,
             source=draft.source,
         )
@@ -705,70 +660,35 @@ class Store:
 
     def calls(self, since: Timestamp = None, draft_id: str | None = None) -> list[Call]:
         """Model calls, oldest first."""
-        sql, params = "SELECT * FROM llm_calls WHERE 1=1", []
-        if since is not None:
-            sql += " AND created_at >= ?"
-            params.append(_since(since))
-        if draft_id is not None:
-            sql += " AND draft_id = ?"
-            params.append(draft_id)
-        with self._op() as conn:
-            rows = conn.execute(sql + " ORDER BY id", params).fetchall()
-        return [self._call(r) for r in rows]
+        return [self._call(r) for r in self._select("llm_calls", "id", since, draft_id=draft_id)]
 
     @staticmethod
     def _run(row: sqlite3.Row) -> Run:
-        return Run(
-            id=row["id"],
-            mode=row["mode"],
-            provider=row["provider"],
-            model=row["model"],
-            prompt_version=row["prompt_version"],
-            config=_load(row["config_json"], {}),
-            docagent_version=row["docagent_version"],
-            started_at=row["started_at"],
-            ended_at=row["ended_at"],
-            summary=_load(row["summary_json"], {}),
+        return _record(
+            Run, row, config=_load(row["config_json"], {}), summary=_load(row["summary_json"], {})
         )
 
     def run(self, run_id: str) -> Run | None:
         """Return the run with ``run_id``, or None."""
-        with self._op() as conn:
-            row = conn.execute("SELECT * FROM runs WHERE id = ?", (run_id,)).fetchone()
-        return None if row is None else self._run(row)
+        rows = self._select("runs", "rowid", id=run_id)
+        return self._run(rows[0]) if rows else None
 
     def runs(self, since: Timestamp = None) -> list[Run]:
         """Runs started at or after ``since``, oldest first."""
-        sql, params = "SELECT * FROM runs", []
-        if since is not None:
-            sql += " WHERE started_at >= ?"
-            params.append(_since(since))
-        with self._op() as conn:
-            rows = conn.execute(sql + " ORDER BY started_at, rowid", params).fetchall()
+        rows = self._select("runs", "started_at, rowid", since, "started_at")
         return [self._run(r) for r in rows]
 
     def coverage(self, since: Timestamp = None) -> list[CoverageSnapshot]:
         """Coverage snapshots, oldest first."""
-        sql, params = "SELECT * FROM coverage", []
-        if since is not None:
-            sql += " WHERE created_at >= ?"
-            params.append(_since(since))
-        with self._op() as conn:
-            rows = conn.execute(sql + " ORDER BY created_at, id", params).fetchall()
-        return [CoverageSnapshot(**dict(r)) for r in rows]
+        rows = self._select("coverage", "created_at, id", since)
+        return [_record(CoverageSnapshot, r) for r in rows]
 
     @staticmethod
     def _eval_run(row: sqlite3.Row) -> EvalRun:
-        return EvalRun(
-            id=row["id"],
-            run_id=row["run_id"],
-            created_at=row["created_at"],
+        return _record(
+            EvalRun,
+            row,
             datasets=_load(row["datasets_json"], []),
-            provider=row["provider"],
-            model=row["model"],
-            prompt_version=row["prompt_version"],
-            score=row["score"],
-            n_cases=row["n_cases"],
             metrics=_load(row["metrics_json"], {}),
             cases=_load(row["cases_json"], []),
         )
