@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
+from docagent.draft.cache import cache_key
 from docagent.errors import DocagentError
 from docagent.store import (
     SCHEMA_VERSION,
     DraftRecord,
     Store,
     StoreError,
-    cache_key,
 )
 
 FIXTURES = Path(__file__).parent / "fixtures" / "store"
@@ -182,8 +182,8 @@ def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> Non
 
 def test_cached_draft_reuse_rules(tmp_path: Path) -> None:
     """Cached draft reuse rules."""
-    key = cache_key("sha1", "ctx1", "p1", "m1")
-    assert key != cache_key("sha1", "ctx1", "p2", "m1")
+    key = cache_key("sha1", "ctx1", "p1", "m1", "google")
+    assert key != cache_key("sha1", "ctx1", "p2", "m1", "google")
     with Store(tmp_path / "d.db") as store:
         assert store.cached_draft(key) is None
         old = store.record_draft(None, _draft(text="old", cache_key=key), at="2024-01-01")

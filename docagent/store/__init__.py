@@ -21,7 +21,6 @@ from docagent.store.records import (
     LogEntry,
     Reviewed,
     Run,
-    cache_key,
 )
 from docagent.store.redact import scrub_text, scrub_value
 
@@ -43,7 +42,6 @@ __all__ = [
     "Run",
     "Store",
     "StoreError",
-    "cache_key",
     "now",
     "resolve_db_path",
     "scrub_text",

@@ -529,8 +529,9 @@ class Store:
         return [self._draft(r) for r in rows]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
-        """The newest error-free draft stored under ``cache_key`` (see :func:`cache_key`).
+        """The newest error-free draft stored under ``cache_key``.
 
+        The key is :func:`docagent.draft.cache.cache_key` of the draft's inputs.
         A draft whose effective decision is ``reject`` is not reused unless
         ``include_rejected``: a person already said no to that text.
         """

@@ -8,7 +8,6 @@ Writers build :class:`DraftRecord` and :class:`CallRecord`; readers get :class:`
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,12 +23,6 @@ class _Dict:
     def to_dict(self) -> dict[str, Any]:
         """Return the record as a JSON-ready dict."""
         return dataclasses.asdict(self)  # type: ignore[call-overload]
-
-
-def cache_key(code_sha: str, context_hash: str, prompt_version: str, model: str) -> str:
-    """The draft cache key: a draft is reused when all four inputs are unchanged."""
-    raw = "\0".join((code_sha, context_hash, prompt_version, model))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass
