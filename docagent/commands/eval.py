@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from docagent.commands import write_out
 from docagent.errors import DocagentError
 
 WORST_SHOWN = 10
@@ -133,12 +134,7 @@ def run(args: argparse.Namespace) -> int:
     else:
         text = render_table(doc, comparison)
     if args.out:
-        out = Path(args.out)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise DocagentError(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
+        write_out(args.out, text)
         print(
             f"docagent eval: score {result.score:.3f} on {len(result.cases)} cases; "
             f"wrote {args.out}",

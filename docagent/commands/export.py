@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from docagent.errors import DocagentError
+from docagent.commands import write_out
 from docagent.repo import find_root
 from docagent.store import Store
 from docagent.store.export import Export, eval_cases, render
@@ -28,12 +27,7 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     if args.out:
-        out = Path(args.out)
-        try:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            out.write_text(text, encoding="utf-8")
-        except OSError as exc:
-            raise DocagentError(f"--out {args.out}: cannot write: {exc.strerror or exc}") from None
+        write_out(args.out, text)
         negatives = sum(1 for c in result.cases if c["decision"] == "reject")
         print(
             f"docagent export: wrote {len(result.cases)} cases ({negatives} negative) "
