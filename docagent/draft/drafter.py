@@ -12,7 +12,7 @@ import hashlib
 import time
 from typing import Any
 
-from docagent.code.docstrings import majority_style
+from docagent.code.docstrings import Problem, consistency_problems, majority_style
 from docagent.code.targets import FileFacts, Target, code_shas
 from docagent.draft import pricing
 from docagent.draft.cache import DraftCache, cache_key
@@ -23,6 +23,7 @@ from docagent.draft.prompts import build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderError
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.render import render
+from docagent.draft.repair import repair_docstring
 from docagent.draft.symbols import SymbolIndex
 
 MAX_TOKENS = 1500
@@ -85,6 +86,9 @@ class Drafter:
         """Draft a docstring for ``target``; ``hint`` is a reviewer's request for a redraft."""
         started = time.perf_counter()
         pack = self.context(facts, target)
+        init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
+        existing = target.docstring.text if target.docstring is not None else ""
+        stale = consistency_problems(target, existing, None, init) if existing else []
         prompt = build_prompt(
             target.kind,
             target.qualname,
@@ -93,6 +97,8 @@ class Drafter:
             pack.text,
             pack.team_examples,
             hint,
+            existing=existing if stale else None,
+            problems=[p.message for p in stale],
         )
         code_sha = self.code_sha(facts, target)
         ctx_hash = pack.hash
@@ -120,7 +126,6 @@ class Drafter:
                 hit.cached = True
                 hit.latency_ms = 0
                 return hit
-        init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
         messages: list[dict[str, str]] = [{"role": "user", "content": prompt.user}]
         usage = Usage()
         for attempt in (1, 2):
@@ -153,12 +158,14 @@ class Drafter:
             else:
                 draft.error = draft.error_kind = ""
                 draft.structured = structured
-                draft.text = render(structured, self.style, target, self._width(target))
+                draft.text, kept = self._compose(structured, target, init, existing, stale, hint)
                 draft.checks = [Check("schema", True)] + run_checks(
                     target, draft.text, self.style, self.symbols, structured, init, facts
                 )
+                draft.checks += [kept] if kept is not None else []
                 previous = structured.to_json()
-            failed = hard_failures(draft.checks)
+            # a redraft cannot make a wholesale replacement preserve the hand-written text
+            failed = [c for c in hard_failures(draft.checks) if c.name != "preserves_existing"]
             if not failed or attempt == 2:
                 break
             follow = redraft_message(problems_text(failed), previous)
@@ -176,6 +183,39 @@ class Drafter:
         if self.cache is not None and not hint and not draft.error:
             self.cache.put(key, draft)
         return draft
+
+    def _compose(
+        self,
+        structured: StructuredDraft,
+        target: Target,
+        init: Target | None,
+        existing: str,
+        stale: list[Problem],
+        hint: str | None,
+    ) -> tuple[str, Check | None]:
+        """Return the draft text and, for a stale docstring, the ``preserves_existing`` check.
+
+        A stale docstring is repaired in place (:func:`repair_docstring`), the structured draft
+        supplying only the new parts. When that is not possible the structured draft replaces
+        it wholesale, which is a hard failure (never applied without review) — unless a
+        reviewer asked for the redraft (``hint``), when it is reported but does not block.
+        """
+        width = self._width(target)
+        if not stale:
+            return render(structured, self.style, target, width), None
+        if not hint:
+            repaired = repair_docstring(
+                existing, target, stale, structured, self.style, init=init, width=width
+            )
+            if repaired is not None:
+                fixed = "; ".join(p.message for p in stale)
+                return repaired, Check("preserves_existing", True, f"repaired in place: {fixed}")
+        full = render(structured, self.style, target, width)
+        if hint:
+            detail = "rewritten at the reviewer's request; replaces a hand-written docstring"
+            return full, Check("preserves_existing", False, detail, hard=False)
+        detail = "replaces a hand-written docstring; review it"
+        return full, Check("preserves_existing", False, detail)
 
     def _width(self, target: Target) -> int:
         """Wrap width of the docstring content: line length minus indentation and quotes."""

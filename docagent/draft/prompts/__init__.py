@@ -17,6 +17,7 @@ TEMPLATES = (
     "system.md",
     "user.md",
     "redraft.md",
+    "stale.md",
     "style_google.md",
     "style_numpy.md",
     "style_sphinx.md",
@@ -61,8 +62,14 @@ def build_prompt(
     context: str,
     team_examples: list[str] | None = None,
     hint: str | None = None,
+    existing: str | None = None,
+    problems: list[str] | None = None,
 ) -> Prompt:
-    """Fill the templates for one target; ``team_examples`` join the cached prefix."""
+    """Fill the templates for one target; ``team_examples`` join the cached prefix.
+
+    For a stale target, ``existing`` is its current docstring and ``problems`` how it disagrees
+    with the code: the user turn then quotes both and asks to keep everything still true.
+    """
     system = load("system.md").rstrip() + "\n\n" + load(f"style_{style}.md").rstrip()
     examples = ""
     if team_examples:
@@ -73,7 +80,15 @@ def build_prompt(
     user = load("user.md").format(
         kind=kind, qualname=qualname, path=path, context=context.rstrip() + "\n", hint=hint_text
     )
+    if existing and problems:
+        user = user.rstrip("\n") + "\n" + stale_message(kind, existing, problems)
     return Prompt(system=system, examples=examples, user=user)
+
+
+def stale_message(kind: str, existing: str, problems: list[str]) -> str:
+    """Return the part of the user turn that quotes a stale docstring and its problems."""
+    listed = "\n".join(f"- {p}" for p in problems)
+    return load("stale.md").format(kind=kind, problems=listed, docstring=existing)
 
 
 def redraft_message(problems: str, previous: dict | str | None) -> str:
