@@ -70,7 +70,7 @@ def test_insert_function_and_class_at_body_indentation(tmp_path: Path) -> None:
     src = "class A:\n    def f(self, x):\n        return x\n"
     new = edit(tmp_path, src, {"A": "A thing.", "A.f": "Return x.\n\nMore words."})
     assert new.decode() == (
-        'class A:\n    """A thing."""\n\n'[:-1]
+        'class A:\n    """A thing."""\n\n'
         + '    def f(self, x):\n        """Return x.\n\n        More words.\n        """\n'
         "        return x\n"
     )
@@ -485,3 +485,59 @@ def test_failed_verification_refuses_only_the_bad_edit(tmp_path: Path, monkeypat
     res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "BAD")])
     assert res.refused and not res.written and res.error
     assert path.read_text() == 'def f(): pass\ndef g():\n    """Good."""\n    pass\n'
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        # a method follows: one blank line after the new docstring (PEP 257)
+        (
+            "class A:\n    def f(self):\n        return 1\n",
+            'class A:\n    """Doc."""\n\n    def f(self):\n        return 1\n',
+        ),
+        # decorated method, nested class and a comment before the method
+        (
+            "class A:\n    @property\n    def f(self):\n        return 1\n",
+            'class A:\n    """Doc."""\n\n    @property\n    def f(self):\n        return 1\n',
+        ),
+        (
+            "class A:\n    class B:\n        pass\n",
+            'class A:\n    """Doc."""\n\n    class B:\n        pass\n',
+        ),
+        (
+            "class A:\n    # note\n    def f(self):\n        return 1\n",
+            'class A:\n    """Doc."""\n\n    # note\n    def f(self):\n        return 1\n',
+        ),
+        # already a blank line: not doubled
+        (
+            "class A:\n\n    def f(self):\n        return 1\n",
+            'class A:\n    """Doc."""\n\n    def f(self):\n        return 1\n',
+        ),
+        # not a definition next: no blank line
+        ("class A:\n    x = 1\n", 'class A:\n    """Doc."""\n    x = 1\n'),
+        # CRLF files get a CRLF blank line
+        (
+            "class A:\r\n    def f(self):\r\n        return 1\r\n",
+            'class A:\r\n    """Doc."""\r\n\r\n    def f(self):\r\n        return 1\r\n',
+        ),
+    ],
+)
+def test_new_class_docstring_gets_a_blank_line_before_a_definition(
+    tmp_path: Path, src: str, expected: str
+) -> None:
+    """PEP 257: a blank line after a new class docstring when a definition follows."""
+    assert edit(tmp_path, src, {"A": "Doc."}).decode() == expected
+
+
+def test_replacing_a_class_docstring_adds_no_blank_line(tmp_path: Path) -> None:
+    """Only new class docstrings get the blank line; a replaced one keeps the layout."""
+    src = 'class A:\n    """Old."""\n    def f(self):\n        return 1\n'
+    assert edit(tmp_path, src, {"A": "New."}).decode() == src.replace("Old.", "New.")
+
+
+def test_function_docstrings_get_no_blank_line_before_a_nested_def(tmp_path: Path) -> None:
+    """Functions keep their docstring right above the first statement, even a nested def."""
+    src = "def f():\n    def g():\n        return 1\n    return g\n"
+    assert edit(tmp_path, src, {"f": "Doc."}).decode() == (
+        'def f():\n    """Doc."""\n    def g():\n        return 1\n    return g\n'
+    )

@@ -534,7 +534,14 @@ def _splice_for(ctx: _FileContext, t: Target, cleaned: str, line_length: int) ->
     while pos < stmt.start_byte and src[pos : ctx.line_end(pos)].lstrip().startswith(b"# type:"):
         pos = ctx.line_end(pos) + 1
     data = indent + render(indent, nl) + nl
+    # PEP 257: a blank line after a new class docstring when a definition follows it
+    following = src[pos : ctx.line_end(pos)].strip(b" \t\x0c\r")
+    if t.kind == "class" and stmt.type in _DEFINITIONS and following:
+        data += nl
     return _Splice(pos, pos, data.encode("utf-8"), t.qualname)
+
+
+_DEFINITIONS = ("function_definition", "class_definition", "decorated_definition")
 
 
 def _module_splice(ctx: _FileContext, t: Target, render) -> _Splice:  # noqa: ANN001
