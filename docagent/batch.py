@@ -32,7 +32,7 @@ from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
 from docagent.draft.prompts import build_prompt
 from docagent.errors import DocagentError
-from docagent.session import BATCH_REVIEWER, Session, WorkItem, draft_from_record
+from docagent.session import BATCH_REVIEWER, README_KIND, Session, WorkItem, draft_from_record
 
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
@@ -121,8 +121,15 @@ class _Resume:
             self.index[key] = row  # drafts come oldest first: the newest wins
 
     def find(self, item: WorkItem) -> Draft | None:
-        """Return a reusable earlier draft for ``item`` (never one a person rejected)."""
+        """Return a reusable earlier draft for ``item`` (never one a person rejected).
+
+        README sections are found by their exact cache key, which includes a hash of the
+        project facts (:meth:`Session.readme_cache_key`): a draft made before the project
+        gained a command or an option is not reused.
+        """
         session = self.session
+        if item.kind == README_KIND:
+            return session.cached_readme_draft(item)
         found = session.target(item)
         if found is None or session.drafter is None:
             return None
@@ -332,6 +339,9 @@ async def run_batch_async(
             )
         _note(session.notice, quiet)
         items = session.prepare()
+        sections = session.prepare_readme() if readme else []
+        for notice in session.notices:
+            _note(notice, quiet)
         resume = _Resume(session)
         est = estimate(session, items, resume)
         _note(est.line(), quiet)
@@ -344,7 +354,7 @@ async def run_batch_async(
         limit = float(session.settings.max_cost or 0.0)
         out_path = Path(out) if out else None
         if out_path is not None:
-            _prepare_out(out_path, items)
+            _prepare_out(out_path, items + sections)
         stats = _Stats()
         runner = _Runner(
             session,
@@ -381,9 +391,9 @@ async def run_batch_async(
         else:
             await runner.run()
         if readme:
-            sections = await _readme_sections(session, runner, quiet)
-            summary["targets"] += sections
-            summary["readme_sections"] = sections
+            await _readme_sections(runner, sections)
+            summary["targets"] += len(sections)
+            summary["readme_sections"] = len(sections)
         if stats.stopped:
             _note(stats.stopped, quiet)
         for err_path, message in session.errors:
@@ -424,82 +434,19 @@ async def run_batch_async(
         session.store.close()
 
 
-async def _readme_sections(session: Session, runner: _Runner, quiet: bool) -> int:
-    """Draft (and with ``--apply``, apply) the README sections that are missing or stale.
+async def _readme_sections(runner: _Runner, items: list[WorkItem]) -> None:
+    """Draft (and with ``--apply``, apply) the README sections found by ``prepare_readme``.
 
-    They go through the Messages API also with ``--batch-api`` (a README has few sections).
-    Returns how many sections were targets.
+    The session does the work (``draft``, ``accept``); the runner handles each section like a
+    docstring target, one at a time, after the docstrings. They go through the Messages API
+    also with ``--batch-api`` (a README has few sections).
     """
-    from docagent.readme import apply_section, draft_section, readme_prompt_version, scan_readme
-    from docagent.store import DraftRecord
-
-    scan = scan_readme(session.root, session.settings)
-    for notice in scan.notices:
-        _note(notice, quiet)
-    stats = runner.stats
-    prompt_version = readme_prompt_version()
-    for target in scan.targets:
-        item = WorkItem(
-            path=target.path,
-            qualname=target.qualname,
-            kind="readme_section",
-            line=target.line or 0,
-            status=target.status,
-            problems=list(target.reasons),
-            old_docstring=target.current or None,
-        )
-        key = (target.path, target.qualname, target.code_sha, prompt_version, "markdown")
-        row = runner.resume.index.get(key)
-        if row is not None:
-            draft = draft_from_record(row)
-            draft.cached = True
-            stats.reused += 1
-        elif runner._over_budget():
-            runner._stop(item)
-            continue
-        else:
-            draft = await draft_section(
-                target, scan.facts, session.provider, batch=session.batch_pricing
-            )
-            draft.draft_id = session.store.record_draft(
-                session.run_id or None,
-                DraftRecord(
-                    path=draft.path,
-                    qualname=draft.qualname,
-                    kind="readme_section",
-                    text=draft.text,
-                    code_sha=draft.code_sha,
-                    status=target.status,
-                    style="markdown",
-                    provider=draft.provider,
-                    model=draft.model,
-                    prompt_version=draft.prompt_version or prompt_version,
-                    context={"text": draft.context, "tokens": draft.context_tokens},
-                    checks=[c.to_dict() for c in draft.checks],
-                    original_docstring=target.current or None,
-                    tokens_in=draft.usage.input_tokens,
-                    tokens_out=draft.usage.output_tokens,
-                    cache_read_tokens=draft.usage.cache_read_tokens,
-                    cache_write_tokens=draft.usage.cache_write_tokens,
-                    cost_usd=draft.cost_usd,
-                    latency_ms=draft.latency_ms,
-                    attempts=max(1, draft.attempts),
-                    error=draft.error or None,
-                    cache_key=draft.cache_key,
-                ),
-            )
-            session.totals["cost_usd"] += draft.cost_usd
-            session.totals["input_tokens"] += draft.usage.input_tokens
-            session.totals["output_tokens"] += draft.usage.output_tokens
-            stats.drafted += 1
-        runner.decide_readme(
-            item,
-            draft,
-            lambda d, t=target: apply_section(
-                session.root, t.path, t.qualname, d.text, code_sha=t.code_sha
-            ),
-        )
-    return len(scan.targets)
+    sem = asyncio.Semaphore(1)
+    for item in items:
+        try:
+            await runner.handle(item, sem)
+        except Exception as exc:  # noqa: BLE001 - one section's failure never stops the run
+            runner._fail(item, f"internal error: {type(exc).__name__}: {exc}")
 
 
 def _summary_base(session: Session, items: list[WorkItem], est: Estimate) -> dict[str, Any]:
@@ -558,7 +505,7 @@ class _Runner:
             try:
                 for j in deps[i] if deps else ():
                     await done[j].wait()
-                await self._handle(item, sem)
+                await self.handle(item, sem)
             except Exception as exc:  # noqa: BLE001 - one target's failure never stops the run
                 self._fail(item, f"internal error: {type(exc).__name__}: {exc}")
             finally:
@@ -576,7 +523,8 @@ class _Runner:
     def _over_budget(self) -> bool:
         return self.max_cost > 0 and self.cost >= self.max_cost
 
-    async def _handle(self, item: WorkItem, sem: asyncio.Semaphore) -> None:
+    async def handle(self, item: WorkItem, sem: asyncio.Semaphore) -> None:
+        """Reuse or draft ``item`` (within the cost limit), then apply or propose it."""
         draft = self.resume.find(item)
         if draft is None:
             async with sem:
@@ -606,29 +554,6 @@ class _Runner:
         item.state = "failed"
         self.stats.failures.append({"path": item.path, "qualname": item.qualname, "reason": reason})
 
-    def decide_readme(self, item: WorkItem, draft: Draft, apply: Callable[[Draft], Any]) -> None:
-        """Apply (with ``--apply``) or propose one README section draft; log the decision."""
-        if draft.error or not draft.text:
-            self._fail(item, draft.error or "the draft is empty")
-            return
-        status = "proposed"
-        if draft.ok and self.apply:
-            result = apply(draft)
-            outcome, reason = result.outcomes[0] if result.outcomes else ("refused", "no outcome")
-            if outcome == "applied":
-                status = "accepted"
-                self.stats.applied += 1
-                self.session.store.record_decision(
-                    draft.draft_id, "accept", final_text=draft.text, reviewer=REVIEWER, mode="batch"
-                )
-            elif outcome == "refused":
-                self._fail(item, f"edit refused: {reason}")
-        if status == "proposed":
-            self.stats.proposed += 1
-            if not draft.ok:
-                self.stats.checks_failed += 1
-        self._write(draft, status)
-
     def _write(self, draft: Draft, status: str) -> None:
         if self.out is not None:
             from docagent.proposals import Proposal, append_proposal
@@ -650,7 +575,7 @@ class _Runner:
                 self.stats.applied += 1
             else:
                 self._fail(item, f"edit refused: {outcome.message}")
-        elif draft.ok and session.drafter is not None:
+        elif draft.ok and session.drafter is not None and item.kind != README_KIND:
             # Not applied: callers drafted later still see the proposed docstring.
             session.drafter.record_accepted(item.path, item.qualname, draft.text)
         if status == "proposed":

@@ -4,15 +4,21 @@ A :class:`Session` finds the work (missing and stale targets, callees first), dr
 drafting engine with the decision log as its cache, records every draft, applies accepted
 docstrings through the safe edit engine, records every decision, and can undo an accept.
 Neither front end contains domain logic: they call these methods.
+
+README sections (kind ``readme_section``, :meth:`Session.prepare_readme`) go through the same
+methods: drafted by :func:`docagent.readme.draft_section`, checked again by
+:func:`docagent.readme.check_section` before they are written, applied by
+:func:`docagent.readme.apply_section`, logged and undone like docstrings.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docagent import observability, repo
 from docagent.code.docstrings import apply_status
@@ -22,9 +28,12 @@ from docagent.config import Settings, load_settings
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
 from docagent.errors import DocagentError
-from docagent.store import DraftRecord, Store
+from docagent.store import BATCH_REVIEWER, DraftRecord, Store
 
-BATCH_REVIEWER = "batch-policy"
+if TYPE_CHECKING:
+    from docagent.readme import ProjectFacts, ReadmeTarget
+
+README_KIND = "readme_section"
 REJECT_REASONS = ("wrong", "vague", "invented detail", "style", "too long", "other")
 
 
@@ -61,8 +70,17 @@ class _Undo:
     item: WorkItem
     draft: Draft
     path: str
-    old_bytes: bytes
+    old_bytes: bytes | None  # None: the accept created the file
     new_bytes: bytes
+
+
+def _remove_created(path: Path, expected: bytes) -> None:
+    """Undo the creation of ``path``: delete it, unless it changed since it was written."""
+    from docagent.code.edit import RefusedEdit
+
+    if path.read_bytes() != expected:
+        raise RefusedEdit(f"{path}: the file changed since the edit; not removing it")
+    path.unlink()
 
 
 class StoreCache:
@@ -130,25 +148,10 @@ def draft_from_record(row: Any) -> Draft:
 
 def source_without_docstring(facts: FileFacts, target: Target) -> str:
     """The module text with ``target``'s docstring removed (the eval-case ``source``)."""
+    from docagent.store.export import source_without_docstring as strip
+
     doc = target.docstring
-    if doc is None:
-        return facts.text
-    src = facts.source
-    start = src.rfind(b"\n", 0, doc.start_byte) + 1
-    line_prefix = src[start : doc.start_byte]
-    end = doc.end_byte
-    if src[end : end + 1] == b"\n" and not line_prefix.strip():
-        end += 1
-        cut = src[:start] + src[end:]
-    else:
-        cut = src[: doc.start_byte] + b"..." + src[doc.end_byte :]
-    text = cut.decode("utf-8")
-    try:
-        compile(text, facts.path, "exec", flags=0x400, dont_inherit=True)  # PyCF_ONLY_AST
-    except (SyntaxError, ValueError):
-        indent = line_prefix.decode("utf-8") if not line_prefix.strip() else ""
-        text = (src[:start] + (indent + "...\n").encode() + src[end:]).decode("utf-8")
-    return text
+    return facts.text if doc is None else strip(facts.text, doc.start_byte, doc.end_byte)
 
 
 class Session:
@@ -199,6 +202,11 @@ class Session:
         self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
         #: drafts given up front (a proposals file), by item key; front ends use them first
         self.preset: dict[tuple[str, str], Draft] = {}
+        #: lines for the person from :meth:`prepare_readme` (unsupported README format, …)
+        self.notices: list[str] = []
+        self._readme: dict[tuple[str, str], ReadmeTarget] = {}
+        self._readme_facts: ProjectFacts | None = None
+        self._readme_facts_hash = ""
 
     # ------------------------------------------------------------------ setup
 
@@ -347,6 +355,86 @@ class Session:
         self.items = items
         return items
 
+    def prepare_readme(self) -> list[WorkItem]:
+        """Find the README's missing and stale sections; return them as work items.
+
+        Each item has kind ``readme_section``, ``path`` the README, ``qualname`` the heading
+        text, ``status`` missing or stale, ``problems`` why a section is stale and
+        ``old_docstring`` a stale section's current body. The items are appended to
+        :attr:`items`; lines for the person (say, a README that is not Markdown) go to
+        :attr:`notices`. Usually called after :meth:`prepare`; alone, it starts the run.
+        """
+        from docagent.readme import facts_hash, readme_prompt_version, scan_readme
+
+        scan = scan_readme(self.root, self.settings)
+        self.notices.extend(n for n in scan.notices if n not in self.notices)
+        self._readme_facts = scan.facts
+        self._readme_facts_hash = facts_hash(scan.facts)
+        items: list[WorkItem] = []
+        for target in scan.targets:
+            item = WorkItem(
+                path=target.path,
+                qualname=target.qualname,
+                kind=README_KIND,
+                line=target.line or 0,
+                status=target.status,
+                problems=list(target.reasons),
+                old_docstring=target.current or None,
+            )
+            self._readme[item.key] = target
+            items.append(item)
+        if not self.run_id:
+            self.run_id = self.store.start_run(
+                self.mode,
+                provider=self.provider.name,
+                model=self.provider.model,
+                prompt_version=readme_prompt_version(),
+                config={"readme": True, "notice": self.notice},
+            )
+        keys = {item.key for item in items}
+        self.items = [i for i in self.items if i.key not in keys] + items
+        return items
+
+    def readme_target(self, item: WorkItem) -> ReadmeTarget | None:
+        """The README target behind a ``readme_section`` work item (None for other items)."""
+        return self._readme.get(item.key) if item.kind == README_KIND else None
+
+    def readme_cache_key(self, item: WorkItem) -> str:
+        """The draft cache key of a README item ("" when it is not one).
+
+        It covers the section (path, heading, kind, status), the hash of its current body,
+        the hash of the project facts the prompt is built from, the prompt version, provider
+        and model: a draft is reused only when all of them are unchanged.
+        """
+        from docagent.readme import readme_prompt_version
+
+        target = self.readme_target(item)
+        if target is None:
+            return ""
+        raw = "\0".join(
+            (
+                README_KIND,
+                target.path,
+                target.qualname,
+                target.section,
+                target.status,
+                target.code_sha,
+                self._readme_facts_hash,
+                readme_prompt_version(),
+                self.provider.name,
+                self.provider.model,
+            )
+        )
+        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+
+    def cached_readme_draft(self, item: WorkItem) -> Draft | None:
+        """The logged draft a README item may reuse (never one a person rejected), or None."""
+        key = self.readme_cache_key(item)
+        row = self.store.cached_draft(key) if key else None
+        if row is None or not row.text:
+            return None
+        return draft_from_record(row)
+
     def _read(self, rel: str) -> FileFacts | None:
         with self._lock:
             try:
@@ -363,7 +451,12 @@ class Session:
             return self._facts.get(rel) or self._read(rel)
 
     def target(self, item: WorkItem) -> tuple[FileFacts, Target] | None:
-        """The file facts and current target of a work item, or None when it is gone."""
+        """The file facts and current target of a work item, or None when it is gone.
+
+        Always None for README items (see :meth:`readme_target`).
+        """
+        if item.kind == README_KIND:
+            return None
         facts = self.facts(item.path)
         if facts is None:
             return None
@@ -373,7 +466,12 @@ class Session:
     # ------------------------------------------------------------------ drafting
 
     async def draft(self, item: WorkItem, hint: str | None = None) -> Draft:
-        """Draft (or reuse a cached draft for) ``item`` and record it in the decision log."""
+        """Draft (or reuse a cached draft for) ``item`` and record it in the decision log.
+
+        A ``hint`` (a reviewer's request) always drafts anew.
+        """
+        if item.kind == README_KIND:
+            return await self._draft_readme(item, hint)
         assert self.drafter is not None, "call prepare() first"
         found = self.target(item)
         if found is None:
@@ -444,6 +542,11 @@ class Session:
             cache_key=draft.cache_key,
         )
         draft_id = self.store.record_draft(self.run_id or None, record)
+        self._record_call(draft, draft_id)
+        return draft_id
+
+    def _record_call(self, draft: Draft, draft_id: str) -> None:
+        """Log the model call behind a new draft (offline drafts make none)."""
         if draft.provider != "offline":
             self.store.record_call(
                 self.run_id or None,
@@ -460,7 +563,86 @@ class Session:
                 error_type=draft.error_kind,
                 draft_id=draft_id,
             )
-        return draft_id
+
+    async def _draft_readme(self, item: WorkItem, hint: str | None) -> Draft:
+        """Draft a README section (or reuse its logged draft) and record it."""
+        from docagent.readme import draft_section, readme_prompt_version
+
+        target = self.readme_target(item)
+        facts = self._readme_facts
+        if target is None or facts is None:
+            return Draft(
+                path=item.path,
+                qualname=item.qualname,
+                kind=README_KIND,
+                error=f"{item.path}: section `{item.qualname}` is not a README target",
+                error_kind="gone",
+            )
+        key = self.readme_cache_key(item)
+        if hint is None:
+            cached = self.cached_readme_draft(item)
+            if cached is not None:
+                return cached
+        with observability.draft_span(
+            f"{item.path}::{item.qualname}",
+            self.provider.name,
+            self.provider.model,
+            readme_prompt_version(),
+            kind=README_KIND,
+        ) as span:
+            draft = await draft_section(
+                target,
+                facts,
+                self.provider,
+                hint=hint,
+                interactive=self.interactive,
+                batch=self.batch_pricing,
+            )
+            draft.cache_key = key
+            record = DraftRecord(
+                path=draft.path,
+                qualname=draft.qualname,
+                kind=README_KIND,
+                text=draft.text,
+                code_sha=draft.code_sha,
+                status=target.status,
+                style="markdown",
+                provider=draft.provider,
+                model=draft.model,
+                prompt_version=draft.prompt_version or readme_prompt_version(),
+                context={"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
+                context_hash=self._readme_facts_hash,
+                checks=[c.to_dict() for c in draft.checks],
+                original_docstring=target.current or None,
+                tokens_in=draft.usage.input_tokens,
+                tokens_out=draft.usage.output_tokens,
+                cache_read_tokens=draft.usage.cache_read_tokens,
+                cache_write_tokens=draft.usage.cache_write_tokens,
+                cost_usd=draft.cost_usd,
+                latency_ms=draft.latency_ms,
+                attempts=max(1, draft.attempts),
+                error=draft.error or None,
+                cache_key=key,
+            )
+            draft.draft_id = self.store.record_draft(self.run_id or None, record)
+            self._record_call(draft, draft.draft_id)
+            span.set_usage(
+                draft.usage.input_tokens,
+                draft.usage.output_tokens,
+                draft.usage.cache_read_tokens,
+                draft.usage.cache_write_tokens,
+                cost_usd=draft.cost_usd,
+            )
+            span.set_response(model=draft.model)
+            span.set_checks(draft.ok, [c.name for c in draft.failed_checks])
+            span.set_draft_id(draft.draft_id)
+            if draft.error:
+                span.set_error(draft.error_kind or draft.error)
+        with self._lock:
+            self.totals["cost_usd"] += draft.cost_usd
+            self.totals["input_tokens"] += draft.usage.input_tokens
+            self.totals["output_tokens"] += draft.usage.output_tokens
+        return draft
 
     def draft_sync(self, item: WorkItem, hint: str | None = None) -> Draft:
         """Synchronous :meth:`draft` for worker threads."""
@@ -479,8 +661,11 @@ class Session:
         """Apply the draft (or a person's edited ``text``) to the file and log the decision.
 
         The decision is ``edit`` when ``text`` differs from the draft, else ``accept``. A
-        refused edit leaves the file untouched, logs nothing and says why.
+        refused edit leaves the file untouched, logs nothing and says why. README sections
+        are checked again first (:meth:`check_readme`) and refused when a hard check fails.
         """
+        if item.kind == README_KIND:
+            return self._accept_readme(item, draft, text, review_ms, reviewer)
         final = text if text is not None else draft.text
         if not final.strip():
             return Outcome(False, "the docstring is empty")
@@ -512,6 +697,63 @@ class Session:
         item.state = "done"
         message = "applied" if applied else "; ".join(r for _, r in result.skipped)
         return Outcome(True, message, applied)
+
+    def check_readme(self, item: WorkItem, text: str) -> list[Check]:
+        """Run the README section checks on ``text`` as the body of ``item``'s section.
+
+        Problems the section's current body already has are not held against ``text``.
+        """
+        from docagent.readme import check_section
+
+        target = self.readme_target(item)
+        if target is None or self._readme_facts is None:
+            return []
+        return check_section(
+            text, self._readme_facts, target.level, target.qualname, baseline=target.current
+        )
+
+    def _accept_readme(
+        self,
+        item: WorkItem,
+        draft: Draft,
+        text: str | None,
+        review_ms: int | None,
+        reviewer: str | None,
+    ) -> Outcome:
+        """Check, then insert or replace one README section; log it and keep its undo."""
+        from docagent.readme import apply_section
+
+        final = text if text is not None else draft.text
+        if not final.strip():
+            return Outcome(False, "the section is empty")
+        failed = [c for c in self.check_readme(item, final) if c.hard and not c.ok]
+        if failed:
+            return Outcome(False, "; ".join(f"{c.name}: {c.detail}" for c in failed))
+        edited = text is not None and text.strip() != draft.text.strip()
+        target = self.readme_target(item)
+        code_sha = draft.code_sha or (target.code_sha if target else "") or None
+        full = self.root / item.path
+        with self._lock:
+            try:
+                old_bytes = full.read_bytes() if full.exists() else None
+            except OSError as exc:
+                return Outcome(False, f"{item.path}: cannot read: {exc.strerror or exc}")
+            result = apply_section(self.root, item.path, item.qualname, final, code_sha=code_sha)
+            outcome, reason = result.outcomes[0] if result.outcomes else ("refused", "no outcome")
+            if outcome == "refused":
+                return Outcome(False, reason or "the edit was refused")
+            new_bytes = full.read_bytes() if result.written else None
+            if result.written and new_bytes is not None:
+                self._undo.append(_Undo(item, draft, item.path, old_bytes, new_bytes))
+        self._decide(
+            draft,
+            "edit" if edited else "accept",
+            final_text=final,
+            reviewer=reviewer,
+            review_ms=review_ms,
+        )
+        item.state = "done"
+        return Outcome(True, "applied" if result.written else reason, result.written)
 
     def reject(
         self,
@@ -574,14 +816,17 @@ class Session:
                 return None, Outcome(False, "nothing to undo")
             last = self._undo[-1]
         try:
-            restore_file(self.root / last.path, last.old_bytes, expected_current=last.new_bytes)
+            if last.old_bytes is None:
+                _remove_created(self.root / last.path, last.new_bytes)
+            else:
+                restore_file(self.root / last.path, last.old_bytes, expected_current=last.new_bytes)
         except Exception as exc:  # RefusedEdit or OSError: the file is left as it is
             return last.item, Outcome(False, f"cannot undo: {exc}")
         with self._lock:
             self._undo.pop()
             self._facts.pop(last.path, None)
         self._decide(last.draft, "undo")
-        if self.drafter is not None and self.symbols is not None:
+        if last.item.kind != README_KIND and self.drafter is not None and self.symbols is not None:
             found = self.target(last.item)
             old = found[1].docstring.text if found and found[1].docstring else ""
             self.drafter.record_accepted(last.path, last.item.qualname, old)

@@ -338,7 +338,9 @@ def test_readme_resume_redrafts_when_the_facts_change(repo_factory, tmp_path: Pa
         assert main(["batch", str(root), "--readme", "--out", str(out)]) == 0
         capsys.readouterr()
         records = [json.loads(line) for line in out.read_text().splitlines()]
-        return next(r for r in records if r["qualname"] == "Usage")
+        usages = [r for r in records if r["qualname"] == "Usage"]
+        assert len(usages) == 1  # a re-run replaces the section's record, never duplicates it
+        return usages[0]
 
     first = usage()
     assert "--quiet" in first["text"] and "--verbose" not in first["text"]

@@ -103,3 +103,144 @@ def test_team_examples_come_from_people_not_the_batch_policy(repo_factory) -> No
     second.prepare()
     assert second.drafter.examples == ["Double leaf of y."]
     second.close()
+
+
+# ----------------------------------------------------------------------------- README sections
+
+README_PYPROJECT = """\
+[project]
+name = "tally-tool"
+version = "0.3"
+description = "Count words in files."
+requires-python = ">=3.10"
+
+[project.scripts]
+tally = "tally.cli:main"
+"""
+
+README_CLI = '''"""Command line of tally."""
+
+import argparse
+
+
+def main(argv=None):
+    """Count the words of each file."""
+    parser = argparse.ArgumentParser(prog="tally")
+    parser.add_argument("files", nargs="+")
+    parser.add_argument("--lines", action="store_true", help="Count lines instead.")
+    args = parser.parse_args(argv)
+    return args
+'''
+
+TITLE_LICENSE = "# tally\n\nCounts words.\n\n## License\n\nMIT.\n"
+
+
+def readme_repo(repo_factory, readme: str = TITLE_LICENSE):
+    """A small package with a console script and a README of a title and a License."""
+    return repo_factory(
+        {
+            "pyproject.toml": README_PYPROJECT,
+            "tally/__init__.py": '"""Word counts."""\n',
+            "tally/cli.py": README_CLI,
+            "README.md": readme,
+        }
+    )
+
+
+def test_prepare_readme_lists_missing_sections_as_work_items(repo_factory) -> None:
+    """prepare_readme adds Installation and Usage as readme_section items after the code."""
+    root = readme_repo(repo_factory)
+    session = Session(root, mode="tui")
+    code_items = session.prepare()
+    items = session.prepare_readme()
+    by_name = {i.qualname: i for i in items}
+    assert {"Installation", "Usage"} <= set(by_name)
+    assert "License" not in by_name
+    for item in items:
+        assert item.kind == "readme_section" and item.path == "README.md"
+        assert item.status == "missing" and item.old_docstring is None
+    assert session.items == code_items + items
+    session.close()
+
+
+def test_prepare_readme_stale_section_carries_reasons_and_body(repo_factory) -> None:
+    """A section with a wrong install name is stale, with the reason and its current body."""
+    readme = TITLE_LICENSE.replace(
+        "## License", "## Installation\n\n```bash\npip install tallytool\n```\n\n## License"
+    )
+    root = readme_repo(repo_factory, readme)
+    session = Session(root, mode="tui")
+    items = {i.qualname: i for i in session.prepare_readme()}
+    stale = items["Installation"]
+    assert stale.status == "stale" and stale.line == 5
+    assert any("tally-tool" in p for p in stale.problems), stale.problems
+    assert "pip install tallytool" in (stale.old_docstring or "")
+    session.close()
+
+
+def test_readme_draft_accept_undo_and_the_log(repo_factory) -> None:
+    """A section is drafted and logged (kind readme_section), accepted in place, and undone."""
+    root = readme_repo(repo_factory)
+    original = (root / "README.md").read_bytes()
+    session = Session(root, mode="tui")
+    session.prepare()
+    usage = next(i for i in session.prepare_readme() if i.qualname == "Usage")
+    draft = asyncio.run(session.draft(usage))
+    assert draft.ok, draft.failed_checks
+    assert draft.kind == "readme_section" and "tally" in draft.text
+    again = asyncio.run(session.draft(usage))
+    assert again.cached and again.draft_id == draft.draft_id  # the log is the cache
+    outcome = session.accept(usage, draft, reviewer="ana")
+    assert outcome.ok and outcome.applied
+    text = (root / "README.md").read_text()
+    assert text.index("## Usage") < text.index("## License")
+    lines = text.splitlines()
+    assert all(line in lines for line in original.decode().splitlines())
+    assert session.changed_paths() == ["README.md"]
+    item, undone = session.undo()
+    assert undone.ok and item is usage and usage.state == "pending"
+    assert (root / "README.md").read_bytes() == original
+    session.close()
+    with Store.open(root) as store:
+        row = store.draft(draft.draft_id)
+        assert row is not None and row.kind == "readme_section" and row.style == "markdown"
+        assert [d.decision for d in store.history(draft.draft_id)] == ["accept", "undo"]
+
+
+def test_readme_edit_that_breaks_a_check_is_refused(repo_factory) -> None:
+    """An edit with an unclosed fence or an invented option is refused; the file is untouched."""
+    root = readme_repo(repo_factory)
+    original = (root / "README.md").read_bytes()
+    session = Session(root, mode="tui")
+    usage = next(i for i in session.prepare_readme() if i.qualname == "Usage")
+    draft = asyncio.run(session.draft(usage))
+    broken = session.accept(usage, draft, text="Run it:\n\n```bash\ntally notes.txt\n")
+    assert not broken.ok and "fences" in broken.message and "never closed" in broken.message
+    invented = session.accept(usage, draft, text="```bash\ntally --words notes.txt\n```")
+    assert not invented.ok and "--words" in invented.message
+    assert (root / "README.md").read_bytes() == original
+    assert usage.state == "pending" and not session.can_undo()
+    fine = session.accept(usage, draft, text="```bash\ntally --lines notes.txt\n```")
+    assert fine.ok and fine.applied
+    session.close()
+    with Store.open(root) as store:
+        assert [d.decision for d in store.history(draft.draft_id)] == ["edit"]
+
+
+def test_readme_undo_removes_a_readme_the_accept_created(repo_factory) -> None:
+    """Without a README, accepting a section creates README.md; undo removes it again."""
+    root = repo_factory(
+        {
+            "pyproject.toml": README_PYPROJECT,
+            "tally/__init__.py": '"""Word counts."""\n',
+            "tally/cli.py": README_CLI,
+        }
+    )
+    session = Session(root, mode="tui")
+    install = next(i for i in session.prepare_readme() if i.qualname == "Installation")
+    draft = asyncio.run(session.draft(install))
+    assert session.accept(install, draft).applied
+    assert "pip install tally-tool" in (root / "README.md").read_text()
+    _, undone = session.undo()
+    assert undone.ok and not (root / "README.md").exists()
+    session.close()

@@ -27,7 +27,12 @@ from docagent.readme.apply import (
     apply_sections,
 )
 from docagent.readme.checks import check_section
-from docagent.readme.draft import draft_section, offline_section, readme_prompt_version
+from docagent.readme.draft import (
+    draft_section,
+    facts_hash,
+    offline_section,
+    readme_prompt_version,
+)
 from docagent.readme.facts import ProjectFacts, gather_facts
 from docagent.readme.find import ReadmeFile, find_readme
 from docagent.readme.sections import MarkdownDoc, parse_markdown
@@ -46,6 +51,7 @@ __all__ = [
     "apply_sections",
     "check_section",
     "draft_section",
+    "facts_hash",
     "find_readme",
     "gather_facts",
     "offline_section",

@@ -436,6 +436,16 @@ def facts_for_prompt(facts: ProjectFacts) -> dict[str, Any]:
     }
 
 
+def facts_hash(facts: ProjectFacts) -> str:
+    """16 hex digits of a hash of :func:`facts_for_prompt`: the facts a section is drafted from.
+
+    Part of a README draft's cache key, so a draft made before the project gained a command,
+    an option or an extra is not reused (the README text itself is not part of it).
+    """
+    data = json.dumps(facts_for_prompt(facts), sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()[:16]
+
+
 def build_prompt(
     target: ReadmeTarget, facts: ProjectFacts, hint: str | None = None, readme_chars: int = 6000
 ) -> tuple[str, str]:
@@ -604,6 +614,7 @@ __all__ = [
     "clean_body",
     "draft_section",
     "facts_for_prompt",
+    "facts_hash",
     "offline_fix",
     "offline_section",
     "readme_prompt_version",
