@@ -8,6 +8,10 @@ Drafts run on a dedicated event loop in a background thread (:class:`LoopThread`
 awaited from async workers, so the UI stays responsive. The current item's draft and the drafts
 of the next few pending items are prefetched, so after a decision the next draft is usually on
 screen at once.
+
+README sections (``docagent review --readme``: items of kind ``readme_section``) flow through
+the same screen: listed under their README, previewed as Markdown with the section in place,
+and decided with the same keys; the session checks and applies them.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Static
 
 from docagent.draft.models import Draft
-from docagent.review.preview import Preview, build_preview
+from docagent.review.preview import Preview, build_preview, build_readme_preview
 from docagent.review.runner import LoopThread
 from docagent.review.screens import (
     EditorScreen,
@@ -41,7 +45,7 @@ from docagent.review.stats import SessionSummary, Tally, commit_message
 from docagent.review.widgets import ChecksPanel, CodeView, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.targets import item_label
-from docagent.session import Session, WorkItem
+from docagent.session import README_KIND, Session, WorkItem
 
 #: The hint sent when a person regenerates without typing one (it also bypasses the cache).
 DEFAULT_HINT = "The reviewer asked for a new draft: write a clearer, more precise docstring."
@@ -194,6 +198,8 @@ class ReviewApp(App[SessionSummary]):
             self.notify(session.notice, title="provider", timeout=4)
         for path, err in session.errors[:3]:
             self.notify(f"{path}: {err}", title="skipped file", severity="warning", timeout=6)
+        for notice in getattr(session, "notices", [])[:3]:
+            self.notify(notice, title="README", severity="warning", timeout=8)
         if not items:
             self.main.query_one("#title", Static).update("Nothing to review")
             self.main.query_one(CodeView).show_message(
@@ -264,6 +270,16 @@ class ReviewApp(App[SessionSummary]):
         return self._make_ready(session, item, ready.draft, self.versions.get(item.path, 0))
 
     def _make_ready(self, session: Session, item: WorkItem, draft: Draft, version: int) -> Ready:
+        if item.kind == README_KIND:
+            preview = build_readme_preview(
+                session.root,
+                item.path,
+                item.qualname,
+                "" if draft.error else draft.text,
+                draft.code_sha or None,
+                heading_line=item.line,
+            )
+            return Ready(draft, preview, version)
         facts = session.facts(item.path)
         if facts is None:
             return Ready(draft, Preview([], f"{item.path} cannot be read"), version)
@@ -335,9 +351,11 @@ class ReviewApp(App[SessionSummary]):
 
     def _title(self, item: WorkItem) -> Text:
         title = Text()
-        title.append(f"{item.path}:{item.line} ", style="dim")
+        where = f"{item.path}:{item.line}" if item.line else item.path
+        title.append(f"{where} ", style="dim")
         title.append(item.qualname, style="bold")
-        title.append(f"  {item.kind} · {item_label(item)}", style="dim")
+        kind = "README section" if item.kind == README_KIND else item.kind
+        title.append(f"  {kind} · {item_label(item)}", style="dim")
         if item.status == "stale" and item.problems and item.state == "pending":
             title.append(f"  ({item.problems[0]})", style="magenta")
         return title
@@ -453,11 +471,17 @@ class ReviewApp(App[SessionSummary]):
         self._after_decision(item, "accept")
 
     def action_edit(self) -> None:
-        """Open the editor on the current draft; saving accepts the edited text."""
+        """Open the editor on the current draft; saving accepts the edited text.
+
+        When the edited text cannot be applied (a README section that fails a check, say),
+        a notification says why and the editor opens again on the text, so nothing typed is
+        lost.
+        """
         found = self._decidable()
         if found is None:
             return
         item, ready = found
+        what = "section" if item.kind == README_KIND else "docstring"
 
         def saved(text: str | None) -> None:
             if text is None or self.session is None:
@@ -465,12 +489,14 @@ class ReviewApp(App[SessionSummary]):
             outcome = self.session.accept(item, ready.draft, text=text, review_ms=self._review_ms())
             if not outcome.ok:
                 self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
+                self.push_screen(EditorScreen(text, title, what), saved)
                 return
             self._changed(item.path)
             edited = text.strip() != ready.draft.text.strip()
             self._after_decision(item, "edit" if edited else "accept")
 
-        self.push_screen(EditorScreen(ready.draft.text, f"{item.path}: {item.qualname}"), saved)
+        title = f"{item.path}: {item.qualname}"
+        self.push_screen(EditorScreen(ready.draft.text, title, what), saved)
 
     def action_reject(self) -> None:
         """Ask for a reason, then log ``reject``."""

@@ -2,13 +2,17 @@
 
 :func:`build_preview` plans the edit with the safe edit engine (nothing is written) and returns
 the lines around the target: unchanged code, the inserted docstring lines (``+``) and, for a
-stale target, the old docstring lines (``-``). The code view renders them with highlighting.
+stale target, the old docstring lines (``-``). :func:`build_readme_preview` does the same for a
+README section with :func:`docagent.readme.apply_section` in a dry run: the section in place in
+the README, inserted lines ``+`` and a stale section's replaced lines ``-``. The code view
+renders them with highlighting (Python or Markdown).
 """
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from docagent.code.edit import DocEdit, plan_file_edits
 from docagent.code.targets import FileFacts
@@ -29,6 +33,8 @@ class Preview:
 
     lines: list[PreviewLine] = field(default_factory=list)
     problem: str = ""
+    language: str = "python"
+    note: str = ""
 
     @property
     def added(self) -> int:
@@ -69,7 +75,18 @@ def build_preview(
             new = plan.new_text.splitlines()
         elif plan.refused:
             problem = "; ".join(reason for _, reason in plan.refused)
-    merged: list[tuple[int, PreviewLine]] = []  # (old index anchor, line)
+    merged = _merge(old, new)
+    first = max(0, target.line - 1 - before)
+    changed = [anchor for anchor, line in merged if line.mark != " "]
+    last = target.end_line - 1
+    last = min(last, (max(changed) if changed else target.line - 1) + after)
+    lines = [line for anchor, line in merged if first <= anchor <= last]
+    return Preview(lines, problem)
+
+
+def _merge(old: list[str], new: list[str]) -> list[tuple[int, PreviewLine]]:
+    """Old and new lines interleaved like a diff, each with its anchor (an old line index)."""
+    merged: list[tuple[int, PreviewLine]] = []
     matcher = difflib.SequenceMatcher(None, old, new, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -80,9 +97,45 @@ def build_preview(
             merged.append((i, PreviewLine(i + 1, "-", old[i])))
         for j in range(j1, j2):
             merged.append((i1, PreviewLine(j + 1, "+", new[j])))
-    first = max(0, target.line - 1 - before)
+    return merged
+
+
+def build_readme_preview(
+    root: str | Path,
+    path: str,
+    heading: str,
+    text: str,
+    code_sha: str | None = None,
+    *,
+    heading_line: int = 0,
+    before: int = 3,
+    after: int = 6,
+) -> Preview:
+    """Plan writing section ``heading`` with Markdown ``text`` into the README at ``path``.
+
+    Nothing is written. The window runs from ``before`` lines above the first changed line
+    (or the section's heading, ``heading_line``, 1-based, for a stale section) to ``after``
+    lines past the last one. When the edit would be refused, the section as it stands is shown
+    and ``problem`` says why; when it would change nothing, ``note`` says why.
+    """
+    from docagent.readme import apply_section
+
+    result = apply_section(root, path, heading, text, code_sha=code_sha or None, dry_run=True)
+    outcome, reason = result.outcomes[0] if result.outcomes else ("refused", "no outcome")
+    old = result.old_text.splitlines()
+    new = result.new_text.splitlines() if outcome == "applied" else old
+    problem = reason if outcome == "refused" else ""
+    note = reason if outcome == "skipped" else ""
+    merged = _merge(old, new)
     changed = [anchor for anchor, line in merged if line.mark != " "]
-    last = target.end_line - 1
-    last = min(last, (max(changed) if changed else target.line - 1) + after)
+    if changed:
+        first, last = min(changed), max(changed)
+    elif heading_line:
+        first, last = heading_line - 1, heading_line - 1 + 2 * after
+    else:
+        first, last = len(old), len(old)
+    if heading_line:
+        first = min(first, heading_line - 1)
+    first, last = max(0, first - before), last + after
     lines = [line for anchor, line in merged if first <= anchor <= last]
-    return Preview(lines, problem)
+    return Preview(lines, problem, language="markdown", note=note)

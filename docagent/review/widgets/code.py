@@ -1,4 +1,4 @@
-"""The code view: the target's code with the drafted docstring shown in place, like a diff."""
+"""The code view: the target's code (or README) with the draft shown in place, like a diff."""
 
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ REMOVED = "on #4a1c1f"
 
 
 def render_preview(preview: Preview) -> Text:
-    """Highlight ``preview``'s lines as Python, with a gutter and diff backgrounds."""
+    """Highlight ``preview``'s lines (Python or Markdown), with a gutter and diff backgrounds."""
     if not preview.lines:
-        return Text(preview.problem or "(nothing to show)", style="italic")
+        return Text(preview.problem or preview.note or "(nothing to show)", style="italic")
     code = "\n".join(line.text for line in preview.lines)
-    syntax = Syntax("", "python", theme="ansi_dark", background_color="default", tab_size=4)
+    syntax = Syntax("", preview.language, theme="ansi_dark", background_color="default", tab_size=4)
     highlighted = syntax.highlight(code).split("\n", allow_blank=True)
     width = max(3, len(str(max(line.number for line in preview.lines))))
     out = Text(no_wrap=True, overflow="ellipsis")
@@ -39,6 +39,9 @@ def render_preview(preview: Preview) -> Text:
     if preview.problem:
         out.append("\n\n")
         out.append(f"cannot apply: {preview.problem}", style="bold red")
+    elif preview.note:
+        out.append("\n\n")
+        out.append(f"nothing to change: {preview.note}", style="italic yellow")
     return out
 
 

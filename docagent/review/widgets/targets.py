@@ -98,7 +98,10 @@ class TargetList(Vertical):
         for i in self.visible():
             item = self.items[i]
             if item.path != last_path:
-                options.append(Option(Text(item.path, style="bold underline"), disabled=True))
+                header = Text(item.path, style="bold underline")
+                if item.kind == "readme_section":
+                    header.append(" sections", style="dim")
+                options.append(Option(header, disabled=True))
                 last_path = item.path
             options.append(Option(item_prompt(item), id=f"item-{i}"))
         self._quiet = True
