@@ -229,3 +229,34 @@ def test_click_default_group_accepts_non_command_words(repo_factory):
         }
     )
     assert [t for t in scan_readme(root).targets if t.status == "stale"] == []
+
+
+def test_setup_py_with_computed_name_and_variables(repo_factory):
+    """An sdist's setup.py computing its name (python-slugify's shape): PKG-INFO names it,
+    and keywords bound to module-level literals are read, so its console script is known."""
+    setup = (
+        "import os\nfrom setuptools import setup\n"
+        "package = 'slugify'\n"
+        "install_requires = ['text-unidecode>=1.3']\n"
+        "extras_requires = {'unidecode': ['Unidecode>=1.1.1']}\n"
+        "about = {}\nexec(open(os.path.join(package, '__version__.py')).read(), about)\n"
+        "setup(name=about['__title__'], packages=[package], python_requires='>=3.7',\n"
+        "      install_requires=install_requires, extras_require=extras_requires,\n"
+        "      entry_points={'console_scripts': ['slugify=slugify.__main__:main']})\n"
+    )
+    files = {
+        "setup.py": setup,
+        "PKG-INFO": "Metadata-Version: 2.1\nName: python-slugify\nVersion: 8.0.4\n",
+        "slugify/__init__.py": '"""Slugs."""\n',
+        "slugify/__version__.py": "__title__ = 'python-slugify'\n",
+        "slugify/__main__.py": "def main():\n    pass\n",
+    }
+    f = gather_facts(repo_factory(files))
+    assert f.name == "python-slugify" and f.metadata_source == "setup.py"
+    assert [(s.name, s.target) for s in f.scripts] == [("slugify", "slugify.__main__:main")]
+    assert f.dependencies == ["text-unidecode>=1.3"]
+    assert f.extras == {"unidecode": ["Unidecode>=1.1.1"]}
+    readme = "# slugify\n\nMake slugs.\n\n## Usage\n\n```bash\nslugify 'Hello World'\n```\n"
+    files["README.md"] = readme
+    scan = scan_readme(repo_factory(files, name="again"))
+    assert not [t for t in scan.targets if t.status == "stale"]  # `slugify` is its script

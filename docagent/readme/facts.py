@@ -325,8 +325,23 @@ def _literal(node: ast.AST | None) -> Any:
         return None
 
 
+def _pkg_info_name(root: Path) -> str | None:
+    """The ``Name:`` of an sdist's PKG-INFO at ``root`` (metadata setup.py computes), or None."""
+    try:
+        head = (root / "PKG-INFO").read_text(encoding="utf-8", errors="replace")[:4096]
+    except OSError:
+        return None
+    match = re.search(r"^Name:[ \t]*(\S+)[ \t]*$", head, re.MULTILINE)
+    return match.group(1) if match else None
+
+
 def _read_setup_py(root: Path, facts: ProjectFacts) -> None:
-    """Read literal ``setup(...)`` keyword arguments from setup.py (never executed)."""
+    """Read literal ``setup(...)`` keyword arguments from setup.py (never executed).
+
+    A keyword whose value is a module-level name assigned a literal (``install_requires =
+    [...]``, then ``install_requires=install_requires``) counts as that literal. When the name
+    is computed (``name=about["__title__"]``), an sdist's PKG-INFO supplies it.
+    """
     path = root / "setup.py"
     if not path.is_file():
         return
@@ -346,23 +361,39 @@ def _read_setup_py(root: Path, facts: ProjectFacts) -> None:
     if call is None:
         return
     kw = {k.arg: k.value for k in call.keywords if k.arg}
-    name = _literal(kw.get("name"))
+    assigned = {
+        node.targets[0].id: node.value
+        for node in tree.body
+        if isinstance(node, ast.Assign)
+        and len(node.targets) == 1
+        and isinstance(node.targets[0], ast.Name)
+    }
+
+    def value(key: str) -> Any:
+        node = kw.get(key)
+        if isinstance(node, ast.Name) and node.id in assigned:
+            node = assigned[node.id]
+        return _literal(node)
+
+    name = value("name")
+    if not isinstance(name, str) and "name" in kw:
+        name = _pkg_info_name(root)
     if not facts.name and isinstance(name, str):
         facts.name = name
         facts.metadata_source = "setup.py"
     if facts.metadata_source != "setup.py":
         return
-    desc = _literal(kw.get("description"))
+    desc = value("description")
     facts.description = desc if isinstance(desc, str) else facts.description
-    req = _literal(kw.get("python_requires"))
+    req = value("python_requires")
     facts.requires_python = req if isinstance(req, str) else facts.requires_python
-    deps = _literal(kw.get("install_requires"))
+    deps = value("install_requires")
     if isinstance(deps, list | tuple):
         facts.dependencies = [str(d) for d in deps]
-    extras = _literal(kw.get("extras_require"))
+    extras = value("extras_require")
     if isinstance(extras, dict):
         facts.extras = {str(k): [str(r) for r in v] for k, v in extras.items()}
-    eps = _literal(kw.get("entry_points"))
+    eps = value("entry_points")
     if isinstance(eps, str):  # the INI form: "[console_scripts]\nname = module:attr"
         ini = configparser.ConfigParser(interpolation=None, delimiters=("=",))
         try:
@@ -380,8 +411,8 @@ def _read_setup_py(root: Path, facts: ProjectFacts) -> None:
                 facts.scripts.extend(ConsoleScript(n, t, group) for n, t in pairs)
             else:
                 facts.entry_points[str(group)] = dict(pairs)
-    lic = _literal(kw.get("license"))
-    classifiers = _literal(kw.get("classifiers"))
+    lic = value("license")
+    classifiers = value("classifiers")
     facts.license = facts.license or _license_from_metadata(
         lic, [str(c) for c in classifiers] if isinstance(classifiers, list | tuple) else []
     )
