@@ -198,3 +198,16 @@ async def test_stale_section_shows_the_old_body_removed(repo_factory: Any) -> No
         await pilot.press("a")
         await wait_for(pilot, lambda: item.state == "done")
     assert (root / "README.md").read_text() == readme.replace("tallytool", "tally-tool")
+
+
+def test_commit_message_counts_readme_sections() -> None:
+    """The --commit subject names README sections apart from docstrings."""
+    from docagent.review.stats import commit_message
+
+    both = commit_message([("calc.py", "add"), ("README.md", "Usage")])
+    assert both.splitlines()[0] == "docs: add docstrings to 1 target and 1 README section"
+    only = commit_message([("README.md", "Usage"), ("README.md", "Installation")])
+    assert only.splitlines()[0] == "docs: add 2 README sections"
+    assert (
+        commit_message([("calc.py", "add")]).splitlines()[0] == "docs: add docstrings to 1 target"
+    )
