@@ -526,7 +526,6 @@ async def draft_section(
     )
     if provider.name == "offline":
         draft.notice = OFFLINE_NOTICE
-        draft.model = "offline-1"
         draft.attempts = 1
         if target.status == "stale":
             text, left = offline_fix(target, facts)
