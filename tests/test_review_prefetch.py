@@ -21,19 +21,17 @@ async def test_next_draft_is_on_screen_at_once_after_each_decision(repo_factory:
         started = time.monotonic()
         await wait_shown(pilot, app)
         assert time.monotonic() - started >= 0.2  # the first draft does wait for the model
-        waits = []
         for key in "asasas":
             await pilot.pause(0.25)  # the person reads the draft
             current = app._current_item()
-            pressed = time.monotonic()
             await pilot.press(key)
+            # right after the key press: the next item is current, its draft already there
             assert app._current_item() is not current
             assert app._current_item().key in app.ready, "the next draft should already be there"
             assert not app.main.query_one(CodeView).loading
-            waits.append(time.monotonic() - pressed)
-        # never a model wait (200 ms) on top of the key handling; see benchmarks/review.py
-        assert max(waits) < 0.2 + min(waits), waits
         assert app.session.provider.calls >= 7
+        # Latency (key press to next draft on screen, p50/p95) is measured by
+        # benchmarks/review.py, not asserted here: wall-clock limits in tests are flaky.
 
 
 async def test_spinner_shows_while_a_draft_is_not_ready(repo_factory: Any) -> None:
