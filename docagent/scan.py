@@ -145,12 +145,26 @@ def scan_file_bytes(rel_path: str, data: bytes, sha: str) -> FileEntry:
     return FileEntry(sha, rows, json_targets, votes)
 
 
-def _work(batch: list[tuple[str, bytes, str]]) -> list[tuple[str, FileEntry]]:
+_Job = tuple[str, str, bytes | None, str]  # (relative path, absolute path, bytes, sha)
+
+
+def _work(batch: list[_Job]) -> list[tuple[str, FileEntry]]:
     import gc
 
     gc.disable()  # extraction allocates many small objects that never form cycles
     try:
-        return [(p, scan_file_bytes(p, d, s)) for p, d, s in batch]
+        out = []
+        for rel, abs_path, data, sha in batch:
+            if data is None:  # cold scan: the worker reads the file itself
+                try:
+                    with open(abs_path, "rb") as fh:
+                        data = fh.read()
+                except OSError as exc:
+                    out.append((rel, FileEntry("", [], "", {}, f"{rel}: cannot read: {exc}")))
+                    continue
+                sha = _hash(data)
+            out.append((rel, scan_file_bytes(rel, data, sha)))
+        return out
     finally:
         gc.enable()
 
@@ -202,10 +216,20 @@ def scan_files(
     cache = _load_cache(cache_path) if use_cache else {}
     entries: dict[str, FileEntry] = {}
     errors: list[tuple[str, str]] = []
-    todo: list[tuple[str, bytes, str]] = []
+    todo: list[_Job] = []
+    sizes: dict[str, int] = {}
     for rel in paths:
+        abs_path = str(root / rel)
+        if not cache:  # nothing to compare with: workers read and hash in parallel
+            try:
+                sizes[rel] = os.stat(abs_path).st_size
+            except OSError as exc:
+                errors.append((rel, f"{rel}: cannot read: {exc.strerror or exc}"))
+                continue
+            todo.append((rel, abs_path, None, ""))
+            continue
         try:
-            with open(root / rel, "rb") as fh:
+            with open(abs_path, "rb") as fh:
                 data = fh.read()
         except OSError as exc:
             errors.append((rel, f"{rel}: cannot read: {exc.strerror or exc}"))
@@ -215,12 +239,12 @@ def scan_files(
         if hit is not None and hit.sha == sha:
             entries[rel] = hit
         else:
-            todo.append((rel, data, sha))
+            sizes[rel] = len(data)
+            todo.append((rel, abs_path, data, sha))
     if todo:
-        todo.sort(key=lambda item: -len(item[1]))  # big files first: workers finish together
+        todo.sort(key=lambda job: -sizes[job[0]])  # big files first: workers finish together
         n = workers if workers is not None else (os.cpu_count() or 1)
-        total_bytes = sum(len(d) for _, d, _ in todo)
-        if n > 1 and len(todo) > 8 and total_bytes > 200_000:
+        if n > 1 and len(todo) > 8 and sum(sizes.values()) > 200_000:
             import multiprocessing
 
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")

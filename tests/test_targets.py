@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import sysconfig
 from pathlib import Path
 
@@ -145,6 +146,15 @@ def test_standard_library_agrees_with_ast_100_percent() -> None:
             continue
         assert _mine(path, path.name) == ref, path
         assert _mine(path, path.name, "sectioned") == ref, path  # the scanner's fast path
+        tree = ast.parse(text)
+        expected = {
+            (n.lineno, n.name): ast.get_docstring(n)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+        }
+        for t in read_file(str(path), path.name, body_facts="sectioned").targets:
+            want = ast.get_docstring(tree) if t.kind == "module" else expected[(t.line, t.name)]
+            assert (t.docstring.text if t.docstring else None) == want, (path, t.qualname)
         checked += 1
         targets += len(ref)
     assert checked > 200 and targets > 10000
