@@ -492,22 +492,7 @@ class Session:
                 span.set_draft_id(draft.draft_id)
                 return draft
             draft.draft_id = self._record_draft(draft, facts, target, hint)
-            span.set_usage(
-                draft.usage.input_tokens,
-                draft.usage.output_tokens,
-                draft.usage.cache_read_tokens,
-                draft.usage.cache_write_tokens,
-                cost_usd=draft.cost_usd,
-            )
-            span.set_response(model=draft.model)
-            span.set_checks(draft.ok, [c.name for c in draft.failed_checks])
-            span.set_draft_id(draft.draft_id)
-            if draft.error:
-                span.set_error(draft.error_kind or draft.error)
-        with self._lock:
-            self.totals["cost_usd"] += draft.cost_usd
-            self.totals["input_tokens"] += draft.usage.input_tokens
-            self.totals["output_tokens"] += draft.usage.output_tokens
+            self._observe(span, draft)
         return draft
 
     def _record_draft(
@@ -626,23 +611,27 @@ class Session:
             )
             draft.draft_id = self.store.record_draft(self.run_id or None, record)
             self._record_call(draft, draft.draft_id)
-            span.set_usage(
-                draft.usage.input_tokens,
-                draft.usage.output_tokens,
-                draft.usage.cache_read_tokens,
-                draft.usage.cache_write_tokens,
-                cost_usd=draft.cost_usd,
-            )
-            span.set_response(model=draft.model)
-            span.set_checks(draft.ok, [c.name for c in draft.failed_checks])
-            span.set_draft_id(draft.draft_id)
-            if draft.error:
-                span.set_error(draft.error_kind or draft.error)
+            self._observe(span, draft)
+        return draft
+
+    def _observe(self, span: Any, draft: Draft) -> None:
+        """Put a new draft's usage and outcome on its span and add its cost to the totals."""
+        span.set_usage(
+            draft.usage.input_tokens,
+            draft.usage.output_tokens,
+            draft.usage.cache_read_tokens,
+            draft.usage.cache_write_tokens,
+            cost_usd=draft.cost_usd,
+        )
+        span.set_response(model=draft.model)
+        span.set_checks(draft.ok, [c.name for c in draft.failed_checks])
+        span.set_draft_id(draft.draft_id)
+        if draft.error:
+            span.set_error(draft.error_kind or draft.error)
         with self._lock:
             self.totals["cost_usd"] += draft.cost_usd
             self.totals["input_tokens"] += draft.usage.input_tokens
             self.totals["output_tokens"] += draft.usage.output_tokens
-        return draft
 
     def draft_sync(self, item: WorkItem, hint: str | None = None) -> Draft:
         """Synchronous :meth:`draft` for worker threads."""
