@@ -104,6 +104,19 @@ class StoreCache:
         """No-op: :meth:`Session.draft` records drafts in the log."""
 
 
+def checks_from_dicts(items: list[dict[str, Any]]) -> list[Check]:
+    """Check results from their logged or proposals-file form (``{name, ok, detail, hard}``)."""
+    return [
+        Check(
+            str(c.get("name", "")),
+            bool(c.get("ok")),
+            str(c.get("detail", "")),
+            bool(c.get("hard", True)),
+        )
+        for c in items
+    ]
+
+
 def draft_from_record(row: Any) -> Draft:
     """Rebuild a drafting-engine :class:`Draft` from a stored draft row."""
     structured = None
@@ -112,16 +125,7 @@ def draft_from_record(row: Any) -> Draft:
             structured = StructuredDraft.from_json(row.structured)
         except ValueError:
             structured = None
-    checks = []
-    for c in row.checks or []:
-        checks.append(
-            Check(
-                str(c.get("name", "")),
-                bool(c.get("ok")),
-                str(c.get("detail", "")),
-                bool(c.get("hard", True)),
-            )
-        )
+    checks = checks_from_dicts(row.checks or [])
     return Draft(
         path=row.path,
         qualname=row.qualname,
@@ -300,15 +304,7 @@ class Session:
             if facts is None or target is None:
                 self.errors.append((p.path, f"{p.qualname}: not found; record skipped"))
                 continue
-            checks = [
-                Check(
-                    str(c.get("name", "")),
-                    bool(c.get("ok")),
-                    str(c.get("detail", "")),
-                    bool(c.get("hard", True)),
-                )
-                for c in p.checks
-            ]
+            checks = checks_from_dicts(p.checks)
             draft = Draft(
                 path=p.path,
                 qualname=target.qualname,
@@ -325,22 +321,7 @@ class Session:
                 draft.draft_id = p.draft_id
             else:
                 draft.draft_id = self.store.record_draft(
-                    self.run_id or None,
-                    DraftRecord(
-                        path=draft.path,
-                        qualname=draft.qualname,
-                        kind=draft.kind,
-                        text=draft.text,
-                        code_sha=draft.code_sha,
-                        status="stale" if target.docstring is not None else "missing",
-                        style=draft.style,
-                        provider=draft.provider,
-                        model=draft.model,
-                        prompt_version=draft.prompt_version,
-                        checks=[c.to_dict() for c in checks],
-                        source=source_without_docstring(facts, target),
-                        original_docstring=target.docstring.text if target.docstring else None,
-                    ),
+                    self.run_id or None, self._draft_record(draft, facts, target)
                 )
             item = WorkItem(
                 path=p.path,
@@ -499,7 +480,16 @@ class Session:
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None
     ) -> str:
         """Store a new draft (and its model call) in the decision log; return its id."""
-        record = DraftRecord(
+        record = self._draft_record(draft, facts, target, hint)
+        draft_id = self.store.record_draft(self.run_id or None, record)
+        self._record_call(draft, draft_id)
+        return draft_id
+
+    def _draft_record(
+        self, draft: Draft, facts: FileFacts, target: Target, hint: str | None = None
+    ) -> DraftRecord:
+        """The decision-log record of a docstring draft (with the eval-case source)."""
+        return DraftRecord(
             path=draft.path,
             qualname=draft.qualname,
             kind=draft.kind,
@@ -526,9 +516,6 @@ class Session:
             error=draft.error or None,
             cache_key=draft.cache_key,
         )
-        draft_id = self.store.record_draft(self.run_id or None, record)
-        self._record_call(draft, draft_id)
-        return draft_id
 
     def _record_call(self, draft: Draft, draft_id: str) -> None:
         """Log the model call behind a new draft (offline drafts make none)."""
