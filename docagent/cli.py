@@ -207,6 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print(f"docagent {args.command}: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # full disk, permissions, vanished files: one line, never a traceback
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"docagent {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -37,6 +37,11 @@ def translate(exc: sqlite3.Error, path: Path, busy_timeout: float) -> StoreError
             f"{path}: decision log is corrupt ({msg}); it was left untouched: move it away "
             "to start a new log, or set DOCAGENT_DB to another file"
         )
+    if "disk is full" in low or "disk i/o error" in low:
+        return StoreError(
+            f"{path}: cannot write the decision log: the disk is full ({msg}); decisions "
+            "already recorded are kept — free some space and run again"
+        )
     if "readonly" in low or "read-only" in low or "unable to open" in low:
         return StoreError(f"{path}: cannot write the decision log ({msg})")
     return StoreError(f"{path}: decision log error: {msg}")
