@@ -14,13 +14,13 @@ from typing import Any
 
 from docagent.code.docstrings import Problem, consistency_problems, majority_style
 from docagent.code.targets import FileFacts, Target, code_shas
-from docagent.draft import pricing
+from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
-from docagent.draft.checks import hard_failures, problems_text, run_checks
+from docagent.draft.checks import problems_text, run_checks
 from docagent.draft.context import ContextPack, build_context
-from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft, Usage
+from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft
 from docagent.draft.prompts import build_prompt, prompt_version, redraft_message
-from docagent.draft.providers.base import DraftRequest, Provider, ProviderError
+from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.render import render
 from docagent.draft.repair import repair_docstring
@@ -126,11 +126,9 @@ class Drafter:
                 hit.cached = True
                 hit.latency_ms = 0
                 return hit
-        messages: list[dict[str, str]] = [{"role": "user", "content": prompt.user}]
-        usage = Usage()
-        for attempt in (1, 2):
-            draft.attempts = attempt
-            request = DraftRequest(
+
+        def request(messages: Messages) -> DraftRequest:
+            return DraftRequest(
                 system=prompt.system,
                 examples=prompt.examples,
                 messages=messages,
@@ -141,45 +139,44 @@ class Drafter:
                 style=self.style,
                 interactive=self.interactive,
             )
-            try:
-                result = await self.provider.complete(request)
-            except ProviderError as exc:
-                draft.error, draft.error_kind = exc.message, exc.kind
-                break
-            usage = usage + result.usage
-            if result.model:
-                draft.model = result.model
-            structured, problem = _structured(result.data, result.raw, result.stop_reason)
-            if structured is None:
-                draft.structured, draft.text = None, ""
-                draft.checks = [Check("schema", False, problem)]
-                draft.error, draft.error_kind = f"malformed output: {problem}", "malformed_output"
-                previous: Any = result.raw
-            else:
-                draft.error = draft.error_kind = ""
-                draft.structured = structured
-                draft.text, kept = self._compose(structured, target, init, existing, stale, hint)
-                draft.checks = [Check("schema", True)] + run_checks(
-                    target, draft.text, self.style, self.symbols, structured, init, facts
-                )
-                draft.checks += [kept] if kept is not None else []
-                previous = structured.to_json()
-            # a redraft cannot make a wholesale replacement preserve the hand-written text
-            failed = [c for c in hard_failures(draft.checks) if c.name != "preserves_existing"]
-            if not failed or attempt == 2:
-                break
+
+        def accept(structured: StructuredDraft) -> list[Check]:
+            draft.structured = structured
+            draft.text, kept = self._compose(structured, target, init, existing, stale, hint)
+            checks = run_checks(
+                target, draft.text, self.style, self.symbols, structured, init, facts
+            )
+            return checks + ([kept] if kept is not None else [])
+
+        def follow_up(
+            messages: Messages,
+            result: ProviderResult,
+            failed: list[Check],
+            structured: StructuredDraft | None,
+        ) -> Messages:
+            previous = structured.to_json() if structured is not None else result.raw
             follow = redraft_message(problems_text(failed), previous)
             if result.raw.strip():
-                messages = [
+                return [
                     *messages,
                     {"role": "assistant", "content": result.raw},
                     {"role": "user", "content": follow},
                 ]
-            else:
-                messages = [{"role": "user", "content": prompt.user + "\n\n" + follow}]
-        draft.usage = usage
-        draft.cost_usd = pricing.cost(draft.model, usage, batch=self.batch)
-        draft.latency_ms = int((time.perf_counter() - started) * 1000)
+            return [{"role": "user", "content": prompt.user + "\n\n" + follow}]
+
+        await draft_with_redraft(
+            self.provider,
+            draft,
+            [{"role": "user", "content": prompt.user}],
+            request,
+            _structured,
+            accept,
+            follow_up,
+            started=started,
+            batch=self.batch,
+            # a redraft cannot make a wholesale replacement preserve the hand-written text
+            no_redraft=("preserves_existing",),
+        )
         if self.cache is not None and not hint and not draft.error:
             self.cache.put(key, draft)
         return draft
@@ -224,12 +221,8 @@ class Drafter:
         return max(40, min(72, line_length - 4 * depth - 4))
 
 
-def _structured(data: Any, raw: str, stop_reason: str) -> tuple[StructuredDraft | None, str]:
+def _structured(data: Any, raw: str) -> tuple[StructuredDraft | None, str]:
     """Validate provider output; return ``(draft, "")`` or ``(None, problem)``."""
-    if stop_reason in ("max_tokens", "length"):
-        return None, "the answer was cut off at the output token limit"
-    if stop_reason == "refusal":
-        return None, "the model refused to answer"
     if data is None:
         snippet = " ".join(raw.split())[:80]
         return None, f"the answer is not a JSON object: {snippet!r}" if snippet else "empty answer"

@@ -25,10 +25,10 @@ import time
 from functools import cache
 from typing import Any
 
-from docagent.draft import pricing
+from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.context import estimate_tokens
-from docagent.draft.models import Check, Draft, Usage
-from docagent.draft.providers.base import DraftRequest, Provider, ProviderError
+from docagent.draft.models import Check, Draft
+from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.readme.checks import check_section
 from docagent.readme.facts import CliCommand, ProjectFacts
 from docagent.readme.sections import KINDS, normalize_heading, parse_markdown
@@ -484,11 +484,7 @@ def clean_body(text: str, heading: str) -> str:
     return "\n".join(lines).strip("\n").rstrip()
 
 
-def _body_of(data: Any, raw: str, stop: str) -> tuple[str | None, str]:
-    if stop in ("max_tokens", "length"):
-        return None, "the answer was cut off at the output token limit"
-    if stop == "refusal":
-        return None, "the model refused to answer"
+def _body_of(data: Any, raw: str) -> tuple[str | None, str]:
     if isinstance(data, dict) and isinstance(data.get("body"), str):
         return data["body"], ""
     if raw.strip() and not raw.lstrip().startswith("{"):
@@ -559,11 +555,9 @@ async def draft_section(
     system, user = build_prompt(target, facts, hint)
     draft.context = user
     draft.context_tokens = estimate_tokens(system + user)
-    messages: list[dict[str, str]] = [{"role": "user", "content": user}]
-    usage = Usage()
-    for attempt in (1, 2):
-        draft.attempts = attempt
-        request = DraftRequest(
+
+    def request(messages: Messages) -> DraftRequest:
+        return DraftRequest(
             system=system,
             examples="",
             messages=messages,
@@ -571,39 +565,34 @@ async def draft_section(
             max_tokens=MAX_TOKENS,
             interactive=interactive,
         )
-        try:
-            result = await provider.complete(request)
-        except ProviderError as exc:
-            draft.error, draft.error_kind = exc.message, exc.kind
-            break
-        usage = usage + result.usage
-        if result.model:
-            draft.model = result.model
-        body, problem = _body_of(result.data, result.raw, result.stop_reason)
-        if body is None:
-            draft.text = ""
-            draft.checks = [Check("schema", False, problem)]
-            draft.error, draft.error_kind = f"malformed output: {problem}", "malformed_output"
-            failed = draft.checks
-        else:
-            draft.error = draft.error_kind = ""
-            draft.text = clean_body(body, target.qualname)
-            draft.checks = [Check("schema", True)] + check_section(
-                draft.text, facts, target.level, target.qualname, baseline=target.current
-            )
-            failed = [c for c in draft.checks if c.hard and not c.ok]
-        if not failed or attempt == 2:
-            break
+
+    def accept(body: str) -> list[Check]:
+        draft.text = clean_body(body, target.qualname)
+        return check_section(
+            draft.text, facts, target.level, target.qualname, baseline=target.current
+        )
+
+    def follow_up(
+        messages: Messages, result: ProviderResult, failed: list[Check], body: str | None
+    ) -> Messages:
         problems = "\n".join(f"- {c.name}: {c.detail}" for c in failed)
-        follow = REDRAFT_TEMPLATE.format(problems=problems)
-        messages = [
+        return [
             *messages,
             {"role": "assistant", "content": result.raw or "(empty)"},
-            {"role": "user", "content": follow},
+            {"role": "user", "content": REDRAFT_TEMPLATE.format(problems=problems)},
         ]
-    draft.usage = usage
-    draft.cost_usd = pricing.cost(draft.model, usage, batch=batch)
-    draft.latency_ms = int((time.perf_counter() - started) * 1000)
+
+    await draft_with_redraft(
+        provider,
+        draft,
+        [{"role": "user", "content": user}],
+        request,
+        _body_of,
+        accept,
+        follow_up,
+        started=started,
+        batch=batch,
+    )
     return draft
 
 
