@@ -113,7 +113,8 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         elif tp is str and not isinstance(value, str):
             raise TypeError("a string")
     except (TypeError, ValueError) as exc:
-        expected = str(exc) if isinstance(exc, TypeError) else f"a value of type {tp.__name__}"
+        names = {int: "an integer", float: "a number", bool: "true or false"}
+        expected = str(exc) if isinstance(exc, TypeError) else names.get(tp, f"a {tp.__name__}")
         raise DocagentError(
             f"setting '{key}' in {source} must be {expected}, got {value!r}"
         ) from None

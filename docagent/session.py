@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import os
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -189,6 +190,13 @@ class Session:
             self.provider, self.notice = make_provider(self.settings, interactive=interactive)
         except Exception as exc:  # ProviderError: unknown name or missing SDK piece
             raise DocagentError(str(getattr(exc, "message", exc))) from None
+        if self.provider.name == "anthropic" and not (
+            os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
+        ):
+            # fail before the first target, not once per target
+            raise DocagentError(
+                "--provider anthropic needs ANTHROPIC_API_KEY (or use --provider offline)"
+            )
         self.store = store or Store.open(self.root, self.settings.db or None)
         observability.configure(self.settings)
         self._lock = threading.RLock()
@@ -811,6 +819,18 @@ class Session:
 
     # ------------------------------------------------------------------ closing
 
+    def coverage_scope(self) -> str:
+        """What this session's coverage figures cover: the path scanned and ``--since``.
+
+        Reports compare before/after only between snapshots of the same scope.
+        """
+        try:
+            rel = self.path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            rel = "."
+        scope = rel if rel not in ("", ".") else "."
+        return f"{scope} since {self.since}" if self.since else scope
+
     def changed_paths(self) -> list[str]:
         """Files this session changed and did not undo."""
         return sorted({u.path for u in self._undo})
@@ -828,7 +848,7 @@ class Session:
             self.coverage_after = after
             if self.coverage_before is not None and after is not None:
                 self.store.record_coverage(
-                    self.run_id, self.coverage_before, after, scope=str(self.since or "")
+                    self.run_id, self.coverage_before, after, scope=self.coverage_scope()
                 )
             self.store.end_run(self.run_id, **{**self.totals, **summary})
             self.run_id = ""

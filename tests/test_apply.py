@@ -253,3 +253,17 @@ def test_crlf_file_through_the_command(repo: Path, tmp_path: Path) -> None:
     data = path.read_bytes()
     assert data == b'def f():\r\n    """One.\r\n\r\n    Two.\r\n    """\r\n    return 1\r\n'
     assert ast.get_docstring(ast.parse(data).body[0]) == "One.\n\nTwo."
+
+
+def test_an_empty_module_gets_its_docstring(tmp_path: Path) -> None:
+    """An empty ``__init__.py`` is documentable: its code_sha matches before and after."""
+    from docagent.apply import apply_proposals
+    from docagent.code.targets import code_shas, read_file
+    from docagent.proposals import Proposal
+
+    (tmp_path / "__init__.py").write_text("")
+    sha = code_shas(read_file(str(tmp_path / "__init__.py"), "__init__.py"))["<module>"]
+    record = Proposal("__init__.py", "<module>", "The package.", status="accepted", code_sha=sha)
+    report = apply_proposals(tmp_path, [record])
+    assert [o.outcome for o in report.outcomes] == ["applied"]
+    assert (tmp_path / "__init__.py").read_text() == '"""The package."""\n'

@@ -244,3 +244,24 @@ def test_readme_undo_removes_a_readme_the_accept_created(repo_factory) -> None:
     _, undone = session.undo()
     assert undone.ok and not (root / "README.md").exists()
     session.close()
+
+
+def test_coverage_is_recorded_with_its_scope(repo_factory) -> None:
+    """A session on a subdirectory records coverage for that scope, not the whole repo."""
+    root = repo_factory({"src/m.py": SRC, "other.py": "def g():\n    pass\n"})
+    session = Session(root / "src", mode="batch", since="HEAD")
+    session.prepare()
+    session.close()
+    with Store.open(root) as store:
+        (snapshot,) = store.coverage()
+    assert snapshot.scope == "src since HEAD"
+
+
+def test_anthropic_without_a_key_fails_before_any_target(repo_factory, capsys) -> None:
+    """No key: one line and exit 2 before drafting, instead of one failure per target."""
+    from docagent.cli import main
+
+    root = repo_factory({"m.py": SRC})
+    assert main(["batch", str(root), "--provider", "anthropic"]) == 2
+    err = capsys.readouterr().err
+    assert "needs ANTHROPIC_API_KEY" in err and err.count("\n") == 1

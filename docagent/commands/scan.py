@@ -86,7 +86,7 @@ def print_report(result: ScanResult) -> None:
             console.print(f"  {t['path']}:{t['line']} {t['kind']} {t['qualname']}")
         if len(missing) > MAX_LISTED:
             console.print(f"  … {len(missing) - MAX_LISTED} more (use --json for all)")
-    scope = "all targets" if result.include_private else "public targets"
+    scope = "targets (private included)" if result.include_private else "public targets"
     console.print(
         f"\n[bold]Coverage {summary['coverage']:.1f}%[/] — {summary['documented']} of "
         f"{summary['total']} {scope} documented, {summary['missing']} missing, "

@@ -216,7 +216,7 @@ def kinds_chart(kinds: list[dict[str, Any]]) -> str:
                 )
             x += w
         body.append(f'<text x="{x + 5:.1f}" y="{y + bar_h / 2 + 4:.1f}">{k["drafts"]}</text>')
-    body += _legend([(o, OUTCOME_COLORS[o]) for o in OUTCOMES], H - 14)
+    body += _legend([(o.replace("_", "-"), OUTCOME_COLORS[o]) for o in OUTCOMES], H - 14)
     return _svg(label, body)
 
 
