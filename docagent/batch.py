@@ -169,6 +169,10 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         if resume is not None and resume.find(item) is not None:
             reused += 1
             continue
+        if item.kind == README_KIND:
+            tokens_in += _readme_prompt_tokens(session, item)
+            to_draft += 1
+            continue
         found = session.target(item)
         if found is None:
             continue
@@ -194,6 +198,18 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         priced=priced,
         batch_price=session.batch_pricing,
     )
+
+
+def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
+    """Estimated input tokens of the prompt that drafts one README section."""
+    from docagent.readme.draft import build_prompt as readme_prompt
+
+    target = session.readme_target(item)
+    facts = session._readme_facts
+    if target is None or facts is None:
+        return 0
+    system, user = readme_prompt(target, facts)
+    return estimate_tokens(system + user)
 
 
 def _prepare_out(out: Path, items: list[WorkItem]) -> int:
@@ -343,7 +359,7 @@ async def run_batch_async(
         for notice in session.notices:
             _note(notice, quiet)
         resume = _Resume(session)
-        est = estimate(session, items, resume)
+        est = estimate(session, items + sections, resume)
         _note(est.line(), quiet)
         summary = _summary_base(session, items, est)
         if estimate_only:

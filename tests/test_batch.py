@@ -355,3 +355,15 @@ def test_readme_resume_redrafts_when_the_facts_change(repo_factory, tmp_path: Pa
     third = usage()
     assert third["draft_id"] != first["draft_id"]
     assert "--verbose" in third["text"]
+
+
+def test_estimate_counts_readme_sections(repo_factory, capsys) -> None:
+    """--estimate covers README sections too, with their prompt tokens."""
+    root = repo_factory({"m.py": CORE, "README.md": README, "pyproject.toml": PYPROJECT})
+    assert main(["batch", str(root), "--estimate"]) == 0
+    without = json.loads(capsys.readouterr().out)["estimate"]
+    assert main(["batch", str(root), "--readme", "--estimate"]) == 0
+    with_readme = json.loads(capsys.readouterr().out)["estimate"]
+    assert with_readme["targets"] > without["targets"] == 8
+    assert with_readme["to_draft"] == with_readme["targets"]
+    assert with_readme["input_tokens"] > without["input_tokens"]
