@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from docagent import observability, repo
 from docagent.code.docstrings import apply_status
-from docagent.code.edit import DocEdit, apply_file_edits, restore_file
+from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
@@ -216,6 +216,8 @@ class Session:
         self.preset: dict[tuple[str, str], Draft] = {}
         #: lines for the person from :meth:`prepare_readme` (unsupported README format, …)
         self.notices: list[str] = []
+        #: the proposals file under review (set by :meth:`prepare_proposals`), else None
+        self.proposals_source: str | None = None
         self._readme: dict[tuple[str, str], ReadmeTarget] = {}
         self._readme_facts: ProjectFacts | None = None
         self._readme_facts_hash = ""
@@ -294,16 +296,22 @@ class Session:
         )
         return self.items
 
-    def prepare_proposals(self, proposals: list[Any]) -> list[WorkItem]:
+    def prepare_proposals(
+        self, proposals: list[Any], source: str | Path | None = None
+    ) -> list[WorkItem]:
         """Prepare, then make the records of a proposals file the work items (``--proposals``).
 
         Each record (not ``rejected``, not a README section) whose target still exists becomes
         a work item with its draft in :attr:`preset`; the draft is the logged one when the
         record's ``draft_id`` is in the decision log, else it is logged now. Records whose
-        file or target is gone are listed in :attr:`errors`.
+        file or target is gone are listed in :attr:`errors`; records already applied (the
+        target's docstring is the record's text) are left out and counted in
+        :attr:`notices`. ``source`` names the file for the person (:attr:`proposals_source`).
         """
         self.prepare()
+        self.proposals_source = str(source) if source else "a proposals file"
         items: list[WorkItem] = []
+        applied = 0
         for p in proposals:
             if p.status == "rejected" or p.kind == "readme_section":
                 continue
@@ -311,6 +319,9 @@ class Session:
             target = facts.target(p.qualname) if facts is not None else None
             if facts is None or target is None:
                 self.errors.append((p.path, f"{p.qualname}: not found; record skipped"))
+                continue
+            if target.docstring is not None and target.docstring.text == docstring_text(p.text):
+                applied += 1
                 continue
             checks = checks_from_dicts(p.checks)
             draft = Draft(
@@ -341,6 +352,9 @@ class Session:
             )
             self.preset[item.key] = draft
             items.append(item)
+        if applied:
+            what = "record is" if applied == 1 else "records are"
+            self.notices.append(f"{applied} {what} already applied; left out of the review")
         self.items = items
         return items
 
@@ -454,13 +468,15 @@ class Session:
 
     # ------------------------------------------------------------------ drafting
 
-    async def draft(self, item: WorkItem, hint: str | None = None) -> Draft:
+    async def draft(self, item: WorkItem, hint: str | None = None, fresh: bool = False) -> Draft:
         """Draft (or reuse a cached draft for) ``item`` and record it in the decision log.
 
-        A ``hint`` (a reviewer's request) always drafts anew.
+        A ``hint`` (a reviewer's typed request) always drafts anew and, for a stale docstring,
+        asks for a rewrite; ``fresh`` drafts anew too but still repairs a stale docstring in
+        place (``g`` without a hint).
         """
         if item.kind == README_KIND:
-            return await self._draft_readme(item, hint)
+            return await self._draft_readme(item, hint, fresh)
         assert self.drafter is not None, "call prepare() first"
         found = self.target(item)
         if found is None:
@@ -475,7 +491,7 @@ class Session:
         with observability.draft_span(
             target, self.provider.name, self.provider.model, self.drafter.prompt_version
         ) as span:
-            draft = await self.drafter.draft(facts, target, hint=hint)
+            draft = await self.drafter.draft(facts, target, hint=hint, fresh=fresh)
             if draft.cached and draft.draft_id and self.store.draft(draft.draft_id) is not None:
                 span.set_attribute("docagent.cached", True)
                 span.set_draft_id(draft.draft_id)
@@ -544,8 +560,8 @@ class Session:
                 draft_id=draft_id,
             )
 
-    async def _draft_readme(self, item: WorkItem, hint: str | None) -> Draft:
-        """Draft a README section (or reuse its logged draft) and record it."""
+    async def _draft_readme(self, item: WorkItem, hint: str | None, fresh: bool = False) -> Draft:
+        """Draft a README section (or reuse its logged draft unless ``fresh``) and record it."""
         from docagent.readme import draft_section, readme_prompt_version
 
         target = self.readme_target(item)
@@ -559,7 +575,7 @@ class Session:
                 error_kind="gone",
             )
         key = self.readme_cache_key(item)
-        if hint is None:
+        if hint is None and not fresh:
             cached = self.cached_readme_draft(item)
             if cached is not None:
                 return cached
@@ -628,9 +644,9 @@ class Session:
             self.totals["input_tokens"] += draft.usage.input_tokens
             self.totals["output_tokens"] += draft.usage.output_tokens
 
-    def draft_sync(self, item: WorkItem, hint: str | None = None) -> Draft:
+    def draft_sync(self, item: WorkItem, hint: str | None = None, fresh: bool = False) -> Draft:
         """Synchronous :meth:`draft` for worker threads."""
-        return asyncio.run(self.draft(item, hint))
+        return asyncio.run(self.draft(item, hint, fresh))
 
     # ------------------------------------------------------------------ deciding
 

@@ -42,7 +42,8 @@ def run(args: argparse.Namespace) -> int:
     session = Session(args.path, mode="tui", flags=flags, since=args.since, interactive=True)
     prepare = None
     if proposals is not None:
-        prepare = lambda s: s.prepare_proposals(proposals)  # noqa: E731
+        source = args.proposals
+        prepare = lambda s: s.prepare_proposals(proposals, source)  # noqa: E731
     elif getattr(args, "readme", False):
         prepare = lambda s: s.prepare() + s.prepare_readme()  # noqa: E731
 

@@ -82,8 +82,15 @@ class Drafter:
         """Feed an accepted docstring back so callers drafted later see it (callee-first)."""
         self.symbols.set_docstring(path, qualname, text)
 
-    async def draft(self, facts: FileFacts, target: Target, hint: str | None = None) -> Draft:
-        """Draft a docstring for ``target``; ``hint`` is a reviewer's request for a redraft."""
+    async def draft(
+        self, facts: FileFacts, target: Target, hint: str | None = None, fresh: bool = False
+    ) -> Draft:
+        """Draft a docstring for ``target``.
+
+        ``hint`` is a reviewer's typed request: it bypasses the cache and, for a stale
+        docstring, asks for a rewrite. ``fresh`` only bypasses the cache (``g`` in review
+        without a hint): a stale docstring is still repaired in place.
+        """
         started = time.perf_counter()
         pack = self.context(facts, target)
         init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
@@ -119,7 +126,7 @@ class Drafter:
             cache_key=key,
             notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
         )
-        if self.cache is not None and not hint:
+        if self.cache is not None and not hint and not fresh:
             hit = self.cache.get(key)
             if hit is not None:
                 hit = copy.deepcopy(hit)

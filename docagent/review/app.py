@@ -42,13 +42,10 @@ from docagent.review.screens import (
     SummaryScreen,
 )
 from docagent.review.stats import SessionSummary, Tally, commit_message
-from docagent.review.widgets import ChecksPanel, CodeView, StatusLine, TargetList
+from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.targets import item_label
 from docagent.session import README_KIND, Session, WorkItem
-
-#: The hint sent when a person regenerates without typing one (it also bypasses the cache).
-DEFAULT_HINT = "The reviewer asked for a new draft: write a clearer, more precise docstring."
 
 #: Command palette entries: (title, action, help).
 COMMANDS = [
@@ -191,15 +188,17 @@ class ReviewApp(App[SessionSummary]):
         self.items = items
         self.loaded = True
         self.runner = LoopThread()
-        self.main.query_one("#banner").display = session.provider.name == "offline"
+        self._show_banner(session)
         self.main.query_one(TargetList).set_items(items)
         self.main.query_one(CodeView).loading = False
         if session.notice and session.provider.name != "offline":
             self.notify(session.notice, title="provider", timeout=4)
         for path, err in session.errors[:3]:
             self.notify(f"{path}: {err}", title="skipped file", severity="warning", timeout=6)
+        source = getattr(session, "proposals_source", None)
         for notice in getattr(session, "notices", [])[:3]:
-            self.notify(notice, title="README", severity="warning", timeout=8)
+            title = "proposals" if source else "README"
+            self.notify(notice, title=title, severity="warning", timeout=8)
         if not items:
             self.main.query_one("#title", Static).update("Nothing to review")
             self.main.query_one(CodeView).show_message(
@@ -210,10 +209,30 @@ class ReviewApp(App[SessionSummary]):
             return
         self.show(0)
 
+    def _show_banner(self, session: Session) -> None:
+        """Say where the drafts come from: a proposals file, or the offline drafter."""
+        banner = self.main.query_one("#banner", OfflineBanner)
+        offline = session.provider.name == "offline"
+        source = getattr(session, "proposals_source", None)
+        if source:
+            text = f"reviewing proposals from {source}"
+            if offline:
+                text += " · g drafts with the offline drafter (no model)"
+            banner.update(text)
+            banner.display = True
+        else:
+            banner.update(OfflineBanner.TEXT)
+            banner.display = offline
+
     # ------------------------------------------------------------------ drafting
 
-    def _request(self, item: WorkItem, hint: str | None = None, force: bool = False) -> None:
-        """Start drafting ``item`` unless it is ready or already being drafted."""
+    def _request(
+        self, item: WorkItem, hint: str | None = None, force: bool = False, fresh: bool = False
+    ) -> None:
+        """Start drafting ``item`` unless it is ready or already being drafted.
+
+        ``force`` drafts even so; ``fresh`` bypasses the cache and the proposals' drafts.
+        """
         if self.session is None or self.runner is None or self._finishing:
             return
         key = item.key
@@ -221,16 +240,18 @@ class ReviewApp(App[SessionSummary]):
             return
         self.inflight.add(key)
         self.run_worker(
-            self._draft_worker(item, hint), group="drafts", exit_on_error=False, thread=False
+            self._draft_worker(item, hint, fresh), group="drafts", exit_on_error=False, thread=False
         )
 
-    async def _draft_worker(self, item: WorkItem, hint: str | None) -> None:
+    async def _draft_worker(self, item: WorkItem, hint: str | None, fresh: bool = False) -> None:
         """Draft ``item`` on the drafting loop, build its preview there, then show it."""
         key = item.key
         assert self.session is not None and self.runner is not None
         try:
             version = self.versions.get(item.path, 0)
-            future = self.runner.submit(self._draft_and_preview(self.session, item, hint, version))
+            future = self.runner.submit(
+                self._draft_and_preview(self.session, item, hint, version, fresh)
+            )
             ready = await asyncio.wrap_future(future)
         except Exception as exc:  # noqa: BLE001 - a failed draft must not end the session
             self.inflight.discard(key)
@@ -256,13 +277,13 @@ class ReviewApp(App[SessionSummary]):
             self._render_current()
 
     async def _draft_and_preview(
-        self, session: Session, item: WorkItem, hint: str | None, version: int
+        self, session: Session, item: WorkItem, hint: str | None, version: int, fresh: bool = False
     ) -> Ready:
         """Runs on the drafting loop: draft, then plan the edit for the preview."""
         preset = getattr(session, "preset", {})
-        draft = preset.pop(item.key, None) if hint is None else None
+        draft = preset.pop(item.key, None) if hint is None and not fresh else None
         if draft is None:
-            draft = await session.draft(item, hint)
+            draft = await session.draft(item, hint, fresh=fresh)
         return self._make_ready(session, item, draft, version)
 
     async def _preview_again(self, session: Session, item: WorkItem, ready: Ready) -> Ready:
@@ -526,7 +547,11 @@ class ReviewApp(App[SessionSummary]):
         self._after_decision(item, "skip")
 
     def action_regenerate(self) -> None:
-        """Ask for an optional hint and draft the current item again."""
+        """Ask for an optional hint and draft the current item again.
+
+        A typed hint asks for a rewrite (a stale docstring is replaced); without one the
+        draft is only made anew (a stale docstring is still repaired in place).
+        """
         if not self.loaded:
             return
         item = self._current_item()
@@ -537,7 +562,7 @@ class ReviewApp(App[SessionSummary]):
             if hint is None:
                 return
             self.ready.pop(item.key, None)
-            self._request(item, hint or DEFAULT_HINT, force=True)
+            self._request(item, hint or None, force=True, fresh=True)
             if self._current_item() is item:
                 self._render_current()
 
