@@ -205,7 +205,7 @@ def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
     from docagent.readme.draft import build_prompt as readme_prompt
 
     target = session.readme_target(item)
-    facts = session._readme_facts
+    facts = session.readme_facts
     if target is None or facts is None:
         return 0
     system, user = readme_prompt(target, facts)

@@ -398,6 +398,11 @@ class Session:
         self.items = [i for i in self.items if i.key not in keys] + items
         return items
 
+    @property
+    def readme_facts(self) -> ProjectFacts | None:
+        """The project facts README sections are drafted from (after :meth:`prepare_readme`)."""
+        return self._readme_facts
+
     def readme_target(self, item: WorkItem) -> ReadmeTarget | None:
         """The README target behind a ``readme_section`` work item (None for other items)."""
         return self._readme.get(item.key) if item.kind == README_KIND else None
