@@ -151,6 +151,37 @@ def draft_from_record(row: Any) -> Draft:
     )
 
 
+def draft_record(draft: Draft, hint: str | None = None, **fields: Any) -> DraftRecord:
+    """The decision-log record of ``draft``: identity, text, checks, usage, cost, timing.
+
+    ``fields`` add or override what only the caller knows (status, source, README specifics).
+    """
+    base: dict[str, Any] = {
+        "path": draft.path,
+        "qualname": draft.qualname,
+        "kind": draft.kind,
+        "text": draft.text,
+        "code_sha": draft.code_sha,
+        "style": draft.style,
+        "provider": draft.provider,
+        "model": draft.model,
+        "prompt_version": draft.prompt_version,
+        "context": {"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
+        "context_hash": draft.cache_key,
+        "checks": [c.to_dict() for c in draft.checks],
+        "tokens_in": draft.usage.input_tokens,
+        "tokens_out": draft.usage.output_tokens,
+        "cache_read_tokens": draft.usage.cache_read_tokens,
+        "cache_write_tokens": draft.usage.cache_write_tokens,
+        "cost_usd": draft.cost_usd,
+        "latency_ms": draft.latency_ms,
+        "attempts": max(1, draft.attempts),
+        "error": draft.error or None,
+        "cache_key": draft.cache_key,
+    }
+    return DraftRecord(**{**base, **fields})
+
+
 def source_without_docstring(facts: FileFacts, target: Target) -> str:
     """The module text with ``target``'s docstring removed (the eval-case ``source``)."""
     from docagent.store.export import source_without_docstring as strip
@@ -518,32 +549,13 @@ class Session:
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None = None
     ) -> DraftRecord:
         """The decision-log record of a docstring draft (with the eval-case source)."""
-        return DraftRecord(
-            path=draft.path,
-            qualname=draft.qualname,
-            kind=draft.kind,
-            text=draft.text,
-            code_sha=draft.code_sha,
+        return draft_record(
+            draft,
+            hint,
             status="stale" if target.docstring is not None else "missing",
-            style=draft.style,
-            provider=draft.provider,
-            model=draft.model,
-            prompt_version=draft.prompt_version,
-            context={"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
-            context_hash=draft.cache_key,
             structured=draft.structured.to_json() if draft.structured else None,
-            checks=[c.to_dict() for c in draft.checks],
             source=source_without_docstring(facts, target),
             original_docstring=target.docstring.text if target.docstring else None,
-            tokens_in=draft.usage.input_tokens,
-            tokens_out=draft.usage.output_tokens,
-            cache_read_tokens=draft.usage.cache_read_tokens,
-            cache_write_tokens=draft.usage.cache_write_tokens,
-            cost_usd=draft.cost_usd,
-            latency_ms=draft.latency_ms,
-            attempts=max(1, draft.attempts),
-            error=draft.error or None,
-            cache_key=draft.cache_key,
         )
 
     def _record_call(self, draft: Draft, draft_id: str) -> None:
@@ -600,29 +612,15 @@ class Session:
                 batch=self.batch_pricing,
             )
             draft.cache_key = key
-            record = DraftRecord(
-                path=draft.path,
-                qualname=draft.qualname,
+            record = draft_record(
+                draft,
+                hint,
                 kind=README_KIND,
-                text=draft.text,
-                code_sha=draft.code_sha,
                 status=target.status,
                 style="markdown",
-                provider=draft.provider,
-                model=draft.model,
                 prompt_version=draft.prompt_version or readme_prompt_version(),
-                context={"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
                 context_hash=self._readme_facts_hash,
-                checks=[c.to_dict() for c in draft.checks],
                 original_docstring=target.current or None,
-                tokens_in=draft.usage.input_tokens,
-                tokens_out=draft.usage.output_tokens,
-                cache_read_tokens=draft.usage.cache_read_tokens,
-                cache_write_tokens=draft.usage.cache_write_tokens,
-                cost_usd=draft.cost_usd,
-                latency_ms=draft.latency_ms,
-                attempts=max(1, draft.attempts),
-                error=draft.error or None,
                 cache_key=key,
             )
             draft.draft_id = self.store.record_draft(self.run_id or None, record)
