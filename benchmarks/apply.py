@@ -26,7 +26,7 @@ from pathlib import Path
 
 from docagent.apply import apply_proposals
 from docagent.code.edit import remove_docstrings
-from docagent.code.targets import _strip_docstrings, code_shas, read_file
+from docagent.code.targets import code_shas, read_file, strip_docstrings
 from docagent.proposals import Proposal
 
 MODULES = [
@@ -76,7 +76,7 @@ def _shape(data: bytes) -> tuple[list[str | None], str]:
         for n in ast.walk(tree)
         if isinstance(n, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
     ]
-    return docs, ast.dump(_strip_docstrings(tree))
+    return docs, ast.dump(strip_docstrings(tree))
 
 
 def _timed(fn):  # noqa: ANN001, ANN202 - tiny helper

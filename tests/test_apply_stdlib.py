@@ -19,7 +19,7 @@ import pytest
 
 from docagent.cli import main
 from docagent.code.edit import remove_docstrings
-from docagent.code.targets import _strip_docstrings, code_shas, read_file
+from docagent.code.targets import code_shas, read_file, strip_docstrings
 from docagent.proposals import Proposal, write_proposals
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
@@ -122,7 +122,7 @@ def _shape(data: bytes) -> tuple[list[tuple[str, str, str | None]], str]:
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
             docs.append((type(node).__name__, node.name, ast.get_docstring(node)))
-    return docs, ast.dump(_strip_docstrings(tree))
+    return docs, ast.dump(strip_docstrings(tree))
 
 
 def _assert_restored(repo: Path, case: Case) -> None:

@@ -21,7 +21,7 @@ from docagent.code.edit import (
     render_docstring,
     restore_file,
 )
-from docagent.code.targets import _strip_docstrings, read_file
+from docagent.code.targets import read_file, strip_docstrings
 
 
 def _docstrings(text: str) -> dict[tuple[int, str], str | None]:
@@ -37,7 +37,7 @@ def _code(text: str) -> str:
     tree = ast.parse(text)
     if not tree.body:
         tree.body = [ast.Pass()]
-    return ast.dump(_strip_docstrings(tree))
+    return ast.dump(strip_docstrings(tree))
 
 
 def edit(tmp_path: Path, source: bytes | str, edits: dict[str, str], **kw: object) -> bytes:

@@ -19,7 +19,7 @@ from docagent.code.edit import (
     plan_file_edits,
     render_docstring,
 )
-from docagent.code.targets import _strip_docstrings, read_file
+from docagent.code.targets import read_file, strip_docstrings
 
 _TRICKY = "\"'\\\n\r\t \x00\x0c\x0b\u2028\u00e9\u2603\U0001f389\ud800 abcN{}xu"
 texts = st.one_of(
@@ -54,8 +54,8 @@ def test_render_reads_back_exactly_or_refuses(
     source = f"def f():{newline}{ind}{literal}{newline}{ind}pass{newline}"
     tree = ast.parse(source)
     assert ast.get_docstring(tree.body[0]) == docstring_text(text)
-    assert ast.dump(_strip_docstrings(tree)) == ast.dump(
-        _strip_docstrings(ast.parse(f"def f():\n{indent or ' '}pass\n"))
+    assert ast.dump(strip_docstrings(tree)) == ast.dump(
+        strip_docstrings(ast.parse(f"def f():\n{indent or ' '}pass\n"))
     )
 
 
@@ -102,7 +102,7 @@ def test_engine_never_produces_a_different_docstring_or_broken_code(
         else next(n for n in ast.walk(tree) if getattr(n, "name", None) == "f")
     )
     assert ast.get_docstring(node) == docstring_text(text)  # type: ignore[arg-type]
-    assert ast.dump(_strip_docstrings(tree)) == ast.dump(_strip_docstrings(ast.parse(facts.text)))
+    assert ast.dump(strip_docstrings(tree)) == ast.dump(strip_docstrings(ast.parse(facts.text)))
 
 
 @given(texts)

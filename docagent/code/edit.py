@@ -42,8 +42,10 @@ from docagent.code.targets import (
     FileFacts,
     SourceError,
     Target,
+    fingerprint_stripped,
     first_statement,
     read_file,
+    strip_docstrings,
 )
 
 __all__ = [
@@ -576,18 +578,16 @@ _DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
 
 
 class _Stripped:
-    """An AST with docstrings removed (as ``targets._strip_docstrings`` does), in one pass.
+    """An AST with docstrings removed by :func:`docagent.code.targets.strip_docstrings`.
 
     It records each definition by ``(line, name)`` and, when asked, the docstrings before they
-    are removed. :meth:`sha` hashes a node's dump with a memo, so the nested dumps of classes
-    and their methods cost one dump of the file; the strings equal ``ast.dump(node)``.
+    are removed; :meth:`sha` is the same fingerprint as ``targets.code_shas`` gives.
     """
 
     def __init__(self, tree: ast.Module, keep_docstrings: bool = False) -> None:
         self.tree = tree
         self.nodes: dict[tuple[int, str], ast.AST] = {}
         self.docstrings: dict[int, str | None] = {}
-        self._memo: dict[int, str] = {}
         for node in ast.walk(tree):
             if isinstance(node, _DEFS):
                 self.nodes[(node.lineno, node.name)] = node
@@ -595,83 +595,11 @@ class _Stripped:
                 continue
             if keep_docstrings:
                 self.docstrings[id(node)] = ast.get_docstring(node)  # type: ignore[arg-type]
-            body = node.body  # type: ignore[attr-defined]
-            if (
-                body
-                and isinstance(body[0], ast.Expr)
-                and isinstance(body[0].value, ast.Constant)
-                and isinstance(body[0].value.value, str)
-            ):
-                node.body = body[1:] or [ast.Pass()]  # type: ignore[attr-defined]
-        if not tree.body:  # an empty module equals one whose only docstring was removed
-            tree.body = [ast.Pass()]
-
-    def _init_memo(self) -> _Stripped:
-        self._memo = {}
-        return self
+        strip_docstrings(tree)
 
     def sha(self, node: ast.AST) -> str:
-        """``code_fingerprint`` of ``node`` (docstrings already removed)."""
-        return hashlib.sha256(self._dump(node).encode("utf-8")).hexdigest()[:16]
-
-    def _dump(self, node: object) -> str:
-        if not _fast_dump_ok():
-            return ast.dump(node, include_attributes=False)  # type: ignore[arg-type]
-        return self._format(node)[0]
-
-    def _format(self, node: object) -> tuple[str, bool]:
-        # ast.dump(node, include_attributes=False) with indent=None, memoized per definition
-        if isinstance(node, ast.AST):
-            memo = self._memo.get(id(node)) if isinstance(node, _DEFS) else None
-            if memo is not None:
-                return memo, False
-            cls = type(node)
-            args = []
-            allsimple = True
-            for name in node._fields:
-                try:
-                    value = getattr(node, name)
-                except AttributeError:
-                    continue
-                if value is None and getattr(cls, name, ...) is None:
-                    continue
-                text, simple = self._format(value)
-                allsimple = allsimple and simple
-                args.append(f"{name}={text}")
-            if allsimple and len(args) <= 3:
-                return f"{cls.__name__}({', '.join(args)})", not args
-            out = f"{cls.__name__}({', '.join(args)})"
-            if isinstance(node, _DEFS):
-                self._memo[id(node)] = out
-            return out, False
-        if isinstance(node, list):
-            if not node:
-                return "[]", True
-            return "[" + ", ".join(self._format(x)[0] for x in node) + "]", False
-        return repr(node), True
-
-
-_DUMP_SAMPLE = """
-class A(B, metaclass=M):
-    x: int = 1
-    def f(self, a=None, /, *b, c, d=2, **e) -> None:
-        global q
-        return [i async for i in g() if i], {**k}, f"{x!r:>3}", ...
-    @dec
-    async def h():
-        try:
-            await x
-        except* E as err:
-            pass
-        lambda: (yield)
-"""
-
-
-@lru_cache(maxsize=1)
-def _fast_dump_ok() -> bool:
-    """True when the memoized dump equals this Python's ``ast.dump`` (checked once)."""
-    tree = ast.parse(_DUMP_SAMPLE)
-    return _Stripped.__new__(_Stripped)._init_memo()._format(tree)[0] == ast.dump(tree)
+        """The code fingerprint of ``node`` (docstrings already removed)."""
+        return fingerprint_stripped(node)
 
 
 def verify_edit(

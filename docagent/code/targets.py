@@ -691,7 +691,7 @@ def _first_error_line(node: Node) -> int:
     return 1
 
 
-def _strip_docstrings(tree: ast.AST) -> ast.AST:
+def strip_docstrings(tree: ast.AST) -> ast.AST:
     """Remove docstring statements (in place) from every module/class/function body."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -708,10 +708,15 @@ def _strip_docstrings(tree: ast.AST) -> ast.AST:
     return tree
 
 
+def fingerprint_stripped(node: ast.AST) -> str:
+    """Hash of an AST node whose docstrings are already stripped (see :func:`strip_docstrings`)."""
+    dumped = ast.dump(node, include_attributes=False)
+    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+
+
 def code_fingerprint(tree: ast.AST) -> str:
     """Hash of an AST with docstrings removed: equal exactly when the code is equal."""
-    dumped = ast.dump(_strip_docstrings(tree), include_attributes=False)
-    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+    return fingerprint_stripped(strip_docstrings(tree))
 
 
 def code_shas(facts: FileFacts) -> dict[str, str]:
@@ -720,7 +725,7 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
     A ``code_sha`` ignores docstrings, comments and formatting: it changes only when the
     target's code changes, so applying docstrings never invalidates other drafts.
     """
-    tree = _strip_docstrings(ast.parse(facts.text))  # one parse, docstrings stripped once
+    tree = strip_docstrings(ast.parse(facts.text))  # one parse, docstrings stripped once
     by_pos: dict[tuple[int, str], ast.AST] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
@@ -729,6 +734,5 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
     for t in facts.targets:
         node = tree if t.kind == "module" else by_pos.get((t.line, t.name))
         if node is not None:
-            dumped = ast.dump(node, include_attributes=False)
-            out[t.qualname] = hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+            out[t.qualname] = fingerprint_stripped(node)
     return out
