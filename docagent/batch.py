@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docagent.decisions import standing_decision
 from docagent.draft import pricing
 from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
@@ -139,9 +140,8 @@ class _Resume:
         row = self.index.get(key)
         if row is None or not code_sha:
             return None
-        history = session.store.history(row.id)
-        effective = [d for d in history if d.decision != "undo"]
-        if history and history[-1].decision != "undo" and effective[-1].decision == "reject":
+        standing = standing_decision(session.store.history(row.id))
+        if standing is not None and standing.decision == "reject":
             return None
         draft = draft_from_record(row)
         draft.cached = True

@@ -24,7 +24,7 @@ from docagent import repo
 from docagent.config import Settings
 
 CACHE_NAME = "scan-cache.pickle"
-CACHE_VERSION = 4
+CACHE_VERSION = 5  # bump when the scan result of an unchanged file can change
 # Row layout kept per target for fast summaries: (kind, public, has_docstring, status).
 _KIND, _PUBLIC, _HAS_DOC, _STATUS = range(4)
 

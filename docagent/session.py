@@ -28,6 +28,7 @@ from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.decisions import Tally
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, DraftRecord, Store
 
@@ -249,6 +250,8 @@ class Session:
         self.notices: list[str] = []
         #: the proposals file under review (set by :meth:`prepare_proposals`), else None
         self.proposals_source: str | None = None
+        #: this session's decisions, counted by the rule reports use
+        self.tally = Tally()
         self._readme: dict[tuple[str, str], ReadmeTarget] = {}
         self._readme_facts: ProjectFacts | None = None
         self._readme_facts_hash = ""
@@ -775,6 +778,8 @@ class Session:
         """Log a skip (when there is a draft to attach it to) and move on."""
         if draft is not None and draft.draft_id and self.store.draft(draft.draft_id):
             self._decide(draft, "skip", review_ms=review_ms)
+        else:
+            self.tally.add(item.key, "skip")
         item.state = "skipped"
         return Outcome(True, "skipped")
 
@@ -798,6 +803,7 @@ class Session:
             review_ms=review_ms,
             mode=self.mode,
         )
+        self.tally.add(draft.draft_id, decision)
         observability.decision_event(
             decision,
             draft_id=draft.draft_id,

@@ -112,6 +112,44 @@ def test_star_args_documented_either_way() -> None:
     assert _status(f"def f(*args, **kwargs):\n    {doc}\n") == ("ok", [])
 
 
+MULTI_REPLACE = '''class MultiReplace:
+    """Do multiple find/replace actions in one pass (boltons' layout).
+
+    Keyword Arguments:
+
+    :type regex: bool
+    :param regex: Treat search keys as regular expressions [Default: False]
+    :type flags: int
+    :param flags: flags to pass to the regex engine during compile
+    :param sub_map: the mapping of values to replace
+
+    Dictionary Usage::
+
+        s = MultiReplace({'foo': 'zoo'})
+    """
+
+    def __init__(self, sub_map, **kwargs):
+        """Compile any regular expressions that have been passed."""
+        self.options = dict(kwargs)
+'''
+
+
+def test_options_of_kwargs_are_documented_not_invented() -> None:
+    # boltons strutils.MultiReplace: its **kwargs options are documented as entries
+    assert _status(MULTI_REPLACE, "MultiReplace") == ("ok", [])
+    doc = '"""Open.\n\n    Args:\n        path: where.\n        mode: how.\n    """'
+    assert _status(f"def f(path, *args):\n    {doc}\n") == ("ok", [])
+    # without a variadic parameter the same entry is invented
+    status, problems = _status(f"def f(path):\n    {doc}\n")
+    assert problems == ["documents parameter 'mode' not in the signature"]
+    # a parameter that is not variadic must still be documented
+    status, problems = _status(
+        MULTI_REPLACE.replace("    :param sub_map: the mapping of values to replace\n", ""),
+        "MultiReplace",
+    )
+    assert problems == ["does not document parameter 'sub_map'"]
+
+
 def test_majority_style() -> None:
     assert majority_style([GOOGLE, GOOGLE, NUMPY, "Plain."]) == "google"
     assert majority_style(["Plain.", "Also plain."]) == "pep257"

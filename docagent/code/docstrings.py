@@ -166,13 +166,19 @@ def consistency_problems(
     if sig_owner is not None:
         sig = sig_owner.documented_params()
         sig_names = [p.name for p in sig]
-        for name in sec.params:
-            if name not in sig_names:
-                problems.append(
-                    Problem("param-invented", f"documents parameter '{name}' not in the signature")
-                )
+        # Names a ``**kwargs`` (or ``*args``) parameter accepts are documented as entries of
+        # their own ("Keyword Arguments: regex …"): with a variadic parameter they are its
+        # options, not invented parameters, and they document the variadic parameter.
+        variadic = [p.name for p in sig if p.kind in ("var_positional", "var_keyword")]
+        options = [n for n in sec.params if n not in sig_names]
+        for name in options if not variadic else []:
+            problems.append(
+                Problem("param-invented", f"documents parameter '{name}' not in the signature")
+            )
         if sec.has_params_section:
             for p in sig:
+                if p.name in variadic and options:
+                    continue
                 if p.name not in sec.params:
                     problems.append(
                         Problem("param-missing", f"does not document parameter '{p.display_name}'")

@@ -38,6 +38,7 @@ from pathlib import Path
 from tree_sitter import Node
 
 from docagent.code import parser as ts
+from docagent.code import pyast
 from docagent.code.targets import (
     FileFacts,
     SourceError,
@@ -180,7 +181,7 @@ def _layouts(lines: list[str], indent: str) -> dict[str, str]:
 
 def _round_trips(literal: str, cleaned: str) -> bool:
     try:
-        value = ast.literal_eval(literal)
+        value = pyast.literal_eval(literal)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return False
     return isinstance(value, str) and inspect.cleandoc(value) == cleaned
@@ -571,7 +572,7 @@ def _module_splice(ctx: _FileContext, t: Target, render) -> _Splice:  # noqa: AN
 
 
 def _parse(text: str, path: str) -> ast.Module:
-    return compile(text, path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    return pyast.compile_ast(text, path)
 
 
 _DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)

@@ -18,6 +18,7 @@ from typing import Any
 from tree_sitter import Node
 
 from docagent.code import parser as ts
+from docagent.code import pyast
 
 PARAM_KINDS = ("positional_only", "normal", "var_positional", "keyword_only", "var_keyword")
 _DEF_TYPES = ("function_definition", "class_definition")
@@ -264,7 +265,7 @@ def _literal_value(stmt: Node, expr: Node) -> Any:
         raw = stmt.text[start.end_byte - stmt.start_byte : end.start_byte - stmt.start_byte]
         if b"\\" not in raw and b"\r" not in raw:
             return raw.decode("utf-8")
-    return ast.literal_eval(ts.text(stmt).strip())
+    return pyast.literal_eval(ts.text(stmt).strip())
 
 
 def docstring_of(body: Node | None) -> Docstring | None:
@@ -669,7 +670,7 @@ def read_file(
 def _raise_syntax_error(text: str, rel_path: str, tree: Any) -> None:
     """Confirm a tree-sitter error with Python's compiler and raise a SourceError for it."""
     try:
-        compile(text, rel_path, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        pyast.compile_ast(text, rel_path)
     except SyntaxError as exc:
         raise SourceError(f"{rel_path}:{exc.lineno}: syntax error: {exc.msg}") from None
     except ValueError as exc:  # null bytes
@@ -725,7 +726,9 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
     A ``code_sha`` ignores docstrings, comments and formatting: it changes only when the
     target's code changes, so applying docstrings never invalidates other drafts.
     """
-    tree = strip_docstrings(ast.parse(facts.text))  # one parse, docstrings stripped once
+    tree = strip_docstrings(
+        pyast.parse(facts.text, quiet=True)
+    )  # one parse, docstrings stripped once
     by_pos: dict[tuple[int, str], ast.AST] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):

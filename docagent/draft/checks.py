@@ -11,8 +11,8 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import warnings
 
+from docagent.code import pyast
 from docagent.code.docstrings import Problem, consistency_problems
 from docagent.code.edit import RefusedEdit, render_docstring
 from docagent.code.targets import FileFacts, Target
@@ -53,9 +53,7 @@ def literal_value(literal: str, indent: str = "    ") -> tuple[bool, str | None,
     """
     src = f"def _f():\n{indent}{literal}\n"
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # e.g. invalid escapes in a naive literal
-            tree = ast.parse(src)
+        tree = pyast.parse(src, quiet=True)  # quiet: e.g. invalid escapes in a naive literal
     except (SyntaxError, ValueError) as exc:
         return False, None, f"the literal does not parse: {exc}"
     fn = tree.body[0]

@@ -12,10 +12,10 @@ import builtins
 import keyword
 import re
 import textwrap
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from docagent.code import pyast
 from docagent.code.targets import FileFacts, Target
 
 
@@ -35,13 +35,6 @@ class Symbol:
     def module(self) -> str:
         """The dotted module name of the symbol's file (``pkg/mod.py`` -> ``pkg.mod``)."""
         return module_name(self.path)
-
-
-def _quiet_parse(code: str) -> ast.Module:
-    """``ast.parse`` without SyntaxWarnings about the parsed code (not ours to fix)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(code)
 
 
 def module_name(path: str) -> str:
@@ -105,7 +98,7 @@ def calls_in(code: str) -> list[str]:
     """
     out: dict[str, None] = {}
     try:
-        tree = _quiet_parse(code)
+        tree = pyast.parse(code, quiet=True)
     except (SyntaxError, ValueError):
         for m in _CALL_RE.finditer(code):
             out.setdefault(("self." if m.group(1) else "") + m.group(2), None)
@@ -288,7 +281,7 @@ class SymbolIndex:
 def imported_names(text: str) -> list[str]:
     """Return the names bound by ``import`` statements anywhere in ``text``."""
     try:
-        tree = ast.parse(text)
+        tree = pyast.parse(text, quiet=True)
     except (SyntaxError, ValueError):
         return []
     out: list[str] = []

@@ -29,6 +29,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from docagent.code import pyast
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
 
@@ -182,7 +183,7 @@ def code_names(facts: FileFacts) -> set[str]:
     """Every identifier of the module: definitions, variables, attributes, arguments, imports."""
     names: set[str] = set()
     try:
-        tree = ast.parse(facts.text)
+        tree = pyast.parse(facts.text, quiet=True)
     except (SyntaxError, ValueError):
         return _words(facts.text)
     for node in ast.walk(tree):

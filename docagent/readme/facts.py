@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docagent.code import pyast
 from docagent.readme.find import ReadmeFile, find_readme
 
 _LICENSE_FILES = (
@@ -320,7 +321,7 @@ def _literal(node: ast.AST | None) -> Any:
     if node is None:
         return None
     try:
-        return ast.literal_eval(node)
+        return pyast.literal_eval(node)
     except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
         return None
 
@@ -346,7 +347,7 @@ def _read_setup_py(root: Path, facts: ProjectFacts) -> None:
     if not path.is_file():
         return
     try:
-        tree = ast.parse(path.read_bytes(), filename="setup.py")
+        tree = pyast.parse(path.read_bytes(), filename="setup.py", quiet=True)
     except (SyntaxError, ValueError) as exc:
         facts.problems.append(f"setup.py: cannot parse: {exc}")
         return
@@ -845,7 +846,7 @@ def gather_facts(root: str | Path, settings: Any = None) -> ProjectFacts:
         top, base = where
         try:
             data = (root / rel).read_bytes()
-            tree = ast.parse(data, filename=rel)
+            tree = pyast.parse(data, filename=rel, quiet=True)
         except (OSError, SyntaxError, ValueError) as exc:
             facts.problems.append(f"{rel}: cannot parse: {exc}")
             continue

@@ -185,6 +185,7 @@ class ReviewApp(App[SessionSummary]):
 
     def _prepared(self, session: Session, items: list[WorkItem]) -> None:
         self.session = session
+        self.tally = session.tally
         self.items = items
         self.loaded = True
         self.runner = LoopThread()
@@ -461,7 +462,6 @@ class ReviewApp(App[SessionSummary]):
         return item, ready
 
     def _after_decision(self, item: WorkItem, decision: str) -> None:
-        self.tally.add(item.key, decision)
         self.main.query_one(TargetList).update_item(self.current)
         self._advance()
 
@@ -577,7 +577,6 @@ class ReviewApp(App[SessionSummary]):
             self.notify(outcome.message, severity="warning", timeout=5)
             return
         self._changed(item.path)
-        self.tally.undo(item.key)
         index = self.items.index(item)
         self.main.query_one(TargetList).update_item(index)
         self.notify(f"Undone: {item.path}: {item.qualname}", timeout=3)

@@ -20,6 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from docagent.decisions import standing_decision
 from docagent.errors import DocagentError
 from docagent.store import db
 from docagent.store.records import (
@@ -549,7 +550,7 @@ class Store:
                 history = conn.execute(
                     "SELECT * FROM decisions WHERE draft_id = ? ORDER BY id", (row["id"],)
                 ).fetchall()
-                eff = _effective([self._decision(h) for h in history])
+                eff = standing_decision([self._decision(h) for h in history])
                 if eff is None or eff.decision != "reject":
                     return self._draft(row)
         return None
@@ -572,21 +573,14 @@ class Store:
                 " c.decision, c.final_text, c.reason, c.reviewer, c.review_ms, c.mode"
                 " FROM decisions c JOIN drafts d ON d.id = c.draft_id ORDER BY c.id"
             ).fetchall()
-        stacks: dict[str, list[sqlite3.Row]] = {}
-        ordered: list[sqlite3.Row] = []
-        for row in rows:
-            if not effective:
-                if row["decision"] != "undo":
-                    ordered.append(row)
-                continue
-            stack = stacks.setdefault(row["draft_id"], [])
-            if row["decision"] == "undo":
-                if stack:
-                    stack.pop()
-            else:
-                stack.append(row)
         if effective:
-            ordered = [s[-1] for s in stacks.values() if s]
+            histories: dict[str, list[sqlite3.Row]] = {}
+            for row in rows:
+                histories.setdefault(row["draft_id"], []).append(row)
+            standing = (standing_decision(h, _row_decision) for h in histories.values())
+            ordered = [row for row in standing if row is not None]
+        else:
+            ordered = [row for row in rows if row["decision"] != "undo"]
         ordered.sort(key=lambda r: (r["decided_at"], r["decision_id"]))
         lower = _since(since)
         return [self._reviewed(r) for r in ordered if lower is None or r["decided_at"] >= lower]
@@ -646,7 +640,7 @@ class Store:
         entries: list[tuple[str, int, LogEntry]] = []
         for index, d in enumerate(drafts):
             history = by_draft.get(d.id, [])
-            eff = _effective(history)
+            eff = standing_decision(history)
             eff_name = eff.decision if eff else None
             if decision == "undo":
                 if not any(h.decision == "undo" for h in history):
@@ -721,13 +715,5 @@ class Store:
         return [self._eval_run(r) for r in rows]
 
 
-def _effective(history: list[Decision]) -> Decision | None:
-    """The decision that stands after applying ``undo`` records, or None."""
-    stack: list[Decision] = []
-    for h in history:
-        if h.decision == "undo":
-            if stack:
-                stack.pop()
-        else:
-            stack.append(h)
-    return stack[-1] if stack else None
+def _row_decision(row: sqlite3.Row) -> str:
+    return str(row["decision"])

@@ -9,13 +9,13 @@ to the working tree when the target's code is unchanged.
 
 from __future__ import annotations
 
-import ast
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docagent.code import pyast
 from docagent.store.api import Store
 from docagent.store.records import BATCH_REVIEWER, Reviewed
 from docagent.store.redact import scrub_value
@@ -51,7 +51,7 @@ def source_without_docstring(text: str, start_byte: int, end_byte: int) -> str:
     for candidate in candidates:
         out = candidate.decode("utf-8")
         try:
-            ast.parse(out)
+            pyast.parse(out, quiet=True)
         except SyntaxError:
             continue
         return out

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import ast
 import re
-import warnings
 from dataclasses import dataclass, field
 
+from docagent.code import pyast
 from docagent.code.targets import FileFacts, Param, Target
 from docagent.draft.models import StructuredDraft, Usage
 from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult
@@ -244,13 +244,6 @@ def _safe(text: str) -> str:
     return _clip(text.replace("`", "'"))
 
 
-def _quiet_parse(code: str) -> ast.Module:
-    """``ast.parse`` without SyntaxWarnings about the parsed code (not ours to fix)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return ast.parse(code)
-
-
 @dataclass
 class ParamUse:
     """How the body visibly uses one parameter (every field is read from the code)."""
@@ -409,7 +402,7 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
     """Analyse the target's body with :mod:`ast` (empty facts when it cannot be parsed)."""
     out = BodyFacts()
     try:
-        tree = _quiet_parse(target_code(facts, target))
+        tree = pyast.parse(target_code(facts, target), quiet=True)
     except (SyntaxError, ValueError):
         return out
     fn = next((n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None)
