@@ -26,9 +26,9 @@ from docagent.code.docstrings import apply_status
 from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
+from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
-from docagent.decisions import Tally
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, DraftRecord, Store
 

@@ -29,7 +29,8 @@ def test_every_parse_in_the_package_goes_through_pyast() -> None:
 
 def _module(n: int) -> str:
     return "".join(
-        f"def f{i}(a, b=1):\n    if a:\n        return [x * b for x in range(a)]\n    return None\n\n"
+        f"def f{i}(a, b=1):\n    if a:\n        return [x * b for x in range(a)]\n"
+        "    return None\n\n"
         for i in range(n)
     )
 
