@@ -138,6 +138,7 @@ def apply_proposals(
     include_all: bool = False,
     dry_run: bool = False,
     line_length: int = 88,
+    force: bool = False,
 ) -> ApplyReport:
     """Apply docstring ``proposals`` to the repository at ``root`` and report every outcome.
 
@@ -147,6 +148,12 @@ def apply_proposals(
     Records whose target already has that docstring are skipped as "already applied", so
     applying the same file twice is harmless. With ``dry_run`` nothing is written and
     ``report.diff`` holds the unified diff of what would change.
+
+    A person's words are never replaced silently: a record is refused when the target's
+    docstring changed since the record was drafted (its ``original_sha``), or when it would
+    remove lines of a hand-written docstring without being an in-place repair (its
+    ``preserves_existing`` check passed). ``force`` applies those too; the outcome then says
+    how many hand-written lines were removed.
     """
     root = Path(root)
     report = ApplyReport(dry_run=dry_run)
@@ -194,7 +201,15 @@ def apply_proposals(
                     proposals[i], SKIPPED, f"duplicate of the record on line {where}"
                 )
             p = proposals[group[0]]
-            edits.append(DocEdit(p.qualname, p.text, p.code_sha))
+            edits.append(
+                DocEdit(
+                    p.qualname,
+                    p.text,
+                    p.code_sha,
+                    original_sha=None if force else p.original_sha,
+                    keep_existing=not force and not _repairs(p),
+                )
+            )
         if not edits:
             continue
         res = apply_file_edits(root, path, edits, line_length=line_length, dry_run=dry_run)
@@ -210,7 +225,9 @@ def apply_proposals(
             elif q in skipped:
                 results[i] = RecordOutcome(p, SKIPPED, skipped[q])
             elif q in res.applied:
-                results[i] = RecordOutcome(p, APPLIED)
+                n = res.dropped.get(q, 0)
+                note = f"replaced {n} hand-written line{'s' if n != 1 else ''}" if n else ""
+                results[i] = RecordOutcome(p, APPLIED, note if force else "")
             else:  # pragma: no cover - every edit gets an outcome
                 results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
 
@@ -223,6 +240,11 @@ def apply_proposals(
     report.outcomes = [r for r in results if r is not None]
     report.diff = "".join(diffs)
     return report
+
+
+def _repairs(p: Proposal) -> bool:
+    """True when the record says it repairs a stale docstring in place (prose kept)."""
+    return any(c.get("name") == "preserves_existing" and c.get("ok") is True for c in p.checks)
 
 
 def _clean(text: str) -> str:

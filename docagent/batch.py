@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
 from docagent.draft.context import estimate_tokens
@@ -144,6 +145,9 @@ class _Resume:
         if standing is not None and standing.decision == "reject":
             return None
         draft = draft_from_record(row)
+        current = docstring_sha(target.docstring.text if target.docstring else None)
+        if draft.original_sha not in (None, current):
+            return None  # drafted against a docstring that has changed since
         draft.cached = True
         return draft
 

@@ -114,6 +114,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="proposals JSONL file")
     p.add_argument("--all", action="store_true", help="apply every record except rejected ones")
     p.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="also replace hand-written docstrings (says how many lines go) and docstrings "
+        "changed since their draft",
+    )
     p.add_argument("--repo", metavar="PATH", default=".", help="repository root (default: .)")
 
     p = sub.add_parser(

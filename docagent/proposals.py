@@ -4,7 +4,9 @@ One JSON object per line. Required fields: ``path`` (POSIX, relative to the repo
 ``qualname`` and ``text`` (the docstring content as ``inspect.cleandoc`` returns it, or the
 Markdown body of a README section). Optional: ``kind``, ``status`` (``proposed`` when absent;
 ``apply`` applies ``accepted``, and everything but ``rejected`` with ``--all``), ``code_sha``,
-``style``, ``provider``, ``model``, ``prompt_version``, ``checks`` and ``draft_id``. Unknown
+``style``, ``provider``, ``model``, ``prompt_version``, ``checks``, ``draft_id`` and
+``original_sha`` (the fingerprint of the docstring the text was drafted against, ``"none"``
+when the target had none: ``apply`` refuses the record once the docstring differs). Unknown
 fields are kept and written back unchanged. Blank lines are ignored.
 """
 
@@ -21,7 +23,16 @@ from docagent.errors import DocagentError
 
 KINDS = ("module", "class", "method", "function", "readme_section")
 STATUSES = ("proposed", "accepted", "rejected")
-_STR_FIELDS = ("kind", "status", "code_sha", "style", "provider", "model", "prompt_version")
+_STR_FIELDS = (
+    "kind",
+    "status",
+    "code_sha",
+    "style",
+    "provider",
+    "model",
+    "prompt_version",
+    "original_sha",
+)
 _ORDER = (
     "path",
     "qualname",
@@ -35,7 +46,11 @@ _ORDER = (
     "prompt_version",
     "checks",
     "draft_id",
+    "original_sha",
 )
+
+
+_OMIT_WHEN_NONE = ("original_sha",)
 
 
 @dataclass
@@ -58,6 +73,7 @@ class Proposal:
     prompt_version: str | None = None
     checks: list[dict[str, Any]] = field(default_factory=list)
     draft_id: str | None = None
+    original_sha: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     line: int | None = field(default=None, compare=False)
 
@@ -65,6 +81,8 @@ class Proposal:
         """Return the record as a JSON-ready dict in contract field order."""
         out: dict[str, Any] = {}
         for name in _ORDER:
+            if name in _OMIT_WHEN_NONE and getattr(self, name) is None:
+                continue  # a field added later: records without it stay byte-identical
             out[name] = getattr(self, name)
         for key, value in self.extra.items():
             out.setdefault(key, value)
@@ -125,6 +143,7 @@ class Proposal:
             prompt_version=data.get("prompt_version"),
             checks=checks,
             draft_id=str(draft_id) if draft_id is not None else None,
+            original_sha=data.get("original_sha"),
             extra=extra,
             line=line,
         )

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability, repo
-from docagent.code.docstrings import apply_status
+from docagent.code.docstrings import apply_status, docstring_sha
 from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
@@ -60,11 +60,17 @@ class WorkItem:
 
 @dataclass
 class Outcome:
-    """The result of a decision: whether the file changed, and why not when it did not."""
+    """The result of a decision: whether the file changed, and why not when it did not.
+
+    ``needs_confirmation`` is set when an accept was refused only because the draft would
+    replace ``dropped`` hand-written lines: accepting again with ``confirm=True`` replaces them.
+    """
 
     ok: bool
     message: str = ""
     applied: bool = False
+    needs_confirmation: bool = False
+    dropped: int = 0
 
 
 @dataclass
@@ -149,6 +155,7 @@ def draft_from_record(row: Any) -> Draft:
         attempts=row.attempts,
         cached=True,
         draft_id=row.id,
+        original_sha=None if row.kind == README_KIND else docstring_sha(row.original_docstring),
     )
 
 
@@ -369,6 +376,8 @@ class Session:
                 provider=p.provider or "proposals",
                 model=p.model or "",
                 prompt_version=p.prompt_version or "",
+                original_sha=p.original_sha
+                or docstring_sha(target.docstring.text if target.docstring else None),
             )
             if p.draft_id and self.store.draft(p.draft_id) is not None:
                 draft.draft_id = p.draft_id
@@ -663,12 +672,17 @@ class Session:
         text: str | None = None,
         review_ms: int | None = None,
         reviewer: str | None = None,
+        *,
+        confirm: bool = False,
     ) -> Outcome:
         """Apply the draft (or a person's edited ``text``) to the file and log the decision.
 
         The decision is ``edit`` when ``text`` differs from the draft, else ``accept``. A
-        refused edit leaves the file untouched, logs nothing and says why. README sections
-        are checked again first (:meth:`check_readme`) and refused when a hard check fails.
+        refused edit leaves the file untouched, logs nothing and says why: the target's code
+        or docstring changed since the draft was made, or — unless ``confirm`` — the draft
+        is not an in-place repair and would remove lines of the hand-written docstring
+        (:attr:`Outcome.needs_confirmation`). README sections are checked again first
+        (:meth:`check_readme`) and refused when a hard check fails.
         """
         if item.kind == README_KIND:
             return self._accept_readme(item, draft, text, review_ms, reviewer)
@@ -676,14 +690,20 @@ class Session:
         if not final.strip():
             return Outcome(False, "the docstring is empty")
         edited = text is not None and text.strip() != draft.text.strip()
+        edit = DocEdit(
+            item.qualname,
+            final,
+            draft.code_sha or None,
+            original_sha=draft.original_sha,
+            keep_existing=not (confirm or draft.repairs),
+        )
         result = apply_file_edits(
-            self.root,
-            item.path,
-            [DocEdit(item.qualname, final, draft.code_sha or None)],
-            line_length=self.settings.line_length,
+            self.root, item.path, [edit], line_length=self.settings.line_length
         )
         if result.refused:
-            return Outcome(False, "; ".join(reason for _, reason in result.refused))
+            message = "; ".join(reason for _, reason in result.refused)
+            dropped = result.would_drop.get(item.qualname, 0)
+            return Outcome(False, message, needs_confirmation=dropped > 0, dropped=dropped)
         applied = bool(result.written)
         if not applied and not result.skipped:
             return Outcome(False, result.error or "nothing was written")

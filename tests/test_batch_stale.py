@@ -79,9 +79,16 @@ def test_batch_apply_repairs_stale_docstrings_and_never_replaces_them(
     assert records["lookup"]["status"] == "accepted"
     assert records["listed"]["status"] == "proposed"
     kept = {c["name"]: c for c in records["listed"]["checks"]}["preserves_existing"]
-    assert kept == {
-        "name": "preserves_existing",
-        "ok": False,
-        "detail": "replaces a hand-written docstring; review it",
-        "hard": True,
-    }
+    assert kept["ok"] is False and kept["hard"] is True
+    assert kept["detail"].startswith("cannot be repaired in place: replaces the hand-written")
+
+    # apply --all of the same proposals never replaces the hand-written docstring either
+    code = main(["apply", str(out), "--all", "--repo", str(root)])
+    err = capsys.readouterr().err
+    assert code == 1 and "would remove" in err and "hand-written line" in err
+    assert docstring(root, "listed") == before["listed"]
+    # --force replaces it and says how many hand-written lines went
+    code = main(["apply", str(out), "--all", "--force", "--repo", str(root)])
+    err = capsys.readouterr().err
+    assert code == 0 and "replaced" in err and "hand-written line" in err
+    assert docstring(root, "listed") == records["listed"]["text"]

@@ -10,6 +10,7 @@ for generators, Raises in agreement with ``raise`` statements. A docstring that 
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -71,6 +72,31 @@ def style_from_votes(votes: Mapping[str, int], default: str = "google") -> str:
 def style_votes(texts: Iterable[str]) -> Counter[str]:
     """Count docstrings per detected style (pep257 counts prose-only docstrings)."""
     return Counter(detect_style(t) for t in texts)
+
+
+#: :func:`docstring_sha` of a target that has no docstring
+NO_DOCSTRING = "none"
+
+
+def docstring_sha(text: str | None) -> str:
+    """Fingerprint of a target's docstring text (:data:`NO_DOCSTRING` when it has none).
+
+    A draft records the fingerprint of the docstring it was made against; an edit is refused
+    when the target's docstring no longer has it (someone wrote it since).
+    """
+    if text is None:
+        return NO_DOCSTRING
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def dropped_lines(old: str, new: str) -> list[str]:
+    """The non-blank lines of docstring ``old`` that ``new`` no longer contains (stripped).
+
+    This is what replacing ``old`` by ``new`` would lose of a person's words: a repair that
+    only adds entries drops nothing; a wholesale rewrite drops the prose, examples and doctests.
+    """
+    kept = {line.strip() for line in new.splitlines()}
+    return [line.strip() for line in old.splitlines() if line.strip() and line.strip() not in kept]
 
 
 @dataclass

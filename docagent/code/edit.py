@@ -39,6 +39,7 @@ from tree_sitter import Node
 
 from docagent.code import parser as ts
 from docagent.code import pyast
+from docagent.code.docstrings import NO_DOCSTRING, docstring_sha, dropped_lines
 from docagent.code.targets import (
     FileFacts,
     SourceError,
@@ -199,7 +200,12 @@ def docstring_text(text: str) -> str:
     for every ``inspect.cleandoc`` result, so a docstring read from code is applied unchanged),
     else ``inspect.cleandoc(text)`` (tabs expanded, common indentation and blank edge lines
     removed). The two differ only for texts that ``cleandoc`` would change.
+
+    Line breaks are read as Python reads source: ``\r\n`` and ``\r`` are line ends, so a
+    text from a CRLF file or a proposals record is written with the file's own newline, never
+    as ``\r`` escapes.
     """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     cleaned = inspect.cleandoc(text)
     if text == cleaned or "\t" in text:
         return cleaned
@@ -317,11 +323,20 @@ def _render(
 
 @dataclass(frozen=True)
 class DocEdit:
-    """Set the docstring of ``qualname`` to ``text``; ``code_sha`` guards against changed code."""
+    """Set the docstring of ``qualname`` to ``text``.
+
+    Guards, each refusing the edit with a reason: ``code_sha`` — the target's code is unchanged
+    since the draft; ``original_sha`` — its docstring is still the one the draft was made
+    against (:func:`~docagent.code.docstrings.docstring_sha`; someone may have written one
+    since); ``keep_existing`` — the edit removes no line of the current docstring (a person's
+    words are replaced only after an explicit confirmation).
+    """
 
     qualname: str
     text: str
     code_sha: str | None = None
+    original_sha: str | None = None
+    keep_existing: bool = False
 
 
 @dataclass
@@ -341,6 +356,10 @@ class EditPlan:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
     error: str | None = None
+    #: qualname -> how many lines of its current docstring the edit removes (replacements only)
+    dropped: dict[str, int] = field(default_factory=dict)
+    #: qualname -> lines an edit refused for ``keep_existing`` would have removed
+    would_drop: dict[str, int] = field(default_factory=dict)
 
     @property
     def new_bytes(self) -> bytes | None:
@@ -670,6 +689,14 @@ def _overlapping(splices: list[_Splice]) -> set[str]:
     return bad
 
 
+def _would_drop(n: int) -> str:
+    lines = "line" if n == 1 else "lines"
+    return (
+        f"would remove {n} hand-written {lines} of the current docstring; "
+        "a repair keeps them (confirm to replace it)"
+    )
+
+
 def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 88) -> EditPlan:
     """Plan and verify ``edits`` on one file together; nothing is written.
 
@@ -718,9 +745,21 @@ def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 8
                 )
                 continue
         cleaned = texts[q]
-        if t.docstring is not None and t.docstring.text == cleaned:
+        current_doc = t.docstring.text if t.docstring is not None else None
+        if current_doc == cleaned:
             plan.skipped.append((q, "already applied"))
             continue
+        if e.original_sha is not None and docstring_sha(current_doc) != e.original_sha:
+            what = "was written" if e.original_sha == NO_DOCSTRING else "changed"
+            plan.refused.append((q, f"the docstring of {q} {what} since its draft; draft it again"))
+            continue
+        lost = dropped_lines(current_doc, cleaned) if current_doc else []
+        if lost and e.keep_existing:
+            plan.refused.append((q, _would_drop(len(lost))))
+            plan.would_drop[q] = len(lost)
+            continue
+        if lost:
+            plan.dropped[q] = len(lost)
         try:
             splices[q] = _splice_for(ctx, t, cleaned, line_length)
         except RefusedEdit as exc:
@@ -794,6 +833,10 @@ class FileEditResult:
     new_bytes: bytes | None = None
     written: bool = False
     error: str | None = None
+    #: qualname -> lines of its former docstring that the applied edit removed
+    dropped: dict[str, int] = field(default_factory=dict)
+    #: qualname -> lines an edit refused for ``keep_existing`` would have removed
+    would_drop: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -898,6 +941,8 @@ def apply_file_edits(
     result.skipped = plan.skipped
     result.refused = plan.refused
     result.error = plan.error
+    result.dropped = {q: n for q, n in plan.dropped.items() if q in plan.applied}
+    result.would_drop = dict(plan.would_drop)
     if plan.new_text is None:
         return result
     new_bytes = plan.new_bytes

@@ -1,4 +1,4 @@
-"""``docagent apply FILE [--all] [--dry-run]``: apply a proposals JSONL file safely.
+"""``docagent apply FILE [--all] [--dry-run] [--force]``: apply a proposals JSONL file safely.
 
 Human-readable lines (per skipped/refused record, per changed file, and a summary) go to
 stderr; with ``--dry-run`` the unified diff goes to stdout and nothing is written. Exit codes:
@@ -47,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
         include_all=bool(args.all),
         dry_run=bool(args.dry_run),
         line_length=settings.line_length,
+        force=bool(getattr(args, "force", False)),
     )
     if args.dry_run and report.diff:
         sys.stdout.write(report.diff)
@@ -55,6 +56,8 @@ def run(args: argparse.Namespace) -> int:
     grouped: dict[tuple[str, str], int] = {}
     for outcome in report.outcomes:
         if outcome.outcome == APPLIED:
+            if outcome.reason:  # --force replaced hand-written lines: say how many
+                print(outcome.describe(), file=err)
             continue
         if outcome.outcome == SKIPPED and _routine(outcome.reason):
             key = (outcome.proposal.path, outcome.reason)

@@ -12,7 +12,13 @@ import hashlib
 import time
 from typing import Any
 
-from docagent.code.docstrings import Problem, consistency_problems, majority_style
+from docagent.code.docstrings import (
+    Problem,
+    consistency_problems,
+    docstring_sha,
+    dropped_lines,
+    majority_style,
+)
 from docagent.code.targets import FileFacts, Target, code_shas
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
@@ -125,10 +131,12 @@ class Drafter:
             context_tokens=pack.tokens,
             cache_key=key,
             notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
+            original_sha=docstring_sha(target.docstring.text if target.docstring else None),
         )
         if self.cache is not None and not hint and not fresh:
             hit = self.cache.get(key)
-            if hit is not None:
+            # a draft made against another docstring (written or changed since) is not reused
+            if hit is not None and hit.original_sha in (None, draft.original_sha):
                 hit = copy.deepcopy(hit)
                 hit.cached = True
                 hit.latency_ms = 0
@@ -200,25 +208,28 @@ class Drafter:
         """Return the draft text and, for a stale docstring, the ``preserves_existing`` check.
 
         A stale docstring is repaired in place (:func:`repair_docstring`), the structured draft
-        supplying only the new parts. When that is not possible the structured draft replaces
-        it wholesale, which is a hard failure (never applied without review) — unless a
-        reviewer asked for the redraft (``hint``), when it is reported but does not block.
+        supplying only the new parts — also when a reviewer typed a ``hint`` or asked for a
+        fresh draft: a person's words are never swapped for a rewrite behind their back. When
+        no repair is possible the structured draft replaces the docstring wholesale, which
+        fails ``preserves_existing`` (hard): never applied by a policy, and in review only
+        after an explicit confirmation that says how many hand-written lines go.
         """
         width = self._width(target)
         if not stale:
             return render(structured, self.style, target, width), None
-        if not hint:
-            repaired = repair_docstring(
-                existing, target, stale, structured, self.style, init=init, width=width
-            )
-            if repaired is not None:
-                fixed = "; ".join(p.message for p in stale)
-                return repaired, Check("preserves_existing", True, f"repaired in place: {fixed}")
+        repaired = repair_docstring(
+            existing, target, stale, structured, self.style, init=init, width=width
+        )
+        if repaired is not None:
+            fixed = "; ".join(p.message for p in stale)
+            return repaired, Check("preserves_existing", True, f"repaired in place: {fixed}")
         full = render(structured, self.style, target, width)
-        if hint:
-            detail = "rewritten at the reviewer's request; replaces a hand-written docstring"
-            return full, Check("preserves_existing", False, detail, hard=False)
-        detail = "replaces a hand-written docstring; review it"
+        lost = len(dropped_lines(existing, full))
+        lines = "line" if lost == 1 else "lines"
+        detail = (
+            f"cannot be repaired in place: replaces the hand-written docstring "
+            f"({lost} {lines} would go); review it"
+        )
         return full, Check("preserves_existing", False, detail)
 
     def _width(self, target: Target) -> int:

@@ -209,11 +209,24 @@ class Draft:
     cached: bool = False
     notice: str = ""
     draft_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    #: :func:`~docagent.code.docstrings.docstring_sha` of the docstring the draft was made
+    #: against (None: unknown); applying it is refused once the target's docstring differs
+    original_sha: str | None = None
 
     @property
     def ok(self) -> bool:
         """True when there is text, no error and every hard check passed."""
         return bool(self.text) and not self.error and all(c.ok for c in self.checks if c.hard)
+
+    @property
+    def repairs(self) -> bool:
+        """True when the draft repairs a stale docstring in place (its prose is kept)."""
+        return any(c.name == "preserves_existing" and c.ok for c in self.checks)
+
+    @property
+    def replaces_prose(self) -> bool:
+        """True when the draft would replace a hand-written docstring wholesale."""
+        return any(c.name == "preserves_existing" and not c.ok for c in self.checks)
 
     @property
     def failed_checks(self) -> list[Check]:
@@ -257,4 +270,5 @@ class Draft:
             "prompt_version": self.prompt_version,
             "checks": [c.to_dict() for c in self.checks],
             "draft_id": self.draft_id,
+            "original_sha": self.original_sha,
         }
