@@ -239,7 +239,8 @@ class Session:
         self.store = store or Store.open(self.root, self.settings.db or None)
         observability.configure(self.settings)
         self._lock = threading.RLock()
-        self._facts: dict[str, FileFacts] = {}
+        #: parsed files with the (mtime, size, inode) they were read at
+        self._facts: dict[str, tuple[tuple[int, int, int], FileFacts]] = {}
         self._undo: list[_Undo] = []
         self.items: list[WorkItem] = []
         self.errors: list[tuple[str, str]] = []
@@ -486,20 +487,36 @@ class Session:
             return None
         return draft_from_record(row)
 
+    def _stamp(self, rel: str) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.root / rel)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
     def _read(self, rel: str) -> FileFacts | None:
         with self._lock:
+            stamp = self._stamp(rel)
             try:
                 facts = read_file(str(self.root / rel), rel)
             except SourceError as exc:
                 self.errors.append((rel, str(exc)))
                 return None
-            self._facts[rel] = facts
+            if stamp is not None:
+                self._facts[rel] = (stamp, facts)
             return facts
 
     def facts(self, rel: str) -> FileFacts | None:
-        """The current facts of a file (re-read after this session edits it)."""
+        """The current facts of a file: re-read whenever the file changed on disk.
+
+        A file edited outside the session (an editor, another review) is parsed again, so a
+        new draft (``g``) is made from what is on disk, not from an old parse.
+        """
         with self._lock:
-            return self._facts.get(rel) or self._read(rel)
+            cached = self._facts.get(rel)
+            if cached is not None and cached[0] == self._stamp(rel):
+                return cached[1]
+            return self._read(rel)
 
     def target(self, item: WorkItem) -> tuple[FileFacts, Target] | None:
         """The file facts and current target of a work item, or None when it is gone.

@@ -1,8 +1,9 @@
 """``g`` on a stale target and ``--proposals`` review: what a new user sees (offline drafter).
 
 ``g`` makes a new draft that still repairs the hand-written docstring in place, with or
-without a typed hint: a rewrite is never offered in its place. A proposals review leaves out records that are
-already applied and says where the drafts come from instead of showing the offline banner.
+without a typed hint: a rewrite is never offered in its place. A proposals review leaves out
+records that are already applied and says where the drafts come from instead of showing the
+offline banner.
 """
 
 from __future__ import annotations

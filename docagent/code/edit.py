@@ -693,7 +693,7 @@ def _would_drop(n: int) -> str:
     lines = "line" if n == 1 else "lines"
     return (
         f"would remove {n} hand-written {lines} of the current docstring; "
-        "a repair keeps them (confirm to replace it)"
+        "a repair keeps them (replacing them needs a confirmation: A in review, --force in apply)"
     )
 
 
