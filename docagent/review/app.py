@@ -136,6 +136,8 @@ class ReviewApp(App[SessionSummary]):
         self.inflight: set[tuple[str, str]] = set()
         self.versions: dict[str, int] = {}
         self.refreshing: set[tuple[str, str]] = set()
+        #: drafts whose accept was refused for dropping hand-written lines (A confirms them)
+        self._warned: set[str] = set()
         self.tally = Tally()
         self.error = ""
         self.summary: SessionSummary | None = None
@@ -478,14 +480,50 @@ class ReviewApp(App[SessionSummary]):
         self.notify("Every target is decided. Press q for the summary.", timeout=4)
 
     def action_accept(self) -> None:
-        """Apply the current draft to its file and log ``accept``."""
+        """Apply the current draft to its file and log ``accept``.
+
+        A draft that would replace hand-written lines (not an in-place repair) is not
+        applied: a notification says how many lines would go, and ``A`` confirms.
+        """
+        self._accept(confirm=False)
+
+    def action_accept_replace(self) -> None:
+        """``A``: accept a draft that replaces the hand-written docstring, once warned.
+
+        The person has been told how many lines go: by the checks panel (the draft fails
+        ``preserves_existing``) or by a refused ``a`` on this draft.
+        """
+        found = self._decidable()
+        if found is None:
+            return
+        item, ready = found
+        if not (ready.draft.replaces_prose or ready.draft.draft_id in self._warned):
+            self.notify("Nothing to confirm: press a to accept.", timeout=3)
+            return
+        self._accept(confirm=True)
+
+    def _accept(self, *, confirm: bool) -> None:
         found = self._decidable()
         if found is None:
             return
         item, ready = found
         assert self.session is not None
-        outcome = self.session.accept(item, ready.draft, review_ms=self._review_ms())
+        outcome = self.session.accept(
+            item, ready.draft, review_ms=self._review_ms(), confirm=confirm
+        )
         if not outcome.ok:
+            if outcome.needs_confirmation:
+                self._warned.add(ready.draft.draft_id)
+                lines = "line" if outcome.dropped == 1 else "lines"
+                self.notify(
+                    f"This draft replaces the hand-written docstring: {outcome.dropped} "
+                    f"{lines} would go. Press A to replace them, g for a fresh repair, "
+                    "e to edit.",
+                    title="hand-written docstring",
+                    severity="warning",
+                    timeout=10,
+                )
+                return
             self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
             return
         self._changed(item.path)
@@ -503,13 +541,30 @@ class ReviewApp(App[SessionSummary]):
             return
         item, ready = found
         what = "section" if item.kind == README_KIND else "docstring"
+        # Saving an edit of a draft that replaces the hand-written docstring is informed: the
+        # editor's title says so. Otherwise a refusal for dropped lines asks for a second save.
+        informed = {"confirm": ready.draft.replaces_prose}
 
         def saved(text: str | None) -> None:
             if text is None or self.session is None:
                 return
-            outcome = self.session.accept(item, ready.draft, text=text, review_ms=self._review_ms())
+            outcome = self.session.accept(
+                item,
+                ready.draft,
+                text=text,
+                review_ms=self._review_ms(),
+                confirm=informed["confirm"],
+            )
             if not outcome.ok:
-                self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
+                if outcome.needs_confirmation:
+                    informed["confirm"] = True
+                    message = (
+                        f"This text drops {outcome.dropped} hand-written line(s) of the "
+                        "current docstring. Save again (ctrl+s) to replace them."
+                    )
+                    self.notify(message, severity="warning", timeout=10)
+                else:
+                    self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
                 self.push_screen(EditorScreen(text, title, what), saved)
                 return
             self._changed(item.path)
@@ -517,6 +572,8 @@ class ReviewApp(App[SessionSummary]):
             self._after_decision(item, "edit" if edited else "accept")
 
         title = f"{item.path}: {item.qualname}"
+        if ready.draft.replaces_prose:
+            title += " — replaces the hand-written docstring on save"
         self.push_screen(EditorScreen(ready.draft.text, title, what), saved)
 
     def action_reject(self) -> None:

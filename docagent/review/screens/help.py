@@ -10,6 +10,7 @@ from textual.widgets import Label, Static
 
 KEYS = [
     ("a", "accept the draft: write it into the file now"),
+    ("A", "accept a draft that replaces a hand-written docstring (says how many lines go)"),
     ("e", "edit the draft (ctrl+s saves and accepts, escape cancels)"),
     ("r", "reject the draft and say why"),
     ("s", "skip this target for now"),

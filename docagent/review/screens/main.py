@@ -16,6 +16,7 @@ class MainScreen(Screen[None]):
 
     BINDINGS = [
         Binding("a", "app.accept", "Accept"),
+        Binding("A", "app.accept_replace", "Replace", show=False),
         Binding("e", "app.edit", "Edit"),
         Binding("r", "app.reject", "Reject"),
         Binding("s", "app.skip", "Skip"),
