@@ -164,3 +164,23 @@ def commit_files(root: Path, paths: Sequence[str], message: str, branch: str | N
         r.git.add("--", *paths)
         r.git.commit("-m", message, "--", *paths)
         return r.git.rev_parse("HEAD").strip()
+
+
+def branch_problem(root: Path, name: str) -> str | None:
+    """Why ``name`` cannot be the new branch of ``commit_files`` (None when it can).
+
+    Checked before a review starts, so a session's accepts are never left uncommitted at the
+    end because of a name git refuses or a branch that already exists.
+    """
+    import git
+
+    with _repo(root) as r:
+        try:
+            r.git.check_ref_format("--branch", name)
+        except git.GitCommandError:
+            return f"--branch {name!r}: not a valid branch name"
+        try:
+            r.git.rev_parse("--verify", "--quiet", f"refs/heads/{name}")
+        except git.GitCommandError:
+            return None
+        return f"--branch {name!r}: the branch already exists; pick a new name"

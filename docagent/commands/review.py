@@ -38,6 +38,17 @@ def run(args: argparse.Namespace) -> int:
         from docagent.proposals import read_proposals
 
         proposals = read_proposals(args.proposals)
+    if branch:
+        from docagent import repo
+
+        problem = repo.branch_problem(repo.find_root(args.path), branch)
+        if problem:
+            raise DocagentError(problem)
+    if not (sys.stdin.isatty() and sys.stderr.isatty()):  # Textual reads stdin, draws on stderr
+        raise DocagentError(
+            "review needs a terminal (standard input or error is not one); "
+            "for headless runs use `docagent batch`"
+        )
     flags = {"provider": args.provider, "model": args.model}
     session = Session(args.path, mode="tui", flags=flags, since=args.since, interactive=True)
     prepare = None
@@ -49,24 +60,34 @@ def run(args: argparse.Namespace) -> int:
 
     from docagent.review import ReviewApp
 
-    app = ReviewApp(session, prepare=prepare, commit=bool(args.commit), commit_branch=branch)
-    summary = app.run()
+    app = ReviewApp(
+        session, prepare=prepare, commit=bool(args.commit), commit_branch=branch, signals=True
+    )
+    summary = app.run() or app.summary
     if app.error:
         raise DocagentError(app.error)
     if summary is None:
         if app.session is not None and app.session.run_id:
             app.session.close()
-        return 0
+        return app.exit_code()
+    err = sys.stderr
     rate = "-" if summary.accept_rate is None else f"{summary.accept_rate:.0%}"
     print(
         f"docagent review: {summary.accepted} accepted, {summary.edited} edited, "
         f"{summary.rejected} rejected, {summary.skipped} skipped; accept rate {rate}; "
         f"cost ${summary.cost_usd:.4f}",
-        file=sys.stderr,
+        file=err,
     )
     if summary.commit:
-        print(summary.commit, file=sys.stderr)
-    if summary.commit_error:
-        print(f"docagent: commit failed: {summary.commit_error}", file=sys.stderr)
-        return 1
-    return 0
+        print(summary.commit, file=err)
+    elif args.commit and summary.changed_paths:
+        reason = summary.commit_error or "the session ended before committing"
+        print(f"docagent review: nothing was committed: {reason}", file=err)
+    elif summary.commit_error:
+        print(f"docagent review: {summary.commit_error}", file=err)
+    if app.crash:
+        print(f"docagent review: error: {app.crash}", file=err)
+    elif app.interrupted:
+        print("docagent review: interrupted", file=err)
+    code = app.exit_code()
+    return code if code else (1 if args.commit and summary.commit_error else 0)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import signal
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.widgets import Static
 
 from docagent.draft.models import Draft
+from docagent.review.crash import write_crash_log
 from docagent.review.preview import Preview, build_preview, build_readme_preview
 from docagent.review.runner import LoopThread
 from docagent.review.screens import (
@@ -114,13 +116,16 @@ class ReviewApp(App[SessionSummary]):
         commit_branch: str | None = None,
         prefetch: int = 3,
         clock: Callable[[], float] = time.monotonic,
+        signals: bool = False,
     ) -> None:
         """Review with ``session`` (or the session ``session()`` returns, built in a thread).
 
         ``prepare`` finds the work items (default ``session.prepare()``); ``commit`` commits the
         changed files on quit (on ``commit_branch`` when given, a new branch); ``prefetch`` is
         how many pending items after the current one are drafted ahead; ``clock`` measures
-        review and session time (tests pass a fixed one).
+        review and session time (tests pass a fixed one); ``signals`` makes SIGINT and SIGTERM
+        end the session like ``q`` does (the summary is printed, ``--commit`` commits), with
+        exit code 130 (``docagent review`` sets it).
         """
         super().__init__()
         self._factory = session
@@ -148,6 +153,11 @@ class ReviewApp(App[SessionSummary]):
         self._finishing = False
         #: called with the item key each time a draft appears on screen (tests, benchmarks)
         self.on_draft_shown: Callable[[tuple[str, str]], None] | None = None
+        self.signals = signals
+        #: set when a signal ended the session
+        self.interrupted = False
+        #: one line for the person when an unexpected error ended the session (names the log)
+        self.crash = ""
 
     # ------------------------------------------------------------------ startup
 
@@ -156,8 +166,51 @@ class ReviewApp(App[SessionSummary]):
         """The main screen (installed at mount)."""
         return self.get_screen("main")  # type: ignore[return-value]
 
+    def exit_code(self) -> int:
+        """The process exit code: 1 after a crash, 130 after a signal, else the app's code."""
+        if self.crash:
+            return 1
+        if self.interrupted:
+            return 130
+        return int(self.return_code or 0)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """An unexpected error: keep the decisions, write the traceback to a log, exit 1.
+
+        The session is closed as on ``q`` (with ``--commit``, what was accepted is committed),
+        the terminal is restored by Textual, and ``docagent review`` prints one line naming
+        the log file instead of a traceback.
+        """
+        if not self.crash:
+            where = write_crash_log(self.session.root if self.session else None, error)
+            self.crash = (
+                f"review stopped by an unexpected error ({type(error).__name__}: "
+                f"{_first_line(error)}); the traceback is in {where}"
+            )
+            if self.summary is None and not self._finishing:
+                self._finishing = True
+                try:
+                    self.summary = self._close_session()
+                except Exception as exc:  # noqa: BLE001 - the crash is what gets reported
+                    self.crash += f"; closing the session failed too: {_first_line(exc)}"
+        super()._handle_exception(error)
+        self._exit_renderables.clear()  # the traceback is in the log file, not on the screen
+
+    def _interrupt(self) -> None:
+        """SIGINT/SIGTERM: end the session as ``q`` does, then exit without the summary screen."""
+        self.interrupted = True
+        if self.summary is not None:
+            self.exit(self.summary, return_code=130)
+        elif not self._finishing:
+            self.action_quit_review()
+
     async def on_mount(self) -> None:
         """Show the main screen in a loading state and prepare the session in a thread."""
+        if self.signals:
+            loop = asyncio.get_running_loop()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(sig, self._interrupt)
         offline = bool(self.session and self.session.provider.name == "offline")
         self.install_screen(MainScreen(offline=offline), name="main")
         await self.push_screen("main")
@@ -741,6 +794,9 @@ class ReviewApp(App[SessionSummary]):
 
     def _show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
+        if self.interrupted:
+            self.exit(summary, return_code=130)
+            return
         self.push_screen(SummaryScreen(summary))
 
     def on_unmount(self) -> None:
@@ -759,3 +815,10 @@ class ReviewApp(App[SessionSummary]):
             self.exit(self.summary)
         else:
             self.action_quit_review()
+
+
+def _first_line(error: BaseException) -> str:
+    """The first line of an error's message, cut to fit one terminal line."""
+    text = str(error).strip().splitlines()
+    line = text[0] if text else type(error).__name__
+    return line if len(line) <= 120 else line[:117] + "..."
