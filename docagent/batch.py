@@ -181,12 +181,15 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         if found is None:
             continue
         facts, target = found
-        pack = drafter.context(facts, target)
+        to_draft += 1
+        try:
+            pack = drafter.context(facts, target)
+        except Exception:  # noqa: BLE001 - drafting reports this target's failure; estimate on
+            continue
         prompt = build_prompt(
             target.kind, target.qualname, facts.path, drafter.style, pack.text, pack.team_examples
         )
         tokens_in += estimate_tokens(prompt.text)
-        to_draft += 1
     model = session.provider.model
     tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
     priced = pricing.price_for(model) is not None

@@ -133,16 +133,21 @@ def _outline(facts: FileFacts, target: Target) -> str:
         for m in members:
             lines.extend(f"    @{d}" for d in m.decorators)
             lines.append(f"    {signature(m)}:")
-            if m.docstring:
-                lines.append(f'        """{m.docstring.text.splitlines()[0]}"""')
+            if m.docstring and m.docstring.text.strip():
+                lines.append(f'        """{_summary_line(m.docstring.text)}"""')
         return "\n".join(lines)
     for t in facts.targets:
         if t.kind == "module" or "." in t.qualname:
             continue
         lines.append(signature(t))
-        if t.docstring:
-            lines.append(f'    """{t.docstring.text.splitlines()[0]}"""')
+        if t.docstring and t.docstring.text.strip():
+            lines.append(f'    """{_summary_line(t.docstring.text)}"""')
     return "\n".join(lines)
+
+
+def _summary_line(text: str) -> str:
+    """The first non-blank line of a docstring (callers skip empty ones)."""
+    return next(line.strip() for line in text.splitlines() if line.strip())
 
 
 def _imports(facts: FileFacts) -> list[str]:
