@@ -278,7 +278,10 @@ class Session:
         self.errors = list(result.errors)
         self.coverage_before = result.summary()["coverage"]
         if self.style == "auto":
-            self.style = result.style
+            # The repository's style, whatever path or --since narrowed the work to: a file
+            # reviewed alone is drafted in the style of the code around it.
+            whole = self.path.resolve() == self.root and not self.since
+            self.style = result.style if whole else scan(self.root, self.settings).style
         all_facts: list[FileFacts] = []
         for rel in sorted(result.files):
             facts = self._read(rel)

@@ -183,3 +183,56 @@ def test_crlf_in_a_proposal_is_written_with_the_files_newline(repo_factory: Any)
             assert b"\r" not in data
         else:
             assert data.count(b"\n") == data.count(b"\r\n")
+
+
+GOOGLE = '''"""Sizes."""
+
+
+def grow(size: int, by: int) -> int:
+    """Grow a size.
+
+    Args:
+        size: The size.
+        by: How much.
+
+    Returns:
+        The new size.
+    """
+    return size + by
+
+
+def shrink(size: int, by: int) -> int:
+    """Shrink a size.
+
+    Args:
+        size: The size.
+        by: How much.
+
+    Returns:
+        The new size.
+    """
+    return size - by
+'''
+PLAIN = '''"""Plain helpers."""
+
+
+def half(value: int) -> int:
+    """Half of a value."""
+    return value // 2
+
+
+def twice(value: int, times: int) -> int:
+    return value * 2 * times
+'''
+
+
+def test_style_is_the_repositorys_whatever_path_is_given(repo_factory: Any) -> None:
+    root = repo_factory({"src/pkg/sizes.py": GOOGLE, "src/pkg/plain.py": PLAIN})
+    styles = {}
+    for path in (root, root / "src" / "pkg", root / "src" / "pkg" / "plain.py"):
+        session = Session(path, mode="batch")
+        session.prepare()
+        item = next(i for i in session.items if i.qualname == "twice")
+        styles[path] = (session.style, "Args:" in session.draft_sync(item).text)
+        session.close()
+    assert set(styles.values()) == {("google", True)}
