@@ -14,7 +14,7 @@ from conftest import STDLIB, git
 
 from docagent.cli import main
 
-RPC_LIKE = '''class RPCServer:
+RPC_LIKE = """class RPCServer:
     def __init__(self, addr):
         ""
         self.addr = addr
@@ -30,7 +30,7 @@ def register(name):
 
 def lookup(key):
     return key
-'''
+"""
 
 
 def test_an_empty_docstring_in_a_class_or_module_does_not_stop_batch(
