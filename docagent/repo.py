@@ -90,6 +90,9 @@ def python_files(
 ) -> list[str]:
     """List the repository's ``.py`` files (tracked and untracked-but-not-ignored), sorted.
 
+    Symbolic links are left out: a link to a file inside the repository would draft that file
+    twice, and one to a file outside it must never be written.
+
     ``since`` keeps only files changed since that revision (committed, staged or unstaged,
     plus untracked files); ``under`` keeps only files inside that directory or equal to that file.
     """
@@ -114,6 +117,8 @@ def python_files(
     for f in files:
         if not (root / f).is_file():
             continue  # deleted in the work tree
+        if (root / f).is_symlink():
+            continue  # an alias of a file listed itself, or a file outside the repository
         if rel_under and f != rel_under and not f.startswith(rel_under.rstrip("/") + "/"):
             continue
         if not matches(f, include) or matches(f, exclude):

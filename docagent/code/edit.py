@@ -924,6 +924,9 @@ def apply_file_edits(
     result = FileEditResult(path=rel_path)
     abs_path = Path(root) / rel_path
     real = os.path.realpath(abs_path)
+    if not Path(real).is_relative_to(os.path.realpath(root)):
+        # a tracked symlink to a file elsewhere: the one place every write goes through says no
+        return _refuse_all(result, edits, f"{rel_path}: resolves outside the repository")
     if not os.path.exists(real):
         return _refuse_all(result, edits, f"{rel_path}: file not found")
     try:
