@@ -18,9 +18,10 @@ import importlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
+from docagent.code.targets import SourceError, read_file
 from docagent.proposals import Proposal, check_path
 
 APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
@@ -131,6 +132,55 @@ def _target_problem(root: Path, path: str) -> str | None:
     return None
 
 
+class DecisionLog(Protocol):
+    """What :func:`apply_proposals` needs to log its writes (a :class:`~docagent.store.Store`)."""
+
+    def record_intent(
+        self,
+        draft_id: str,
+        decision: str,
+        *,
+        path: str,
+        qualname: str,
+        final_text: str,
+        reviewer: str | None = None,
+        review_ms: int | None = None,
+        mode: str = "",
+    ) -> int:
+        """Record a decision before its write."""
+        ...
+
+    def confirm_intent(self, intent_id: int) -> int:
+        """Turn a recorded intent into its decision after the write."""
+        ...
+
+    def drop_intent(self, intent_id: int) -> None:
+        """Forget an intent whose write did not happen."""
+        ...
+
+
+def intent_written(root: Path, intent: Any) -> bool:
+    """True when the file of an edit intent holds its text (the write happened).
+
+    Used to settle intents a killed process left behind: a docstring target whose current
+    docstring is the intent's text, or a README whose body contains it.
+    """
+    full = Path(root) / intent.path
+    if intent.path.endswith((".py", ".pyi")):
+        try:
+            facts = read_file(str(full), intent.path)
+        except SourceError:
+            return False
+        target = facts.target(intent.qualname)
+        current = target.docstring.text if target and target.docstring else None
+        return current == docstring_text(intent.final_text or "")
+    try:
+        body = full.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(intent.final_text) and intent.final_text.strip() in body
+
+
 def apply_proposals(
     root: Path,
     proposals: Sequence[Proposal],
@@ -139,6 +189,8 @@ def apply_proposals(
     dry_run: bool = False,
     line_length: int = 88,
     force: bool = False,
+    log: DecisionLog | None = None,
+    draft_ids: Sequence[str] | None = None,
 ) -> ApplyReport:
     """Apply docstring ``proposals`` to the repository at ``root`` and report every outcome.
 
@@ -154,6 +206,10 @@ def apply_proposals(
     remove lines of a hand-written docstring without being an in-place repair (its
     ``preserves_existing`` check passed). ``force`` applies those too; the outcome then says
     how many hand-written lines were removed.
+
+    With a ``log``, every docstring write is recorded as an ``accept`` decision (mode
+    ``apply``) on the draft ``draft_ids[i]`` of record ``i``: as an intent before the file is
+    written, confirmed after it (see :meth:`docagent.store.Store.record_intent`).
     """
     root = Path(root)
     report = ApplyReport(dry_run=dry_run)
@@ -212,7 +268,19 @@ def apply_proposals(
             )
         if not edits:
             continue
+        intents: dict[str, int] = {}
+        if log is not None and draft_ids is not None and not dry_run:
+            for q, i in first.items():
+                p = proposals[i]
+                intents[q] = log.record_intent(
+                    draft_ids[i], "accept", path=p.path, qualname=q, final_text=p.text, mode="apply"
+                )
         res = apply_file_edits(root, path, edits, line_length=line_length, dry_run=dry_run)
+        for q, intent in intents.items():
+            if q in res.applied and res.written:
+                log.confirm_intent(intent)  # type: ignore[union-attr]
+            else:
+                log.drop_intent(intent)  # type: ignore[union-attr]
         report.files.append(res)
         if res.diff:
             diffs.append(res.diff)

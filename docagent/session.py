@@ -14,6 +14,7 @@ methods: drafted by :func:`docagent.readme.draft_section`, checked again by
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import threading
@@ -260,6 +261,8 @@ class Session:
         self.proposals_source: str | None = None
         #: this session's decisions, counted by the rule reports use
         self.tally = Tally()
+        #: set when the decision log could not be written: no further edits are made
+        self.log_failure = ""
         self._readme: dict[tuple[str, str], ReadmeTarget] = {}
         self._readme_facts: ProjectFacts | None = None
         self._readme_facts_hash = ""
@@ -274,6 +277,7 @@ class Session:
         """
         from docagent.scan import scan
 
+        self._reconcile_intents()
         result = scan(self.path, self.settings, since=self.since)
         self.errors = list(result.errors)
         self.coverage_before = result.summary()["coverage"]
@@ -710,6 +714,7 @@ class Session:
         if not final.strip():
             return Outcome(False, "the docstring is empty")
         edited = text is not None and text.strip() != draft.text.strip()
+        decision = "edit" if edited else "accept"
         edit = DocEdit(
             item.qualname,
             final,
@@ -717,22 +722,27 @@ class Session:
             original_sha=draft.original_sha,
             keep_existing=not (confirm or draft.repairs),
         )
+        intent, refusal = self._intend(item, draft, decision, final, reviewer, review_ms)
+        if refusal is not None:
+            return refusal
         result = apply_file_edits(
             self.root, item.path, [edit], line_length=self.settings.line_length
         )
-        if result.refused:
-            message = "; ".join(reason for _, reason in result.refused)
-            dropped = result.would_drop.get(item.qualname, 0)
-            return Outcome(False, message, needs_confirmation=dropped > 0, dropped=dropped)
         applied = bool(result.written)
-        if not applied and not result.skipped:
+        if result.refused or (not applied and not result.skipped):
+            self._forget(intent)
+            if result.refused:
+                message = "; ".join(reason for _, reason in result.refused)
+                dropped = result.would_drop.get(item.qualname, 0)
+                return Outcome(False, message, needs_confirmation=dropped > 0, dropped=dropped)
             return Outcome(False, result.error or "nothing was written")
         self._decide(
             draft,
-            "edit" if edited else "accept",
+            decision,
             final_text=final,
             reviewer=reviewer,
             review_ms=review_ms,
+            intent=intent,
         )
         with self._lock:
             self._facts.pop(item.path, None)
@@ -779,24 +789,30 @@ class Session:
         target = self.readme_target(item)
         code_sha = draft.code_sha or (target.code_sha if target else "") or None
         full = self.root / item.path
+        decision = "edit" if edited else "accept"
         with self._lock:
             try:
                 old_bytes = full.read_bytes() if full.exists() else None
             except OSError as exc:
                 return Outcome(False, f"{item.path}: cannot read: {exc.strerror or exc}")
+            intent, refusal = self._intend(item, draft, decision, final, reviewer, review_ms)
+            if refusal is not None:
+                return refusal
             result = apply_section(self.root, item.path, item.qualname, final, code_sha=code_sha)
             outcome, reason = result.outcomes[0] if result.outcomes else ("refused", "no outcome")
             if outcome == "refused":
+                self._forget(intent)
                 return Outcome(False, reason or "the edit was refused")
             new_bytes = full.read_bytes() if result.written else None
             if result.written and new_bytes is not None:
                 self._undo.append(_Undo(item, draft, item.path, old_bytes, new_bytes))
         self._decide(
             draft,
-            "edit" if edited else "accept",
+            decision,
             final_text=final,
             reviewer=reviewer,
             review_ms=review_ms,
+            intent=intent,
         )
         item.state = "done"
         return Outcome(True, "applied" if result.written else reason, result.written)
@@ -823,6 +839,61 @@ class Session:
         item.state = "skipped"
         return Outcome(True, "skipped")
 
+    def _intend(
+        self,
+        item: WorkItem,
+        draft: Draft,
+        decision: str,
+        final: str,
+        reviewer: str | None,
+        review_ms: int | None,
+    ) -> tuple[int, Outcome | None]:
+        """Record the decision a write is about to carry, before the write.
+
+        Returns ``(intent id, None)``, or ``(0, refusal)`` when the log cannot be written: then
+        nothing is written to the file, and no later accept of this session edits a file
+        either (:attr:`log_failure`), so no edit is ever made that the log does not know of.
+        """
+        if self.log_failure:
+            return 0, Outcome(False, f"not written: {self.log_failure}")
+        try:
+            intent = self.store.record_intent(
+                draft.draft_id,
+                decision,
+                path=item.path,
+                qualname=item.qualname,
+                final_text=final,
+                reviewer=reviewer or self.reviewer,
+                review_ms=review_ms,
+                mode=self.mode,
+            )
+        except DocagentError as exc:
+            self._log_failed(exc)
+            return 0, Outcome(False, f"not written: {self.log_failure}")
+        return intent, None
+
+    def _log_failed(self, exc: Exception) -> None:
+        self.log_failure = f"the decision log cannot be written ({exc}); no edits after this"
+
+    def _forget(self, intent: int) -> None:
+        """The write did not happen: drop its intent (a leftover is settled on the next run)."""
+        with contextlib.suppress(DocagentError):
+            self.store.drop_intent(intent)
+
+    def _reconcile_intents(self) -> None:
+        """Settle writes a killed run made without confirming them (see :meth:`_intend`)."""
+        if not self.store.intents():
+            return
+
+        from docagent.apply import intent_written
+
+        confirmed, _ = self.store.reconcile_intents(lambda i: intent_written(self.root, i))
+        if confirmed:
+            what = "edit" if confirmed == 1 else "edits"
+            self.notices.append(
+                f"{confirmed} {what} of an interrupted run found in the files; decisions recorded"
+            )
+
     def _decide(
         self,
         draft: Draft,
@@ -832,17 +903,30 @@ class Session:
         reason: str = "",
         reviewer: str | None = None,
         review_ms: int | None = None,
+        intent: int = 0,
     ) -> None:
-        """Commit one decision to the log and emit its evaluation event."""
-        self.store.record_decision(
-            draft.draft_id,
-            decision,
-            final_text=final_text,
-            reason=reason,
-            reviewer=reviewer or self.reviewer,
-            review_ms=review_ms,
-            mode=self.mode,
-        )
+        """Commit one decision to the log (confirming its ``intent``) and emit its event.
+
+        When confirming fails after the file was written, the intent stays in the log and the
+        next run records the decision (:meth:`_reconcile_intents`); this session makes no
+        further edits.
+        """
+        if intent:
+            try:
+                self.store.confirm_intent(intent)
+            except DocagentError as exc:
+                self._log_failed(exc)
+                raise
+        else:
+            self.store.record_decision(
+                draft.draft_id,
+                decision,
+                final_text=final_text,
+                reason=reason,
+                reviewer=reviewer or self.reviewer,
+                review_ms=review_ms,
+                mode=self.mode,
+            )
         self.tally.add(draft.draft_id, decision)
         observability.decision_event(
             decision,

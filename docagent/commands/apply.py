@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any
 
 from docagent.errors import DocagentError
 
@@ -32,6 +33,56 @@ def _routine(reason: str) -> bool:
     return reason in ("already applied", "rejected") or reason.startswith("status is ")
 
 
+def _open_log(root: Path, settings: Any) -> Any:
+    """Open the decision log and settle intents an interrupted run left (one-line errors).
+
+    ``apply`` records every docstring it writes; when the log cannot be opened, nothing is
+    applied.
+    """
+    from docagent.apply import intent_written
+    from docagent.store import Store
+
+    store = Store.open(root, settings.db or None)
+    store.reconcile_intents(lambda intent: intent_written(root, intent))
+    return store
+
+
+def _draft_ids(store: Any, proposals: list[Any], include_all: bool) -> list[str]:
+    """The logged draft of every selected docstring record (logged now when unknown).
+
+    A record carries the ``draft_id`` batch gave it; a record the log does not know (written
+    by hand, or by another repository's run) is logged as a draft of an ``apply`` run.
+    """
+    from docagent.apply import is_selected
+    from docagent.store import DraftRecord
+
+    run_id = ""
+    out: list[str] = []
+    for p in proposals:
+        known = p.draft_id and store.draft(p.draft_id) is not None
+        if known or p.kind == "readme_section" or not is_selected(p.status, include_all):
+            out.append(p.draft_id or "")
+            continue
+        if not run_id:
+            run_id = store.start_run("apply", config={"source": "proposals"})
+        record = DraftRecord(
+            path=p.path,
+            qualname=p.qualname,
+            kind=p.kind or "function",
+            text=p.text,
+            code_sha=p.code_sha or "",
+            style=p.style or "",
+            provider=p.provider or "proposals",
+            model=p.model or "",
+            prompt_version=p.prompt_version or "",
+            checks=list(p.checks),
+        )
+        out.append(store.record_draft(run_id, record))
+    if run_id:
+        store.end_run(run_id)
+    return out
+
+
 def run(args: argparse.Namespace) -> int:
     """Run ``docagent apply`` and return the exit code."""
     from docagent.apply import APPLIED, SKIPPED, apply_proposals
@@ -41,14 +92,22 @@ def run(args: argparse.Namespace) -> int:
     proposals = read_proposals(args.file)
     root = _root(getattr(args, "repo", ".") or ".")
     settings = load_settings(root)
-    report = apply_proposals(
-        root,
-        proposals,
-        include_all=bool(args.all),
-        dry_run=bool(args.dry_run),
-        line_length=settings.line_length,
-        force=bool(getattr(args, "force", False)),
-    )
+    store = None if args.dry_run else _open_log(root, settings)
+    try:
+        draft_ids = _draft_ids(store, proposals, bool(args.all)) if store else None
+        report = apply_proposals(
+            root,
+            proposals,
+            include_all=bool(args.all),
+            dry_run=bool(args.dry_run),
+            line_length=settings.line_length,
+            force=bool(getattr(args, "force", False)),
+            log=store,
+            draft_ids=draft_ids,
+        )
+    finally:
+        if store is not None:
+            store.close()
     if args.dry_run and report.diff:
         sys.stdout.write(report.diff)
         sys.stdout.flush()

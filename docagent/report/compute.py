@@ -8,8 +8,9 @@ and whose kept text equals the draft is *accepted*; one accepted with a differen
 ``edit``, or an ``accept`` that stored another text) is *edited*; ``reject`` is *rejected*,
 ``skip`` *skipped*; a draft without a standing decision is *pending*. Accept rate is
 (accepted + edited) / (accepted + edited + rejected); skips and pending drafts are counted apart.
-Drafts applied by the batch policy (reviewer ``batch-policy``) are *auto_applied*: no person
-judged them, so they are counted apart too and never raise the accept rate.
+Drafts applied by the batch policy (reviewer ``batch-policy``) or by ``docagent apply`` (mode
+``apply``) are *auto_applied*: no person judged them in review, so they are counted apart too
+and never raise the accept rate.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from typing import Any
 
 from docagent.errors import DocagentError
 from docagent.report.stats import edit_similarity, histogram, median, ratio, wilson
-from docagent.store.records import BATCH_REVIEWER
+from docagent.store.records import unreviewed
 
 DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day")
 DEFAULT_BY = ("model", "prompt", "kind")
@@ -149,7 +150,7 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
         if since is not None and _at(r.decided_at) < since:
             continue
         outcome = outcome_of(r.decision, r.draft_text, r.final_text)
-        if r.reviewer == BATCH_REVIEWER and outcome in ("accepted", "edited"):
+        if unreviewed(r.reviewer, r.mode) and outcome in ("accepted", "edited"):
             outcome = "auto_applied"
         items.append(
             Item(

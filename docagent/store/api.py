@@ -15,7 +15,7 @@ import os
 import secrets
 import sqlite3
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -32,6 +32,7 @@ from docagent.store.records import (
     Draft,
     DraftRecord,
     EvalRun,
+    Intent,
     LogEntry,
     Reviewed,
     Run,
@@ -374,6 +375,92 @@ class Store:
                 },
             )
             return int(cur.lastrowid or 0)
+
+    def record_intent(
+        self,
+        draft_id: str,
+        decision: str,
+        *,
+        path: str,
+        qualname: str,
+        final_text: str,
+        reviewer: str | None = None,
+        review_ms: int | None = None,
+        mode: str = "",
+    ) -> int:
+        """Record, before a file is written, the decision the write will carry; return its id.
+
+        After the write, :meth:`confirm_intent` turns it into the decision (one transaction);
+        when the write is refused, :meth:`drop_intent` forgets it. An intent left behind by a
+        killed process is settled by :meth:`reconcile_intents` on the next run, so no edit is
+        ever in a file without its decision in the log. When the log cannot be written, this
+        raises and nothing is written to the file.
+        """
+        with self._op(write=True) as conn:
+            cur = _insert(
+                conn,
+                "edit_intents",
+                {
+                    "draft_id": draft_id,
+                    "created_at": _ts(None),
+                    "path": path,
+                    "qualname": qualname,
+                    "decision": decision,
+                    "final_text": _text(final_text),
+                    "reviewer": reviewer if reviewer is not None else self.default_reviewer(),
+                    "review_ms": None if review_ms is None else int(review_ms),
+                    "mode": mode,
+                },
+            )
+            return int(cur.lastrowid or 0)
+
+    def confirm_intent(self, intent_id: int) -> int:
+        """The write happened: record the intent's decision and forget the intent (atomically)."""
+        with self._op(write=True) as conn:
+            row = conn.execute("SELECT * FROM edit_intents WHERE id = ?", (intent_id,)).fetchone()
+            if row is None:
+                raise DocagentError(f"{self.path}: no edit intent {intent_id}")
+            cur = _insert(
+                conn,
+                "decisions",
+                {
+                    "draft_id": row["draft_id"],
+                    "created_at": _ts(None),
+                    "decision": row["decision"],
+                    "final_text": row["final_text"],
+                    "reason": "",
+                    "reviewer": row["reviewer"],
+                    "review_ms": row["review_ms"],
+                    "mode": row["mode"],
+                },
+            )
+            conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+            return int(cur.lastrowid or 0)
+
+    def drop_intent(self, intent_id: int) -> None:
+        """The write did not happen: forget the intent."""
+        with self._op(write=True) as conn:
+            conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+
+    def intents(self) -> list[Intent]:
+        """Intents not yet confirmed or dropped (left by a killed process), oldest first."""
+        return [_record(Intent, r) for r in self._select("edit_intents", "id")]
+
+    def reconcile_intents(self, written: Callable[[Intent], bool]) -> tuple[int, int]:
+        """Settle intents left by a killed process: confirm those whose text is in the file.
+
+        ``written(intent)`` says whether the file holds the intent's text. Returns
+        ``(confirmed, dropped)``.
+        """
+        confirmed = dropped = 0
+        for intent in self.intents():
+            if written(intent):
+                self.confirm_intent(intent.id)
+                confirmed += 1
+            else:
+                self.drop_intent(intent.id)
+                dropped += 1
+        return confirmed, dropped
 
     def record_call(
         self,

@@ -17,7 +17,7 @@ from typing import Any
 
 from docagent.code import pyast
 from docagent.store.api import Store
-from docagent.store.records import BATCH_REVIEWER, Reviewed
+from docagent.store.records import Reviewed, unreviewed
 from docagent.store.redact import scrub_value
 
 FORMATS = ("jsonl", "inspect", "promptfoo")
@@ -96,7 +96,7 @@ def eval_cases(store: Store, root: Path | None = None) -> Export:
     for rev in store.decisions():
         if rev.decision not in _TAG:
             continue
-        if rev.reviewer == BATCH_REVIEWER:
+        if unreviewed(rev.reviewer, rev.mode):
             by_policy += 1  # the drafter's own output is no reference: no person chose it
             continue
         source = rev.source

@@ -147,6 +147,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX eval_runs_created ON eval_runs(created_at)",
         ),
     ),
+    Migration(
+        4,
+        "edit intents: a decision that changes a file is recorded before the write",
+        (
+            """CREATE TABLE edit_intents (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    draft_id TEXT NOT NULL REFERENCES drafts(id),
+    created_at TEXT NOT NULL,
+    path TEXT NOT NULL,              -- the file about to be written
+    qualname TEXT NOT NULL,
+    decision TEXT NOT NULL,          -- accept | edit
+    final_text TEXT,                 -- the text about to be written
+    reviewer TEXT NOT NULL DEFAULT '',
+    review_ms INTEGER,
+    mode TEXT NOT NULL DEFAULT ''
+)""",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -15,6 +15,17 @@ MODES = ("tui", "batch", "eval", "other")
 DECISIONS = ("accept", "edit", "reject", "skip", "undo")
 #: The reviewer recorded for decisions made by the batch policy rather than a person.
 BATCH_REVIEWER = "batch-policy"
+#: the mode of decisions ``docagent apply`` records (a file of proposals applied as a whole)
+APPLY_MODE = "apply"
+
+
+def unreviewed(reviewer: str, mode: str) -> bool:
+    """True for a decision no person made by reading the draft in review.
+
+    The batch policy's accepts and ``docagent apply``'s writes are counted apart in reports
+    (``auto_applied``) and are never eval references.
+    """
+    return reviewer == BATCH_REVIEWER or mode == APPLY_MODE
 
 
 class _Dict:
@@ -86,6 +97,22 @@ class Decision(_Dict):
     decision: str
     final_text: str | None
     reason: str
+    reviewer: str
+    review_ms: int | None
+    mode: str
+
+
+@dataclass
+class Intent(_Dict):
+    """A file-changing decision recorded before its write (see :meth:`Store.record_intent`)."""
+
+    id: int
+    draft_id: str
+    created_at: str
+    path: str
+    qualname: str
+    decision: str
+    final_text: str | None
     reviewer: str
     review_ms: int | None
     mode: str
