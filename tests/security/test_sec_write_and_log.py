@@ -121,7 +121,8 @@ def test_apply_records_its_decisions_as_the_invoking_user(
     out = root.parent / "p.jsonl"
     assert main(["batch", str(root), "--out", str(out)]) == 0
     hand = root.parent / "hand.jsonl"  # a record no run of this log drafted
-    hand.write_text(json.dumps({"path": "m.py", "qualname": "<module>", "text": "Shapes.\n\nAreas."}))
+    record = {"path": "m.py", "qualname": "<module>", "text": "Shapes.\n\nAreas."}
+    hand.write_text(json.dumps(record))
     assert main(["apply", str(out), "--all", "--repo", str(root)]) == 0
     assert main(["apply", str(hand), "--all", "--repo", str(root)]) == 0
     assert main(["apply", str(out), "--all", "--repo", str(root)]) == 0  # already applied
