@@ -6,22 +6,38 @@ its own :class:`git.Repo` in a ``with`` block and uses plain ``git`` commands.
 
 from __future__ import annotations
 
+import contextlib
 import fnmatch
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from docagent.errors import DocagentError
 
 
-def _repo(path: Path):  # noqa: ANN202 - git.Repo; imported lazily to keep --help light
+@contextlib.contextmanager
+def _repo(path: Path) -> Iterator[Any]:
+    """Open the repository containing ``path`` (a ``git.Repo``) for one operation.
+
+    A git command that fails inside the block (say, "detected dubious ownership" in a clone
+    owned by another user) becomes a one-line error with git's own last line.
+    """
     import git
 
     try:
-        return git.Repo(path, search_parent_directories=True)
+        r = git.Repo(path, search_parent_directories=True)
     except git.NoSuchPathError:
         raise DocagentError(f"{path}: no such file or directory") from None
     except git.InvalidGitRepositoryError:
         raise DocagentError(f"{path}: not inside a git repository") from None
+    try:
+        with r:
+            yield r
+    except git.GitCommandError as exc:
+        text = str(exc.stderr or "").strip().removeprefix("stderr:").strip().strip("'\"")
+        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+        detail = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), None)
+        raise DocagentError(f"{path}: git: {detail or (lines[0] if lines else exc)}") from None
 
 
 def find_root(path: str | Path) -> Path:

@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import git
@@ -183,3 +184,17 @@ def test_docagent_documents_itself(capsys) -> None:
     pkg = Path(__file__).resolve().parent.parent / "docagent"
     code, _, err = run_scan(capsys, str(pkg), "--fail-under", "100")
     assert code == 0, err
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root to chown")
+def test_a_repository_git_refuses_is_a_one_line_error(
+    repo_factory: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A clone owned by another user ("dubious ownership"): git's reason, no traceback."""
+    root = repo_factory({"a.py": "x = 1\n"})
+    for path in [root, *root.rglob("*")]:
+        os.chown(path, 1234, 1234, follow_symlinks=False)
+    assert main(["scan", str(root)]) == 2
+    err = capsys.readouterr().err
+    assert "dubious ownership" in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
