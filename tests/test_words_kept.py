@@ -236,3 +236,45 @@ def test_style_is_the_repositorys_whatever_path_is_given(repo_factory: Any) -> N
         styles[path] = (session.style, "Args:" in session.draft_sync(item).text)
         session.close()
     assert set(styles.values()) == {("google", True)}
+
+
+MULTI = '''"""Strings."""
+
+
+class MultiReplace:
+    """Do multiple find/replace actions in one pass (boltons' layout).
+
+    Keyword Arguments:
+
+    :type regex: bool
+    :param regex: Treat search keys as regular expressions [Default: False]
+    :type flags: int
+    :param flags: flags to pass to the regex engine during compile
+
+    Dictionary Usage::
+
+        s = MultiReplace({'foo': 'zoo'})
+        new = s.sub('The foo bar')
+
+    >>> MultiReplace({'a': 'b'}).sub('a')
+    'b'
+    """
+
+    def __init__(self, sub_map, **kwargs):
+        """Compile any regular expressions that have been passed."""
+        self.options = dict(kwargs)
+'''
+
+
+def test_the_default_draft_of_a_stale_docstring_is_the_minimal_repair(
+    repo_factory: Any, capsys: Any
+) -> None:
+    # boltons strutils.MultiReplace: one `a` replaced ~55 lines of prose and doctests
+    root = repo_factory({"m.py": MULTI})
+    assert main(["batch", str(root), "--apply"]) == 0
+    capsys.readouterr()
+    before = MULTI.splitlines()
+    after = (root / "m.py").read_text().splitlines()
+    assert [line for line in before if line not in after] == []
+    added = [line for line in after if line not in before]
+    assert len(added) == 1 and added[0].strip().startswith(":param sub_map:")

@@ -495,7 +495,10 @@ def _plan(existing: str, target: Target, problems: list[Problem], init: Target |
     if "param-invented" in codes:
         plan.invented = [n for n in dict.fromkeys(sec.params) if n not in sig_names]
     if "param-missing" in codes:
-        plan.missing = [p for p in sig if p.name not in sec.params]
+        # exactly the parameters the consistency rules reported (a ``**kwargs`` whose options
+        # are documented is not missing)
+        reported = " ".join(p.message for p in problems if p.code == "param-missing")
+        plan.missing = [p for p in sig if f"'{p.display_name}'" in reported]
     plan.drop_returns = "returns-without-value" in codes
     plan.drop_yields = "yields-not-generator" in codes
     plan.add_yields = "yields-missing" in codes
