@@ -122,19 +122,33 @@ def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> 
 def resolve_db_path(root: Path, db_path: str | os.PathLike[str] | None = None) -> Path:
     """Where the decision log of the repository at ``root`` lives.
 
-    ``db_path`` wins, then ``DOCAGENT_DB``, then the ``db`` setting of ``[tool.docagent]``, then
+    ``db_path`` wins, then ``DOCAGENT_DB``, then the ``db`` setting of ``[tool.docagent]`` (only
+    a path inside the repository, see :func:`docagent.config.repo_settings`), then
     ``<root>/.docagent/docagent.db``. Relative paths are relative to ``root``.
     """
     chosen: str | os.PathLike[str] | None = db_path or os.environ.get("DOCAGENT_DB") or None
     if not chosen:
-        from docagent.config import read_pyproject
+        from docagent.config import repo_settings
 
-        configured = read_pyproject(root).get("db")
+        configured = repo_settings(root).get("db")
         chosen = configured if isinstance(configured, str) and configured else DEFAULT_DB
     path = Path(chosen).expanduser()
     if not path.is_absolute():
         path = Path(root) / path
+    if chosen == DEFAULT_DB and not _stays_inside(Path(root), path):
+        raise DocagentError(
+            f"{path}: the decision log would be written outside the repository "
+            "(.docagent is a symlink?); set DOCAGENT_DB to choose where it goes"
+        )
     return path
+
+
+def _stays_inside(root: Path, path: Path) -> bool:
+    """True when ``path`` (following symlinks) stays inside ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 class Store:
