@@ -16,7 +16,7 @@ import re
 import typing
 from typing import Any
 
-from docagent.draft.models import Usage
+from docagent.draft.models import Usage, read_usage
 from docagent.draft.providers.base import (
     DraftRequest,
     ProviderError,
@@ -62,14 +62,32 @@ def default_model() -> str:
     return max(sonnets, key=_version)
 
 
+def _field(obj: Any, name: str) -> Any:
+    """``obj.name`` or ``obj[name]`` (a reply the SDK could not type is left as dicts)."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
 def _usage(u: Any) -> Usage:
+    """The reply's usage, validated: missing or implausible usage is unknown, never negative."""
     if u is None:
-        return Usage()
-    return Usage(
-        input_tokens=int(getattr(u, "input_tokens", 0) or 0),
-        output_tokens=int(getattr(u, "output_tokens", 0) or 0),
-        cache_read_tokens=int(getattr(u, "cache_read_input_tokens", 0) or 0),
-        cache_write_tokens=int(getattr(u, "cache_creation_input_tokens", 0) or 0),
+        return Usage(unknown=True)
+    return read_usage(
+        _field(u, "input_tokens"),
+        _field(u, "output_tokens"),
+        _field(u, "cache_read_input_tokens"),
+        _field(u, "cache_creation_input_tokens"),
+    )
+
+
+def _malformed(what: str, usage: Usage | None = None) -> ProviderError:
+    """The error for an HTTP 200 reply that is not a usable message (the call may be paid)."""
+    return ProviderError(
+        "malformed_output",
+        f"the Anthropic API answered with a reply that is not a message ({what})",
+        200,
+        usage=usage if usage is not None else Usage(unknown=True),
     )
 
 
@@ -78,17 +96,27 @@ def message_result(message: Any, model: str) -> ProviderResult:
 
     The text blocks are joined and parsed as JSON (no data when the answer hit ``max_tokens``);
     ``model`` stands in when the message does not name its model.
+
+    Raises:
+        ProviderError: ``malformed_output`` (with the reply's usage, unknown when unreadable)
+            when the reply has no list of content blocks.
     """
+    usage = _usage(_field(message, "usage"))
+    content = _field(message, "content")
+    if not isinstance(content, list):
+        raise _malformed(f"content is {type(content).__name__}", usage)
     raw = "".join(
-        getattr(b, "text", "") for b in message.content if getattr(b, "type", "") == "text"
+        t
+        for b in content
+        if _field(b, "type") == "text" and isinstance(t := _field(b, "text"), str)
     )
     stop = str(getattr(message, "stop_reason", "") or "")
     data = parse_json_text(raw) if raw and stop != "max_tokens" else None
     return ProviderResult(
         data=data,
         raw=raw,
-        usage=_usage(getattr(message, "usage", None)),
-        model=str(getattr(message, "model", "") or model),
+        usage=usage,
+        model=str(_field(message, "model") or model),
         request_id=str(getattr(message, "_request_id", "") or getattr(message, "id", "")),
         stop_reason=stop,
     )
@@ -167,13 +195,18 @@ class AnthropicProvider:
             ) from None
         except anthropic.APIStatusError as exc:
             raise self.error_for_status(exc) from None
+        except anthropic.APIResponseValidationError:
+            raise _malformed("it does not match the Messages API") from None
         except TypeError as exc:  # the SDK raises TypeError when no credentials resolve
             if "authentication" not in str(exc).lower():
-                raise
+                raise _malformed(type(exc).__name__) from None
             raise ProviderError(
                 "auth",
                 "no Anthropic credentials: set ANTHROPIC_API_KEY (or use --provider offline)",
             ) from None
+        except (ValueError, AttributeError, KeyError) as exc:  # a 200 reply the SDK cannot read
+            what = "not JSON" if isinstance(exc, ValueError) else type(exc).__name__
+            raise _malformed(what) from None
         except anthropic.AnthropicError as exc:  # e.g. other credential problems
             text = str(exc)
             if "api_key" in text or "auth" in text.lower() or "credential" in text.lower():
@@ -181,7 +214,10 @@ class AnthropicProvider:
                     "auth", "no Anthropic credentials: set ANTHROPIC_API_KEY"
                 ) from None
             raise ProviderError("bad_request", f"Anthropic request failed: {text}") from None
-        return message_result(msg, self.model)
+        try:
+            return message_result(msg, self.model)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise _malformed(type(exc).__name__) from None
 
     def error_for_status(self, exc: Any) -> ProviderError:
         """Return the :class:`ProviderError` for an ``anthropic.APIStatusError``.
