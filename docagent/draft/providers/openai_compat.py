@@ -123,6 +123,7 @@ class OpenAICompatProvider:
         body = self.build_body(request, json_schema)
         timeout = self.interactive_timeout if request.interactive else self.timeout
         attempt = 0
+        waited = 0.0  # retry waits never add up to more than the call's timeout
         while True:
             try:
                 resp = await self.client.post(self.url, json=body, headers=headers, timeout=timeout)
@@ -137,8 +138,20 @@ class OpenAICompatProvider:
             except httpx2.HTTPError as exc:
                 raise ProviderError("unreachable", f"cannot reach {self.url}: {exc}") from None
             if resp.status_code in _RETRY_STATUSES and attempt < self.max_retries:
+                delay, asked = self._retry_delay(resp, attempt + 1)
+                if waited + delay > timeout:
+                    if asked:
+                        raise ProviderError(
+                            "rate_limited" if resp.status_code == 429 else "server_error",
+                            f"{self.url} asked to retry after {delay:g}s ({resp.status_code}); "
+                            f"that is longer than the {timeout:g}s timeout, so docagent did "
+                            "not wait (raise timeout or try later)",
+                            resp.status_code,
+                        )
+                    delay = max(0.0, timeout - waited)
                 attempt += 1
-                await asyncio.sleep(self._retry_delay(resp, attempt))
+                await asyncio.sleep(delay)
+                waited += delay
                 continue
             break
         if resp.status_code >= 400:
@@ -170,14 +183,15 @@ class OpenAICompatProvider:
             stop_reason=stop,
         )
 
-    def _retry_delay(self, resp: httpx2.Response, attempt: int) -> float:
+    def _retry_delay(self, resp: httpx2.Response, attempt: int) -> tuple[float, bool]:
+        """Seconds to wait before retry ``attempt``, and whether the server asked for them."""
         value = resp.headers.get("retry-after")
         try:
-            if value is not None:
-                return min(float(value), 30.0)
+            if value is not None and float(value) >= 0 and float(value) == float(value):
+                return float(value), True
         except ValueError:
             pass
-        return self.backoff * (2 ** (attempt - 1))
+        return self.backoff * (2 ** (attempt - 1)), False
 
     def _status_error(self, resp: httpx2.Response, attempts: int) -> ProviderError:
         status = resp.status_code
