@@ -67,6 +67,9 @@ def _open(root: Path) -> tuple[Path, int]:
 def run_lock(root: str | Path, command: str = "batch") -> Iterator[RunLock]:
     """Hold the run lock of the repository at ``root`` while the ``with`` block runs.
 
+    Yields:
+        The held :class:`RunLock` (with the pid of a killed earlier holder, if any).
+
     Raises:
         RunLocked: Another process holds it; the message names its pid.
         DocagentError: The lock file cannot be opened (or ``.docagent`` leads outside).
