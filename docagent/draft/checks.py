@@ -4,8 +4,9 @@ Signature agreement reuses :func:`docagent.code.docstrings.consistency_problems`
 that mark scanned docstrings stale — so a draft is judged exactly like an existing docstring.
 Hard checks: ``size``, ``params``, ``returns``, ``yields``, ``raises``, ``names``, ``summary``,
 ``roundtrip``, ``literal``. Soft checks (reported, never blocking): ``returns-documented``.
-``size`` bounds the summary line, the number and length of lines and the total size; a draft
-that breaks it gets no other check (the text is not worth examining, nor a paid redraft).
+``size`` bounds the summary line, the number and length of lines and the total size; it is
+listed only when it fails, and a draft that fails it gets no other check (the text is not worth
+examining, nor a paid redraft).
 """
 
 from __future__ import annotations
@@ -169,8 +170,8 @@ def run_checks(
     """
     size = size_check(text)
     if not size.ok:
-        return [size]
-    checks: list[Check] = [size]
+        return [size]  # listed only when it fails, like ``preserves_existing``
+    checks: list[Check] = []
     texts = [text]
     if structured is not None and style == "pep257":
         texts.append(render(structured, "google", target))
