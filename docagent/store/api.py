@@ -426,9 +426,10 @@ class Store:
     def replay_unlogged(self) -> int:
         """Write the journal's drafts and model calls into the log; return how many.
 
-        Entries already in the log are not written twice; an unreadable line is dropped. The
-        journal is removed once its entries are committed, and kept when the log is still
-        unwritable.
+        Entries already in the log are not written twice; an unreadable line, or an entry of a
+        run this log does not have (a journal committed to a repository by someone else), is
+        dropped. The journal is removed once its entries are committed, and kept when the log is
+        still unwritable.
         """
         journal = self.unlogged_path
         if not journal.is_file():
@@ -459,6 +460,10 @@ class Store:
             with self._op(write=True) as conn:
                 for run_id, draft_id, stamp, draft, call in entries:
                     if conn.execute("SELECT 1 FROM drafts WHERE id = ?", (draft_id,)).fetchone():
+                        continue
+                    # only runs of this log: a journal planted in a clone has no run here
+                    known = conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
+                    if run_id is None or known is None:
                         continue
                     _insert_draft(conn, run_id, draft, draft_id, stamp)
                     _insert_call(conn, run_id, call, stamp)

@@ -164,3 +164,17 @@ def test_a_locked_log_keeps_the_paid_call_and_a_rerun_does_not_pay_again(
     summary = run_batch(root, provider="anthropic", model=MODEL, progress=False)
     assert (summary["reused"], summary["drafted"]) == (1, 0)
     assert len(anthropic_env.calls("/v1/messages")) == 1  # not paid twice
+
+
+def test_a_planted_journal_is_not_replayed(repo_factory):
+    """A journal committed to a repository names runs this log never had: nothing is taken."""
+    entry = {
+        "run_id": "feedfacefeedface",
+        "draft_id": "0123456789abcdef",
+        "at": "2026-01-01T00:00:00+00:00",
+        "draft": {"path": "m.py", "qualname": "add", "kind": "function", "text": "Planted."},
+        "call": {"provider": "anthropic", "model": MODEL},
+    }
+    root = repo_factory({"m.py": CODE, ".docagent/docagent.db-unlogged.jsonl": json.dumps(entry)})
+    with Store.open(root) as store:
+        assert store.drafts() == [] and store.calls() == []
