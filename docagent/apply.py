@@ -7,9 +7,10 @@ already applied, a duplicate, README sections not supported) or ``refused`` (wit
 stale ``code_sha``, unknown qualname, unparseable/missing/unwritable file, failed verification).
 
 README records (``kind == "readme_section"``) are routed to the hook
-``docagent.readme.apply.apply_readme_proposals(root, proposals, *, dry_run)`` when that module
-exists; it returns ``(outcomes, diff)`` where ``outcomes`` holds one ``(outcome, reason)`` pair
-per proposal, in order. Without the module they are skipped.
+``docagent.readme.apply.apply_readme_proposals(root, proposals, *, dry_run, create)`` when that
+module exists; it returns ``(outcomes, diff)`` where ``outcomes`` holds one ``(outcome, reason)``
+pair per proposal, in order. Without the module they are skipped. They may only target the
+repository's README, which is created only with ``create_readme``.
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ class ApplyReport:
 
     outcomes: list[RecordOutcome] = field(default_factory=list)
     files: list[FileEditResult] = field(default_factory=list)
+    #: README files changed by ``readme_section`` records (or that would be, in a dry run)
+    readme_files: list[str] = field(default_factory=list)
     diff: str = ""
     dry_run: bool = False
 
@@ -73,8 +76,8 @@ class ApplyReport:
 
     @property
     def changed_files(self) -> list[str]:
-        """Paths written (or that would be written, in a dry run)."""
-        return [f.path for f in self.files if f.new_bytes is not None]
+        """Paths written (or that would be written, in a dry run), README files included."""
+        return [f.path for f in self.files if f.new_bytes is not None] + self.readme_files
 
     def summary(self) -> str:
         """One line: counts of applied, skipped and refused records and changed files."""
@@ -108,12 +111,12 @@ def _readme_hook() -> ReadmeHook | None:
 
 
 def _apply_readme(
-    root: Path, items: list[Proposal], dry_run: bool
+    root: Path, items: list[Proposal], dry_run: bool, create: bool
 ) -> tuple[list[tuple[str, str]], str]:
     hook = _readme_hook()
     if hook is None or not items:
         return [(SKIPPED, README_UNSUPPORTED) for _ in items], ""
-    outcomes, diff = hook(root, items, dry_run=dry_run)
+    outcomes, diff = hook(root, items, dry_run=dry_run, create=create)
     return list(outcomes), diff
 
 
@@ -191,6 +194,7 @@ def apply_proposals(
     force: bool = False,
     log: DecisionLog | None = None,
     draft_ids: Sequence[str] | None = None,
+    create_readme: bool = False,
 ) -> ApplyReport:
     """Apply docstring ``proposals`` to the repository at ``root`` and report every outcome.
 
@@ -210,6 +214,8 @@ def apply_proposals(
     With a ``log``, every docstring write is recorded as an ``accept`` decision (mode
     ``apply``) on the draft ``draft_ids[i]`` of record ``i``: as an intent before the file is
     written, confirmed after it (see :meth:`docagent.store.Store.record_intent`).
+    README section records only change the repository's README; a missing README is
+    created only with ``create_readme``.
     """
     root = Path(root)
     report = ApplyReport(dry_run=dry_run)
@@ -299,9 +305,13 @@ def apply_proposals(
             else:  # pragma: no cover - every edit gets an outcome
                 results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
 
-    outcomes, readme_diff = _apply_readme(root, [proposals[i] for i in readme], dry_run)
+    outcomes, readme_diff = _apply_readme(
+        root, [proposals[i] for i in readme], dry_run, create_readme
+    )
     for i, (outcome, reason) in zip(readme, outcomes, strict=True):
         results[i] = RecordOutcome(proposals[i], outcome, reason)
+        if outcome == APPLIED and proposals[i].path not in report.readme_files:
+            report.readme_files.append(proposals[i].path)
     if readme_diff:
         diffs.append(readme_diff)
 

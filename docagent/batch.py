@@ -34,6 +34,7 @@ from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
 from docagent.draft.prompts import build_prompt
 from docagent.errors import DocagentError
+from docagent.runlock import run_lock
 from docagent.session import BATCH_REVIEWER, README_KIND, Session, WorkItem, draft_from_record
 
 REVIEWER = BATCH_REVIEWER
@@ -343,7 +344,9 @@ async def run_batch_async(
 
     Raises:
         DocagentError: bad input (no repository, ``--batch-api`` without the anthropic
-            provider, an unreadable ``--out`` file, README sections not available).
+            provider, an unreadable ``--out`` file, README sections not available), or
+            :class:`~docagent.runlock.RunLocked` when another run holds the repository's
+            run lock.
     """
     started = time.perf_counter()
     if concurrency is not None and concurrency < 1:
@@ -354,7 +357,16 @@ async def run_batch_async(
     if max_cost is not None:
         flags["max_cost"] = float(max_cost)
     session = Session(path, mode="batch", flags=flags, since=since, batch_pricing=batch_api)
+    held = contextlib.ExitStack()
     try:
+        if not estimate_only:  # one paying run per repository (docs/batch.md)
+            lock = held.enter_context(run_lock(session.root))
+            if lock.stale_pid:
+                _note(
+                    f"took over the run lock of pid {lock.stale_pid}, which ended without "
+                    "releasing it (killed?)",
+                    quiet,
+                )
         if batch_api and session.provider.name != "anthropic":
             raise DocagentError(
                 f"--batch-api needs the anthropic provider (the provider is "
@@ -455,6 +467,7 @@ async def run_batch_async(
         with contextlib.suppress(Exception):  # closing a client must not hide the result
             await session.provider.aclose()
         session.store.close()
+        held.close()
 
 
 async def _readme_sections(runner: _Runner, items: list[WorkItem]) -> None:

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from docagent.draft.models import Usage
 from docagent.draft.providers.anthropic import message_result
 from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult
 from docagent.jsonfile import read_json_object, write_json_atomic
@@ -269,7 +270,16 @@ class MessageBatchProvider:
     def _result(self, result: Any) -> ProviderResult | ProviderError:
         kind = str(getattr(result, "type", ""))
         if kind == "succeeded":
-            return message_result(result.message, self.model)
+            try:
+                return message_result(result.message, self.model)
+            except ProviderError as exc:
+                return exc
+            except (TypeError, ValueError, AttributeError, KeyError) as exc:
+                return ProviderError(
+                    "malformed_output",
+                    f"the batch result is not a message ({type(exc).__name__})",
+                    usage=Usage(unknown=True),
+                )
         if kind == "errored":
             error = getattr(result, "error", None)
             inner = getattr(error, "error", None)

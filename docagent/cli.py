@@ -120,6 +120,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="also replace hand-written docstrings (says how many lines go) and docstrings "
         "changed since their draft",
     )
+    p.add_argument(
+        "--create-readme",
+        action="store_true",
+        help="let README section records create README.md when the repository has none",
+    )
     p.add_argument("--repo", metavar="PATH", default=".", help="repository root (default: .)")
 
     p = sub.add_parser(

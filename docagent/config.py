@@ -2,12 +2,19 @@
 
 Every key is declared once in :class:`Settings`; unknown keys and values of the wrong type are
 rejected with a one-line :class:`~docagent.errors.DocagentError` naming the key and its source.
+
+A repository's ``[tool.docagent]`` is untrusted (docagent runs on clones of strangers' code):
+it cannot choose where the user's credentials and code are sent (a provider that uses an API
+key, ``openai_base_url``, ``otel_endpoint``) nor make docagent read or write outside the
+repository (``db``, ``datasets``). Such values are dropped with one line on stderr unless the
+user sets ``DOCAGENT_TRUST_REPO_CONFIG=1`` (see docs/configuration.md).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import sys
 import tomllib
 import types
 import typing
@@ -153,6 +160,81 @@ def read_pyproject(root: Path) -> dict[str, Any]:
     return {k.replace("-", "_"): v for k, v in table.items()}
 
 
+#: The environment variable with which a user lets a repository's pyproject set trusted keys.
+TRUST_ENV = "DOCAGENT_TRUST_REPO_CONFIG"
+#: Providers that send the user's API key (and the code) somewhere.
+CREDENTIAL_PROVIDERS = ("anthropic", "openai")
+_TRUE = ("1", "true", "yes", "on")
+_announced: set[tuple[str, str, str]] = set()
+
+
+def trusts_repo_config(environ: Mapping[str, str] | None = None) -> bool:
+    """True when the user opted in (``DOCAGENT_TRUST_REPO_CONFIG=1``) to the repository's keys."""
+    env = os.environ if environ is None else environ
+    return env.get(TRUST_ENV, "").strip().lower() in _TRUE
+
+
+def _inside(root: Path, value: str) -> bool:
+    """True when the path ``value`` (relative to ``root``) stays inside ``root``."""
+    path = Path(value).expanduser()
+    if not path.is_absolute():
+        path = root / path
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
+
+
+def _untrusted_reason(root: Path, key: str, value: Any) -> str:
+    """Why a repository may not set ``key`` to ``value`` ("" when it may)."""
+    if key in ("openai_base_url", "otel_endpoint") and value:
+        return "an endpoint"
+    if key == "provider" and value in CREDENTIAL_PROVIDERS:
+        return "a provider that sends your API key"
+    if key == "db" and isinstance(value, str) and value and not _inside(root, value):
+        return "a path outside the repository"
+    outside = isinstance(value, list) and any(
+        isinstance(v, str) and not _inside(root, v) for v in value
+    )
+    if key == "datasets" and outside:
+        return "a path outside the repository"
+    return ""
+
+
+def _announce(root: Path, key: str, why: str) -> None:
+    """Say once per process and key that a repository's setting was ignored."""
+    mark = (str(root), key, why)
+    if mark in _announced:
+        return
+    _announced.add(mark)
+    print(
+        f"docagent: ignoring '{key}' in [tool.docagent] of {root / 'pyproject.toml'}: "
+        f"a repository may not set {why} (set it with DOCAGENT_{key.upper()} or a flag, "
+        f"or set {TRUST_ENV}=1 to trust this repository)",
+        file=sys.stderr,
+        flush=True,
+    )
+
+
+def repo_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """The repository's ``[tool.docagent]`` keys docagent may use, untrusted ones dropped.
+
+    Endpoints, providers that send credentials and paths outside the repository are dropped
+    (one line on stderr each) unless :func:`trusts_repo_config`.
+    """
+    table = read_pyproject(root)
+    if trusts_repo_config(environ):
+        return table
+    kept: dict[str, Any] = {}
+    for key, value in table.items():
+        why = _untrusted_reason(Path(root), key, value)
+        if why:
+            _announce(Path(root), key, why)
+            continue
+        kept[key] = value
+    return kept
+
+
 def load_settings(
     root: Path,
     flags: Mapping[str, Any] | None = None,
@@ -162,11 +244,12 @@ def load_settings(
 
     Precedence, lowest to highest: defaults, ``[tool.docagent]`` in ``root/pyproject.toml``,
     ``DOCAGENT_<KEY>`` environment variables, then ``flags`` (``None`` values are ignored).
+    The repository's keys are read with :func:`repo_settings` (untrusted ones dropped).
     """
     values: dict[str, Any] = {}
-    for key, value in read_pyproject(root).items():
-        values[key] = _coerce(key, value, "[tool.docagent] of pyproject.toml")
     env = os.environ if environ is None else environ
+    for key, value in repo_settings(root, env).items():
+        values[key] = _coerce(key, value, "[tool.docagent] of pyproject.toml")
     for name, raw in env.items():
         if not name.startswith("DOCAGENT_") or name == "DOCAGENT_DB":
             continue

@@ -31,7 +31,7 @@ from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
 from docagent.errors import DocagentError
-from docagent.store import BATCH_REVIEWER, DraftRecord, Store
+from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
 
 if TYPE_CHECKING:
     from docagent.readme import ProjectFacts, ReadmeTarget
@@ -178,10 +178,11 @@ def draft_record(draft: Draft, hint: str | None = None, **fields: Any) -> DraftR
         "context": {"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
         "context_hash": draft.cache_key,
         "checks": [c.to_dict() for c in draft.checks],
-        "tokens_in": draft.usage.input_tokens,
-        "tokens_out": draft.usage.output_tokens,
-        "cache_read_tokens": draft.usage.cache_read_tokens,
-        "cache_write_tokens": draft.usage.cache_write_tokens,
+        # unknown usage is logged as 0 tokens; cost_usd holds the conservative bound
+        "tokens_in": 0 if draft.usage.unknown else draft.usage.input_tokens,
+        "tokens_out": 0 if draft.usage.unknown else draft.usage.output_tokens,
+        "cache_read_tokens": 0 if draft.usage.unknown else draft.usage.cache_read_tokens,
+        "cache_write_tokens": 0 if draft.usage.unknown else draft.usage.cache_write_tokens,
         "cost_usd": draft.cost_usd,
         "latency_ms": draft.latency_ms,
         "attempts": max(1, draft.attempts),
@@ -576,10 +577,23 @@ class Session:
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None
     ) -> str:
         """Store a new draft (and its model call) in the decision log; return its id."""
-        record = self._draft_record(draft, facts, target, hint)
-        draft_id = self.store.record_draft(self.run_id or None, record)
-        self._record_call(draft, draft_id)
-        return draft_id
+        return self._record_paid(draft, self._draft_record(draft, facts, target, hint))
+
+    def _record_paid(self, draft: Draft, record: DraftRecord) -> str:
+        """Add a new draft's cost to the totals; store it and (unless offline) its model call.
+
+        Draft and call are written in one transaction. When the log cannot be written, the
+        store keeps both in its journal (a paid call is never forgotten) and raises.
+        """
+        with self._lock:  # counted first: the budget sees the spend even when logging fails
+            self.totals["cost_usd"] += draft.cost_usd
+            if not draft.usage.unknown:
+                self.totals["input_tokens"] += draft.usage.input_tokens
+                self.totals["output_tokens"] += draft.usage.output_tokens
+        call = self._call_record(draft)
+        if call is None:
+            return self.store.record_draft(self.run_id or None, record)
+        return self.store.record_paid(self.run_id or None, record, call)
 
     def _draft_record(
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None = None
@@ -594,24 +608,29 @@ class Session:
             original_docstring=target.docstring.text if target.docstring else None,
         )
 
-    def _record_call(self, draft: Draft, draft_id: str) -> None:
-        """Log the model call behind a new draft (offline drafts make none)."""
+    def _call_record(self, draft: Draft) -> CallRecord | None:
+        """The model call behind a new draft (None for the offline drafter, which makes none).
+
+        A call whose usage is unknown (a malformed reply, implausible token counts) has status
+        ``usage_unknown``, 0 tokens and the conservative cost bound the budget counted.
+        """
         if draft.provider != "offline":
-            self.store.record_call(
-                self.run_id or None,
+            u = draft.usage
+            status = "usage_unknown" if u.unknown else "error" if draft.error else "ok"
+            return CallRecord(
                 provider=draft.provider,
                 model=draft.model,
-                status="error" if draft.error else "ok",
+                status=status,
                 retries=max(0, draft.attempts - 1),
                 duration_ms=draft.latency_ms,
-                tokens_in=draft.usage.input_tokens,
-                tokens_out=draft.usage.output_tokens,
-                cache_read_tokens=draft.usage.cache_read_tokens,
-                cache_write_tokens=draft.usage.cache_write_tokens,
+                tokens_in=0 if u.unknown else u.input_tokens,
+                tokens_out=0 if u.unknown else u.output_tokens,
+                cache_read_tokens=0 if u.unknown else u.cache_read_tokens,
+                cache_write_tokens=0 if u.unknown else u.cache_write_tokens,
                 cost_usd=draft.cost_usd,
                 error_type=draft.error_kind,
-                draft_id=draft_id,
             )
+        return None
 
     async def _draft_readme(self, item: WorkItem, hint: str | None, fresh: bool = False) -> Draft:
         """Draft a README section (or reuse its logged draft unless ``fresh``) and record it."""
@@ -659,13 +678,12 @@ class Session:
                 original_docstring=target.current or None,
                 cache_key=key,
             )
-            draft.draft_id = self.store.record_draft(self.run_id or None, record)
-            self._record_call(draft, draft.draft_id)
+            draft.draft_id = self._record_paid(draft, record)
             self._observe(span, draft)
         return draft
 
     def _observe(self, span: Any, draft: Draft) -> None:
-        """Put a new draft's usage and outcome on its span and add its cost to the totals."""
+        """Put a new draft's usage and outcome on its span."""
         span.set_usage(
             draft.usage.input_tokens,
             draft.usage.output_tokens,
@@ -678,10 +696,6 @@ class Session:
         span.set_draft_id(draft.draft_id)
         if draft.error:
             span.set_error(draft.error_kind or draft.error)
-        with self._lock:
-            self.totals["cost_usd"] += draft.cost_usd
-            self.totals["input_tokens"] += draft.usage.input_tokens
-            self.totals["output_tokens"] += draft.usage.output_tokens
 
     def draft_sync(self, item: WorkItem, hint: str | None = None, fresh: bool = False) -> Draft:
         """Synchronous :meth:`draft` for worker threads."""

@@ -224,7 +224,7 @@ def test_readme_sections_route_to_the_hook(repo: Path, monkeypatch) -> None:
     """README records go to the README hook, dry run included."""
     seen: list[tuple[Path, list[str], bool]] = []
 
-    def hook(root: Path, items: list[Proposal], *, dry_run: bool):
+    def hook(root: Path, items: list[Proposal], *, dry_run: bool, create: bool = False):
         seen.append((root, [p.qualname for p in items], dry_run))
         return [("applied", "")] * len(items), "--- a/README.md\n+++ b/README.md\n"
 

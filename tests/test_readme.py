@@ -296,7 +296,9 @@ async def test_no_readme_creates_one(repo_factory):
     root = project(repo_factory, None)
     proposals = await draft_all(root)
     assert {p.path for p in proposals} == {"README.md"}
-    apply_proposals(root, proposals)
+    refused = apply_proposals(root, proposals)  # creating a file needs to be asked for
+    assert refused.refused and not (root / "README.md").exists()
+    apply_proposals(root, proposals, create_readme=True)
     text = (root / "README.md").read_text()
     assert text.startswith("# greet-tool\n")
     assert "## Installation" in text and "## License" in text

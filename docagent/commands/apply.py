@@ -1,4 +1,4 @@
-"""``docagent apply FILE [--all] [--dry-run] [--force]``: apply a proposals JSONL file safely.
+"""``docagent apply FILE [--all] [--dry-run] [--force] [--create-readme]``: apply proposals.
 
 Human-readable lines (per skipped/refused record, per changed file, and a summary) go to
 stderr; with ``--dry-run`` the unified diff goes to stdout and nothing is written. Exit codes:
@@ -102,6 +102,7 @@ def run(args: argparse.Namespace) -> int:
             dry_run=bool(args.dry_run),
             line_length=settings.line_length,
             force=bool(getattr(args, "force", False)),
+            create_readme=bool(getattr(args, "create_readme", False)),
             log=store,
             draft_ids=draft_ids,
         )
@@ -130,5 +131,9 @@ def run(args: argparse.Namespace) -> int:
             verb = "would change" if args.dry_run else "changed"
             n = len(res.applied)
             print(f"{verb:<8} {res.path}: {n} docstring{'s' if n != 1 else ''}", file=err)
+    for path in report.readme_files:
+        n = sum(1 for o in report.applied if o.proposal.path == path)
+        verb = "would change" if args.dry_run else "changed"
+        print(f"{verb:<8} {path}: {n} README section{'s' if n != 1 else ''}", file=err)
     print(f"docagent apply: {report.summary()}", file=err)
     return 1 if report.refused else 0

@@ -32,6 +32,20 @@ def stop_problem(stop_reason: str) -> str:
     return ""
 
 
+def usage_bound(usage: Usage, request: DraftRequest) -> Usage:
+    """``usage``, or for an unknown usage the most the call can have used.
+
+    That bound counts the prompt at two characters per token (more than any real tokenizer
+    gives for code and prose) and the full ``max_tokens`` of output, so a budget
+    (``--max-cost``) treats a call with unknown usage as expensive rather than free.
+    """
+    if not usage.unknown:
+        return usage
+    text = request.system + request.examples
+    text += "".join(str(m.get("content", "")) for m in request.messages)
+    return Usage((len(text) + 1) // 2, int(request.max_tokens), unknown=True)
+
+
 async def draft_with_redraft(
     provider: Provider,
     draft: Draft,
@@ -62,12 +76,15 @@ async def draft_with_redraft(
     usage = Usage()
     for attempt in (1, 2):
         draft.attempts = attempt
+        request = make_request(messages)
         try:
-            result = await provider.complete(make_request(messages))
+            result = await provider.complete(request)
         except ProviderError as exc:
             draft.error, draft.error_kind = exc.message, exc.kind
+            if exc.usage is not None:  # answered (maybe paid) but unusable
+                usage = usage + usage_bound(exc.usage, request)
             break
-        usage = usage + result.usage
+        usage = usage + usage_bound(result.usage, request)
         if result.model:
             draft.model = result.model
         problem = stop_problem(result.stop_reason)
@@ -88,4 +105,4 @@ async def draft_with_redraft(
     draft.latency_ms = int((time.perf_counter() - started) * 1000)
 
 
-__all__ = ["Messages", "draft_with_redraft", "stop_problem"]
+__all__ = ["Messages", "draft_with_redraft", "stop_problem", "usage_bound"]

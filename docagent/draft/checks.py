@@ -2,8 +2,11 @@
 
 Signature agreement reuses :func:`docagent.code.docstrings.consistency_problems` — the same rules
 that mark scanned docstrings stale — so a draft is judged exactly like an existing docstring.
-Hard checks: ``params``, ``returns``, ``yields``, ``raises``, ``names``, ``summary``,
+Hard checks: ``size``, ``params``, ``returns``, ``yields``, ``raises``, ``names``, ``summary``,
 ``roundtrip``, ``literal``. Soft checks (reported, never blocking): ``returns-documented``.
+``size`` bounds the summary line, the number and length of lines and the total size; it is
+listed only when it fails, and a draft that fails it gets no other check (the text is not worth
+examining, nor a paid redraft).
 """
 
 from __future__ import annotations
@@ -20,7 +23,22 @@ from docagent.draft.models import Check, StructuredDraft
 from docagent.draft.render import render
 from docagent.draft.symbols import SymbolIndex
 
-HARD_CHECKS = ("params", "returns", "yields", "raises", "names", "summary", "roundtrip", "literal")
+HARD_CHECKS = (
+    "size",
+    "params",
+    "returns",
+    "yields",
+    "raises",
+    "names",
+    "summary",
+    "roundtrip",
+    "literal",
+)
+#: Hard bounds on a drafted docstring (characters, lines); see docs/drafting.md.
+MAX_SUMMARY_CHARS = 200
+MAX_LINE_CHARS = 1_000
+MAX_LINES = 300
+MAX_TOTAL_CHARS = 20_000
 _GROUP = {
     "param-invented": "params",
     "param-missing": "params",
@@ -97,6 +115,25 @@ def _check_literal(text: str) -> list[Check]:
     return checks
 
 
+def size_check(text: str) -> Check:
+    """The ``size`` check: summary line, line count, line length and total size are bounded."""
+    problems = []
+    if len(text) > MAX_TOTAL_CHARS:
+        problems.append(f"{len(text):,} characters (at most {MAX_TOTAL_CHARS:,})")
+    first = text[: MAX_TOTAL_CHARS + 1].partition("\n")[0]
+    if len(first) > MAX_SUMMARY_CHARS:
+        problems.append(
+            f"the summary line is {len(first):,} characters (at most {MAX_SUMMARY_CHARS})"
+        )
+    lines = text.count("\n") + 1
+    if lines > MAX_LINES:
+        problems.append(f"{lines:,} lines (at most {MAX_LINES})")
+    longest = max((len(line) for line in text.split("\n")), default=0)
+    if longest > MAX_LINE_CHARS:
+        problems.append(f"a line of {longest:,} characters (at most {MAX_LINE_CHARS:,})")
+    return Check("size", not problems, "too long: " + "; ".join(problems) if problems else "")
+
+
 def backticked_names(text: str) -> list[str]:
     """Return identifiers written in backticks (single, double or ``:role:`` form) in ``text``."""
     out: list[str] = []
@@ -131,6 +168,9 @@ def run_checks(
     (pep257) are checked against the signature by the same rules. ``init`` is a class's
     ``__init__`` (its parameters are the class's); ``facts`` adds the file's own names.
     """
+    size = size_check(text)
+    if not size.ok:
+        return [size]  # listed only when it fails, like ``preserves_existing``
     checks: list[Check] = []
     texts = [text]
     if structured is not None and style == "pep257":

@@ -189,8 +189,9 @@ class Drafter:
             follow_up,
             started=started,
             batch=self.batch,
-            # a redraft cannot make a wholesale replacement preserve the hand-written text
-            no_redraft=("preserves_existing",),
+            # a redraft cannot make a wholesale replacement preserve the hand-written text;
+            # an absurdly long answer is not quoted back to the model (nor paid for twice)
+            no_redraft=("preserves_existing", "size"),
         )
         if self.cache is not None and not hint and not draft.error:
             self.cache.put(key, draft)

@@ -149,14 +149,24 @@ class StructuredDraft:
         }
 
 
+#: The most tokens one field of one call's usage can plausibly hold; more is not believed.
+MAX_PLAUSIBLE_TOKENS = 10_000_000
+
+
 @dataclass
 class Usage:
-    """Token usage of one or more model calls."""
+    """Token usage of one or more model calls.
+
+    ``unknown`` is True when a call was answered but its usage could not be read or was not
+    believable (see :func:`read_usage`); the counts are then an upper bound that docagent
+    estimated (:func:`docagent.draft.attempts.usage_bound`), not the provider's figures.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    unknown: bool = False
 
     def __add__(self, other: Usage) -> Usage:
         """Return the sum of two usages (a draft and its redraft)."""
@@ -165,7 +175,36 @@ class Usage:
             self.output_tokens + other.output_tokens,
             self.cache_read_tokens + other.cache_read_tokens,
             self.cache_write_tokens + other.cache_write_tokens,
+            self.unknown or other.unknown,
         )
+
+
+def _count(value: Any) -> int | None:
+    """A token count as reported, or None when it is not a plausible non-negative integer."""
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if isinstance(value, float) and not value.is_integer():
+        return None
+    n = int(value)
+    return n if 0 <= n <= MAX_PLAUSIBLE_TOKENS else None
+
+
+def read_usage(
+    input_tokens: Any, output_tokens: Any, cache_read: Any = 0, cache_write: Any = 0
+) -> Usage:
+    """Validate the token counts a provider reported; implausible ones make the usage unknown.
+
+    A missing count (None) is 0. A count that is not a whole number, is negative or exceeds
+    :data:`MAX_PLAUSIBLE_TOKENS` makes the whole usage unknown (``Usage(unknown=True)``): it is
+    never turned into a negative or absurd cost.
+    """
+    counts = [_count(v) for v in (input_tokens, output_tokens, cache_read, cache_write)]
+    if any(c is None for c in counts):
+        return Usage(unknown=True)
+    a, b, c, d = (int(x or 0) for x in counts)
+    return Usage(a, b, c, d)
 
 
 @dataclass

@@ -27,7 +27,7 @@ from typing import Any
 
 from docagent.code.edit import atomic_write, unified_diff
 from docagent.proposals import check_path
-from docagent.readme.find import readme_format
+from docagent.readme.find import find_readme, readme_format
 from docagent.readme.sections import (
     KINDS,
     MarkdownDoc,
@@ -215,6 +215,12 @@ def _resolve(root: Path, path: str) -> tuple[Path | None, str]:
         return None, f"path {problem}"
     if readme_format(path) != "markdown":
         return None, f"{path}: not a Markdown file; README sections are applied to Markdown only"
+    readme = find_readme(root).path
+    if path != readme:
+        return None, (
+            f"{path}: not the repository's README ({readme}); README sections are applied "
+            "to the README only"
+        )
     full = (root / path).resolve()
     if not full.is_relative_to(root.resolve()):
         return None, f"{path}: resolves outside the repository"
@@ -232,12 +238,20 @@ def _title_for(root: Path) -> str:
 
 
 def apply_sections(
-    root: str | Path, path: str, edits: Sequence[SectionEdit], *, dry_run: bool = False
+    root: str | Path,
+    path: str,
+    edits: Sequence[SectionEdit],
+    *,
+    dry_run: bool = False,
+    create: bool = True,
 ) -> ReadmeEditResult:
     """Apply ``edits`` to the README at repository-relative ``path``; one outcome per edit.
 
-    A missing file is created with a ``# <project name>`` title. The file is written once,
-    atomically, after all edits (nothing is written in a dry run or when nothing changed).
+    ``path`` must be the repository's README (:func:`~docagent.readme.find.find_readme`):
+    edits to any other file are refused. A missing README is created with a
+    ``# <project name>`` title only when ``create`` (else refused); no directory is ever
+    created. The file is written once, atomically, after all edits (nothing is written in a
+    dry run or when nothing changed).
     """
     root = Path(root)
     result = ReadmeEditResult(path=path)
@@ -260,6 +274,10 @@ def apply_sections(
             bom, text = "\ufeff", text[1:]
         result.old_text = text
         current = text
+    elif not create:
+        reason = f"{path} does not exist; it is created only when asked (--create-readme)"
+        result.outcomes = [(REFUSED, reason) for _ in edits]
+        return result
     else:
         result.old_text = ""
         current = f"# {_title_for(root)}\n"
@@ -274,7 +292,6 @@ def apply_sections(
         result.diff = unified_diff(path, result.old_text, result.new_text)
         if not dry_run:
             try:
-                full.parent.mkdir(parents=True, exist_ok=True)
                 atomic_write(full, (bom + result.new_text).encode("utf-8"))
                 result.written = True
             except OSError as exc:
@@ -302,12 +319,13 @@ def apply_section(
 
 
 def apply_readme_proposals(
-    root: str | Path, proposals: Sequence[Any], *, dry_run: bool = False
+    root: str | Path, proposals: Sequence[Any], *, dry_run: bool = False, create: bool = False
 ) -> tuple[list[tuple[str, str]], str]:
     """The :mod:`docagent.apply` hook: apply ``readme_section`` proposals.
 
-    Returns one ``(outcome, reason)`` per proposal, in order, and the unified diff of every
-    README changed (or that would change, with ``dry_run``).
+    Records may only target the repository's README; a missing README is created only with
+    ``create``. Returns one ``(outcome, reason)`` per proposal, in order, and the unified diff
+    of every README changed (or that would change, with ``dry_run``).
     """
     by_path: dict[str, list[int]] = {}
     for i, p in enumerate(proposals):
@@ -319,7 +337,7 @@ def apply_readme_proposals(
             SectionEdit(proposals[i].qualname, proposals[i].text, proposals[i].code_sha)
             for i in indexes
         ]
-        result = apply_sections(root, path, edits, dry_run=dry_run)
+        result = apply_sections(root, path, edits, dry_run=dry_run, create=create)
         for i, outcome in zip(indexes, result.outcomes, strict=True):
             outcomes[i] = outcome
         if result.diff:

@@ -119,22 +119,115 @@ def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> 
     return conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
 
 
+def _insert_draft(
+    conn: sqlite3.Connection, run_id: str | None, draft: DraftRecord, draft_id: str, stamp: str
+) -> None:
+    """Insert one draft row (provider, model and prompt version default to the run's)."""
+    d = draft
+    if run_id is not None and not (d.provider and d.model and d.prompt_version):
+        run = conn.execute(
+            "SELECT provider, model, prompt_version FROM runs WHERE id = ?", (run_id,)
+        ).fetchone()
+        if run is not None:
+            d = dataclasses.replace(
+                d,
+                provider=d.provider or run["provider"],
+                model=d.model or run["model"],
+                prompt_version=d.prompt_version or run["prompt_version"],
+            )
+    _insert(
+        conn,
+        "drafts",
+        {
+            "id": draft_id,
+            "run_id": run_id,
+            "created_at": stamp,
+            "path": d.path,
+            "qualname": d.qualname,
+            "kind": d.kind,
+            "code_sha": d.code_sha,
+            "status": d.status,
+            "style": d.style,
+            "provider": d.provider,
+            "model": d.model,
+            "prompt_version": d.prompt_version,
+            "context_json": _json(d.context),
+            "structured_json": _json(d.structured),
+            "text": scrub_text(d.text),
+            "checks_json": _json(list(d.checks)),
+            "checks_ok": int(d.checks_ok),
+            "tokens_in": int(d.tokens_in),
+            "tokens_out": int(d.tokens_out),
+            "cache_read_tokens": int(d.cache_read_tokens),
+            "cache_write_tokens": int(d.cache_write_tokens),
+            "cost_usd": float(d.cost_usd),
+            "latency_ms": int(d.latency_ms),
+            "error": _text(d.error),
+            "context_hash": d.context_hash,
+            "cache_key": d.cache_key,
+            "source": _text(d.source),
+            "original_docstring": _text(d.original_docstring),
+            "attempts": int(d.attempts),
+        },
+    )
+
+
+def _insert_call(conn: sqlite3.Connection, run_id: str | None, c: CallRecord, stamp: str) -> int:
+    """Insert one model call row; return its id."""
+    cur = _insert(
+        conn,
+        "llm_calls",
+        {
+            "run_id": run_id,
+            "draft_id": c.draft_id,
+            "created_at": stamp,
+            "provider": c.provider,
+            "model": c.model,
+            "request_id": scrub_text(c.request_id),
+            "status": scrub_text(str(c.status)),
+            "retries": int(c.retries),
+            "duration_ms": int(c.duration_ms),
+            "tokens_in": int(c.tokens_in),
+            "tokens_out": int(c.tokens_out),
+            "cache_read_tokens": int(c.cache_read_tokens),
+            "cache_write_tokens": int(c.cache_write_tokens),
+            "cost_usd": float(c.cost_usd),
+            "error_type": scrub_text(c.error_type),
+        },
+    )
+    return int(cur.lastrowid or 0)
+
+
 def resolve_db_path(root: Path, db_path: str | os.PathLike[str] | None = None) -> Path:
     """Where the decision log of the repository at ``root`` lives.
 
-    ``db_path`` wins, then ``DOCAGENT_DB``, then the ``db`` setting of ``[tool.docagent]``, then
+    ``db_path`` wins, then ``DOCAGENT_DB``, then the ``db`` setting of ``[tool.docagent]`` (only
+    a path inside the repository, see :func:`docagent.config.repo_settings`), then
     ``<root>/.docagent/docagent.db``. Relative paths are relative to ``root``.
     """
     chosen: str | os.PathLike[str] | None = db_path or os.environ.get("DOCAGENT_DB") or None
     if not chosen:
-        from docagent.config import read_pyproject
+        from docagent.config import repo_settings
 
-        configured = read_pyproject(root).get("db")
+        configured = repo_settings(root).get("db")
         chosen = configured if isinstance(configured, str) and configured else DEFAULT_DB
     path = Path(chosen).expanduser()
     if not path.is_absolute():
         path = Path(root) / path
+    if chosen == DEFAULT_DB and not _stays_inside(Path(root), path):
+        raise DocagentError(
+            f"{path}: the decision log would be written outside the repository "
+            "(.docagent is a symlink?); set DOCAGENT_DB to choose where it goes"
+        )
     return path
+
+
+def _stays_inside(root: Path, path: Path) -> bool:
+    """True when ``path`` (following symlinks) stays inside ``root``."""
+    try:
+        return path.resolve().is_relative_to(root.resolve())
+    except (OSError, RuntimeError):
+        return False
 
 
 class Store:
@@ -164,11 +257,14 @@ class Store:
         """Open the decision log of the repository at ``root`` (see :func:`resolve_db_path`).
 
         Creates the database and its directory when missing; when the file lies inside the
-        repository, its top directory is added to ``.git/info/exclude``.
+        repository, its top directory is added to ``.git/info/exclude``. Drafts and model calls
+        an earlier run could not log are written in (:meth:`replay_unlogged`).
         """
         root = Path(root).resolve()
         path = resolve_db_path(root, db_path)
         store = cls(path, root=root, busy_timeout=busy_timeout)
+        with contextlib.suppress(DocagentError, OSError):
+            store.replay_unlogged()  # model calls an earlier run could not log
         with contextlib.suppress(ValueError, DocagentError, OSError):
             rel = path.resolve().relative_to(root)
             if len(rel.parts) > 1:
@@ -278,55 +374,109 @@ class Store:
     def record_draft(self, run_id: str | None, draft: DraftRecord, *, at: Timestamp = None) -> str:
         """Store one draft (committed at once) and return its id."""
         draft_id = secrets.token_hex(8)
-        d = draft
         with self._op(write=True) as conn:
-            if run_id is not None and not (d.provider and d.model and d.prompt_version):
-                run = conn.execute(
-                    "SELECT provider, model, prompt_version FROM runs WHERE id = ?", (run_id,)
-                ).fetchone()
-                if run is not None:
-                    d = dataclasses.replace(
-                        d,
-                        provider=d.provider or run["provider"],
-                        model=d.model or run["model"],
-                        prompt_version=d.prompt_version or run["prompt_version"],
-                    )
-            _insert(
-                conn,
-                "drafts",
-                {
-                    "id": draft_id,
-                    "run_id": run_id,
-                    "created_at": _ts(at),
-                    "path": d.path,
-                    "qualname": d.qualname,
-                    "kind": d.kind,
-                    "code_sha": d.code_sha,
-                    "status": d.status,
-                    "style": d.style,
-                    "provider": d.provider,
-                    "model": d.model,
-                    "prompt_version": d.prompt_version,
-                    "context_json": _json(d.context),
-                    "structured_json": _json(d.structured),
-                    "text": scrub_text(d.text),
-                    "checks_json": _json(list(d.checks)),
-                    "checks_ok": int(d.checks_ok),
-                    "tokens_in": int(d.tokens_in),
-                    "tokens_out": int(d.tokens_out),
-                    "cache_read_tokens": int(d.cache_read_tokens),
-                    "cache_write_tokens": int(d.cache_write_tokens),
-                    "cost_usd": float(d.cost_usd),
-                    "latency_ms": int(d.latency_ms),
-                    "error": _text(d.error),
-                    "context_hash": d.context_hash,
-                    "cache_key": d.cache_key,
-                    "source": _text(d.source),
-                    "original_docstring": _text(d.original_docstring),
-                    "attempts": int(d.attempts),
-                },
-            )
+            _insert_draft(conn, run_id, draft, draft_id, _ts(at))
         return draft_id
+
+    def record_paid(
+        self, run_id: str | None, draft: DraftRecord, call: CallRecord, *, at: Timestamp = None
+    ) -> str:
+        """Store a draft and the model call behind it in one transaction; return the draft id.
+
+        When the log cannot be written (locked, full disk, read-only), both are appended to
+        :attr:`unlogged_path` first — a paid call is never forgotten — and written into the log
+        the next time it is opened (:meth:`replay_unlogged`); then the error is raised.
+
+        Raises:
+            StoreError: The log cannot be written (the message names the journal).
+        """
+        draft_id = secrets.token_hex(8)
+        stamp = _ts(at)
+        call = dataclasses.replace(call, draft_id=draft_id)
+        try:
+            with self._op(write=True) as conn:
+                _insert_draft(conn, run_id, draft, draft_id, stamp)
+                _insert_call(conn, run_id, call, stamp)
+        except DocagentError as exc:
+            entry = {
+                "run_id": run_id,
+                "draft_id": draft_id,
+                "at": stamp,
+                "draft": draft.to_dict(),
+                "call": call.to_dict(),
+            }
+            try:
+                line = json.dumps(scrub_value(entry), default=str) + "\n"
+                with self.unlogged_path.open("a", encoding="utf-8") as fh:
+                    fh.write(line)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                kept = f"; the model call was kept in {self.unlogged_path} and goes into the log"
+                kept += " the next time it opens"
+            except (OSError, TypeError, ValueError) as werr:
+                kept = f"; the model call could not be kept either ({werr})"
+            raise db.StoreError(f"{exc}{kept}") from None
+        return draft_id
+
+    @property
+    def unlogged_path(self) -> Path:
+        """The journal of drafts and model calls the log could not take (see record_paid)."""
+        return self.path.with_name(self.path.name + "-unlogged.jsonl")
+
+    def replay_unlogged(self) -> int:
+        """Write the journal's drafts and model calls into the log; return how many.
+
+        Entries already in the log are not written twice; an unreadable line, or an entry of a
+        run this log does not have (a journal committed to a repository by someone else), is
+        dropped. The journal is removed once its entries are committed, and kept when the log is
+        still unwritable.
+        """
+        journal = self.unlogged_path
+        if not journal.is_file():
+            return 0
+        taken = journal.with_name(f"{journal.name}.{os.getpid()}")
+        try:
+            os.replace(journal, taken)
+            lines = taken.read_text(encoding="utf-8", errors="replace").splitlines()
+        except OSError:
+            return 0
+        entries = []
+        for line in lines:
+            try:
+                e = json.loads(line)
+                entries.append(
+                    (
+                        e.get("run_id"),
+                        str(e["draft_id"]),
+                        str(e["at"]),
+                        DraftRecord(**e["draft"]),
+                        CallRecord(**e["call"]),
+                    )
+                )
+            except (ValueError, TypeError, KeyError, AttributeError):
+                continue
+        written = 0
+        try:
+            with self._op(write=True) as conn:
+                for run_id, draft_id, stamp, draft, call in entries:
+                    if conn.execute("SELECT 1 FROM drafts WHERE id = ?", (draft_id,)).fetchone():
+                        continue
+                    # only runs of this log: a journal planted in a clone has no run here
+                    known = conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
+                    if run_id is None or known is None:
+                        continue
+                    _insert_draft(conn, run_id, draft, draft_id, stamp)
+                    _insert_call(conn, run_id, call, stamp)
+                    written += 1
+        except DocagentError:
+            with contextlib.suppress(OSError), journal.open("a", encoding="utf-8") as fh:
+                fh.write("".join(line + "\n" for line in lines))
+            with contextlib.suppress(OSError):
+                taken.unlink()
+            return 0
+        with contextlib.suppress(OSError):
+            taken.unlink()
+        return written
 
     def record_decision(
         self,
@@ -473,28 +623,7 @@ class Store:
         """Record one model call (a :class:`CallRecord`, or its fields as keywords)."""
         c = call if call is not None else CallRecord(**fields)
         with self._op(write=True) as conn:
-            cur = _insert(
-                conn,
-                "llm_calls",
-                {
-                    "run_id": run_id,
-                    "draft_id": c.draft_id,
-                    "created_at": _ts(at),
-                    "provider": c.provider,
-                    "model": c.model,
-                    "request_id": scrub_text(c.request_id),
-                    "status": scrub_text(str(c.status)),
-                    "retries": int(c.retries),
-                    "duration_ms": int(c.duration_ms),
-                    "tokens_in": int(c.tokens_in),
-                    "tokens_out": int(c.tokens_out),
-                    "cache_read_tokens": int(c.cache_read_tokens),
-                    "cache_write_tokens": int(c.cache_write_tokens),
-                    "cost_usd": float(c.cost_usd),
-                    "error_type": scrub_text(c.error_type),
-                },
-            )
-            return int(cur.lastrowid or 0)
+            return _insert_call(conn, run_id, c, _ts(at))
 
     def record_coverage(
         self,

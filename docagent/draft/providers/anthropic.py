@@ -4,19 +4,24 @@
   reject forced tool use).
 - Prompt caching: ``cache_control`` marks the end of the stable prefix (system prompt, style guide,
   team examples), so repeated drafts in one run pay cache-read prices for it.
-- Retries are the SDK's (``max_retries``, honouring ``retry-after``); every call has a timeout
-  (shorter for interactive use). ``ANTHROPIC_BASE_URL`` is honoured by the SDK.
+- Retries of ``messages.create`` are docagent's, not the SDK's (the SDK would sleep whatever
+  ``retry-after`` says): up to ``max_retries`` on 408/409/429/5xx/529 and connection errors,
+  waiting ``retry-after`` (or an exponential backoff), and never waiting longer in total than
+  the call's timeout; a longer ``retry-after`` fails at once, saying so. Every call has a
+  timeout (shorter for interactive use). ``ANTHROPIC_BASE_URL`` is honoured by the SDK.
 - The API key is never logged or put in an error message.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import random
 import re
 import typing
 from typing import Any
 
-from docagent.draft.models import Usage
+from docagent.draft.models import Usage, read_usage
 from docagent.draft.providers.base import (
     DraftRequest,
     ProviderError,
@@ -62,14 +67,32 @@ def default_model() -> str:
     return max(sonnets, key=_version)
 
 
+def _field(obj: Any, name: str) -> Any:
+    """``obj.name`` or ``obj[name]`` (a reply the SDK could not type is left as dicts)."""
+    if isinstance(obj, dict):
+        return obj.get(name)
+    return getattr(obj, name, None)
+
+
 def _usage(u: Any) -> Usage:
+    """The reply's usage, validated: missing or implausible usage is unknown, never negative."""
     if u is None:
-        return Usage()
-    return Usage(
-        input_tokens=int(getattr(u, "input_tokens", 0) or 0),
-        output_tokens=int(getattr(u, "output_tokens", 0) or 0),
-        cache_read_tokens=int(getattr(u, "cache_read_input_tokens", 0) or 0),
-        cache_write_tokens=int(getattr(u, "cache_creation_input_tokens", 0) or 0),
+        return Usage(unknown=True)
+    return read_usage(
+        _field(u, "input_tokens"),
+        _field(u, "output_tokens"),
+        _field(u, "cache_read_input_tokens"),
+        _field(u, "cache_creation_input_tokens"),
+    )
+
+
+def _malformed(what: str, usage: Usage | None = None) -> ProviderError:
+    """The error for an HTTP 200 reply that is not a usable message (the call may be paid)."""
+    return ProviderError(
+        "malformed_output",
+        f"the Anthropic API answered with a reply that is not a message ({what})",
+        200,
+        usage=usage if usage is not None else Usage(unknown=True),
     )
 
 
@@ -78,17 +101,27 @@ def message_result(message: Any, model: str) -> ProviderResult:
 
     The text blocks are joined and parsed as JSON (no data when the answer hit ``max_tokens``);
     ``model`` stands in when the message does not name its model.
+
+    Raises:
+        ProviderError: ``malformed_output`` (with the reply's usage, unknown when unreadable)
+            when the reply has no list of content blocks.
     """
+    usage = _usage(_field(message, "usage"))
+    content = _field(message, "content")
+    if not isinstance(content, list):
+        raise _malformed(f"content is {type(content).__name__}", usage)
     raw = "".join(
-        getattr(b, "text", "") for b in message.content if getattr(b, "type", "") == "text"
+        t
+        for b in content
+        if _field(b, "type") == "text" and isinstance(t := _field(b, "text"), str)
     )
     stop = str(getattr(message, "stop_reason", "") or "")
     data = parse_json_text(raw) if raw and stop != "max_tokens" else None
     return ProviderResult(
         data=data,
         raw=raw,
-        usage=_usage(getattr(message, "usage", None)),
-        model=str(getattr(message, "model", "") or model),
+        usage=usage,
+        model=str(_field(message, "model") or model),
         request_id=str(getattr(message, "_request_id", "") or getattr(message, "id", "")),
         stop_reason=stop,
     )
@@ -128,6 +161,47 @@ class AnthropicProvider:
                 kwargs["base_url"] = base_url
             client = anthropic.AsyncAnthropic(**kwargs)
         self.client = client
+        with_options = getattr(client, "with_options", None)
+        #: the client for ``messages.create``: retries are docagent's (see the module docstring)
+        self.messages_client = with_options(max_retries=0) if with_options else client
+
+    async def _create(self, params: dict[str, Any], timeout: float) -> Any:
+        """``messages.create`` with docagent's retries; SDK exceptions propagate.
+
+        Raises:
+            ProviderError: When the server asks to wait longer than the wait budget allows.
+        """
+        import anthropic
+
+        waited, retries = 0.0, 0
+        while True:
+            try:
+                return await self.messages_client.messages.create(**params, timeout=timeout)
+            except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
+                if retries >= self.max_retries or not _retryable(exc):
+                    exc.docagent_retries = retries  # type: ignore[attr-defined]
+                    raise
+                delay, asked = _retry_delay(exc, retries)
+                if waited + delay > timeout:
+                    if not asked:
+                        delay = max(0.0, timeout - waited)
+                    else:
+                        raise self._too_long_wait(exc, delay, timeout, retries) from None
+                await asyncio.sleep(delay)
+                waited += delay
+                retries += 1
+
+    def _too_long_wait(self, exc: Any, delay: float, timeout: float, retries: int) -> ProviderError:
+        """The error for a ``retry-after`` longer than the wait budget (``timeout``)."""
+        base = self.error_for_status(exc, retries) if hasattr(exc, "status_code") else None
+        kind = base.kind if base is not None else "unreachable"
+        status = getattr(exc, "status_code", None)
+        return ProviderError(
+            kind,
+            f"Anthropic asked to retry after {delay:g}s ({status}); that is longer than the "
+            f"{timeout:g}s timeout, so docagent did not wait (raise timeout or try later)",
+            status,
+        )
 
     async def aclose(self) -> None:
         """Close the SDK's HTTP client."""
@@ -156,7 +230,7 @@ class AnthropicProvider:
         params = self.build_params(request)
         timeout = self.interactive_timeout if request.interactive else self.timeout
         try:
-            msg = await self.client.messages.create(**params, timeout=timeout)
+            msg = await self._create(params, timeout)
         except anthropic.APITimeoutError:
             raise ProviderError(
                 "timeout", f"Anthropic did not answer within {timeout:g}s (model {self.model})"
@@ -166,14 +240,19 @@ class AnthropicProvider:
                 "unreachable", f"cannot reach the Anthropic API at {self.base_url}: {exc}"
             ) from None
         except anthropic.APIStatusError as exc:
-            raise self.error_for_status(exc) from None
+            raise self.error_for_status(exc, getattr(exc, "docagent_retries", None)) from None
+        except anthropic.APIResponseValidationError:
+            raise _malformed("it does not match the Messages API") from None
         except TypeError as exc:  # the SDK raises TypeError when no credentials resolve
             if "authentication" not in str(exc).lower():
-                raise
+                raise _malformed(type(exc).__name__) from None
             raise ProviderError(
                 "auth",
                 "no Anthropic credentials: set ANTHROPIC_API_KEY (or use --provider offline)",
             ) from None
+        except (ValueError, AttributeError, KeyError) as exc:  # a 200 reply the SDK cannot read
+            what = "not JSON" if isinstance(exc, ValueError) else type(exc).__name__
+            raise _malformed(what) from None
         except anthropic.AnthropicError as exc:  # e.g. other credential problems
             text = str(exc)
             if "api_key" in text or "auth" in text.lower() or "credential" in text.lower():
@@ -181,20 +260,25 @@ class AnthropicProvider:
                     "auth", "no Anthropic credentials: set ANTHROPIC_API_KEY"
                 ) from None
             raise ProviderError("bad_request", f"Anthropic request failed: {text}") from None
-        return message_result(msg, self.model)
+        try:
+            return message_result(msg, self.model)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            raise _malformed(type(exc).__name__) from None
 
-    def error_for_status(self, exc: Any) -> ProviderError:
+    def error_for_status(self, exc: Any, retries: int | None = None) -> ProviderError:
         """Return the :class:`ProviderError` for an ``anthropic.APIStatusError``.
 
         The kind (auth, rate_limited, overloaded, context_too_long, server_error, bad_request)
         and a one-line message that names the fix; the API key never appears in it. Also used
-        for errors of the Message Batches endpoints (:mod:`docagent.batch_api`).
+        for errors of the Message Batches endpoints (:mod:`docagent.batch_api`). ``retries`` is
+        how many retries were made (default: ``max_retries``, the SDK's count).
         """
         import anthropic
 
         status = getattr(exc, "status_code", None)
         detail = _error_message(exc)
-        retried = f" after {self.max_retries} retries" if self.max_retries else ""
+        n = self.max_retries if retries is None else retries
+        retried = f" after {n} retries" if n else ""
         if isinstance(exc, anthropic.AuthenticationError):
             return ProviderError(
                 "auth", "Anthropic rejected the API key (401): check ANTHROPIC_API_KEY", status
@@ -230,6 +314,38 @@ class AnthropicProvider:
         return ProviderError(
             "bad_request", f"Anthropic rejected the request ({status}): {detail}", status
         )
+
+
+#: Statuses the SDK would retry (plus 529, overloaded, which is >= 500).
+_RETRY_STATUSES = (408, 409, 429)
+_BACKOFF, _MAX_BACKOFF = 0.5, 8.0
+
+
+def _retryable(exc: Any) -> bool:
+    """Whether the SDK's rules would retry after ``exc`` (``x-should-retry`` wins)."""
+    response = getattr(exc, "response", None)
+    if response is None:  # a connection error or timeout
+        return True
+    should = response.headers.get("x-should-retry")
+    if should in ("true", "false"):
+        return should == "true"
+    status = getattr(exc, "status_code", 0) or 0
+    return status in _RETRY_STATUSES or status >= 500
+
+
+def _retry_delay(exc: Any, retries: int) -> tuple[float, bool]:
+    """Seconds to wait before the next try, and whether the server asked for them."""
+    response = getattr(exc, "response", None)
+    headers = response.headers if response is not None else {}
+    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
+        try:
+            value = float(headers.get(name)) * scale
+        except (TypeError, ValueError):
+            continue
+        if value > 0 and value == value:  # positive and not NaN
+            return value, True
+    backoff = min(_BACKOFF * 2.0**retries, _MAX_BACKOFF)
+    return backoff * (1 - 0.25 * random.random()), False
 
 
 def _error_message(exc: Any) -> str:

@@ -29,12 +29,19 @@ class ProviderError(Exception):
     ``kind`` is one of :data:`ERROR_KINDS`. Messages never contain API keys.
     """
 
-    def __init__(self, kind: str, message: str, status: int | None = None):
-        """Create an error of ``kind`` with a user-facing ``message``."""
+    def __init__(
+        self, kind: str, message: str, status: int | None = None, usage: Usage | None = None
+    ):
+        """Create an error of ``kind`` with a user-facing ``message``.
+
+        ``usage`` is set when the call was answered (and may have been paid for) although the
+        answer is unusable: a malformed HTTP 200 reply carries ``Usage(unknown=True)``.
+        """
         super().__init__(message)
         self.kind = kind
         self.message = message
         self.status = status
+        self.usage = usage
 
     def __str__(self) -> str:
         """Return the user-facing message."""

@@ -13,7 +13,7 @@ from typing import Any
 
 import httpx2
 
-from docagent.draft.models import Usage
+from docagent.draft.models import Usage, read_usage
 from docagent.draft.providers.base import (
     DraftRequest,
     ProviderError,
@@ -27,6 +27,22 @@ _RETRY_STATUSES = (408, 409, 429, 500, 502, 503, 504)
 _JSON_INSTRUCTION = (
     "\n\nAnswer with a single JSON object that matches this JSON schema, and nothing else:\n"
 )
+
+
+def _usage(usage: Any) -> Usage:
+    """A chat completion's usage, validated (missing or implausible usage is unknown)."""
+    if not isinstance(usage, dict):
+        return Usage(unknown=True)
+    details = usage.get("prompt_tokens_details")
+    cached = details.get("cached_tokens") if isinstance(details, dict) else 0
+    checked = read_usage(usage.get("prompt_tokens"), usage.get("completion_tokens"), cached)
+    if checked.unknown or checked.cache_read_tokens > checked.input_tokens:
+        return Usage(unknown=True)
+    return Usage(
+        input_tokens=checked.input_tokens - checked.cache_read_tokens,
+        output_tokens=checked.output_tokens,
+        cache_read_tokens=checked.cache_read_tokens,
+    )
 
 
 class OpenAICompatProvider:
@@ -107,6 +123,7 @@ class OpenAICompatProvider:
         body = self.build_body(request, json_schema)
         timeout = self.interactive_timeout if request.interactive else self.timeout
         attempt = 0
+        waited = 0.0  # retry waits never add up to more than the call's timeout
         while True:
             try:
                 resp = await self.client.post(self.url, json=body, headers=headers, timeout=timeout)
@@ -121,46 +138,60 @@ class OpenAICompatProvider:
             except httpx2.HTTPError as exc:
                 raise ProviderError("unreachable", f"cannot reach {self.url}: {exc}") from None
             if resp.status_code in _RETRY_STATUSES and attempt < self.max_retries:
+                delay, asked = self._retry_delay(resp, attempt + 1)
+                if waited + delay > timeout:
+                    if asked:
+                        raise ProviderError(
+                            "rate_limited" if resp.status_code == 429 else "server_error",
+                            f"{self.url} asked to retry after {delay:g}s ({resp.status_code}); "
+                            f"that is longer than the {timeout:g}s timeout, so docagent did "
+                            "not wait (raise timeout or try later)",
+                            resp.status_code,
+                        )
+                    delay = max(0.0, timeout - waited)
                 attempt += 1
-                await asyncio.sleep(self._retry_delay(resp, attempt))
+                await asyncio.sleep(delay)
+                waited += delay
                 continue
             break
         if resp.status_code >= 400:
             raise self._status_error(resp, attempt)
+        usage = Usage(unknown=True)
         try:
             payload = resp.json()
+            usage = _usage(payload.get("usage"))
             choice = payload["choices"][0]
             raw = choice["message"].get("content") or ""
+            if not isinstance(raw, str):
+                raise TypeError("content is not text")
         except (ValueError, KeyError, IndexError, TypeError, AttributeError):
             raise ProviderError(
-                "malformed_output", f"{self.url} returned a response that is not a chat completion"
+                "malformed_output",
+                f"{self.url} returned a response that is not a chat completion",
+                resp.status_code,
+                usage=usage,
             ) from None
         if json_schema:
             self.json_schema_supported = True
-        usage = payload.get("usage") or {}
-        cached = (usage.get("prompt_tokens_details") or {}).get("cached_tokens") or 0
         stop = str(choice.get("finish_reason") or "")
         return ProviderResult(
             data=None if stop == "length" else parse_json_text(raw),
             raw=raw,
-            usage=Usage(
-                input_tokens=int(usage.get("prompt_tokens") or 0) - int(cached),
-                output_tokens=int(usage.get("completion_tokens") or 0),
-                cache_read_tokens=int(cached),
-            ),
+            usage=usage,
             model=str(payload.get("model") or self.model),
             request_id=str(payload.get("id") or resp.headers.get("x-request-id", "")),
             stop_reason=stop,
         )
 
-    def _retry_delay(self, resp: httpx2.Response, attempt: int) -> float:
+    def _retry_delay(self, resp: httpx2.Response, attempt: int) -> tuple[float, bool]:
+        """Seconds to wait before retry ``attempt``, and whether the server asked for them."""
         value = resp.headers.get("retry-after")
         try:
-            if value is not None:
-                return min(float(value), 30.0)
+            if value is not None and float(value) >= 0 and float(value) == float(value):
+                return float(value), True
         except ValueError:
             pass
-        return self.backoff * (2 ** (attempt - 1))
+        return self.backoff * (2 ** (attempt - 1)), False
 
     def _status_error(self, resp: httpx2.Response, attempts: int) -> ProviderError:
         status = resp.status_code
