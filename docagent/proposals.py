@@ -207,10 +207,10 @@ def read_proposals(path: str | Path) -> list[Proposal]:
 
 def write_proposals(path: str | Path, proposals: Iterable[Proposal]) -> None:
     """Write ``proposals`` to ``path`` as JSONL, replacing the file atomically."""
-    from docagent.code.edit import atomic_write
+    from docagent.writes import write_atomic
 
     data = "".join(p.to_json() + "\n" for p in proposals).encode("utf-8")
-    atomic_write(path, data, mode=None)
+    write_atomic(path, data)
 
 
 def append_proposal(path: str | Path, proposal: Proposal) -> None:

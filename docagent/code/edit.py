@@ -13,9 +13,9 @@ This is the engine behind DESIGN §5. It changes the bytes of docstrings and not
   (spliced bottom-up) and verifies it: the new source parses, every edited target's
   ``ast.get_docstring`` equals its text, every other docstring is unchanged, and the module's
   AST with docstrings removed is unchanged. A failed check refuses the file's edits.
-- :func:`apply_file_edits` reads, plans, and writes atomically (temp file in the same directory,
-  ``fsync``, ``os.replace``), keeping the encoding, line endings, trailing-newline state and
-  permission bits; it returns the old bytes so a caller can undo with :func:`restore_file`.
+- :func:`apply_file_edits` reads, plans, and writes atomically through :mod:`docagent.writes`
+  (keeping owner, group, permission bits and hard links), keeping the encoding, line endings and
+  trailing-newline state; it returns the old bytes so a caller can undo with :func:`restore_file`.
 
 Definitions are found with :mod:`docagent.code.targets` (tree-sitter), never re-parsed another way.
 """
@@ -23,13 +23,10 @@ Definitions are found with :mod:`docagent.code.targets` (tree-sitter), never re-
 from __future__ import annotations
 
 import ast
-import contextlib
 import difflib
 import hashlib
 import inspect
 import os
-import stat
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -49,6 +46,7 @@ from docagent.code.targets import (
     read_file,
     strip_docstrings,
 )
+from docagent.writes import write_atomic
 
 __all__ = [
     "DocEdit",
@@ -855,42 +853,14 @@ def _refuse_all(result: FileEditResult, edits: list[DocEdit], reason: str) -> Fi
 
 
 def atomic_write(path: str | Path, data: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
+    """Replace ``path`` with ``data`` atomically, keeping owner, group, mode and hard links.
 
-    ``mode`` (permission bits) defaults to the existing file's; a symlink is followed so the
-    link itself stays a link. Raises OSError when the write fails (the file is then untouched).
+    Kept for callers of this module; the one implementation is :func:`docagent.writes.write_atomic`.
+
+    Raises:
+        OSError: when the write fails (the file then keeps its old content).
     """
-    real = os.path.realpath(path)
-    if mode is None:
-        try:
-            mode = stat.S_IMODE(os.stat(real).st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-    directory = os.path.dirname(real) or "."
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix="." + os.path.basename(real) + ".", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, data, mode=mode)
 
 
 def _writable(real: str) -> str | None:
