@@ -46,7 +46,7 @@ from docagent.code.targets import (
     read_file,
     strip_docstrings,
 )
-from docagent.writes import write_atomic
+from docagent.writes import recover_stale_temps, write_atomic
 
 __all__ = [
     "DocEdit",
@@ -897,6 +897,8 @@ def apply_file_edits(
     if not Path(real).is_relative_to(os.path.realpath(root)):
         # a tracked symlink to a file elsewhere: the one place every write goes through says no
         return _refuse_all(result, edits, f"{rel_path}: resolves outside the repository")
+    if not dry_run:  # finish or remove what a killed writer left next to the file
+        recover_stale_temps(os.path.dirname(real))
     if not os.path.exists(real):
         return _refuse_all(result, edits, f"{rel_path}: file not found")
     try:
