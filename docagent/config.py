@@ -35,6 +35,7 @@ class Settings:
 
     include: list[str] = field(default_factory=lambda: ["**/*.py"])
     exclude: list[str] = field(default_factory=list)
+    include_environments: bool = False
     style: str = "auto"
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     visibility: str = "public"

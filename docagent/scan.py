@@ -411,7 +411,14 @@ def scan(
     root = repo.find_root(path)
     settings = settings or load_settings(root)
     under = Path(path).resolve()
-    paths = repo.python_files(root, settings.include, settings.exclude, since=since, under=under)
+    paths = repo.python_files(
+        root,
+        settings.include,
+        settings.exclude,
+        since=since,
+        under=under,
+        include_environments=settings.include_environments,
+    )
     entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers)
     if include_private is None:
         include_private = settings.visibility == "all"
