@@ -35,6 +35,7 @@ from docagent.draft.models import Draft, Usage
 from docagent.draft.prompts import build_prompt
 from docagent.errors import DocagentError
 from docagent.session import BATCH_REVIEWER, README_KIND, Session, WorkItem, draft_from_record
+from docagent.store.redact import scrub_text
 from docagent.writes import is_stream, open_output
 
 REVIEWER = BATCH_REVIEWER
@@ -592,6 +593,7 @@ class _Runner:
 
             record = draft.to_proposal()
             record["status"] = status
+            record["text"] = scrub_text(record.get("text") or "")  # as logged: no credential
             proposal = Proposal.from_dict(record)
             if isinstance(self.out, Path):
                 append_proposal(self.out, proposal)

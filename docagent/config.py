@@ -63,6 +63,7 @@ class Settings:
         ]
     )
     ai_attribution: bool = False
+    redact_prompts: bool = True
     writing_seconds_baseline: float = 120.0
 
     def replace(self, **changes: Any) -> Settings:

@@ -646,6 +646,7 @@ class Session:
                 hint=hint,
                 interactive=self.interactive,
                 batch=self.batch_pricing,
+                redact_prompt=self.settings.redact_prompts,
             )
             draft.cache_key = key
             record = draft_record(

@@ -3,7 +3,9 @@
 Signature agreement reuses :func:`docagent.code.docstrings.consistency_problems` — the same rules
 that mark scanned docstrings stale — so a draft is judged exactly like an existing docstring.
 Hard checks: ``params``, ``returns``, ``yields``, ``raises``, ``names``, ``summary``,
-``roundtrip``, ``literal``. Soft checks (reported, never blocking): ``returns-documented``.
+``roundtrip``, ``literal``, ``secret`` (the text holds a credential, for example one the model
+copied from the code: such a draft is never applied, whatever the policy). Soft checks
+(reported, never blocking): ``returns-documented``.
 """
 
 from __future__ import annotations
@@ -16,11 +18,22 @@ from docagent.code import pyast
 from docagent.code.docstrings import Problem, consistency_problems
 from docagent.code.edit import RefusedEdit, render_docstring
 from docagent.code.targets import FileFacts, Target
+from docagent.credentials import find_secrets
 from docagent.draft.models import Check, StructuredDraft
 from docagent.draft.render import render
 from docagent.draft.symbols import SymbolIndex
 
-HARD_CHECKS = ("params", "returns", "yields", "raises", "names", "summary", "roundtrip", "literal")
+HARD_CHECKS = (
+    "params",
+    "returns",
+    "yields",
+    "raises",
+    "names",
+    "summary",
+    "roundtrip",
+    "literal",
+    "secret",
+)
 _GROUP = {
     "param-invented": "params",
     "param-missing": "params",
@@ -198,7 +211,20 @@ def run_checks(
         summary_problems.append("the summary is not one line followed by a blank line")
     checks.append(Check("summary", not summary_problems, "; ".join(summary_problems)))
     checks.extend(_check_literal(text))
+    checks.append(check_secret(text))
     return checks
+
+
+def check_secret(text: str) -> Check:
+    """The ``secret`` hard check: fails when ``text`` holds a detected credential.
+
+    The detail counts them and never quotes one (it is logged and shown to the model).
+    """
+    found = len(find_secrets(text))
+    if not found:
+        return Check("secret", True)
+    what = "a credential" if found == 1 else f"{found} credentials"
+    return Check("secret", False, f"the text contains {what}; a draft with one is never applied")
 
 
 def hard_failures(checks: list[Check]) -> list[Check]:
