@@ -130,7 +130,7 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
     if "bearer" in lowered:
         spans.extend(m.span(1) for m in _BEARER.finditer(text))
     same_length = len(lowered) == len(text)
-    for m in (_ASSIGNED_LOWER.finditer(lowered) if same_length else _ASSIGNED.finditer(text)):
+    for m in _ASSIGNED_LOWER.finditer(lowered) if same_length else _ASSIGNED.finditer(text):
         quote, value = m.group(1), text[m.start(2) : m.end(2)]
         digit = any(c.isdigit() for c in value)
         if (quote and (digit or len(value) >= 16)) or (digit and len(value) >= 12):
