@@ -109,6 +109,17 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
+def _scoped(p: re.Pattern[str]) -> str:
+    flags = "".join(f for f, bit in (("i", re.I), ("x", re.X), ("s", re.S)) if p.flags & bit)
+    return f"(?{flags}:{p.pattern})" if flags else f"(?:{p.pattern})"
+
+
+@functools.cache
+def _any_rule() -> re.Pattern[str]:
+    """All rules as one pattern: one pass tells whether any rule can match at all."""
+    return re.compile("|".join(_scoped(rule.pattern) for rule in _rules()))
+
+
 def _secret_span(m: re.Match[str]) -> tuple[int, int]:
     """The part of a match to hide: a captured value that ends the match (a password before
     ``@``, a quoted key), else the whole match (a token with a captured prefix)."""
@@ -121,7 +132,7 @@ def _secret_span(m: re.Match[str]) -> tuple[int, int]:
 
 def find_secrets(text: str) -> list[tuple[int, int]]:
     """Spans ``(start, end)`` of the credentials in ``text``, sorted and merged."""
-    if not text:
+    if len(text) < 8:  # shorter than any credential
         return []
     spans: list[tuple[int, int]] = []
     if "PRIVATE KEY" in text:
@@ -151,8 +162,8 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
         parts.append(text[start:end] if text[end - 1 : end] == "\n" else text[start:end] + "\n")
         cand += len(parts[-1])
         pos = end
-    if parts:
-        joined = "".join(parts)
+    joined = "".join(parts)
+    if joined and _any_rule().search(joined):
         for rule in _rules():
             for m in rule.pattern.finditer(joined):
                 if rule.confirm is not None and not rule.confirm(m.group(0)):
