@@ -22,10 +22,12 @@ from typing import Any, Protocol
 
 from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
 from docagent.code.targets import SourceError, read_file
+from docagent.display import printable
 from docagent.proposals import Proposal, check_path
 
 APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
 README_UNSUPPORTED = "README sections are not supported yet"
+MAX_LISTED_LINES = 5  # line numbers named in a "conflicting proposals" refusal
 
 
 @dataclass
@@ -41,7 +43,7 @@ class RecordOutcome:
         p = self.proposal
         where = f" (line {p.line})" if p.line is not None else ""
         reason = f": {self.reason}" if self.reason else ""
-        return f"{self.outcome:<8} {p.path}::{p.qualname}{where}{reason}"
+        return printable(f"{self.outcome:<8} {p.path}::{p.qualname}{where}{reason}")
 
 
 @dataclass
@@ -244,7 +246,10 @@ def apply_proposals(
         for q, group in groups.items():
             texts = {_clean(proposals[i].text) for i in group}
             if len(texts) > 1:
-                lines = ", ".join(str(proposals[i].line or i + 1) for i in group)
+                numbers = [str(proposals[i].line or i + 1) for i in group[:MAX_LISTED_LINES]]
+                lines = ", ".join(numbers)
+                if len(group) > MAX_LISTED_LINES:  # one bounded message, however many records
+                    lines += f" and {len(group) - MAX_LISTED_LINES:,} more"
                 for i in group:
                     results[i] = RecordOutcome(
                         proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"

@@ -38,6 +38,7 @@ from docagent.code import parser as ts
 from docagent.code import pyast
 from docagent.code.docstrings import NO_DOCSTRING, docstring_sha, dropped_lines
 from docagent.code.targets import (
+    TOO_DEEP,
     FileFacts,
     SourceError,
     Target,
@@ -912,7 +913,10 @@ def apply_file_edits(
         facts = read_file(str(abs_path), rel_path, data=data)
     except SourceError as exc:
         return _refuse_all(result, edits, f"cannot parse: {exc}")
-    plan = plan_file_edits(facts, edits, line_length=line_length)
+    try:
+        plan = plan_file_edits(facts, edits, line_length=line_length)
+    except (RecursionError, MemoryError):  # valid for tree-sitter, too deep for CPython's ast
+        return _refuse_all(result, edits, f"{rel_path}: {TOO_DEEP}")
     result.skipped = plan.skipped
     result.refused = plan.refused
     result.error = plan.error

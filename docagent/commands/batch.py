@@ -45,10 +45,12 @@ def run(args: argparse.Namespace) -> int:
 
 def _explain(summary: dict) -> None:
     """One stderr line per failure and a closing count line."""
+    from docagent.display import printable
+
     err = sys.stderr
     for f in summary.get("failures", []):
         where = f"{f['path']}::{f['qualname']}" if f.get("qualname") else f["path"]
-        print(f"failed   {where}: {f['reason']}", file=err)
+        print(printable(f"failed   {where}: {f['reason']}"), file=err)
     print(
         f"docagent batch: {summary['targets']} targets, drafted {summary['drafted']}, "
         f"reused {summary['reused']}, applied {summary['applied']}, "
