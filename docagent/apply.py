@@ -217,6 +217,7 @@ def apply_proposals(
     report = ApplyReport(dry_run=dry_run)
     results: list[RecordOutcome | None] = [None] * len(proposals)
     by_file: dict[str, list[int]] = {}
+    path_problems: dict[str, str | None] = {}
     readme: list[int] = []
     for i, p in enumerate(proposals):
         if not is_selected(p.status, include_all):
@@ -230,7 +231,9 @@ def apply_proposals(
         if p.kind == "readme_section":
             readme.append(i)
             continue
-        problem = _target_problem(root, p.path)
+        if p.path not in path_problems:  # once per path: a file may hold many records
+            path_problems[p.path] = _target_problem(root, p.path)
+        problem = path_problems[p.path]
         if problem:
             results[i] = RecordOutcome(p, REFUSED, problem)
             continue

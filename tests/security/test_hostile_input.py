@@ -1,4 +1,4 @@
-"""Hostile files, proposals and paths: one line naming the input, and the rest of the work goes on."""
+"""Hostile files, proposals and paths: one line naming the input; the rest of the work goes on."""
 
 from __future__ import annotations
 
