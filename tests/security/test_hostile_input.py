@@ -85,6 +85,7 @@ def test_pathological_json_is_one_line_naming_the_line(tmp_path, capsys, line: s
     assert len(err) < 400
 
 
+@pytest.mark.slow
 def test_many_conflicting_records_give_bounded_messages(tmp_path: Path) -> None:
     root = make_repo(tmp_path / "repo", {"ok.py": GOOD})
     p = tmp_path / "p.jsonl"
