@@ -150,6 +150,7 @@ def write_atomic(
     (``sync=False`` skips both, for caches that can be rebuilt).
 
     Raises:
+        IsADirectoryError: ``path`` exists but is not a regular file (a directory, a device).
         OSError: when the write fails; the file then keeps its old content.
     """
     real = os.path.realpath(path)

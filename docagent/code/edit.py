@@ -856,10 +856,8 @@ def _refuse_all(result: FileEditResult, edits: list[DocEdit], reason: str) -> Fi
 def atomic_write(path: str | Path, data: bytes, mode: int | None = None) -> None:
     """Replace ``path`` with ``data`` atomically, keeping owner, group, mode and hard links.
 
-    Kept for callers of this module; the one implementation is :func:`docagent.writes.write_atomic`.
-
-    Raises:
-        OSError: when the write fails (the file then keeps its old content).
+    Kept for callers of this module; the one implementation is :func:`docagent.writes.write_atomic`
+    (which raises OSError when the write fails; the file then keeps its old content).
     """
     write_atomic(path, data, mode=mode)
 
