@@ -23,10 +23,12 @@ from typing import Any, Protocol
 
 from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
 from docagent.code.targets import SourceError, read_file
+from docagent.display import printable
 from docagent.proposals import Proposal, check_path
 
 APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
 README_UNSUPPORTED = "README sections are not supported yet"
+MAX_LISTED_LINES = 5  # line numbers named in a "conflicting proposals" refusal
 
 
 @dataclass
@@ -42,7 +44,7 @@ class RecordOutcome:
         p = self.proposal
         where = f" (line {p.line})" if p.line is not None else ""
         reason = f": {self.reason}" if self.reason else ""
-        return f"{self.outcome:<8} {p.path}::{p.qualname}{where}{reason}"
+        return printable(f"{self.outcome:<8} {p.path}::{p.qualname}{where}{reason}")
 
 
 @dataclass
@@ -221,6 +223,7 @@ def apply_proposals(
     report = ApplyReport(dry_run=dry_run)
     results: list[RecordOutcome | None] = [None] * len(proposals)
     by_file: dict[str, list[int]] = {}
+    path_problems: dict[str, str | None] = {}
     readme: list[int] = []
     for i, p in enumerate(proposals):
         if not is_selected(p.status, include_all):
@@ -234,7 +237,9 @@ def apply_proposals(
         if p.kind == "readme_section":
             readme.append(i)
             continue
-        problem = _target_problem(root, p.path)
+        if p.path not in path_problems:  # once per path: a file may hold many records
+            path_problems[p.path] = _target_problem(root, p.path)
+        problem = path_problems[p.path]
         if problem:
             results[i] = RecordOutcome(p, REFUSED, problem)
             continue
@@ -250,7 +255,10 @@ def apply_proposals(
         for q, group in groups.items():
             texts = {_clean(proposals[i].text) for i in group}
             if len(texts) > 1:
-                lines = ", ".join(str(proposals[i].line or i + 1) for i in group)
+                numbers = [str(proposals[i].line or i + 1) for i in group[:MAX_LISTED_LINES]]
+                lines = ", ".join(numbers)
+                if len(group) > MAX_LISTED_LINES:  # one bounded message, however many records
+                    lines += f" and {len(group) - MAX_LISTED_LINES:,} more"
                 for i in group:
                     results[i] = RecordOutcome(
                         proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"

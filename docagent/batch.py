@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
@@ -36,6 +36,8 @@ from docagent.draft.prompts import build_prompt
 from docagent.errors import DocagentError
 from docagent.runlock import run_lock
 from docagent.session import BATCH_REVIEWER, README_KIND, Session, WorkItem, draft_from_record
+from docagent.store.redact import scrub_text
+from docagent.writes import is_stream, open_output
 
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
@@ -388,14 +390,20 @@ async def run_batch_async(
             return summary
         limit = float(session.settings.max_cost or 0.0)
         out_path = Path(out) if out else None
-        if out_path is not None:
+        if out_path is not None and is_stream(out_path):
+            # "-", a device or a FIFO: one stream for the run, nothing to keep or replace
+            sink = held.enter_context(open_output(out_path))
+        elif out_path is not None:
             _prepare_out(out_path, items + sections)
+            sink = out_path
+        else:
+            sink = None
         stats = _Stats()
         runner = _Runner(
             session,
             items,
             resume=resume,
-            out=out_path,
+            out=sink,
             apply=apply,
             concurrency=_default_concurrency(session),
             max_cost=limit,
@@ -505,7 +513,7 @@ class _Runner:
         items: list[WorkItem],
         *,
         resume: _Resume,
-        out: Path | None,
+        out: Path | IO[str] | None,
         apply: bool,
         concurrency: int,
         max_cost: float,
@@ -596,7 +604,13 @@ class _Runner:
 
             record = draft.to_proposal()
             record["status"] = status
-            append_proposal(self.out, Proposal.from_dict(record))
+            record["text"] = scrub_text(record.get("text") or "")  # as logged: no credential
+            proposal = Proposal.from_dict(record)
+            if isinstance(self.out, Path):
+                append_proposal(self.out, proposal)
+            else:  # a stream: stdout, a device or a FIFO
+                self.out.write(proposal.to_json() + "\n")
+                self.out.flush()
 
     def _decide(self, item: WorkItem, draft: Draft) -> None:
         session = self.session

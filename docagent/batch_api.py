@@ -84,7 +84,7 @@ class BatchState:
     def save(self) -> None:
         """Write the file atomically (synced to disk: a lost batch id costs a paid batch)."""
         data = {"batches": self.batches}
-        write_json_atomic(self.path, data, prefix=".batch-api-", indent=1, fsync=True)
+        write_json_atomic(self.path, data, indent=1, sync=True)
 
 
 class MessageBatchProvider:

@@ -209,18 +209,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
+    from docagent.display import printable
+
     module = importlib.import_module(f"docagent.commands.{args.command}")
     try:
         return int(module.run(args) or 0)
     except DocagentError as exc:
-        print(f"docagent {args.command}: error: {exc}", file=sys.stderr)
+        print(f"docagent {args.command}: error: {printable(str(exc))}", file=sys.stderr)
         return exc.exit_code
     except KeyboardInterrupt:
         print(f"docagent {args.command}: interrupted", file=sys.stderr)
         return 130
     except OSError as exc:  # full disk, permissions, vanished files: one line, never a traceback
         where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
-        print(f"docagent {args.command}: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        message = printable(f"{where}{exc.strerror or exc}")
+        print(f"docagent {args.command}: error: {message}", file=sys.stderr)
         return 1
 
 

@@ -42,6 +42,7 @@ class Settings:
 
     include: list[str] = field(default_factory=lambda: ["**/*.py"])
     exclude: list[str] = field(default_factory=list)
+    include_environments: bool = False
     style: str = "auto"
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     visibility: str = "public"
@@ -69,6 +70,7 @@ class Settings:
         ]
     )
     ai_attribution: bool = False
+    redact_prompts: bool = True
     writing_seconds_baseline: float = 120.0
 
     def replace(self, **changes: Any) -> Settings:

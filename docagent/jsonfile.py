@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
+
+from docagent.writes import write_atomic
 
 
 def read_json_object(path: Path) -> dict[str, Any]:
@@ -19,22 +19,13 @@ def read_json_object(path: Path) -> dict[str, Any]:
 
 
 def write_json_atomic(
-    path: Path, data: Any, *, prefix: str, indent: int | None = None, fsync: bool = False
+    path: Path, data: Any, *, indent: int | None = None, sync: bool = False
 ) -> None:
-    """Write ``data`` as JSON to ``path`` through a temporary file in the same folder.
+    """Write ``data`` as JSON to ``path`` atomically (:func:`docagent.writes.write_atomic`).
 
-    Readers see the old file or the new one, never a partial write. ``fsync`` flushes the data
+    Readers see the old file or the new one, never a partial write. ``sync`` flushes the data
     to disk before the rename (for state that must survive a crash).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=prefix, suffix=".json")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(data, fh, ensure_ascii=False, indent=indent)
-            if fsync:
-                fh.flush()
-                os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    data_bytes = json.dumps(data, ensure_ascii=False, indent=indent).encode("utf-8")
+    write_atomic(path, data_bytes, sync=sync)

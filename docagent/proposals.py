@@ -163,20 +163,40 @@ def check_path(path: str) -> str | None:
     return None
 
 
-def parse_proposals(lines: Iterable[str], source: str = "<proposals>") -> list[Proposal]:
+def parse_proposals(
+    lines: Iterable[str],
+    source: str = "<proposals>",
+    *,
+    torn_tail: bool = False,
+    notes: list[str] | None = None,
+) -> list[Proposal]:
     """Parse proposals JSONL ``lines``; raise DocagentError naming the first bad line.
 
-    Nothing is returned from a malformed input, so no record of it is ever applied.
+    Nothing is returned from a malformed input, so no record of it is ever applied. One
+    exception: with ``torn_tail`` (the file does not end with a newline), an undecodable last
+    record is a write cut short (a full disk, a killed writer): only that line is rejected, with
+    a note appended to ``notes``, and the records before it are returned.
     """
     out: list[Proposal] = []
-    for number, raw in enumerate(lines, start=1):
-        stripped = raw.strip()
-        if not stripped:
-            continue
+    numbered = [(n, raw.strip()) for n, raw in enumerate(lines, start=1) if raw.strip()]
+    for index, (number, stripped) in enumerate(numbered):
         try:
             data = json.loads(stripped)
-        except json.JSONDecodeError as exc:
-            raise DocagentError(f"{source}:{number}: invalid JSON: {exc.msg}") from None
+        except (ValueError, RecursionError) as exc:
+            if isinstance(exc, json.JSONDecodeError):
+                problem = f"invalid JSON: {exc.msg}"
+            elif isinstance(exc, RecursionError):
+                problem = "invalid JSON: nested too deeply"
+            else:  # e.g. an integer of thousands of digits
+                problem = f"invalid JSON: {str(exc).split(';')[0]}"
+            if torn_tail and index == len(numbered) - 1 and isinstance(exc, ValueError):
+                if notes is not None:
+                    notes.append(
+                        f"{source}:{number}: rejected a torn last record (the file ends without "
+                        f"a newline: {problem})"
+                    )
+                break
+            raise DocagentError(f"{source}:{number}: {problem}") from None
         try:
             out.append(Proposal.from_dict(data, line=number))
         except ValueError as exc:
@@ -184,33 +204,37 @@ def parse_proposals(lines: Iterable[str], source: str = "<proposals>") -> list[P
     return out
 
 
-def read_proposals(path: str | Path) -> list[Proposal]:
-    """Read a proposals JSONL file.
+def read_proposals(path: str | Path, notes: list[str] | None = None) -> list[Proposal]:
+    """Read a proposals JSONL file (see :func:`parse_proposals`; ``notes`` gets its notes).
 
     Raises:
         DocagentError: the file cannot be read, is not UTF-8, or a line is malformed (the
             message names the file, the line number and the problem).
     """
     try:
-        with open(path, encoding="utf-8") as fh:
-            lines = fh.read().splitlines()
+        with open(path, encoding="utf-8", newline="") as fh:
+            text = fh.read()
     except FileNotFoundError:
         raise DocagentError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise DocagentError(f"{path}: is a directory, not a proposals file") from None
     except UnicodeDecodeError as exc:
         raise DocagentError(f"{path}: not UTF-8 text: {exc.reason}") from None
     except OSError as exc:
         raise DocagentError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    lines = text.splitlines()
     if lines and lines[0].startswith("\ufeff"):
         lines[0] = lines[0][1:]
-    return parse_proposals(lines, str(path))
+    torn = bool(text) and not text.endswith(("\n", "\r"))
+    return parse_proposals(lines, str(path), torn_tail=torn, notes=notes)
 
 
 def write_proposals(path: str | Path, proposals: Iterable[Proposal]) -> None:
     """Write ``proposals`` to ``path`` as JSONL, replacing the file atomically."""
-    from docagent.code.edit import atomic_write
+    from docagent.writes import write_atomic
 
     data = "".join(p.to_json() + "\n" for p in proposals).encode("utf-8")
-    atomic_write(path, data, mode=None)
+    write_atomic(path, data)
 
 
 def append_proposal(path: str | Path, proposal: Proposal) -> None:

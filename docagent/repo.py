@@ -97,12 +97,38 @@ def _glob_match(path: str, pat: str) -> bool:
     return re.fullmatch(regex, path) is not None
 
 
+ENVIRONMENT_DIRS = frozenset(
+    {"venv", ".venv", "env", "__pycache__", "site-packages", "dist-packages", ".tox", ".nox"}
+)
+"""Folder names that hold an installed environment or a cache, never a project's own code."""
+
+
+def _environment_dirs(root: Path, untracked: Iterable[str]) -> set[str]:
+    """The folders (relative, posix) among ``untracked`` files' parents that are environments:
+    named like one (:data:`ENVIRONMENT_DIRS`) or holding a ``pyvenv.cfg``."""
+    found: set[str] = set()
+    checked: dict[str, bool] = {}
+    for f in untracked:
+        parts = f.split("/")[:-1]
+        for i in range(len(parts)):
+            prefix = "/".join(parts[: i + 1])
+            is_env = checked.get(prefix)
+            if is_env is None:
+                is_env = parts[i] in ENVIRONMENT_DIRS or (root / prefix / "pyvenv.cfg").is_file()
+                checked[prefix] = is_env
+            if is_env:
+                found.add(prefix)
+                break
+    return found
+
+
 def python_files(
     root: Path,
     include: Sequence[str] = ("**/*.py",),
     exclude: Sequence[str] = (),
     since: str | None = None,
     under: Path | None = None,
+    include_environments: bool = False,
 ) -> list[str]:
     """List the repository's ``.py`` files (tracked and untracked-but-not-ignored), sorted.
 
@@ -111,10 +137,25 @@ def python_files(
 
     ``since`` keeps only files changed since that revision (committed, staged or unstaged,
     plus untracked files); ``under`` keeps only files inside that directory or equal to that file.
+    Untracked virtual environments and caches (a folder named like ``venv``, ``.venv``, ``env``,
+    ``__pycache__``, ``site-packages``, or holding a ``pyvenv.cfg``) are left out unless
+    ``include_environments``: they are installed code, not the project's.
     """
     with _repo(root) as r:
-        out = r.git.ls_files("-z", "--cached", "--others", "--exclude-standard")
-        files = {f for f in out.split("\0") if f.endswith(".py")}
+        out = r.git.ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
+        files: set[str] = set()
+        untracked: list[str] = []
+        for entry in out.split("\0"):
+            tag, _, f = entry.partition(" ")
+            if not f.endswith(".py"):
+                continue
+            files.add(f)
+            if tag == "?":
+                untracked.append(f)
+        if untracked and not include_environments:
+            envs = _environment_dirs(root, untracked)
+            if envs:
+                files -= {f for f in untracked if any(f.startswith(e + "/") for e in envs)}
         if since:
             import git
 

@@ -1,18 +1,23 @@
 """Scan a repository: every target with its status, in parallel, cached by file content.
 
-The cache (``.docagent/scan-cache.pickle``) is keyed by each file's content hash, so it is never
+The cache (``.docagent/scan-cache.json``) is keyed by each file's content hash, so it is never
 stale when a file changes; a warm scan of an unchanged repository only lists, reads and hashes
 files. Parsing runs in worker processes across cores.
+
+The cache is data, never code: JSON, checked field by field on load, and signed with a key that
+lives in the user's cache folder (``$XDG_CACHE_HOME/docagent/`` or ``~/.cache/docagent/``),
+never in the repository. A cache this user did not write (committed to a clone, copied from
+another machine, edited) fails the signature and is rebuilt; nothing in it is trusted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
-import pickle
-import tempfile
+import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -23,8 +28,19 @@ from typing import Any
 from docagent import repo
 from docagent.config import Settings
 
-CACHE_NAME = "scan-cache.pickle"
-CACHE_VERSION = 5  # bump when the scan result of an unchanged file can change
+CACHE_NAME = "scan-cache.json"
+CACHE_VERSION = 6  # bump when the scan result of an unchanged file can change
+_MAGIC = b"docagent-scan-cache"
+_KEY_NAME = "scan-cache.key"
+# Every possible summary row, so a cache stores a row as its index in this tuple.
+_ROWS = tuple(
+    (kind, public, has_doc, status)
+    for kind in ("module", "class", "method", "function")
+    for public in (False, True)
+    for has_doc in (False, True)
+    for status in ("missing", "ok", "stale")
+)
+_ROW_CODE = {row: i for i, row in enumerate(_ROWS)}
 # Row layout kept per target for fast summaries: (kind, public, has_docstring, status).
 _KIND, _PUBLIC, _HAS_DOC, _STATUS = range(4)
 
@@ -169,26 +185,138 @@ def _work(batch: list[_Job]) -> list[tuple[str, FileEntry]]:
         gc.enable()
 
 
+def _key_dir() -> Path | None:
+    base = os.environ.get("XDG_CACHE_HOME") or ""
+    if not base:
+        home = os.environ.get("HOME") or ""
+        if not home:
+            return None
+        base = os.path.join(home, ".cache")
+    return Path(base) / "docagent"
+
+
+def cache_key(create: bool = False) -> bytes | None:
+    """This user's secret key for signing scan caches (None when there is none and cannot be).
+
+    The key is 32 random bytes in ``<user cache folder>/docagent/scan-cache.key`` (mode 0600),
+    made on first use when ``create``; a cache signed with another key is never read.
+    """
+    directory = _key_dir()
+    if directory is None:
+        return None
+    path = directory / _KEY_NAME
+    try:
+        key = path.read_bytes()
+        if len(key) == 32:
+            return key
+    except OSError:
+        pass
+    if not create:
+        return None
+    try:
+        directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        key = secrets.token_bytes(32)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(key)
+        return key
+    except OSError:
+        return None
+
+
+def _mac(key: bytes, body: bytes) -> str:
+    return hmac.new(key, body, "sha256").hexdigest()
+
+
+def _entry(value: Any, blob: bytes) -> FileEntry | None:
+    """A cache entry from its index row and the fragment blob, or None when malformed."""
+    if not (isinstance(value, list) and len(value) == 6):
+        return None
+    sha, rows, votes, error, start, end = value
+    if not (
+        isinstance(sha, str)
+        and isinstance(rows, list)
+        and isinstance(votes, dict)
+        and (error is None or isinstance(error, str))
+        and type(start) is int
+        and type(end) is int
+        and 0 <= start <= end <= len(blob)
+    ):
+        return None
+    try:
+        if rows and min(rows) < 0:
+            return None
+        checked = [_ROWS[code] for code in rows]
+    except (IndexError, TypeError):
+        return None
+    if not all(isinstance(k, str) and type(v) is int for k, v in votes.items()):
+        return None
+    try:
+        json_targets = blob[start:end].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    return FileEntry(sha, checked, json_targets, votes, error)
+
+
 def _load_cache(path: Path) -> dict[str, FileEntry]:
+    """The cache at ``path`` when this user wrote it (right signature) and it is well formed.
+
+    The file is one header line (format, version, HMAC-SHA256 of the rest under this user's
+    key), one line of JSON index (per file: content hash, summary rows, style votes, error and
+    the byte range of its targets) and the targets' ``scan --json`` fragments, concatenated.
+    Anything else (missing, another user's or machine's, edited, damaged, an older format) is
+    ignored: an empty cache means the files are parsed again.
+    """
+    key = cache_key()
+    if key is None:
+        return {}
     try:
         with path.open("rb") as fh:
-            data = pickle.load(fh)
-        if isinstance(data, dict) and data.get("version") == CACHE_VERSION:
-            return data["files"]
-    except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError, ValueError):
-        pass  # a missing or damaged cache is rebuilt; it holds nothing that cannot be recomputed
-    return {}
+            head = fh.readline(200)
+            body = fh.read()
+    except OSError:
+        return {}
+    parts = head.split()
+    if len(parts) != 3 or parts[0] != _MAGIC or parts[1] != str(CACHE_VERSION).encode():
+        return {}
+    if not hmac.compare_digest(parts[2], _mac(key, body).encode()):
+        return {}
+    index_line, _, blob = body.partition(b"\n")
+    try:
+        files = json.loads(index_line)
+    except (ValueError, RecursionError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    out: dict[str, FileEntry] = {}
+    for rel, value in files.items():
+        entry = _entry(value, blob)
+        if entry is None:
+            return {}
+        out[rel] = entry
+    return out
 
 
 def _save_cache(path: Path, files: dict[str, FileEntry]) -> None:
+    from docagent.writes import write_atomic
+
+    key = cache_key(create=True)
+    if key is None:
+        return  # no private place for a key: scan without a cache
+    index: dict[str, list[Any]] = {}
+    chunks: list[bytes] = []
+    offset = 0
+    for rel, e in files.items():
+        fragment = e.json_targets.encode("ascii", "backslashreplace")
+        rows = [_ROW_CODE[tuple(row)] for row in e.rows]
+        index[rel] = [e.sha, rows, e.style_votes, e.error, offset, offset + len(fragment)]
+        chunks.append(fragment)
+        offset += len(fragment)
+    body = json.dumps(index, separators=(",", ":")).encode("ascii") + b"\n" + b"".join(chunks)
+    head = b"%s %d %s\n" % (_MAGIC, CACHE_VERSION, _mac(key, body).encode())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".scan-cache.")
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(
-                {"version": CACHE_VERSION, "files": files}, fh, protocol=pickle.HIGHEST_PROTOCOL
-            )
-        os.replace(tmp, path)
+        write_atomic(path, head + body, mode=0o600, sync=False)
     except OSError:
         pass  # read-only repository or full disk: scanning still works, only slower next time
 
@@ -258,8 +386,11 @@ def scan_files(
             errors.append((rel, entry.error))
     if use_cache and (todo or set(cache) - set(entries)):
         merged = {**{k: v for k, v in cache.items() if (root / k).exists()}, **entries}
+        from docagent.writes import TEMP_GLOB
+
         with contextlib.suppress(OSError):
             repo.ensure_excluded(root)
+            repo.ensure_excluded(root, TEMP_GLOB)
         _save_cache(cache_path, merged)
     good = {k: v for k, v in entries.items() if not v.error}
     return good, sorted(errors)
@@ -280,7 +411,14 @@ def scan(
     root = repo.find_root(path)
     settings = settings or load_settings(root)
     under = Path(path).resolve()
-    paths = repo.python_files(root, settings.include, settings.exclude, since=since, under=under)
+    paths = repo.python_files(
+        root,
+        settings.include,
+        settings.exclude,
+        since=since,
+        under=under,
+        include_environments=settings.include_environments,
+    )
     entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers)
     if include_private is None:
         include_private = settings.visibility == "all"

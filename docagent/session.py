@@ -312,6 +312,12 @@ class Session:
         include_private = self.settings.visibility == "all"
         pairs = []
         for facts in all_facts:
+            try:  # memoized; fails for code too deeply nested for Python's parser
+                if facts.targets:
+                    self.drafter.code_sha(facts, facts.targets[0])
+            except SourceError as exc:
+                self.errors.append((facts.path, str(exc)))
+                continue
             apply_status(facts.targets)  # the scan's own rules, on the full facts
             for t in facts.targets:
                 if t.kind not in self.settings.kinds or not (t.public or include_private):
@@ -665,6 +671,7 @@ class Session:
                 hint=hint,
                 interactive=self.interactive,
                 batch=self.batch_pricing,
+                redact_prompt=self.settings.redact_prompts,
             )
             draft.cache_key = key
             record = draft_record(

@@ -15,7 +15,8 @@ unless a fault says otherwise). Per target and per attempt it can then inject:
 - ``429`` / ``529`` / ``500``: an error status (``retry-after: 0`` so SDK retries are fast);
 - ``"malformed"``: prose instead of JSON; ``"invented"``: a parameter that does not exist;
 - ``"hostile"``: a summary that tries to break out of the string literal;
-- ``("slow", seconds)``: answer after a delay; ``"hold"``: block until :meth:`release`.
+- ``("slow", seconds)``: answer after a delay; ``"hold"``: block until :meth:`release`;
+- ``("describe", text)``: ``text`` as the draft's description (a model echoing a credential).
 
 ``faults[qualname]`` is a list consumed one entry per request for that target (``"ok"`` for a
 normal answer). ``answered`` counts 200 answers and ``received`` requests, per ``path::qualname``.
@@ -416,6 +417,8 @@ class MessagesServer(LoopbackServer):
         if fault == "hostile":
             answer["summary"] = HOSTILE
             answer["description"] = 'Ends with a quote and a backslash: "\\'
+        elif isinstance(fault, tuple) and fault[0] == "describe":  # e.g. echo a credential
+            answer["description"] = fault[1]
         elif fault == "invented":
             answer["params"] = [*answer["params"], {"name": "bogus_arg", "description": "No."}]
         text = json.dumps(answer)

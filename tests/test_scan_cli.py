@@ -127,7 +127,7 @@ def test_cache_is_never_stale(repo_factory, capsys, monkeypatch) -> None:
     root = repo_factory({"a.py": "def f(): pass\n"})
     monkeypatch.chdir(root)
     _, out1, _ = run_scan(capsys, "--json")
-    assert (root / ".docagent" / "scan-cache.pickle").exists()
+    assert (root / ".docagent" / "scan-cache.json").exists()
     assert json.loads(out1)["summary"]["documented"] == 0
     (root / "a.py").write_text('def f():\n    """Now documented."""\n')
     _, out2, _ = run_scan(capsys, "--json")

@@ -13,9 +13,9 @@ This is the engine behind DESIGN §5. It changes the bytes of docstrings and not
   (spliced bottom-up) and verifies it: the new source parses, every edited target's
   ``ast.get_docstring`` equals its text, every other docstring is unchanged, and the module's
   AST with docstrings removed is unchanged. A failed check refuses the file's edits.
-- :func:`apply_file_edits` reads, plans, and writes atomically (temp file in the same directory,
-  ``fsync``, ``os.replace``), keeping the encoding, line endings, trailing-newline state and
-  permission bits; it returns the old bytes so a caller can undo with :func:`restore_file`.
+- :func:`apply_file_edits` reads, plans, and writes atomically through :mod:`docagent.writes`
+  (keeping owner, group, permission bits and hard links), keeping the encoding, line endings and
+  trailing-newline state; it returns the old bytes so a caller can undo with :func:`restore_file`.
 
 Definitions are found with :mod:`docagent.code.targets` (tree-sitter), never re-parsed another way.
 """
@@ -23,13 +23,10 @@ Definitions are found with :mod:`docagent.code.targets` (tree-sitter), never re-
 from __future__ import annotations
 
 import ast
-import contextlib
 import difflib
 import hashlib
 import inspect
 import os
-import stat
-import tempfile
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -41,6 +38,7 @@ from docagent.code import parser as ts
 from docagent.code import pyast
 from docagent.code.docstrings import NO_DOCSTRING, docstring_sha, dropped_lines
 from docagent.code.targets import (
+    TOO_DEEP,
     FileFacts,
     SourceError,
     Target,
@@ -49,6 +47,7 @@ from docagent.code.targets import (
     read_file,
     strip_docstrings,
 )
+from docagent.writes import recover_stale_temps, write_atomic
 
 __all__ = [
     "DocEdit",
@@ -855,42 +854,12 @@ def _refuse_all(result: FileEditResult, edits: list[DocEdit], reason: str) -> Fi
 
 
 def atomic_write(path: str | Path, data: bytes, mode: int | None = None) -> None:
-    """Replace ``path`` with ``data`` atomically: temp file in the same directory, fsync, rename.
+    """Replace ``path`` with ``data`` atomically, keeping owner, group, mode and hard links.
 
-    ``mode`` (permission bits) defaults to the existing file's; a symlink is followed so the
-    link itself stays a link. Raises OSError when the write fails (the file is then untouched).
+    Kept for callers of this module; the one implementation is :func:`docagent.writes.write_atomic`
+    (which raises OSError when the write fails; the file then keeps its old content).
     """
-    real = os.path.realpath(path)
-    if mode is None:
-        try:
-            mode = stat.S_IMODE(os.stat(real).st_mode)
-        except FileNotFoundError:
-            mode = 0o644
-    directory = os.path.dirname(real) or "."
-    fd, tmp = tempfile.mkstemp(
-        dir=directory, prefix="." + os.path.basename(real) + ".", suffix=".tmp"
-    )
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, real)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:  # pragma: no cover - platforms without directory fds
-        return
-    try:
-        os.fsync(dir_fd)
-    except OSError:  # pragma: no cover
-        pass
-    finally:
-        os.close(dir_fd)
+    write_atomic(path, data, mode=mode)
 
 
 def _writable(real: str) -> str | None:
@@ -927,6 +896,8 @@ def apply_file_edits(
     if not Path(real).is_relative_to(os.path.realpath(root)):
         # a tracked symlink to a file elsewhere: the one place every write goes through says no
         return _refuse_all(result, edits, f"{rel_path}: resolves outside the repository")
+    if not dry_run:  # finish or remove what a killed writer left next to the file
+        recover_stale_temps(os.path.dirname(real))
     if not os.path.exists(real):
         return _refuse_all(result, edits, f"{rel_path}: file not found")
     try:
@@ -940,7 +911,10 @@ def apply_file_edits(
         facts = read_file(str(abs_path), rel_path, data=data)
     except SourceError as exc:
         return _refuse_all(result, edits, f"cannot parse: {exc}")
-    plan = plan_file_edits(facts, edits, line_length=line_length)
+    try:
+        plan = plan_file_edits(facts, edits, line_length=line_length)
+    except (RecursionError, MemoryError):  # valid for tree-sitter, too deep for CPython's ast
+        return _refuse_all(result, edits, f"{rel_path}: {TOO_DEEP}")
     result.skipped = plan.skipped
     result.refused = plan.refused
     result.error = plan.error

@@ -25,6 +25,9 @@ _DEF_TYPES = ("function_definition", "class_definition")
 _STRING_PREFIXES_OK = {"", "r", "u"}
 
 
+TOO_DEEP = "nested too deeply for Python's parser; skipped"
+
+
 class SourceError(Exception):
     """A file that cannot be decoded or parsed; it is reported and skipped."""
 
@@ -672,7 +675,8 @@ def _raise_syntax_error(text: str, rel_path: str, tree: Any) -> None:
     try:
         pyast.compile_ast(text, rel_path)
     except SyntaxError as exc:
-        raise SourceError(f"{rel_path}:{exc.lineno}: syntax error: {exc.msg}") from None
+        where = f"{rel_path}:{exc.lineno}" if exc.lineno else rel_path
+        raise SourceError(f"{where}: syntax error: {exc.msg}") from None
     except ValueError as exc:  # null bytes
         raise SourceError(f"{rel_path}: cannot parse: {exc}") from None
     line = _first_error_line(tree.root_node)
@@ -725,10 +729,15 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
 
     A ``code_sha`` ignores docstrings, comments and formatting: it changes only when the
     target's code changes, so applying docstrings never invalidates other drafts.
+
+    Raises:
+        SourceError: the code is nested too deeply for Python's own parser (for example an
+            expression of 200,000 terms), so it cannot be fingerprinted or verified.
     """
-    tree = strip_docstrings(
-        pyast.parse(facts.text, quiet=True)
-    )  # one parse, docstrings stripped once
+    try:  # one parse, docstrings stripped once
+        tree = strip_docstrings(pyast.parse(facts.text, quiet=True))
+    except (RecursionError, MemoryError):
+        raise SourceError(f"{facts.path}: {TOO_DEEP}") from None
     by_pos: dict[tuple[int, str], ast.AST] = {}
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):

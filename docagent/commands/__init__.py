@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from docagent.errors import DocagentError
 
 
-def write_out(out: str, text: str) -> None:
-    """Write ``text`` to the ``--out`` file ``out``, creating its folder.
+def write_out(out: str, text: str, *, parents: bool = True) -> None:
+    """Write ``text`` to the ``--out`` destination ``out``: ``-`` is stdout, a device or FIFO is
+    written as a stream, a regular file is replaced atomically (its folder created when
+    ``parents``).
 
     Raises:
-        DocagentError: When the file cannot be written (the message names ``--out``).
+        DocagentError: When the destination cannot be written (the message names ``--out``).
     """
-    path = Path(out)
+    from docagent.writes import write_output
+
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        write_output(out, text, parents=parents)
     except OSError as exc:
         raise DocagentError(f"--out {out}: cannot write: {exc.strerror or exc}") from None

@@ -87,9 +87,13 @@ def run(args: argparse.Namespace) -> int:
     """Run ``docagent apply`` and return the exit code."""
     from docagent.apply import APPLIED, SKIPPED, apply_proposals
     from docagent.config import load_settings
+    from docagent.display import printable
     from docagent.proposals import read_proposals
 
-    proposals = read_proposals(args.file)
+    notes: list[str] = []
+    proposals = read_proposals(args.file, notes)
+    for note in notes:
+        print(printable(f"{'refused':<8} {note}"), file=sys.stderr)
     root = _root(getattr(args, "repo", ".") or ".")
     settings = load_settings(root)
     store = None if args.dry_run else _open_log(root, settings)
@@ -125,15 +129,17 @@ def run(args: argparse.Namespace) -> int:
             continue
         print(outcome.describe(), file=err)
     for (path, reason), n in grouped.items():
-        print(f"{'skipped':<8} {path}: {n} record{'s' if n != 1 else ''}: {reason}", file=err)
+        line = f"{'skipped':<8} {path}: {n} record{'s' if n != 1 else ''}: {reason}"
+        print(printable(line), file=err)
     for res in report.files:
         if res.applied:
             verb = "would change" if args.dry_run else "changed"
             n = len(res.applied)
-            print(f"{verb:<8} {res.path}: {n} docstring{'s' if n != 1 else ''}", file=err)
+            line = f"{verb:<8} {res.path}: {n} docstring{'s' if n != 1 else ''}"
+            print(printable(line), file=err)
     for path in report.readme_files:
         n = sum(1 for o in report.applied if o.proposal.path == path)
         verb = "would change" if args.dry_run else "changed"
-        print(f"{verb:<8} {path}: {n} README section{'s' if n != 1 else ''}", file=err)
+        print(printable(f"{verb:<8} {path}: {n} README section{'s' if n != 1 else ''}"), file=err)
     print(f"docagent apply: {report.summary()}", file=err)
-    return 1 if report.refused else 0
+    return 1 if report.refused or notes else 0

@@ -1,7 +1,8 @@
 """``docagent batch``: draft (and optionally apply) docstrings headless, for CI.
 
 The provider notice, the cost estimate and a progress bar go to stderr; the JSON summary goes to
-stdout (with ``--estimate``, the estimate as JSON). Exit codes: 0 success, 1 when a target failed,
+stdout (with ``--estimate``, the estimate as JSON; with ``--out -`` the proposals go to stdout
+and the summary to stderr). Exit codes: 0 success, 1 when a target failed,
 an edit was refused or ``--max-cost`` stopped the run, 2 for bad input.
 """
 
@@ -35,17 +36,21 @@ def run(args: argparse.Namespace) -> int:
         doc = {"estimate": summary["estimate"], "notice": summary["notice"]}
         print(json.dumps(doc, indent=2))
     else:
-        print(json.dumps(summary, indent=2, ensure_ascii=False))
+        # with --out -, stdout carries the proposals: the summary goes to stderr
+        stream = sys.stderr if args.out == "-" else sys.stdout
+        print(json.dumps(summary, indent=2, ensure_ascii=False), file=stream)
         _explain(summary)
     return exit_code(summary)
 
 
 def _explain(summary: dict) -> None:
     """One stderr line per failure and a closing count line."""
+    from docagent.display import printable
+
     err = sys.stderr
     for f in summary.get("failures", []):
         where = f"{f['path']}::{f['qualname']}" if f.get("qualname") else f["path"]
-        print(f"failed   {where}: {f['reason']}", file=err)
+        print(printable(f"failed   {where}: {f['reason']}"), file=err)
     print(
         f"docagent batch: {summary['targets']} targets, drafted {summary['drafted']}, "
         f"reused {summary['reused']}, applied {summary['applied']}, "

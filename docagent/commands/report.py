@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
-from docagent.errors import DocagentError
+from docagent.commands import write_out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -39,11 +38,7 @@ def run(args: argparse.Namespace) -> int:
     if report.empty and fmt != "markdown":
         print(empty_message(report.data), file=sys.stderr)
     if args.out:
-        out = Path(args.out)
-        try:
-            out.write_text(text, encoding="utf-8", newline="")
-        except OSError as exc:
-            raise DocagentError(f"--out {args.out}: cannot write ({exc.strerror})") from None
+        write_out(args.out, text, parents=False)
         print(f"Wrote the {fmt} report to {args.out}", file=sys.stderr)
     else:
         sys.stdout.write(text)

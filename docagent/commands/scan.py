@@ -7,6 +7,7 @@ import os
 import sys
 
 from docagent.config import load_settings
+from docagent.display import printable
 from docagent.repo import find_root
 from docagent.scan import ScanResult, scan
 
@@ -23,7 +24,7 @@ def run(args: argparse.Namespace) -> int:
         raise DocagentError(f"--fail-under must be between 0 and 100, got {args.fail_under}")
     result = scan(args.path, settings, since=args.since)
     for _path, message in result.errors:
-        print(f"docagent scan: skipped {message}", file=sys.stderr)
+        print(f"docagent scan: skipped {printable(message)}", file=sys.stderr)
     if args.json:
         label = os.path.relpath(root) if not os.path.isabs(args.path) else str(root)
         sys.stdout.write(result.to_json(label.replace(os.sep, "/")) + "\n")
@@ -43,6 +44,7 @@ def run(args: argparse.Namespace) -> int:
 def print_report(result: ScanResult) -> None:
     """Print a readable summary: per-file coverage, missing and stale targets, style."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -58,7 +60,7 @@ def print_report(result: ScanResult) -> None:
     for f in shown[:MAX_LISTED]:
         color = "green" if f["coverage"] == 100 else "yellow" if f["coverage"] >= 50 else "red"
         table.add_row(
-            f["path"],
+            escape(printable(f["path"])),
             str(f["documented"]),
             str(f["total"]),
             str(f["stale"] or ""),
@@ -76,14 +78,16 @@ def print_report(result: ScanResult) -> None:
         console.print("\n[bold]Stale docstrings[/]")
         for t in stale[:MAX_LISTED]:
             console.print(
-                f"  {t['path']}:{t['line']} {t['qualname']} — " + "; ".join(t["problems"])
+                escape(printable(f"  {t['path']}:{t['line']} {t['qualname']} — "))
+                + escape(printable("; ".join(t["problems"])))
             )
         if len(stale) > MAX_LISTED:
             console.print(f"  … {len(stale) - MAX_LISTED} more")
     if missing:
         console.print("\n[bold]Missing docstrings[/]")
         for t in missing[:MAX_LISTED]:
-            console.print(f"  {t['path']}:{t['line']} {t['kind']} {t['qualname']}")
+            where = f"  {t['path']}:{t['line']} {t['kind']} {t['qualname']}"
+            console.print(escape(printable(where)))
         if len(missing) > MAX_LISTED:
             console.print(f"  … {len(missing) - MAX_LISTED} more (use --json for all)")
     scope = "targets (private included)" if result.include_private else "public targets"

@@ -53,8 +53,6 @@ class MemoryCache:
 class JsonFileCache:
     """A cache in one JSON file (for example ``.docagent/drafts.json``), written atomically."""
 
-    _prefix = ".drafts-"
-
     def __init__(self, path: str | os.PathLike[str] | None):
         """Open (or prepare to create) the cache file at ``path`` (None: memory only)."""
         self.path = Path(path) if path is not None else None
@@ -78,4 +76,4 @@ class JsonFileCache:
     def save(self) -> None:
         """Rewrite the file atomically (nothing to do for a memory-only cache)."""
         if self.path is not None:
-            write_json_atomic(self.path, self.items, prefix=self._prefix)
+            write_json_atomic(self.path, self.items)

@@ -3,10 +3,11 @@
 Signature agreement reuses :func:`docagent.code.docstrings.consistency_problems` — the same rules
 that mark scanned docstrings stale — so a draft is judged exactly like an existing docstring.
 Hard checks: ``size``, ``params``, ``returns``, ``yields``, ``raises``, ``names``, ``summary``,
-``roundtrip``, ``literal``. Soft checks (reported, never blocking): ``returns-documented``.
-``size`` bounds the summary line, the number and length of lines and the total size; it is
-listed only when it fails, and a draft that fails it gets no other check (the text is not worth
-examining, nor a paid redraft).
+``roundtrip``, ``literal``, ``secret`` (the text holds a credential, for example one the model
+copied from the code: such a draft is never applied, whatever the policy). Soft checks (reported,
+never blocking): ``returns-documented``. ``size`` bounds the summary line, the number and length
+of lines and the total size; it is listed only when it fails, and a draft that fails it gets no
+other check (the text is not worth examining, nor a paid redraft).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from docagent.code import pyast
 from docagent.code.docstrings import Problem, consistency_problems
 from docagent.code.edit import RefusedEdit, render_docstring
 from docagent.code.targets import FileFacts, Target
+from docagent.credentials import find_secrets
 from docagent.draft.models import Check, StructuredDraft
 from docagent.draft.render import render
 from docagent.draft.symbols import SymbolIndex
@@ -33,6 +35,7 @@ HARD_CHECKS = (
     "summary",
     "roundtrip",
     "literal",
+    "secret",
 )
 #: Hard bounds on a drafted docstring (characters, lines); see docs/drafting.md.
 MAX_SUMMARY_CHARS = 200
@@ -238,7 +241,20 @@ def run_checks(
         summary_problems.append("the summary is not one line followed by a blank line")
     checks.append(Check("summary", not summary_problems, "; ".join(summary_problems)))
     checks.extend(_check_literal(text))
+    checks.append(check_secret(text))
     return checks
+
+
+def check_secret(text: str) -> Check:
+    """The ``secret`` hard check: fails when ``text`` holds a detected credential.
+
+    The detail counts them and never quotes one (it is logged and shown to the model).
+    """
+    found = len(find_secrets(text))
+    if not found:
+        return Check("secret", True)
+    what = "a credential" if found == 1 else f"{found} credentials"
+    return Check("secret", False, f"the text contains {what}; a draft with one is never applied")
 
 
 def hard_failures(checks: list[Check]) -> list[Check]:

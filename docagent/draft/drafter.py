@@ -8,6 +8,7 @@ schema-violating output and failed checks all come back as a :class:`Draft` that
 from __future__ import annotations
 
 import copy
+import dataclasses
 import hashlib
 import time
 from typing import Any
@@ -20,6 +21,7 @@ from docagent.code.docstrings import (
     majority_style,
 )
 from docagent.code.targets import FileFacts, Target, code_shas
+from docagent.credentials import redact
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
 from docagent.draft.checks import problems_text, run_checks
@@ -113,6 +115,10 @@ class Drafter:
             existing=existing if stale else None,
             problems=[p.message for p in stale],
         )
+        if getattr(self.settings, "redact_prompts", True):  # no credential leaves the machine
+            prompt = dataclasses.replace(
+                prompt, user=redact(prompt.user), examples=redact(prompt.examples)
+            )
         code_sha = self.code_sha(facts, target)
         ctx_hash = pack.hash
         if hint:

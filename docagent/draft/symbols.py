@@ -282,7 +282,7 @@ def imported_names(text: str) -> list[str]:
     """Return the names bound by ``import`` statements anywhere in ``text``."""
     try:
         tree = pyast.parse(text, quiet=True)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return []
     out: list[str] = []
     for node in ast.walk(tree):

@@ -152,8 +152,6 @@ class EvalResult:
 class EvalCache(JsonFileCache):
     """A draft cache in one JSON file, loaded once and written once (see :meth:`save`)."""
 
-    _prefix = ".eval-cache-"
-
     def __init__(self, path: str | os.PathLike[str] | None):
         """Open the cache at ``path`` (None: memory only); unreadable files start empty."""
         super().__init__(path)

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent.code.edit import atomic_write, unified_diff
+from docagent.code.edit import unified_diff
 from docagent.proposals import check_path
 from docagent.readme.find import find_readme, readme_format
 from docagent.readme.sections import (
@@ -36,6 +36,7 @@ from docagent.readme.sections import (
     parse_markdown,
 )
 from docagent.readme.targets import section_sha
+from docagent.writes import write_atomic
 
 APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
 
@@ -292,7 +293,7 @@ def apply_sections(
         result.diff = unified_diff(path, result.old_text, result.new_text)
         if not dry_run:
             try:
-                atomic_write(full, (bom + result.new_text).encode("utf-8"))
+                write_atomic(full, (bom + result.new_text).encode("utf-8"))
                 result.written = True
             except OSError as exc:
                 reason = f"{path}: cannot write: {exc.strerror or exc}"

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from docagent.draft.checks import check_secret
 from docagent.draft.models import Check
 from docagent.readme.facts import ProjectFacts, normalize_name, requirement_name
 from docagent.readme.sections import MarkdownDoc, parse_markdown
@@ -418,7 +419,7 @@ def check_section(
     (say a ``snap install`` line a person wrote) are not held against the draft, which is
     judged only on what it introduces.
     Returns one :class:`~docagent.draft.models.Check` per check: ``nonempty``, ``fences``,
-    ``headings``, ``commands``, ``options`` and ``install`` (all hard).
+    ``headings``, ``commands``, ``options``, ``install`` and ``secret`` (all hard).
     """
     checks = _check_section(text, facts, level, heading)
     if not baseline.strip():
@@ -458,6 +459,7 @@ def _check_section(text: str, facts: ProjectFacts, level: int, heading: str) -> 
     checks.append(Check("options", not options, "; ".join(dict.fromkeys(options))))
     install = [p for _, p in install_problems(commands, facts, strict=True)]
     checks.append(Check("install", not install, "; ".join(dict.fromkeys(install))))
+    checks.append(check_secret(text))
     return checks
 
 

@@ -500,8 +500,12 @@ async def draft_section(
     hint: str | None = None,
     interactive: bool = False,
     batch: bool = False,
+    redact_prompt: bool = True,
 ) -> Draft:
     """Draft the body of one README section with ``provider``; never raises for model errors.
+
+    With ``redact_prompt`` (the ``redact_prompts`` setting), detected credentials in the prompt
+    are replaced by ``[redacted]`` before it is sent.
 
     The offline provider (``provider.name == "offline"``) uses :func:`offline_section`; other
     providers get :func:`build_prompt` and :data:`SECTION_SCHEMA` through their ``complete``
@@ -553,6 +557,10 @@ async def draft_section(
         return draft
 
     system, user = build_prompt(target, facts, hint)
+    if redact_prompt:
+        from docagent.credentials import redact
+
+        user = redact(user)
     draft.context = user
     draft.context_tokens = estimate_tokens(system + user)
 

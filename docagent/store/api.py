@@ -275,8 +275,16 @@ class Store:
 
     @staticmethod
     def exists(root: Path, db_path: str | os.PathLike[str] | None = None) -> bool:
-        """True when the repository's decision log file exists (reading commands check first)."""
-        return resolve_db_path(Path(root).resolve(), db_path).is_file()
+        """True when the repository's decision log file exists (reading commands check first).
+
+        Raises:
+            StoreError: the log path exists but is not a file (a directory, say): reading
+                commands then fail with this one line instead of reporting an empty log.
+        """
+        path = resolve_db_path(Path(root).resolve(), db_path)
+        if path.exists() and not path.is_file():
+            raise db.StoreError(f"{path}: not a decision log file (it is a directory or device)")
+        return path.is_file()
 
     def close(self) -> None:
         """Close the connection (idempotent)."""

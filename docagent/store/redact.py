@@ -1,29 +1,25 @@
 """Keep secrets out of the decision log and everything printed from it.
 
 Every string the store writes passes through :func:`scrub_text`, and every JSON value through
-:func:`scrub_value`: API keys (``sk-…``, ``sk-ant-…``, ``Bearer …``), the current values of known
-key environment variables, secret-named mapping entries whose values look like credentials, and
-request headers are replaced by ``[redacted]``. Request headers are never stored.
+:func:`scrub_value`: credentials found by :mod:`docagent.credentials` (the detect-secrets
+plugins plus API keys, ``Bearer`` tokens, private-key blocks, passwords in URLs and
+assignments), the current values of known key environment variables, secret-named mapping
+entries whose values look like credentials, and request headers are replaced by
+``[redacted]``. Request headers are never stored.
+
+A text is scrubbed once: results are remembered by text (a module's source is stored with every
+draft of that file), so scrubbing costs one pass per stored file version.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any
 
-REDACTED = "[redacted]"
+from docagent.credentials import REDACTED, redact
 
-_KEY_PATTERNS = (
-    re.compile(r"\bsk-[A-Za-z0-9][A-Za-z0-9_\-]{10,}"),  # Anthropic sk-ant-…, OpenAI sk-/sk-proj-…
-    re.compile(r"(?i)\bbearer\s+[A-Za-z0-9._~+/=\-]{8,}"),
-    # key=value / "key": "value" where the value looks like a token (16+ chars with a digit),
-    # so that a docstring saying "api_key: the Anthropic API key." survives
-    re.compile(
-        r"(?i)(x-api-key|api[_-]?key|authorization|access[_-]?token)(['\"]?\s*[:=]\s*)(['\"]?)"
-        r"(?=[^\s'\",}]*\d)[^\s'\",}]{16,}"
-    ),
-)
 _SECRET_ENV = ("ANTHROPIC_API_KEY", "OPENAI_API_KEY", "ANTHROPIC_AUTH_TOKEN", "DOCAGENT_API_KEY")
 _SECRET_FIELD = re.compile(
     r"(?i)(api[_-]?key|auth(?!or)|token|secret|password|passwd|cookie|credential)"
@@ -33,25 +29,27 @@ _HEADERS_FIELD = re.compile(r"(?i)(^|_)(headers?|cookies?)$")
 _NOT_SECRET_FIELD = re.compile(r"(?i)(^tokens?_|_tokens?$|^tokens$|token_budget|max_tokens)")
 
 
-def _secret_env_values() -> list[str]:
+def _secret_env_values() -> tuple[str, ...]:
     values = []
     for name in _SECRET_ENV:
         value = os.environ.get(name, "")
         if len(value) >= 8:
             values.append(value)
-    return values
+    return tuple(values)
+
+
+@functools.lru_cache(maxsize=128)
+def _scrub(text: str, env_values: tuple[str, ...]) -> str:
+    for value in env_values:
+        text = text.replace(value, REDACTED)
+    return redact(text)
 
 
 def scrub_text(text: str) -> str:
-    """Return ``text`` with anything that looks like an API key replaced by ``[redacted]``."""
+    """Return ``text`` with every detected credential replaced by ``[redacted]``."""
     if not text:
         return text
-    for value in _secret_env_values():
-        text = text.replace(value, REDACTED)
-    text = _KEY_PATTERNS[0].sub(REDACTED, text)
-    text = _KEY_PATTERNS[1].sub("Bearer " + REDACTED, text)
-    text = _KEY_PATTERNS[2].sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}{REDACTED}", text)
-    return text
+    return _scrub(text, _secret_env_values())
 
 
 def is_secret_field(name: str) -> bool:

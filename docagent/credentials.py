@@ -1,0 +1,206 @@
+"""Find credentials in text: the one secret detector of docagent.
+
+The patterns are the regular-expression plugins of Yelp's ``detect-secrets`` (AWS, GitHub,
+GitLab, Slack, Stripe, JWT, private keys, basic-auth URLs, SendGrid, Twilio, npm, PyPI, Discord,
+Telegram, Mailchimp, Azure, IBM, Cloudant, Softlayer, Square, Artifactory, OpenAI), used as
+``detect-secrets`` does: line by line, with each plugin's own validation of a candidate (a JWT
+must decode). Added here: Anthropic and OpenAI project keys (``sk-ant-…``, ``sk-proj-…``),
+Google API keys, GitHub fine-grained tokens, bare npm tokens, ``Bearer`` tokens, whole PEM
+private-key blocks, and ``password = "…"``-style assignments whose value looks like a
+credential (has a digit, or is long), so prose that merely mentions a password survives.
+
+:func:`find_secrets` returns the character spans to hide; :func:`redact` replaces them. Lines
+are screened first by a cheap test (a digit, ``@``, ``PRIVATE KEY``), so text without anything
+credential-shaped costs one pass. Public IP addresses and high-entropy strings
+are not treated as secrets (code is full of hashes and test vectors).
+"""
+
+from __future__ import annotations
+
+import bisect
+import functools
+import importlib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+REDACTED = "[redacted]"
+
+# detect-secrets plugin modules whose RegexBasedDetector classes are used (not ip_public,
+# keyword or high_entropy_strings: too many false positives on source code).
+_PLUGIN_MODULES = (
+    "artifactory",
+    "aws",
+    "azure_storage_key",
+    "basic_auth",
+    "cloudant",
+    "discord",
+    "github_token",
+    "gitlab_token",
+    "ibm_cloud_iam",
+    "ibm_cos_hmac",
+    "jwt",
+    "mailchimp",
+    "npm",
+    "openai",
+    "private_key",
+    "pypi_token",
+    "sendgrid",
+    "slack",
+    "softlayer",
+    "square_oauth",
+    "stripe",
+    "telegram_token",
+    "twilio",
+)
+
+_EXTRA = (
+    re.compile(r"\bsk-(?:ant|proj|svcacct|admin)-[A-Za-z0-9_\-]{16,}"),
+    re.compile(r"\bsk-[A-Za-z0-9][A-Za-z0-9_\-]{30,}"),
+    re.compile(r"\bAIza[0-9A-Za-z_\-]{35}"),
+    re.compile(r"\bgithub_pat_[A-Za-z0-9_]{40,}"),
+    re.compile(r"\bnpm_[A-Za-z0-9]{36}\b"),
+    re.compile(r"\bxox[abposr]-[A-Za-z0-9-]{10,}"),
+)
+_BEARER = re.compile(r"(?i)\bbearer\s+([A-Za-z0-9._~+/=\-]{8,})")
+_ASSIGNED_SOURCE = (
+    r"(?:passw(?:or)?d|pwd|secret|api[_-]?key|access[_-]?token|auth[_-]?token"
+    r"|authorization)[\w-]*['\"]?\s*(?::=|=>|[:=])\s*(['\"]?)([^\s'\",}]{6,})\1"
+)
+_ASSIGNED_LOWER = re.compile(_ASSIGNED_SOURCE)  # on lowered text: much faster than IGNORECASE
+_ASSIGNED = re.compile(_ASSIGNED_SOURCE, re.IGNORECASE)
+_PEM_BLOCK = re.compile(
+    r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----.*?(?:-----END \1-----|\Z)", re.DOTALL
+)
+_SCREEN = re.compile(r"[0-9@]|PRIVATE KEY|PuTTY")
+
+
+@dataclass(frozen=True)
+class _Rule:
+    """One pattern and, for a detect-secrets plugin, the plugin's check of a candidate."""
+
+    pattern: re.Pattern[str]
+    confirm: Callable[[str], bool] | None = None
+
+
+def _plugin_confirm(plugin: object) -> Callable[[str], bool]:
+    analyze = plugin.analyze_string  # type: ignore[attr-defined]
+    return lambda candidate: any(True for _ in analyze(candidate))
+
+
+@functools.cache
+def _rules() -> tuple[_Rule, ...]:
+    """The detect-secrets regex plugins (imported on first use) plus docagent's own patterns."""
+    from detect_secrets.plugins.base import RegexBasedDetector
+
+    rules: list[_Rule] = []
+    for name in _PLUGIN_MODULES:
+        module = importlib.import_module(f"detect_secrets.plugins.{name}")
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, RegexBasedDetector)
+                and obj.__module__ == module.__name__
+            ):
+                plugin = obj()
+                confirm = _plugin_confirm(plugin)
+                rules.extend(_Rule(p, confirm) for p in plugin.denylist)
+    rules.extend(_Rule(p) for p in _EXTRA)
+    return tuple(rules)
+
+
+def _scoped(p: re.Pattern[str]) -> str:
+    flags = "".join(f for f, bit in (("i", re.I), ("x", re.X), ("s", re.S)) if p.flags & bit)
+    return f"(?{flags}:{p.pattern})" if flags else f"(?:{p.pattern})"
+
+
+@functools.cache
+def _any_rule() -> re.Pattern[str]:
+    """All rules as one pattern: one pass tells whether any rule can match at all."""
+    return re.compile("|".join(_scoped(rule.pattern) for rule in _rules()))
+
+
+def _secret_span(m: re.Match[str]) -> tuple[int, int]:
+    """The part of a match to hide: a captured value that ends the match (a password before
+    ``@``, a quoted key), else the whole match (a token with a captured prefix)."""
+    for g in range(m.re.groups, 0, -1):
+        start, end = m.span(g)
+        if start >= 0 and end > start and m.end() - end <= 2 and end - start >= 4:
+            return start, end
+    return m.span()
+
+
+def find_secrets(text: str) -> list[tuple[int, int]]:
+    """Spans ``(start, end)`` of the credentials in ``text``, sorted and merged."""
+    if len(text) < 8:  # shorter than any credential
+        return []
+    spans: list[tuple[int, int]] = []
+    if "PRIVATE KEY" in text:
+        spans.extend(m.span() for m in _PEM_BLOCK.finditer(text))
+    lowered = text.lower()
+    if "bearer" in lowered:
+        spans.extend(m.span(1) for m in _BEARER.finditer(text))
+    same_length = len(lowered) == len(text)
+    for m in _ASSIGNED_LOWER.finditer(lowered) if same_length else _ASSIGNED.finditer(text):
+        quote, value = m.group(1), text[m.start(2) : m.end(2)]
+        digit = any(c.isdigit() for c in value)
+        if (quote and (digit or len(value) >= 16)) or (digit and len(value) >= 12):
+            spans.append(m.span(2))
+    # detect-secrets works line by line; only lines that pass the screen are searched, joined
+    # into one string so each pattern runs once
+    cand_starts: list[int] = []
+    orig_starts: list[int] = []
+    parts: list[str] = []
+    cand = 0
+    pos = 0
+    while (hit := _SCREEN.search(text, pos)) is not None:
+        start = text.rfind("\n", 0, hit.start()) + 1
+        end = text.find("\n", hit.end())
+        end = len(text) if end < 0 else end + 1
+        cand_starts.append(cand)
+        orig_starts.append(start)
+        parts.append(text[start:end] if text[end - 1 : end] == "\n" else text[start:end] + "\n")
+        cand += len(parts[-1])
+        pos = end
+    joined = "".join(parts)
+    if joined and _any_rule().search(joined):
+        for rule in _rules():
+            for m in rule.pattern.finditer(joined):
+                if rule.confirm is not None and not rule.confirm(m.group(0)):
+                    continue
+                start, end = _secret_span(m)
+                if end <= start:
+                    continue
+                i = bisect.bisect_right(cand_starts, start) - 1
+                seg_end = cand_starts[i + 1] if i + 1 < len(cand_starts) else len(joined)
+                end = min(end, seg_end)
+                shift = orig_starts[i] - cand_starts[i]
+                spans.append((start + shift, min(end + shift, len(text))))
+    spans.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in spans:
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def has_secret(text: str) -> bool:
+    """True when ``text`` holds a credential :func:`find_secrets` detects."""
+    return bool(find_secrets(text))
+
+
+def redact(text: str, spans: list[tuple[int, int]] | None = None) -> str:
+    """``text`` with each credential (or each of ``spans``) replaced by ``[redacted]``."""
+    spans = find_secrets(text) if spans is None else spans
+    if not spans:
+        return text
+    parts: list[str] = []
+    last = 0
+    for start, end in spans:
+        parts.append(text[last:start])
+        parts.append(REDACTED)
+        last = end
+    parts.append(text[last:])
+    return "".join(parts)

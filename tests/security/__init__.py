@@ -1,0 +1,1 @@
+"""Attacks on docagent: hostile repositories, proposals, model output and output paths."""
