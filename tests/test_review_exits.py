@@ -130,18 +130,21 @@ def test_sigint_in_a_real_terminal_prints_the_summary_and_exits_130(repo_factory
         assert b"add" in seen, "the review screen never appeared"
         time.sleep(0.5)
         proc.send_signal(signal.SIGINT)
-        code = proc.wait(timeout=60)
-        while True:
-            ready, _, _ = select.select([master], [], [], 0.5)
-            if not ready:
+        # keep reading while it ends: a full pseudo-terminal buffer would block its last writes
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([master], [], [], 0.2)
+            if ready:
+                try:
+                    chunk = os.read(master, 65536)
+                except OSError:  # the terminal closed: the process is gone
+                    chunk = b""
+                seen += chunk
+                if chunk:
+                    continue
+            if proc.poll() is not None:
                 break
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
+        code = proc.wait(timeout=5)
     finally:
         if proc.poll() is None:
             proc.kill()
