@@ -68,6 +68,13 @@ class CodeView(VerticalScroll):
         self._first_change = preview.first_change or 0
         self.call_after_refresh(self.scroll_to_change)
 
+    def on_resize(self) -> None:
+        """Scroll to the change again once laid out: the view or its content changed size.
+
+        A scrollbar appearing or the terminal being resized makes lines wrap anew.
+        """
+        self.call_after_refresh(self.scroll_to_change)
+
     def rows_before(self, count: int) -> list[int]:
         """The screen row where each of the first ``count`` code lines starts, wrapping included.
 
@@ -77,7 +84,9 @@ class CodeView(VerticalScroll):
         text = self.query_one("#code-text", Static)
         width = text.content_size.width
         visual = text.visual
-        if not isinstance(visual, Content) or width <= 0:
+        if width <= 0:
+            return []  # not laid out yet: the resize that follows scrolls
+        if not isinstance(visual, Content):
             return list(range(count))
         rows, row = [], 0
         for line in visual.split("\n", allow_blank=True)[:count]:
@@ -95,7 +104,7 @@ class CodeView(VerticalScroll):
             return
         context = rows[first] - rows[max(0, first - CONTEXT)]
         context = min(context, max(1, self.scrollable_content_region.height // 3))
-        self.scroll_to(y=max(0, rows[first] - context), animate=False)
+        self.scroll_to(y=max(0, rows[first] - context), animate=False, immediate=True)
 
     def show_message(self, message: str | Text) -> None:
         """Show a message instead of code (an error, or that everything is decided)."""
