@@ -52,6 +52,7 @@ class WorkItem:
     problems: list[str] = field(default_factory=list)
     old_docstring: str | None = None
     state: str = "pending"  # pending | done | rejected | skipped | failed
+    reason: str = ""  # why the person rejected it (state "rejected")
 
     @property
     def key(self) -> tuple[str, str]:
@@ -849,6 +850,7 @@ class Session:
         """Log a rejection with its reason (a picked reason, or ``other: note``)."""
         self._decide(draft, "reject", reason=reason, reviewer=reviewer, review_ms=review_ms)
         item.state = "rejected"
+        item.reason = reason
         return Outcome(True, "rejected")
 
     def skip(self, item: WorkItem, draft: Draft | None, review_ms: int | None = None) -> Outcome:

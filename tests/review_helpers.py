@@ -135,3 +135,21 @@ def history(root: Path, qualname: str) -> list[str]:
             if draft.qualname == qualname:
                 out.extend(d.decision for d in store.history(draft.id))
         return out
+
+
+def screen_rows(app: ReviewApp) -> list[str]:
+    """The text of every row of the terminal as the person sees it now."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
+def code_rows(app: ReviewApp) -> list[str]:
+    """The rows of the code view that are on screen now (gutter and code)."""
+    region = app.main.query_one(CodeView).region
+    rows = screen_rows(app)[region.y : region.bottom]
+    return [row[region.x : region.right] for row in rows]
+
+
+def title_row(app: ReviewApp) -> str:
+    """The title line above the code, as shown."""
+    region = app.main.query_one("#title").region
+    return screen_rows(app)[region.y][region.x : region.right].strip()

@@ -427,3 +427,41 @@ def test_batch_policy_applies_are_not_person_accepts(
     assert overall["auto_applied"] == 3
     assert (overall["accepted"], overall["rejected"], overall["decided"]) == (0, 1, 1)
     assert overall["accept_rate"] == 0.0
+
+
+def test_pending_counts_each_target_once(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Drafting a target again (regenerate, prefetch, another run) never counts it twice.
+
+    Five targets drafted ten times: ``f`` three drafts, none decided (pending once); ``g`` an
+    old draft then an accepted one (not pending); ``h`` rejected, drafted again, undecided
+    (pending); ``k`` one undecided draft that failed (pending, failed); ``m`` drafted twice,
+    then its older draft accepted (decided after the newer draft was made: not pending).
+    """
+    from datetime import UTC, datetime
+
+    def at(minute: int) -> datetime:
+        return datetime(2024, 5, 1, 9, minute, tzinfo=UTC)
+
+    with Store.open(repo) as store:
+        run = store.start_run("tui", "offline", "m", "pv", at=at(0))
+
+        def draft(name: str, minute: int, error: str | None = None) -> str:
+            record = DraftRecord("a.py", name, "function", text=f"{name}.", error=error)
+            return store.record_draft(run, record, at=at(minute))
+
+        for minute in (1, 2, 3):
+            draft("f", minute)
+        draft("g", 1)
+        store.record_decision(draft("g", 2), "accept", at=at(3))
+        store.record_decision(draft("h", 1), "reject", reason="vague", at=at(2))
+        draft("h", 3)
+        draft("k", 1, "timeout")
+        older = draft("m", 1)
+        draft("m", 2)
+        store.record_decision(older, "accept", at=at(3))
+    data = report_json(repo, capsys)
+    o = data["overall"]
+    assert (o["drafts"], o["pending"], o["failed"]) == (10, 3, 1)
+    assert (o["accepted"], o["rejected"]) == (2, 1)
+    assert main(["report", "--repo", str(repo)]) == 0
+    assert "3 pending" in capsys.readouterr().out

@@ -258,7 +258,12 @@ async def test_model_error_is_a_notification_and_retry_works(
             await wait_for(pilot, lambda: app.loaded and app.ready)
             item = app._current_item()
             assert app.ready[item.key].draft.error
-            assert any("press g to retry" in str(n.message).lower() for n in app._notifications)
+            await wait_for(  # notify() posts a message: the notification follows the draft
+                pilot,
+                lambda: any(
+                    "press g to retry" in str(n.message).lower() for n in app._notifications
+                ),
+            )
             await pilot.press("a")  # refused: nothing to accept
             assert (repo / "calc.py").read_text() == CALC
             server.replies.clear()

@@ -8,6 +8,10 @@ and whose kept text equals the draft is *accepted*; one accepted with a differen
 ``edit``, or an ``accept`` that stored another text) is *edited*; ``reject`` is *rejected*,
 ``skip`` *skipped*; a draft without a standing decision is *pending*. Accept rate is
 (accepted + edited) / (accepted + edited + rejected); skips and pending drafts are counted apart.
+The ``pending`` (and ``failed``) numbers count *targets*, not drafts: a target is pending when
+its newest draft has no standing decision and no decision on the target came after it; older
+undecided drafts of a target (regenerated, drafted again by another run or model) are
+*superseded* and counted only among the drafts.
 Drafts applied by the batch policy (reviewer ``batch-policy``) or by ``docagent apply`` (mode
 ``apply``) are *auto_applied*: no person judged them in review, so they are counted apart too
 and never raise the accept rate.
@@ -61,6 +65,18 @@ class Item:
     cost_usd: float = 0.0
     checks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
+    #: an undecided draft that a newer draft or a later decision on its target replaced
+    superseded: bool = False
+
+    @property
+    def target(self) -> tuple[str, str, str]:
+        """``(path, qualname, kind)``: the documented target this draft is for."""
+        return (self.path, self.qualname, self.kind)
+
+    @property
+    def awaiting(self) -> bool:
+        """True for a pending draft that still waits for a decision (not superseded)."""
+        return self.outcome == "pending" and not self.superseded
 
     @property
     def day(self) -> str:
@@ -143,8 +159,13 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
     modes = {r.id: r.mode for r in store.runs()}
     items: list[Item] = []
     decided: set[str] = set()
+    last_decision: dict[tuple[str, str, str], datetime] = {}
     for r in store.decisions():
         decided.add(r.draft_id)
+        key = (r.path, r.qualname, r.kind)
+        at = _at(r.decided_at)
+        if key not in last_decision or at > last_decision[key]:
+            last_decision[key] = at
         if modes.get(r.run_id or "") == "eval":
             continue
         if since is not None and _at(r.decided_at) < since:
@@ -180,11 +201,15 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
                 checks=list(r.checks or []),
             )
         )
-    for d in store.drafts():
-        if d.id in decided or modes.get(d.run_id or "") == "eval":
+    drafts = [d for d in store.drafts() if modes.get(d.run_id or "") != "eval"]
+    newest = {(d.path, d.qualname, d.kind): d.id for d in drafts}  # oldest first: last wins
+    for d in drafts:
+        if d.id in decided:
             continue
         if since is not None and _at(d.created_at) < since:
             continue
+        key = (d.path, d.qualname, d.kind)
+        later = key in last_decision and last_decision[key] > _at(d.created_at)
         items.append(
             Item(
                 draft_id=d.id,
@@ -203,6 +228,7 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
                 cost_usd=d.cost_usd,
                 checks=list(d.checks or []),
                 error=d.error,
+                superseded=newest[key] != d.id or later,
             )
         )
     coverage = [
@@ -221,7 +247,8 @@ def summarize(items: Sequence[Item]) -> dict[str, Any]:
     """The report fields (§4 ``overall`` plus extras) for one group of items."""
     counts = Counter(i.outcome for i in items)
     accepted, edited = counts["accepted"], counts["edited"]
-    rejected, skipped, pending = counts["rejected"], counts["skipped"], counts["pending"]
+    rejected, skipped = counts["rejected"], counts["skipped"]
+    pending = len({i.target for i in items if i.awaiting})
     kept = accepted + edited
     decided = kept + rejected
     low, high = wilson(kept, decided)
@@ -249,7 +276,7 @@ def summarize(items: Sequence[Item]) -> dict[str, Any]:
         },
         "pending": pending,
         "auto_applied": counts["auto_applied"],
-        "failed": sum(1 for i in items if i.outcome == "pending" and i.error),
+        "failed": len({i.target for i in items if i.awaiting and i.error}),
         "decided": decided,
         "checks_pass_rate": _r(ratio(passed, len(checked)), 4),
         "small": decided < SMALL_N,

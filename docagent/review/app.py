@@ -46,7 +46,7 @@ from docagent.review.screens import (
 from docagent.review.stats import SessionSummary, Tally, commit_message
 from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
-from docagent.review.widgets.targets import item_label
+from docagent.review.widgets.title import TargetTitle, target_title
 from docagent.session import README_KIND, Session, WorkItem
 
 #: Command palette entries: (title, action, help).
@@ -400,15 +400,16 @@ class ReviewApp(App[SessionSummary]):
         self.versions[path] = self.versions.get(path, 0) + 1
 
     def _prefetch_from(self, index: int) -> None:
-        """Draft the current item and the next pending ones ahead of time."""
+        """Draft the current item and the next pending ones (that the filter shows) ahead."""
         self._request(self.items[index])
         wanted = 0
         n = len(self.items)
+        shown = set(self.main.query_one(TargetList).visible())
         for step in range(1, n):
             if wanted >= self.prefetch:
                 break
             item = self.items[(index + step) % n]
-            if item.state == "pending":
+            if item.state == "pending" and (index + step) % n in shown:
                 self._request(item)
                 wanted += 1
 
@@ -426,16 +427,12 @@ class ReviewApp(App[SessionSummary]):
         self._render_current()
         self._prefetch_from(index)
 
-    def _title(self, item: WorkItem) -> Text:
-        title = Text()
-        where = f"{item.path}:{item.line}" if item.line else item.path
-        title.append(f"{where} ", style="dim")
-        title.append(item.qualname, style="bold")
-        kind = "README section" if item.kind == README_KIND else item.kind
-        title.append(f"  {kind} · {item_label(item)}", style="dim")
-        if item.status == "stale" and item.problems and item.state == "pending":
-            title.append(f"  ({item.problems[0]})", style="magenta")
-        return title
+    def _title(self, item: WorkItem) -> TargetTitle:
+        """The title parts of ``item``; its line follows this session's edits to the file."""
+        ready = self.ready.get(item.key)
+        if ready is not None and ready.preview.line:
+            item.line = ready.preview.line
+        return target_title(item)
 
     def _render_current(self) -> None:
         item = self._current_item()
@@ -521,15 +518,22 @@ class ReviewApp(App[SessionSummary]):
         self._advance()
 
     def _advance(self) -> None:
-        """Move to the next pending item (after the current one, wrapping), or say all done."""
-        n = len(self.items)
-        for step in range(1, n + 1):
-            index = (self.current + step) % n
-            if self.items[index].state == "pending":
-                self.show(index)
-                return
+        """Move to the next pending item the filter shows (wrapping), or say all done."""
+        targets = self.main.query_one(TargetList)
+        index = targets.next_pending(self.current)
+        if index is not None:
+            self.show(index)
+            return
         self._update_status()
         self._render_current()
+        hidden = sum(1 for i in self.items if i.state == "pending")
+        if hidden:
+            self.notify(
+                f"Every target the filter shows is decided; {hidden} more outside it."
+                " Press escape to clear the filter.",
+                timeout=6,
+            )
+            return
         self.notify("Every target is decided. Press q for the summary.", timeout=4)
 
     def action_accept(self) -> None:

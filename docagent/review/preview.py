@@ -29,12 +29,22 @@ class PreviewLine:
 
 @dataclass
 class Preview:
-    """The lines to show for one draft, and why the edit would be refused (if it would)."""
+    """The lines to show for one draft, and why the edit would be refused (if it would).
+
+    ``line`` is where the target starts in the file the preview was planned on (1-based, 0
+    when unknown): it follows this session's earlier edits to the file.
+    """
 
     lines: list[PreviewLine] = field(default_factory=list)
     problem: str = ""
     language: str = "python"
     note: str = ""
+    line: int = 0
+
+    @property
+    def first_change(self) -> int | None:
+        """The index in ``lines`` of the first inserted or removed line, or None."""
+        return next((i for i, line in enumerate(self.lines) if line.mark != " "), None)
 
     @property
     def added(self) -> int:
@@ -81,7 +91,7 @@ def build_preview(
     last = target.end_line - 1
     last = min(last, (max(changed) if changed else target.line - 1) + after)
     lines = [line for anchor, line in merged if first <= anchor <= last]
-    return Preview(lines, problem)
+    return Preview(lines, problem, line=target.line)
 
 
 def _merge(old: list[str], new: list[str]) -> list[tuple[int, PreviewLine]]:
@@ -138,4 +148,11 @@ def build_readme_preview(
         first = min(first, heading_line - 1)
     first, last = max(0, first - before), last + after
     lines = [line for anchor, line in merged if first <= anchor <= last]
-    return Preview(lines, problem, language="markdown", note=note)
+    where = next((line.number for _, line in merged if _is_heading(line, heading)), 0)
+    return Preview(lines, problem, language="markdown", note=note, line=where)
+
+
+def _is_heading(line: PreviewLine, heading: str) -> bool:
+    """True for a kept or inserted Markdown heading line titled ``heading``."""
+    text = line.text.strip()
+    return line.mark != "-" and text.startswith("#") and text.lstrip("#").strip() == heading

@@ -1,8 +1,9 @@
-"""Widgets of the review TUI: target list, code view, checks panel and status line."""
+"""Widgets of the review TUI: target list, title, code view, checks panel and status line."""
 
 from docagent.review.widgets.checks import ChecksPanel
 from docagent.review.widgets.code import CodeView
 from docagent.review.widgets.status import OfflineBanner, StatusLine
 from docagent.review.widgets.targets import TargetList
+from docagent.review.widgets.title import TitleLine
 
-__all__ = ["ChecksPanel", "CodeView", "OfflineBanner", "StatusLine", "TargetList"]
+__all__ = ["ChecksPanel", "CodeView", "OfflineBanner", "StatusLine", "TargetList", "TitleLine"]

@@ -6,6 +6,7 @@ from rich.syntax import Syntax
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
+from textual.content import Content
 from textual.widgets import Static
 
 from docagent.review.preview import Preview
@@ -45,20 +46,68 @@ def render_preview(preview: Preview) -> Text:
     return out
 
 
+#: preview lines kept above the first change when scrolling to it (at most a third of the view)
+CONTEXT = 3
+
+
 class CodeView(VerticalScroll):
     """Scrollable code with the draft in place; ``loading`` shows a spinner while drafting."""
+
+    def __init__(self, **kwargs: object) -> None:
+        """Create an empty view."""
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._first_change: int | None = None
 
     def compose(self) -> ComposeResult:
         """One static holding the rendered preview."""
         yield Static(id="code-text")
 
     def show_preview(self, preview: Preview) -> None:
-        """Render ``preview`` and scroll to its first changed line."""
+        """Render ``preview`` and scroll to its first changed line (once the layout is done)."""
         self.query_one("#code-text", Static).update(render_preview(preview))
-        first = next((i for i, line in enumerate(preview.lines) if line.mark != " "), 0)
-        self.scroll_to(y=max(0, first - 3), animate=False)
+        self._first_change = preview.first_change or 0
+        self.call_after_refresh(self.scroll_to_change)
+
+    def on_resize(self) -> None:
+        """Scroll to the change again once laid out: the view or its content changed size.
+
+        A scrollbar appearing or the terminal being resized makes lines wrap anew.
+        """
+        self.call_after_refresh(self.scroll_to_change)
+
+    def rows_before(self, count: int) -> list[int]:
+        """The screen row where each of the first ``count`` code lines starts, wrapping included.
+
+        Long lines wrap at the view's width, so a line's row is the sum of the heights of the
+        lines above it, measured the way the view draws them.
+        """
+        text = self.query_one("#code-text", Static)
+        width = text.content_size.width
+        visual = text.visual
+        if width <= 0:
+            return []  # not laid out yet: the resize that follows scrolls
+        if not isinstance(visual, Content):
+            return list(range(count))
+        rows, row = [], 0
+        for line in visual.split("\n", allow_blank=True)[:count]:
+            rows.append(row)
+            row += max(1, line.get_height(text.styles, width))
+        return rows
+
+    def scroll_to_change(self) -> None:
+        """Scroll so the first changed line is near the top, with a little context above it."""
+        first = self._first_change
+        if first is None:
+            return
+        rows = self.rows_before(first + 1)
+        if len(rows) <= first:
+            return
+        context = rows[first] - rows[max(0, first - CONTEXT)]
+        context = min(context, max(1, self.scrollable_content_region.height // 3))
+        self.scroll_to(y=max(0, rows[first] - context), animate=False, immediate=True)
 
     def show_message(self, message: str | Text) -> None:
         """Show a message instead of code (an error, or that everything is decided)."""
+        self._first_change = None
         self.query_one("#code-text", Static).update(message)
         self.scroll_home(animate=False)

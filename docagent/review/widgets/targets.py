@@ -43,6 +43,16 @@ def item_prompt(item: WorkItem) -> Text:
     return text
 
 
+class TargetOptions(OptionList):
+    """The list's options; PgUp/PgDn are left to the screen (they scroll the code view)."""
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Give up the page keys so the screen's bindings get them."""
+        if action in ("page_up", "page_down"):
+            return False
+        return super().check_action(action, parameters)
+
+
 class TargetList(Vertical):
     """Work items grouped by file; highlighting one posts :class:`TargetList.Picked`."""
 
@@ -65,7 +75,7 @@ class TargetList(Vertical):
     def compose(self) -> ComposeResult:
         """The filter input (hidden until ``/``) and the option list."""
         yield Input(placeholder="filter: path, name or status", id="filter")
-        yield OptionList(id="target-options")
+        yield TargetOptions(id="target-options")
 
     @property
     def options(self) -> OptionList:
@@ -154,13 +164,27 @@ class TargetList(Vertical):
         if vis and self._current not in vis:
             self.post_message(self.Picked(vis[0]))
 
-    def key_escape(self) -> None:
-        """Escape in the filter clears it and returns to the list."""
+    def clear_filter(self) -> bool:
+        """Clear and hide the filter and focus the list; False when there was none."""
         box = self.query_one("#filter", Input)
-        if box.has_focus:
-            box.value = ""
-            box.display = False
-            self.options.focus()
+        had = bool(box.display or box.value or self.filter_text)
+        box.value = ""
+        box.display = False
+        if self.filter_text:
+            self.filter_text = ""
+            self._rebuild()
+        self.options.focus()
+        return had
+
+    def next_pending(self, after: int) -> int | None:
+        """The first pending item after ``after`` (in work order, wrapping) the filter shows."""
+        shown = set(self.visible())
+        n = len(self.items)
+        for step in range(1, n + 1):
+            index = (after + step) % n
+            if index in shown and self.items[index].state == "pending":
+                return index
+        return None
 
     @on(OptionList.OptionHighlighted, "#target-options")
     def _moved(self, event: OptionList.OptionHighlighted) -> None:
