@@ -22,6 +22,8 @@ from docagent.code.edit import remove_docstrings
 from docagent.code.targets import code_shas, read_file, strip_docstrings
 from docagent.proposals import Proposal, write_proposals
 
+pytestmark = pytest.mark.slow  # the whole-stdlib round trip runs in .ci/run's slow step
+
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
 MODULES = [
     "argparse.py",

@@ -34,6 +34,7 @@ def _hard_failures(facts, target, symbols, style, drafter):
     return structured, text, [c for c in checks if not c.ok]
 
 
+@pytest.mark.slow
 def test_every_stdlib_target_passes_every_check(stdlib_files):
     """100% of the targets of ~50 stdlib modules pass (their docstrings are ignored)."""
     symbols = SymbolIndex.from_files(stdlib_files)

@@ -135,6 +135,7 @@ def _stdlib_files() -> list[Path]:
     return files
 
 
+@pytest.mark.slow
 def test_standard_library_agrees_with_ast_100_percent() -> None:
     """Every target, kind, qualname and has_docstring on a broad slice of the stdlib."""
     checked = targets = 0

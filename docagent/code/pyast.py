@@ -21,14 +21,16 @@ LOCK = threading.RLock()
 def parse(source: str | bytes, filename: str = "<unknown>", *, quiet: bool = False) -> ast.Module:
     """``ast.parse`` of ``source`` under :data:`LOCK`.
 
-    ``quiet`` silences the ``SyntaxWarning``\\ s Python emits about the parsed code (invalid
-    escape sequences and the like in a user's file are not ours to report).
+    ``quiet`` silences the warnings Python emits about the parsed code (``SyntaxWarning`` and,
+    on 3.11, ``DeprecationWarning`` for invalid escape sequences in a user's file: not ours to
+    report).
     """
     with LOCK:
         if not quiet:
             return ast.parse(source, filename=filename)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)
             return ast.parse(source, filename=filename)
 
 
