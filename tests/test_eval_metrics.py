@@ -99,10 +99,18 @@ def test_completeness_counts_missing_elements(facts) -> None:
     """A missing parameter and missing Raises lower the score by their share, and are named."""
     text = "Scale numbers.\n\nArgs:\n    a: First.\n    factor: Multiplier.\n\nReturns:\n    Sum."
     found = completeness(facts.target("scale"), text)
-    # required: summary, a, b, factor, returns, raises ValueError -> 4 of 6
-    assert found.value == pytest.approx(4 / 6)
+    # required: summary, ending, a, b, factor, returns, raises ValueError -> 5 of 7
+    assert found.value == pytest.approx(5 / 7)
     assert found.notes == ["param b", "raises ValueError"]
-    assert completeness(facts.target("scale"), "Scale.").value == pytest.approx(1 / 6)
+    assert completeness(facts.target("scale"), "Scale.").value == pytest.approx(2 / 7)
+
+
+def test_completeness_a_truncated_docstring_lacks_its_ending(facts) -> None:
+    """Text cut mid-sentence (on an article, or inside backticks) is not complete."""
+    module = facts.target("<module>")
+    assert completeness(module, "Shapes and their areas.").value == 1.0
+    assert completeness(module, "Shapes and the").notes == ["ending"]
+    assert completeness(module, "Shapes made with `Box").notes == ["ending"]
 
 
 def test_completeness_reads_pep257_prose(facts) -> None:
@@ -123,7 +131,7 @@ def test_completeness_generator_needs_yields(facts) -> None:
 def test_completeness_class_documents_init_params_unless_init_does(facts) -> None:
     """A class docstring covers __init__'s parameters when __init__ has no docstring."""
     box, init = facts.target("Box"), facts.target("Box.__init__")
-    assert completeness(box, "A box.", init, init_documented=False).value == pytest.approx(1 / 3)
+    assert completeness(box, "A box.", init, init_documented=False).value == pytest.approx(2 / 4)
     assert completeness(box, "A box.", init, init_documented=True).value == 1.0
     text = "A box.\n\nArgs:\n    width: Width.\n    height: Height."
     assert completeness(box, text, init).value == 1.0
@@ -197,10 +205,18 @@ def test_checks_value_ignores_soft_checks() -> None:
 
 def test_combine_redistributes_missing_metrics() -> None:
     """Absent metrics (no reference, no judge) drop out; the rest keep their proportions."""
-    full = {"completeness": 1.0, "truthfulness": 1.0, "checks": 1.0, "similarity": 0.0}
-    assert combine(full) == pytest.approx(0.8)
-    no_ref = {"completeness": 1.0, "truthfulness": 0.5, "checks": 1.0, "similarity": None}
-    assert combine(no_ref) == pytest.approx((0.3 + 0.15 + 0.2) / 0.8)
+    full = {"completeness": 1.0, "truthfulness": 1.0, "helpfulness": 0.5, "similarity": 0.0}
+    assert combine(full) == pytest.approx((0.25 + 0.15) / 0.8)
+    no_ref = {"completeness": 1.0, "truthfulness": 1.0, "helpfulness": 0.5, "similarity": None}
+    assert combine(no_ref) == pytest.approx((0.25 + 0.15) / 0.55)
+
+
+def test_combine_a_false_claim_or_no_information_sinks_the_score() -> None:
+    """Truthfulness multiplies the score; helpfulness under the floor scales it to 0."""
+    good = {"completeness": 1.0, "truthfulness": 1.0, "helpfulness": 0.5, "similarity": None}
+    assert combine({**good, "truthfulness": 0.5}) == pytest.approx(combine(good) / 2)
+    assert combine({**good, "helpfulness": 0.0}) == 0.0
+    assert combine({**good, "checks": 0.0}) == combine(good)  # reported, weighs nothing
 
 
 # ----------------------------------------------------------------------------- statistics

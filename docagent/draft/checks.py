@@ -149,6 +149,46 @@ def backticked_names(text: str) -> list[str]:
     return out
 
 
+def unresolved_names(
+    text: str,
+    target: Target,
+    symbols: SymbolIndex | None = None,
+    init: Target | None = None,
+    facts: FileFacts | None = None,
+    known: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
+    """The backticked names of ``text`` that resolve nowhere (the ``names`` check).
+
+    A name resolves when it (or its first dotted part) is a parameter or attribute of
+    ``target`` or ``init``, a definition in ``facts``, a name in ``known`` (the eval adds every
+    identifier of the module and the standard library's module names), or a repository,
+    imported or builtin name of ``symbols``. Without ``symbols`` and ``facts`` nothing can be
+    checked and nothing is reported. This is the one owner of the rule: the drafting check and
+    the eval's truthfulness metric both call it.
+    """
+    path = facts.path if facts is not None else target.path
+    local = {p.name for p in target.params} | set(target.attributes) | set(known)
+    if init is not None:
+        local |= {p.name for p in init.params}
+    if facts is not None:
+        local |= {t.name for t in facts.targets} | {t.qualname for t in facts.targets}
+    unknown = []
+    for name in backticked_names(text):
+        bare = name.lstrip("~").rstrip("()")
+        parts = bare.split(".")
+        head = parts[0]
+        if bare in local or head in local or head in ("self", "cls"):
+            continue
+        if known and parts[-1] in known:
+            continue
+        if symbols is not None and symbols.known(bare, path):
+            continue
+        if symbols is None and facts is None:
+            continue
+        unknown.append(name)
+    return unknown
+
+
 def _group_problems(problems: list[Problem]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
     for p in problems:
@@ -209,23 +249,7 @@ def run_checks(
                     hard=False,
                 )
             )
-    path = facts.path if facts is not None else target.path
-    local = {p.name for p in target.params} | set(target.attributes)
-    if init is not None:
-        local |= {p.name for p in init.params}
-    if facts is not None:
-        local |= {t.name for t in facts.targets} | {t.qualname for t in facts.targets}
-    unknown = []
-    for name in backticked_names(text):
-        bare = name.lstrip("~").rstrip("()")
-        head = bare.split(".")[0]
-        if bare in local or head in local or head in ("self", "cls"):
-            continue
-        if symbols is not None and symbols.known(bare, path):
-            continue
-        if symbols is None and facts is None:
-            continue
-        unknown.append(name)
+    unknown = unresolved_names(text, target, symbols, init, facts)
     checks.append(
         Check(
             "names",

@@ -6,25 +6,26 @@
   for generators; every exception type raised with ``raise``. Sectioned docstrings are read with
   :func:`~docagent.code.docstrings.parse_sections`; prose (pep257) docstrings count an element
   when the text names it ("Return …", the parameter's name, the exception's name).
-- ``truthfulness``: the share of the names the text asserts that exist — documented parameters
-  must be in the signature, names in backticks must exist in the code, the module, its imports,
-  the standard library or builtins. Nothing asserted scores 1.
+- ``truthfulness``: every checkable claim verified against the code (parameters, defaults,
+  types, returns, yields, raises, backticked names, side effects; :mod:`docagent.eval.claims`):
+  ``0.5 ** false claims``. Nothing false scores 1.
+- ``helpfulness``: what the text says beyond the signature, without a reference
+  (:mod:`docagent.eval.helpfulness`).
 - ``checks``: 1 when every hard check of :mod:`docagent.draft.checks` passed, else 0.
 - ``similarity``: chrF (character n-gram F-score, Popović 2015, the sacrebleu definition:
   orders 1–6, beta 2, whitespace ignored) against the reference, when the case has one.
 - ``judge``: an LLM judge's rubric score, only with ``--judge`` (see :mod:`docagent.eval.judge`).
 
-:data:`WEIGHTS` combine the metrics a case has into its score (weights of absent metrics are
-redistributed proportionally).
+:func:`combine` makes a case's score: the :data:`WEIGHTS`-weighted mean of the metrics the case
+has (weights of absent metrics are redistributed proportionally), multiplied by
+``truthfulness`` — a false claim cannot be outweighed by completeness or fluency — and by
+``min(1, helpfulness / 0.1)`` — a docstring that only restates the signature scores 0.
 """
 
 from __future__ import annotations
 
 import ast
-import builtins
-import keyword
 import re
-import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,15 +33,26 @@ from dataclasses import dataclass, field
 from docagent.code import pyast
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
+from docagent.draft.symbols import SymbolIndex
+from docagent.eval.claims import CodeView, truth_value, verify
 
 #: Weights of the metrics in a case's score; see docs/evals.md.
+#: ``truthfulness`` is a factor of the score (see :data:`FACTORS`), not a term of the mean.
+#: ``checks`` is reported but weighs nothing: people's docstrings fail the drafting engine's
+#: format checks (multi-line summaries) on a third of the cases, so it does not measure quality.
 WEIGHTS: dict[str, float] = {
-    "completeness": 0.30,
-    "truthfulness": 0.30,
-    "checks": 0.20,
-    "similarity": 0.20,
+    "completeness": 0.25,
+    "truthfulness": 1.0,
+    "checks": 0.0,
+    "helpfulness": 0.30,
+    "similarity": 0.25,
     "judge": 0.25,
 }
+#: Metrics that multiply the weighted mean of the others instead of joining it.
+FACTORS = ("truthfulness",)
+#: Helpfulness below this also scales the score down (``min(1, helpfulness / floor)``): a
+#: docstring that says nothing beyond the signature scores 0 however complete it looks.
+HELPFUL_FLOOR = 0.10
 METRICS = tuple(WEIGHTS)
 
 _PEP257_ITEM = re.compile(r"^\s*(\*{0,2}[A-Za-z_][\w.]*)\s+--\s")
@@ -60,14 +72,6 @@ _PEP257_HEADERS = {
 }
 _RETURNS_RE = re.compile(r"\breturn(s|ed|ing)?\b", re.IGNORECASE)
 _YIELDS_RE = re.compile(r"\byield|\bgenerat|\biterat", re.IGNORECASE)
-_BACKTICK_RE = re.compile(r"(?<!`)``?([^`\n]+?)``?(?!`)")
-_NAME_RE = re.compile(r"^~?[A-Za-z_]\w*(\.[A-Za-z_]\w*)*(\(\))?$")
-_KNOWN_GLOBAL = (
-    frozenset(dir(builtins))
-    | frozenset(keyword.kwlist)
-    | frozenset(getattr(sys, "stdlib_module_names", ()))
-    | {"self", "cls"}
-)
 
 
 @dataclass
@@ -114,9 +118,11 @@ def required_elements(
 ) -> list[tuple[str, str]]:
     """What a complete docstring for ``target`` documents: ``[(kind, name), ...]``.
 
-    Kinds are ``summary``, ``param``, ``returns``, ``yields`` and ``raises``.
+    Kinds are ``summary``, ``ending`` (the text ends where a sentence can end: not on an
+    article or preposition, with brackets and backticks closed), ``param``, ``returns``,
+    ``yields`` and ``raises``.
     """
-    out: list[tuple[str, str]] = [("summary", "")]
+    out: list[tuple[str, str]] = [("summary", ""), ("ending", "")]
     if target.kind == "module":
         return out
     if target.kind == "class":
@@ -137,6 +143,29 @@ def required_elements(
     return out
 
 
+_DANGLING = frozenset(
+    "a an the of to and or with for from in on at by as is are be that which whose when if "
+    "into than its their this these".split()
+)
+
+
+def finished(text: str) -> bool:
+    """True when ``text`` ends where a sentence can end (a truncated docstring does not).
+
+    It must not end on an article, preposition or conjunction, and its brackets, parentheses
+    and backticks must be closed.
+    """
+    body = text.strip()
+    if not body:
+        return False
+    last = re.findall(r"[A-Za-z]+", body[-40:])
+    if last and body[-1].isalpha() and last[-1].lower() in _DANGLING:
+        return False
+    if body.count("`") % 2 or body.count("(") > body.count(")"):
+        return False
+    return body.count("[") <= body.count("]")
+
+
 def completeness(
     target: Target, text: str, init: Target | None = None, init_documented: bool = False
 ) -> Finding:
@@ -153,6 +182,8 @@ def completeness(
     for kind, name in required:
         if kind == "summary":
             ok = bool(summary)
+        elif kind == "ending":
+            ok = finished(text)
         elif kind == "param":
             ok = name in documented_params or (not sec.has_params_section and name in words)
         elif kind == "returns":
@@ -165,18 +196,6 @@ def completeness(
             missing.append(f"{kind} {name}".strip())
     value = 1.0 - len(missing) / len(required) if required else 1.0
     return Finding(value, missing)
-
-
-def backticked_names(text: str) -> list[str]:
-    """Identifiers written in backticks (single, double or ``:role:`` form), in order."""
-    out: list[str] = []
-    for m in _BACKTICK_RE.finditer(text or ""):
-        inner = m.group(1).strip()
-        if "<" in inner and inner.endswith(">"):
-            inner = inner[inner.index("<") + 1 : -1].strip()
-        if _NAME_RE.match(inner) and inner not in out:
-            out.append(inner)
-    return out
 
 
 def code_names(facts: FileFacts) -> set[str]:
@@ -210,40 +229,20 @@ def truthfulness(
     facts: FileFacts,
     init: Target | None = None,
     known: set[str] | None = None,
+    symbols: SymbolIndex | None = None,
+    view: CodeView | None = None,
 ) -> Finding:
-    """Score the share of asserted names that exist (see module docs).
+    """Verify every checkable claim of ``text`` against the code (see :mod:`~.claims`).
 
-    ``known`` is the module's identifiers (:func:`code_names`); computed when not given.
+    The value is ``0.5 ** false claims``; the notes name each false claim (``param zeta``,
+    ``name fancy_walker``, ``deletes: no such call in the code``). ``known`` is the module's
+    identifiers (:func:`code_names`) and ``view`` the parsed code, computed when not given.
     """
-    text = text or ""
-    if known is None:
-        known = code_names(facts)
-    sec = parse_sections(text)
-    asserted: list[tuple[str, str]] = []
-    owner = init if target.kind == "class" else target
-    items = pep257_items(text)
-    if target.kind != "module":
-        documented = list(sec.params) + items["params"]
-        params = {p.name for p in owner.params} if owner is not None else set()
-        for name in dict.fromkeys(documented):
-            asserted.append(("param", name) if name not in params else ("ok", name))
-        attrs = set(target.attributes) | known
-        for name in dict.fromkeys([*sec.attributes, *items["attributes"]]):
-            asserted.append(("attribute", name) if name not in attrs else ("ok", name))
-    for name in backticked_names(text):
-        bare = name.lstrip("~").rstrip("()")
-        parts = bare.split(".")
-        exists = (
-            parts[0] in known
-            or parts[0] in _KNOWN_GLOBAL
-            or parts[-1] in known
-            or bare in _KNOWN_GLOBAL
-        )
-        asserted.append(("ok", name) if exists else ("name", name))
-    if not asserted:
-        return Finding(1.0)
-    invented = [f"{kind} {name}" for kind, name in asserted if kind != "ok"]
-    return Finding(1.0 - len(invented) / len(asserted), invented)
+    if view is None:
+        view = CodeView.of(facts, target, init, known, symbols)
+    claims = verify(view, text or "")
+    false = [c.note() for c in claims if c.verdict == "false"]
+    return Finding(truth_value(claims), false)
 
 
 def checks_value(checks: Iterable[Mapping[str, object]]) -> Finding:
@@ -288,9 +287,25 @@ def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> 
 
 
 def combine(values: Mapping[str, float | None], weights: Mapping[str, float] = WEIGHTS) -> float:
-    """The weighted mean of the metrics present in ``values`` (None = not applicable)."""
-    present = {k: v for k, v in values.items() if v is not None and weights.get(k, 0) > 0}
+    """A case's score from its metrics (None = not applicable).
+
+    The weighted mean of the metrics present, except :data:`FACTORS`, times each factor
+    present, times ``min(1, helpfulness / HELPFUL_FLOOR)`` when helpfulness is present.
+    """
+    present = {
+        k: v
+        for k, v in values.items()
+        if v is not None and k not in FACTORS and weights.get(k, 0) > 0
+    }
     total = sum(weights[k] for k in present)
     if not total:
         return 0.0
-    return sum(weights[k] * float(v) for k, v in present.items()) / total
+    score = sum(weights[k] * float(v) for k, v in present.items()) / total
+    for k in FACTORS:
+        v = values.get(k)
+        if v is not None:
+            score *= float(v)
+    helps = values.get("helpfulness")
+    if helps is not None:
+        score *= min(1.0, float(helps) / HELPFUL_FLOOR)
+    return score

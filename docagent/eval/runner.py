@@ -30,7 +30,9 @@ from docagent.draft.providers.base import Provider
 from docagent.draft.symbols import SymbolIndex
 from docagent.errors import DocagentError
 from docagent.eval import metrics as m
+from docagent.eval.claims import CodeView
 from docagent.eval.datasets import Case
+from docagent.eval.helpfulness import code_words, helpfulness
 from docagent.eval.stats import bootstrap_ci, mean
 
 DEFAULT_CONCURRENCY = 8
@@ -49,6 +51,8 @@ class Prepared:
     symbols: SymbolIndex
     style: str
     known: set[str]
+    view: CodeView
+    code_words: set[str]
 
 
 @dataclass
@@ -193,6 +197,7 @@ def prepare(case: Case) -> Prepared:
     style = case.style
     if not style:
         style = majority_style(t.docstring.text for t in facts.targets if t.docstring)
+    known = m.code_names(facts)
     return Prepared(
         case=case,
         facts=facts,
@@ -201,7 +206,9 @@ def prepare(case: Case) -> Prepared:
         init_documented=init is not None and init.docstring is not None,
         symbols=symbols,
         style=style,
-        known=m.code_names(facts),
+        known=known,
+        view=CodeView.of(facts, target, init, known, symbols),
+        code_words=code_words(facts, target),
     )
 
 
@@ -222,17 +229,24 @@ def score_text(
             )
         ]
     comp = m.completeness(prep.target, text, prep.init, prep.init_documented)
-    truth = m.truthfulness(prep.target, text, prep.facts, prep.init, prep.known)
+    truth = m.truthfulness(prep.target, text, prep.facts, prep.init, view=prep.view)
     chk = m.checks_value(checks)
+    helps = helpfulness(prep.target, text, prep.facts, prep.init, prep.code_words)
     values: dict[str, float | None] = {
         "completeness": comp.value,
         "truthfulness": truth.value,
         "checks": chk.value,
+        "helpfulness": helps.value,
         "similarity": (
             m.chrf(text, prep.case.reference) if prep.case.reference is not None else None
         ),
     }
-    notes = {"missing": comp.notes, "invented": truth.notes, "failed_checks": chk.notes}
+    notes = {
+        "missing": comp.notes,
+        "invented": truth.notes,
+        "unhelpful": helps.notes,
+        "failed_checks": chk.notes,
+    }
     return values, {k: v for k, v in notes.items() if v}
 
 
@@ -241,6 +255,7 @@ def _failed_result(prep: Prepared, error: str) -> CaseResult:
         "completeness": 0.0,
         "truthfulness": 0.0,
         "checks": 0.0,
+        "helpfulness": 0.0,
         "similarity": 0.0 if prep.case.reference is not None else None,
     }
     return _result(prep, metrics, "", error, {})
@@ -375,7 +390,7 @@ def reference_quality(prepared: Sequence[Prepared]) -> dict[str, Any]:
         if not ref:
             continue
         comp.append(m.completeness(p.target, ref, p.init, p.init_documented).value)
-        truth.append(m.truthfulness(p.target, ref, p.facts, p.init, p.known).value)
+        truth.append(m.truthfulness(p.target, ref, p.facts, p.init, view=p.view).value)
     if not comp:
         return {}
     return {

@@ -9,6 +9,10 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from docagent.report.stats import wilson
+
+__all__ = ["RESAMPLES", "SEED", "bootstrap_ci", "mean", "paired_bootstrap", "wilson"]
+
 RESAMPLES = 1000
 SEED = 20240601
 

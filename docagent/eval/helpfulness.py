@@ -1,0 +1,361 @@
+"""Reference-free helpfulness: what a docstring tells a reader that the signature does not.
+
+A docstring's words are split (``snake_case`` and ``CamelCase`` into words, lower-cased, a
+trailing plural ``s`` dropped) and sorted into three piles:
+
+- *filler*: English function words and docstring boilerplate (``the``, ``args``, ``returns``,
+  ``value``, ``result``, ``todo``, ``if an error occurs`` …);
+- *restated*: words of the signature — the target's and its class's names, parameter names,
+  annotations, defaults, decorators, the module's file name;
+- *new*: everything else.
+
+``information = new / (new + 6)`` grows with every distinct new word and never saturates, so a
+truncated docstring scores below the whole one. ``novelty`` is the share of the non-filler
+words that are new (restating names lowers it). ``grounding`` is the share of the distinct
+non-filler words that occur in the target's code (identifiers split into words, string
+literals, comments) or signature: an explanation of *this* code shares vocabulary with it;
+another function's docstring does not.
+
+``helpfulness = information × (0.5 + 0.5 × novelty) × grounding``. A template
+(``Args: x: The x.``), the signature in prose, or ``TODO.`` has no new word and scores 0.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from docagent.code.targets import FileFacts, Target
+from docagent.draft.symbols import target_code
+
+#: Distinct new words at which information is one half.
+HALF = 6
+
+_STOP = frozenset(
+    [
+        "a",
+        "about",
+        "above",
+        "after",
+        "again",
+        "against",
+        "all",
+        "also",
+        "am",
+        "an",
+        "and",
+        "any",
+        "are",
+        "as",
+        "at",
+        "be",
+        "because",
+        "been",
+        "before",
+        "being",
+        "below",
+        "between",
+        "both",
+        "but",
+        "by",
+        "can",
+        "could",
+        "did",
+        "do",
+        "does",
+        "doing",
+        "down",
+        "during",
+        "each",
+        "either",
+        "else",
+        "etc",
+        "every",
+        "few",
+        "for",
+        "from",
+        "further",
+        "had",
+        "has",
+        "have",
+        "having",
+        "he",
+        "her",
+        "here",
+        "hers",
+        "him",
+        "his",
+        "how",
+        "i",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "itself",
+        "just",
+        "let",
+        "like",
+        "may",
+        "me",
+        "might",
+        "more",
+        "most",
+        "much",
+        "must",
+        "my",
+        "neither",
+        "no",
+        "nor",
+        "not",
+        "now",
+        "of",
+        "off",
+        "on",
+        "once",
+        "one",
+        "only",
+        "or",
+        "other",
+        "otherwise",
+        "our",
+        "out",
+        "over",
+        "own",
+        "per",
+        "same",
+        "shall",
+        "she",
+        "should",
+        "so",
+        "some",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "them",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "thus",
+        "to",
+        "too",
+        "under",
+        "until",
+        "up",
+        "upon",
+        "us",
+        "use",
+        "used",
+        "uses",
+        "using",
+        "very",
+        "via",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "whether",
+        "which",
+        "while",
+        "who",
+        "whom",
+        "whose",
+        "why",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "yet",
+        "you",
+        "your",
+        "e",
+        "g",
+        "ie",
+        "eg",
+        "i.e",
+        "e.g",
+    ]
+)
+_BOILERPLATE = frozenset(
+    [
+        "arg",
+        "args",
+        "argument",
+        "arguments",
+        "param",
+        "params",
+        "parameter",
+        "parameters",
+        "kwarg",
+        "kwargs",
+        "keyword",
+        "return",
+        "returns",
+        "returned",
+        "yield",
+        "yields",
+        "raise",
+        "raises",
+        "raised",
+        "exception",
+        "exceptions",
+        "error",
+        "errors",
+        "occur",
+        "occurs",
+        "occurred",
+        "type",
+        "types",
+        "rtype",
+        "optional",
+        "default",
+        "defaults",
+        "none",
+        "true",
+        "false",
+        "value",
+        "values",
+        "result",
+        "results",
+        "given",
+        "object",
+        "objects",
+        "instance",
+        "instances",
+        "function",
+        "functions",
+        "method",
+        "methods",
+        "class",
+        "classes",
+        "module",
+        "modules",
+        "attribute",
+        "attributes",
+        "property",
+        "properties",
+        "todo",
+        "fixme",
+        "xxx",
+        "tbd",
+        "description",
+        "example",
+        "examples",
+        "note",
+        "notes",
+        "see",
+        "call",
+        "called",
+        "calls",
+        "self",
+        "cls",
+        "new",
+        "specified",
+        "provided",
+        "input",
+        "output",
+        "data",
+        "item",
+        "items",
+        "thing",
+        "things",
+        "something",
+        "set",
+        "get",
+        "number",
+        "string",
+        "str",
+        "int",
+        "bool",
+        "list",
+        "dict",
+        "tuple",
+        "float",
+        "bytes",
+        "any",
+    ]
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z]+|[A-Z]+|[0-9]+")
+
+
+@dataclass
+class Help:
+    """The helpfulness value and its parts."""
+
+    value: float
+    new: int
+    novelty: float
+    grounding: float
+    notes: list[str]
+
+
+def words(text: str) -> list[str]:
+    """The normalised words of ``text`` (identifiers split, lower-cased, plural ``s`` dropped)."""
+    out: list[str] = []
+    for token in _WORD.findall(text or ""):
+        for part in _CAMEL.findall(token):
+            w = part.lower()
+            if len(w) > 3 and w.endswith("s") and not w.endswith("ss"):
+                w = w[:-1]
+            if len(w) > 1:
+                out.append(w)
+    return out
+
+
+def signature_words(target: Target, init: Target | None = None, path: str = "") -> set[str]:
+    """Words a reader gets from the signature alone (names, annotations, defaults)."""
+    parts = [target.qualname.replace(".", " "), path.replace("/", " ").replace(".py", "")]
+    for owner in (target, init):
+        if owner is None:
+            continue
+        for p in owner.params:
+            parts += [p.name, p.annotation or "", p.default or ""]
+        parts += [owner.returns or "", *owner.decorators]
+    parts += list(target.bases)
+    return set(words(" ".join(parts)))
+
+
+def code_words(facts: FileFacts, target: Target) -> set[str]:
+    """Words of the target's code (its whole module for a module target)."""
+    code = facts.text if target.kind == "module" else target_code(facts, target)
+    return set(words(code))
+
+
+def helpfulness(
+    target: Target,
+    text: str,
+    facts: FileFacts,
+    init: Target | None = None,
+    code: set[str] | None = None,
+) -> Help:
+    """Score what ``text`` says beyond the signature (see the module docs)."""
+    sig = signature_words(target, init, facts.path)
+    content = [w for w in words(text) if w not in _STOP and w not in _BOILERPLATE]
+    new = [w for w in content if w not in sig]
+    distinct = set(new)
+    if not distinct:
+        why = "restates the signature only" if content else "says nothing"
+        return Help(0.0, 0, 0.0, 0.0, [why])
+    code = code if code is not None else code_words(facts, target)
+    information = len(distinct) / (len(distinct) + HALF)
+    novelty = len(new) / len(content)
+    said = set(content)
+    grounding = len(said & (code | sig)) / len(said)
+    value = information * (0.5 + 0.5 * novelty) * (0.25 + 0.75 * grounding)
+    notes = []
+    if novelty < 0.5:
+        notes.append(f"mostly restates names ({novelty:.0%} new words)")
+    if grounding < 0.25:
+        notes.append(f"shares little vocabulary with the code ({grounding:.0%})")
+    return Help(value, len(distinct), novelty, grounding, notes)

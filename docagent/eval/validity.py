@@ -1,0 +1,162 @@
+"""Metric validity: how often each case's reference docstring beats each bad docstring.
+
+For every case with a reference, the reference and each :mod:`~docagent.eval.perturb`
+perturbation are scored by the same code as a draft (:func:`docagent.eval.runner.score_text`)
+in two modes — ``with_reference`` (similarity to the reference included) and ``reference_free``
+(no similarity: how a suite without references, or a new repository, is scored). The
+reference *beats* a perturbation on a metric when its value is strictly higher (a tie is a
+loss: the metric could not tell them apart). The rate of wins over the cases, with its 95%
+Wilson interval, is reported per metric and for the combined score.
+
+An empty docstring is scored as a failed draft (every metric 0), exactly as a run scores it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from docagent.eval import metrics as m
+from docagent.eval import perturb
+from docagent.eval.datasets import Case
+from docagent.eval.stats import wilson
+
+MODES = ("with_reference", "reference_free")
+SCORED = ("score", "completeness", "truthfulness", "checks", "helpfulness", "similarity")
+
+
+@dataclass
+class Tally:
+    """Wins of the reference over one perturbation on one metric."""
+
+    wins: int = 0
+    n: int = 0
+    losses: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"rate", "ci", "wins", "n"}``."""
+        lo, hi = wilson(self.wins, self.n)
+        return {
+            "rate": round(self.wins / self.n, 6) if self.n else None,
+            "ci": [round(lo, 6), round(hi, 6)],
+            "wins": self.wins,
+            "n": self.n,
+        }
+
+
+def _values(prep: Any, text: str, with_reference: bool) -> dict[str, float | None]:
+    from docagent.eval.runner import score_text
+
+    if not text.strip():
+        values: dict[str, float | None] = dict.fromkeys(SCORED[1:], 0.0)
+    else:
+        values = dict(score_text(prep, text, None)[0])
+    if not with_reference:
+        values["similarity"] = None
+    values["score"] = m.combine(values)
+    return values
+
+
+def validate(cases: Sequence[Case]) -> dict[str, Any]:
+    """Score every case's reference against its perturbations; return the validity table.
+
+    The result is ``{"cases": N, "modes": {mode: {perturbation: {metric: tally}}},
+    "losses": {mode: {perturbation: [case ids where the combined score lost]}}}``.
+
+    Raises:
+        DocagentError: When a case's source does not parse or lacks its target.
+    """
+    from docagent.eval.runner import prepare
+
+    with_ref = [c for c in cases if c.reference and c.reference.strip()]
+    ordered = sorted(with_ref, key=lambda c: c.id)
+    keys = [(c.path, c.kind, c.reference) for c in ordered]
+    tallies = {
+        mode: {p: {k: Tally() for k in SCORED} for p in perturb.NAMES} for mode in MODES
+    }
+    for i, case in enumerate(ordered):
+        prep = prepare(case)
+        reference = case.reference or ""
+        view = prep.view
+        texts = perturb.perturbations(
+            i,
+            keys,
+            target=prep.target,
+            init=prep.init,
+            style=prep.style,
+            reference=reference,
+            known=prep.known,
+            module_words=view.module_words,
+            stub=view.stub,
+            effects=(view.module.deletes, view.module.network, view.module.writes),
+        )
+        for mode in MODES:
+            with_reference = mode == "with_reference"
+            ref = _values(prep, reference, with_reference)
+            for name, text in texts.items():
+                if text is None:
+                    continue
+                bad = _values(prep, text, with_reference)
+                for key in SCORED:
+                    a, b = ref.get(key), bad.get(key)
+                    if a is None or b is None:
+                        continue
+                    t = tallies[mode][name][key]
+                    t.n += 1
+                    if a > b + 1e-12:
+                        t.wins += 1
+                    elif key == "score":
+                        t.losses.append(case.id)
+    return {
+        "cases": len(ordered),
+        "modes": {
+            mode: {
+                name: {k: t.to_dict() for k, t in row.items() if t.n}
+                for name, row in table.items()
+            }
+            for mode, table in tallies.items()
+        },
+        "losses": {
+            mode: {name: row["score"].losses for name, row in table.items()}
+            for mode, table in tallies.items()
+        },
+    }
+
+
+def render(doc: dict[str, Any]) -> str:
+    """The validity table as text: one block per mode, a row per perturbation."""
+    lines = [f"metric validity on {doc['cases']} cases with a reference", ""]
+    lines.append("how often the reference scores above the perturbation (95% Wilson interval)")
+    for mode, table in doc["modes"].items():
+        cols = [k for k in SCORED if any(k in row for row in table.values())]
+        lines += ["", mode.replace("_", " "), f"{'perturbation':<16}" + "".join(f"{c:>20}" for c in cols)]
+        for name, row in table.items():
+            cells = []
+            for c in cols:
+                cell = row.get(c)
+                if cell is None or cell["rate"] is None:
+                    cells.append(f"{'-':>20}")
+                    continue
+                text = f"{cell['rate']:.0%} [{cell['ci'][0]:.0%}-{cell['ci'][1]:.0%}]"
+                cells.append(f"{text:>20}")
+            n = next(iter(row.values()))["n"] if row else 0
+            lines.append(f"{name:<16}" + "".join(cells) + f"  n={n}")
+    return "\n".join(lines) + "\n"
+
+
+def below(doc: dict[str, Any], recorded: dict[str, Any], tolerance: float = 0.0) -> list[str]:
+    """Combined-score rates of ``doc`` below the ``recorded`` ones, as messages."""
+    out = []
+    for mode, table in recorded.get("modes", {}).items():
+        for name, row in table.items():
+            want = (row.get("score") or {}).get("rate")
+            got = ((doc["modes"].get(mode) or {}).get(name) or {}).get("score", {}).get("rate")
+            if want is None:
+                continue
+            if got is None or got < want - tolerance:
+                out.append(
+                    f"{mode} {name}: the reference beats it on {got if got is not None else 0:.1%}"
+                    f" of cases, below the recorded {want:.1%}"
+                )
+    return out
