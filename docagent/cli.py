@@ -170,6 +170,17 @@ def build_parser() -> argparse.ArgumentParser:
         "its agreement with people's decisions",
     )
     p.add_argument("--judge-model", metavar="M", help="model for the LLM judge")
+    p.add_argument(
+        "--validate",
+        action="store_true",
+        help="check the metrics instead of drafting: how often each case's reference beats "
+        "each bad docstring (empty, template, false claims, ...)",
+    )
+    p.add_argument("--drafts", metavar="FILE", help="score the texts of a JSONL file (id, text)")
+    p.add_argument("--no-cache", action="store_true", help="draft again; ignore the eval cache")
+    p.add_argument(
+        "--repeat", metavar="N", type=int, default=1, help="run N times; report mean and spread"
+    )
     p.add_argument("--split", metavar="TAG", help="only cases tagged TAG")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")

@@ -106,7 +106,13 @@ def test_json_contract_and_stored_run(repo: Path, capsys: pytest.CaptureFixture[
     assert rc == 0
     assert "provider: offline" in err
     assert 0 <= doc["ci"][0] <= doc["score"] <= doc["ci"][1] <= 1
-    assert set(doc["metrics"]) == {"completeness", "truthfulness", "checks", "similarity"}
+    assert set(doc["metrics"]) == {
+        "completeness",
+        "truthfulness",
+        "checks",
+        "helpfulness",
+        "similarity",
+    }
     assert doc["cases"] == 6 and len(doc["results"]) == 6
     assert doc["provider"] == "offline" and doc["prompt_version"]
     assert doc["reference"]["n"] == 6

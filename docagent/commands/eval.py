@@ -48,11 +48,20 @@ def run(args: argparse.Namespace) -> int:
     from docagent.eval import gate
     from docagent.eval.compare import compare, load_baseline
     from docagent.eval.datasets import find_datasets, load_all
-    from docagent.eval.runner import DEFAULT_CONCURRENCY, EvalCache, evaluate
+    from docagent.eval.runner import (
+        DEFAULT_CONCURRENCY,
+        EvalCache,
+        cache_namespace,
+        evaluate,
+        score_drafts,
+    )
+    from docagent.eval.stats import mean, spread
     from docagent.store import Store
 
     if args.gate is not None and not 0 <= args.gate <= 1:
         raise DocagentError(f"--gate must be between 0 and 1, got {args.gate:g}")
+    if int(getattr(args, "repeat", 1) or 1) < 1:
+        raise DocagentError(f"--repeat must be at least 1, got {args.repeat}")
     root = _root(args.repo)
     settings = load_settings(root, {"provider": args.provider, "model": args.model})
     if args.datasets:
@@ -71,11 +80,32 @@ def run(args: argparse.Namespace) -> int:
         cases = [c for c in cases if split in c.tags or c.extra.get("split") == split]
         if not cases:
             raise DocagentError(f"--split {split}: no case has that tag")
-    try:
-        provider, notice = make_provider(settings, interactive=False)
-    except ProviderError as exc:
-        raise DocagentError(str(exc)) from None
-    print(f"docagent eval: {notice}", file=sys.stderr)
+    if getattr(args, "validate", False):
+        return _validate(args, cases)
+    drafts_file = getattr(args, "drafts", None)
+    repeat = max(1, int(getattr(args, "repeat", 1) or 1))
+    if drafts_file:
+        from docagent.eval.datasets import load_drafts
+
+        texts = load_drafts(drafts_file)
+        unknown = sorted(set(texts) - {c.id for c in cases})
+        if unknown:
+            raise DocagentError(
+                f"{drafts_file}: {len(unknown)} id(s) are not cases of the datasets, "
+                f"e.g. {unknown[0]!r}"
+            )
+        skipped = len(cases) - len(texts)
+        if skipped:
+            print(
+                f"docagent eval: {skipped} case(s) have no draft in {drafts_file}", file=sys.stderr
+            )
+        provider = None
+    else:
+        try:
+            provider, notice = make_provider(settings, interactive=False)
+        except ProviderError as exc:
+            raise DocagentError(str(exc)) from None
+        print(f"docagent eval: {notice}", file=sys.stderr)
     judge = None
     if getattr(args, "judge", False):
         if not os.environ.get("ANTHROPIC_API_KEY"):
@@ -88,41 +118,44 @@ def run(args: argparse.Namespace) -> int:
             max_retries=settings.max_retries,
         )
         print(f"docagent eval: judge {judge.model} (one extra call per case)", file=sys.stderr)
-    cache = None
-    if provider.name != "offline":
-        cache = EvalCache(root / ".docagent" / "eval-cache.json")
     concurrency = settings.concurrency or DEFAULT_CONCURRENCY
+    use_cache = (
+        provider is not None and provider.name != "offline" and not getattr(args, "no_cache", False)
+    )
 
+    scores: list[float] = []
     with Store.open(root) as store:
         baseline = load_baseline(args.compare, store) if args.compare else None
         logged = _logged_decisions(store, root, {c.id for c in cases}) if judge else []
-        result = asyncio.run(
-            _evaluate(
-                evaluate, cases, provider, settings, labels, concurrency, cache, judge, logged
+        if provider is None:
+            results = [
+                score_drafts(cases, texts, label=_label(Path(drafts_file)), datasets=labels)
+                for _ in range(repeat)
+            ]
+        else:
+            caches = [
+                EvalCache(root / ".docagent" / "eval-cache.json", cache_namespace(provider, i))
+                if use_cache
+                else None
+                for i in range(repeat)
+            ]
+            results = asyncio.run(
+                _evaluate_repeated(
+                    evaluate, cases, provider, settings, labels, concurrency, caches, judge, logged
+                )
             )
-        )
-        run_id = store.start_run(
-            "eval",
-            provider.name,
-            result.model,
-            result.prompt_version,
-            {"datasets": labels, "judge": judge.model if judge else None, "split": split},
-        )
-        store.record_eval_run(
-            result.score,
-            {**result.metric_values(), "ci": list(result.ci), "details": result.metrics},
-            [c.to_dict() for c in result.cases],
-            run_id=run_id,
-            eval_id=run_id,
-            datasets=labels,
-            provider=provider.name,
-            model=result.model,
-            prompt_version=result.prompt_version,
-        )
-        store.end_run(run_id, score=result.score, cases=len(result.cases), errors=result.errors)
-        result.run = run_id
+        for result in results:
+            result.run = _record(store, result, labels, judge, split)
+            scores.append(result.score)
 
     doc = result.to_json()
+    if repeat > 1:
+        doc["repeat"] = {
+            "n": repeat,
+            "scores": [round(x, 6) for x in scores],
+            "mean": round(mean(scores), 6),
+            "sd": round(spread(scores), 6),
+        }
     comparison = None
     if baseline is not None:
         comparison = compare([c.to_dict() for c in result.cases], baseline).to_dict()
@@ -144,12 +177,62 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.write(text)
     if result.errors:
         print(f"docagent eval: {result.errors} case(s) failed to draft", file=sys.stderr)
+    status = 0
+    if comparison is not None:
+        regression = gate.check_regression(comparison)
+        print(f"docagent eval: compare: {regression.message}", file=sys.stderr)
+        if not regression.passed:
+            status = 1
     verdict = gate.check_gate(result.score, args.gate)
     if not verdict.passed:
         print(f"docagent eval: gate failed: {verdict.message}", file=sys.stderr)
         return 1
     if verdict.message:
         print(f"docagent eval: gate passed: {verdict.message}", file=sys.stderr)
+    return status
+
+
+def _record(store: Any, result: Any, labels: list[str], judge: Any, split: str | None) -> str:
+    """Store one scored run in the decision log; return its id."""
+    run_id = store.start_run(
+        "eval",
+        result.provider,
+        result.model,
+        result.prompt_version,
+        {"datasets": labels, "judge": judge.model if judge else None, "split": split},
+    )
+    store.record_eval_run(
+        result.score,
+        {**result.metric_values(), "ci": list(result.ci), "details": result.metrics},
+        [c.to_dict() for c in result.cases],
+        run_id=run_id,
+        eval_id=run_id,
+        datasets=labels,
+        provider=result.provider,
+        model=result.model,
+        prompt_version=result.prompt_version,
+    )
+    store.end_run(run_id, score=result.score, cases=len(result.cases), errors=result.errors)
+    return run_id
+
+
+def _validate(args: argparse.Namespace, cases: list[Any]) -> int:
+    """``eval --validate``: print how often each case's reference beats each perturbation."""
+    from docagent.eval.validity import render, validate
+
+    doc = validate(cases)
+    if not doc["cases"]:
+        raise DocagentError("--validate needs cases with a reference docstring")
+    if args.format == "json":
+        import json
+
+        text = json.dumps(doc, ensure_ascii=False, indent=1) + "\n"
+    else:
+        text = render(doc)
+    if args.out:
+        write_out(args.out, text)
+    else:
+        sys.stdout.write(text)
     return 0
 
 
@@ -169,6 +252,42 @@ def _logged_decisions(store: Any, root: Path, skip: set[str]) -> list[Any]:
     return out[-LOG_JUDGED:]
 
 
+async def _evaluate_repeated(
+    evaluate: Any,
+    cases: list[Any],
+    provider: Any,
+    settings: Any,
+    labels: list[str],
+    concurrency: int,
+    caches: list[Any],
+    judge: Any,
+    logged: list[Any] | None = None,
+) -> list[Any]:
+    """Run the eval once per cache (``--repeat``) on one event loop; close clients after."""
+    out = []
+    try:
+        for cache in caches:
+            out.append(
+                await _evaluate(
+                    evaluate,
+                    cases,
+                    provider,
+                    settings,
+                    labels,
+                    concurrency,
+                    cache,
+                    judge,
+                    logged,
+                    close=False,
+                )
+            )
+    finally:
+        await provider.aclose()
+        if judge is not None:
+            await judge.aclose()
+    return out
+
+
 async def _evaluate(
     evaluate: Any,
     cases: list[Any],
@@ -179,8 +298,10 @@ async def _evaluate(
     cache: Any,
     judge: Any,
     logged: list[Any] | None = None,
+    close: bool = True,
 ) -> Any:
-    """Run the eval with a progress bar on an interactive stderr; close clients after."""
+    """Run the eval with a progress bar on an interactive stderr; close clients after
+    (when ``close``: the last of ``--repeat`` runs)."""
     progress = None
     bar = None
     if sys.stderr.isatty():
@@ -215,9 +336,10 @@ async def _evaluate(
     finally:
         if bar is not None:
             bar.stop()
-        await provider.aclose()
-        if judge is not None:
-            await judge.aclose()
+        if close:
+            await provider.aclose()
+            if judge is not None:
+                await judge.aclose()
 
 
 def _ci(ci: list[float]) -> str:
@@ -237,6 +359,12 @@ def render_table(doc: dict[str, Any], comparison: dict[str, Any] | None = None) 
     for name, row in doc["metric_details"].items():
         lines.append(
             f"{name:<14}{row['mean']:>7.3f}  {_ci(row['ci']):<13}{row['n']:>6}{row['weight']:>8.2f}"
+        )
+    rep = doc.get("repeat")
+    if rep:
+        lines.append(
+            f"repeated {rep['n']} times: mean {rep['mean']:.3f}, sd {rep['sd']:.3f}, "
+            f"range {min(rep['scores']):.3f}–{max(rep['scores']):.3f}"
         )
     ref = doc.get("reference") or {}
     if ref:
@@ -279,12 +407,13 @@ def render_table(doc: dict[str, Any], comparison: dict[str, Any] | None = None) 
                 if comparison["only_new"] or comparison["only_base"]
                 else ""
             ),
-            f"{'metric':<14}{'base':>7}{'new':>7}{'delta':>8}  {'95% CI':<17}",
+            f"{'metric':<14}{'base':>7}{'new':>7}{'delta':>8}  {'95% CI':<17}{'d_z':>6}{'p':>8}",
         ]
         for name, row in comparison["deltas"].items():
             ci = f"{row['ci'][0]:+.3f}..{row['ci'][1]:+.3f}"
             lines.append(
                 f"{name:<14}{row['base']:>7.3f}{row['new']:>7.3f}{row['delta']:>+8.3f}  "
-                f"{ci:<17}{row['change']}"
+                f"{ci:<17}{row.get('effect', 0.0):>+6.2f}{row.get('p', 1.0):>8.4f}  "
+                f"{row['change']}"
             )
     return "\n".join(lines) + "\n"

@@ -171,6 +171,8 @@ class Effects:
     network: bool = False
     #: ``(exception name, if-test source, raised in the else branch)`` for raises under an if
     branches: list[tuple[str, str, bool]] = field(default_factory=list)
+    #: names bound inside the code (assignments, loop and ``with`` targets), not parameters
+    assigned: set[str] = field(default_factory=set)
 
 
 def _parse(code: str) -> ast.Module | None:
@@ -203,6 +205,8 @@ def effects_of(tree: ast.AST | None) -> Effects:
                 out.network = True
             if name == "open" and _opens_for_writing(node):
                 out.writes = True
+        elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            out.assigned.add(node.id)
         elif isinstance(node, ast.Delete):
             out.deletes = True
         elif isinstance(node, ast.Import | ast.ImportFrom):
@@ -441,16 +445,53 @@ def _raise_claims(view: CodeView, text: str) -> list[Claim]:
             out.append(Claim("raises", name, "unknown"))
         else:
             out.append(Claim("raises", name, "false", "not raised, nor named in the module"))
-    for exc, test, in_else in view.own.branches:
-        if not in_else:
-            continue
-        for m in re.finditer(
-            rf"\b{re.escape(exc)}\b[^\n]*?\bif\s+`{{0,2}}(.+?)`{{0,2}}[.\n]", text
-        ):
-            if m.group(1).strip().rstrip(".") == test:
-                out.append(
-                    Claim("raises", exc, "false", f"raised when `{test}` is false, not true")
-                )
+    out.extend(_condition_claims(view, text))
+    return out
+
+
+_IF_CODE = re.compile(r"\b[Ii]f\s+`{0,2}([^`\n]+?)`{0,2}\.?\s*(?:\n|$)")
+
+
+def _condition_claims(view: CodeView, text: str) -> list[Claim]:
+    """Raise conditions written as code: true code of the raising branch, with visible names.
+
+    For each exception the body raises under an ``if``, an ``If <code>`` after the exception's
+    name is false when ``<code>`` is the test of an ``if`` whose ``else`` branch raises, when it
+    names a local variable of the body (the reader cannot see it), or when it is a bare
+    ``*args``/``**kwargs`` name (a truth value of a parameter pack says nothing).
+    """
+    owner = view.init if view.target.kind == "class" else view.target
+    params = {p.name: p for p in owner.params} if owner is not None else {}
+    local = view.own.assigned - set(params) - {"self", "cls"}
+    packs = {n for n, p in params.items() if p.kind in ("var_positional", "var_keyword")}
+    out: list[Claim] = []
+    seen: set[tuple[str, str]] = set()
+    for exc in {b[0] for b in view.own.branches}:
+        else_tests = {t for e, t, in_else in view.own.branches if e == exc and in_else}
+        for m in re.finditer(rf"\b{re.escape(exc)}\b", text):
+            window = text[m.end() : m.end() + 300].split("\n\n", 1)[0]
+            found = _IF_CODE.search(window)
+            if found is None:
+                continue
+            cond = found.group(1).strip()
+            if (exc, cond) in seen:
+                continue
+            seen.add((exc, cond))
+            tree = _parse(cond)
+            if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
+                continue
+            expr = tree.body[0].value
+            names = {n.id for n in ast.walk(expr) if isinstance(n, ast.Name)}
+            if ast.unparse(expr) in else_tests:
+                why = f"raised when `{cond}` is false, not true"
+            elif names & local:
+                why = f"names local variable {', '.join(sorted(names & local))}"
+            elif isinstance(expr, ast.Name) and expr.id in packs:
+                why = f"`{expr.id}` as a truth value says nothing"
+            else:
+                out.append(Claim("raises", exc, "true"))
+                continue
+            out.append(Claim("raises", exc, "false", why))
     return out
 
 

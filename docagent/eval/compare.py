@@ -1,6 +1,7 @@
 """Compare an eval run with an earlier one: per-metric deltas over the cases both ran.
 
-The deltas are paired (case by case) with a bootstrap 95% interval, so a one-point wiggle from
+The deltas are paired (case by case) with a bootstrap 95% interval, a sign-flip permutation
+p-value and the effect size (Cohen's d_z), so a one-point wiggle from
 a few cases is not mistaken for progress: a change is ``better`` or ``worse`` only when its
 interval excludes zero. The earlier run is a stored run id (or unique prefix, or ``latest``) from
 the decision log, or a JSON file written by ``docagent eval --format json --out FILE`` (such as
@@ -16,7 +17,7 @@ from typing import Any
 
 from docagent.errors import DocagentError
 from docagent.eval import metrics as m
-from docagent.eval.stats import mean, paired_bootstrap
+from docagent.eval.stats import effect_size, mean, paired_bootstrap, sign_flip_p
 
 
 @dataclass
@@ -129,11 +130,15 @@ def compare(new_cases: list[dict[str, Any]], base: Baseline) -> Comparison:
         if not a:
             continue
         delta, (lo, hi) = paired_bootstrap(a, b)
+        diffs = [x - y for x, y in zip(a, b, strict=True)]
+        p = sign_flip_p(diffs)
         out.rows[name] = {
             "base": round(mean(b), 6),
             "new": round(mean(a), 6),
             "delta": round(delta, 6),
             "ci": [round(lo, 6), round(hi, 6)],
+            "p": round(p, 6),
+            "effect": round(effect_size(diffs), 6),
             "n": len(a),
             "change": "better" if lo > 0 else "worse" if hi < 0 else "no clear change",
         }

@@ -211,3 +211,42 @@ def find_datasets(root: Path, configured: Sequence[str] = ()) -> list[Path]:
             found.extend(m for m in matches if m not in found)
         return found
     return sorted(p for p in (root / "evals").glob("**/*.jsonl") if p.is_file())
+
+
+def load_drafts(path: str | Path, label: str | None = None) -> dict[str, str]:
+    """Read ``eval --drafts FILE``: JSONL of ``{"id": ..., "text": ...}``, one per line.
+
+    Raises:
+        DocagentError: When the file cannot be read, a line is not JSON, a record lacks a
+            string ``id`` or ``text``, or an id repeats (naming the file and line).
+    """
+    label = label or str(path)
+    try:
+        raw = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DocagentError(f"{label}: no such drafts file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocagentError(
+            f"{label}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    out: dict[str, str] = {}
+    for n, line in enumerate(raw.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise DocagentError(f"{label}:{n}: not valid JSON: {exc.msg}") from None
+        if not isinstance(record, dict):
+            raise DocagentError(f"{label}:{n}: expected a JSON object with 'id' and 'text'")
+        cid, text = record.get("id"), record.get("text")
+        if not isinstance(cid, str) or not cid:
+            raise DocagentError(f"{label}:{n}: field 'id' must be a non-empty string")
+        if not isinstance(text, str):
+            raise DocagentError(f"{label}:{n}: field 'text' must be a string")
+        if cid in out:
+            raise DocagentError(f"{label}:{n}: duplicate id {cid!r}")
+        out[cid] = text
+    if not out:
+        raise DocagentError(f"{label}: no drafts in the file")
+    return out

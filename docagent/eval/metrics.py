@@ -144,8 +144,37 @@ def required_elements(
 
 
 _DANGLING = frozenset(
-    "a an the of to and or with for from in on at by as is are be that which whose when if "
-    "into than its their this these".split()
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "to",
+        "and",
+        "or",
+        "with",
+        "for",
+        "from",
+        "in",
+        "on",
+        "at",
+        "by",
+        "as",
+        "is",
+        "are",
+        "be",
+        "that",
+        "which",
+        "whose",
+        "when",
+        "if",
+        "into",
+        "than",
+        "its",
+        "their",
+        "this",
+        "these",
+    ]
 )
 
 

@@ -153,19 +153,64 @@ class EvalResult:
         return doc
 
 
-class EvalCache(JsonFileCache):
-    """A draft cache in one JSON file, loaded once and written once (see :meth:`save`)."""
+def drafter_version() -> str:
+    """The first 12 hex digits of a hash of the drafting engine's code (``docagent/draft``).
 
-    def __init__(self, path: str | os.PathLike[str] | None):
+    Part of the eval cache key: a change to context building, rendering, checks or a provider
+    adapter drafts again instead of re-scoring old drafts.
+    """
+    import hashlib
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent / "draft"
+    h = hashlib.sha256()
+    for path in sorted(root.rglob("*.py")):
+        h.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return h.hexdigest()[:12]
+
+
+def cache_namespace(provider: Provider, repeat: int = 0) -> str:
+    """The part of every eval cache key that names who drafted: provider, model, endpoint,
+    prompt hash, drafter version (and the repeat index of ``--repeat``)."""
+    import hashlib
+
+    parts = [
+        provider.name,
+        provider.model,
+        str(getattr(provider, "base_url", "") or ""),
+        prompt_version(),
+        drafter_version(),
+        str(repeat),
+    ]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+
+
+class EvalCache(JsonFileCache):
+    """A draft cache in one JSON file, loaded once and written once (see :meth:`save`).
+
+    Keys are the drafter's (code sha, context hash, prompt version, model, style) prefixed by
+    :attr:`namespace` (:func:`cache_namespace`: provider, model, endpoint, prompt hash, drafter
+    version), so a draft is reused only by the same drafter talking to the same endpoint.
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None, namespace: str = ""):
         """Open the cache at ``path`` (None: memory only); unreadable files start empty."""
         super().__init__(path)
         self.dirty = False
+        self.namespace = namespace
+
+    def _key(self, key: str) -> str:
+        return f"{self.namespace}:{key}" if self.namespace else key
+
+    def get(self, key: str) -> Draft | None:
+        """The draft kept under ``key`` in this namespace, or None."""
+        return super().get(self._key(key))
 
     def put(self, key: str, draft: Draft) -> None:
         """Keep ``draft`` under ``key`` (without its context pack, to stay small)."""
         data = draft.to_dict()
         data["context"] = ""
-        self.items[key] = data
+        self.items[self._key(key)] = data
         self.dirty = True
 
     def save(self) -> None:
@@ -337,6 +382,37 @@ async def evaluate(
         datasets=list(datasets),
         reference=reference_quality(prepared),
         judged=judge is not None,
+    )
+
+
+def score_drafts(
+    cases: Sequence[Case],
+    texts: dict[str, str],
+    *,
+    label: str = "drafts",
+    datasets: Sequence[str] = (),
+) -> EvalResult:
+    """Score given texts (``{case id: text}``) instead of drafting: ``eval --drafts FILE``.
+
+    Only the cases with a text are scored; an empty text scores 0 like a failed draft. The
+    checks are run on each text. Any drafter, person or perturbation is measured by the same
+    metrics this way.
+    """
+    prepared = [prepare(c) for c in cases if c.id in texts]
+    results = []
+    for prep in prepared:
+        text = texts[prep.case.id]
+        if not text.strip():
+            results.append(_failed_result(prep, "empty draft"))
+            continue
+        values, notes = score_text(prep, text, None)
+        results.append(_result(prep, values, text, "", notes))
+    return summarize(
+        results,
+        provider="drafts",
+        model=label,
+        datasets=list(datasets),
+        reference=reference_quality(prepared),
     )
 
 

@@ -11,7 +11,17 @@ from collections.abc import Sequence
 
 from docagent.report.stats import wilson
 
-__all__ = ["RESAMPLES", "SEED", "bootstrap_ci", "mean", "paired_bootstrap", "wilson"]
+__all__ = [
+    "RESAMPLES",
+    "SEED",
+    "bootstrap_ci",
+    "effect_size",
+    "mean",
+    "paired_bootstrap",
+    "sign_flip_p",
+    "spread",
+    "wilson",
+]
 
 RESAMPLES = 1000
 SEED = 20240601
@@ -69,3 +79,44 @@ def paired_bootstrap(
         raise ValueError("paired samples must have the same length")
     diffs = [a - b for a, b in zip(new, old, strict=True)]
     return mean(diffs), bootstrap_ci(diffs, level, resamples, seed)
+
+
+def sign_flip_p(diffs: Sequence[float], resamples: int = 4000, seed: int = SEED) -> float:
+    """Two-sided p-value of a paired sign-flip permutation test that the mean diff is 0.
+
+    Each resample flips the sign of every difference at random (fixed seed); the p-value is
+    the share of resamples whose absolute mean is at least the observed one (add-one
+    smoothed, so never exactly 0). No difference at all gives 1.0.
+    """
+    n = len(diffs)
+    if n == 0:
+        return 1.0
+    observed = abs(sum(diffs)) / n
+    if observed == 0:
+        return 1.0
+    rng = random.Random(seed)
+    hits = 0
+    for _ in range(resamples):
+        total = sum(d if rng.random() < 0.5 else -d for d in diffs)
+        if abs(total) / n >= observed - 1e-12:
+            hits += 1
+    return (hits + 1) / (resamples + 1)
+
+
+def effect_size(diffs: Sequence[float]) -> float:
+    """Cohen's d_z of paired differences: mean / standard deviation (0 when no spread)."""
+    n = len(diffs)
+    if n < 2:
+        return 0.0
+    m = mean(diffs)
+    var = sum((d - m) ** 2 for d in diffs) / (n - 1)
+    return m / var**0.5 if var > 0 else 0.0
+
+
+def spread(values: Sequence[float]) -> float:
+    """The sample standard deviation (0 for fewer than two values)."""
+    n = len(values)
+    if n < 2:
+        return 0.0
+    m = mean(values)
+    return (sum((v - m) ** 2 for v in values) / (n - 1)) ** 0.5

@@ -72,9 +72,7 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
     with_ref = [c for c in cases if c.reference and c.reference.strip()]
     ordered = sorted(with_ref, key=lambda c: c.id)
     keys = [(c.path, c.kind, c.reference) for c in ordered]
-    tallies = {
-        mode: {p: {k: Tally() for k in SCORED} for p in perturb.NAMES} for mode in MODES
-    }
+    tallies = {mode: {p: {k: Tally() for k in SCORED} for p in perturb.NAMES} for mode in MODES}
     for i, case in enumerate(ordered):
         prep = prepare(case)
         reference = case.reference or ""
@@ -112,8 +110,7 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
         "cases": len(ordered),
         "modes": {
             mode: {
-                name: {k: t.to_dict() for k, t in row.items() if t.n}
-                for name, row in table.items()
+                name: {k: t.to_dict() for k, t in row.items() if t.n} for name, row in table.items()
             }
             for mode, table in tallies.items()
         },
@@ -130,7 +127,11 @@ def render(doc: dict[str, Any]) -> str:
     lines.append("how often the reference scores above the perturbation (95% Wilson interval)")
     for mode, table in doc["modes"].items():
         cols = [k for k in SCORED if any(k in row for row in table.values())]
-        lines += ["", mode.replace("_", " "), f"{'perturbation':<16}" + "".join(f"{c:>20}" for c in cols)]
+        lines += [
+            "",
+            mode.replace("_", " "),
+            f"{'perturbation':<16}" + "".join(f"{c:>20}" for c in cols),
+        ]
         for name, row in table.items():
             cells = []
             for c in cols:

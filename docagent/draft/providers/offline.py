@@ -438,17 +438,21 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
         elif isinstance(n, ast.Raise) and n.exc is not None:
             exc = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
             name = ast.unparse(exc)
+            child: ast.AST = n
             p = parents.get(n)
             cond = ""
             while p is not None and p is not fn:
                 if isinstance(p, ast.If):
-                    cond = ast.unparse(p.test)
+                    test = p.test
+                    if child in p.orelse:  # the else branch raises: the test is false
+                        test = ast.UnaryOp(op=ast.Not(), operand=p.test)
+                    cond = _readable_condition(test, fn)
                     break
                 if isinstance(p, ast.ExceptHandler):
                     caught = ast.unparse(p.type) if p.type is not None else "an exception"
                     cond = f"except:{caught}"
                     break
-                p = parents.get(p)
+                child, p = p, parents.get(p)
             out.raise_conditions.setdefault(name, cond)
     # ``_walk_own`` pops from a stack: put returns back in source order
     order = sorted(range(len(out.return_nodes)), key=lambda i: _pos(out.return_nodes[i]))
@@ -470,6 +474,31 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
     out.returns_self = bool(out.returns) and all(r == "self" for r in out.returns)
     out.uses = _param_uses(fn)
     return out
+
+
+def _readable_condition(test: ast.expr, fn: ast.FunctionDef | ast.AsyncFunctionDef) -> str:
+    """The condition of a raising branch as a reader can check it, or "" when it cannot be.
+
+    A condition that names a local variable of the body is not shown (the reader cannot see
+    the variable); a bare ``*args``/``**kwargs`` truth test is said in words.
+    """
+    a = fn.args
+    params = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+    packs = {x.arg: kind for x, kind in ((a.vararg, "positional"), (a.kwarg, "keyword")) if x}
+    params |= set(packs)
+    bare = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+    if isinstance(bare, ast.Name) and bare.id in packs:
+        given = "no" if bare is not test else "any"
+        return f"words:If {given} extra {packs[bare.id]} arguments are given."
+    assigned = {
+        n.id
+        for n in _walk_own(fn)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in params
+    }
+    names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    if names & assigned:
+        return ""
+    return ast.unparse(test)
 
 
 def _pos(node: ast.AST) -> tuple[int, int]:
@@ -864,6 +893,8 @@ class OfflineDrafter:
             return "When the operation fails (re-raised from a handler)."
         if cond.startswith("except:"):
             return f"When {_safe(cond[7:])} is caught during the operation."
+        if cond.startswith("words:"):
+            return cond[6:]
         if cond:
             return f"If {_safe(cond)}."
         return "When the operation cannot be completed."
