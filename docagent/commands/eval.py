@@ -60,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.gate is not None and not 0 <= args.gate <= 1:
         raise DocagentError(f"--gate must be between 0 and 1, got {args.gate:g}")
-    if int(getattr(args, "repeat", 1) or 1) < 1:
+    if getattr(args, "repeat", None) is not None and args.repeat < 1:
         raise DocagentError(f"--repeat must be at least 1, got {args.repeat}")
     root = _root(args.repo)
     settings = load_settings(root, {"provider": args.provider, "model": args.model})

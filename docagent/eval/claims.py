@@ -46,7 +46,7 @@ _BUILTIN_EXCEPTIONS = frozenset(
 _STDLIB = frozenset(getattr(sys, "stdlib_module_names", ()))
 _EXC_WORD = r"[A-Z]\w*(?:Error|Exception|Warning|Exit|Interrupt|Iteration)"
 _PROSE_RAISE = re.compile(
-    rf"\braise[sd]?\s+(?:an?\s+|the\s+)?(?::exc:)?`{{0,2}}((?:\w+\.)*{_EXC_WORD})`{{0,2}}"
+    rf"\b(?i:raise[sd]?)\s+(?:an?\s+|the\s+)?(?::exc:)?`{{0,2}}((?:\w+\.)*{_EXC_WORD})`{{0,2}}"
     rf"|`{{0,2}}((?:\w+\.)*{_EXC_WORD})`{{0,2}}\s+(?:is|will be|may be|can be)\s+raised"
 )
 _NEGATION = re.compile(r"\b(not|never|no|without|nor|cannot|n't)\b", re.IGNORECASE)
@@ -547,9 +547,16 @@ def verify(view: CodeView, text: str) -> list[Claim]:
     if view.target.kind != "module":
         claims += _param_claims(view, text)
         claims += _return_claims(view, text)
+    else:  # a module has no signature: a documented parameter is invented
+        claims += [Claim("param", n, "false") for n in parse_sections(text).params]
     claims += _raise_claims(view, text)
     claims += _effect_claims(view, text)
-    claims += _name_claims(view, text)
+    judged = {c.subject for c in claims if c.kind == "raises"}
+    claims += [
+        c
+        for c in _name_claims(view, text)
+        if c.subject.lstrip("~").rstrip("()").rsplit(".", 1)[-1] not in judged
+    ]
     return claims
 
 

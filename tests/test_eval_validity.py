@@ -1,0 +1,171 @@
+"""Metric validity: each case's reference must beat every bad docstring built from it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from docagent.cli import main
+from docagent.eval.datasets import parse_case
+from docagent.eval.perturb import NAMES
+from docagent.eval.validity import below, validate
+
+from test_eval_cli import make_cases, write_jsonl  # noqa: I001  (tests/ is on sys.path)
+
+MODULE = '''"""Read and summarise measurement logs written by the field sensors."""
+
+import json
+import os
+
+
+class LogError(Exception):
+    """A log line could not be understood."""
+
+
+def load(path, strict=True):
+    """Read a sensor log and keep the readings of every well-formed line.
+
+    Each line is a JSON object with a ``value`` key; blank lines are skipped.
+
+    Args:
+        path: File written by the sensor daemon, one JSON record per line.
+        strict: Stop at the first malformed line instead of skipping it.
+
+    Returns:
+        The readings in file order.
+
+    Raises:
+        LogError: If a line is malformed and strict is true.
+    """
+    out = []
+    with open(path) as fh:
+        for line in fh:
+            if not line.strip():
+                continue
+            try:
+                out.append(json.loads(line)["value"])
+            except (ValueError, KeyError):
+                if strict:
+                    raise LogError(line)
+    return out
+
+
+def spread(readings):
+    """Difference between the largest and the smallest reading, zero for an empty log.
+
+    Args:
+        readings: Numbers as returned by load.
+
+    Returns:
+        How far apart the extreme readings are.
+    """
+    if not readings:
+        return 0
+    return max(readings) - min(readings)
+
+
+def rotate(path, keep=5):
+    """Rename old logs aside and delete those beyond the retention count.
+
+    Args:
+        path: The current log; older copies carry numeric suffixes.
+        keep: How many old copies survive the rotation.
+    """
+    for n in range(keep, 0, -1):
+        older = f"{path}.{n}"
+        if os.path.exists(older):
+            if n == keep:
+                os.remove(older)
+            else:
+                os.rename(older, f"{path}.{n + 1}")
+'''
+
+
+OTHER = '''"""Convert between metric and imperial units for the dashboard widgets."""
+
+
+class Converter:
+    """Cache conversion factors looked up from the unit table."""
+
+
+def to_miles(km):
+    """Kilometres expressed as statute miles, rounded to two decimals for display.
+
+    Args:
+        km: Distance travelled, possibly fractional.
+
+    Returns:
+        The rounded mileage.
+    """
+    return round(km * 0.621371, 2)
+'''
+
+
+@pytest.fixture
+def dataset(tmp_path: Path) -> Path:
+    """Two modules' documented targets as eval cases (swaps take another file's docstring)."""
+    cases = make_cases(MODULE, "sensors/log.py") + make_cases(OTHER, "sensors/units.py")
+    return write_jsonl(tmp_path / "sensors.jsonl", cases)
+
+
+def test_reference_beats_every_perturbation_in_both_modes(dataset: Path) -> None:
+    """On well-written references the combined score ranks the reference first — always,
+    except that without a reference another file's docstring of a class with no code, or of
+    a module, can read as relevant (the known weak spot: swapped, reference-free)."""
+    cases = [parse_case(json.loads(line)) for line in dataset.read_text().splitlines()]
+    doc = validate(cases)
+    assert doc["cases"] == len(cases)
+    for mode in ("with_reference", "reference_free"):
+        table = doc["modes"][mode]
+        assert set(table) == set(NAMES)
+        for name, row in table.items():
+            if mode == "reference_free" and name == "swapped":
+                assert row["score"]["rate"] >= 0.5
+                continue
+            assert row["score"]["rate"] == 1.0, (mode, name, doc["losses"][mode][name])
+            lo, hi = row["score"]["ci"]
+            assert 0 < lo <= 1.0 == hi
+    assert "similarity" not in doc["modes"]["reference_free"]["template"]
+    # a deterministic measurement: the same cases give the same table
+    assert validate(cases) == doc
+
+
+def test_below_names_each_drop_under_the_recorded_rate(dataset: Path) -> None:
+    """The CI check fails on any combined rate below the recorded figure."""
+    cases = [parse_case(json.loads(line)) for line in dataset.read_text().splitlines()]
+    doc = validate(cases)
+    assert below(doc, doc) == []
+    raised = json.loads(json.dumps(doc))
+    raised["modes"]["reference_free"]["template"]["score"]["rate"] = 1.01
+    assert below(doc, raised) == [
+        "reference_free template: the reference beats it on 100.0% of cases, "
+        "below the recorded 101.0%"
+    ]
+
+
+def test_validate_command_prints_both_modes(
+    dataset: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``docagent eval DATASET --validate`` drafts nothing and prints the table."""
+    assert main(["eval", str(dataset), "--validate", "--repo", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    assert "with reference" in out and "reference free" in out
+    for name in NAMES:
+        assert name in out
+    assert (
+        main(["eval", str(dataset), "--validate", "--format", "json", "--repo", str(tmp_path)]) == 0
+    )
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["modes"]["with_reference"]["false_effect"]["score"]["n"] > 0
+
+
+def test_validate_without_references_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Nothing to validate against: a one-line error, exit 2."""
+    cases = [{k: v for k, v in c.items() if k != "reference"} for c in make_cases(MODULE)]
+    ds = write_jsonl(tmp_path / "noref.jsonl", cases)
+    assert main(["eval", str(ds), "--validate", "--repo", str(tmp_path)]) == 2
+    assert "--validate needs cases with a reference" in capsys.readouterr().err
