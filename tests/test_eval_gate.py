@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from servers import messages_server  # noqa: F401  (fixture)
+from test_eval_cli import MODULE, make_cases, run_json, write_jsonl  # noqa: I001
 
 from docagent.cli import main
 from docagent.draft.providers.offline import OfflineProvider
@@ -14,7 +15,13 @@ from docagent.eval.gate import check_regression
 from docagent.eval.runner import cache_namespace
 from docagent.eval.stats import effect_size, sign_flip_p
 
-from test_eval_cli import make_cases, repo, run_json, write_jsonl  # noqa: F401, I001
+
+@pytest.fixture
+def repo(repo_factory) -> Path:
+    """A git repository with the calc eval suite under evals/."""
+    root = repo_factory({"pkg/calc.py": MODULE, "pyproject.toml": "[project]\nname='x'\n"})
+    write_jsonl(root / "evals" / "calc.jsonl", make_cases())
+    return root
 
 
 def drafts_file(path: Path, texts: dict[str, str]) -> Path:

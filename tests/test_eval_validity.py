@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
+from test_eval_cli import make_cases, write_jsonl  # noqa: I001  (tests/ is on sys.path)
 
 from docagent.cli import main
 from docagent.eval.datasets import parse_case
 from docagent.eval.perturb import NAMES
 from docagent.eval.validity import below, validate
-
-from test_eval_cli import make_cases, write_jsonl  # noqa: I001  (tests/ is on sys.path)
 
 MODULE = '''"""Read and summarise measurement logs written by the field sensors."""
 
