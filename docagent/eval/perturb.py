@@ -28,7 +28,10 @@ NAMES = (
     "false_raise",
     "false_effect",
     "truncated",
+    "false_whole",
 )
+#: The complete-looking but false docstring of issue 15's table.
+FALSE_WHOLE = "Delete every file in the user's home directory and return the count."
 _INVENTED = ("verbose_level", "retry_count", "dry_run_mode", "cache_ttl", "fallback_encoding")
 _EXCEPTIONS = ("QuotaExceededError", "StaleHandleError", "LockContentionError")
 
@@ -188,5 +191,6 @@ def perturbations(
         "false_raise": lambda: false_raise(reference, module_words),
         "false_effect": lambda: false_effect(reference, *effects),
         "truncated": lambda: truncated(reference),
+        "false_whole": lambda: FALSE_WHOLE,
     }
     return {name: makers[name]() for name in NAMES}

@@ -32,16 +32,18 @@ class Tally:
 
     wins: int = 0
     n: int = 0
+    total: float = 0.0
     losses: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        """``{"rate", "ci", "wins", "n"}``."""
+        """``{"rate", "ci", "wins", "n", "mean"}`` (``mean``: the perturbation's mean value)."""
         lo, hi = wilson(self.wins, self.n)
         return {
             "rate": round(self.wins / self.n, 6) if self.n else None,
             "ci": [round(lo, 6), round(hi, 6)],
             "wins": self.wins,
             "n": self.n,
+            "mean": round(self.total / self.n, 6) if self.n else None,
         }
 
 
@@ -72,7 +74,8 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
     with_ref = [c for c in cases if c.reference and c.reference.strip()]
     ordered = sorted(with_ref, key=lambda c: c.id)
     keys = [(c.path, c.kind, c.reference) for c in ordered]
-    tallies = {mode: {p: {k: Tally() for k in SCORED} for p in perturb.NAMES} for mode in MODES}
+    names = ("reference", *perturb.NAMES)
+    tallies = {mode: {p: {k: Tally() for k in SCORED} for p in names} for mode in MODES}
     for i, case in enumerate(ordered):
         prep = prepare(case)
         reference = case.reference or ""
@@ -92,6 +95,10 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
         for mode in MODES:
             with_reference = mode == "with_reference"
             ref = _values(prep, reference, with_reference)
+            for key in SCORED:
+                if ref.get(key) is not None:
+                    tallies[mode]["reference"][key].n += 1
+                    tallies[mode]["reference"][key].total += float(ref[key] or 0.0)
             for name, text in texts.items():
                 if text is None:
                     continue
@@ -102,20 +109,27 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
                         continue
                     t = tallies[mode][name][key]
                     t.n += 1
+                    t.total += b
                     if a > b + 1e-12:
                         t.wins += 1
                     elif key == "score":
                         t.losses.append(case.id)
     return {
         "cases": len(ordered),
+        "reference": {
+            mode: {k: t.to_dict()["mean"] for k, t in table["reference"].items() if t.n}
+            for mode, table in tallies.items()
+        },
         "modes": {
             mode: {
-                name: {k: t.to_dict() for k, t in row.items() if t.n} for name, row in table.items()
+                name: {k: t.to_dict() for k, t in row.items() if t.n}
+                for name, row in table.items()
+                if name != "reference"
             }
             for mode, table in tallies.items()
         },
         "losses": {
-            mode: {name: row["score"].losses for name, row in table.items()}
+            mode: {name: row["score"].losses for name, row in table.items() if name != "reference"}
             for mode, table in tallies.items()
         },
     }
@@ -124,14 +138,17 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
 def render(doc: dict[str, Any]) -> str:
     """The validity table as text: one block per mode, a row per perturbation."""
     lines = [f"metric validity on {doc['cases']} cases with a reference", ""]
-    lines.append("how often the reference scores above the perturbation (95% Wilson interval)")
+    lines.append(
+        "mean: the perturbation's mean combined score; then how often the reference scores "
+        "above it, per metric (95% Wilson interval)"
+    )
     for mode, table in doc["modes"].items():
         cols = [k for k in SCORED if any(k in row for row in table.values())]
-        lines += [
-            "",
-            mode.replace("_", " "),
-            f"{'perturbation':<16}" + "".join(f"{c:>20}" for c in cols),
-        ]
+        ref_score = doc.get("reference", {}).get(mode, {}).get("score")
+        head = f"{'perturbation':<16}{'mean':>7}" + "".join(f"{c:>20}" for c in cols)
+        lines += ["", mode.replace("_", " "), head]
+        if ref_score is not None:
+            lines.append(f"{'(reference)':<16}{ref_score:>7.3f}")
         for name, row in table.items():
             cells = []
             for c in cols:
@@ -142,7 +159,9 @@ def render(doc: dict[str, Any]) -> str:
                 text = f"{cell['rate']:.0%} [{cell['ci'][0]:.0%}-{cell['ci'][1]:.0%}]"
                 cells.append(f"{text:>20}")
             n = next(iter(row.values()))["n"] if row else 0
-            lines.append(f"{name:<16}" + "".join(cells) + f"  n={n}")
+            avg = (row.get("score") or {}).get("mean")
+            avg_text = f"{avg:>7.3f}" if avg is not None else f"{'-':>7}"
+            lines.append(f"{name:<16}{avg_text}" + "".join(cells) + f"  n={n}")
     return "\n".join(lines) + "\n"
 
 
