@@ -74,7 +74,9 @@ def main(argv: list[str] | None = None) -> int:
             failed = True
             continue
         if base.get("dataset_sha256") != doc["dataset_sha256"]:
-            print(f"check_validity: {name}: dataset changed since recorded; re-record with --update")
+            print(
+                f"check_validity: {name}: dataset changed since recorded; re-record with --update"
+            )
             failed = True
             continue
         drops = below(doc, base)

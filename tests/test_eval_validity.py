@@ -171,3 +171,54 @@ def test_validate_without_references_is_an_error(
     ds = write_jsonl(tmp_path / "noref.jsonl", cases)
     assert main(["eval", str(ds), "--validate", "--repo", str(tmp_path)]) == 2
     assert "--validate needs cases with a reference" in capsys.readouterr().err
+
+
+@pytest.fixture
+def validity_gate(dataset: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """evals/check_validity.py pointed at a temporary dataset and record."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "evals"))
+    try:
+        import check_validity
+    finally:
+        sys.path.pop(0)
+    monkeypatch.setattr(check_validity, "DATASETS", dataset.parent)
+    monkeypatch.setattr(check_validity, "RECORD", tmp_path / "baselines" / "validity.json")
+    return check_validity
+
+
+def test_validity_gate_fails_below_the_recorded_figure(
+    validity_gate, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CI: no record fails; a recorded figure passes; a figure above the measurement fails."""
+    assert validity_gate.main(["sensors"]) == 1
+    assert "no recorded figures" in capsys.readouterr().out
+    assert validity_gate.main(["sensors", "--update"]) == 0
+    assert validity_gate.main(["sensors"]) == 0
+    assert ": ok" in capsys.readouterr().out
+    record = tmp_path / "baselines" / "validity.json"
+    doc = json.loads(record.read_text())
+    doc["sensors"]["modes"]["reference_free"]["swapped"]["score"]["rate"] = 1.0
+    record.write_text(json.dumps(doc))
+    assert validity_gate.main(["sensors"]) == 1
+    out = capsys.readouterr().out
+    assert "FAILED" in out and "reference_free swapped" in out
+
+
+def test_committed_validity_figures_match_the_datasets() -> None:
+    """The recorded validity figures were measured on the committed datasets."""
+    import hashlib
+
+    root = Path(__file__).resolve().parents[1] / "evals"
+    record = json.loads((root / "baselines" / "validity.json").read_text())
+    for name in ("dev", "heldout"):
+        data = (root / "datasets" / f"{name}.jsonl").read_bytes()
+        assert record[name]["dataset_sha256"] == hashlib.sha256(data).hexdigest()
+        rates = [
+            row["score"]["rate"]
+            for table in record[name]["modes"].values()
+            for row in table.values()
+        ]
+        assert min(rates) > 0.8
