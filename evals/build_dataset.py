@@ -8,7 +8,7 @@ Sources (all already on the machine, versions recorded in ``evals/datasets/manif
   style).
 
 Every case is one public target whose original docstring is the reference; its ``source`` is the
-module text with that docstring removed (the DESIGN §8 case format). Selection is deterministic:
+module text with that docstring removed (docs/evals.md format). Selection is deterministic:
 candidates are ordered by a hash of their id and taken per (source group, kind) up to a quota,
 at most :data:`PER_FILE` per file and only from files up to :data:`MAX_FILE_BYTES`. Cases go to
 ``dev.jsonl`` or ``heldout.jsonl`` by a stable hash of their id.

@@ -1,4 +1,4 @@
-"""The eval harness: datasets, metrics, runs, comparisons and the gate (DESIGN §8).
+"""The eval harness: datasets, metrics, runs, comparisons and the gate (docs/evals.md).
 
 Public entry points::
 

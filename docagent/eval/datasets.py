@@ -1,4 +1,4 @@
-"""Eval datasets: JSONL files of DESIGN §8 cases, loaded and validated.
+"""Eval datasets: JSONL files of eval cases (docs/evals.md), loaded and validated.
 
 One case per line::
 

@@ -126,7 +126,7 @@ class EvalResult:
         return {k: v["mean"] for k, v in self.metrics.items()}
 
     def to_json(self) -> dict[str, Any]:
-        """The ``eval --format json`` document (DESIGN §4 contract plus details)."""
+        """The ``eval --format json`` document (the contract of docs/evals.md plus details)."""
         doc: dict[str, Any] = {
             "score": round(self.score, 6),
             "metrics": {k: round(v, 6) for k, v in self.metric_values().items()},
