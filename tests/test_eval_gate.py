@@ -176,3 +176,26 @@ def test_repeat_offline_table(repo: Path, capsys: pytest.CaptureFixture[str]) ->
     """The table states the spread of repeated runs (0 for the deterministic drafter)."""
     assert main(["eval", "--provider", "offline", "--repeat", "2", "--repo", str(repo)]) == 0
     assert "repeated 2 times" in capsys.readouterr().out
+
+
+def test_rejected_text_scores_as_a_negative(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An exported rejection: a draft equal to the rejected text scores 0, a different one
+    keeps its score (rejections used to raise a suite's score)."""
+    add = next(c for c in make_cases() if c["qualname"] == "add")
+    text = (
+        "Add two numbers, left operand first, as the + operator would.\n\n"
+        "Args:\n    a: Left.\n    b: Right.\n\nReturns:\n    Their sum."
+    )
+    negative = {k: v for k, v in add.items() if k != "reference"}
+    same = {**negative, "id": "neg-same", "decision": "reject", "draft": text}
+    other = {**negative, "id": "neg-other", "decision": "reject", "draft": "Multiply matrices."}
+    ds = write_jsonl(tmp_path / "neg.jsonl", [same, other])
+    drafts = drafts_file(tmp_path / "d.jsonl", {"neg-same": text, "neg-other": text})
+    rc, doc, _ = run_json(capsys, str(ds), "--drafts", str(drafts), "--repo", str(repo))
+    by_id = {r["id"]: r for r in doc["results"]}
+    assert by_id["neg-same"]["metrics"]["unlike_rejected"] == 0.0
+    assert by_id["neg-same"]["score"] == 0.0
+    assert by_id["neg-other"]["metrics"]["unlike_rejected"] == 1.0
+    assert by_id["neg-other"]["score"] > 0.3

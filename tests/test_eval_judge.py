@@ -196,3 +196,49 @@ def test_judge_agreement_from_the_decision_log(
     assert (agree["n"], agree["from_log"]) == (2, 2)
     assert agree["exact"] == pytest.approx(0.5)  # the judge accepted what the person rejected
     assert agree["matrix"]["reject"]["accept"] == 1
+
+
+# ----------------------------------------------------------------------------- calibration
+
+
+def test_constant_judge_has_kappa_zero_despite_high_agreement() -> None:
+    """A judge that always says accept agrees with people 75% of the time and has kappa 0."""
+    from docagent.eval.judge import cohen_kappa, kappa_with_ci
+
+    people = ["accept"] * 75 + ["reject"] * 15 + ["edit"] * 10
+    constant = [(p, "accept") for p in people]
+    assert sum(p == j for p, j in constant) / len(constant) == 0.75
+    assert cohen_kappa(constant) == pytest.approx(0.0)
+    kappa, (lo, hi) = kappa_with_ci(constant)
+    assert kappa == pytest.approx(0.0) and lo <= 0.0 <= hi
+    perfect = [(p, p) for p in people]
+    assert cohen_kappa(perfect) == 1.0
+    assert kappa_with_ci(perfect)[1] == (1.0, 1.0)
+    assert cohen_kappa([]) is None
+
+
+def test_agreement_reports_kappa_and_interval() -> None:
+    """agreement() carries kappa and its interval next to the raw agreement rates."""
+    from types import SimpleNamespace
+
+    from docagent.eval.judge import agreement
+
+    results = [
+        SimpleNamespace(decision=d, judge_on_draft={"verdict": "accept"})
+        for d in ["accept"] * 6 + ["reject"] * 2
+    ]
+    agree = agreement(results)
+    assert agree["exact"] == 0.75 and agree["kappa"] == 0.0
+    assert agree["kappa_ci"][0] <= 0.0 <= agree["kappa_ci"][1]
+    assert agree["usable_kappa"] == 0.0
+
+
+def test_judge_defaults_to_a_model_other_than_the_drafters() -> None:
+    """The judge does not grade its own drafts by default."""
+    from docagent.draft.providers.anthropic import default_model
+    from docagent.eval.judge import default_judge_model
+
+    drafter = default_model()
+    judge = default_judge_model(drafter)
+    assert judge and judge != drafter
+    assert default_judge_model(judge) != judge

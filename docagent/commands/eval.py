@@ -114,6 +114,7 @@ def run(args: argparse.Namespace) -> int:
 
         judge = Judge(
             getattr(args, "judge_model", None) or None,
+            drafter_model=getattr(provider, "model", None),
             timeout=settings.timeout,
             max_retries=settings.max_retries,
         )
@@ -386,6 +387,12 @@ def render_table(doc: dict[str, Any], comparison: dict[str, Any] | None = None) 
                 f"the decision log): exact {agree['exact']:.0%}, "
                 f"usable-or-not {agree['usable']:.0%}"
             )
+            if agree.get("kappa") is not None:
+                lo, hi = agree["kappa_ci"]
+                lines.append(
+                    f"  Cohen's kappa {agree['kappa']:.2f} (95% CI {lo:.2f}–{hi:.2f}); "
+                    f"usable-or-not kappa {agree['usable_kappa']:.2f} — 0 is chance level"
+                )
         else:
             lines.append(
                 "judge agreement: no decisions by people in the datasets or the decision log"

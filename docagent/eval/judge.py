@@ -89,6 +89,30 @@ def judge_message(prep: Any, text: str) -> str:
     )
 
 
+def default_judge_model(drafter_model: str | None = None) -> str:
+    """The judge's default model: a current Opus (else Sonnet), never the drafter's own model.
+
+    A model grading its own drafts agrees with itself; the judge defaults to another family.
+    """
+    import re
+
+    from docagent.draft.providers.anthropic import _version, default_model, sdk_models
+
+    try:
+        from anthropic._data.deprecated_models import DEPRECATED_MODELS
+    except ImportError:  # pragma: no cover - depends on the SDK version
+        DEPRECATED_MODELS = {}
+    current = [
+        m for m in sdk_models() if m not in DEPRECATED_MODELS and not re.search(r"-\d{8}$", m)
+    ]
+    for family in ("claude-opus-", "claude-sonnet-", "claude-haiku-"):
+        names = [m for m in current if m.startswith(family) and m != drafter_model]
+        if names:
+            return max(names, key=_version)
+    fallback = default_model()
+    return fallback
+
+
 class Judge:
     """Grade docstrings with a Claude model through the Messages API."""
 
@@ -96,16 +120,18 @@ class Judge:
         self,
         model: str | None = None,
         *,
+        drafter_model: str | None = None,
         client: Any = None,
         base_url: str | None = None,
         timeout: float = 60.0,
         max_retries: int = 2,
         concurrency: int = 4,
     ):
-        """Create a judge; ``client`` (an ``AsyncAnthropic``) overrides the other options."""
-        from docagent.draft.providers.anthropic import default_model
+        """Create a judge; ``client`` (an ``AsyncAnthropic``) overrides the other options.
 
-        self.model = model or default_model()
+        Without ``model`` the judge is :func:`default_judge_model` (not ``drafter_model``).
+        """
+        self.model = model or default_judge_model(drafter_model)
         if client is None:
             import anthropic
 
@@ -177,10 +203,60 @@ def agreement(results: list[Any]) -> dict[str, Any]:
     n = len(pairs)
     exact = sum(1 for p, j in pairs if p == j)
     usable = sum(1 for p, j in pairs if (p == "reject") == (j == "reject"))
+    kappa, kappa_ci = kappa_with_ci(pairs)
+    binary = [(p == "reject", j == "reject") for p, j in pairs]
+    usable_kappa, usable_ci = kappa_with_ci(binary)
     return {
         "n": n,
         "exact": round(exact / n, 6) if n else None,
         "usable": round(usable / n, 6) if n else None,
+        "kappa": None if kappa is None else round(kappa, 6),
+        "kappa_ci": None if kappa_ci is None else [round(x, 6) for x in kappa_ci],
+        "usable_kappa": None if usable_kappa is None else round(usable_kappa, 6),
+        "usable_kappa_ci": None if usable_ci is None else [round(x, 6) for x in usable_ci],
         "matrix": matrix,
         "judge_version": judge_version(),
     }
+
+
+def cohen_kappa(pairs: list[tuple[Any, Any]]) -> float | None:
+    """Cohen's kappa of (person, judge) labels: agreement beyond what chance explains.
+
+    1 is perfect agreement, 0 what a judge guessing with its own label frequencies gets (a
+    judge that always gives the same answer scores 0 however often that answer is right).
+    None for no pairs; 1.0 when both raters used one and the same label throughout.
+    """
+    n = len(pairs)
+    if not n:
+        return None
+    observed = sum(1 for a, b in pairs if a == b) / n
+    labels = {a for a, _ in pairs} | {b for _, b in pairs}
+    expected = sum(
+        (sum(1 for a, _ in pairs if a == lab) / n) * (sum(1 for _, b in pairs if b == lab) / n)
+        for lab in labels
+    )
+    if expected >= 1.0:
+        return 1.0 if observed >= 1.0 else 0.0
+    return (observed - expected) / (1 - expected)
+
+
+def kappa_with_ci(
+    pairs: list[tuple[Any, Any]], resamples: int = 1000, seed: int = 20240601
+) -> tuple[float | None, tuple[float, float] | None]:
+    """Cohen's kappa and its 95% percentile bootstrap interval over pairs (fixed seed)."""
+    import random
+
+    kappa = cohen_kappa(pairs)
+    if kappa is None:
+        return None, None
+    if len(pairs) < 2:
+        return kappa, (kappa, kappa)
+    rng = random.Random(seed)
+    values = sorted(
+        k
+        for k in (cohen_kappa(rng.choices(pairs, k=len(pairs))) for _ in range(resamples))
+        if k is not None
+    )
+    lo = values[int(0.025 * (len(values) - 1))]
+    hi = values[int(0.975 * (len(values) - 1))]
+    return kappa, (lo, hi)

@@ -15,6 +15,8 @@
 - ``similarity``: chrF (character n-gram F-score, Popović 2015, the sacrebleu definition:
   orders 1–6, beta 2, whitespace ignored) against the reference, when the case has one.
 - ``judge``: an LLM judge's rubric score, only with ``--judge`` (see :mod:`docagent.eval.judge`).
+- ``unlike_rejected``: for a case exported from a rejection, how far the draft is from the
+  rejected text (:func:`unlike_rejected`; a factor of the score).
 
 :func:`combine` makes a case's score: the :data:`WEIGHTS`-weighted mean of the metrics the case
 has (weights of absent metrics are redistributed proportionally), multiplied by
@@ -47,9 +49,10 @@ WEIGHTS: dict[str, float] = {
     "helpfulness": 0.30,
     "similarity": 0.25,
     "judge": 0.25,
+    "unlike_rejected": 1.0,
 }
 #: Metrics that multiply the weighted mean of the others instead of joining it.
-FACTORS = ("truthfulness",)
+FACTORS = ("truthfulness", "unlike_rejected")
 #: Helpfulness below this also scales the score down (``min(1, helpfulness / floor)``): a
 #: docstring that says nothing beyond the signature scores 0 however complete it looks.
 HELPFUL_FLOOR = 0.10
@@ -313,6 +316,16 @@ def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> 
     factor = beta**2
     score = (1 + factor) * p * r / (factor * p + r)
     return 0.0 if score < 1e-9 else min(1.0, score)
+
+
+def unlike_rejected(text: str, rejected: str) -> float:
+    """How far ``text`` is from a docstring a person rejected, in [0, 1] (a score factor).
+
+    1 while the chrF similarity to the rejected text is at most 0.5, falling linearly to 0 for
+    the rejected text itself: a draft close to a rejected text scores lower.
+    """
+    sim = chrf(text, rejected)
+    return max(0.0, min(1.0, (1.0 - sim) / 0.5))
 
 
 def combine(values: Mapping[str, float | None], weights: Mapping[str, float] = WEIGHTS) -> float:

@@ -286,6 +286,8 @@ def score_text(
             m.chrf(text, prep.case.reference) if prep.case.reference is not None else None
         ),
     }
+    if prep.case.decision == "reject" and prep.case.draft:
+        values["unlike_rejected"] = m.unlike_rejected(text, prep.case.draft)
     notes = {
         "missing": comp.notes,
         "invented": truth.notes,
@@ -303,6 +305,8 @@ def _failed_result(prep: Prepared, error: str) -> CaseResult:
         "helpfulness": 0.0,
         "similarity": 0.0 if prep.case.reference is not None else None,
     }
+    if prep.case.decision == "reject":
+        metrics["unlike_rejected"] = 0.0
     return _result(prep, metrics, "", error, {})
 
 

@@ -64,10 +64,9 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
     """Score every case's reference against its perturbations; return the validity table.
 
     The result is ``{"cases": N, "modes": {mode: {perturbation: {metric: tally}}},
-    "losses": {mode: {perturbation: [case ids where the combined score lost]}}}``.
-
-    Raises:
-        DocagentError: When a case's source does not parse or lacks its target.
+    "losses": {mode: {perturbation: [case ids where the combined score lost]}}}``. A case
+    whose source does not parse or lacks its target stops the measurement with the
+    :class:`~docagent.errors.DocagentError` of :func:`docagent.eval.runner.prepare`.
     """
     from docagent.eval.runner import prepare
 
