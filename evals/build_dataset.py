@@ -11,7 +11,10 @@ Every case is one public target whose original docstring is the reference; its `
 module text with that docstring removed (docs/evals.md format). Selection is deterministic:
 candidates are ordered by a hash of their id and taken per (source group, kind) up to a quota,
 at most :data:`PER_FILE` per file and only from files up to :data:`MAX_FILE_BYTES`. Cases go to
-``dev.jsonl`` or ``heldout.jsonl`` by a stable hash of their id.
+``dev.jsonl`` or ``heldout.jsonl`` by a stable hash of their *source file* (package and path), so
+no file — and no reference, which every other case of its file carries in its ``source`` — is
+shared across the splits (asserted). The manifest records each case's origin (package, version,
+file), licence and split.
 
 Run with ``.venv/bin/python evals/build_dataset.py`` (``--check`` rebuilds in memory and fails
 when the committed files differ, e.g. after an interpreter or package upgrade).
@@ -80,6 +83,36 @@ DISTRIBUTIONS = {
 
 def _h(text: str) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16)
+
+
+def licence(origin: str) -> str:
+    """The SPDX licence of a source: the stdlib's PSF licence, else the package metadata's."""
+    if origin == "cpython":
+        return "PSF-2.0"
+    meta = importlib.metadata.metadata(origin)
+    expression = meta.get("License-Expression") or meta.get("License") or ""
+    if expression and len(expression) < 40:
+        return expression.strip()
+    for c in meta.get_all("Classifier") or []:
+        if c.startswith("License :: OSI Approved :: "):
+            return c.rsplit(":: ", 1)[-1]
+    return "unknown"
+
+
+def split_of(case: dict) -> str:
+    """``heldout`` or ``dev`` by a stable hash of the case's source file (package and path)."""
+    package = case["origin"].rsplit(" ", 1)[0]
+    return "heldout" if _h(f"split:{package}/{case['path']}") % 100 < HELDOUT_SHARE else "dev"
+
+
+def assert_disjoint(splits: dict[str, list[dict]]) -> None:
+    """Fail the build when a source file has cases in two splits (a reference would leak)."""
+    owner: dict[tuple[str, str], str] = {}
+    for split, cases in splits.items():
+        for c in cases:
+            key = (c["origin"].rsplit(" ", 1)[0], c["path"])
+            if owner.setdefault(key, split) != split:
+                raise SystemExit(f"build_dataset: {key[0]}/{key[1]} is in {owner[key]} and {split}")
 
 
 def package_root(name: str) -> tuple[Path, str, str]:
@@ -201,15 +234,28 @@ def build() -> tuple[dict[str, list[dict]], dict]:
     chosen.sort(key=lambda c: c["id"])
     splits: dict[str, list[dict]] = {"dev": [], "heldout": []}
     for c in chosen:
-        split = "heldout" if _h("split:" + c["id"]) % 100 < HELDOUT_SHARE else "dev"
-        splits[split].append(c)
+        splits[split_of(c)].append(c)
+    assert_disjoint(splits)
     manifest = {
         "builder": "evals/build_dataset.py",
         "python": platform.python_version(),
         "implementation": platform.python_implementation(),
         "sources": dict(sorted(versions.items())),
+        "licences": {o: licence(o) for o in sorted(versions)},
+        "split_by": "source file (package and path)",
         "splits": {},
+        "cases": {},
     }
+    for split, cases in splits.items():
+        for c in cases:
+            package, version = c["origin"].rsplit(" ", 1)
+            manifest["cases"][c["id"]] = {
+                "package": package,
+                "version": version,
+                "file": c["path"],
+                "licence": manifest["licences"][package],
+                "split": split,
+            }
     for split, cases in splits.items():
         text = _jsonl(cases)
         manifest["splits"][split] = {
@@ -220,6 +266,7 @@ def build() -> tuple[dict[str, list[dict]], dict]:
             "styles": dict(sorted(Counter(c["style"] for c in cases).items())),
             "origins": dict(sorted(Counter(c["origin"] for c in cases).items())),
         }
+    manifest["cases"] = dict(sorted(manifest["cases"].items()))
     return splits, manifest
 
 

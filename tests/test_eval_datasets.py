@@ -127,11 +127,14 @@ def test_suites_are_large_varied_and_disjoint(suites) -> None:
     assert all(c.extra.get("origin") for c in every)
 
 
-def test_split_is_a_stable_hash_of_the_id(suites) -> None:
-    """A case's split follows from its id alone, so the split never reshuffles."""
+def test_split_is_a_stable_hash_of_the_source_file(suites) -> None:
+    """A case's split follows from its package and file alone, so it never reshuffles and a
+    file's cases stay together."""
     for split, cases in suites.items():
         for c in cases:
-            h = int(hashlib.sha256(("split:" + c.id).encode()).hexdigest(), 16) % 100
+            package = c.extra["origin"].rsplit(" ", 1)[0]
+            key = f"split:{package}/{c.path}"
+            h = int(hashlib.sha256(key.encode()).hexdigest(), 16) % 100
             assert ("heldout" if h < 50 else "dev") == split
 
 
@@ -180,3 +183,42 @@ def test_builder_reproduces_the_committed_files() -> None:
     finally:
         sys.path.pop(0)
     assert build_dataset.main(["--check"]) == 0
+
+
+def test_splits_share_no_source_file_and_leak_no_reference() -> None:
+    """Split by file: no file in both splits, and no held-out reference appears verbatim in a
+    dev case's source (a split by case leaked 88 of 175)."""
+    dev = [json.loads(x) for x in (DATASETS / "dev.jsonl").read_text().splitlines()]
+    held = [json.loads(x) for x in (DATASETS / "heldout.jsonl").read_text().splitlines()]
+
+    def files(cases: list[dict]) -> set[tuple[str, str]]:
+        return {(c["origin"].rsplit(" ", 1)[0], c["path"]) for c in cases}
+
+    assert not files(dev) & files(held)
+    dev_sources = "\n".join(c["source"] for c in dev)
+    assert [c["id"] for c in held if c["reference"] in dev_sources] == []
+
+
+def test_manifest_records_origin_and_licence_per_case() -> None:
+    """Every case has its package, version, file, licence and split in the manifest."""
+    manifest = json.loads((DATASETS / "manifest.json").read_text())
+    for split in ("dev", "heldout"):
+        for line in (DATASETS / f"{split}.jsonl").read_text().splitlines():
+            case = json.loads(line)
+            entry = manifest["cases"][case["id"]]
+            assert entry["split"] == split and entry["file"] == case["path"]
+            assert f"{entry['package']} {entry['version']}" == case["origin"]
+            assert entry["licence"] in ("PSF-2.0", "MIT", "BSD-3-Clause")
+
+
+def test_builder_refuses_a_file_in_two_splits() -> None:
+    """The build asserts the split: a file whose cases land in two splits stops it."""
+    sys.path.insert(0, str(ROOT / "evals"))
+    try:
+        import build_dataset
+    finally:
+        sys.path.pop(0)
+    case = {"origin": "rich 15.0.0", "path": "rich/x.py"}
+    with pytest.raises(SystemExit, match="rich/rich/x.py is in dev and heldout"):
+        build_dataset.assert_disjoint({"dev": [case], "heldout": [dict(case)]})
+    build_dataset.assert_disjoint({"dev": [case], "heldout": [{**case, "path": "rich/y.py"}]})
