@@ -133,23 +133,9 @@ def load(path: str | Path, label: str | None = None) -> list[Case]:
             an id repeats.
     """
     label = label or str(path)
-    try:
-        text = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DocagentError(f"{label}: no such dataset file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocagentError(
-            f"{label}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
     cases: list[Case] = []
     seen: dict[str, int] = {}
-    for n, raw in enumerate(text.splitlines(), 1):
-        if not raw.strip():
-            continue
-        try:
-            record = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            raise DocagentError(f"{label}:{n}: not valid JSON: {exc.msg}") from None
+    for n, record in _json_lines(path, label, "dataset"):
         case = parse_case(record, label, n)
         if case.id in seen:
             raise DocagentError(
@@ -160,6 +146,31 @@ def load(path: str | Path, label: str | None = None) -> list[Case]:
     if not cases:
         raise DocagentError(f"{label}: no eval cases in the file")
     return cases
+
+
+def _json_lines(path: str | Path, label: str, what: str) -> list[tuple[int, Any]]:
+    """``(line number, decoded JSON)`` of every non-blank line of a JSONL file.
+
+    Raises:
+        DocagentError: When the file cannot be read or a line is not JSON (file and line named).
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise DocagentError(f"{label}: no such {what} file") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocagentError(
+            f"{label}: cannot read: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    out = []
+    for n, raw in enumerate(text.splitlines(), 1):
+        if not raw.strip():
+            continue
+        try:
+            out.append((n, json.loads(raw)))
+        except json.JSONDecodeError as exc:
+            raise DocagentError(f"{label}:{n}: not valid JSON: {exc.msg}") from None
+    return out
 
 
 def load_all(paths: Sequence[str | Path], labels: Sequence[str] | None = None) -> list[Case]:
@@ -221,22 +232,8 @@ def load_drafts(path: str | Path, label: str | None = None) -> dict[str, str]:
             string ``id`` or ``text``, or an id repeats (naming the file and line).
     """
     label = label or str(path)
-    try:
-        raw = Path(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise DocagentError(f"{label}: no such drafts file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocagentError(
-            f"{label}: cannot read: {getattr(exc, 'strerror', None) or exc}"
-        ) from None
     out: dict[str, str] = {}
-    for n, line in enumerate(raw.splitlines(), 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise DocagentError(f"{label}:{n}: not valid JSON: {exc.msg}") from None
+    for n, record in _json_lines(path, label, "drafts"):
         if not isinstance(record, dict):
             raise DocagentError(f"{label}:{n}: expected a JSON object with 'id' and 'text'")
         cid, text = record.get("id"), record.get("text")
