@@ -13,10 +13,10 @@ trailing plural ``s`` dropped) and sorted into three piles:
 truncated docstring scores below the whole one. ``novelty`` is the share of the non-filler
 words that are new (restating names lowers it). ``grounding`` is the share of the distinct
 non-filler words that occur in the target's code (identifiers split into words, string
-literals, comments) or signature: an explanation of *this* code shares vocabulary with it;
-another function's docstring does not.
+literals, comments) or signature — a word found only elsewhere in the module counts half: an
+explanation of *this* code shares vocabulary with it; another function's docstring does not.
 
-``helpfulness = information × (0.5 + 0.5 × novelty) × grounding``. A template
+``helpfulness = information × (0.5 + 0.5 × novelty) × (0.1 + 0.9 × grounding)``. A template
 (``Args: x: The x.``), the signature in prose, or ``TODO.`` has no new word and scores 0.
 """
 
@@ -30,6 +30,8 @@ from docagent.draft.symbols import target_code
 
 #: Distinct new words at which information is one half.
 HALF = 6
+#: How much a word found elsewhere in the module (not in the target's code) counts as grounded.
+MODULE_WEIGHT = 0.5
 
 _STOP = frozenset(
     [
@@ -338,8 +340,13 @@ def helpfulness(
     facts: FileFacts,
     init: Target | None = None,
     code: set[str] | None = None,
+    module: set[str] | None = None,
 ) -> Help:
-    """Score what ``text`` says beyond the signature (see the module docs)."""
+    """Score what ``text`` says beyond the signature (see the module docs).
+
+    ``code`` and ``module`` are :func:`code_words` of the target and of its whole module,
+    computed when not given.
+    """
     sig = signature_words(target, init, facts.path)
     content = [w for w in words(text) if w not in _STOP and w not in _BOILERPLATE]
     new = [w for w in content if w not in sig]
@@ -350,9 +357,12 @@ def helpfulness(
     code = code if code is not None else code_words(facts, target)
     information = len(distinct) / (len(distinct) + HALF)
     novelty = len(new) / len(content)
+    module = module if module is not None else set(words(facts.text))
     said = set(content)
-    grounding = len(said & (code | sig)) / len(said)
-    value = information * (0.5 + 0.5 * novelty) * (0.25 + 0.75 * grounding)
+    near = said & (code | sig)
+    elsewhere = (said - near) & module
+    grounding = (len(near) + MODULE_WEIGHT * len(elsewhere)) / len(said)
+    value = information * (0.5 + 0.5 * novelty) * (0.1 + 0.9 * grounding)
     notes = []
     if novelty < 0.5:
         notes.append(f"mostly restates names ({novelty:.0%} new words)")

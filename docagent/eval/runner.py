@@ -32,7 +32,7 @@ from docagent.errors import DocagentError
 from docagent.eval import metrics as m
 from docagent.eval.claims import CodeView
 from docagent.eval.datasets import Case
-from docagent.eval.helpfulness import code_words, helpfulness
+from docagent.eval.helpfulness import code_words, helpfulness, words
 from docagent.eval.stats import bootstrap_ci, mean
 
 DEFAULT_CONCURRENCY = 8
@@ -53,6 +53,7 @@ class Prepared:
     known: set[str]
     view: CodeView
     code_words: set[str]
+    module_words: set[str]
 
 
 @dataclass
@@ -254,6 +255,7 @@ def prepare(case: Case) -> Prepared:
         known=known,
         view=CodeView.of(facts, target, init, known, symbols),
         code_words=code_words(facts, target),
+        module_words=set(words(facts.text)),
     )
 
 
@@ -276,7 +278,9 @@ def score_text(
     comp = m.completeness(prep.target, text, prep.init, prep.init_documented)
     truth = m.truthfulness(prep.target, text, prep.facts, prep.init, view=prep.view)
     chk = m.checks_value(checks)
-    helps = helpfulness(prep.target, text, prep.facts, prep.init, prep.code_words)
+    helps = helpfulness(
+        prep.target, text, prep.facts, prep.init, prep.code_words, prep.module_words
+    )
     values: dict[str, float | None] = {
         "completeness": comp.value,
         "truthfulness": truth.value,
