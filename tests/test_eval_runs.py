@@ -99,3 +99,19 @@ def test_significantly_worse_than_the_previous_prompt_fails(
     assert runs_gate.main(ARGS) == 1
     out = capsys.readouterr().out
     assert "significantly worse than old.json" in out and "p = " in out
+
+
+def test_waiver_passes_loudly_for_one_prompt_only(
+    runs_gate, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    """Without model access a prompt can be waived in the commit; the next change fails."""
+    assert runs_gate.main([*ARGS, "--waive", " "]) == 2
+    assert runs_gate.main([*ARGS, "--waive", "no model access here"]) == 0
+    waivers = json.loads((tmp_path / "runs" / "waivers.json").read_text())
+    assert [w["reason"] for w in waivers.values()] == ["no model access here"]
+    capsys.readouterr()
+    assert runs_gate.main(ARGS) == 0
+    assert "NOT MEASURED" in capsys.readouterr().out
+    monkeypatch.setattr(runs_gate, "prompt_version", lambda: "feedfacecafe")
+    assert runs_gate.main(ARGS) == 1
+    assert "--waive" in capsys.readouterr().out
