@@ -5,7 +5,10 @@ Sources (all already on the machine, versions recorded in ``evals/datasets/manif
 - the running interpreter's standard library (CPython; docstrings are mostly PEP 257 prose);
 - installed, pinned dependencies with sectioned docstrings: ``rich`` and ``textual`` (Google
   style), ``GitPython``, ``anyio`` and ``docstring_parser`` (Sphinx style), ``rapidfuzz`` (NumPy
-  style).
+  style);
+- pinned source distributions fetched from PyPI (``pip download --no-deps --no-binary :all:``)
+  into :data:`SDIST_CACHE` on first use: ``click`` and ``requests`` (Sphinx style), ``networkx``
+  (NumPy style) and ``pydantic`` (Google style).
 
 Every case is one public target whose original docstring is the reference; its ``source`` is the
 module text with that docstring removed (docs/evals.md format). Selection is deterministic:
@@ -23,14 +26,17 @@ when the committed files differ, e.g. after an interpreter or package upgrade).
 from __future__ import annotations
 
 import argparse
+import email.parser
 import hashlib
 import importlib.metadata
 import importlib.util
 import json
 import os
 import platform
+import subprocess
 import sys
 import sysconfig
+import tarfile
 from collections import Counter
 from pathlib import Path
 
@@ -70,7 +76,22 @@ GROUPS: list[tuple[str, tuple[str, ...], str | None, dict[str, int]]] = [
         {"function": 20, "method": 25},
     ),
     ("numpy", ("rapidfuzz",), "numpy", {"function": 30, "method": 5}),
+    ("sphinx-sdist", ("click", "requests"), "sphinx", {"function": 20, "method": 20}),
+    ("numpy-sdist", ("networkx",), "numpy", {"function": 80, "method": 5, "class": 5}),
+    ("google-sdist", ("pydantic",), "google", {"function": 15, "method": 20, "class": 10}),
 ]
+#: Sources read from pinned sdists: import name -> (distribution, version).
+SDISTS = {
+    "click": ("click", "8.5.1"),
+    "requests": ("requests", "2.34.2"),
+    "networkx": ("networkx", "3.6.1"),
+    "pydantic": ("pydantic", "2.14.4"),
+}
+SDIST_CACHE = Path(
+    os.environ.get("EVALS_SDIST_CACHE") or Path.home() / ".cache" / "docagent" / "eval-sdists"
+)
+_SDIST_LICENCES: dict[str, str] = {}
+_SDIST_SHA256: dict[str, str] = {}
 DISTRIBUTIONS = {
     "git": "GitPython",
     "rich": "rich",
@@ -85,10 +106,38 @@ def _h(text: str) -> int:
     return int(hashlib.sha256(text.encode("utf-8")).hexdigest(), 16)
 
 
+def sdist_root(name: str) -> tuple[Path, str, str]:
+    """Fetch (once) and unpack a pinned sdist; return ``(case path root, dist, version)``."""
+    dist, version = SDISTS[name]
+    stem = f"{dist.replace('-', '_')}-{version}"
+    unpacked = SDIST_CACHE / stem
+    tarball = SDIST_CACHE / f"{stem}.tar.gz"
+    if not unpacked.is_dir():
+        SDIST_CACHE.mkdir(parents=True, exist_ok=True)
+        if not tarball.is_file():
+            cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary", ":all:"]
+            done = subprocess.run(
+                [*cmd, f"{dist}=={version}", "-d", str(SDIST_CACHE)],
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode != 0 or not tarball.is_file():
+                raise SystemExit(f"build_dataset: cannot fetch {dist}=={version}: {done.stderr}")
+        with tarfile.open(tarball) as tf:
+            tf.extractall(SDIST_CACHE, filter="data")
+    info = email.parser.Parser().parsestr((unpacked / "PKG-INFO").read_text("utf-8"))
+    _SDIST_LICENCES[dist] = (info.get("License-Expression") or info.get("License") or "").strip()
+    _SDIST_SHA256[dist] = hashlib.sha256(tarball.read_bytes()).hexdigest()
+    base = unpacked / "src" if (unpacked / "src" / name).is_dir() else unpacked
+    return base, dist, version
+
+
 def licence(origin: str) -> str:
     """The SPDX licence of a source: the stdlib's PSF licence, else the package metadata's."""
     if origin == "cpython":
         return "PSF-2.0"
+    if origin in _SDIST_LICENCES:
+        return _SDIST_LICENCES[origin] or "unknown"
     meta = importlib.metadata.metadata(origin)
     expression = meta.get("License-Expression") or meta.get("License") or ""
     if expression and len(expression) < 40:
@@ -120,6 +169,8 @@ def package_root(name: str) -> tuple[Path, str, str]:
     if name == "stdlib":
         version = platform.python_version()
         return Path(sysconfig.get_paths()["stdlib"]), "cpython", version
+    if name in SDISTS:
+        return sdist_root(name)
     spec = importlib.util.find_spec(name)
     if spec is None or not spec.submodule_search_locations:
         raise SystemExit(f"build_dataset: package {name!r} is not installed")
@@ -242,6 +293,9 @@ def build() -> tuple[dict[str, list[dict]], dict]:
         "implementation": platform.python_implementation(),
         "sources": dict(sorted(versions.items())),
         "licences": {o: licence(o) for o in sorted(versions)},
+        "sdists": {
+            d: {"version": versions[d], "sha256": _SDIST_SHA256[d]} for d in sorted(_SDIST_SHA256)
+        },
         "split_by": "source file (package and path)",
         "splits": {},
         "cases": {},

@@ -188,3 +188,52 @@ def test_helpfulness_rewards_what_the_signature_does_not_say(facts) -> None:
     assert helpfulness(target, real, facts).value > 0.2
     half = real[: len(real) // 2]
     assert helpfulness(target, half, facts).value < helpfulness(target, real, facts).value
+
+
+def test_what_statics_cannot_refute_is_not_false() -> None:
+    """Documented **kwargs keys, math notation, and names in a module of a package (which may
+    live in a sibling module) are unknown; a prose "`x` argument" must be a parameter."""
+    src = (
+        b"from .core import helper\n\n\ndef get(url, **kwargs):\n    return helper(url, **kwargs)\n"
+    )
+    facts = read_file("pkg/api.py", "pkg/api.py", src)
+    target = facts.target("get")
+    text = ":param url: Where.\n:param timeout: Seconds to wait (a key of kwargs)."
+    assert truthfulness(target, text, facts).value == 1.0
+    assert truthfulness(target, "Compute `G1` from `uA`; see `sibling_helper`.", facts).value == 1.0
+    lone = read_file("api.py", "api.py", b"def get(url):\n    return url\n")
+    assert truthfulness(lone.target("get"), "Fetch; see `sibling_helper`.", lone).notes == [
+        "name sibling_helper"
+    ]
+    notes = truthfulness(lone.target("get"), "The `retry_count` argument is ignored.", lone).notes
+    assert "param retry_count" in notes
+
+
+def test_repository_names_resolve_across_cases() -> None:
+    """A name defined in another case's module of the same repository resolves."""
+    from docagent.eval.datasets import parse_case
+    from docagent.eval.runner import prepare, repository_key, repository_names
+
+    a = {
+        "id": "a",
+        "path": "m1.py",
+        "qualname": "f",
+        "kind": "function",
+        "origin": "proj 1.0",
+        "source": "def f(x):\n    return x\n",
+    }
+    b = {
+        **a,
+        "id": "b",
+        "path": "m2.py",
+        "qualname": "far_away_helper",
+        "source": "def far_away_helper():\n    pass\n",
+    }
+    cases = [parse_case(a), parse_case(b)]
+    names = repository_names(cases)
+    assert "far_away_helper" in names["proj"] and repository_key(cases[0]) == "proj"
+    prep = prepare(cases[0], names["proj"])
+    text = "Return x; see `far_away_helper`."
+    assert truthfulness(prep.target, text, prep.facts, view=prep.view).value == 1.0
+    alone = prepare(cases[0])
+    assert truthfulness(alone.target, text, alone.facts, view=alone.view).value == 0.5

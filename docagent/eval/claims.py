@@ -142,6 +142,13 @@ _DEFAULT_RE = re.compile(
     r"\bdefaults? (?:to|is|:)\s*`{0,2}([^`,;\s]+?)`{0,2}[.,;)]?(?:\s|$)", re.IGNORECASE
 )
 _PLAIN_WORD = re.compile(r"^[A-Za-z][a-z]*$")
+#: Short names such as ``G1``, ``vA``, ``M_i``, ``N_k``: mathematical notation, not code.
+_NOTATION = re.compile(r"^[A-Za-z]{1,2}_?[A-Za-z0-9]{0,2}$")
+_EXC_NAME = re.compile(r"^[A-Z][A-Za-z0-9_]*$")
+_PARAM_PHRASE = re.compile(
+    r"`{1,2}(\w+)`{1,2}\s+(?:argument|parameter|keyword argument)\b"
+    r"|\b(?:argument|parameter)\s+`{1,2}(\w+)`{1,2}"
+)
 _FILE_SUFFIXES = (".py", ".txt", ".cfg", ".toml", ".json", ".ini", ".md", ".rst", ".h", ".c")
 _SIMPLE_TYPES = frozenset({"int", "str", "bytes", "float", "bool", "list", "dict", "tuple", "set"})
 _COMPATIBLE = {("float", "int"), ("int", "bool")}
@@ -256,6 +263,8 @@ class CodeView:
     own: Effects
     module: Effects
     module_words: set[str]
+    #: the module imports from its own package: names may live in modules the eval cannot see
+    in_package: bool = False
 
     @classmethod
     def of(
@@ -280,6 +289,7 @@ class CodeView:
             own=effects_of(own_tree),
             module=effects_of(module_tree),
             module_words=set(re.findall(r"[A-Za-z_]\w*", facts.text)),
+            in_package=_imports_own_package(module_tree, facts.path),
         )
 
     @property
@@ -287,6 +297,21 @@ class CodeView:
         """True for abstract methods and bodies that only raise NotImplementedError."""
         t = self.target
         return t.is_abstract or any(r.rsplit(".", 1)[-1] == "NotImplementedError" for r in t.raises)
+
+
+def _imports_own_package(tree: ast.Module | None, path: str) -> bool:
+    """True when the module has relative imports or imports its own top-level package."""
+    if tree is None or "/" not in path:
+        return False
+    top = path.split("/", 1)[0]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and (
+            node.level or (node.module or "").split(".")[0] == top
+        ):
+            return True
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == top for a in node.names):
+            return True
+    return False
 
 
 def _literal(text: str) -> object:
@@ -314,11 +339,20 @@ def _param_claims(view: CodeView, text: str) -> list[Claim]:
     owner = view.init if t.kind == "class" else t
     out: list[Claim] = []
     params = {p.name: p for p in owner.params} if owner is not None else {}
+    # documented keys of **kwargs cannot be refuted by the signature; a class without an
+    # ``__init__`` of its own (dataclass, attrs, a base class's) takes its fields or inherits
+    open_ended = any(p.kind == "var_keyword" for p in params.values())
+    fields = set(t.attributes) | view.known if owner is None else set()
     for name in dict.fromkeys([*sec.params, *items["params"]]):
-        if name in params:
+        if name in params or name in fields:
             out.append(Claim("param", name, "true"))
         else:
-            out.append(Claim("param", name, "false"))
+            out.append(Claim("param", name, "unknown" if open_ended else "false"))
+    if not open_ended:
+        for m in _PARAM_PHRASE.finditer(text):
+            name = m.group(1) or m.group(2)
+            if name not in params and name not in sec.params and name not in items["params"]:
+                out.append(Claim("param", name, "false"))
     attrs = set(t.attributes) | view.known
     for name in dict.fromkeys([*sec.attributes, *items["attributes"]]):
         out.append(Claim("attribute", name, "true" if name in attrs else "false"))
@@ -431,7 +465,12 @@ def claimed_exceptions(text: str) -> list[str]:
     names = [*sec.raises, *pep257_items(text)["raises"]]
     for m in _PROSE_RAISE.finditer(text):
         names.append(m.group(1) or m.group(2))
-    return list(dict.fromkeys(n.strip("`~").rsplit(".", 1)[-1] for n in names if n))
+    out = []
+    for n in names:
+        bare = re.sub(r":\w+:", "", n or "").strip("`~ ").rsplit(".", 1)[-1]
+        if _EXC_NAME.match(bare) and bare not in out:
+            out.append(bare)
+    return out
 
 
 def _raise_claims(view: CodeView, text: str) -> list[Claim]:
@@ -441,10 +480,12 @@ def _raise_claims(view: CodeView, text: str) -> list[Claim]:
     for name in claimed_exceptions(text):
         if name in raised:
             out.append(Claim("raises", name, "true"))
-        elif name in view.module_words or name in _BUILTIN_EXCEPTIONS:
+        elif name in view.module_words or name in view.known or name in _BUILTIN_EXCEPTIONS:
             out.append(Claim("raises", name, "unknown"))
         else:
-            out.append(Claim("raises", name, "false", "not raised, nor named in the module"))
+            out.append(
+                Claim("raises", name, "false", "not raised, nor named in the module or repository")
+            )
     out.extend(_condition_claims(view, text))
     return out
 
@@ -533,8 +574,10 @@ def _name_claims(view: CodeView, text: str) -> list[Claim]:
     for n in backticked_names(text):
         if n not in unknown:
             out.append(Claim("name", n, "true"))
-        elif _PLAIN_WORD.match(n) or n.endswith(_FILE_SUFFIXES):
+        elif _PLAIN_WORD.match(n) or _NOTATION.match(n) or n.endswith(_FILE_SUFFIXES):
             out.append(Claim("name", n, "unknown"))  # a value, a word or a file name
+        elif view.in_package:
+            out.append(Claim("name", n, "unknown"))  # may live in a module of the package
         else:
             out.append(Claim("name", n, "false"))
     return out
@@ -549,6 +592,9 @@ def verify(view: CodeView, text: str) -> list[Claim]:
         claims += _return_claims(view, text)
     else:  # a module has no signature: a documented parameter is invented
         claims += [Claim("param", n, "false") for n in parse_sections(text).params]
+        claims += [
+            Claim("param", m.group(1) or m.group(2), "false") for m in _PARAM_PHRASE.finditer(text)
+        ]
     claims += _raise_claims(view, text)
     claims += _effect_claims(view, text)
     judged = {c.subject for c in claims if c.kind == "raises"}

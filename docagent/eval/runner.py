@@ -221,8 +221,49 @@ class EvalCache(JsonFileCache):
             self.dirty = False
 
 
-def prepare(case: Case) -> Prepared:
+def repository_key(case: Case) -> str:
+    """Which repository a case comes from: its origin's package (``rich 15.0.0`` -> ``rich``),
+    or ``""`` for cases without an origin (one repository, e.g. exported from the log)."""
+    origin = case.extra.get("origin")
+    return origin.rsplit(" ", 1)[0] if isinstance(origin, str) and origin.strip() else ""
+
+
+def repository_names(cases: Sequence[Case]) -> dict[str, set[str]]:
+    """Every identifier of every module the cases carry, by :func:`repository_key`.
+
+    A case holds one module; the other cases of its repository hold more of it, so a name a
+    docstring mentions (``strongly_connected_components``) can resolve in a sibling module.
+    """
+    import ast
+    import warnings
+
+    out: dict[str, set[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    for case in cases:
+        key = repository_key(case)
+        if (key, case.path) in seen:
+            continue
+        seen.add((key, case.path))
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                tree = ast.parse(case.source)
+        except (SyntaxError, ValueError):
+            continue
+        names = out.setdefault(key, set())
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                names.add(node.name)
+            elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+    return out
+
+
+def prepare(case: Case, repository: set[str] | None = None) -> Prepared:
     """Parse a case's source and find its target.
+
+    ``repository`` is the names defined elsewhere in the case's repository
+    (:func:`repository_names`): they resolve too.
 
     Raises:
         DocagentError: When the source does not parse or has no such target (bad dataset).
@@ -243,7 +284,7 @@ def prepare(case: Case) -> Prepared:
     style = case.style
     if not style:
         style = majority_style(t.docstring.text for t in facts.targets if t.docstring)
-    known = m.code_names(facts)
+    known = m.code_names(facts) | (repository or set())
     return Prepared(
         case=case,
         facts=facts,
@@ -357,7 +398,8 @@ async def evaluate(
     whose source does not parse or lacks its target stops the run with the
     :class:`~docagent.errors.DocagentError` of :func:`prepare` before anything is drafted.
     """
-    prepared = [prepare(c) for c in cases]
+    names = repository_names(cases)
+    prepared = [prepare(c, names.get(repository_key(c))) for c in cases]
     sem = asyncio.Semaphore(max(1, concurrency))
     done = 0
     total = len(prepared)
@@ -406,7 +448,8 @@ def score_drafts(
     checks are run on each text. Any drafter, person or perturbation is measured by the same
     metrics this way.
     """
-    prepared = [prepare(c) for c in cases if c.id in texts]
+    names = repository_names(cases)
+    prepared = [prepare(c, names.get(repository_key(c))) for c in cases if c.id in texts]
     results = []
     for prep in prepared:
         text = texts[prep.case.id]

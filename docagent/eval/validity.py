@@ -68,15 +68,16 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
     whose source does not parse or lacks its target stops the measurement with the
     :class:`~docagent.errors.DocagentError` of :func:`docagent.eval.runner.prepare`.
     """
-    from docagent.eval.runner import prepare
+    from docagent.eval.runner import prepare, repository_key, repository_names
 
     with_ref = [c for c in cases if c.reference and c.reference.strip()]
+    repo_names = repository_names(cases)
     ordered = sorted(with_ref, key=lambda c: c.id)
     keys = [(c.path, c.kind, c.reference) for c in ordered]
     names = ("reference", *perturb.NAMES)
     tallies = {mode: {p: {k: Tally() for k in SCORED} for p in names} for mode in MODES}
     for i, case in enumerate(ordered):
-        prep = prepare(case)
+        prep = prepare(case, repo_names.get(repository_key(case)))
         reference = case.reference or ""
         view = prep.view
         texts = perturb.perturbations(
