@@ -27,9 +27,9 @@ import ast
 import builtins
 import re
 import sys
-import warnings
 from dataclasses import dataclass, field
 
+from docagent.code import pyast
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.checks import unresolved_names
@@ -184,9 +184,7 @@ class Effects:
 
 def _parse(code: str) -> ast.Module | None:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return ast.parse(code)
+        return pyast.parse(code, quiet=True)
     except (SyntaxError, ValueError):
         return None
 
@@ -317,7 +315,7 @@ def _imports_own_package(tree: ast.Module | None, path: str) -> bool:
 def _literal(text: str) -> object:
     text = text.strip().strip("`").rstrip(".")
     try:
-        return ast.literal_eval(text)
+        return pyast.literal_eval(text)
     except (ValueError, SyntaxError, MemoryError, RecursionError, TypeError):
         return _Unparsed(text)
 

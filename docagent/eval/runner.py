@@ -235,7 +235,8 @@ def repository_names(cases: Sequence[Case]) -> dict[str, set[str]]:
     docstring mentions (``strongly_connected_components``) can resolve in a sibling module.
     """
     import ast
-    import warnings
+
+    from docagent.code import pyast
 
     out: dict[str, set[str]] = {}
     seen: set[tuple[str, str]] = set()
@@ -245,9 +246,7 @@ def repository_names(cases: Sequence[Case]) -> dict[str, set[str]]:
             continue
         seen.add((key, case.path))
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                tree = ast.parse(case.source)
+            tree = pyast.parse(case.source, quiet=True)
         except (SyntaxError, ValueError):
             continue
         names = out.setdefault(key, set())
