@@ -355,7 +355,7 @@ async def run_batch_async(
         raise DocagentError(f"--concurrency must be at least 1, got {concurrency}")
     if max_cost is not None and max_cost < 0:
         raise DocagentError(f"--max-cost must not be negative, got {max_cost}")
-    flags = {"provider": provider, "model": model, "concurrency": concurrency}
+    flags: dict[str, Any] = {"provider": provider, "model": model, "concurrency": concurrency}
     if max_cost is not None:
         flags["max_cost"] = float(max_cost)
     session = Session(path, mode="batch", flags=flags, since=since, batch_pricing=batch_api)
@@ -392,7 +392,7 @@ async def run_batch_async(
         out_path = Path(out) if out else None
         if out_path is not None and is_stream(out_path):
             # "-", a device or a FIFO: one stream for the run, nothing to keep or replace
-            sink = held.enter_context(open_output(out_path))
+            sink: IO[str] | Path | None = held.enter_context(open_output(out_path))
         elif out_path is not None:
             _prepare_out(out_path, items + sections)
             sink = out_path

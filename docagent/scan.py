@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from docagent import repo
 from docagent.config import Settings
@@ -32,17 +32,26 @@ CACHE_NAME = "scan-cache.json"
 CACHE_VERSION = 6  # bump when the scan result of an unchanged file can change
 _MAGIC = b"docagent-scan-cache"
 _KEY_NAME = "scan-cache.key"
+
+
+class Row(NamedTuple):
+    """One target of a file's cached summary: what coverage counts."""
+
+    kind: str
+    public: bool
+    has_doc: bool
+    status: str
+
+
 # Every possible summary row, so a cache stores a row as its index in this tuple.
 _ROWS = tuple(
-    (kind, public, has_doc, status)
+    Row(kind, public, has_doc, status)
     for kind in ("module", "class", "method", "function")
     for public in (False, True)
     for has_doc in (False, True)
     for status in ("missing", "ok", "stale")
 )
 _ROW_CODE = {row: i for i, row in enumerate(_ROWS)}
-# Row layout kept per target for fast summaries: (kind, public, has_docstring, status).
-_KIND, _PUBLIC, _HAS_DOC, _STATUS = range(4)
 
 
 @dataclass
@@ -50,7 +59,7 @@ class FileEntry:
     """Cached scan result of one file, keyed by the hash of its bytes."""
 
     sha: str
-    rows: list[tuple[str, bool, bool, str]]
+    rows: list[Row]
     json_targets: str
     style_votes: dict[str, int]
     error: str | None = None
@@ -71,9 +80,9 @@ class ScanResult:
     kinds: tuple[str, ...]
     errors: list[tuple[str, str]] = field(default_factory=list)
 
-    def selected(self, row: tuple[str, bool, bool, str]) -> bool:
+    def selected(self, row: Row) -> bool:
         """True when a target row counts under the visibility and kind filters."""
-        return (self.include_private or row[_PUBLIC]) and row[_KIND] in self.kinds
+        return (self.include_private or row.public) and row.kind in self.kinds
 
     def summary(self) -> dict[str, Any]:
         """The ``summary`` object of the ``scan --json`` contract."""
@@ -82,8 +91,8 @@ class ScanResult:
             for row in entry.rows:
                 if self.selected(row):
                     total += 1
-                    documented += row[_HAS_DOC]
-                    stale += row[_STATUS] == "stale"
+                    documented += row.has_doc
+                    stale += row.status == "stale"
         coverage = round(100.0 * documented / total, 1) if total else 100.0
         return {
             "total": total,
@@ -100,13 +109,13 @@ class ScanResult:
             rows = [r for r in entry.rows if self.selected(r)]
             if not rows:
                 continue
-            documented = sum(r[_HAS_DOC] for r in rows)
+            documented = sum(r.has_doc for r in rows)
             out.append(
                 {
                     "path": path,
                     "total": len(rows),
                     "documented": documented,
-                    "stale": sum(r[_STATUS] == "stale" for r in rows),
+                    "stale": sum(r.status == "stale" for r in rows),
                     "coverage": round(100.0 * documented / len(rows), 1),
                 }
             )
@@ -155,7 +164,7 @@ def scan_file_bytes(rel_path: str, data: bytes, sha: str) -> FileEntry:
         return FileEntry(sha, [], "", {}, error=str(exc))
     apply_status(facts.targets)
     targets = facts.targets
-    rows = [(t.kind, t.public, t.has_docstring, t.status) for t in targets]
+    rows = [Row(t.kind, t.public, t.has_docstring, t.status) for t in targets]
     json_targets = json.dumps([t.contract_dict() for t in targets])[1:-1]
     votes = dict(style_votes(t.docstring.text for t in targets if t.docstring is not None))
     return FileEntry(sha, rows, json_targets, votes)
@@ -308,7 +317,7 @@ def _save_cache(path: Path, files: dict[str, FileEntry]) -> None:
     offset = 0
     for rel, e in files.items():
         fragment = e.json_targets.encode("ascii", "backslashreplace")
-        rows = [_ROW_CODE[tuple(row)] for row in e.rows]
+        rows = [_ROW_CODE[row] for row in e.rows]
         index[rel] = [e.sha, rows, e.style_votes, e.error, offset, offset + len(fragment)]
         chunks.append(fragment)
         offset += len(fragment)

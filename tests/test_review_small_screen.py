@@ -175,12 +175,12 @@ async def test_escape_clears_the_filter_from_the_list(repo: Path) -> None:
         await pilot.press("slash", *"bump", "enter")
         await wait_shown(pilot, app)
         targets = app.main.query_one("#targets")
-        assert targets.visible() == [len(app.items) - 1]
+        assert targets.shown_indexes() == [len(app.items) - 1]
         assert not targets.query_one("#filter").has_focus
         await pilot.press("escape")
         await pilot.pause()
         assert targets.filter_text == ""
-        assert len(targets.visible()) == len(app.items)
+        assert len(targets.shown_indexes()) == len(app.items)
         assert not targets.query_one("#filter").display
 
 

@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from tree_sitter import Node
+from tree_sitter import Node, Tree
 
 from docagent.code import parser as ts
 from docagent.code import pyast
@@ -402,7 +402,7 @@ class _FileContext:
     def __init__(self, facts: FileFacts) -> None:
         self.facts = facts
         self.source = facts.source
-        self._tree = None
+        self._tree: Tree | None = None
         self._shas: dict[str, str | None] = {}
         self._stripped: _Stripped | None = None
         self._unit: str | None = None
@@ -613,7 +613,7 @@ class _Stripped:
             elif not isinstance(node, ast.Module):
                 continue
             if keep_docstrings:
-                self.docstrings[id(node)] = ast.get_docstring(node)  # type: ignore[arg-type]
+                self.docstrings[id(node)] = ast.get_docstring(node)
         strip_docstrings(tree)
 
     def sha(self, node: ast.AST) -> str:

@@ -37,9 +37,8 @@ def parse(source: str | bytes, filename: str = "<unknown>", *, quiet: bool = Fal
 def compile_ast(text: str, filename: str) -> ast.Module:
     """Parse ``text`` as a module the way the compiler does (no inherited future flags)."""
     with LOCK:
-        tree: ast.Module = compile(
-            text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True
-        )
+        tree = compile(text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+        assert isinstance(tree, ast.Module)
         return tree
 
 

@@ -265,7 +265,9 @@ def _literal_value(stmt: Node, expr: Node) -> Any:
     """
     if expr.type == "string" and expr.child_count in (2, 3):
         start, end = expr.child(0), expr.child(expr.child_count - 1)
-        raw = stmt.text[start.end_byte - stmt.start_byte : end.start_byte - stmt.start_byte]
+        raw = (stmt.text or b"")[
+            start.end_byte - stmt.start_byte : end.start_byte - stmt.start_byte
+        ]
         if b"\\" not in raw and b"\r" not in raw:
             return raw.decode("utf-8")
     return pyast.literal_eval(ts.text(stmt).strip())
@@ -432,10 +434,7 @@ def _class_attributes(class_node: Node, body: Node | None) -> tuple[str, ...]:
                     if obj is not None and attr is not None and ts.text(obj) == "self":
                         names.append(ts.text(attr))
             stack.extend(reversed(n.named_children))
-    seen: dict[str, None] = {}
-    for n in names:
-        seen.setdefault(n, None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(names))
 
 
 # Statements that can contain definitions (definitions never sit inside expressions).
@@ -739,9 +738,9 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
     except (RecursionError, MemoryError):
         raise SourceError(f"{facts.path}: {TOO_DEEP}") from None
     by_pos: dict[tuple[int, str], ast.AST] = {}
-    for node in ast.walk(tree):
-        if isinstance(node, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            by_pos[(node.lineno, node.name)] = node
+    for definition in ast.walk(tree):
+        if isinstance(definition, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            by_pos[(definition.lineno, definition.name)] = definition
     out: dict[str, str] = {}
     for t in facts.targets:
         node = tree if t.kind == "module" else by_pos.get((t.line, t.name))

@@ -130,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         logged = _logged_decisions(store, root, {c.id for c in cases}) if judge else []
         if provider is None:
             results = [
-                score_drafts(cases, texts, label=_label(Path(drafts_file)), datasets=labels)
+                score_drafts(cases, texts, label=_label(Path(str(drafts_file))), datasets=labels)
                 for _ in range(repeat)
             ]
         else:

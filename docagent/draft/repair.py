@@ -567,16 +567,16 @@ def _repair_sections(
         _insert_section(lines, blocks(), "yields", style.header(title) + body)
     if plan.add_raises:
         existing = [checked(b) for b in blocks("raises")]
-        block = existing[-1] if existing else None
-        indent, cont = style.indents(lines, block, blocks())
+        last: _Block | None = existing[-1] if existing else None
+        indent, cont = style.indents(lines, last, blocks())
         new = []
-        gap = _entry_gap(lines, block) if block is not None else []
+        gap = _entry_gap(lines, last) if last is not None else []
         for name in plan.add_raises:
-            new += gap if new or (block is not None and block.entries) else []
+            new += gap if new or (last is not None and last.entries) else []
             desc = _raise_lookup(structured, name, target.kind)
             new += style.raise_lines(name, desc, indent, cont)
-        if block is not None:
-            at = block.end + 1
+        if last is not None:
+            at = last.end + 1
             lines[at:at] = new
         else:
             _insert_section(lines, blocks(), "raises", style.header("Raises") + new)

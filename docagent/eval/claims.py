@@ -27,6 +27,7 @@ import ast
 import builtins
 import re
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from docagent.code import pyast
@@ -196,8 +197,8 @@ def effects_of(tree: ast.AST | None) -> Effects:
         return out
     parents: dict[ast.AST, ast.AST] = {}
     for node in ast.walk(tree):
-        for child in ast.iter_child_nodes(node):
-            parents[child] = node
+        for sub_node in ast.iter_child_nodes(node):
+            parents[sub_node] = node
         if isinstance(node, ast.Call):
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
@@ -358,7 +359,7 @@ def _param_claims(view: CodeView, text: str) -> list[Claim]:
     return out
 
 
-def _typed_claims(text: str, params: dict[str, object], target: Target) -> list[Claim]:
+def _typed_claims(text: str, params: Mapping[str, object], target: Target) -> list[Claim]:
     """Defaults and types stated in sections, against the signature."""
     import docstring_parser
 

@@ -301,9 +301,9 @@ def chrf(hypothesis: str, reference: str, order: int = 6, beta: float = 2.0) -> 
     total_p = total_r = 0.0
     effective = 0
     for n in range(1, order + 1):
-        h, r = _ngrams(hyp, n), _ngrams(ref, n)
-        n_hyp, n_ref = sum(h.values()), sum(r.values())
-        match = sum((h & r).values())
+        hyp_grams, ref_grams = _ngrams(hyp, n), _ngrams(ref, n)
+        n_hyp, n_ref = sum(hyp_grams.values()), sum(ref_grams.values())
+        match = sum((hyp_grams & ref_grams).values())
         total_p += match / n_hyp if n_hyp else eps
         total_r += match / n_ref if n_ref else eps
         if n_hyp and n_ref:

@@ -636,7 +636,7 @@ class _CliVisitor(ast.NodeVisitor):
                         ""
                         if attr == "callback"
                         else (
-                            (_str_args(dec) or [None])[0]
+                            next(iter(_str_args(dec)), None)
                             or _kw(dec, "name")
                             or node.name.lower().replace("_", "-")
                         )
@@ -711,7 +711,7 @@ class _CliVisitor(ast.NodeVisitor):
     ) -> CliCommand:
         explicit = None
         if dec is not None:
-            explicit = (_str_args(dec) or [None])[0] or _kw(dec, "name")
+            explicit = next(iter(_str_args(dec)), None) or _kw(dec, "name")
         top = recv in ("click", "")
         names = [str(explicit)] if explicit else _click_name(node.name)
         cmd = CliCommand(

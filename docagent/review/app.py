@@ -29,7 +29,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
-from textual.widgets import Static
 
 from docagent.draft.models import Draft
 from docagent.review.crash import write_crash_log
@@ -46,7 +45,7 @@ from docagent.review.screens import (
 from docagent.review.stats import SessionSummary, Tally, commit_message
 from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
-from docagent.review.widgets.title import TargetTitle, target_title
+from docagent.review.widgets.title import TargetTitle, TitleLine, target_title
 from docagent.session import README_KIND, Session, WorkItem
 
 #: Command palette entries: (title, action, help).
@@ -216,7 +215,7 @@ class ReviewApp(App[SessionSummary]):
         await self.push_screen("main")
         code = self.main.query_one(CodeView)
         code.loading = True
-        self.main.query_one("#title", Static).update("Scanning the repository…")
+        self.main.query_one("#title", TitleLine).update("Scanning the repository…")
         self._update_status()
         self._prepare()
 
@@ -256,7 +255,7 @@ class ReviewApp(App[SessionSummary]):
             title = "proposals" if source else "README"
             self.notify(notice, title=title, severity="warning", timeout=8)
         if not items:
-            self.main.query_one("#title", Static).update("Nothing to review")
+            self.main.query_one("#title", TitleLine).update("Nothing to review")
             self.main.query_one(CodeView).show_message(
                 "Every target in scope is documented and up to date. Press q to quit."
             )
@@ -404,7 +403,7 @@ class ReviewApp(App[SessionSummary]):
         self._request(self.items[index])
         wanted = 0
         n = len(self.items)
-        shown = set(self.main.query_one(TargetList).visible())
+        shown = set(self.main.query_one(TargetList).shown_indexes())
         for step in range(1, n):
             if wanted >= self.prefetch:
                 break
@@ -439,7 +438,7 @@ class ReviewApp(App[SessionSummary]):
         if item is None:
             return
         screen = self.main
-        screen.query_one("#title", Static).update(self._title(item))
+        screen.query_one("#title", TitleLine).update(self._title(item))
         code = screen.query_one(CodeView)
         checks = screen.query_one(ChecksPanel)
         ready = self.ready.get(item.key)

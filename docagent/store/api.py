@@ -101,14 +101,14 @@ def _record(cls: type[R], row: sqlite3.Row, **values: Any) -> R:
     A field whose column the row lacks (an older schema) keeps its default.
     """
     keys = set(row.keys())
-    for name in _field_names(cls):
+    for name in _field_names(cls):  # type: ignore[arg-type]  # a dataclass type is hashable
         if name in keys and name not in values:
             values[name] = row[name]
     return cls(**values)
 
 
 @functools.cache
-def _field_names(cls: type) -> tuple[str, ...]:
+def _field_names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 

@@ -61,7 +61,7 @@ def make_provider(
     if name == "anthropic":
         from docagent.draft.providers.anthropic import AnthropicProvider
 
-        provider = AnthropicProvider(
+        anthropic_provider = AnthropicProvider(
             model,
             timeout=timeout,
             interactive_timeout=itimeout,
@@ -69,7 +69,7 @@ def make_provider(
             base_url=env.get("ANTHROPIC_BASE_URL") or None,
         )
         why = " (auto: ANTHROPIC_API_KEY is set)" if requested == "auto" else ""
-        return provider, f"provider: anthropic{why}, model {provider.model}"
+        return anthropic_provider, f"provider: anthropic{why}, model {anthropic_provider.model}"
     if name == "openai":
         from docagent.draft.providers.openai_compat import OpenAICompatProvider
 

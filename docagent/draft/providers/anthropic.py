@@ -179,7 +179,7 @@ class AnthropicProvider:
                 return await self.messages_client.messages.create(**params, timeout=timeout)
             except (anthropic.APIStatusError, anthropic.APIConnectionError) as exc:
                 if retries >= self.max_retries or not _retryable(exc):
-                    exc.docagent_retries = retries  # type: ignore[attr-defined]
+                    setattr(exc, "docagent_retries", retries)  # noqa: B010 - read by _error
                     raise
                 delay, asked = _retry_delay(exc, retries)
                 if waited + delay > timeout:
@@ -339,7 +339,7 @@ def _retry_delay(exc: Any, retries: int) -> tuple[float, bool]:
     headers = response.headers if response is not None else {}
     for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
         try:
-            value = float(headers.get(name)) * scale
+            value = float(headers.get(name) or "") * scale
         except (TypeError, ValueError):
             continue
         if value > 0 and value == value:  # positive and not NaN

@@ -91,7 +91,7 @@ class CodeView(VerticalScroll):
         rows, row = [], 0
         for line in visual.split("\n", allow_blank=True)[:count]:
             rows.append(row)
-            row += max(1, line.get_height(text.styles, width))
+            row += max(1, line.get_height(text.styles, width))  # type: ignore[arg-type]
         return rows
 
     def scroll_to_change(self) -> None:

@@ -94,7 +94,7 @@ class TargetList(Vertical):
         hay = f"{item.path} {item.qualname} {item_label(item)} {item.kind}".lower()
         return all(part in hay for part in needle.split())
 
-    def visible(self) -> list[int]:
+    def shown_indexes(self) -> list[int]:
         """Indexes of the items the filter lets through, in display order."""
         order: dict[str, list[int]] = {}
         for i, item in enumerate(self.items):
@@ -105,7 +105,7 @@ class TargetList(Vertical):
     def _rebuild(self) -> None:
         options: list[Option | None] = []
         last_path = None
-        for i in self.visible():
+        for i in self.shown_indexes():
             item = self.items[i]
             if item.path != last_path:
                 header = Text(item.path, style="bold underline")
@@ -160,7 +160,7 @@ class TargetList(Vertical):
         if not self.filter_text:
             self.query_one("#filter", Input).display = False
         self.options.focus()
-        vis = self.visible()
+        vis = self.shown_indexes()
         if vis and self._current not in vis:
             self.post_message(self.Picked(vis[0]))
 
@@ -178,7 +178,7 @@ class TargetList(Vertical):
 
     def next_pending(self, after: int) -> int | None:
         """The first pending item after ``after`` (in work order, wrapping) the filter shows."""
-        shown = set(self.visible())
+        shown = set(self.shown_indexes())
         n = len(self.items)
         for step in range(1, n + 1):
             index = (after + step) % n
@@ -202,7 +202,7 @@ class TargetList(Vertical):
 
     def step(self, delta: int, only_pending: bool = False) -> int | None:
         """Return the visible item ``delta`` steps from the current one (wrapping), or None."""
-        vis = self.visible()
+        vis = self.shown_indexes()
         if only_pending:
             vis = [i for i in vis if self.items[i].state == "pending" or i == self._current]
         if not vis:
