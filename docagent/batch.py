@@ -641,7 +641,7 @@ def run_batch(path: str | Path = ".", **options: Any) -> dict[str, Any]:
 
 
 def exit_code(summary: dict[str, Any]) -> int:
-    """Exit code per DESIGN: 1 when a target failed, an edit was refused or max cost stopped."""
+    """Exit code (docs/batch.md): 1 when a target failed, an edit was refused or max cost hit."""
     if summary.get("estimate_only"):
         return 0
     return 1 if summary.get("failed") or summary.get("not_drafted") else 0

@@ -39,7 +39,7 @@ def _add_provider(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """Build the argparse parser for every docagent subcommand (the DESIGN §4 contract)."""
+    """Build the argparse parser for every docagent subcommand (the command-surface contract)."""
     parser = argparse.ArgumentParser(
         prog="docagent",
         description="Draft, review and measure Python documentation with an LLM. "

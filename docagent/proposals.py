@@ -1,4 +1,4 @@
-"""The proposals JSONL contract (DESIGN §4): written by ``batch --out``, read by ``apply``.
+"""The proposals JSONL contract (docs/safe-edits.md): written by ``batch --out``, read by ``apply``.
 
 One JSON object per line. Required fields: ``path`` (POSIX, relative to the repository root),
 ``qualname`` and ``text`` (the docstring content as ``inspect.cleandoc`` returns it, or the

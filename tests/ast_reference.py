@@ -1,4 +1,4 @@
-"""An independent reference for DESIGN §3 built on Python's ``ast``, used to check the scanner."""
+"""An independent reference for the target definitions (docs/scanning.md) on Python's ``ast``."""
 
 from __future__ import annotations
 

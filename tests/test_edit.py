@@ -1,4 +1,4 @@
-"""Edge cases of the safe docstring edit engine (DESIGN §5): one docstring changes, nothing else."""
+"""Edge cases of the safe edit engine (docs/safe-edits.md): one docstring changes, nothing else."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ class Counter:
 
 
 def make_cases(text: str = MODULE, path: str = "pkg/calc.py", style: str = "google") -> list[dict]:
-    """DESIGN §8 cases for every documented target of ``text`` (docstring removed)."""
+    """Eval cases (docs/evals.md) for every documented target of ``text`` (docstring removed)."""
     facts = read_file(path, path, text.encode())
     cases = []
     for t in facts.targets:

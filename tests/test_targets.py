@@ -1,4 +1,4 @@
-"""The scanner's targets agree with Python's ast exactly (DESIGN §3): edge cases, real code."""
+"""The scanner's targets agree with Python's ast (docs/scanning.md): edge cases, real code."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Safe docstring edits: render a literal, insert or replace it, verify, write atomically.
 
-This is the engine behind DESIGN §5. It changes the bytes of docstrings and nothing else:
+This is the engine behind docs/safe-edits.md. It changes the bytes of docstrings and nothing else:
 
 - :func:`docstring_text` says which docstring applying a text produces: the text itself when
   it is docstring content Python can produce (every ``inspect.cleandoc`` result is), else

@@ -1,7 +1,7 @@
 """Targets (modules, classes, functions, methods) and their code facts, extracted with tree-sitter.
 
-The definitions follow DESIGN §3 (a contract): what counts as a target, its kind, its qualname
-(with ``#2`` suffixes for repeated names), and ``has_docstring`` by Python's own rule.
+The definitions follow docs/scanning.md (a contract): what counts as a target, its kind, its
+qualname (with ``#2`` suffixes for repeated names), and ``has_docstring`` by Python's own rule.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Checks run on every draft before anyone sees it (DESIGN §6).
+"""Checks run on every draft before anyone sees it (docs/drafting.md).
 
 Signature agreement reuses :func:`docagent.code.docstrings.consistency_problems` — the same rules
 that mark scanned docstrings stale — so a draft is judged exactly like an existing docstring.

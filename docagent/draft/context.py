@@ -1,4 +1,4 @@
-"""Context packs: what a model sees about one target, under a token budget (DESIGN §6).
+"""Context packs: what a model sees about one target, under a token budget (docs/drafting.md).
 
 A pack holds the target's source (an outline for classes and modules), the enclosing class
 header and attributes, signatures and docstrings of repository functions it calls, a few call

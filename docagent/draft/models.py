@@ -295,7 +295,7 @@ class Draft:
         return cls(**{k: v for k, v in data.items() if k in known})
 
     def to_proposal(self) -> dict[str, Any]:
-        """Return the proposals-JSONL record (DESIGN §4) for this draft, status ``proposed``."""
+        """Return the proposals-JSONL record (docs/safe-edits.md) of this draft, ``proposed``."""
         return {
             "path": self.path,
             "qualname": self.qualname,

@@ -3,7 +3,7 @@
 :func:`collect` reads the store once and returns plain :class:`Item` rows; :func:`compute` is a
 pure function from those rows to a :class:`Report`. Renderers only format a :class:`Report`.
 
-Outcomes (DESIGN §8): a draft whose effective decision (``undo`` already applied) is ``accept``
+Outcomes (docs/reports.md): a draft whose standing decision (docagent/decisions.py) is ``accept``
 and whose kept text equals the draft is *accepted*; one accepted with a different text (an
 ``edit``, or an ``accept`` that stored another text) is *edited*; ``reject`` is *rejected*,
 ``skip`` *skipped*; a draft without a standing decision is *pending*. Accept rate is

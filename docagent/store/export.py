@@ -1,4 +1,4 @@
-"""Turn the decision log into eval cases (DESIGN §8) and the inspect_ai / promptfoo formats.
+"""Turn the decision log into eval cases (docs/evals.md) and the inspect_ai / promptfoo formats.
 
 Accepted and edited decisions become cases whose ``reference`` is the person's final text;
 rejected ones become negative cases (tag ``negative``) that carry the rejected draft and the
@@ -84,7 +84,7 @@ def _source_from_tree(root: Path, rev: Reviewed) -> tuple[str | None, str]:
 
 
 def eval_cases(store: Store, root: Path | None = None) -> Export:
-    """Build DESIGN §8 eval cases from the effective decisions in ``store``.
+    """Build eval cases (docs/evals.md) from the effective decisions in ``store``.
 
     Positive cases are deduplicated per (path, qualname, code_sha), keeping the latest
     decision. ``root`` enables the working-tree fallback for drafts without a recorded source.
@@ -157,7 +157,7 @@ def _prompt(case: dict[str, Any]) -> str:
 
 
 def to_jsonl(cases: Iterable[dict[str, Any]]) -> str:
-    """The cases as JSONL: one DESIGN §8 eval case per line."""
+    """The cases as JSONL: one eval case (docs/evals.md) per line."""
     return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
 
 
