@@ -3,20 +3,19 @@
 :func:`apply_proposals` selects records by status, groups them by file, and applies each file's
 docstring edits together with :func:`docagent.code.edit.apply_file_edits` (verified, atomic).
 Every record gets one outcome: ``applied``, ``skipped`` (with a reason: not selected by status,
-already applied, a duplicate, README sections not supported) or ``refused`` (with a reason:
-stale ``code_sha``, unknown qualname, unparseable/missing/unwritable file, failed verification).
+already applied, a duplicate) or ``refused`` (with a reason: stale ``code_sha``, changed
+docstring, hand-written lines it would drop, unknown qualname, unparseable/missing/unwritable
+file, failed verification).
 
-README records (``kind == "readme_section"``) are routed to the hook
-``docagent.readme.apply.apply_readme_proposals(root, proposals, *, dry_run, create)`` when that
-module exists; it returns ``(outcomes, diff)`` where ``outcomes`` holds one ``(outcome, reason)``
-pair per proposal, in order. Without the module they are skipped. They may only target the
-repository's README, which is created only with ``create_readme``.
+README records (``kind == "readme_section"``) go to
+:func:`docagent.readme.apply.apply_readme_proposals`, which returns one ``(outcome, reason)``
+pair per record and a diff. They may only target the repository's README, which is created only
+with ``create_readme``.
 """
 
 from __future__ import annotations
 
-import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -27,7 +26,6 @@ from docagent.display import printable
 from docagent.proposals import Proposal, check_path
 
 APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
-README_UNSUPPORTED = "README sections are not supported yet"
 MAX_LISTED_LINES = 5  # line numbers named in a "conflicting proposals" refusal
 
 
@@ -98,27 +96,15 @@ def is_selected(status: str, include_all: bool) -> bool:
     return status != "rejected" if include_all else status == "accepted"
 
 
-ReadmeHook = Callable[..., tuple[list[tuple[str, str]], str]]
-
-
-def _readme_hook() -> ReadmeHook | None:
-    """Return ``docagent.readme.apply.apply_readme_proposals`` if it exists, else None."""
-    try:
-        module = importlib.import_module("docagent.readme.apply")
-    except ModuleNotFoundError as exc:
-        if exc.name in ("docagent.readme", "docagent.readme.apply"):
-            return None
-        raise
-    return getattr(module, "apply_readme_proposals", None)
-
-
 def _apply_readme(
     root: Path, items: list[Proposal], dry_run: bool, create: bool
 ) -> tuple[list[tuple[str, str]], str]:
-    hook = _readme_hook()
-    if hook is None or not items:
-        return [(SKIPPED, README_UNSUPPORTED) for _ in items], ""
-    outcomes, diff = hook(root, items, dry_run=dry_run, create=create)
+    """Hand README records to :func:`docagent.readme.apply.apply_readme_proposals`."""
+    if not items:
+        return [], ""
+    from docagent.readme.apply import apply_readme_proposals
+
+    outcomes, diff = apply_readme_proposals(root, items, dry_run=dry_run, create=create)
     return list(outcomes), diff
 
 

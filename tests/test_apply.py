@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from docagent import apply as apply_mod
 from docagent.apply import apply_proposals
 from docagent.cli import main
 from docagent.code.targets import code_shas, read_file
@@ -200,26 +199,6 @@ def test_duplicates_skipped_and_conflicts_refused(repo: Path) -> None:
     assert _doc(repo, "pkg/mod.py", "A") is None
 
 
-def test_readme_sections_are_skipped_until_supported(repo: Path, monkeypatch) -> None:
-    """README records are skipped with a reason while no README hook exists."""
-    props = [
-        Proposal(
-            path="README.md",
-            qualname="Usage",
-            text="Run it.",
-            kind="readme_section",
-            status="accepted",
-        ),
-        Proposal(path="pkg/mod.py", qualname="f", text="F.", status="accepted"),
-    ]
-    monkeypatch.setattr(apply_mod, "_readme_hook", lambda: None)
-    report = apply_proposals(repo, props)
-    assert [(o.outcome, o.reason) for o in report.outcomes] == [
-        ("skipped", "README sections are not supported yet"),
-        ("applied", ""),
-    ]
-
-
 def test_readme_sections_route_to_the_hook(repo: Path, monkeypatch) -> None:
     """README records go to the README hook, dry run included."""
     seen: list[tuple[Path, list[str], bool]] = []
@@ -228,7 +207,9 @@ def test_readme_sections_route_to_the_hook(repo: Path, monkeypatch) -> None:
         seen.append((root, [p.qualname for p in items], dry_run))
         return [("applied", "")] * len(items), "--- a/README.md\n+++ b/README.md\n"
 
-    monkeypatch.setattr(apply_mod, "_readme_hook", lambda: hook)
+    import docagent.readme.apply as readme_apply
+
+    monkeypatch.setattr(readme_apply, "apply_readme_proposals", hook)
     props = [
         Proposal(
             path="README.md",

@@ -14,20 +14,6 @@ from docagent.review import ReviewApp
 from docagent.review.screens import SummaryScreen
 
 
-def test_readme_without_the_capability_is_a_clear_usage_error(
-    repo_factory: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Readme without the capability is a clear usage error (the session has it now)."""
-    from docagent.commands.review import _readme_supported
-    from docagent.session import Session
-
-    assert _readme_supported()  # the session offers prepare_readme: --readme opens the TUI
-    monkeypatch.delattr(Session, "prepare_readme")
-    repo = repo_factory(FILES)
-    assert main(["review", str(repo), "--readme"]) == 2
-    assert "--readme" in capsys.readouterr().err
-
-
 def test_bad_proposals_file_is_a_usage_error(
     repo_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -10,19 +10,6 @@ import sys
 
 from docagent.errors import DocagentError
 
-README_UNAVAILABLE = (
-    "--readme: README review is not available in this version yet; run without --readme"
-)
-
-
-def _readme_supported() -> bool:
-    """True when the README capability offers the session hook review needs."""
-    try:
-        from docagent.session import Session
-    except ImportError:  # pragma: no cover - the session is part of the package
-        return False
-    return hasattr(Session, "prepare_readme")
-
 
 def run(args: argparse.Namespace) -> int:
     """Run the review session; print a one-line summary to stderr when it ends."""
@@ -31,8 +18,6 @@ def run(args: argparse.Namespace) -> int:
     branch = getattr(args, "branch", None)
     if branch and not args.commit:
         raise DocagentError("--branch needs --commit")
-    if getattr(args, "readme", False) and not _readme_supported():
-        raise DocagentError(README_UNAVAILABLE)
     proposals = None
     if getattr(args, "proposals", None):
         from docagent.proposals import read_proposals
