@@ -33,7 +33,8 @@ from docagent.draft import pricing
 from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
 from docagent.draft.prompts import build_prompt
-from docagent.errors import DocagentError
+from docagent.draft.providers import ProviderError
+from docagent.errors import DocagentError, WorkFailed
 from docagent.runlock import run_lock
 from docagent.session import BATCH_REVIEWER, README_KIND, Session, WorkItem, draft_from_record
 from docagent.store.redact import scrub_text
@@ -42,7 +43,9 @@ from docagent.writes import is_stream, open_output
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
 OUTPUT_TOKENS_ESTIMATE = 300
-DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 4, "offline": 4}
+#: Requests in flight when ``concurrency`` is 0. A local OpenAI-compatible server (Ollama's
+#: default) answers one request at a time; more only queue up there and time out.
+DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 1, "offline": 4}
 
 
 @dataclass
@@ -328,6 +331,7 @@ async def run_batch_async(
     apply: bool = False,
     provider: str | None = None,
     model: str | None = None,
+    base_url: str | None = None,
     concurrency: int | None = None,
     max_cost: float | None = None,
     estimate_only: bool = False,
@@ -355,7 +359,12 @@ async def run_batch_async(
         raise DocagentError(f"--concurrency must be at least 1, got {concurrency}")
     if max_cost is not None and max_cost < 0:
         raise DocagentError(f"--max-cost must not be negative, got {max_cost}")
-    flags: dict[str, Any] = {"provider": provider, "model": model, "concurrency": concurrency}
+    flags: dict[str, Any] = {
+        "provider": provider,
+        "model": model,
+        "openai_base_url": base_url,
+        "concurrency": concurrency,
+    }
     if max_cost is not None:
         flags["max_cost"] = float(max_cost)
     session = Session(path, mode="batch", flags=flags, since=since, batch_pricing=batch_api)
@@ -375,6 +384,8 @@ async def run_batch_async(
                 f"{session.provider.name}; set ANTHROPIC_API_KEY or pass --provider anthropic)"
             )
         _note(session.notice, quiet)
+        if not estimate_only:
+            await preflight(session.provider)
         items = session.prepare()
         sections = session.prepare_readme() if readme else []
         for notice in session.notices:
@@ -491,6 +502,21 @@ async def _readme_sections(runner: _Runner, items: list[WorkItem]) -> None:
             await runner.handle(item, sem)
         except Exception as exc:  # noqa: BLE001 - one section's failure never stops the run
             runner._fail(item, f"internal error: {type(exc).__name__}: {exc}")
+
+
+async def preflight(provider: Any) -> None:
+    """Check the provider once before any target (servers that can be down or lack the model).
+
+    Raises:
+        WorkFailed: The provider's check failed; the message is the server's own answer.
+    """
+    check = getattr(provider, "preflight", None)
+    if check is None:
+        return
+    try:
+        await check()
+    except ProviderError as exc:
+        raise WorkFailed(f"{exc} (checked before drafting; nothing was drafted)") from None
 
 
 def _summary_base(session: Session, items: list[WorkItem], est: Estimate) -> dict[str, Any]:

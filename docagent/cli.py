@@ -36,6 +36,13 @@ def _add_provider(p: argparse.ArgumentParser) -> None:
         "else the offline drafter",
     )
     p.add_argument("--model", metavar="M", default=None, help="model name for the provider")
+    p.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=None,
+        help="OpenAI-compatible endpoint for --provider openai (default: OPENAI_BASE_URL, "
+        "else http://localhost:11434/v1, Ollama)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

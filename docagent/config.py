@@ -29,6 +29,9 @@ STYLES = ("auto", "google", "numpy", "sphinx", "pep257")
 KINDS = ("module", "class", "method", "function")
 PROVIDERS = ("auto", "anthropic", "openai", "offline")
 
+#: Settings whose command-line flag is not ``--<key>``.
+FLAG_NAMES = {"openai_base_url": "base-url"}
+
 _CHOICES: dict[str, tuple[str, ...]] = {
     "style": STYLES,
     "visibility": ("public", "all"),
@@ -49,8 +52,8 @@ class Settings:
     line_length: int = 88
     provider: str = "auto"
     model: str = ""
-    openai_base_url: str = "http://localhost:11434/v1"
-    timeout: float = 60.0
+    openai_base_url: str = ""
+    timeout: float = 0.0
     interactive_timeout: float = 20.0
     max_retries: int = 2
     concurrency: int = 0
@@ -132,6 +135,13 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         raise DocagentError(
             f"setting '{key}' in {source} must be one of {', '.join(choices)}, got {value!r}"
         )
+    url_key = key in ("openai_base_url", "otel_endpoint") and value
+    if url_key and (not value.startswith(("http://", "https://")) or value.endswith("://")):
+        raise DocagentError(
+            f"setting '{key}' in {source} must be an http:// or https:// URL, got {value!r}"
+        )
+    if key == "timeout" and value < 0:
+        raise DocagentError(f"setting 'timeout' in {source} must not be negative, got {value:g}")
     if key == "kinds":
         bad = [k for k in value if k not in KINDS]
         if bad:
@@ -263,5 +273,6 @@ def load_settings(
         values["db"] = env["DOCAGENT_DB"]
     for key, value in (flags or {}).items():
         if value is not None:
-            values[key] = _coerce(key, value, f"flag --{key.replace('_', '-')}")
+            flag = FLAG_NAMES.get(key, key.replace("_", "-"))
+            values[key] = _coerce(key, value, f"flag --{flag}")
     return Settings(**values)

@@ -21,6 +21,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             "ANTHROPIC_API_KEY",
             "ANTHROPIC_BASE_URL",
             "OPENAI_API_KEY",
+            "OPENAI_BASE_URL",
             "OTEL_EXPORTER_OTLP_ENDPOINT",
         ):
             monkeypatch.delenv(name, raising=False)

@@ -546,13 +546,17 @@ class OpenAIServer(LoopbackServer):
     """An OpenAI-compatible ``POST /v1/chat/completions`` server.
 
     With ``reject_response_format`` it answers 400 to requests that ask for JSON-schema output,
-    like servers that do not support it.
+    like servers that do not support it. ``GET /v1/models`` lists ``models`` (with
+    ``models_status`` other than 200 it answers that status instead, like servers without the
+    endpoint); it never consumes the reply script.
     """
 
     def __init__(self) -> None:
         """Start the server."""
         super().__init__()
         self.reject_response_format = False
+        self.models: list[str] = ["local-model"]
+        self.models_status = 200
 
     def default_reply(self, rec: Recorded) -> Reply:
         """Without a script, answer with a good draft as JSON content."""
@@ -560,6 +564,11 @@ class OpenAIServer(LoopbackServer):
 
     def route(self, rec: Recorded) -> Reply:
         """Reject ``response_format`` when configured; else the next scripted reply."""
+        if rec.method == "GET" and rec.path.split("?")[0].endswith("/models"):
+            if self.models_status != 200:
+                return Reply(self.models_status, {"error": {"message": "not found"}})
+            data = [{"id": m, "object": "model", "owned_by": "local"} for m in self.models]
+            return Reply(200, {"object": "list", "data": data})
         if self.reject_response_format and "response_format" in (rec.json or {}):
             return Reply(400, {"error": {"message": "response_format is not supported"}})
         return self.next_reply(rec)

@@ -24,6 +24,7 @@ def run(args: argparse.Namespace) -> int:
         apply=bool(args.apply),
         provider=args.provider,
         model=args.model,
+        base_url=getattr(args, "base_url", None),
         concurrency=args.concurrency,
         max_cost=args.max_cost,
         estimate_only=bool(args.estimate),

@@ -63,7 +63,12 @@ def run(args: argparse.Namespace) -> int:
     if getattr(args, "repeat", None) is not None and args.repeat < 1:
         raise DocagentError(f"--repeat must be at least 1, got {args.repeat}")
     root = _root(args.repo)
-    settings = load_settings(root, {"provider": args.provider, "model": args.model})
+    flags = {
+        "provider": args.provider,
+        "model": args.model,
+        "openai_base_url": getattr(args, "base_url", None),
+    }
+    settings = load_settings(root, flags)
     if args.datasets:
         paths = [Path(p) for p in args.datasets]
     else:
@@ -115,11 +120,13 @@ def run(args: argparse.Namespace) -> int:
         judge = Judge(
             getattr(args, "judge_model", None) or None,
             drafter_model=getattr(provider, "model", None),
-            timeout=settings.timeout,
+            timeout=settings.timeout or 60.0,
             max_retries=settings.max_retries,
         )
         print(f"docagent eval: judge {judge.model} (one extra call per case)", file=sys.stderr)
-    concurrency = settings.concurrency or DEFAULT_CONCURRENCY
+    # a local server answers one request at a time: queueing more only makes them time out
+    local = provider is not None and provider.name == "openai"
+    concurrency = settings.concurrency or (1 if local else DEFAULT_CONCURRENCY)
     use_cache = (
         provider is not None and provider.name != "offline" and not getattr(args, "no_cache", False)
     )
@@ -316,6 +323,9 @@ async def _evaluate(
             bar.update(task, completed=done)
 
     try:
+        from docagent.batch import preflight
+
+        await preflight(provider)
         result = await evaluate(
             cases,
             provider,

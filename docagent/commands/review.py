@@ -34,7 +34,11 @@ def run(args: argparse.Namespace) -> int:
             "review needs a terminal (standard input or error is not one); "
             "for headless runs use `docagent batch`"
         )
-    flags = {"provider": args.provider, "model": args.model}
+    flags = {
+        "provider": args.provider,
+        "model": args.model,
+        "openai_base_url": getattr(args, "base_url", None),
+    }
     session = Session(args.path, mode="tui", flags=flags, since=args.since, interactive=True)
     prepare = None
     if proposals is not None:

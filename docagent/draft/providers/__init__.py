@@ -17,6 +17,7 @@ from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.providers.offline import OfflineProvider
 
 __all__ = [
+    "DEFAULT_TIMEOUTS",
     "ERROR_KINDS",
     "DraftRequest",
     "Provider",
@@ -26,6 +27,11 @@ __all__ = [
     "make_provider",
     "resolve_provider_name",
 ]
+
+
+#: Per-call timeout in seconds when the ``timeout`` setting is 0 (unset): a local model on one
+#: machine answers one request at a time and may take minutes on a long prompt.
+DEFAULT_TIMEOUTS = {"anthropic": 60.0, "openai": 300.0}
 
 
 def resolve_provider_name(name: str, environ: Mapping[str, str] | None = None) -> str:
@@ -43,7 +49,10 @@ def make_provider(
 
     ``notice`` is one line for the user (stderr, the TUI status bar, the log): which provider
     ``auto`` chose and, for the offline drafter, that no model is used. ``interactive`` selects
-    the shorter per-call timeout (``settings.interactive_timeout``).
+    the shorter per-call timeout (``settings.interactive_timeout``). A ``timeout`` of 0 means
+    the provider's default (:data:`DEFAULT_TIMEOUTS`). The openai endpoint is the
+    ``openai_base_url`` setting (``DOCAGENT_OPENAI_BASE_URL``, ``--base-url``), else
+    ``OPENAI_BASE_URL``, else Ollama's default address.
 
     Raises:
         ProviderError: For an unknown provider name (kind ``bad_request``).
@@ -52,7 +61,8 @@ def make_provider(
     requested = getattr(settings, "provider", "auto") or "auto"
     name = resolve_provider_name(requested, env)
     model = getattr(settings, "model", "") or None
-    timeout = float(getattr(settings, "timeout", 60.0))
+    configured = float(getattr(settings, "timeout", 0.0) or 0.0)
+    timeout = configured or DEFAULT_TIMEOUTS.get(name, 60.0)
     itimeout = float(getattr(settings, "interactive_timeout", 20.0))
     retries = int(getattr(settings, "max_retries", 2))
     if name == "offline":
@@ -71,11 +81,12 @@ def make_provider(
         why = " (auto: ANTHROPIC_API_KEY is set)" if requested == "auto" else ""
         return anthropic_provider, f"provider: anthropic{why}, model {anthropic_provider.model}"
     if name == "openai":
-        from docagent.draft.providers.openai_compat import OpenAICompatProvider
+        from docagent.draft.providers.openai_compat import DEFAULT_BASE_URL, OpenAICompatProvider
 
+        base_url = getattr(settings, "openai_base_url", "") or env.get("OPENAI_BASE_URL", "")
         provider = OpenAICompatProvider(
             model,
-            base_url=getattr(settings, "openai_base_url", None) or None,
+            base_url=base_url or DEFAULT_BASE_URL,
             api_key=env.get("OPENAI_API_KEY", ""),
             timeout=timeout,
             interactive_timeout=itimeout,

@@ -45,6 +45,17 @@ def _usage(usage: Any) -> Usage:
     )
 
 
+def _model_ids(resp: httpx2.Response) -> set[str]:
+    """The model ids a ``GET /v1/models`` answer lists (empty when it is not that document)."""
+    try:
+        data = resp.json().get("data")
+    except (ValueError, AttributeError):
+        return set()
+    if not isinstance(data, list):
+        return set()
+    return {str(m.get("id")) for m in data if isinstance(m, dict) and m.get("id")}
+
+
 class OpenAICompatProvider:
     """Draft with a model behind an OpenAI-compatible chat completions API."""
 
@@ -56,7 +67,7 @@ class OpenAICompatProvider:
         *,
         base_url: str | None = None,
         api_key: str | None = None,
-        timeout: float = 60.0,
+        timeout: float = 300.0,
         interactive_timeout: float = 20.0,
         max_retries: int = 2,
         backoff: float = 0.5,
@@ -80,12 +91,69 @@ class OpenAICompatProvider:
         await self.client.aclose()
 
     @property
+    def api_base(self) -> str:
+        """The base URL ending in ``/v1`` (added when the configured URL lacks it)."""
+        base = self.base_url
+        return base if base.endswith("/v1") else base + "/v1"
+
+    @property
     def url(self) -> str:
         """The chat completions URL (``/v1`` is added when the base URL lacks it)."""
-        base = self.base_url
-        if not base.endswith("/v1"):
-            base += "/v1"
-        return base + "/chat/completions"
+        return self.api_base + "/chat/completions"
+
+    def _headers(self) -> dict[str, str]:
+        headers = {"content-type": "application/json"}
+        if self._api_key:
+            headers["authorization"] = f"Bearer {self._api_key}"
+        return headers
+
+    async def preflight(self) -> None:
+        """Check once, before any target, that the server answers and serves the model.
+
+        ``GET /v1/models`` settles it when the model is listed. Otherwise (not listed, or no
+        such endpoint) one tiny chat request asks the server itself: llama.cpp serves any name,
+        while Ollama answers ``model "x" not found, try pulling it first``.
+
+        Raises:
+            ProviderError: The server is unreachable, rejects the key, or refuses the model;
+                the message carries the server's own words.
+        """
+        models_url = self.api_base + "/models"
+        wait = min(self.timeout, 30.0)
+        try:
+            resp = await self.client.get(models_url, headers=self._headers(), timeout=wait)
+        except httpx2.TimeoutException:
+            raise ProviderError(
+                "timeout", f"{models_url} did not answer within {wait:g}s"
+            ) from None
+        except httpx2.HTTPError as exc:
+            raise ProviderError(
+                "unreachable",
+                f"cannot reach {self.api_base} ({exc or type(exc).__name__}); is the server "
+                "running? (Ollama: `ollama serve`; set --base-url or OPENAI_BASE_URL)",
+            ) from None
+        if resp.status_code in (401, 403):
+            raise self._status_error(resp, 0)
+        if resp.status_code == 200 and self.model in _model_ids(resp):
+            return
+        body = {
+            "model": self.model,
+            "messages": [{"role": "user", "content": "Reply with OK."}],
+            "max_tokens": 1,
+            "temperature": 0,
+        }
+        try:
+            probe = await self.client.post(
+                self.url, json=body, headers=self._headers(), timeout=self.timeout
+            )
+        except httpx2.TimeoutException:
+            raise ProviderError(
+                "timeout", f"{self.url} did not answer within {self.timeout:g}s"
+            ) from None
+        except httpx2.HTTPError as exc:
+            raise ProviderError("unreachable", f"cannot reach {self.url}: {exc}") from None
+        if probe.status_code >= 400:
+            raise self._status_error(probe, 0)
 
     def build_body(self, request: DraftRequest, json_schema: bool) -> dict[str, Any]:
         """Return the request body for ``request`` (with or without ``response_format``)."""
@@ -117,9 +185,7 @@ class OpenAICompatProvider:
         return await self._post(request, False)
 
     async def _post(self, request: DraftRequest, json_schema: bool) -> ProviderResult:
-        headers = {"content-type": "application/json"}
-        if self._api_key:
-            headers["authorization"] = f"Bearer {self._api_key}"
+        headers = self._headers()
         body = self.build_body(request, json_schema)
         timeout = self.interactive_timeout if request.interactive else self.timeout
         attempt = 0
@@ -200,14 +266,18 @@ class OpenAICompatProvider:
             detail = err.get("message") if isinstance(err, dict) else str(err or resp.text)
         except (ValueError, AttributeError):
             detail = resp.text[:200]
+        detail = " ".join(str(detail or "").split())[:300]  # the server's words, on one line
         retried = f" after {attempts} retries" if attempts else ""
         if status in (401, 403):
             return ProviderError("auth", f"{self.url} rejected the API key ({status})", status)
         if status == 429:
             return ProviderError("rate_limited", f"rate limited by {self.url}{retried}", status)
-        if status == 404:
+        if status == 404:  # Ollama: 'model "x" not found, try pulling it first'
+            hint = f": {detail.strip()}" if detail and detail.strip() else ""
             return ProviderError(
-                "bad_request", f"{self.url}: model {self.model!r} or endpoint not found", status
+                "bad_request",
+                f"{self.url}: model {self.model!r} or endpoint not found (404){hint}",
+                status,
             )
         low = (detail or "").lower()
         if "context" in low and ("length" in low or "too long" in low or "exceed" in low):
