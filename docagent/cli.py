@@ -15,16 +15,61 @@ from docagent import __version__
 from docagent.errors import DocagentError
 
 PROVIDERS = ("auto", "anthropic", "openai", "offline")
+SHELLS = ("bash", "zsh", "tcsh")
 
 
-def _add_path(p: argparse.ArgumentParser) -> None:
-    p.add_argument(
-        "path",
-        nargs="?",
-        default=".",
-        metavar="PATH",
-        help="repository, or a directory or file inside one (default: the current directory)",
+#: Commands whose positional PATH is where they work (a repository or a path inside one).
+PATH_COMMANDS = ("scan", "review", "batch")
+#: Commands that read the repository's decision log: PATH or --repo names the repository.
+LOG_COMMANDS = ("report", "export", "log")
+
+
+def _add_path(p: argparse.ArgumentParser, what: str = "") -> None:
+    """The one path convention: ``[PATH]`` positional and ``--repo PATH``, the same thing."""
+    default = "repository, or a directory or file inside one"
+    _files(
+        p.add_argument(
+            "path_arg",
+            nargs="?",
+            default=None,
+            metavar="PATH",
+            help=f"{what or default} (default: the current directory; same as --repo)",
+        )
     )
+    _add_repo(p, "same as PATH")
+
+
+def _add_repo(p: argparse.ArgumentParser, note: str = "default: the current directory") -> None:
+    _files(p.add_argument("--repo", metavar="PATH", default=None, help=f"repository ({note})"))
+
+
+#: shtab's completion hints (``shtab.FILE``), spelled out so the CLI need not import shtab.
+_FILE_HINT = {"bash": "_shtab_compgen_files", "zsh": "_files", "tcsh": "f"}
+
+
+def _files(action: argparse.Action) -> argparse.Action:
+    """Mark ``action`` as taking a file or directory, for ``docagent completion``."""
+    action.complete = _FILE_HINT  # type: ignore[attr-defined]
+    return action
+
+
+def _settle_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Set ``args.repo`` (and ``args.path`` where it is the working path) from PATH / --repo.
+
+    Giving both with different values is a usage error (exit 2, one line).
+    """
+    given = getattr(args, "path_arg", None)
+    repo = getattr(args, "repo", None)
+    if given is not None and repo is not None and given != repo:
+        parser.exit(
+            2,
+            f"docagent {args.command}: error: PATH {given!r} and --repo {repo!r} differ; "
+            "give the repository once\n",
+        )
+    value = given or repo or "."
+    args.repo = value
+    if args.command in PATH_COMMANDS:
+        args.path = value
 
 
 def _add_provider(p: argparse.ArgumentParser) -> None:
@@ -118,7 +163,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Apply proposals (status 'accepted'; all but 'rejected' with --all). "
         "Exit 1 when any edit was refused, 2 for a malformed file.",
     )
-    p.add_argument("file", metavar="FILE", help="proposals JSONL file")
+    _files(p.add_argument("file", metavar="FILE", help="proposals JSONL file"))
     p.add_argument("--all", action="store_true", help="apply every record except rejected ones")
     p.add_argument("--dry-run", action="store_true", help="print a unified diff; write nothing")
     p.add_argument(
@@ -132,7 +177,7 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="let README section records create README.md when the repository has none",
     )
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository root (default: .)")
+    _add_repo(p)
 
     p = sub.add_parser(
         "report",
@@ -155,14 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="output format (default: table)",
     )
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+    _add_path(p, "repository whose decision log to read")
 
     p = sub.add_parser(
         "eval",
         help="score drafts on eval datasets; gate prompt or model changes",
         description="Run a provider on JSONL eval cases and score the drafts in [0, 1].",
     )
-    p.add_argument("datasets", nargs="*", metavar="DATASET", help="JSONL eval case files")
+    _files(p.add_argument("datasets", nargs="*", metavar="DATASET", help="JSONL eval case files"))
     _add_provider(p)
     p.add_argument("--gate", metavar="SCORE", type=float, help="exit 1 when the score is below")
     p.add_argument(
@@ -191,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--split", metavar="TAG", help="only cases tagged TAG")
     p.add_argument("--format", choices=("table", "json"), default="table")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+    _add_repo(p)
 
     p = sub.add_parser(
         "export",
@@ -201,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--format", choices=("jsonl", "inspect", "promptfoo"), default="jsonl")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+    _add_path(p, "repository whose decision log to read")
 
     p = sub.add_parser(
         "log",
@@ -216,7 +261,16 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("accept", "edit", "reject", "skip", "undo"),
         help="only this decision",
     )
-    p.add_argument("--repo", metavar="PATH", default=".", help="repository (default: .)")
+    _add_path(p, "repository whose decision log to read")
+
+    p = sub.add_parser(
+        "completion",
+        help="print a shell completion script (bash, zsh, tcsh)",
+        description="Print a completion script for SHELL on stdout; needs the 'completion' "
+        "extra (shtab). Bash: docagent completion bash > ~/.local/share/bash-completion/"
+        "completions/docagent",
+    )
+    p.add_argument("shell", choices=SHELLS, metavar="SHELL", help="one of: " + ", ".join(SHELLS))
     return parser
 
 
@@ -229,6 +283,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     from docagent.display import printable
 
+    _settle_path(parser, args)
     module = importlib.import_module(f"docagent.commands.{args.command}")
     try:
         return int(module.run(args) or 0)

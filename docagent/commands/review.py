@@ -10,9 +10,18 @@ import sys
 
 from docagent.errors import DocagentError
 
+TUI_MISSING = (
+    "review needs Textual, which is not installed: pip install 'docagent[tui]' "
+    "(or draft headless with `docagent batch`)"
+)
+
 
 def run(args: argparse.Namespace) -> int:
     """Run the review session; print a one-line summary to stderr when it ends."""
+    try:
+        import textual  # noqa: F401  (the TUI's toolkit, an extra)
+    except ImportError:
+        raise DocagentError(TUI_MISSING) from None
     from docagent.session import Session
 
     branch = getattr(args, "branch", None)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from typing import Any
 
 from docagent.config import load_settings
 from docagent.display import printable
@@ -41,13 +42,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
+#: Width of the output when it is not a terminal (CI logs, pipes): lines are never wrapped.
+PIPE_WIDTH = 10_000
+
+
+def make_console() -> Any:
+    """A rich console for stdout: the terminal's width, or no wrapping when piped.
+
+    Rich's own markup, highlighting and ``:emoji:`` codes are off for text docagent did not
+    write (paths and names are escaped by the caller; emoji codes are never read).
+    """
+    from rich.console import Console
+
+    width = None if sys.stdout.isatty() else PIPE_WIDTH
+    return Console(width=width, highlight=False, emoji=False, soft_wrap=width is not None)
+
+
 def print_report(result: ScanResult) -> None:
     """Print a readable summary: per-file coverage, missing and stale targets, style."""
-    from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
-    console = Console()
+    console = make_console()
     summary = result.summary()
     files = result.per_file()
     table = Table(title="Docstring coverage by file", show_lines=False)
@@ -94,5 +110,5 @@ def print_report(result: ScanResult) -> None:
     console.print(
         f"\n[bold]Coverage {summary['coverage']:.1f}%[/] — {summary['documented']} of "
         f"{summary['total']} {scope} documented, {summary['missing']} missing, "
-        f"{summary['stale']} stale. Style: {result.style}."
+        f"{summary['stale']} stale. Style: {escape(result.style)}."
     )

@@ -42,6 +42,29 @@ def resolve_provider_name(name: str, environ: Mapping[str, str] | None = None) -
     return name
 
 
+#: Installed with ``pip install 'docagent[draft]'`` (the anthropic SDK brings httpx2).
+DRAFT_EXTRA_MODULES = {"anthropic": "anthropic", "openai": "httpx2"}
+
+
+def _require_sdk(name: str) -> None:
+    """Refuse a model provider whose client library is not installed (one clear line).
+
+    Raises:
+        ProviderError: The ``draft`` extra is not installed (kind ``bad_request``).
+    """
+    import importlib
+
+    module = DRAFT_EXTRA_MODULES[name]
+    try:
+        importlib.import_module(module)
+    except ImportError:
+        raise ProviderError(
+            "bad_request",
+            f"provider {name} needs the '{module}' package, which is not installed: "
+            "pip install 'docagent[draft]' (or use --provider offline)",
+        ) from None
+
+
 def make_provider(
     settings: Any, interactive: bool = False, environ: Mapping[str, str] | None = None
 ) -> tuple[Provider, str]:
@@ -55,7 +78,8 @@ def make_provider(
     ``OPENAI_BASE_URL``, else Ollama's default address.
 
     Raises:
-        ProviderError: For an unknown provider name (kind ``bad_request``).
+        ProviderError: For an unknown provider name, or a model provider whose client library
+            (the ``draft`` extra) is not installed (kind ``bad_request``).
     """
     env = os.environ if environ is None else environ
     requested = getattr(settings, "provider", "auto") or "auto"
@@ -68,6 +92,8 @@ def make_provider(
     if name == "offline":
         why = " (ANTHROPIC_API_KEY is not set)" if requested == "auto" else ""
         return OfflineProvider(), f"provider: offline{why}; {OFFLINE_NOTICE}"
+    if name in ("anthropic", "openai"):
+        _require_sdk(name)
     if name == "anthropic":
         from docagent.draft.providers.anthropic import AnthropicProvider
 
