@@ -327,6 +327,7 @@ async def run_batch_async(
     path: str | Path = ".",
     *,
     since: str | None = None,
+    changed_lines: bool = False,
     out: str | Path | None = None,
     apply: bool = False,
     provider: str | None = None,
@@ -367,7 +368,14 @@ async def run_batch_async(
     }
     if max_cost is not None:
         flags["max_cost"] = float(max_cost)
-    session = Session(path, mode="batch", flags=flags, since=since, batch_pricing=batch_api)
+    session = Session(
+        path,
+        mode="batch",
+        flags=flags,
+        since=since,
+        changed_lines=changed_lines,
+        batch_pricing=batch_api,
+    )
     held = contextlib.ExitStack()
     try:
         if not estimate_only:  # one paying run per repository (docs/batch.md)

@@ -16,6 +16,7 @@ from docagent.errors import DocagentError
 
 PROVIDERS = ("auto", "anthropic", "openai", "offline")
 SHELLS = ("bash", "zsh", "tcsh")
+SCAN_FORMATS = ("text", "json", "github", "sarif")
 
 
 #: Commands whose positional PATH is where they work (a repository or a path inside one).
@@ -37,6 +38,21 @@ def _add_path(p: argparse.ArgumentParser, what: str = "") -> None:
         )
     )
     _add_repo(p, "same as PATH")
+
+
+def _add_since(p: argparse.ArgumentParser, lines: bool = False) -> None:
+    p.add_argument(
+        "--since",
+        metavar="REV",
+        help="only files this branch changed since it left REV (git merge-base HEAD REV), "
+        "or with A...B the files B changed since it left A",
+    )
+    if lines:
+        p.add_argument(
+            "--changed-lines",
+            action="store_true",
+            help="with --since: only targets with a changed line of their own",
+        )
 
 
 def _add_repo(p: argparse.ArgumentParser, note: str = "default: the current directory") -> None:
@@ -108,7 +124,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_path(p)
     p.add_argument("--json", action="store_true", help="print the scan --json contract document")
-    p.add_argument("--since", metavar="REV", help="only files changed since git revision REV")
+    p.add_argument(
+        "--format",
+        choices=SCAN_FORMATS,
+        default=None,
+        help="text (default), json (same as --json), github (workflow annotations) or "
+        "sarif (SARIF 2.1.0, for code scanning)",
+    )
+    _add_since(p)
     p.add_argument(
         "--fail-under",
         metavar="PCT",
@@ -123,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Open the review TUI on the repository's missing and stale docstrings.",
     )
     _add_path(p)
-    p.add_argument("--since", metavar="REV", help="only files changed since git revision REV")
+    _add_since(p, lines=True)
     _add_provider(p)
     p.add_argument("--readme", action="store_true", help="also review README sections")
     p.add_argument("--commit", action="store_true", help="commit the changed files on quit")
@@ -143,7 +166,7 @@ def build_parser() -> argparse.ArgumentParser:
         "write proposals JSONL and/or apply drafts that pass every check.",
     )
     _add_path(p)
-    p.add_argument("--since", metavar="REV", help="only files changed since git revision REV")
+    _add_since(p, lines=True)
     p.add_argument("--out", metavar="FILE", help="write proposals JSONL to FILE")
     p.add_argument("--apply", action="store_true", help="apply drafts that pass every hard check")
     _add_provider(p)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import re
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -122,6 +124,110 @@ def _environment_dirs(root: Path, untracked: Iterable[str]) -> set[str]:
     return found
 
 
+@dataclass(frozen=True)
+class SinceSpan:
+    """What ``--since`` compares: ``git diff`` arguments, and whether the work tree counts.
+
+    ``--since REV`` compares the work tree (and untracked files) with the merge base of
+    ``HEAD`` and ``REV``: what this branch changed, not what ``REV`` gained since the branch
+    left it. ``--since A...B`` compares ``B`` with the merge base of ``A`` and ``B`` (commits
+    only), like ``git diff A...B``.
+    """
+
+    base: str
+    diff_args: tuple[str, ...]
+    work_tree: bool
+
+
+def _commit(r: Any, rev: str, flag: str) -> str:
+    """The commit id of ``rev`` (one-line error naming ``flag`` when it is unknown)."""
+    import git
+
+    try:
+        return str(r.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")).strip()
+    except git.GitCommandError:
+        raise DocagentError(f"{flag}: unknown git revision {rev!r}") from None
+
+
+def _merge_base(r: Any, a: str, b: str, flag: str) -> str:
+    import git
+
+    try:
+        return str(r.git.merge_base(a, b)).strip()
+    except git.GitCommandError:
+        raise DocagentError(f"{flag}: {a} and {b} have no common ancestor") from None
+
+
+def since_span(r: Any, since: str) -> SinceSpan:
+    """Resolve a ``--since`` value (``REV`` or ``A...B``) in the open repository ``r``.
+
+    Raises:
+        DocagentError: An unknown revision, ``A..B`` (two dots), or unrelated histories.
+    """
+    flag = f"--since {since}"
+    if since.startswith("-"):
+        raise DocagentError(f"{flag}: a git revision cannot start with '-'")
+    if "..." in since:
+        left, _, right = since.partition("...")
+        a = _commit(r, left or "HEAD", flag)
+        b = _commit(r, right or "HEAD", flag)
+        base = _merge_base(r, a, b, flag)
+        return SinceSpan(base, (base, b), work_tree=False)
+    if ".." in since:
+        raise DocagentError(
+            f"{flag}: two-dot ranges are not supported; use A...B (what B changed since it "
+            "left A) or one revision (what this branch changed since it left REV)"
+        )
+    rev = _commit(r, since, flag)
+    head = _commit(r, "HEAD", flag)
+    base = _merge_base(r, head, rev, flag)
+    return SinceSpan(base, (base,), work_tree=True)
+
+
+_HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
+
+
+def changed_lines(root: Path, since: str, paths: Sequence[str]) -> dict[str, set[int] | None]:
+    """The lines of each of ``paths`` (relative to ``root``) changed per ``--since``.
+
+    A file absent from the base (new, untracked, renamed) maps to ``None``: all of it is new.
+    Line numbers are 1-based, in the file as it is now (``B`` for ``A...B``).
+    """
+    out: dict[str, set[int] | None] = {}
+    with _repo(root) as r:
+        span = since_span(r, since)
+        for rel in paths:
+            text = r.git.diff(
+                "-U0", "--no-color", "--no-ext-diff", "--no-renames", *span.diff_args, "--", rel
+            )
+            if not text:
+                in_base = _in_commit(r, span.base, rel)
+                out[rel] = set() if in_base else None
+                continue
+            if "\nnew file mode" in "\n" + text or "--- /dev/null" in text:
+                out[rel] = None
+                continue
+            lines: set[int] = set()
+            for line in text.splitlines():
+                m = _HUNK.match(line)
+                if m:
+                    start, count = int(m.group(1)), int(m.group(2) or 1)
+                    # a pure deletion (count 0) touches the line it happened after
+                    lines.update(range(start, start + count) if count else (start, start + 1))
+            out[rel] = lines
+    return out
+
+
+def _in_commit(r: Any, commit: str, rel: str) -> bool:
+    import git
+
+    try:
+        r.git.cat_file("-e", f"{commit}:{rel}")
+    except git.GitCommandError:
+        return False
+    return True
+
+
 def python_files(
     root: Path,
     include: Sequence[str] = ("**/*.py",),
@@ -157,14 +263,12 @@ def python_files(
             if envs:
                 files -= {f for f in untracked if any(f.startswith(e + "/") for e in envs)}
         if since:
-            import git
-
-            try:
-                r.git.rev_parse("--verify", f"{since}^{{commit}}")
-            except git.GitCommandError:
-                raise DocagentError(f"--since {since}: unknown git revision") from None
-            changed = set(r.git.diff("-z", "--name-only", since, "--").split("\0"))
-            changed |= set(r.git.ls_files("-z", "--others", "--exclude-standard").split("\0"))
+            span = since_span(r, since)
+            changed = set(
+                r.git.diff("-z", "--name-only", "--no-renames", *span.diff_args, "--").split("\0")
+            )
+            if span.work_tree:
+                changed |= set(r.git.ls_files("-z", "--others", "--exclude-standard").split("\0"))
             files &= changed
     rel_under = None
     if under is not None:

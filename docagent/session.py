@@ -211,6 +211,7 @@ class Session:
         mode: str,
         flags: dict[str, Any] | None = None,
         since: str | None = None,
+        changed_lines: bool = False,
         interactive: bool = False,
         batch_pricing: bool = False,
         store: Store | None = None,
@@ -226,6 +227,10 @@ class Session:
         self.settings = settings or load_settings(self.root, flags or {})
         self.mode = mode
         self.since = since
+        if changed_lines and not since:
+            raise DocagentError("--changed-lines needs --since REV (the lines changed since what?)")
+        #: only targets with a line changed per ``since`` (``--changed-lines``)
+        self.changed_lines = changed_lines
         self.interactive = interactive
         self.batch_pricing = batch_pricing
         try:
@@ -270,6 +275,30 @@ class Session:
         self._readme_facts_hash = ""
 
     # ------------------------------------------------------------------ setup
+
+    def _changed_only(self, pairs: list[tuple[FileFacts, Any]]) -> list[tuple[FileFacts, Any]]:
+        """The pairs whose target has one of its own lines changed since ``self.since``.
+
+        A target's own lines are its span minus the spans of the functions and classes
+        nested in it: a class is not drafted because one of its methods changed, nor a module
+        because one of its functions did. A new file counts as changed throughout.
+        """
+        assert self.since is not None
+        changed = repo.changed_lines(self.root, self.since, sorted({f.path for f, _ in pairs}))
+        kept = []
+        for facts, t in pairs:
+            lines = changed.get(facts.path, set())
+            if lines is None:
+                kept.append((facts, t))
+                continue
+            own = set(range(t.line, t.end_line + 1))
+            for other in facts.targets:
+                inner = other is not t and t.line <= other.line and other.end_line <= t.end_line
+                if inner and (other.line, other.end_line) != (t.line, t.end_line):
+                    own -= set(range(other.line, other.end_line + 1))
+            if own & lines:
+                kept.append((facts, t))
+        return kept
 
     def prepare(self) -> list[WorkItem]:
         """Scan, build the symbol index and drafter, start the run; return the work items.
@@ -325,6 +354,8 @@ class Session:
                     continue
                 if t.status != "ok":
                     pairs.append((facts, t))
+        if self.changed_lines and self.since:
+            pairs = self._changed_only(pairs)
         ordered = order_callees_first(pairs, self.symbols)
         self.items = [
             WorkItem(

@@ -20,6 +20,7 @@ def run(args: argparse.Namespace) -> int:
     summary = run_batch(
         args.path,
         since=args.since,
+        changed_lines=bool(getattr(args, "changed_lines", False)),
         out=args.out,
         apply=bool(args.apply),
         provider=args.provider,

@@ -48,7 +48,14 @@ def run(args: argparse.Namespace) -> int:
         "model": args.model,
         "openai_base_url": getattr(args, "base_url", None),
     }
-    session = Session(args.path, mode="tui", flags=flags, since=args.since, interactive=True)
+    session = Session(
+        args.path,
+        mode="tui",
+        flags=flags,
+        since=args.since,
+        changed_lines=bool(getattr(args, "changed_lines", False)),
+        interactive=True,
+    )
     prepare = None
     if proposals is not None:
         source = args.proposals

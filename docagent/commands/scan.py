@@ -9,6 +9,7 @@ from typing import Any
 
 from docagent.config import load_settings
 from docagent.display import printable
+from docagent.errors import DocagentError
 from docagent.repo import find_root
 from docagent.scan import ScanResult, scan
 
@@ -20,15 +21,24 @@ def run(args: argparse.Namespace) -> int:
     root = find_root(args.path)
     settings = load_settings(root, {"visibility": "all" if args.all else None})
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
-        from docagent.errors import DocagentError
-
         raise DocagentError(f"--fail-under must be between 0 and 100, got {args.fail_under}")
     result = scan(args.path, settings, since=args.since)
     for _path, message in result.errors:
         print(f"docagent scan: skipped {printable(message)}", file=sys.stderr)
-    if args.json:
+    fmt = getattr(args, "format", None) or ("json" if args.json else "text")
+    if args.json and fmt != "json":
+        raise DocagentError(f"--json and --format {fmt} ask for different outputs; give one")
+    if fmt == "json":
         label = os.path.relpath(root) if not os.path.isabs(args.path) else str(root)
         sys.stdout.write(result.to_json(label.replace(os.sep, "/")) + "\n")
+    elif fmt == "github":
+        from docagent.annotations import github_annotations
+
+        sys.stdout.write(github_annotations(result, args.fail_under))
+    elif fmt == "sarif":
+        from docagent.annotations import sarif
+
+        sys.stdout.write(sarif(result))
     else:
         print_report(result)
     summary = result.summary()
