@@ -6,11 +6,15 @@ the ``otel_endpoint`` setting — or when a tracer provider is injected (tests).
 function here is a cheap no-op and ``opentelemetry`` is never imported. Exporting needs the
 optional extra ``pip install 'docagent[otel]'``.
 
-Each draft is one span that follows the OpenTelemetry GenAI semantic conventions
-(``gen_ai.operation.name``, ``gen_ai.provider.name``, ``gen_ai.request.model``,
-``gen_ai.usage.*``) plus ``docagent.prompt_version``, ``docagent.target`` and ``docagent.kind``.
-It is the current span while the provider runs, so the SDK's own spans nest inside it. Each
-decision is a ``gen_ai.evaluation.result`` event. Reviewer identities are not exported.
+Each run is one trace: a root ``docagent.run <mode>`` span (:func:`start_run`,
+:func:`end_run`) with the drafts and decisions beneath it. Each model draft is one span that
+follows the OpenTelemetry GenAI semantic conventions (``gen_ai.operation.name``,
+``gen_ai.provider.name``, ``gen_ai.request.model``, ``gen_ai.usage.*``, ``gen_ai.response.id``)
+plus ``docagent.prompt_version``, ``docagent.target`` and ``docagent.kind``; an offline draft is
+an internal ``docagent.draft offline`` span without ``gen_ai.*`` attributes (no model is
+called). A draft span is current while the provider runs, so the SDK's own spans nest inside
+it. Each decision is a ``gen_ai.evaluation.result`` event. Reviewer identities are not
+exported.
 
 Usage::
 
@@ -45,6 +49,9 @@ class _Tracing:
         self.provider = provider
         self.owned = owned
         self.spans: OrderedDict[str, Any] = OrderedDict()
+        #: the open run spans by run id, and the context their drafts start in
+        self.runs: dict[str, Any] = {}
+        self.run_context: Any = None
 
     def remember(self, draft_id: str, context: Any) -> None:
         self.spans[draft_id] = context
@@ -167,10 +174,16 @@ class DraftSpan:
     When tracing is off this object does nothing (every method returns at once).
     """
 
-    def __init__(self, span: Any = None, state: _Tracing | None = None) -> None:
-        """Wrap ``span`` (None for the no-op object)."""
+    def __init__(
+        self, span: Any = None, state: _Tracing | None = None, model_call: bool = True
+    ) -> None:
+        """Wrap ``span`` (None for the no-op object).
+
+        Without ``model_call`` (the offline drafter) no ``gen_ai.*`` attribute is recorded.
+        """
         self._span = span
         self._state = state
+        self._model_call = model_call
 
     @property
     def recording(self) -> bool:
@@ -191,7 +204,7 @@ class DraftSpan:
         cost_usd: float | None = None,
     ) -> None:
         """Record token usage (``gen_ai.usage.*``) and optionally the cost in USD."""
-        if self._span is None:
+        if self._span is None or not self._model_call:
             return
         self._span.set_attribute("gen_ai.usage.input_tokens", int(input_tokens))
         self._span.set_attribute("gen_ai.usage.output_tokens", int(output_tokens))
@@ -207,7 +220,9 @@ class DraftSpan:
     def set_response(
         self, model: str | None = None, response_id: str | None = None, finish: str | None = None
     ) -> None:
-        """Record the response model, id and finish reason."""
+        """Record the response model, id and finish reason (model calls only)."""
+        if not self._model_call:
+            return
         self.set_attribute("gen_ai.response.model", model)
         self.set_attribute("gen_ai.response.id", response_id)
         if finish:
@@ -261,26 +276,39 @@ def draft_span(
     if state is None:
         yield _NOOP
         return
+    from opentelemetry import trace
     from opentelemetry.trace import SpanKind, Status, StatusCode
 
     label, kind_ = _target_facts(target, kind)
-    attributes = {
-        "gen_ai.operation.name": operation,
-        "gen_ai.provider.name": provider,
-        "gen_ai.request.model": model,
+    model_call = provider != "offline"
+    attributes: dict[str, Any] = {
         "docagent.prompt_version": prompt_version,
         "docagent.target": label,
         "docagent.kind": kind_,
     }
-    name = f"{operation} {model}" if model else operation
+    if model_call:
+        attributes = {
+            "gen_ai.operation.name": operation,
+            "gen_ai.provider.name": provider,
+            "gen_ai.request.model": model,
+            **attributes,
+        }
+        name = f"{operation} {model}" if model else operation
+    else:  # no model is called: an internal step, not a GenAI client span
+        attributes["docagent.provider"] = provider
+        name = f"docagent.draft {provider}"
+    parent = None
+    if not trace.get_current_span().is_recording():
+        parent = state.run_context  # worker threads and tasks start outside the run's context
     with state.tracer.start_as_current_span(
         name,
-        kind=SpanKind.CLIENT,
+        context=parent,
+        kind=SpanKind.CLIENT if model_call else SpanKind.INTERNAL,
         attributes=attributes,
         record_exception=False,
         set_status_on_exception=False,
     ) as span:
-        wrapper = DraftSpan(span, state)
+        wrapper = DraftSpan(span, state, model_call=model_call)
         try:
             yield wrapper
         except BaseException as exc:
@@ -349,6 +377,43 @@ def decision_event(
         links.append(trace.Link(state.spans[draft_id]))
     span_attrs = {k: v for k, v in attributes.items() if k.startswith("docagent.")}
     with state.tracer.start_as_current_span(
-        "docagent.review", links=links, attributes=span_attrs
+        "docagent.review", context=state.run_context, links=links, attributes=span_attrs
     ) as span:
         span.add_event("gen_ai.evaluation.result", attributes)
+
+
+def start_run(run_id: str, mode: str, provider: str = "", model: str = "") -> None:
+    """Open the root span of a run (``docagent.run <mode>``); drafts and decisions nest in it.
+
+    One trace per run: the draft spans of every worker thread and task start in this span's
+    context. No-op when tracing is off or ``run_id`` is empty.
+    """
+    state = _tracing()
+    if state is None or not run_id:
+        return
+    from opentelemetry import trace
+
+    attributes = {"docagent.run_id": run_id, "docagent.mode": mode}
+    if provider:
+        attributes["docagent.provider"] = provider
+    if model and provider != "offline":
+        attributes["gen_ai.request.model"] = model
+    span = state.tracer.start_span(f"docagent.run {mode}", context=None, attributes=attributes)
+    state.runs[run_id] = span
+    state.run_context = trace.set_span_in_context(span)
+
+
+def end_run(run_id: str, **attributes: Any) -> None:
+    """Close the root span opened by :func:`start_run` (numbers and strings are recorded)."""
+    state = _tracing()
+    if state is None:
+        return
+    span = state.runs.pop(run_id, None)
+    if span is None:
+        return
+    for key, value in attributes.items():
+        if isinstance(value, bool | int | float | str) and not isinstance(value, type(None)):
+            span.set_attribute(f"docagent.{key}", value)
+    span.end()
+    if not state.runs:
+        state.run_context = None

@@ -382,6 +382,7 @@ class Session:
                 "notice": self.notice,
             },
         )
+        observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
         return self.items
 
     def prepare_proposals(
@@ -484,6 +485,7 @@ class Session:
                 prompt_version=readme_prompt_version(),
                 config={"readme": True, "notice": self.notice},
             )
+            observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
         keys = {item.key for item in items}
         self.items = [i for i in self.items if i.key not in keys] + items
         return items
@@ -667,6 +669,7 @@ class Session:
                 cache_write_tokens=0 if u.unknown else u.cache_write_tokens,
                 cost_usd=draft.cost_usd,
                 error_type=draft.error_kind,
+                request_id=draft.request_id,
             )
         return None
 
@@ -730,7 +733,7 @@ class Session:
             draft.usage.cache_write_tokens,
             cost_usd=draft.cost_usd,
         )
-        span.set_response(model=draft.model)
+        span.set_response(model=draft.model, response_id=draft.response_id or None)
         span.set_checks(draft.ok, [c.name for c in draft.failed_checks])
         span.set_draft_id(draft.draft_id)
         if draft.error:
@@ -1054,5 +1057,6 @@ class Session:
                     self.run_id, self.coverage_before, after, scope=self.coverage_scope()
                 )
             self.store.end_run(self.run_id, **{**self.totals, **summary})
+            observability.end_run(self.run_id, **{**self.totals, **summary})
             self.run_id = ""
         self.store.close()

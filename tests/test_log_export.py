@@ -12,7 +12,7 @@ import pytest
 from docagent.cli import main
 from docagent.code.targets import code_shas, read_file
 from docagent.store import DraftRecord, Store
-from docagent.store.export import source_without_docstring
+from docagent.store.export import NEGATIVE_TARGET, source_without_docstring
 
 MODULE = '''"""Tools."""
 
@@ -219,7 +219,7 @@ def test_export_inspect_and_promptfoo(
     add = next(s for s in samples if s["metadata"]["qualname"] == "add")
     assert add["target"] == "Add two numbers." and "return a + b" in add["input"]
     neg = next(s for s in samples if s["metadata"]["negative"])
-    assert neg["target"] == "" and neg["metadata"]["reason"] == "vague"
+    assert neg["target"] == NEGATIVE_TARGET and neg["metadata"]["reason"] == "vague"
 
     assert main(["export", "--format", "promptfoo", "--repo", str(repo)]) == 0
     config = json.loads(capsys.readouterr().out)

@@ -203,7 +203,7 @@ def test_otlp_export_to_a_loopback_collector(tmp_path: Path) -> None:
         from docagent import observability as obs
         from docagent.config import Settings
         assert obs.configure(Settings(otel_endpoint=__import__("sys").argv[1]))
-        with obs.draft_span("pkg/a.py::f", "offline", "offline-1", "pv9", kind="function") as s:
+        with obs.draft_span("pkg/a.py::f", "openai", "qwen-local", "pv9", kind="function") as s:
             s.set_usage(input_tokens=7, output_tokens=2)
         obs.shutdown()
         """
@@ -221,5 +221,5 @@ def test_otlp_export_to_a_loopback_collector(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     assert [path for path, _ in received] == ["/v1/traces"]
     body = received[0][1]
-    for text in (b"gen_ai.request.model", b"offline-1", b"pv9", b"pkg/a.py::f", b"docagent"):
+    for text in (b"gen_ai.request.model", b"qwen-local", b"pv9", b"pkg/a.py::f", b"docagent"):
         assert text in body

@@ -87,6 +87,8 @@ async def draft_with_redraft(
         usage = usage + usage_bound(result.usage, request)
         if result.model:
             draft.model = result.model
+        draft.request_id = result.request_id or draft.request_id
+        draft.response_id = result.response_id or draft.response_id
         problem = stop_problem(result.stop_reason)
         value, problem = (None, problem) if problem else parse(result.data, result.raw)
         if value is None:

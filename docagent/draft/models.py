@@ -247,6 +247,10 @@ class Draft:
     attempts: int = 0
     cached: bool = False
     notice: str = ""
+    #: the provider's request id and the response's own id (``msg_…``, ``chatcmpl-…``) of the
+    #: last model call; empty for the offline drafter
+    request_id: str = ""
+    response_id: str = ""
     draft_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     #: :func:`~docagent.code.docstrings.docstring_sha` of the docstring the draft was made
     #: against (None: unknown); applying it is refused once the target's docstring differs

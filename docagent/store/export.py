@@ -10,6 +10,7 @@ to the working tree when the target's code is unchanged.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -161,11 +162,20 @@ def to_jsonl(cases: Iterable[dict[str, Any]]) -> str:
     return "".join(json.dumps(c, ensure_ascii=False) + "\n" for c in cases)
 
 
+#: The ``target`` of a negative inspect_ai sample. A stock scorer (``match``, ``includes``,
+#: ``exact``) fails it, where an empty target passed every output; scorers that know
+#: ``metadata.negative`` grade the output against the rejected draft instead.
+NEGATIVE_TARGET = (
+    "[docagent negative case: the reviewer rejected metadata.draft; no output is correct "
+    "for a stock scorer]"
+)
+
+
 def to_inspect(cases: Iterable[dict[str, Any]]) -> str:
     """inspect_ai Sample JSONL: ``input``, ``target``, ``id``, ``metadata`` per line.
 
-    A negative case has an empty ``target`` and ``metadata.negative`` true; its rejected
-    draft and reason are in the metadata.
+    A negative case has :data:`NEGATIVE_TARGET` as ``target`` and ``metadata.negative`` true;
+    its rejected draft and reason are in the metadata.
     """
     lines = []
     for c in cases:
@@ -176,11 +186,34 @@ def to_inspect(cases: Iterable[dict[str, Any]]) -> str:
         sample = {
             "id": c["id"],
             "input": _prompt(c),
-            "target": "" if negative else c.get("reference", ""),
+            "target": NEGATIVE_TARGET if negative else c.get("reference", ""),
             "metadata": meta,
         }
         lines.append(json.dumps(sample, ensure_ascii=False) + "\n")
     return "".join(lines)
+
+
+_TEMPLATE_OPEN = re.compile(r"\{(?=[{%#])")
+
+
+def template_literal(text: str) -> str:
+    """``text`` escaped for promptfoo's Nunjucks templates: it renders back to ``text``.
+
+    Every ``{`` that would open a tag (``{{``, ``{%``, ``{#``) becomes ``{{ "{" }}``, so a
+    docstring showing ``{{ name }}`` or ``{% raw %}`` is data, never a template.
+    """
+    return _TEMPLATE_OPEN.sub('{{ "{" }}', text)
+
+
+def _literal_strings(value: Any) -> Any:
+    """Apply :func:`template_literal` to every string in ``value`` (dicts and lists too)."""
+    if isinstance(value, str):
+        return template_literal(value)
+    if isinstance(value, dict):
+        return {k: _literal_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_literal_strings(v) for v in value]
+    return value
 
 
 def to_promptfoo(cases: Iterable[dict[str, Any]], threshold: float = 0.5) -> str:
@@ -189,6 +222,8 @@ def to_promptfoo(cases: Iterable[dict[str, Any]], threshold: float = 0.5) -> str
     The ``echo`` provider returns the prompt ``{{draft}}``, i.e. the recorded draft. Positive
     cases assert ROUGE-N similarity to the person's final text; negative cases assert the output
     is *not* nearly the rejected text. Swap the provider and prompt to grade a new model.
+    promptfoo renders variables and assertion values as Nunjucks templates, so every string
+    from the log goes through :func:`template_literal`.
     """
     tests = []
     for c in cases:
@@ -209,16 +244,18 @@ def to_promptfoo(cases: Iterable[dict[str, Any]], threshold: float = 0.5) -> str
         tests.append(
             {
                 "description": f"{c['path']}::{c['qualname']} ({c['decision']})",
-                "vars": {
-                    "draft": c["draft"],
-                    "reference": c.get("reference", ""),
-                    "path": c["path"],
-                    "qualname": c["qualname"],
-                    "kind": c["kind"],
-                    "style": c.get("style", ""),
-                    "source": c["source"],
-                },
-                "assert": asserts,
+                "vars": _literal_strings(
+                    {
+                        "draft": c["draft"],
+                        "reference": c.get("reference", ""),
+                        "path": c["path"],
+                        "qualname": c["qualname"],
+                        "kind": c["kind"],
+                        "style": c.get("style", ""),
+                        "source": c["source"],
+                    }
+                ),
+                "assert": _literal_strings(asserts),
                 "metadata": {"id": c["id"], "tags": ", ".join(c["tags"]), **c.get("metadata", {})},
             }
         )

@@ -124,6 +124,7 @@ def message_result(message: Any, model: str) -> ProviderResult:
         model=str(_field(message, "model") or model),
         request_id=str(getattr(message, "_request_id", "") or getattr(message, "id", "")),
         stop_reason=stop,
+        response_id=str(_field(message, "id") or ""),
     )
 
 

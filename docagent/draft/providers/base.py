@@ -77,6 +77,8 @@ class ProviderResult:
     model: str = ""
     request_id: str = ""
     stop_reason: str = ""
+    #: the response's own id (``gen_ai.response.id``): the message or completion id
+    response_id: str = ""
 
 
 @runtime_checkable

@@ -247,6 +247,7 @@ class OpenAICompatProvider:
             model=str(payload.get("model") or self.model),
             request_id=str(payload.get("id") or resp.headers.get("x-request-id", "")),
             stop_reason=stop,
+            response_id=str(payload.get("id") or ""),
         )
 
     def _retry_delay(self, resp: httpx2.Response, attempt: int) -> tuple[float, bool]:
