@@ -180,8 +180,15 @@ def test_help_is_light_and_useful() -> None:
         assert f" {heavy}\n" not in imported and f" {heavy}." not in imported, heavy
 
 
-def test_docagent_documents_itself(capsys) -> None:
+def test_docagent_documents_itself(capsys, tmp_path) -> None:
     pkg = Path(__file__).resolve().parent.parent / "docagent"
+    if subprocess.run(["git", "-C", str(pkg), "rev-parse"], capture_output=True).returncode:
+        # an unpacked sdist is no git repository: scan a copy that is one
+        import shutil
+
+        shutil.copytree(pkg, tmp_path / "docagent", ignore=shutil.ignore_patterns("__pycache__"))
+        git(tmp_path, "init", "-q")
+        pkg = tmp_path / "docagent"
     code, _, err = run_scan(capsys, str(pkg), "--fail-under", "100")
     assert code == 0, err
 
