@@ -513,8 +513,9 @@ def test_failed_verification_refuses_only_the_bad_edit(tmp_path: Path, monkeypat
             "class A:\n\n    def f(self):\n        return 1\n",
             'class A:\n    """Doc."""\n\n    def f(self):\n        return 1\n',
         ),
-        # not a definition next: no blank line
-        ("class A:\n    x = 1\n", 'class A:\n    """Doc."""\n    x = 1\n'),
+        # any statement next (ruff format and black want the blank line too)
+        ("class A:\n    x = 1\n", 'class A:\n    """Doc."""\n\n    x = 1\n'),
+        ("class E(Exception):\n    pass\n", 'class E(Exception):\n    """Doc."""\n\n    pass\n'),
         # CRLF files get a CRLF blank line
         (
             "class A:\r\n    def f(self):\r\n        return 1\r\n",
@@ -525,8 +526,9 @@ def test_failed_verification_refuses_only_the_bad_edit(tmp_path: Path, monkeypat
 def test_new_class_docstring_gets_a_blank_line_before_a_definition(
     tmp_path: Path, src: str, expected: str
 ) -> None:
-    """PEP 257: a blank line after a new class docstring when a definition follows."""
-    assert edit(tmp_path, src, {"A": "Doc."}).decode() == expected
+    """PEP 257 and ruff format: a blank line after a new class docstring."""
+    qualname = src.split("class ", 1)[1].split("(")[0].split(":")[0]
+    assert edit(tmp_path, src, {qualname: "Doc."}).decode() == expected
 
 
 def test_replacing_a_class_docstring_adds_no_blank_line(tmp_path: Path) -> None:

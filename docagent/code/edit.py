@@ -555,14 +555,13 @@ def _splice_for(ctx: _FileContext, t: Target, cleaned: str, line_length: int) ->
     while pos < stmt.start_byte and src[pos : ctx.line_end(pos)].lstrip().startswith(b"# type:"):
         pos = ctx.line_end(pos) + 1
     data = indent + render(indent, nl) + nl
-    # PEP 257: a blank line after a new class docstring when a definition follows it
+    # PEP 257 (and ruff format, black): a blank line after a new class docstring
     following = src[pos : ctx.line_end(pos)].strip(b" \t\x0c\r")
-    if t.kind == "class" and stmt.type in _DEFINITIONS and following:
+    if t.kind == "class" and following:
         data += nl
     return _Splice(pos, pos, data.encode("utf-8"), t.qualname)
 
 
-_DEFINITIONS = ("function_definition", "class_definition", "decorated_definition")
 
 
 def _module_splice(ctx: _FileContext, t: Target, render) -> _Splice:  # noqa: ANN001
@@ -582,11 +581,33 @@ def _module_splice(ctx: _FileContext, t: Target, render) -> _Splice:  # noqa: AN
     if pos == len(src) and src and not src.endswith(b"\n"):
         data = nl + literal  # after a last comment line without a newline: keep that state
     else:
-        data = literal + nl
-        rest = src[pos : ctx.line_end(pos)].strip()
-        if rest:
-            data += nl  # one blank line between the docstring and the code
+        data = literal + nl + nl * _module_gap(ctx, pos)
     return _Splice(pos, pos, data.encode("utf-8"), t.qualname)
+
+
+_DEF_STARTS = (b"def ", b"async def ", b"class ", b"@")
+
+
+def _module_gap(ctx: _FileContext, pos: int) -> int:
+    """Blank lines to add after a new module docstring inserted at ``pos``.
+
+    As ruff format and black lay it out: one blank line before the code, two when the code
+    is a function or class (with its leading comments), counting the blank lines already there.
+    """
+    src = ctx.source
+    blank = 0
+    scan = pos
+    while scan < len(src) and not src[scan : ctx.line_end(scan)].strip():
+        blank += 1
+        scan = ctx.line_end(scan) + 1
+    if scan >= len(src):
+        return 0
+    code = scan
+    while code < len(src) and src[code : ctx.line_end(code)].strip().startswith(b"#"):
+        code = ctx.line_end(code) + 1
+    line = src[code : ctx.line_end(code)].strip()
+    wanted = 2 if line.startswith(_DEF_STARTS) else 1
+    return max(0, wanted - blank)
 
 
 def _parse(text: str, path: str) -> ast.Module:
