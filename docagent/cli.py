@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
 from docagent import __version__
 from docagent.errors import DocagentError
+
+#: Mirrors :data:`docagent.config.CONFIG_ENV` (the CLI does not import the settings module).
+CONFIG_ENV = "DOCAGENT_CONFIG"
 
 PROVIDERS = ("auto", "anthropic", "openai", "offline")
 SHELLS = ("bash", "zsh", "tcsh")
@@ -57,6 +61,15 @@ def _add_since(p: argparse.ArgumentParser, lines: bool = False) -> None:
 
 def _add_repo(p: argparse.ArgumentParser, note: str = "default: the current directory") -> None:
     _files(p.add_argument("--repo", metavar="PATH", default=None, help=f"repository ({note})"))
+    _files(
+        p.add_argument(
+            "--config",
+            metavar="FILE",
+            default=None,
+            help="settings file instead of pyproject.toml discovery: a pyproject.toml "
+            "([tool.docagent]) or a TOML file of docagent settings",
+        )
+    )
 
 
 #: shtab's completion hints (``shtab.FILE``), spelled out so the CLI need not import shtab.
@@ -308,7 +321,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     _settle_path(parser, args)
     module = importlib.import_module(f"docagent.commands.{args.command}")
+    config = getattr(args, "config", None)
+    previous = os.environ.get(CONFIG_ENV)
     try:
+        if config is not None:
+            if not os.path.isfile(config):
+                raise DocagentError(f"--config {config}: no such file")
+            os.environ[CONFIG_ENV] = os.path.abspath(config)
         return int(module.run(args) or 0)
     except DocagentError as exc:
         print(f"docagent {args.command}: error: {printable(str(exc))}", file=sys.stderr)
@@ -321,6 +340,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         message = printable(f"{where}{exc.strerror or exc}")
         print(f"docagent {args.command}: error: {message}", file=sys.stderr)
         return 1
+    finally:
+        if config is not None:  # the command's setting, not the caller's environment
+            if previous is None:
+                os.environ.pop(CONFIG_ENV, None)
+            else:
+                os.environ[CONFIG_ENV] = previous
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -157,19 +157,84 @@ def _build(values: Mapping[str, Any], source: str) -> Settings:
     return Settings(**checked)
 
 
-def read_pyproject(root: Path) -> dict[str, Any]:
-    """Return the ``[tool.docagent]`` table of ``root/pyproject.toml`` (empty when absent)."""
-    path = root / "pyproject.toml"
+def read_pyproject(root: Path, file: Path | None = None) -> dict[str, Any]:
+    """Return the ``[tool.docagent]`` table of ``root/pyproject.toml`` (empty when absent).
+
+    ``file`` reads another file instead: a ``pyproject.toml`` (its ``[tool.docagent]``) or a
+    docagent TOML file whose top-level keys are the settings (``--config``).
+    """
+    path = file if file is not None else root / "pyproject.toml"
     if not path.is_file():
+        if file is not None:
+            raise DocagentError(f"--config {file}: no such file")
         return {}
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise DocagentError(f"{path}: cannot read TOML: {exc}") from None
-    table = data.get("tool", {}).get("docagent", {})
+    except OSError as exc:
+        raise DocagentError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    tool = data.get("tool", {})
+    if file is not None and not (isinstance(tool, dict) and "docagent" in tool):
+        table: Any = {k: v for k, v in data.items() if k != "tool"}
+    else:
+        table = tool.get("docagent", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise DocagentError(f"{path}: [tool.docagent] must be a table")
     return {k.replace("-", "_"): v for k, v in table.items()}
+
+
+#: The environment variable naming a settings file that replaces pyproject.toml discovery
+#: (``--config FILE`` sets it for the command).
+CONFIG_ENV = "DOCAGENT_CONFIG"
+
+
+def settings_file(
+    root: Path, path: str | Path | None = None, environ: Mapping[str, str] | None = None
+) -> Path:
+    """The file whose docagent settings apply to ``path`` inside the repository at ``root``.
+
+    ``DOCAGENT_CONFIG`` (``--config FILE``) wins. Otherwise the nearest ``pyproject.toml``
+    with a ``[tool.docagent]`` table, from ``path``'s folder up to ``root`` (a package of a
+    monorepo keeps its own settings), else ``root/pyproject.toml``.
+    """
+    env = os.environ if environ is None else environ
+    if env.get(CONFIG_ENV):
+        return Path(env[CONFIG_ENV]).expanduser().resolve()
+    root = Path(root).resolve()
+    default = root / "pyproject.toml"
+    if path is None:
+        return default
+    here = Path(path).resolve()
+    here = here if here.is_dir() else here.parent
+    if not here.is_relative_to(root):
+        return default
+    while here != root:
+        candidate = here / "pyproject.toml"
+        if candidate.is_file() and _has_docagent_table(candidate):
+            return candidate
+        here = here.parent
+    return default
+
+
+def _source_label(root: Path, file: Path, chosen: bool) -> str:
+    """How errors name the settings file: ``[tool.docagent] of pyproject.toml``, ``--config F``."""
+    if chosen:
+        return f"--config {file}"
+    try:
+        rel = file.relative_to(root.resolve()).as_posix()
+    except ValueError:
+        rel = str(file)
+    return f"[tool.docagent] of {rel}"
+
+
+def _has_docagent_table(path: Path) -> bool:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return True  # unreadable: choose it, so reading it reports the problem
+    tool = data.get("tool")
+    return isinstance(tool, dict) and "docagent" in tool
 
 
 #: The environment variable with which a user lets a repository's pyproject set trusted keys.
@@ -213,14 +278,15 @@ def _untrusted_reason(root: Path, key: str, value: Any) -> str:
     return ""
 
 
-def _announce(root: Path, key: str, why: str) -> None:
+def _announce(file: Path, key: str, why: str) -> None:
     """Say once per process and key that a repository's setting was ignored."""
-    mark = (str(root), key, why)
+    mark = (str(file), key, why)
     if mark in _announced:
         return
     _announced.add(mark)
+    where = f"[tool.docagent] of {file}" if file.name == "pyproject.toml" else str(file)
     print(
-        f"docagent: ignoring '{key}' in [tool.docagent] of {root / 'pyproject.toml'}: "
+        f"docagent: ignoring '{key}' in {where}: "
         f"a repository may not set {why} (set it with DOCAGENT_{key.upper()} or a flag, "
         f"or set {TRUST_ENV}=1 to trust this repository)",
         file=sys.stderr,
@@ -228,20 +294,29 @@ def _announce(root: Path, key: str, why: str) -> None:
     )
 
 
-def repo_settings(root: Path, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+def repo_settings(
+    root: Path, environ: Mapping[str, str] | None = None, path: str | Path | None = None
+) -> dict[str, Any]:
     """The repository's ``[tool.docagent]`` keys docagent may use, untrusted ones dropped.
 
-    Endpoints, providers that send credentials and paths outside the repository are dropped
-    (one line on stderr each) unless :func:`trusts_repo_config`.
+    The table comes from :func:`settings_file` (``--config``, else the ``pyproject.toml``
+    nearest to ``path``). Endpoints, providers that send credentials and paths outside the
+    repository are dropped (one line on stderr each) unless :func:`trusts_repo_config`, or
+    unless the file is a ``--config`` file outside the repository (the user's own).
     """
-    table = read_pyproject(root)
-    if trusts_repo_config(environ):
+    root = Path(root)
+    file = settings_file(root, path, environ)
+    env = os.environ if environ is None else environ
+    chosen = bool(env.get(CONFIG_ENV))
+    table = read_pyproject(root, file if chosen or file != root / "pyproject.toml" else None)
+    users_own = chosen and not file.is_relative_to(root.resolve())
+    if users_own or trusts_repo_config(environ):
         return table
     kept: dict[str, Any] = {}
     for key, value in table.items():
-        why = _untrusted_reason(Path(root), key, value)
+        why = _untrusted_reason(root, key, value)
         if why:
-            _announce(Path(root), key, why)
+            _announce(file, key, why)
             continue
         kept[key] = value
     return kept
@@ -251,17 +326,22 @@ def load_settings(
     root: Path,
     flags: Mapping[str, Any] | None = None,
     environ: Mapping[str, str] | None = None,
+    *,
+    path: str | Path | None = None,
 ) -> Settings:
     """Load settings for the repository at ``root``.
 
-    Precedence, lowest to highest: defaults, ``[tool.docagent]`` in ``root/pyproject.toml``,
-    ``DOCAGENT_<KEY>`` environment variables, then ``flags`` (``None`` values are ignored).
+    Precedence, lowest to highest: defaults, the settings file (:func:`settings_file`:
+    ``--config``, else the ``pyproject.toml`` nearest to ``path`` with a ``[tool.docagent]``
+    table, else ``root/pyproject.toml``), ``DOCAGENT_<KEY>`` environment variables, then
+    ``flags`` (``None`` values are ignored).
     The repository's keys are read with :func:`repo_settings` (untrusted ones dropped).
     """
     values: dict[str, Any] = {}
     env = os.environ if environ is None else environ
-    for key, value in repo_settings(root, env).items():
-        values[key] = _coerce(key, value, "[tool.docagent] of pyproject.toml")
+    source = _source_label(Path(root), settings_file(root, path, env), bool(env.get(CONFIG_ENV)))
+    for key, value in repo_settings(root, env, path).items():
+        values[key] = _coerce(key, value, source)
     for name, raw in env.items():
         if not name.startswith("DOCAGENT_") or name == "DOCAGENT_DB":
             continue

@@ -418,7 +418,7 @@ def scan(
     from docagent.config import load_settings
 
     root = repo.find_root(path)
-    settings = settings or load_settings(root)
+    settings = settings or load_settings(root, path=path)
     under = Path(path).resolve()
     paths = repo.python_files(
         root,

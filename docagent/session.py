@@ -224,7 +224,7 @@ class Session:
         """
         self.path = Path(path)
         self.root = repo.find_root(path)
-        self.settings = settings or load_settings(self.root, flags or {})
+        self.settings = settings or load_settings(self.root, flags or {}, path=self.path)
         self.mode = mode
         self.since = since
         if changed_lines and not since:

@@ -19,7 +19,7 @@ MAX_LISTED = 40
 def run(args: argparse.Namespace) -> int:
     """Scan the repository and print the summary (or the JSON document); return the exit code."""
     root = find_root(args.path)
-    settings = load_settings(root, {"visibility": "all" if args.all else None})
+    settings = load_settings(root, {"visibility": "all" if args.all else None}, path=args.path)
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise DocagentError(f"--fail-under must be between 0 and 100, got {args.fail_under}")
     result = scan(args.path, settings, since=args.since)
