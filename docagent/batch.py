@@ -190,7 +190,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         to_draft += 1
         try:
             pack = drafter.context(facts, target)
-        except Exception:  # noqa: BLE001 - drafting reports this target's failure; estimate on
+        except Exception:  # drafting reports this target's failure; estimate on
             continue
         prompt = build_prompt(
             target.kind, target.qualname, facts.path, drafter.style, pack.text, pack.team_examples
@@ -508,7 +508,7 @@ async def _readme_sections(runner: _Runner, items: list[WorkItem]) -> None:
     for item in items:
         try:
             await runner.handle(item, sem)
-        except Exception as exc:  # noqa: BLE001 - one section's failure never stops the run
+        except Exception as exc:  # one section's failure never stops the run
             runner._fail(item, f"internal error: {type(exc).__name__}: {exc}")
 
 
@@ -584,7 +584,7 @@ class _Runner:
                 for j in deps[i] if deps else ():
                     await done[j].wait()
                 await self.handle(item, sem)
-            except Exception as exc:  # noqa: BLE001 - one target's failure never stops the run
+            except Exception as exc:  # one target's failure never stops the run
                 self._fail(item, f"internal error: {type(exc).__name__}: {exc}")
             finally:
                 done[i].set()

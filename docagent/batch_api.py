@@ -176,7 +176,7 @@ class MessageBatchProvider:
                     continue
                 groups[batch_id] = chunk
             await asyncio.gather(*(self._collect(b, cids, queue) for b, cids in groups.items()))
-        except Exception as exc:  # noqa: BLE001 - every waiting draft gets an answer
+        except Exception as exc:  # every waiting draft gets an answer
             self._fail(queue, list(queue), ProviderError("server_error", f"batch failed: {exc}"))
         finally:
             self._flushing = None

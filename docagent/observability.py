@@ -34,7 +34,10 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 _ENV_ENDPOINTS = ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "OTEL_EXPORTER_OTLP_ENDPOINT")
 _SCORES = {"accept": 1.0, "reject": 0.0}
@@ -79,7 +82,7 @@ def _warn(message: str) -> None:
 
 
 def configure(
-    settings: Any = None,
+    settings: Settings | None = None,
     *,
     endpoint: str | None = None,
     tracer_provider: Any = None,

@@ -311,11 +311,11 @@ def user_email(root: Path) -> str:
             email = r.git.config("--get", "user.email").strip()
             if email:
                 return email
-    except Exception:  # noqa: BLE001 - unset config raises; fall back to the OS user
+    except Exception:  # unset config raises; fall back to the OS user
         pass
     try:
         return getpass.getuser()
-    except Exception:  # noqa: BLE001
+    except Exception:
         return "unknown"
 
 

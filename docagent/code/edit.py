@@ -562,7 +562,7 @@ def _splice_for(ctx: _FileContext, t: Target, cleaned: str, line_length: int) ->
     return _Splice(pos, pos, data.encode("utf-8"), t.qualname)
 
 
-def _module_splice(ctx: _FileContext, t: Target, render) -> _Splice:  # noqa: ANN001
+def _module_splice(ctx: _FileContext, t: Target, render) -> _Splice:
     src = ctx.source
     pos = 0
     scan = 0

@@ -11,9 +11,12 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docagent.errors import DocagentError
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 
 def _root(repo: str) -> Path:
@@ -33,7 +36,7 @@ def _routine(reason: str) -> bool:
     return reason in ("already applied", "rejected") or reason.startswith("status is ")
 
 
-def _open_log(root: Path, settings: Any) -> Any:
+def _open_log(root: Path, settings: Settings) -> Any:
     """Open the decision log and settle intents an interrupted run left (one-line errors).
 
     ``apply`` records every docstring it writes; when the log cannot be opened, nothing is

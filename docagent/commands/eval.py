@@ -12,10 +12,13 @@ import asyncio
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docagent.commands import write_out
 from docagent.errors import DocagentError
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 WORST_SHOWN = 10
 LOG_JUDGED = 200
@@ -264,7 +267,7 @@ async def _evaluate_repeated(
     evaluate: Any,
     cases: list[Any],
     provider: Any,
-    settings: Any,
+    settings: Settings,
     labels: list[str],
     concurrency: int,
     caches: list[Any],
@@ -300,7 +303,7 @@ async def _evaluate(
     evaluate: Any,
     cases: list[Any],
     provider: Any,
-    settings: Any,
+    settings: Settings,
     labels: list[str],
     concurrency: int,
     cache: Any,

@@ -11,7 +11,7 @@ import copy
 import dataclasses
 import hashlib
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docagent.code.docstrings import (
     Problem,
@@ -34,6 +34,9 @@ from docagent.draft.render import render
 from docagent.draft.repair import repair_docstring
 from docagent.draft.symbols import SymbolIndex
 
+if TYPE_CHECKING:
+    from docagent.config import Settings
+
 MAX_TOKENS = 1500
 
 
@@ -43,7 +46,7 @@ class Drafter:
     def __init__(
         self,
         provider: Provider,
-        settings: Any = None,
+        settings: Settings | None = None,
         symbol_index: SymbolIndex | None = None,
         style: str = "google",
         cache: DraftCache | None = None,

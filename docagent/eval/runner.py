@@ -18,7 +18,7 @@ import os
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docagent.code.docstrings import majority_style
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
@@ -34,6 +34,9 @@ from docagent.eval.claims import CodeView
 from docagent.eval.datasets import Case
 from docagent.eval.helpfulness import code_words, helpfulness, words
 from docagent.eval.stats import bootstrap_ci, mean
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 DEFAULT_CONCURRENCY = 8
 WORST = 10
@@ -382,7 +385,7 @@ async def evaluate(
     cases: Sequence[Case],
     provider: Provider,
     *,
-    settings: Any = None,
+    settings: Settings | None = None,
     datasets: Sequence[str] = (),
     concurrency: int = DEFAULT_CONCURRENCY,
     cache: EvalCache | None = None,

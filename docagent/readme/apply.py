@@ -233,7 +233,7 @@ def _title_for(root: Path) -> str:
 
     try:
         name = gather_facts(root).name
-    except Exception:  # noqa: BLE001 - a title is cosmetic; fall back to the directory name
+    except Exception:  # a title is cosmetic; fall back to the directory name
         name = None
     return name or root.resolve().name
 

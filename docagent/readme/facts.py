@@ -17,10 +17,13 @@ import re
 import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from docagent.code import pyast
 from docagent.readme.find import ReadmeFile, find_readme
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 _LICENSE_FILES = (
     "LICENSE",
@@ -784,14 +787,14 @@ def _first_paragraph(doc: str | None) -> str:
     return " ".join(doc.strip().split("\n\n", 1)[0].split())
 
 
-def _source_files(root: Path, settings: Any) -> list[str]:
+def _source_files(root: Path, settings: Settings | None) -> list[str]:
     from docagent.repo import python_files
 
     include = getattr(settings, "include", None) or ["**/*.py"]
     exclude = getattr(settings, "exclude", None) or []
     try:
         files = python_files(root, include, exclude)
-    except Exception:  # noqa: BLE001 - not a git repository: walk the tree instead
+    except Exception:  # not a git repository: walk the tree instead
         files = sorted(
             p.relative_to(root).as_posix()
             for p in root.rglob("*.py")
@@ -817,7 +820,7 @@ def _package_of(rel: str) -> tuple[str, str] | None:
     return top, base
 
 
-def gather_facts(root: str | Path, settings: Any = None) -> ProjectFacts:
+def gather_facts(root: str | Path, settings: Settings | None = None) -> ProjectFacts:
     """Collect :class:`ProjectFacts` for the repository at ``root`` (reads files only)."""
     root = Path(root)
     facts = ProjectFacts()

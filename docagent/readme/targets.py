@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 
@@ -29,6 +29,9 @@ from docagent.readme.sections import (
     expected_kinds,
     parse_markdown,
 )
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 DEFAULT_SECTIONS = list(KINDS)
 
@@ -150,7 +153,7 @@ def _section_kind(section: Section, expected: list[str]) -> str:
 
 
 def scan_readme(
-    root: str | Path, settings: Any = None, facts: ProjectFacts | None = None
+    root: str | Path, settings: Settings | None = None, facts: ProjectFacts | None = None
 ) -> ReadmeScan:
     """Find the README, gather facts and list its missing and stale sections.
 
@@ -224,7 +227,7 @@ def scan_readme(
     return scan
 
 
-def readme_targets(root: str | Path, settings: Any = None) -> list[ReadmeTarget]:
+def readme_targets(root: str | Path, settings: Settings | None = None) -> list[ReadmeTarget]:
     """The README targets of the repository at ``root`` (see :func:`scan_readme`)."""
     return scan_readme(root, settings).targets
 

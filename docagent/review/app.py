@@ -190,7 +190,7 @@ class ReviewApp(App[SessionSummary]):
                 self._finishing = True
                 try:
                     self.summary = self._close_session()
-                except Exception as exc:  # noqa: BLE001 - the crash is what gets reported
+                except Exception as exc:  # the crash is what gets reported
                     self.crash += f"; closing the session failed too: {_first_line(exc)}"
         super()._handle_exception(error)
         self._exit_renderables.clear()  # the traceback is in the log file, not on the screen
@@ -227,7 +227,7 @@ class ReviewApp(App[SessionSummary]):
             if session is None:
                 session = self._factory()  # type: ignore[operator]
             items = self._prepare_fn(session) if self._prepare_fn else session.prepare()
-        except Exception as exc:  # noqa: BLE001 - shown to the person, never a traceback
+        except Exception as exc:  # shown to the person, never a traceback
             message = str(getattr(exc, "message", "") or exc) or type(exc).__name__
             self.call_from_thread(self._prepare_failed, message)
             return
@@ -308,7 +308,7 @@ class ReviewApp(App[SessionSummary]):
                 self._draft_and_preview(self.session, item, hint, version, fresh)
             )
             ready = await asyncio.wrap_future(future)
-        except Exception as exc:  # noqa: BLE001 - a failed draft must not end the session
+        except Exception as exc:  # a failed draft must not end the session
             self.inflight.discard(key)
             self.notify(
                 f"{item.qualname}: {exc}. Press g to retry.",
@@ -389,7 +389,7 @@ class ReviewApp(App[SessionSummary]):
                 self.ready[item.key] = fresh
                 if self._current_item() is item:
                     self._render_current()
-        except Exception as exc:  # noqa: BLE001 - the old preview stays on screen
+        except Exception as exc:  # the old preview stays on screen
             self.notify(f"{item.qualname}: cannot refresh the preview: {exc}", severity="warning")
         finally:
             self.refreshing.discard(item.key)
@@ -771,7 +771,7 @@ class ReviewApp(App[SessionSummary]):
                 skipped=summary.skipped,
                 seconds=round(summary.seconds, 1),
             )
-        except Exception as exc:  # noqa: BLE001 - the decisions are already committed
+        except Exception as exc:  # the decisions are already committed
             summary.commit_error = summary.commit_error or f"closing the log: {exc}"
         return summary
 
@@ -789,7 +789,7 @@ class ReviewApp(App[SessionSummary]):
             sha = repo.commit_files(
                 Path(session.root), summary.changed_paths, message, self.commit_branch
             )
-        except Exception as exc:  # noqa: BLE001 - git errors are reported, not raised
+        except Exception as exc:  # git errors are reported, not raised
             text = str(getattr(exc, "stderr", "") or exc).strip().splitlines()
             return "", text[-1] if text else type(exc).__name__
         where = f" on new branch {self.commit_branch}" if self.commit_branch else ""

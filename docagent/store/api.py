@@ -334,7 +334,7 @@ class Store:
 
                 try:
                     self._reviewer = getpass.getuser()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     self._reviewer = "unknown"
         return self._reviewer
 

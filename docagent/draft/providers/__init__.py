@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING
 
 from docagent.draft.providers.base import (
     ERROR_KINDS,
@@ -15,6 +15,9 @@ from docagent.draft.providers.base import (
 )
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.providers.offline import OfflineProvider
+
+if TYPE_CHECKING:
+    from docagent.config import Settings
 
 __all__ = [
     "DEFAULT_TIMEOUTS",
@@ -66,7 +69,7 @@ def _require_sdk(name: str) -> None:
 
 
 def make_provider(
-    settings: Any, interactive: bool = False, environ: Mapping[str, str] | None = None
+    settings: Settings, interactive: bool = False, environ: Mapping[str, str] | None = None
 ) -> tuple[Provider, str]:
     """Create the provider that ``settings`` select; return ``(provider, notice)``.
 

@@ -124,7 +124,7 @@ class TargetList(Vertical):
     def _highlight(self, index: int) -> None:
         try:
             at = self.options.get_option_index(f"item-{index}")
-        except Exception:  # noqa: BLE001 - filtered out or not listed
+        except Exception:  # filtered out or not listed
             return
         if self.options.highlighted != at:
             self.options.highlighted = at
