@@ -46,6 +46,8 @@ OUTPUT_TOKENS_ESTIMATE = 300
 #: Requests in flight when ``concurrency`` is 0. A local OpenAI-compatible server (Ollama's
 #: default) answers one request at a time; more only queue up there and time out.
 DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 1, "offline": 4}
+#: Seconds between flushes of ``--out`` to disk (records are written at once; see ``_write``).
+SYNC_INTERVAL = 1.0
 
 
 @dataclass
@@ -112,29 +114,47 @@ class _Resume:
     """
 
     def __init__(self, session: Session):
-        """Index the error-free drafts of earlier batch runs of this provider and model."""
-        store = session.store
+        """Index the error-free drafts of earlier batch runs of this provider and model.
+
+        Only their identities are read; a draft itself is loaded when a target reuses it.
+        """
         provider = session.provider
-        runs = {
-            r.id: r
-            for r in store.runs()
-            if r.mode == "batch" and r.provider == provider.name and r.model == provider.model
-        }
         self.session = session
-        self.index: dict[tuple[str, ...], Any] = {}
-        for row in store.drafts():
-            if row.run_id not in runs or row.error or not row.text:
-                continue
-            key = (row.path, row.qualname, row.code_sha, row.prompt_version, row.style)
-            self.index[key] = row  # drafts come oldest first: the newest wins
+        self.index: dict[tuple[str, ...], str] = {}
+        for draft_id, *key in session.store.run_draft_keys("batch", provider.name, provider.model):
+            self.index[tuple(key)] = draft_id  # drafts come oldest first: the newest wins
+        #: what :meth:`find` answered per item (the draft's id, or None), kept for :meth:`take`
+        self._found: dict[tuple[str, str], str | None] = {}
 
     def find(self, item: WorkItem) -> Draft | None:
         """Return a reusable earlier draft for ``item`` (never one a person rejected).
 
         README sections are found by their exact cache key, which includes a hash of the
         project facts (:meth:`Session.readme_cache_key`): a draft made before the project
-        gained a command or an option is not reused.
+        gained a command or an option is not reused. The answer is kept for :meth:`take`.
         """
+        draft = self._find(item)
+        if item.kind != README_KIND:
+            self._found[item.key] = draft.draft_id if draft is not None else None
+        return draft
+
+    def take(self, item: WorkItem) -> Draft | None:
+        """The answer :meth:`find` gave for ``item`` (used once), else :meth:`find` anew.
+
+        Only the answer's draft id is kept in between (memory does not grow with the drafts
+        found); the draft is loaded again from the log.
+        """
+        if item.key not in self._found:
+            return self._find(item)
+        draft_id = self._found.pop(item.key)
+        row = self.session.store.draft(draft_id) if draft_id is not None else None
+        if row is None:
+            return None
+        draft = draft_from_record(row)
+        draft.cached = True
+        return draft
+
+    def _find(self, item: WorkItem) -> Draft | None:
         session = self.session
         if item.kind == README_KIND:
             return session.cached_readme_draft(item)
@@ -144,11 +164,14 @@ class _Resume:
         facts, target = found
         code_sha = session.drafter.code_sha(facts, target)
         key = (item.path, item.qualname, code_sha, session.drafter.prompt_version, session.style)
-        row = self.index.get(key)
-        if row is None or not code_sha:
+        draft_id = self.index.get(key)
+        if draft_id is None or not code_sha:
             return None
-        standing = standing_decision(session.store.history(row.id))
+        standing = standing_decision(session.store.history(draft_id))
         if standing is not None and standing.decision == "reject":
+            return None
+        row = session.store.draft(draft_id)
+        if row is None:
             return None
         draft = draft_from_record(row)
         current = docstring_sha(target.docstring.text if target.docstring else None)
@@ -454,6 +477,7 @@ async def run_batch_async(
             await runner.run()
         if readme:
             await _readme_sections(runner, sections)
+            runner.sync()
             summary["targets"] += len(sections)
             summary["readme_sections"] = len(sections)
         if stats.stopped:
@@ -567,6 +591,8 @@ class _Runner:
         self.on_draft = on_draft
         self.ordered = True
         self.on_item_done: Callable[[], None] | None = None
+        self._unsynced = False
+        self._synced_at = time.monotonic()
 
     @property
     def cost(self) -> float:
@@ -597,13 +623,14 @@ class _Runner:
             await asyncio.gather(*(one(i, item) for i, item in enumerate(self.items)))
         finally:
             self.progress.stop()
+            self.sync()
 
     def _over_budget(self) -> bool:
         return self.max_cost > 0 and self.cost >= self.max_cost
 
     async def handle(self, item: WorkItem, sem: asyncio.Semaphore) -> None:
         """Reuse or draft ``item`` (within the cost limit), then apply or propose it."""
-        draft = self.resume.find(item)
+        draft = self.resume.take(item)
         if draft is None:
             async with sem:
                 if self._over_budget():
@@ -633,6 +660,12 @@ class _Runner:
         self.stats.failures.append({"path": item.path, "qualname": item.qualname, "reason": reason})
 
     def _write(self, draft: Draft, status: str) -> None:
+        """Append the draft's record to ``--out``: written at once, flushed to disk in groups.
+
+        The record is in the file as soon as this returns (a ``kill -9`` keeps it); the
+        ``fsync`` that guards against a power loss runs at most every :data:`SYNC_INTERVAL`
+        seconds and when the run ends (:meth:`sync`), not once per record.
+        """
         if self.out is not None:
             from docagent.proposals import Proposal, append_proposal
 
@@ -641,10 +674,22 @@ class _Runner:
             record["text"] = scrub_text(record.get("text") or "")  # as logged: no credential
             proposal = Proposal.from_dict(record)
             if isinstance(self.out, Path):
-                append_proposal(self.out, proposal)
+                append_proposal(self.out, proposal, sync=False)
+                self._unsynced = True
+                if time.monotonic() - self._synced_at >= SYNC_INTERVAL:
+                    self.sync()
             else:  # a stream: stdout, a device or a FIFO
                 self.out.write(proposal.to_json() + "\n")
                 self.out.flush()
+
+    def sync(self) -> None:
+        """Flush the records written to ``--out`` since the last flush to disk."""
+        if isinstance(self.out, Path) and self._unsynced:
+            from docagent.proposals import sync_file
+
+            sync_file(self.out)
+            self._unsynced = False
+            self._synced_at = time.monotonic()
 
     def _decide(self, item: WorkItem, draft: Draft) -> None:
         session = self.session

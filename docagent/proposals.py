@@ -237,16 +237,31 @@ def write_proposals(path: str | Path, proposals: Iterable[Proposal]) -> None:
     write_atomic(path, data)
 
 
-def append_proposal(path: str | Path, proposal: Proposal) -> None:
+def append_proposal(path: str | Path, proposal: Proposal, *, sync: bool = True) -> None:
     """Append one record to a proposals JSONL file (created when missing) and flush it to disk.
 
     Each record is one ``write`` of a complete line, so a reader never sees half a record from
-    a writer that was killed between records.
+    a writer that was killed between records; once written, a record survives the writer being
+    killed (``kill -9``). ``sync=False`` leaves the flush to disk (``fsync``, which only a power
+    loss needs) to a later :func:`sync_file`, so that a run can group it.
     """
     line = (proposal.to_json() + "\n").encode("utf-8")
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         os.write(fd, line)
+        if sync:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def sync_file(path: str | Path) -> None:
+    """Flush ``path``'s written data to disk (``fsync``); a missing file is nothing to flush."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return
+    try:
         os.fsync(fd)
     finally:
         os.close(fd)

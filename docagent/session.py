@@ -638,14 +638,24 @@ class Session:
     def _draft_record(
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None = None
     ) -> DraftRecord:
-        """The decision-log record of a docstring draft (with the eval-case source)."""
+        """The decision-log record of a docstring draft (with the eval-case source).
+
+        The source goes to the log as the file's text (stored once per file version) and the
+        cut that removes the target's docstring (see :mod:`docagent.store.sources`).
+        """
+        from docagent.store.sources import NO_CUT, docstring_cut
+
+        doc = target.docstring
         return draft_record(
             draft,
             hint,
-            status="stale" if target.docstring is not None else "missing",
+            status="stale" if doc is not None else "missing",
             structured=draft.structured.to_json() if draft.structured else None,
-            source=source_without_docstring(facts, target),
-            original_docstring=target.docstring.text if target.docstring else None,
+            file_text=facts.text,
+            source_cut=NO_CUT
+            if doc is None
+            else docstring_cut(facts.text, doc.start_byte, doc.end_byte),
+            original_docstring=doc.text if doc else None,
         )
 
     def _call_record(self, draft: Draft) -> CallRecord | None:

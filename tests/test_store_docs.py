@@ -6,6 +6,7 @@ import sqlite3
 from pathlib import Path
 
 from docagent.store import schema_doc
+from docagent.store.db import add_functions
 from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "decision-log.md"
@@ -24,6 +25,7 @@ def test_migrations_are_numbered_in_order() -> None:
     """Migrations are numbered in order."""
     assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
     conn = sqlite3.connect(":memory:")
+    add_functions(conn)  # the SQL functions a migration may use, as the store defines them
     for m in MIGRATIONS:  # every statement is valid on the schema before it
         for statement in m.statements:
             conn.execute(statement)

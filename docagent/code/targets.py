@@ -733,17 +733,11 @@ def code_shas(facts: FileFacts) -> dict[str, str]:
         SourceError: the code is nested too deeply for Python's own parser (for example an
             expression of 200,000 terms), so it cannot be fingerprinted or verified.
     """
-    try:  # one parse, docstrings stripped once
-        tree = strip_docstrings(pyast.parse(facts.text, quiet=True))
-    except (RecursionError, MemoryError):
-        raise SourceError(f"{facts.path}: {TOO_DEEP}") from None
-    by_pos: dict[tuple[int, str], ast.AST] = {}
-    for definition in ast.walk(tree):
-        if isinstance(definition, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
-            by_pos[(definition.lineno, definition.name)] = definition
-    out: dict[str, str] = {}
-    for t in facts.targets:
-        node = tree if t.kind == "module" else by_pos.get((t.line, t.name))
-        if node is not None:
-            out[t.qualname] = fingerprint_stripped(node)
-    return out
+    from docagent.code.astfacts import ast_facts
+
+    found = ast_facts(facts)  # one parse and one pass per file version, kept on ``facts``
+    if isinstance(found.error, RecursionError | MemoryError):
+        raise SourceError(f"{facts.path}: {TOO_DEEP}")
+    if found.error is not None:
+        raise found.error
+    return dict(found.shas)

@@ -13,6 +13,7 @@ import hashlib
 import time
 from typing import TYPE_CHECKING, Any
 
+from docagent.code.astfacts import ast_facts
 from docagent.code.docstrings import (
     Problem,
     consistency_problems,
@@ -20,12 +21,12 @@ from docagent.code.docstrings import (
     dropped_lines,
     majority_style,
 )
-from docagent.code.targets import FileFacts, Target, code_shas
+from docagent.code.targets import FileFacts, Target
 from docagent.credentials import redact
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
 from docagent.draft.checks import problems_text, run_checks
-from docagent.draft.context import ContextPack, build_context
+from docagent.draft.context import MAX_CALLEES, ContextPack, build_context
 from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft
 from docagent.draft.prompts import build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
@@ -73,21 +74,29 @@ class Drafter:
         self.batch = batch
         self.budget = int(getattr(settings, "token_budget", 1500) or 1500)
         self.prompt_version = prompt_version()
-        self._shas: dict[tuple[str, str], dict[str, str]] = {}
+        #: context packs by target: (facts, callees' docstrings, pack), see :meth:`context`
+        self._packs: dict[tuple[str, str], tuple[FileFacts, tuple[str, ...], ContextPack]] = {}
 
     def code_sha(self, facts: FileFacts, target: Target) -> str:
-        """Return the target's code sha (memoized per file content)."""
-        key = (facts.path, hashlib.sha256(facts.source).hexdigest())
-        if key not in self._shas:
-            try:
-                self._shas[key] = code_shas(facts)
-            except (SyntaxError, ValueError):
-                self._shas[key] = {}
-        return self._shas[key].get(target.qualname, "")
+        """Return the target's code sha (computed once per file version, see ``ast_facts``)."""
+        found = ast_facts(facts)
+        return "" if found.error is not None else found.shas.get(target.qualname, "")
 
     def context(self, facts: FileFacts, target: Target) -> ContextPack:
-        """Return the context pack the drafter would send for ``target``."""
-        return build_context(facts, target, self.symbols, self.budget, self.examples or None)
+        """Return the context pack the drafter would send for ``target``.
+
+        A pack is built once and reused while the file and its callees' docstrings are
+        unchanged (the estimate and the draft of one target share it); a callee accepted in
+        between makes a new one.
+        """
+        key = (facts.path, target.qualname)
+        callee_docs = tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
+        cached = self._packs.get(key)
+        if cached is not None and cached[0] is facts and cached[1] == callee_docs:
+            return cached[2]
+        pack = build_context(facts, target, self.symbols, self.budget, self.examples or None)
+        self._packs[key] = (facts, callee_docs, pack)
+        return pack
 
     def record_accepted(self, path: str, qualname: str, text: str) -> None:
         """Feed an accepted docstring back so callers drafted later see it (callee-first)."""
@@ -104,6 +113,7 @@ class Drafter:
         """
         started = time.perf_counter()
         pack = self.context(facts, target)
+        self._packs.pop((facts.path, target.qualname), None)  # drafted: not needed again
         init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
         existing = target.docstring.text if target.docstring is not None else ""
         stale = consistency_problems(target, existing, None, init) if existing else []

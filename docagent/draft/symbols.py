@@ -137,6 +137,11 @@ class SymbolIndex:
         self.imports: dict[str, frozenset[str]] = {}
         self._sites: dict[str, list[tuple[str, int, str]]] | None = None
         self._qualified: set[str] | None = None
+        self._modules: frozenset[str] | None = None
+        #: names whose list in :attr:`by_name` needs sorting (sorted on first read)
+        self._unsorted: set[str] = set()
+        #: callees per target: ``(path, qualname) -> (facts, symbols)``; cleared by any add
+        self._callees: dict[tuple[str, str], tuple[FileFacts, list[Symbol]]] = {}
         for s in symbols:
             self.add(s)
 
@@ -150,9 +155,15 @@ class SymbolIndex:
 
     def add_file(self, facts: FileFacts) -> None:
         """Add (or replace) every target of one file."""
+        from docagent.code.astfacts import ast_facts
+
         self.texts[facts.path] = facts.text
         self._sites = None
-        self.imports[facts.path] = frozenset(imported_names(facts.text))
+        self._modules = None
+        found = ast_facts(facts)
+        self.imports[facts.path] = (
+            found.imports if found.error is None else frozenset(imported_names(facts.text))
+        )
         for t in facts.targets:
             self.add(
                 Symbol(
@@ -174,8 +185,18 @@ class SymbolIndex:
             self.by_name[old.name] = [s for s in self.by_name[old.name] if s is not old]
         self.symbols[key] = symbol
         self._qualified = None
-        self.by_name.setdefault(symbol.name, []).append(symbol)
-        self.by_name[symbol.name].sort(key=lambda s: (s.path, s.line))
+        self._callees.clear()
+        same = self.by_name.setdefault(symbol.name, [])
+        if same and (same[-1].path, same[-1].line) > (symbol.path, symbol.line):
+            self._unsorted.add(symbol.name)  # sorted once, when the name is next looked up
+        same.append(symbol)
+
+    def named(self, name: str) -> list[Symbol]:
+        """The symbols called ``name``, ordered by path and line."""
+        if name in self._unsorted:
+            self._unsorted.discard(name)
+            self.by_name[name].sort(key=lambda s: (s.path, s.line))
+        return self.by_name.get(name, [])
 
     def get(self, path: str, qualname: str) -> Symbol | None:
         """Return the symbol of ``qualname`` in ``path``, or None."""
@@ -213,7 +234,7 @@ class SymbolIndex:
                 if not scope:
                     break
                 scope.pop()
-        candidates = [s for s in self.by_name.get(name, []) if s.kind != "module"]
+        candidates = [s for s in self.named(name) if s.kind != "module"]
         if len(parts) > 1:
             mod = ".".join(parts[:-1])
             narrowed = [s for s in candidates if s.module.endswith(mod) or s.qualname == call]
@@ -226,15 +247,32 @@ class SymbolIndex:
         return None
 
     def callees(self, facts: FileFacts, target: Target) -> list[Symbol]:
-        """Return the repository symbols ``target`` calls, in first-use order."""
+        """Return the repository symbols ``target`` calls, in first-use order.
+
+        Computed once per target and file version (a new list each call); adding symbols
+        forgets what was computed.
+        """
         if target.kind == "module":
             return []
+        key = (facts.path, target.qualname)
+        cached = self._callees.get(key)
+        if cached is not None and cached[0] is facts:
+            return list(cached[1])
+        from docagent.code.astfacts import ast_facts
+
+        found = ast_facts(facts)
+        calls = found.calls.get((target.line, target.name)) if found.error is None else None
+        if calls is None:
+            calls = calls_in(target_code(facts, target))
         out: list[Symbol] = []
-        for call in calls_in(target_code(facts, target)):
+        seen: set[int] = set()
+        for call in calls:
             s = self.resolve(call, facts.path, target.qualname)
-            if s is not None and s not in out:
+            if s is not None and id(s) not in seen:
+                seen.add(id(s))
                 out.append(s)
-        return out
+        self._callees[key] = (facts, out)
+        return list(out)
 
     def call_sites(
         self, name: str, exclude: tuple[str, int] | None = None, limit: int = 3
@@ -270,8 +308,12 @@ class SymbolIndex:
             self._qualified |= {module_name(p) for p in self.texts}
         if name in self._qualified:
             return True
-        modules = {module_name(p) for p in self.texts}
-        return name in modules or any(m.endswith("." + name) for m in modules)
+        if self._modules is None:
+            modules = {module_name(p) for p in self.texts}
+            # every dotted suffix of a module name: "b.c" and "c" for "a.b.c"
+            suffixes = {m.split(".", i)[-1] for m in modules for i in range(1, m.count(".") + 1)}
+            self._modules = frozenset(modules | suffixes)
+        return name in self._modules
 
     def all(self) -> list[Symbol]:
         """Every symbol, ordered by path and line."""

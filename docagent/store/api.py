@@ -38,6 +38,7 @@ from docagent.store.records import (
     Run,
 )
 from docagent.store.redact import scrub_text, scrub_value
+from docagent.store.sources import apply_cut, cut_from_text, cut_to_text, text_sha
 
 DEFAULT_DB = ".docagent/docagent.db"
 
@@ -120,9 +121,18 @@ def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> 
 
 
 def _insert_draft(
-    conn: sqlite3.Connection, run_id: str | None, draft: DraftRecord, draft_id: str, stamp: str
-) -> None:
-    """Insert one draft row (provider, model and prompt version default to the run's)."""
+    conn: sqlite3.Connection,
+    run_id: str | None,
+    draft: DraftRecord,
+    draft_id: str,
+    stamp: str,
+    versions: Mapping[str, bool] | None = None,
+) -> tuple[str, bool] | None:
+    """Insert one draft row (provider, model and prompt version default to the run's).
+
+    ``versions`` are file versions known to be in the log (sha -> stored as they are); returns
+    the draft's file version and whether it is stored, to remember once the row is committed.
+    """
     d = draft
     if run_id is not None and not (d.provider and d.model and d.prompt_version):
         run = conn.execute(
@@ -135,6 +145,7 @@ def _insert_draft(
                 model=d.model or run["model"],
                 prompt_version=d.prompt_version or run["prompt_version"],
             )
+    source, source_sha, source_cut, version = _source_columns(conn, d, versions or {})
     _insert(
         conn,
         "drafts",
@@ -165,11 +176,40 @@ def _insert_draft(
             "error": _text(d.error),
             "context_hash": d.context_hash,
             "cache_key": d.cache_key,
-            "source": _text(d.source),
+            "source": source,
+            "source_sha": source_sha,
+            "source_cut": source_cut,
             "original_docstring": _text(d.original_docstring),
             "attempts": int(d.attempts),
         },
     )
+    return version
+
+
+def _source_columns(
+    conn: sqlite3.Connection, d: DraftRecord, versions: Mapping[str, bool]
+) -> tuple[str | None, str | None, str | None, tuple[str, bool] | None]:
+    """``(source, source_sha, source_cut)`` of a draft row, and ``(sha, stored)``.
+
+    With ``file_text``, the file version is stored once (scrubbed once) and the row keeps its
+    address and the cut; a file whose text scrubbing would change keeps the old form, its
+    scrubbed source in the row (the cut's offsets are those of the unscrubbed text).
+    """
+    if d.file_text is None:
+        return _text(d.source), None, None, None
+    sha = text_sha(d.file_text)
+    clean = versions.get(sha)
+    if clean is None:
+        clean = scrub_text(d.file_text) == d.file_text
+        if clean:
+            conn.execute(
+                "INSERT OR IGNORE INTO file_versions (sha, data) VALUES (?, ?)",
+                (sha, pack(d.file_text)),
+            )
+    cut = d.source_cut or (0, 0, "")
+    if not clean:
+        return scrub_text(apply_cut(d.file_text, cut)), None, None, (sha, False)
+    return None, sha, cut_to_text(cut), (sha, True)
 
 
 def _insert_call(conn: sqlite3.Connection, run_id: str | None, c: CallRecord, stamp: str) -> int:
@@ -243,6 +283,10 @@ class Store:
         self._lock = threading.RLock()
         self._conn: sqlite3.Connection | None = db.connect(self.path, busy_timeout)
         self._reviewer: str | None = None
+        #: file versions this store wrote or found, by sha: True when stored as they are
+        self._versions: dict[str, bool] = {}
+        #: a few file versions read back (consecutive drafts usually share one)
+        self._texts: dict[str, str] = {}
 
     # ----------------------------------------------------------------- lifecycle
 
@@ -383,8 +427,15 @@ class Store:
         """Store one draft (committed at once) and return its id."""
         draft_id = secrets.token_hex(8)
         with self._op(write=True) as conn:
-            _insert_draft(conn, run_id, draft, draft_id, _ts(at))
+            version = _insert_draft(conn, run_id, draft, draft_id, _ts(at), self._versions)
+        self._remember(version)
         return draft_id
+
+    def _remember(self, version: tuple[str, bool] | None) -> None:
+        """A committed draft's file version is in the log: not stored or scrubbed again."""
+        if version is not None:
+            with self._lock:
+                self._versions[version[0]] = version[1]
 
     def record_paid(
         self, run_id: str | None, draft: DraftRecord, call: CallRecord, *, at: Timestamp = None
@@ -403,8 +454,9 @@ class Store:
         call = dataclasses.replace(call, draft_id=draft_id)
         try:
             with self._op(write=True) as conn:
-                _insert_draft(conn, run_id, draft, draft_id, stamp)
+                version = _insert_draft(conn, run_id, draft, draft_id, stamp, self._versions)
                 _insert_call(conn, run_id, call, stamp)
+            self._remember(version)
         except DocagentError as exc:
             entry = {
                 "run_id": run_id,
@@ -485,6 +537,26 @@ class Store:
         with contextlib.suppress(OSError):
             taken.unlink()
         return written
+
+    def _stored_source(self, row: sqlite3.Row) -> str | None:
+        """The draft's source: the row's own, else its file version with the cut applied."""
+        keys = row.keys()
+        if row["source"] is not None or "source_sha" not in keys or not row["source_sha"]:
+            return row["source"]  # type: ignore[no-any-return]
+        sha = row["source_sha"]
+        with self._op() as conn:
+            text = self._texts.get(sha)
+            if text is None:
+                found = conn.execute(
+                    "SELECT text FROM file_versions WHERE sha = ?", (sha,)
+                ).fetchone()
+                if found is None:
+                    return None
+                text = str(found[0])
+                if len(self._texts) >= 8:
+                    self._texts.pop(next(iter(self._texts)))
+                self._texts[sha] = text
+        return apply_cut(text, cut_from_text(row["source_cut"]))
 
     def record_decision(
         self,
@@ -701,11 +773,11 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    @staticmethod
-    def _draft(row: sqlite3.Row) -> Draft:
+    def _draft(self, row: sqlite3.Row) -> Draft:
         return _record(
             Draft,
             row,
+            source=self._stored_source(row),
             context=_load(row["context_json"], None),
             structured=_load(row["structured_json"], None),
             checks=_load(row["checks_json"], []),
@@ -752,6 +824,28 @@ class Store:
         """Drafts (decided or not) created at or after ``since``, oldest first."""
         rows = self._select("drafts", "created_at, rowid", since, run_id=run_id)
         return [self._draft(r) for r in rows]
+
+    def run_draft_keys(
+        self, mode: str, provider: str, model: str
+    ) -> list[tuple[str, str, str, str, str, str]]:
+        """``(id, path, qualname, code_sha, prompt_version, style)`` of reusable drafts.
+
+        Oldest first.
+
+        Only the error-free, non-empty drafts of runs of ``mode`` with ``provider`` and
+        ``model``; only these columns are read (a batch re-run indexes them without loading
+        every earlier draft's text and context).
+        """
+        with self._op() as conn:
+            rows = conn.execute(
+                "SELECT d.id, d.path, d.qualname, d.code_sha, d.prompt_version, d.style"
+                " FROM drafts d JOIN runs r ON r.id = d.run_id"
+                " WHERE r.mode = ? AND r.provider = ? AND r.model = ?"
+                " AND (d.error IS NULL OR d.error = '') AND d.text != ''"
+                " ORDER BY d.created_at, d.rowid",
+                (mode, provider, model),
+            ).fetchall()
+        return [tuple(r) for r in rows]  # type: ignore[misc]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
         """The newest error-free draft stored under ``cache_key``.

@@ -80,6 +80,7 @@ def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.C
             str(path), timeout=busy_timeout, isolation_level=None, check_same_thread=False
         )
         conn.row_factory = sqlite3.Row
+        add_functions(conn)
         conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
         # SQLite skips the busy handler in a few setup races (two processes switching a new
         # file to WAL at once), so the setup is retried until the busy timeout is used up.
@@ -103,6 +104,19 @@ def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.C
         if conn is not None:
             conn.close()
         raise
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """Define the SQL functions migrations use: ``docagent_sha(text)``, a stored text's address.
+
+    (See :func:`docagent.store.sources.text_sha`; NULL stays NULL.)
+    """
+    from docagent.store.sources import text_sha
+
+    def sha(text: str | None) -> str | None:
+        return None if text is None else text_sha(str(text))
+
+    conn.create_function("docagent_sha", 1, sha, deterministic=True)
 
 
 def _setup(conn: sqlite3.Connection, path: Path) -> None:

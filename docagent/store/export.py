@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent.code import pyast
 from docagent.store.api import Store
 from docagent.store.records import Reviewed, unreviewed
 from docagent.store.redact import scrub_value
+from docagent.store.sources import apply_cut, docstring_cut
 
 FORMATS = ("jsonl", "inspect", "promptfoo")
 _TAG = {"accept": "accepted", "edit": "edited", "reject": "negative"}
@@ -37,26 +37,10 @@ def source_without_docstring(text: str, start_byte: int, end_byte: int) -> str:
     """Return module ``text`` with the docstring statement at ``[start_byte, end_byte)`` removed.
 
     Offsets index the UTF-8 encoding of ``text`` (as ``Target.docstring`` gives them). The
-    statement's line goes when nothing else is on it; a body left empty gets ``pass``.
+    statement's line goes when nothing else is on it; a body left empty gets ``pass``
+    (:func:`docagent.store.sources.docstring_cut`).
     """
-    data = text.encode("utf-8")
-    line_start = data.rfind(b"\n", 0, start_byte) + 1
-    line_end = data.find(b"\n", end_byte)
-    line_end = len(data) if line_end < 0 else line_end + 1
-    alone = not data[line_start:start_byte].strip() and not data[end_byte:line_end].strip()
-    candidates = []
-    if alone:
-        candidates.append(data[:line_start] + data[line_end:])
-    candidates.append(data[:start_byte] + data[end_byte:])
-    candidates.append(data[:start_byte] + b"pass" + data[end_byte:])
-    for candidate in candidates:
-        out = candidate.decode("utf-8")
-        try:
-            pyast.parse(out, quiet=True)
-        except SyntaxError:
-            continue
-        return out
-    return text
+    return apply_cut(text, docstring_cut(text, start_byte, end_byte))
 
 
 def _source_from_tree(root: Path, rev: Reviewed) -> tuple[str | None, str]:

@@ -62,6 +62,10 @@ class DraftRecord(_Dict):
     checks: list[dict[str, Any]] = field(default_factory=list)
     source: str | None = None
     original_docstring: str | None = None
+    #: instead of ``source``: the module's text, stored once per version, and the cut that
+    #: removes the target's docstring from it (see :mod:`docagent.store.sources`)
+    file_text: str | None = None
+    source_cut: tuple[int, int, str] | None = None
     tokens_in: int = 0
     tokens_out: int = 0
     cache_read_tokens: int = 0

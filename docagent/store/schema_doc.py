@@ -11,6 +11,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
+from docagent.store.db import add_functions
 from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
 
 START = "<!-- schema:start -->"
@@ -20,6 +21,7 @@ END = "<!-- schema:end -->"
 def final_columns() -> dict[str, list[tuple[str, str, bool, str | None]]]:
     """``{table: [(column, type, not_null, default)]}`` after all migrations."""
     conn = sqlite3.connect(":memory:")
+    add_functions(conn)
     for migration in MIGRATIONS:
         for statement in migration.statements:
             conn.execute(statement)

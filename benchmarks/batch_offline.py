@@ -1,0 +1,190 @@
+"""Benchmark offline ``docagent batch`` on the standard library: targets/s and where time goes.
+
+Run: ``.venv/bin/python benchmarks/batch_offline.py [--files N] [--baseline-src DIR]``
+
+The running interpreter's standard library (without ``test/`` and ``site-packages``; the first
+``--files`` files in path order when given) is copied into a temporary git repository, and
+``docagent batch --provider offline --out`` runs on it in a fresh process with a fresh decision
+log. Printed per run:
+
+- targets/s of the whole run and a per-phase breakdown (prepare: scan, parse, symbol index,
+  ordering; estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
+- the decision log's size per draft — goal: <= 4 KB;
+- a second ``batch`` with nothing left to do (every draft reused) against a warm ``scan`` of the
+  same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history.
+
+``--baseline-src DIR`` (a checkout of another docagent version, for example ``git archive main``
+unpacked) runs the same measurements with that version in the same invocation and prints the
+two side by side with their ratios: the machine may be loaded, so compare ratios, not seconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import sysconfig
+import tempfile
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+#: runs inside the measured process: phases are timed by wrapping the functions batch calls
+_CHILD = r"""
+import json, resource, sys, time
+t0 = time.perf_counter()
+from docagent import batch, session
+phases = {}
+def timed(owner, name, label):
+    fn = getattr(owner, name)
+    if getattr(fn, "__code__", None) is not None and fn.__code__.co_flags & 0x80:
+        async def wrapper(*a, **k):
+            s = time.perf_counter()
+            try:
+                return await fn(*a, **k)
+            finally:
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - s
+    else:
+        def wrapper(*a, **k):
+            s = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                phases[label] = phases.get(label, 0.0) + time.perf_counter() - s
+    setattr(owner, name, wrapper)
+timed(session.Session, "prepare", "prepare")
+timed(batch, "estimate", "estimate")
+timed(batch._Runner, "run", "drafting")
+timed(session.Session, "close", "close")
+mode = sys.argv[1]
+if mode == "scan":
+    from docagent.scan import scan
+    s = time.perf_counter()
+    scan(sys.argv[2])
+    out = {"seconds": time.perf_counter() - s}
+else:
+    s = time.perf_counter()
+    summary = batch.run_batch(sys.argv[2], provider="offline", out=sys.argv[3],
+                              progress=False, quiet=True)
+    out = {"seconds": time.perf_counter() - s, "targets": summary["targets"],
+           "drafted": summary["drafted"], "reused": summary["reused"],
+           "failed": summary["failed"], "phases": phases}
+out["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+print(json.dumps(out))
+"""
+
+
+def copy_stdlib(dest: Path, limit: int = 0) -> int:
+    """Copy the standard library's ``.py`` files (no tests) into a new git repository."""
+    src = Path(sysconfig.get_paths()["stdlib"])
+    paths = sorted(
+        p
+        for p in src.rglob("*.py")
+        if p.relative_to(src).parts[0] not in ("test", "site-packages")
+        and "__pycache__" not in p.parts
+    )
+    if limit:
+        paths = paths[:limit]
+    for path in paths:
+        target = dest / path.relative_to(src)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(path, target)
+    git = ["git", "-c", "user.name=b", "-c", "user.email=b@b"]
+    subprocess.run([*git, "init", "-q", "-b", "main"], cwd=dest, check=True)
+    subprocess.run([*git, "add", "-A"], cwd=dest, check=True)
+    subprocess.run([*git, "commit", "-qm", "stdlib"], cwd=dest, check=True)
+    return len(paths)
+
+
+def _child(src: Path | None, mode: str, repo: Path, db: Path, out: Path) -> dict:
+    env = dict(os.environ, DOCAGENT_DB=str(db))
+    env.pop("ANTHROPIC_API_KEY", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    proc = subprocess.run(
+        [sys.executable, "-c", _CHILD, mode, str(repo), str(out)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"{mode} failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def measure(src: Path | None, repo: Path, work: Path) -> dict:
+    """One version's figures: first batch, its log size, a no-op re-run and a warm scan."""
+    work.mkdir(parents=True, exist_ok=True)
+    db, out = work / "docagent.db", work / "proposals.jsonl"
+    shutil.rmtree(repo / ".docagent", ignore_errors=True)
+    subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
+    first = _child(src, "batch", repo, db, out)
+    log_bytes = sum(p.stat().st_size for p in work.glob("docagent.db*"))
+    again = _child(src, "batch", repo, db, out)
+    warm = _child(src, "scan", repo, db, out)
+    return {"first": first, "log_bytes": log_bytes, "again": again, "warm": warm}
+
+
+def _rows(m: dict) -> dict[str, float]:
+    first, again, warm = m["first"], m["again"], m["warm"]
+    rows = {
+        "targets": first["targets"],
+        "batch seconds": first["seconds"],
+        "targets/s": first["targets"] / first["seconds"],
+    }
+    for name, seconds in sorted(first["phases"].items()):
+        rows[f"  phase {name} s"] = seconds
+    rows.update(
+        {
+            "batch peak MiB": first["maxrss_mib"],
+            "log KB per draft": m["log_bytes"] / 1024 / max(1, first["drafted"]),
+            "no-op re-run s": again["seconds"],
+            "no-op re-run MiB": again["maxrss_mib"],
+            "warm scan s": warm["seconds"],
+            "re-run / warm scan": again["seconds"] / warm["seconds"],
+        }
+    )
+    return rows
+
+
+def main() -> int:
+    """Run the benchmark and print the table (and the ratios against a baseline)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--files", type=int, default=0, help="only the first N files (0: all)")
+    parser.add_argument("--baseline-src", type=Path, help="another docagent source tree")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(tmp) / "stdlib"
+        repo.mkdir()
+        files = copy_stdlib(repo, args.files)
+        versions: list[tuple[str, Path | None]] = [("this", None)]
+        if args.baseline_src is not None:
+            versions.insert(0, ("baseline", args.baseline_src.resolve()))
+        results = {name: _rows(measure(src, repo, Path(tmp) / name)) for name, src in versions}
+    print(f"standard library: {files} files; offline batch --out, fresh log")
+    names = [n for n, _ in versions]
+    header = f"{'':28s}" + "".join(f"{n:>12s}" for n in names)
+    if len(names) == 2:
+        header += f"{'this/base':>12s}"
+    print(header)
+    keys = list(dict.fromkeys(k for r in results.values() for k in r))
+    for key in keys:
+        vals = [results[n].get(key) for n in names]
+        cells = (f"{v:12.2f}" if v is not None else f"{'-':>12s}" for v in vals)
+        line = f"{key:28s}" + "".join(cells)
+        if len(vals) == 2 and vals[0] and vals[1] is not None:
+            line += f"{vals[1] / vals[0]:12.2f}"
+        print(line)
+    this = results["this"]
+    print(f"goal: >= 400 targets/s (now {this['targets/s']:.0f}); log <= 4 KB per draft "
+          f"(now {this['log KB per draft']:.1f}); no-op re-run <= 2x a warm scan "
+          f"(now {this['re-run / warm scan']:.1f}x)")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

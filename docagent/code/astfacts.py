@@ -1,0 +1,195 @@
+"""What drafting needs from Python's ``ast`` of one file, computed in one parse and one pass.
+
+:func:`ast_facts` parses a file once and, in a single traversal, computes the code fingerprint
+of the module and of every definition (``code_sha``, see :func:`docagent.code.targets.code_shas`),
+the names each definition calls (:func:`docagent.draft.symbols.calls_in`) and the names the
+file's imports bind (:func:`docagent.draft.symbols.imported_names`). The result is kept on the
+:class:`~docagent.code.targets.FileFacts` object, so a run parses each file once whatever asks.
+
+Fingerprints are hashes of ``ast.dump`` of the tree with docstrings removed. The traversal
+reproduces ``ast.dump``'s single-line format and formats every node once, reusing a
+definition's text inside its parent's (dumping each definition on its own formats a method
+again for its class, and again for its module). Python 3.13 changed that format, so there each
+definition is dumped by ``ast.dump`` itself; the hashes are the same either way.
+"""
+
+from __future__ import annotations
+
+import ast
+import gc
+import hashlib
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from docagent.code import pyast
+
+if TYPE_CHECKING:
+    from docagent.code.targets import FileFacts
+
+_SCOPES = (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+_DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
+#: whether ``ast.dump`` has the single-line format reproduced here (3.13 changed it)
+FAST_DUMP = sys.version_info < (3, 13)
+
+
+@dataclass
+class AstFacts:
+    """One file's fingerprints, calls per definition and imported names (see module doc)."""
+
+    #: ``{qualname: code_sha}`` of every target found in the tree
+    shas: dict[str, str] = field(default_factory=dict)
+    #: ``{(line, name): called names in first-use order}`` of every definition
+    calls: dict[tuple[int, str], list[str]] = field(default_factory=dict)
+    #: names bound by the file's ``import`` statements (anywhere in the file)
+    imports: frozenset[str] = frozenset()
+    #: the parse error, when the file does not parse (then the other fields are empty)
+    error: Exception | None = None
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Pause the cyclic garbage collector (building a large tree triggers useless passes)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def ast_facts(facts: FileFacts) -> AstFacts:
+    """The :class:`AstFacts` of ``facts``, computed on first use and kept on the object."""
+    cached = facts.__dict__.get("_ast_facts")
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    try:
+        with no_gc():
+            tree = pyast.parse(facts.text, quiet=True)
+            result = analyze(tree, facts)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        result = AstFacts(error=exc)
+    facts.__dict__["_ast_facts"] = result
+    return result
+
+
+def _is_docstring(stmt: ast.AST) -> bool:
+    return (
+        isinstance(stmt, ast.Expr)
+        and isinstance(stmt.value, ast.Constant)
+        and isinstance(stmt.value.value, str)
+    )
+
+
+def _sha(dumped: str) -> str:
+    return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
+
+
+def _call_name(call: ast.Call) -> str | None:
+    """The name :func:`docagent.draft.symbols.calls_in` reports for one call, or None."""
+    parts: list[str] = []
+    f = call.func
+    while isinstance(f, ast.Attribute):
+        parts.append(f.attr)
+        f = f.value
+    if not isinstance(f, ast.Name):
+        return None
+    parts.append(f.id)
+    parts.reverse()
+    if parts[0] in ("self", "cls") and len(parts) > 1:
+        return "self." + parts[1]
+    return ".".join(parts)
+
+
+def analyze(tree: ast.Module, facts: FileFacts) -> AstFacts:
+    """Compute the :class:`AstFacts` of a parsed file (``tree`` is not changed)."""
+    found: dict[tuple[int, str], tuple[int, int, str]] = {}
+    calls: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+    imports: set[str] = set()
+    open_defs: list[list[tuple[int, int, str]]] = []
+    counter = 0
+    fast = FAST_DUMP
+    nodes: dict[tuple[int, str], tuple[int, int, ast.AST]] = {}
+
+    def fmt(node: Any, depth: int) -> str:
+        # ast.dump(node) with annotate_fields=True, include_attributes=False, indent=None
+        nonlocal counter
+        if isinstance(node, ast.AST):
+            cls = type(node)
+            order = counter
+            counter += 1
+            is_def = isinstance(node, _DEFS)
+            if is_def:
+                mine: list[tuple[int, int, str]] = []
+                open_defs.append(mine)
+            elif cls is ast.Call:
+                name = _call_name(node)
+                if name is not None:
+                    entry = (node.lineno, node.col_offset, name)
+                    for calls_of in open_defs:
+                        calls_of.append(entry)
+            elif cls is ast.Import:
+                for a in node.names:
+                    imports.add(a.asname or a.name.split(".")[0])
+                    imports.add(a.name)
+            elif cls is ast.ImportFrom:
+                for a in node.names:
+                    imports.add(a.asname or a.name)
+                if node.module:
+                    imports.add(node.module.split(".")[0])
+            scope = isinstance(node, _SCOPES)
+            args = []
+            for name in node._fields:
+                try:
+                    value = getattr(node, name)
+                except AttributeError:
+                    continue
+                if value is None and getattr(cls, name, ...) is None:
+                    continue
+                if scope and name == "body":
+                    if value and _is_docstring(value[0]):
+                        value = value[1:] or [ast.Pass()]
+                    elif not value:
+                        value = [ast.Pass()]  # an empty module: as if its docstring was removed
+                args.append(f"{name}={fmt(value, depth + 1)}" if fast else "")
+                if not fast:
+                    fmt(value, depth + 1)
+            dumped = f"{cls.__name__}({', '.join(args)})" if fast else ""
+            if is_def:
+                open_defs.pop()
+                key = (node.lineno, node.name)
+                # the later definition in breadth-first order wins, as in ast.walk
+                if key not in found or found[key][:2] < (depth, order):
+                    found[key] = (depth, order, dumped)
+                    calls[key] = mine
+                    nodes[key] = (depth, order, node)
+            return dumped
+        if isinstance(node, list):
+            if not node:
+                return "[]"
+            return "[" + ", ".join([fmt(x, depth) for x in node]) + "]"
+        return repr(node)
+
+    module = fmt(tree, 0)
+    if fast:
+        module_sha = _sha(module)
+        by_pos = {k: _sha(v[2]) for k, v in found.items()}
+    else:
+        from docagent.code.targets import fingerprint_stripped, strip_docstrings
+
+        strip_docstrings(tree)
+        module_sha = fingerprint_stripped(tree)
+        by_pos = {k: fingerprint_stripped(v[2]) for k, v in nodes.items()}
+    shas: dict[str, str] = {}
+    for t in facts.targets:
+        sha = module_sha if t.kind == "module" else by_pos.get((t.line, t.name))
+        if sha is not None:
+            shas[t.qualname] = sha
+    ordered: dict[tuple[int, str], list[str]] = {}
+    for key, entries in calls.items():
+        entries.sort()
+        ordered[key] = list(dict.fromkeys(name for _, _, name in entries))
+    return AstFacts(shas=shas, calls=ordered, imports=frozenset(imports))
