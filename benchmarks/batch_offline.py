@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -106,6 +107,7 @@ def _child(src: Path | None, mode: str, repo: Path, db: Path, out: Path) -> dict
         env["PYTHONPATH"] = str(src)
     proc = subprocess.run(
         [sys.executable, "-c", _CHILD, mode, str(repo), str(out)],
+        cwd=db.parent,  # not this checkout: ``-c`` puts the working directory first on sys.path
         env=env,
         capture_output=True,
         text=True,
@@ -156,6 +158,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=0, help="only the first N files (0: all)")
     parser.add_argument("--baseline-src", type=Path, help="another docagent source tree")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (medians)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "stdlib"
@@ -164,8 +167,17 @@ def main() -> int:
         versions: list[tuple[str, Path | None]] = [("this", None)]
         if args.baseline_src is not None:
             versions.insert(0, ("baseline", args.baseline_src.resolve()))
-        results = {name: _rows(measure(src, repo, Path(tmp) / name)) for name, src in versions}
-    print(f"standard library: {files} files; offline batch --out, fresh log")
+        rounds: dict[str, list[dict[str, float]]] = {name: [] for name, _ in versions}
+        for i in range(max(1, args.rounds)):
+            order = versions if i % 2 == 0 else versions[::-1]  # alternate who goes first
+            for name, src in order:
+                rounds[name].append(_rows(measure(src, repo, Path(tmp) / f"{name}{i}")))
+        results = {
+            name: {k: statistics.median(r[k] for r in runs if k in r) for k in runs[0]}
+            for name, runs in rounds.items()
+        }
+    print(f"standard library: {files} files; offline batch --out, fresh log; medians of "
+          f"{max(1, args.rounds)} alternating round(s)")  # fmt: skip
     names = [n for n, _ in versions]
     header = f"{'':28s}" + "".join(f"{n:>12s}" for n in names)
     if len(names) == 2:

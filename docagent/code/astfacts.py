@@ -104,74 +104,148 @@ def _call_name(call: ast.Call) -> str | None:
     return ".".join(parts)
 
 
+_PASS = ast.Pass()
+_DEF, _CALL, _IMPORT, _IMPORT_FROM, _MODULE, _OTHER = range(6)
+#: per node class: (name, fields, fields omitted when None, role); filled on first use
+_INFO: dict[type, tuple[str, tuple[str, ...], frozenset[str], int]] = {}
+
+
+def _class_info(cls: type) -> tuple[str, tuple[str, ...], frozenset[str], int]:
+    fields = tuple(cls._fields)  # type: ignore[attr-defined]
+    optional = frozenset(n for n in fields if getattr(cls, n, ...) is None)
+    role = (
+        _DEF
+        if issubclass(cls, _DEFS)
+        else _CALL
+        if cls is ast.Call
+        else _IMPORT
+        if cls is ast.Import
+        else _IMPORT_FROM
+        if cls is ast.ImportFrom
+        else _MODULE
+        if cls is ast.Module
+        else _OTHER
+    )
+    _INFO[cls] = (cls.__name__, fields, optional, role)
+    return _INFO[cls]
+
+
+#: the key of the module itself in :attr:`TreeFacts.docstrings`
+MODULE = (0, "<module>")
+
+
+@dataclass
+class TreeFacts:
+    """What one traversal of a tree gives (see :func:`tree_facts`)."""
+
+    #: fingerprint of the whole module (docstrings removed)
+    module_sha: str
+    #: fingerprints of the definitions by ``(line, name)``
+    shas: dict[tuple[int, str], str]
+    #: called names per definition, in first-use order
+    calls: dict[tuple[int, str], list[str]]
+    #: names bound by imports
+    imports: frozenset[str]
+    #: ``ast.get_docstring`` of each definition and of the module (:data:`MODULE`), if asked
+    docstrings: dict[tuple[int, str], str | None]
+
+
 def analyze(tree: ast.Module, facts: FileFacts) -> AstFacts:
     """Compute the :class:`AstFacts` of a parsed file (``tree`` is not changed)."""
+    found = tree_facts(tree)
+    shas: dict[str, str] = {}
+    for t in facts.targets:
+        sha = found.module_sha if t.kind == "module" else found.shas.get((t.line, t.name))
+        if sha is not None:
+            shas[t.qualname] = sha
+    return AstFacts(shas=shas, calls=found.calls, imports=found.imports)
+
+
+def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
+    """Fingerprints, calls and imports of a parsed module (and its docstrings when asked).
+
+    Fingerprints equal :func:`docagent.code.targets.fingerprint_stripped` after
+    :func:`docagent.code.targets.strip_docstrings`; when two definitions share a line and a
+    name, the later one in breadth-first order wins, as in the ``ast.walk`` this replaces. On
+    Python 3.13 and later the tree is stripped and dumped the old way (its docstrings read first).
+    """
     found: dict[tuple[int, str], tuple[int, int, str]] = {}
     calls: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
+    docs: dict[tuple[int, str], str | None] = {}
     imports: set[str] = set()
     open_defs: list[list[tuple[int, int, str]]] = []
     counter = 0
     fast = FAST_DUMP
-    nodes: dict[tuple[int, str], tuple[int, int, ast.AST]] = {}
+    nodes: dict[tuple[int, str], ast.AST] = {}
 
     def fmt(node: Any, depth: int) -> str:
         # ast.dump(node) with annotate_fields=True, include_attributes=False, indent=None
         nonlocal counter
-        if isinstance(node, ast.AST):
-            cls = type(node)
-            order = counter
-            counter += 1
-            is_def = isinstance(node, _DEFS)
-            if is_def:
-                mine: list[tuple[int, int, str]] = []
-                open_defs.append(mine)
-            elif cls is ast.Call:
-                name = _call_name(node)
-                if name is not None:
-                    entry = (node.lineno, node.col_offset, name)
-                    for calls_of in open_defs:
-                        calls_of.append(entry)
-            elif cls is ast.Import:
-                for a in node.names:
-                    imports.add(a.asname or a.name.split(".")[0])
-                    imports.add(a.name)
-            elif cls is ast.ImportFrom:
-                for a in node.names:
-                    imports.add(a.asname or a.name)
-                if node.module:
-                    imports.add(node.module.split(".")[0])
-            scope = isinstance(node, _SCOPES)
-            args = []
-            for name in node._fields:
-                try:
-                    value = getattr(node, name)
-                except AttributeError:
-                    continue
-                if value is None and getattr(cls, name, ...) is None:
-                    continue
-                if scope and name == "body":
-                    if value and _is_docstring(value[0]):
-                        value = value[1:] or [ast.Pass()]
-                    elif not value:
-                        value = [ast.Pass()]  # an empty module: as if its docstring was removed
-                args.append(f"{name}={fmt(value, depth + 1)}" if fast else "")
-                if not fast:
-                    fmt(value, depth + 1)
-            dumped = f"{cls.__name__}({', '.join(args)})" if fast else ""
-            if is_def:
-                open_defs.pop()
-                key = (node.lineno, node.name)
-                # the later definition in breadth-first order wins, as in ast.walk
-                if key not in found or found[key][:2] < (depth, order):
-                    found[key] = (depth, order, dumped)
-                    calls[key] = mine
-                    nodes[key] = (depth, order, node)
-            return dumped
-        if isinstance(node, list):
-            if not node:
-                return "[]"
-            return "[" + ", ".join([fmt(x, depth) for x in node]) + "]"
-        return repr(node)
+        cls = type(node)
+        info = _INFO.get(cls)
+        if info is None:
+            if isinstance(node, ast.AST):
+                info = _class_info(cls)
+            elif cls is list:
+                if not node:
+                    return "[]"
+                return "[" + ", ".join([fmt(x, depth) for x in node]) + "]"
+            else:
+                return repr(node)
+        cname, fields, optional, role = info
+        if not fields:
+            return cname + "()"  # Load(), Store(), Pass(), operators: no fields
+        order = counter
+        counter += 1
+        mine: list[tuple[int, int, str]] = []
+        if role == _DEF:
+            open_defs.append(mine)
+        elif role == _CALL:
+            name = _call_name(node)
+            if name is not None:
+                entry = (node.lineno, node.col_offset, name)
+                for calls_of in open_defs:
+                    calls_of.append(entry)
+        elif role == _IMPORT:
+            for a in node.names:
+                imports.add(a.asname or a.name.split(".")[0])
+                imports.add(a.name)
+        elif role == _IMPORT_FROM:
+            for a in node.names:
+                imports.add(a.asname or a.name)
+            if node.module:
+                imports.add(node.module.split(".")[0])
+        scope = role in (_DEF, _MODULE)
+        args = []
+        for name in fields:
+            try:
+                value = getattr(node, name)
+            except AttributeError:
+                continue
+            if value is None and name in optional:
+                continue
+            if scope and name == "body":
+                if value and _is_docstring(value[0]):
+                    value = value[1:] or [_PASS]
+                elif not value:
+                    value = [_PASS]  # an empty module: as if its docstring was removed
+            text = fmt(value, depth + 1)
+            if fast:
+                args.append(name + "=" + text)
+        dumped = cname + "(" + ", ".join(args) + ")" if fast else ""
+        if role == _DEF:
+            open_defs.pop()
+            key = (node.lineno, node.name)
+            # the later definition in breadth-first order wins, as in ast.walk
+            if key not in found or found[key][:2] < (depth, order):
+                found[key] = (depth, order, dumped)
+                calls[key] = mine
+                nodes[key] = node
+                if docstrings:
+                    docs[key] = ast.get_docstring(node)
+        elif docstrings and role == _MODULE:
+            docs[MODULE] = ast.get_docstring(node)
+        return dumped
 
     module = fmt(tree, 0)
     if fast:
@@ -182,14 +256,9 @@ def analyze(tree: ast.Module, facts: FileFacts) -> AstFacts:
 
         strip_docstrings(tree)
         module_sha = fingerprint_stripped(tree)
-        by_pos = {k: fingerprint_stripped(v[2]) for k, v in nodes.items()}
-    shas: dict[str, str] = {}
-    for t in facts.targets:
-        sha = module_sha if t.kind == "module" else by_pos.get((t.line, t.name))
-        if sha is not None:
-            shas[t.qualname] = sha
+        by_pos = {k: fingerprint_stripped(n) for k, n in nodes.items()}
     ordered: dict[tuple[int, str], list[str]] = {}
     for key, entries in calls.items():
         entries.sort()
         ordered[key] = list(dict.fromkeys(name for _, _, name in entries))
-    return AstFacts(shas=shas, calls=ordered, imports=frozenset(imports))
+    return TreeFacts(module_sha, by_pos, ordered, frozenset(imports), docs)

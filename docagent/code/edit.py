@@ -36,16 +36,15 @@ from tree_sitter import Node, Tree
 
 from docagent.code import parser as ts
 from docagent.code import pyast
+from docagent.code.astfacts import MODULE, tree_facts
 from docagent.code.docstrings import NO_DOCSTRING, docstring_sha, dropped_lines
 from docagent.code.targets import (
     TOO_DEEP,
     FileFacts,
     SourceError,
     Target,
-    fingerprint_stripped,
     first_statement,
     read_file,
-    strip_docstrings,
 )
 from docagent.writes import recover_stale_temps, write_atomic
 
@@ -428,14 +427,13 @@ class _FileContext:
         if qualname not in self._shas:
             stripped = self.stripped()
             t = self.facts.target(qualname)
-            node = (
+            self._shas[qualname] = (
                 None
                 if t is None
-                else stripped.tree
+                else stripped.module_sha
                 if t.kind == "module"
-                else stripped.nodes.get((t.line, t.name))
+                else stripped.shas.get((t.line, t.name))
             )
-            self._shas[qualname] = None if node is None else stripped.sha(node)
         return self._shas[qualname]
 
     def line_start(self, pos: int) -> int:
@@ -612,32 +610,19 @@ def _parse(text: str, path: str) -> ast.Module:
     return pyast.compile_ast(text, path)
 
 
-_DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-
-
 class _Stripped:
-    """An AST with docstrings removed by :func:`docagent.code.targets.strip_docstrings`.
+    """The fingerprints of a parsed file, docstrings removed, from one pass over its tree.
 
-    It records each definition by ``(line, name)`` and, when asked, the docstrings before they
-    are removed; :meth:`sha` is the same fingerprint as ``targets.code_shas`` gives.
+    :attr:`shas` has each definition's by ``(line, name)`` and :attr:`module_sha` the whole
+    module's (the same fingerprints as ``targets.code_shas``); with ``keep_docstrings``,
+    :attr:`docstrings` has each definition's docstring and the module's (key ``MODULE``).
     """
 
     def __init__(self, tree: ast.Module, keep_docstrings: bool = False) -> None:
-        self.tree = tree
-        self.nodes: dict[tuple[int, str], ast.AST] = {}
-        self.docstrings: dict[int, str | None] = {}
-        for node in ast.walk(tree):
-            if isinstance(node, _DEFS):
-                self.nodes[(node.lineno, node.name)] = node
-            elif not isinstance(node, ast.Module):
-                continue
-            if keep_docstrings:
-                self.docstrings[id(node)] = ast.get_docstring(node)
-        strip_docstrings(tree)
-
-    def sha(self, node: ast.AST) -> str:
-        """The code fingerprint of ``node`` (docstrings already removed)."""
-        return fingerprint_stripped(node)
+        found = tree_facts(tree, docstrings=keep_docstrings)
+        self.module_sha = found.module_sha
+        self.shas = found.shas
+        self.docstrings = found.docstrings
 
 
 def verify_edit(
@@ -677,16 +662,16 @@ def verify_edit(
     old_docs = {t.qualname: t.docstring.text if t.docstring else None for t in facts.targets}
     for t in new_facts.targets:
         if t.qualname in expected:
-            node = new.tree if t.kind == "module" else new.nodes.get((t.line, t.name))
-            if node is None:
+            key = MODULE if t.kind == "module" else (t.line, t.name)
+            if key not in new.docstrings:
                 return f"{t.qualname}: cannot find the definition after the edit"
-            if new.docstrings.get(id(node)) != expected[t.qualname]:
+            if new.docstrings[key] != expected[t.qualname]:
                 return f"{t.qualname}: the new docstring would not read back exactly"
         else:
             now = t.docstring.text if t.docstring else None
             if now != old_docs[t.qualname]:
                 return f"{t.qualname}: the edit would change another docstring"
-    if old.sha(old.tree) != new.sha(new.tree):
+    if old.module_sha != new.module_sha:
         return "the edit would change code outside docstrings"
     return None
 
@@ -1075,7 +1060,7 @@ def remove_docstrings(
     except (SyntaxError, ValueError, SourceError) as exc:
         raise RefusedEdit(f"removing docstrings would break the file: {exc}") from None
     old, new = _Stripped(_parse(facts.text, facts.path)), _Stripped(new_tree)
-    if old.sha(old.tree) != new.sha(new.tree):
+    if old.module_sha != new.module_sha:
         raise RefusedEdit("removing docstrings would change the code")
     gone = set(removed)
     if [t.qualname for t in new_facts.targets] != [t.qualname for t in facts.targets] or any(

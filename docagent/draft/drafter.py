@@ -90,7 +90,11 @@ class Drafter:
         between makes a new one.
         """
         key = (facts.path, target.qualname)
-        callee_docs = tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
+        callee_docs = (
+            tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
+            if target.kind in ("function", "method")  # the kinds whose pack lists callees
+            else ()
+        )
         cached = self._packs.get(key)
         if cached is not None and cached[0] is facts and cached[1] == callee_docs:
             return cached[2]
