@@ -250,6 +250,8 @@ class Session:
         #: parsed files with the (mtime, size, inode) they were read at
         self._facts: dict[str, tuple[tuple[int, int, int], FileFacts]] = {}
         self._undo: list[_Undo] = []
+        #: files a batch session changed (batch keeps no undo copies of them)
+        self._changed: set[str] = set()
         self.items: list[WorkItem] = []
         self.errors: list[tuple[str, str]] = []
         self.symbols: SymbolIndex | None = None
@@ -812,7 +814,9 @@ class Session:
         )
         with self._lock:
             self._facts.pop(item.path, None)
-            if applied and result.old_bytes is not None and result.new_bytes is not None:
+            if applied and self.mode == "batch":
+                self._changed.add(item.path)  # batch never undoes: no copies of the file
+            elif applied and result.old_bytes is not None and result.new_bytes is not None:
                 self._undo.append(_Undo(item, draft, item.path, result.old_bytes, result.new_bytes))
         if self.drafter is not None:
             self.drafter.record_accepted(item.path, item.qualname, final)
@@ -1049,7 +1053,7 @@ class Session:
 
     def changed_paths(self) -> list[str]:
         """Files this session changed and did not undo."""
-        return sorted({u.path for u in self._undo})
+        return sorted({u.path for u in self._undo} | self._changed)
 
     def close(self, **summary: Any) -> None:
         """End the run: record coverage before/after and a summary; close the log."""

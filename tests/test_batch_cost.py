@@ -298,3 +298,20 @@ def test_the_symbol_index_keeps_names_ordered_whatever_the_insert_order() -> Non
     index.texts.update({"pkg/sub/mod.py": "", "pkg/__init__.py": ""})
     assert index.known("sub.mod") and index.known("mod") and index.known("pkg")
     assert not index.known("ub.mod") and not index.known("nothing")
+
+
+def test_a_batch_session_keeps_no_copies_of_the_files_it_changes(repo_factory) -> None:
+    """Batch never undoes: accepts keep no file copies (memory stays flat), files are listed."""
+    import asyncio
+
+    from docagent.session import Session
+
+    root = repo_factory({"m.py": MODULE})
+    session = Session(root, mode="batch")
+    items = session.prepare()
+    for item in items[:3]:
+        draft = asyncio.run(session.draft(item))
+        assert session.accept(item, draft, reviewer="batch-policy").applied
+    assert not session.can_undo() and session._undo == []
+    assert session.changed_paths() == ["m.py"]
+    session.close()

@@ -151,11 +151,16 @@ def _summary_line(text: str) -> str:
 
 
 def _imports(facts: FileFacts) -> list[str]:
-    out = []
-    for line in facts.text.splitlines():
-        if line.startswith(("import ", "from ")):
-            out.append(line.rstrip())
-    return out
+    """The file's top-level import lines (found once per file version, kept on ``facts``)."""
+    cached = facts.__dict__.get("_import_lines")
+    if cached is None:
+        cached = [
+            line.rstrip()
+            for line in facts.text.splitlines()
+            if line.startswith(("import ", "from "))
+        ]
+        facts.__dict__["_import_lines"] = cached
+    return list(cached)
 
 
 def _enclosing_class(facts: FileFacts, target: Target) -> Target | None:
