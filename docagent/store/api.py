@@ -38,7 +38,7 @@ from docagent.store.records import (
     Run,
 )
 from docagent.store.redact import scrub_text, scrub_value
-from docagent.store.sources import apply_cut, cut_from_text, cut_to_text, text_sha
+from docagent.store.sources import apply_cut, cut_from_text, cut_to_text, pack, text_sha, unpack
 
 DEFAULT_DB = ".docagent/docagent.db"
 
@@ -548,11 +548,11 @@ class Store:
             text = self._texts.get(sha)
             if text is None:
                 found = conn.execute(
-                    "SELECT text FROM file_versions WHERE sha = ?", (sha,)
+                    "SELECT data FROM file_versions WHERE sha = ?", (sha,)
                 ).fetchone()
                 if found is None:
                     return None
-                text = str(found[0])
+                text = unpack(bytes(found[0]))
                 if len(self._texts) >= 8:
                     self._texts.pop(next(iter(self._texts)))
                 self._texts[sha] = text

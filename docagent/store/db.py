@@ -107,16 +107,21 @@ def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.C
 
 
 def add_functions(conn: sqlite3.Connection) -> None:
-    """Define the SQL functions migrations use: ``docagent_sha(text)``, a stored text's address.
+    """Define the SQL functions migrations use (NULL stays NULL).
 
-    (See :func:`docagent.store.sources.text_sha`; NULL stays NULL.)
+    ``docagent_sha(text)`` is a stored text's address and ``docagent_pack(text)`` its stored
+    form (:func:`docagent.store.sources.text_sha`, :func:`docagent.store.sources.pack`).
     """
-    from docagent.store.sources import text_sha
+    from docagent.store.sources import pack, text_sha
 
     def sha(text: str | None) -> str | None:
         return None if text is None else text_sha(str(text))
 
+    def packed(text: str | None) -> bytes | None:
+        return None if text is None else pack(str(text))
+
     conn.create_function("docagent_sha", 1, sha, deterministic=True)
+    conn.create_function("docagent_pack", 1, packed, deterministic=True)
 
 
 def _setup(conn: sqlite3.Connection, path: Path) -> None:

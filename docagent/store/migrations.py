@@ -171,15 +171,16 @@ MIGRATIONS: tuple[Migration, ...] = (
         (
             """CREATE TABLE file_versions (
     sha TEXT PRIMARY KEY,            -- content address: 32 hex digits of the text's SHA-256
-    text TEXT NOT NULL               -- a module's text (secrets scrubbed), stored once
+    data BLOB NOT NULL               -- a module's text (secrets scrubbed), UTF-8, zlib-compressed
 )""",
             # a draft's source is file_versions.text of source_sha with source_cut applied
             "ALTER TABLE drafts ADD COLUMN source_sha TEXT",
             # "start:end:replacement" in the text's UTF-8 bytes ('' or NULL: nothing cut)
             "ALTER TABLE drafts ADD COLUMN source_cut TEXT",
             # existing sources move: one stored copy per distinct text
-            "INSERT OR IGNORE INTO file_versions (sha, text)"
-            " SELECT docagent_sha(source), source FROM drafts WHERE source IS NOT NULL",
+            "INSERT OR IGNORE INTO file_versions (sha, data)"
+            " SELECT docagent_sha(source), docagent_pack(source) FROM drafts"
+            " WHERE source IS NOT NULL",
             "UPDATE drafts SET source_sha = docagent_sha(source), source = NULL"
             " WHERE source IS NOT NULL",
         ),

@@ -2,7 +2,8 @@
 
 A draft records the module text *without the target's docstring* (what ``docagent export``
 turns into an eval case). Instead of a copy of the module per draft, the log keeps each file
-version once (table ``file_versions``, keyed by :func:`text_sha`, secrets scrubbed once) and,
+version once (table ``file_versions``, keyed by :func:`text_sha`, secrets scrubbed once,
+compressed by :func:`pack`) and,
 per draft, the cut that removes the docstring (:func:`docstring_cut`): ``(start, end,
 replacement)`` in the UTF-8 bytes of the file. :func:`apply_cut` rebuilds the source without
 parsing anything.
@@ -11,6 +12,7 @@ parsing anything.
 from __future__ import annotations
 
 import hashlib
+import zlib
 
 from docagent.code import pyast
 
@@ -21,6 +23,16 @@ NO_CUT = (0, 0, "")
 def text_sha(text: str) -> str:
     """The content address of a stored text: 32 hex digits of its SHA-256."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+
+
+def pack(text: str) -> bytes:
+    """The stored form of a file version: its UTF-8 bytes, zlib-compressed."""
+    return zlib.compress(text.encode("utf-8"), 6)
+
+
+def unpack(data: bytes) -> str:
+    """The text of a stored file version (see :func:`pack`)."""
+    return zlib.decompress(data).decode("utf-8")
 
 
 def docstring_cut(text: str, start_byte: int, end_byte: int) -> tuple[int, int, str]:
