@@ -21,7 +21,7 @@ from docagent.code.docstrings import (
     dropped_lines,
     majority_style,
 )
-from docagent.code.targets import FileFacts, Target
+from docagent.code.targets import TOO_DEEP, FileFacts, SourceError, Target
 from docagent.credentials import redact
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
@@ -78,8 +78,14 @@ class Drafter:
         self._packs: dict[tuple[str, str], tuple[FileFacts, tuple[str, ...], ContextPack]] = {}
 
     def code_sha(self, facts: FileFacts, target: Target) -> str:
-        """Return the target's code sha (computed once per file version, see ``ast_facts``)."""
+        """Return the target's code sha (computed once per file version, see ``ast_facts``).
+
+        Raises:
+            SourceError: the file's code is nested too deeply for Python's parser.
+        """
         found = ast_facts(facts)
+        if isinstance(found.error, RecursionError | MemoryError):
+            raise SourceError(f"{facts.path}: {TOO_DEEP}")
         return "" if found.error is not None else found.shas.get(target.qualname, "")
 
     def context(self, facts: FileFacts, target: Target) -> ContextPack:
