@@ -1,7 +1,10 @@
-"""Git access through GitPython: repository root, Python files, changes since a revision, commits.
+"""Git access: repository root, Python files, changes since a revision, commits.
 
-GitPython is not thread-safe and keeps ``git cat-file`` processes alive, so every operation opens
-its own :class:`git.Repo` in a ``with`` block and uses plain ``git`` commands.
+What every command needs (the root, the file list, ``--since``, the exclude file, the user's
+email) runs ``git`` directly (:func:`_git`), so ``scan`` and ``batch`` never import GitPython.
+Committing (``review --commit``) goes through GitPython; it is not thread-safe and keeps
+``git cat-file`` processes alive, so each such operation opens its own :class:`git.Repo` in a
+``with`` block.
 """
 
 from __future__ import annotations
@@ -9,12 +12,91 @@ from __future__ import annotations
 import contextlib
 import fnmatch
 import re
+import subprocess
+import sys
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docagent.errors import DocagentError
+
+
+class GitFailed(Exception):
+    """A ``git`` command run by :func:`_git` exited with an error (``stderr`` says why)."""
+
+    def __init__(self, stderr: str) -> None:
+        """Keep git's ``stderr``."""
+        super().__init__(stderr)
+        self.stderr = stderr
+
+
+class _Commands:
+    """``commands.ls_files("-z")`` runs ``git ls-files -z`` in one folder (like GitPython's)."""
+
+    def __init__(self, cwd: Path) -> None:
+        self.cwd = cwd
+
+    def __getattr__(self, name: str) -> Any:
+        def run(*args: str) -> str:
+            proc = subprocess.run(
+                ["git", name.replace("_", "-"), *args],
+                cwd=self.cwd,
+                capture_output=True,
+                check=False,
+            )
+            if proc.returncode != 0:
+                raise GitFailed(proc.stderr.decode("utf-8", "replace"))
+            out = proc.stdout.decode("utf-8", "surrogateescape")
+            return out[:-1] if out.endswith("\n") else out
+
+        return run
+
+
+class _Plain:
+    """The repository containing a folder, as plain ``git`` sees it."""
+
+    def __init__(self, path: Path) -> None:
+        self.git = _Commands(path)
+        bare, git_dir = self.git.rev_parse("--is-bare-repository", "--absolute-git-dir").split("\n")
+        self.git_dir = git_dir
+        self.bare = bare.strip() == "true"
+
+    @property
+    def working_tree_dir(self) -> str | None:
+        """The work tree's top folder (None for a bare repository)."""
+        return None if self.bare else str(self.git.rev_parse("--show-toplevel"))
+
+
+def _git_reason(path: Path, stderr: str, fallback: object) -> DocagentError:
+    """The one-line error for a failed git command: git's ``fatal:``/``error:`` line."""
+    text = stderr.strip().removeprefix("stderr:").strip().strip("'\"")
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    detail = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), None)
+    return DocagentError(f"{path}: git: {detail or (lines[0] if lines else fallback)}")
+
+
+@contextlib.contextmanager
+def _git(path: Path) -> Iterator[_Plain]:
+    """The repository containing ``path``, through plain ``git`` commands (no GitPython).
+
+    Errors read like :func:`_repo`'s: no such path, not inside a git repository, or git's own
+    reason (say, "detected dubious ownership" in a clone owned by another user) on one line.
+    """
+    if not Path(path).exists():
+        raise DocagentError(f"{path}: no such file or directory")
+    try:
+        plain = _Plain(Path(path))
+    except GitFailed as exc:
+        if "not a git repository" in exc.stderr:
+            raise DocagentError(f"{path}: not inside a git repository") from None
+        raise _git_reason(path, exc.stderr, exc) from None
+    except FileNotFoundError:
+        raise DocagentError("git is not installed (or not on PATH)") from None
+    try:
+        yield plain
+    except GitFailed as exc:
+        raise _git_reason(path, exc.stderr, exc) from None
 
 
 @contextlib.contextmanager
@@ -36,10 +118,7 @@ def _repo(path: Path) -> Iterator[Any]:
         with r:
             yield r
     except git.GitCommandError as exc:
-        text = str(exc.stderr or "").strip().removeprefix("stderr:").strip().strip("'\"")
-        lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
-        detail = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), None)
-        raise DocagentError(f"{path}: git: {detail or (lines[0] if lines else exc)}") from None
+        raise _git_reason(path, str(exc.stderr or ""), exc) from None
 
 
 def find_root(path: str | Path) -> Path:
@@ -48,7 +127,7 @@ def find_root(path: str | Path) -> Path:
     start = p if p.is_dir() else p.parent
     if not p.exists():
         raise DocagentError(f"{path}: no such file or directory")
-    with _repo(start) as r:
+    with _git(start) as r:
         if r.working_tree_dir is None:
             raise DocagentError(f"{path}: is a bare git repository")
         return Path(r.working_tree_dir).resolve()
@@ -139,22 +218,24 @@ class SinceSpan:
     work_tree: bool
 
 
+def _command_errors() -> tuple[type[Exception], ...]:
+    """What a failed git command raises: :class:`GitFailed`, or GitPython's error if in use."""
+    git = sys.modules.get("git")
+    return (GitFailed, git.GitCommandError) if git is not None else (GitFailed,)
+
+
 def _commit(r: Any, rev: str, flag: str) -> str:
     """The commit id of ``rev`` (one-line error naming ``flag`` when it is unknown)."""
-    import git
-
     try:
         return str(r.git.rev_parse("--verify", "--quiet", f"{rev}^{{commit}}")).strip()
-    except git.GitCommandError:
+    except _command_errors():
         raise DocagentError(f"{flag}: unknown git revision {rev!r}") from None
 
 
 def _merge_base(r: Any, a: str, b: str, flag: str) -> str:
-    import git
-
     try:
         return str(r.git.merge_base(a, b)).strip()
-    except git.GitCommandError:
+    except _command_errors():
         raise DocagentError(f"{flag}: {a} and {b} have no common ancestor") from None
 
 
@@ -194,7 +275,7 @@ def changed_lines(root: Path, since: str, paths: Sequence[str]) -> dict[str, set
     Line numbers are 1-based, in the file as it is now (``B`` for ``A...B``).
     """
     out: dict[str, set[int] | None] = {}
-    with _repo(root) as r:
+    with _git(root) as r:
         span = since_span(r, since)
         for rel in paths:
             text = r.git.diff(
@@ -219,11 +300,9 @@ def changed_lines(root: Path, since: str, paths: Sequence[str]) -> dict[str, set
 
 
 def _in_commit(r: Any, commit: str, rel: str) -> bool:
-    import git
-
     try:
         r.git.cat_file("-e", f"{commit}:{rel}")
-    except git.GitCommandError:
+    except _command_errors():
         return False
     return True
 
@@ -247,7 +326,7 @@ def python_files(
     ``__pycache__``, ``site-packages``, or holding a ``pyvenv.cfg``) are left out unless
     ``include_environments``: they are installed code, not the project's.
     """
-    with _repo(root) as r:
+    with _git(root) as r:
         out = r.git.ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
         files: set[str] = set()
         untracked: list[str] = []
@@ -290,7 +369,7 @@ def python_files(
 
 def ensure_excluded(root: Path, entry: str = ".docagent/") -> None:
     """Add ``entry`` to ``.git/info/exclude`` once (never touches the user's .gitignore)."""
-    with _repo(root) as r:
+    with _git(root) as r:
         git_dir = Path(r.git_dir)
     exclude = git_dir / "info" / "exclude"
     exclude.parent.mkdir(parents=True, exist_ok=True)
@@ -307,7 +386,7 @@ def user_email(root: Path) -> str:
     import getpass
 
     try:
-        with _repo(root) as r:
+        with _git(root) as r:
             email = r.git.config("--get", "user.email").strip()
             if email:
                 return email

@@ -29,6 +29,8 @@ from docagent import repo
 from docagent.config import Settings
 
 CACHE_NAME = "scan-cache.json"
+#: a scan narrowed (``--since``, a path) to at most this many files does not use the cache
+NARROW_UNCACHED = 8
 CACHE_VERSION = 6  # bump when the scan result of an unchanged file can change
 _MAGIC = b"docagent-scan-cache"
 _KEY_NAME = "scan-cache.key"
@@ -428,6 +430,8 @@ def scan(
         under=under,
         include_environments=settings.include_environments,
     )
+    if (since is not None or under != root) and len(paths) <= NARROW_UNCACHED:
+        use_cache = False  # parsing a few files is cheaper than reading and rewriting the cache
     entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers)
     if include_private is None:
         include_private = settings.visibility == "all"

@@ -315,3 +315,51 @@ def test_a_batch_session_keeps_no_copies_of_the_files_it_changes(repo_factory) -
     assert not session.can_undo() and session._undo == []
     assert session.changed_paths() == ["m.py"]
     session.close()
+
+
+def test_scan_and_batch_do_not_import_gitpython(repo_factory) -> None:
+    """Plain git commands serve the commands that only list files (start-up stays short)."""
+    import subprocess
+    import sys
+
+    root = repo_factory({"m.py": MODULE})
+    code = (
+        "import sys\n"
+        "from docagent.scan import scan\n"
+        "from docagent.batch import run_batch\n"
+        f"scan({str(root)!r})\n"
+        f"run_batch({str(root)!r}, provider='offline', progress=False, quiet=True)\n"
+        "print('git' in sys.modules)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=root
+    )
+    assert proc.stdout.strip() == "False", proc.stderr
+
+
+def test_a_narrowed_scan_of_one_file_leaves_the_cache_alone(
+    repo_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`scan --since` on one changed file neither reads nor rewrites the whole cache."""
+    import subprocess
+
+    from docagent import scan as scan_mod
+
+    files = {f"m{i}.py": f"def f{i}(a):\n    return a\n" for i in range(12)}
+    root = repo_factory(files)
+    scan_mod.scan(root)  # writes the cache
+    cache = root / ".docagent" / scan_mod.CACHE_NAME
+    assert cache.is_file()
+    before = cache.read_bytes()
+    (root / "m3.py").write_text("def f3(a, b):\n    return a\n")
+
+    def no_cache(*_a: object, **_k: object) -> None:
+        raise AssertionError("the cache was read")
+
+    monkeypatch.setattr(scan_mod, "_load_cache", no_cache)
+    result = scan_mod.scan(root, since="HEAD")
+    assert sorted(result.files) == ["m3.py"]
+    assert cache.read_bytes() == before
+    monkeypatch.undo()
+    subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+    assert len(scan_mod.scan(root).files) == 12  # a whole scan still uses and updates it
