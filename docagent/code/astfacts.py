@@ -65,7 +65,7 @@ def ast_facts(facts: FileFacts) -> AstFacts:
     """The :class:`AstFacts` of ``facts``, computed on first use and kept on the object."""
     cached = facts.__dict__.get("_ast_facts")
     if cached is not None:
-        return cached  # type: ignore[no-any-return]
+        return cached
     try:
         with no_gc():
             tree = pyast.parse(facts.text, quiet=True)

@@ -542,7 +542,7 @@ class Store:
         """The draft's source: the row's own, else its file version with the cut applied."""
         keys = row.keys()
         if row["source"] is not None or "source_sha" not in keys or not row["source_sha"]:
-            return row["source"]  # type: ignore[no-any-return]
+            return row["source"]
         sha = row["source_sha"]
         with self._op() as conn:
             text = self._texts.get(sha)
@@ -845,7 +845,7 @@ class Store:
                 " ORDER BY d.created_at, d.rowid",
                 (mode, provider, model),
             ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
         """The newest error-free draft stored under ``cache_key``.
