@@ -198,8 +198,11 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         tokens_in += estimate_tokens(prompt.text)
     model = session.provider.model
     tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
-    priced = pricing.price_for(model) is not None
-    dollars = pricing.cost(model, Usage(tokens_in, tokens_out), batch=session.batch_pricing)
+    extra = drafter.prices
+    priced = pricing.price_for(model, extra) is not None
+    dollars = pricing.cost(
+        model, Usage(tokens_in, tokens_out), batch=session.batch_pricing, extra=extra
+    )
     return Estimate(
         targets=len(items),
         to_draft=to_draft,
@@ -390,6 +393,13 @@ async def run_batch_async(
             raise DocagentError(
                 f"--batch-api needs the anthropic provider (the provider is "
                 f"{session.provider.name}; set ANTHROPIC_API_KEY or pass --provider anthropic)"
+            )
+        if float(session.settings.max_cost or 0.0) > 0:
+            pricing.require_price(
+                session.provider.model,
+                session.provider.name,
+                session.settings.openai_base_url,
+                pricing.parse_prices(session.settings.prices),
             )
         _note(session.notice, quiet)
         if not estimate_only:

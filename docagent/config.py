@@ -58,6 +58,7 @@ class Settings:
     max_retries: int = 2
     concurrency: int = 0
     max_cost: float = 0.0
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
     token_budget: int = 1500
     datasets: list[str] = field(default_factory=list)
     db: str = ""
@@ -97,6 +98,16 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         raise DocagentError(f"unknown setting '{key}' in {source}")
     tp = _field_type(key)
     origin = typing.get_origin(tp)
+    if origin is dict:
+        if from_env or not isinstance(value, Mapping):
+            raise DocagentError(
+                f"setting '{key}' in {source} must be a table in pyproject.toml "
+                f'([tool.docagent.{key}."model-id"] with input and output)'
+            )
+        from docagent.draft.pricing import parse_prices
+
+        parse_prices(value, source)
+        return {str(k): {kk: float(vv) for kk, vv in v.items()} for k, v in value.items()}
     try:
         if origin in (list, types.GenericAlias) or tp == list[str]:
             if from_env and isinstance(value, str):

@@ -22,6 +22,7 @@ from docagent.code.docstrings import (
 )
 from docagent.code.targets import FileFacts, Target, code_shas
 from docagent.credentials import redact
+from docagent.draft import pricing
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
 from docagent.draft.checks import problems_text, run_checks
@@ -72,6 +73,7 @@ class Drafter:
         self.interactive = interactive
         self.batch = batch
         self.budget = int(getattr(settings, "token_budget", 1500) or 1500)
+        self.prices = pricing.parse_prices(getattr(settings, "prices", None) or {})
         self.prompt_version = prompt_version()
         self._shas: dict[tuple[str, str], dict[str, str]] = {}
 
@@ -201,6 +203,7 @@ class Drafter:
             # a redraft cannot make a wholesale replacement preserve the hand-written text;
             # an absurdly long answer is not quoted back to the model (nor paid for twice)
             no_redraft=("preserves_existing", "size"),
+            prices=self.prices,
         )
         if self.cache is not None and not hint and not draft.error:
             self.cache.put(key, draft)
