@@ -30,9 +30,9 @@ from typing import IO, Any
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
+from docagent.draft.caching import prefix_usage
 from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
-from docagent.draft.prompts import build_prompt
 from docagent.draft.providers import ProviderError
 from docagent.errors import DocagentError, WorkFailed
 from docagent.runlock import run_lock
@@ -61,6 +61,8 @@ class Estimate:
     model: str
     priced: bool
     batch_price: bool
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the estimate as a JSON-ready dict."""
@@ -74,6 +76,8 @@ class Estimate:
             "model": self.model,
             "priced": self.priced,
             "batch_price": self.batch_price,
+            "cache_write_tokens": self.cache_write_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
         }
 
     def line(self) -> str:
@@ -84,9 +88,16 @@ class Estimate:
             else f"$0 ({self.model} is not in the price table)"
         )
         reused = f", {self.reused} reused from earlier runs" if self.reused else ""
+        cached = (
+            f" (+ ~{self.cache_write_tokens:,} written to and ~{self.cache_read_tokens:,} read"
+            " from the prompt cache)"
+            if self.cache_write_tokens or self.cache_read_tokens
+            else ""
+        )
         return (
             f"estimate: {self.to_draft} of {self.targets} targets to draft{reused}; "
-            f"~{self.input_tokens:,} input + ~{self.output_tokens:,} output tokens; {price}"
+            f"~{self.input_tokens:,} input{cached} + ~{self.output_tokens:,} output tokens; "
+            f"{price}"
         )
 
 
@@ -166,21 +177,28 @@ def _default_concurrency(session: Session) -> int:
 
 
 def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = None) -> Estimate:
-    """Estimate tokens and dollars for drafting ``items`` (one attempt each, no cache discount).
+    """Estimate tokens and dollars for drafting ``items`` (one attempt each).
 
-    Input tokens are the prompt (system, style guide, team examples, context pack) estimated at
-    four characters per token; output is :data:`OUTPUT_TOKENS_ESTIMATE` per draft.
+    Input tokens are the prompt (system, style guide, team examples, file-level context,
+    context pack) estimated at four characters per token; output is
+    :data:`OUTPUT_TOKENS_ESTIMATE` per draft. With the anthropic provider, prompt caching is
+    accounted for as the requests will be sent: a file's first request writes its prefix to the
+    cache and the later ones read it, when the prefix reaches the model's minimum cacheable
+    length (:func:`docagent.draft.caching.prefix_usage`).
     """
     assert session.drafter is not None
     drafter = session.drafter
-    tokens_in = 0
+    model = session.provider.model
+    caches = session.provider.name == "anthropic"
+    usage = Usage()
+    seen: set[str] = set()
     to_draft = reused = 0
     for item in items:
         if resume is not None and resume.find(item) is not None:
             reused += 1
             continue
         if item.kind == README_KIND:
-            tokens_in += _readme_prompt_tokens(session, item)
+            usage = usage + Usage(_readme_prompt_tokens(session, item))
             to_draft += 1
             continue
         found = session.target(item)
@@ -189,30 +207,35 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         facts, target = found
         to_draft += 1
         try:
-            pack = drafter.context(facts, target)
+            prompt = drafter.prompt(facts, target)
         except Exception:  # drafting reports this target's failure; estimate on
             continue
-        prompt = build_prompt(
-            target.kind, target.qualname, facts.path, drafter.style, pack.text, pack.team_examples
+        if not caches:
+            usage = usage + Usage(estimate_tokens(prompt.text))
+            continue
+        blocks = [p for p in (prompt.system, prompt.examples, prompt.file_context) if p]
+        prefix = sum(estimate_tokens(b) for b in blocks)
+        usage = usage + prefix_usage(
+            model, prefix, estimate_tokens(prompt.user), first=prompt.prefix not in seen
         )
-        tokens_in += estimate_tokens(prompt.text)
-    model = session.provider.model
+        seen.add(prompt.prefix)
     tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
+    usage = usage + Usage(output_tokens=tokens_out)
     extra = drafter.prices
     priced = pricing.price_for(model, extra) is not None
-    dollars = pricing.cost(
-        model, Usage(tokens_in, tokens_out), batch=session.batch_pricing, extra=extra
-    )
+    dollars = pricing.cost(model, usage, batch=session.batch_pricing, extra=extra)
     return Estimate(
         targets=len(items),
         to_draft=to_draft,
         reused=reused,
-        input_tokens=tokens_in,
+        input_tokens=usage.input_tokens,
         output_tokens=tokens_out,
         cost_usd=dollars,
         model=model,
         priced=priced,
         batch_price=session.batch_pricing,
+        cache_write_tokens=usage.cache_write_tokens,
+        cache_read_tokens=usage.cache_read_tokens,
     )
 
 
@@ -275,6 +298,12 @@ def _dependencies(session: Session, items: list[WorkItem]) -> list[list[int]]:
                     out.append(j)
         deps.append(out)
     return deps
+
+
+def _first_of_file(items: list[WorkItem]) -> list[int]:
+    """For each item, the index of the first item of its file."""
+    first: dict[str, int] = {}
+    return [first.setdefault(item.path, i) for i, item in enumerate(items)]
 
 
 class _Progress:
@@ -584,8 +613,17 @@ class _Runner:
         return float(self.session.totals["cost_usd"])
 
     async def run(self) -> None:
-        """Draft every item; callers start after the items they call are handled."""
+        """Draft every item; callers start after the items they call are handled.
+
+        With prompt caching (the anthropic provider), the first target of a file goes alone and
+        the file's other targets start once it is done, so they read the prefix it cached.
+        """
         deps = _dependencies(self.session, self.items) if self.ordered else []
+        warm = (
+            _first_of_file(self.items)
+            if self.ordered and self.session.provider.name == "anthropic"
+            else []
+        )
         sem = asyncio.Semaphore(self.concurrency)
         done = [asyncio.Event() for _ in self.items]
 
@@ -593,6 +631,8 @@ class _Runner:
             try:
                 for j in deps[i] if deps else ():
                     await done[j].wait()
+                if warm and warm[i] != i:
+                    await done[warm[i]].wait()
                 await self.handle(item, sem)
             except Exception as exc:  # one target's failure never stops the run
                 self._fail(item, f"internal error: {type(exc).__name__}: {exc}")

@@ -151,7 +151,9 @@ def test_max_cost_works_with_a_configured_price(repo_factory, server) -> None:
     root = repo_factory(
         {
             "m.py": "def f(a):\n    return a\n",
-            "pyproject.toml": '[tool.docagent.prices."claude-sonnet-9-9"]\ninput = 3\noutput = 15\n',
+            "pyproject.toml": (
+                '[tool.docagent.prices."claude-sonnet-9-9"]\ninput = 3\noutput = 15\n'
+            ),
         }
     )
     server.model = "claude-sonnet-9-9"

@@ -21,6 +21,8 @@ MIN_SECTION_TOKENS = 24
 MAX_CALLEES = 8
 MAX_CALL_SITES = 3
 MAX_EXAMPLES = 2
+#: Estimated tokens of a file's source sent whole as the file-level context (else an outline).
+FILE_BUDGET = 6000
 
 
 def estimate_tokens(text: str) -> int:
@@ -185,6 +187,35 @@ def _callee_entry(s: Symbol) -> str:
     return head
 
 
+def file_context(facts: FileFacts, budget: int = FILE_BUDGET) -> str:
+    """The file-level context shared by every target of ``facts``'s file (the cached prefix).
+
+    The whole source when it fits in ``budget`` estimated tokens; else the module docstring,
+    the imports and an outline of the file's classes and functions (signatures and first
+    docstring lines). It depends on the file only, never on a target, so requests for targets
+    of one file share it byte for byte.
+    """
+    source = facts.text.rstrip()
+    if estimate_tokens(source) <= budget:
+        return f"## file\nThe module the target is in, {facts.path}:\n```python\n{source}\n```\n"
+    lines: list[str] = []
+    module = facts.target("<module>")
+    if module is not None and module.docstring:
+        lines.append(f'"""{_doc_head(module.docstring.text, 6)}"""')
+    lines.extend(_imports(facts))
+    for t in facts.targets:
+        if t.kind == "module":
+            continue
+        depth = t.qualname.count(".")
+        pad = "    " * depth
+        lines.extend(f"{pad}@{d}" for d in t.decorators)
+        lines.append(f"{pad}{signature(t)}:")
+        if t.docstring:
+            lines.append(f'{pad}    """{t.docstring.text.splitlines()[0]}"""')
+    body, _ = _truncate("\n".join(lines), budget)
+    return f"## file outline\nAn outline of the module the target is in, {facts.path}:\n{body}\n"
+
+
 def nearby_docstrings(facts: FileFacts, target: Target, limit: int = MAX_EXAMPLES) -> list[str]:
     """Existing docstrings of the same file with sections first, nearest to ``target``."""
     from docagent.code.docstrings import detect_style
@@ -212,12 +243,14 @@ def build_context(
     budget: int = 1500,
     examples: list[str] | None = None,
     call_sites: list[str] | None = None,
+    module_section: bool = True,
 ) -> ContextPack:
     """Build the context pack of ``target`` in ``facts`` under ``budget`` estimated tokens.
 
     ``examples`` are the team's accepted docstrings (they go to the cached prompt prefix);
     without them, nearby docstrings of the file are used. ``call_sites`` overrides the call
-    sites found in ``symbols``.
+    sites found in ``symbols``. ``module_section=False`` leaves out the module docstring and
+    imports (the drafter sends them in the file-level context, :func:`file_context`).
     """
     pack = ContextPack(path=facts.path, qualname=target.qualname, budget=budget)
     remaining = budget
@@ -262,10 +295,11 @@ def build_context(
             add("callees", "\n".join(kept))
 
     mod_lines = []
-    module = facts.target("<module>")
+    module = facts.target("<module>") if module_section else None
     if module is not None and module.docstring and target.kind != "module":
         mod_lines.append(f'"""{_doc_head(module.docstring.text, 4)}"""')
-    mod_lines.extend(_imports(facts))
+    if module_section:
+        mod_lines.extend(_imports(facts))
     add("module", "\n".join(mod_lines))
 
     if call_sites is None and symbols is not None and target.kind in ("function", "method"):

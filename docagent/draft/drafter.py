@@ -26,9 +26,9 @@ from docagent.draft import pricing
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
 from docagent.draft.checks import problems_text, run_checks
-from docagent.draft.context import ContextPack, build_context
+from docagent.draft.context import ContextPack, build_context, file_context
 from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft
-from docagent.draft.prompts import build_prompt, prompt_version, redraft_message
+from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.render import render
@@ -76,20 +76,65 @@ class Drafter:
         self.prices = pricing.parse_prices(getattr(settings, "prices", None) or {})
         self.prompt_version = prompt_version()
         self._shas: dict[tuple[str, str], dict[str, str]] = {}
+        self._file_contexts: dict[tuple[str, str], str] = {}
 
-    def code_sha(self, facts: FileFacts, target: Target) -> str:
-        """Return the target's code sha (memoized per file content)."""
+    def _file_shas(self, facts: FileFacts) -> dict[str, str]:
         key = (facts.path, hashlib.sha256(facts.source).hexdigest())
         if key not in self._shas:
             try:
                 self._shas[key] = code_shas(facts)
             except (SyntaxError, ValueError):
                 self._shas[key] = {}
-        return self._shas[key].get(target.qualname, "")
+        return self._shas[key]
+
+    def code_sha(self, facts: FileFacts, target: Target) -> str:
+        """Return the target's code sha (memoized per file content)."""
+        return self._file_shas(facts).get(target.qualname, "")
 
     def context(self, facts: FileFacts, target: Target) -> ContextPack:
-        """Return the context pack the drafter would send for ``target``."""
-        return build_context(facts, target, self.symbols, self.budget, self.examples or None)
+        """Return the per-target context pack the drafter would send for ``target``.
+
+        The module docstring and imports are not in it: they are part of :meth:`file_context`.
+        """
+        return build_context(
+            facts, target, self.symbols, self.budget, self.examples or None, module_section=False
+        )
+
+    def file_context(self, facts: FileFacts) -> str:
+        """Return the file-level context of ``facts`` (the end of the cached prompt prefix).
+
+        It is kept while the file's code is unchanged: docstrings applied during a run do not
+        change it, so every target of the file keeps reading the same cached prefix.
+        """
+        shas = self._file_shas(facts)
+        code = hashlib.sha256(repr(sorted(shas.items())).encode()).hexdigest()
+        key = (facts.path, code if shas else hashlib.sha256(facts.source).hexdigest())
+        if key not in self._file_contexts:
+            self._file_contexts[key] = file_context(facts)
+        return self._file_contexts[key]
+
+    def prompt(self, facts: FileFacts, target: Target, hint: str | None = None) -> Prompt:
+        """Return the prompt of the first attempt for ``target`` (no network)."""
+        return self._prompt(facts, target, self.context(facts, target), hint)
+
+    def _prompt(
+        self, facts: FileFacts, target: Target, pack: ContextPack, hint: str | None
+    ) -> Prompt:
+        init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
+        existing = target.docstring.text if target.docstring is not None else ""
+        stale = consistency_problems(target, existing, None, init) if existing else []
+        return build_prompt(
+            target.kind,
+            target.qualname,
+            facts.path,
+            self.style,
+            pack.text,
+            pack.team_examples,
+            hint,
+            existing=existing if stale else None,
+            problems=[p.message for p in stale],
+            file_context=self.file_context(facts),
+        )
 
     def record_accepted(self, path: str, qualname: str, text: str) -> None:
         """Feed an accepted docstring back so callers drafted later see it (callee-first)."""
@@ -109,23 +154,16 @@ class Drafter:
         init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
         existing = target.docstring.text if target.docstring is not None else ""
         stale = consistency_problems(target, existing, None, init) if existing else []
-        prompt = build_prompt(
-            target.kind,
-            target.qualname,
-            facts.path,
-            self.style,
-            pack.text,
-            pack.team_examples,
-            hint,
-            existing=existing if stale else None,
-            problems=[p.message for p in stale],
-        )
+        prompt = self._prompt(facts, target, pack, hint)
         if getattr(self.settings, "redact_prompts", True):  # no credential leaves the machine
             prompt = dataclasses.replace(
-                prompt, user=redact(prompt.user), examples=redact(prompt.examples)
+                prompt,
+                user=redact(prompt.user),
+                examples=redact(prompt.examples),
+                file_context=redact(prompt.file_context),
             )
         code_sha = self.code_sha(facts, target)
-        ctx_hash = pack.hash
+        ctx_hash = hashlib.sha256(f"{pack.hash}\0{prompt.file_context}".encode()).hexdigest()[:16]
         if hint:
             ctx_hash = hashlib.sha256((ctx_hash + "\0" + hint).encode()).hexdigest()[:16]
         key = cache_key(code_sha, ctx_hash, self.prompt_version, self.provider.model, self.style)
@@ -164,6 +202,7 @@ class Drafter:
                 target=target,
                 style=self.style,
                 interactive=self.interactive,
+                file_context=prompt.file_context,
             )
 
         def accept(structured: StructuredDraft) -> list[Check]:

@@ -3,7 +3,8 @@
 - Structured output via ``output_config={"format": {"type": "json_schema", ...}}`` (newer models
   reject forced tool use).
 - Prompt caching: ``cache_control`` marks the end of the stable prefix (system prompt, style guide,
-  team examples), so repeated drafts in one run pay cache-read prices for it.
+  team examples, then the file-level context) when it reaches the model's minimum cacheable
+  length (:mod:`docagent.draft.caching`), so later targets of a file pay cache-read prices.
 - Retries of ``messages.create`` are docagent's, not the SDK's (the SDK would sleep whatever
   ``retry-after`` says): up to ``max_retries`` on 408/409/429/5xx/529 and connection errors,
   waiting ``retry-after`` (or an exponential backoff), and never waiting longer in total than
@@ -21,6 +22,7 @@ import re
 import typing
 from typing import Any
 
+from docagent.draft.caching import cache_marks
 from docagent.draft.models import Usage, read_usage
 from docagent.draft.providers.base import (
     DraftRequest,
@@ -212,10 +214,14 @@ class AnthropicProvider:
 
     def build_params(self, request: DraftRequest) -> dict[str, Any]:
         """Return the ``messages.create`` arguments for ``request`` (no network)."""
-        system: list[dict[str, Any]] = [{"type": "text", "text": request.system}]
-        if request.examples:
-            system.append({"type": "text", "text": request.examples})
-        system[-1]["cache_control"] = {"type": "ephemeral"}
+        parts = [p for p in (request.system, request.examples, request.file_context) if p]
+        system: list[dict[str, Any]] = [{"type": "text", "text": p} for p in parts]
+        marks = cache_marks(self.model, parts)
+        # Mark the longest cacheable prefix (the file's) and, when it is long enough on its own,
+        # the part shared by every file (system prompt and examples).
+        for i, mark in enumerate(marks):
+            if mark and (i == len(parts) - 1 or i == len(parts) - 2):
+                system[i]["cache_control"] = {"type": "ephemeral"}
         return {
             "model": self.model,
             "max_tokens": request.max_tokens,
