@@ -711,7 +711,7 @@ class _Runner:
                 self._fail(item, f"edit refused: {outcome.message}")
         elif draft.ok and session.drafter is not None and item.kind != README_KIND:
             # Not applied: callers drafted later still see the proposed docstring.
-            session.drafter.record_accepted(item.path, item.qualname, draft.text)
+            session.drafter.record_accepted(item.path, item.qualname, draft.text, reviewed=False)
         if status == "proposed":
             self.stats.proposed += 1
             if not draft.ok:

@@ -805,7 +805,9 @@ class Session:
             if applied and result.old_bytes is not None and result.new_bytes is not None:
                 self._undo.append(_Undo(item, draft, item.path, result.old_bytes, result.new_bytes))
         if self.drafter is not None:
-            self.drafter.record_accepted(item.path, item.qualname, final)
+            self.drafter.record_accepted(
+                item.path, item.qualname, final, reviewed=reviewer != BATCH_REVIEWER
+            )
         item.state = "done"
         message = "applied" if applied else "; ".join(r for _, r in result.skipped)
         return Outcome(True, message, applied)

@@ -10,6 +10,7 @@ truncated line by line, so the same inputs always give the same pack.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from docagent.code.targets import FileFacts, Target
@@ -216,15 +217,28 @@ def file_context(facts: FileFacts, budget: int = FILE_BUDGET) -> str:
     return f"## file outline\nAn outline of the module the target is in, {facts.path}:\n{body}\n"
 
 
-def nearby_docstrings(facts: FileFacts, target: Target, limit: int = MAX_EXAMPLES) -> list[str]:
-    """Existing docstrings of the same file with sections first, nearest to ``target``."""
-    from docagent.code.docstrings import detect_style
+def nearby_docstrings(
+    facts: FileFacts,
+    target: Target,
+    limit: int = MAX_EXAMPLES,
+    exclude: Collection[str] = (),
+) -> list[str]:
+    """Existing docstrings of the same file with sections first, nearest to ``target``.
 
-    cands = [
-        t
-        for t in facts.targets
-        if t.docstring is not None and t.qualname != target.qualname and t.kind != "module"
-    ]
+    Never a stale docstring (one that disagrees with its code) nor one whose qualname is in
+    ``exclude`` (the drafter passes docstrings written by a model that no person reviewed).
+    """
+    from docagent.code.docstrings import consistency_problems, detect_style
+
+    def usable(t: Target) -> bool:
+        if t.docstring is None or t.qualname == target.qualname or t.kind == "module":
+            return False
+        if t.qualname in exclude:
+            return False
+        init = facts.target(t.qualname + ".__init__") if t.kind == "class" else None
+        return not consistency_problems(t, t.docstring.text, None, init)
+
+    cands = [t for t in facts.targets if usable(t)]
     cands.sort(
         key=lambda t: (
             detect_style(t.docstring.text) == "pep257",  # type: ignore[union-attr]
@@ -244,13 +258,15 @@ def build_context(
     examples: list[str] | None = None,
     call_sites: list[str] | None = None,
     module_section: bool = True,
+    exclude_examples: Collection[str] = (),
 ) -> ContextPack:
     """Build the context pack of ``target`` in ``facts`` under ``budget`` estimated tokens.
 
     ``examples`` are the team's accepted docstrings (they go to the cached prompt prefix);
     without them, nearby docstrings of the file are used. ``call_sites`` overrides the call
     sites found in ``symbols``. ``module_section=False`` leaves out the module docstring and
-    imports (the drafter sends them in the file-level context, :func:`file_context`).
+    imports (the drafter sends them in the file-level context, :func:`file_context`);
+    ``exclude_examples`` are qualnames of this file whose docstrings are never style examples.
     """
     pack = ContextPack(path=facts.path, qualname=target.qualname, budget=budget)
     remaining = budget
@@ -311,7 +327,7 @@ def build_context(
         add("call sites", "\n".join(call_sites[:MAX_CALL_SITES]))
 
     if not examples:
-        near = nearby_docstrings(facts, target)
+        near = nearby_docstrings(facts, target, exclude=exclude_examples)
         if near:
             pack.examples = near
             pack.examples_source = "nearby"

@@ -77,6 +77,8 @@ class Drafter:
         self.prompt_version = prompt_version()
         self._shas: dict[tuple[str, str], dict[str, str]] = {}
         self._file_contexts: dict[tuple[str, str], str] = {}
+        #: (path, qualname) of model drafts no person reviewed: never style examples
+        self.unreviewed: set[tuple[str, str]] = set()
 
     def _file_shas(self, facts: FileFacts) -> dict[str, str]:
         key = (facts.path, hashlib.sha256(facts.source).hexdigest())
@@ -96,8 +98,15 @@ class Drafter:
 
         The module docstring and imports are not in it: they are part of :meth:`file_context`.
         """
+        unreviewed = {q for p, q in self.unreviewed if p == facts.path}
         return build_context(
-            facts, target, self.symbols, self.budget, self.examples or None, module_section=False
+            facts,
+            target,
+            self.symbols,
+            self.budget,
+            self.examples or None,
+            module_section=False,
+            exclude_examples=unreviewed,
         )
 
     def file_context(self, facts: FileFacts) -> str:
@@ -136,9 +145,17 @@ class Drafter:
             file_context=self.file_context(facts),
         )
 
-    def record_accepted(self, path: str, qualname: str, text: str) -> None:
-        """Feed an accepted docstring back so callers drafted later see it (callee-first)."""
+    def record_accepted(self, path: str, qualname: str, text: str, reviewed: bool = True) -> None:
+        """Feed an accepted docstring back so callers drafted later see it (callee-first).
+
+        ``reviewed=False`` marks a model's draft that no person reviewed (proposed, or applied
+        by the batch policy): callers see it, but it is never a style example.
+        """
         self.symbols.set_docstring(path, qualname, text)
+        if reviewed:
+            self.unreviewed.discard((path, qualname))
+        else:
+            self.unreviewed.add((path, qualname))
 
     async def draft(
         self, facts: FileFacts, target: Target, hint: str | None = None, fresh: bool = False
