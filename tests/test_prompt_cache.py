@@ -131,7 +131,12 @@ def test_estimate_accounts_for_caching(repo_factory, server, capsys) -> None:
 
 def test_targets_of_a_file_are_ordered_back_to_back() -> None:
     """Callees first still holds, and otherwise a file's targets are not interleaved."""
-    a = read_file("", "a.py", data=b"def a1():\n    return b1()\n\n\ndef a2():\n    return b2()\n")
+    a = read_file(
+        "",
+        "a.py",
+        data=b"from b import b1, b2\n\n\ndef a1():\n    return b1()\n\n\n"
+        b"def a2():\n    return b2()\n",
+    )
     b = read_file("", "b.py", data=b"def b1():\n    return 1\n\n\ndef b2():\n    return 2\n")
     items = [(f, t) for f in (a, b) for t in f.targets if t.kind == "function"]
     index = SymbolIndex.from_files([a, b])

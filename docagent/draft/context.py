@@ -14,6 +14,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from docagent.code.targets import FileFacts, Target
+from docagent.draft.resolve import Site
 from docagent.draft.symbols import Symbol, SymbolIndex, signature, target_code
 
 #: Share of the budget the target's own source may take before it is truncated.
@@ -21,6 +22,7 @@ TARGET_SHARE = 0.6
 MIN_SECTION_TOKENS = 24
 MAX_CALLEES = 8
 MAX_CALL_SITES = 3
+MAX_TEST_SITES = 2
 MAX_EXAMPLES = 2
 #: Estimated tokens of a file's source sent whole as the file-level context (else an outline).
 FILE_BUDGET = 6000
@@ -60,7 +62,16 @@ class ContextPack:
     examples: list[str] = field(default_factory=list)
     examples_source: str = "none"
 
-    _ORDER = ("module", "class", "callees", "call sites", "style examples", "target")
+    _ORDER = (
+        "module",
+        "class",
+        "inherited",
+        "callees",
+        "call sites",
+        "usage in tests",
+        "style examples",
+        "target",
+    )
 
     @property
     def text(self) -> str:
@@ -217,6 +228,69 @@ def file_context(facts: FileFacts, budget: int = FILE_BUDGET) -> str:
     return f"## file outline\nAn outline of the module the target is in, {facts.path}:\n{body}\n"
 
 
+def is_test_path(path: str) -> bool:
+    """True for files of a test suite (``tests/``, ``test_*.py``, ``*_test.py``, conftest)."""
+    parts = path.split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test", "testing") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def _site_text(symbols: SymbolIndex, site: Site, before: int, after: int) -> str:
+    where = "module level" if site.caller == "<module>" else site.caller
+    lines = symbols.site_lines(site, before, after)
+    return f"{site.path}:{site.line} (in {where}):\n" + "\n".join("    " + x for x in lines)
+
+
+def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list[str], list[str]]:
+    """Resolved call sites of ``target`` (a few lines each) and its uses in tests.
+
+    Falls back to lines that call the name when the file cannot be resolved (no parse).
+    """
+    if facts.path not in symbols.resolver.trees:
+        name = target.name
+        if target.kind == "class" or (name.startswith("__") and name.endswith("__")):
+            return [], []
+        sites = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
+        return [f"{p}:{n}: {t}" for p, n, t in sites], []
+    sites = symbols.callers(facts.path, target.qualname)
+    code = [s for s in sites if not is_test_path(s.path)]
+    tests = [s for s in sites if is_test_path(s.path)]
+    # one site per caller first, so the few shown cover different uses
+    code.sort(key=lambda s: (s.path != facts.path, s.path, s.line))
+    seen: set[tuple[str, str]] = set()
+    picked = []
+    for s in code:
+        if (s.path, s.caller) not in seen:
+            seen.add((s.path, s.caller))
+            picked.append(s)
+    return (
+        [_site_text(symbols, s, 1, 1) for s in picked[:MAX_CALL_SITES]],
+        [_site_text(symbols, s, 2, 2) for s in tests[:MAX_TEST_SITES]],
+    )
+
+
+def _inherited(facts: FileFacts, target: Target, symbols: SymbolIndex) -> list[str]:
+    """For a method, the base-class method it overrides; for a class, its repository bases."""
+    resolver = symbols.resolver
+    ref = (facts.path, target.qualname)
+    if target.kind == "class":
+        refs = resolver.bases(ref)
+    else:
+        over = resolver.overridden(ref)
+        refs = [over] if over is not None else []
+    out = []
+    for r in refs:
+        s = symbols.get(*r)
+        if s is not None:
+            out.append(("overrides " if target.kind != "class" else "base ") + _callee_entry(s))
+    return out
+
+
 def nearby_docstrings(
     facts: FileFacts,
     target: Target,
@@ -300,6 +374,11 @@ def build_context(
     if cls is not None:
         add("class", _class_section(facts, cls))
 
+    if symbols is not None and target.kind != "module":
+        inherited = _inherited(facts, target, symbols)
+        if inherited:
+            add("inherited", "\n".join(inherited))
+
     if symbols is not None and target.kind in ("function", "method"):
         entries = [_callee_entry(s) for s in symbols.callees(facts, target)[:MAX_CALLEES]]
         kept: list[str] = []
@@ -318,13 +397,13 @@ def build_context(
         mod_lines.extend(_imports(facts))
     add("module", "\n".join(mod_lines))
 
-    if call_sites is None and symbols is not None and target.kind in ("function", "method"):
-        name = "__init__" if target.name == "__init__" else target.name
-        if name != "__init__" and not (name.startswith("__") and name.endswith("__")):
-            sites = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
-            call_sites = [f"{p}:{n}: {t}" for p, n, t in sites]
+    tests: list[str] = []
+    if call_sites is None and symbols is not None and target.kind != "module":
+        call_sites, tests = _usage(facts, target, symbols)
     if call_sites:
         add("call sites", "\n".join(call_sites[:MAX_CALL_SITES]))
+    if tests:
+        add("usage in tests", "\n".join(tests[:MAX_TEST_SITES]))
 
     if not examples:
         near = nearby_docstrings(facts, target, exclude=exclude_examples)

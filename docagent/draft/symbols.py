@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from docagent.code import pyast
 from docagent.code.targets import FileFacts, Target
+from docagent.draft.resolve import Resolver, Site
 
 
 @dataclass
@@ -137,6 +138,7 @@ class SymbolIndex:
         self.imports: dict[str, frozenset[str]] = {}
         self._sites: dict[str, list[tuple[str, int, str]]] | None = None
         self._qualified: set[str] | None = None
+        self._resolver: Resolver | None = None
         for s in symbols:
             self.add(s)
 
@@ -152,6 +154,7 @@ class SymbolIndex:
         """Add (or replace) every target of one file."""
         self.texts[facts.path] = facts.text
         self._sites = None
+        self._resolver = None
         self.imports[facts.path] = frozenset(imported_names(facts.text))
         for t in facts.targets:
             self.add(
@@ -225,21 +228,54 @@ class SymbolIndex:
             return top[0]
         return None
 
+    @property
+    def resolver(self) -> Resolver:
+        """The resolved-reference graph of the indexed files (built on first use)."""
+        if self._resolver is None:
+            self._resolver = Resolver(self.texts)
+        return self._resolver
+
+    def _symbol(self, ref: tuple[str, str]) -> Symbol | None:
+        return self.symbols.get(ref)
+
     def callees(self, facts: FileFacts, target: Target) -> list[Symbol]:
-        """Return the repository symbols ``target`` calls, in first-use order."""
+        """Return the repository symbols ``target`` calls, in first-use order.
+
+        Calls are resolved references (:class:`~docagent.draft.resolve.Resolver`: imports,
+        base classes, attribute and local types); a target the resolver does not know (its
+        file is not indexed or does not parse) falls back to name matching.
+        """
         if target.kind == "module":
             return []
         out: list[Symbol] = []
+        if (facts.path, target.qualname) in self.resolver.functions:
+            for ref in self.resolver.callees(facts.path, target.qualname):
+                s = self._symbol(ref)
+                if s is not None and s not in out:
+                    out.append(s)
+            return out
         for call in calls_in(target_code(facts, target)):
             s = self.resolve(call, facts.path, target.qualname)
             if s is not None and s not in out:
                 out.append(s)
         return out
 
+    def callers(self, path: str, qualname: str) -> list[Site]:
+        """Every resolved call of target ``qualname`` of ``path`` in the indexed files."""
+        return self.resolver.callers((path, qualname))
+
+    def site_lines(self, site: Site, before: int = 1, after: int = 1) -> list[str]:
+        """The source lines around a call site (``before`` and ``after`` it), dedented."""
+        lines = self.texts.get(site.path, "").splitlines()
+        lo = max(0, site.line - 1 - before)
+        chunk = lines[lo : site.line + after]
+        return textwrap.dedent("\n".join(chunk)).splitlines()
+
     def call_sites(
         self, name: str, exclude: tuple[str, int] | None = None, limit: int = 3
     ) -> list[tuple[str, int, str]]:
-        """Return up to ``limit`` ``(path, line, text)`` lines that call ``name(``."""
+        """Return up to ``limit`` ``(path, line, text)`` lines that call ``name(`` (text match;
+        :meth:`callers` gives resolved ones)."""
         if self._sites is None:
             self._sites = {}
             for path in sorted(self.texts):
