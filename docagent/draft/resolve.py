@@ -26,6 +26,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 PARSE_LOCK = threading.Lock()
+_EXTERNAL = "<external>"
+#: Bases that define nothing a call could reach (typing helpers, ``object``).
+_NEUTRAL_BASES = {"object", "Protocol", "Generic", "ABC", "NamedTuple", "TypedDict"}
 
 #: A reference to a repository definition: ``(path, qualname)``; ``(path, "<module>")`` is a
 #: module.
@@ -178,6 +181,8 @@ class Resolver:
                         self.functions[ref] = item
                         self.owner[ref] = cls.ref
                         self._self_attrs(cls, item)
+                    elif isinstance(item, ast.ClassDef):
+                        cls.methods[item.name] = f"{qual}.{item.name}"
                     elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
                         cls.attrs[item.target.id] = (item.annotation, True, None)
                     elif isinstance(item, ast.Assign):
@@ -280,24 +285,37 @@ class Resolver:
 
     def bases(self, ref: Ref) -> list[Ref]:
         """The repository classes ``ref`` derives from directly, in order."""
+        return [b for b in self._bases(ref) if b[0] != _EXTERNAL]
+
+    def _bases(self, ref: Ref) -> list[Ref]:
+        """Direct bases in order; a base outside the repository is ``(_EXTERNAL, name)``."""
         cls = self.classes.get(ref)
         if cls is None:
             return []
         out = []
         for b in cls.node.bases:
+            if isinstance(b, ast.Subscript):  # ``Base[KT, VT]``
+                b = b.value
             r = self._static_ref(ref[0], b, frozenset())
             if r is None and isinstance(b, ast.Name):
                 r = (ref[0], b.id) if (ref[0], b.id) in self.classes else None
             if r is not None and r in self.classes and r != ref:
                 out.append(r)
+            elif r is None:
+                head = b.value if isinstance(b, ast.Subscript) else b
+                name = ast.unparse(head)
+                if name.rsplit(".", 1)[-1] not in _NEUTRAL_BASES:
+                    out.append((_EXTERNAL, name))
         return out
 
     def mro(self, ref: Ref) -> list[Ref]:
-        """The method resolution order of ``ref`` over repository classes (C3, else DFS)."""
+        """The method resolution order of ``ref`` (C3, else depth-first); a base outside the
+        repository appears as ``(_EXTERNAL, name)``: a name may be defined there."""
         if ref in self._mro:
             return self._mro[ref]
         self._mro[ref] = [ref]  # cycle guard
-        seqs = [self.mro(b) for b in self.bases(ref)] + [self.bases(ref)]
+        direct = self._bases(ref)
+        seqs = [self.mro(b) if b[0] != _EXTERNAL else [b] for b in direct] + [direct]
         out = [ref]
         seqs = [list(s) for s in seqs if s]
         while seqs:
@@ -324,6 +342,8 @@ class Resolver:
         if after is not None and after in order:
             order = order[order.index(after) + 1 :]
         for c in order:
+            if c[0] == _EXTERNAL:
+                return None  # a base outside the repository may define it
             info = self.classes[c]
             if name in info.methods:
                 return (c[0], info.methods[name])
@@ -333,7 +353,15 @@ class Resolver:
                     self._attr_types[key] = None  # recursion guard: unknown while resolving
                     expr, is_ann, fn = info.attrs[name]
                     scope = _Scope(self, c[0], fn, c)
-                    found = scope.annotation(expr) if is_ann else scope.type_of(expr)
+                    if (
+                        fn is None
+                        and isinstance(expr, ast.Name)
+                        and expr.id != name
+                        and (expr.id in info.methods or expr.id in info.attrs)
+                    ):  # ``_update = update`` in the class body: another member
+                        found = self.lookup(c, expr.id)
+                    else:
+                        found = scope.annotation(expr) if is_ann else scope.type_of(expr)
                     self._attr_types[key] = found
                 return self._attr_types[key]
         return None
@@ -345,6 +373,8 @@ class Resolver:
             return None
         name = ref[1].rsplit(".", 1)[-1]
         for c in self.mro(cls)[1:]:
+            if c[0] == _EXTERNAL:
+                return None
             if name in self.classes[c].methods:
                 return (c[0], self.classes[c].methods[name])
         return None
@@ -444,8 +474,16 @@ class _Scope:
                 default = positional_defaults.get(a.arg) or kw_defaults.get(a.arg)
                 if default is not None:
                     self._defaults[a.arg] = default
+        package = module_of(path)
+        if not path.endswith("__init__.py"):
+            package = package.rpartition(".")[0]
         for node in _own_nodes(fn):
-            if isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                bound: dict[str, tuple[str, ...]] = {}
+                r._bind(path, package, node, bound)
+                for local, binding in bound.items():
+                    self.types.setdefault(local, r._binding(path, binding, frozenset()))
+            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
                 self._annotated.setdefault(node.target.id, node.annotation)
             elif isinstance(node, ast.Assign):
                 for t in node.targets:
@@ -477,8 +515,9 @@ class _Scope:
             return None  # a local being resolved: unknown
         return self.r.global_ref(self.path, ident)
 
-    def annotation(self, expr: ast.expr) -> Inst | None:
-        """The instance type an annotation names (``T``, ``"T"``, ``T | None``, ``Optional[T]``)."""
+    def annotation(self, expr: ast.expr) -> Inst | Ref | None:
+        """The instance type an annotation names (``T``, ``"T"``, ``T | None``, ``Optional[T]``);
+        ``type[T]`` names the class itself."""
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
             try:
                 expr = ast.parse(expr.value, mode="eval").body
@@ -493,6 +532,9 @@ class _Scope:
             head_name = head.attr if isinstance(head, ast.Attribute) else getattr(head, "id", "")
             if head_name == "Optional":
                 return self.annotation(expr.slice)
+            if head_name in ("type", "Type"):
+                inner = self.annotation(expr.slice)
+                return inner.cls if isinstance(inner, Inst) else None
             expr = head
         ref = self.ref_of(expr)
         return Inst(ref) if ref is not None and ref in self.r.classes else None
@@ -540,6 +582,16 @@ class _Scope:
             return None
         if isinstance(expr, ast.Call):
             return self.type_of(expr)
+        if isinstance(expr, ast.Subscript):  # ``Cls[int, str]`` is still ``Cls``
+            base = self.value(expr.value)
+            return base if isinstance(base, tuple) and base in self.r.classes else None
+        if isinstance(expr, ast.IfExp):
+            return self.type_of(expr.body) or self.type_of(expr.orelse)
+        if isinstance(expr, ast.BoolOp):
+            for v in expr.values:
+                found = self.type_of(v)
+                if found is not None:
+                    return found
         return None
 
 
