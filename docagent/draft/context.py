@@ -262,15 +262,18 @@ def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list
     tests = [s for s in sites if is_test_path(s.path)]
     # one site per caller first, so the few shown cover different uses
     code.sort(key=lambda s: (s.path != facts.path, s.path, s.line))
-    seen: set[tuple[str, str]] = set()
-    picked = []
-    for s in code:
-        if (s.path, s.caller) not in seen:
-            seen.add((s.path, s.caller))
-            picked.append(s)
+    def one_per_caller(sites: list[Site]) -> list[Site]:
+        seen: set[tuple[str, str]] = set()
+        picked = []
+        for s in sites:
+            if (s.path, s.caller) not in seen:
+                seen.add((s.path, s.caller))
+                picked.append(s)
+        return picked
+
     return (
-        [_site_text(symbols, s, 1, 1) for s in picked[:MAX_CALL_SITES]],
-        [_site_text(symbols, s, 2, 2) for s in tests[:MAX_TEST_SITES]],
+        [_site_text(symbols, s, 1, 1) for s in one_per_caller(code)[:MAX_CALL_SITES]],
+        [_site_text(symbols, s, 2, 2) for s in one_per_caller(tests)[:MAX_TEST_SITES]],
     )
 
 
