@@ -262,6 +262,7 @@ def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list
     tests = [s for s in sites if is_test_path(s.path)]
     # one site per caller first, so the few shown cover different uses
     code.sort(key=lambda s: (s.path != facts.path, s.path, s.line))
+
     def one_per_caller(sites: list[Site]) -> list[Site]:
         seen: set[tuple[str, str]] = set()
         picked = []
