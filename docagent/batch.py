@@ -300,6 +300,17 @@ def _dependencies(session: Session, items: list[WorkItem]) -> list[list[int]]:
     return deps
 
 
+def _waves(deps: list[list[int]]) -> list[list[int]]:
+    """Group item indexes into waves: an item's wave comes after the waves of all it calls."""
+    level: list[int] = []
+    for i, ds in enumerate(deps):  # dependencies point to earlier items only
+        level.append(1 + max((level[j] for j in ds), default=-1))
+    waves: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
+    for i, lv in enumerate(level):
+        waves[lv].append(i)
+    return waves
+
+
 def _first_of_file(items: list[WorkItem]) -> list[int]:
     """For each item, the index of the first item of its file."""
     first: dict[str, int] = {}
@@ -481,13 +492,18 @@ async def run_batch_async(
             )
             assert session.drafter is not None
             session.drafter.provider = wrapper
-            wrapper.expect(len(items))
             runner.on_item_done = wrapper.item_done
-            runner.concurrency = max(len(items), 1)
             runner.ordered = False
             try:
-                await runner.run()
+                # dependency waves: callees are drafted (and their docs recorded) in an earlier
+                # Message Batch than their callers, as in the callees-first order of the API path
+                for wave in _waves(_dependencies(session, items)):
+                    runner.items = [items[i] for i in wave]
+                    wrapper.expect(len(runner.items))
+                    runner.concurrency = max(len(runner.items), 1)
+                    await runner.run(stop=False)
             finally:
+                runner.progress.stop()
                 batch_ids = wrapper.batch_ids
         else:
             await runner.run()
@@ -612,8 +628,10 @@ class _Runner:
         """Dollars spent so far in this run."""
         return float(self.session.totals["cost_usd"])
 
-    async def run(self) -> None:
+    async def run(self, stop: bool = True) -> None:
         """Draft every item; callers start after the items they call are handled.
+
+        ``stop=False`` keeps the progress bar running (for the next dependency wave).
 
         With prompt caching (the anthropic provider), the first target of a file goes alone and
         the file's other targets start once it is done, so they read the prefix it cached.
@@ -646,7 +664,8 @@ class _Runner:
         try:
             await asyncio.gather(*(one(i, item) for i, item in enumerate(self.items)))
         finally:
-            self.progress.stop()
+            if stop:
+                self.progress.stop()
 
     def _over_budget(self) -> bool:
         return self.max_cost > 0 and self.cost >= self.max_cost

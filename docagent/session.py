@@ -262,6 +262,7 @@ class Session:
         self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
         #: drafts given up front (a proposals file), by item key; front ends use them first
         self.preset: dict[tuple[str, str], Draft] = {}
+        self._batch_drafts: Any = None  # batch's index of logged drafts, built on first use
         #: lines for the person from :meth:`prepare_readme` (unsupported README format, …)
         self.notices: list[str] = []
         #: the proposals file under review (set by :meth:`prepare_proposals`), else None
@@ -601,6 +602,10 @@ class Session:
                 error_kind="gone",
             )
         facts, target = found
+        if not hint and not fresh and self.mode != "batch":
+            reused = self._batch_draft(item)
+            if reused is not None:  # checked by an earlier batch run: not paid for twice
+                return reused
         with observability.draft_span(
             target, self.provider.name, self.provider.model, self.drafter.prompt_version
         ) as span:
@@ -612,6 +617,15 @@ class Session:
             draft.draft_id = self._record_draft(draft, facts, target, hint)
             self._observe(span, draft)
         return draft
+
+    def _batch_draft(self, item: WorkItem) -> Draft | None:
+        """The draft an earlier batch run logged for ``item`` while its code, prompt version,
+        model, style and docstring are unchanged (never one a person rejected), else None."""
+        from docagent.batch import _Resume
+
+        if self._batch_drafts is None:
+            self._batch_drafts = _Resume(self)
+        return self._batch_drafts.find(item)
 
     def _record_draft(
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None
