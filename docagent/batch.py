@@ -303,7 +303,7 @@ def _dependencies(session: Session, items: list[WorkItem]) -> list[list[int]]:
 def _waves(deps: list[list[int]]) -> list[list[int]]:
     """Group item indexes into waves: an item's wave comes after the waves of all it calls."""
     level: list[int] = []
-    for i, ds in enumerate(deps):  # dependencies point to earlier items only
+    for ds in deps:  # dependencies point to earlier items only
         level.append(1 + max((level[j] for j in ds), default=-1))
     waves: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
     for i, lv in enumerate(level):
