@@ -29,6 +29,7 @@ from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
+from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
@@ -324,22 +325,24 @@ class Session:
             if facts is not None:
                 all_facts.append(facts)
         self.symbols = SymbolIndex.from_files(all_facts)
-        # The team's own examples: docstrings people accepted or wrote, not the batch policy's.
-        examples = [
-            r.final_text
-            for r in self.store.accepted_examples(n=50)
+        # The team's own examples: docstrings people accepted or edited, not the batch policy's;
+        # each target is shown the most similar ones (docagent.draft.examples).
+        pool = [
+            Example(r.path, r.qualname, r.kind, r.final_text, r.decision == "edit")
+            for r in self.store.accepted_examples(n=200)
             if r.final_text and r.reviewer != BATCH_REVIEWER
-        ][:3]
+        ]
         self.drafter = Drafter(
             self.provider,
             self.settings,
             self.symbols,
             style=self.style,
             cache=StoreCache(self.store),
-            examples=examples,
             interactive=self.interactive,
             batch=self.batch_pricing,
+            example_pool=pool,
         )
+        self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"
         pairs = []
         for facts in all_facts:
@@ -617,6 +620,21 @@ class Session:
             draft.draft_id = self._record_draft(draft, facts, target, hint)
             self._observe(span, draft)
         return draft
+
+    def store_rejections(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(path, qualname) -> (reason, rejected text) of targets whose latest decision is a
+        rejection (an undone rejection does not count)."""
+        latest: dict[tuple[str, str], Any] = {}
+        for r in self.store.decisions():
+            if r.decision in ("accept", "edit", "reject"):
+                latest[(r.path, r.qualname)] = r
+            elif r.decision == "undo":
+                latest.pop((r.path, r.qualname), None)
+        return {
+            k: (r.reason or "", r.draft_text or "")
+            for k, r in latest.items()
+            if r.decision == "reject"
+        }
 
     def _batch_draft(self, item: WorkItem) -> Draft | None:
         """The draft an earlier batch run logged for ``item`` while its code, prompt version,
@@ -899,6 +917,8 @@ class Session:
     ) -> Outcome:
         """Log a rejection with its reason (a picked reason, or ``other: note``)."""
         self._decide(draft, "reject", reason=reason, reviewer=reviewer, review_ms=review_ms)
+        if self.drafter is not None:  # the target's next draft sees why
+            self.drafter.rejections[(item.path, item.qualname)] = (reason, draft.text)
         item.state = "rejected"
         item.reason = reason
         return Outcome(True, "rejected")

@@ -69,7 +69,9 @@ class ContextPack:
         "callees",
         "call sites",
         "usage in tests",
+        "accepted examples",
         "style examples",
+        "previous draft rejected",
         "target",
     )
 
@@ -337,6 +339,8 @@ def build_context(
     call_sites: list[str] | None = None,
     module_section: bool = True,
     exclude_examples: Collection[str] = (),
+    accepted: str = "",
+    note: str = "",
 ) -> ContextPack:
     """Build the context pack of ``target`` in ``facts`` under ``budget`` estimated tokens.
 
@@ -345,6 +349,9 @@ def build_context(
     sites found in ``symbols``. ``module_section=False`` leaves out the module docstring and
     imports (the drafter sends them in the file-level context, :func:`file_context`);
     ``exclude_examples`` are qualnames of this file whose docstrings are never style examples.
+    ``accepted`` is the rendered few-shot examples chosen for this target
+    (:mod:`docagent.draft.examples`; they replace nearby style examples); ``note`` is a
+    reviewer's rejection of the previous draft.
     """
     pack = ContextPack(path=facts.path, qualname=target.qualname, budget=budget)
     remaining = budget
@@ -409,7 +416,12 @@ def build_context(
     if tests:
         add("usage in tests", "\n".join(tests[:MAX_TEST_SITES]))
 
-    if not examples:
+    if note:
+        add("previous draft rejected", note)
+    if accepted and not examples:
+        pack.examples_source = "accepted"
+        add("accepted examples", accepted)
+    elif not examples:
         near = nearby_docstrings(facts, target, exclude=exclude_examples)
         if near:
             pack.examples = near

@@ -27,6 +27,7 @@ from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
 from docagent.draft.checks import problems_text, run_checks
 from docagent.draft.context import ContextPack, build_context, file_context
+from docagent.draft.examples import Example, choose_examples, rejection_note, render_examples
 from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft
 from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
@@ -54,13 +55,16 @@ class Drafter:
         examples: list[str] | None = None,
         interactive: bool = False,
         batch: bool = False,
+        example_pool: list[Example] | None = None,
     ):
         """Create a drafter.
 
         ``settings`` supplies ``token_budget`` and ``line_length``; ``style`` may be ``auto``
         (the majority style of the indexed docstrings); ``examples`` are the team's accepted
         docstrings (they join the cached prompt prefix); ``batch`` prices usage at the
-        Message Batches discount.
+        Message Batches discount. ``example_pool`` holds the team's accepted and edited
+        docstrings: each target is shown the most similar ones with their code
+        (:func:`~docagent.draft.examples.choose_examples`).
         """
         self.provider = provider
         self.settings = settings
@@ -79,6 +83,9 @@ class Drafter:
         self._file_contexts: dict[tuple[str, str], str] = {}
         #: (path, qualname) of model drafts no person reviewed: never style examples
         self.unreviewed: set[tuple[str, str]] = set()
+        self.example_pool = list(example_pool or [])
+        #: (path, qualname) -> (reason, rejected text) of a standing rejection
+        self.rejections: dict[tuple[str, str], tuple[str, str]] = {}
 
     def _file_shas(self, facts: FileFacts) -> dict[str, str]:
         key = (facts.path, hashlib.sha256(facts.source).hexdigest())
@@ -99,6 +106,11 @@ class Drafter:
         The module docstring and imports are not in it: they are part of :meth:`file_context`.
         """
         unreviewed = {q for p, q in self.unreviewed if p == facts.path}
+        accepted = ""
+        if self.example_pool and not self.examples:
+            chosen = choose_examples(self.example_pool, target, facts.path, self.symbols)
+            accepted = render_examples(chosen, self.symbols)
+        rejected = self.rejections.get((facts.path, target.qualname))
         return build_context(
             facts,
             target,
@@ -107,6 +119,8 @@ class Drafter:
             self.examples or None,
             module_section=False,
             exclude_examples=unreviewed,
+            accepted=accepted,
+            note=rejection_note(*rejected) if rejected else "",
         )
 
     def file_context(self, facts: FileFacts) -> str:
