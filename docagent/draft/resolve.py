@@ -1,7 +1,8 @@
 """Resolved references: what a call in the repository's code refers to, across files.
 
-:class:`Resolver` reads every file of the repository once (Python's ``ast``, under a lock: the
-CPython 3.11 parser is not thread-safe) and resolves calls the way a reader would:
+:class:`Resolver` reads every file of the repository once (:func:`docagent.code.pyast.parse`, one
+thread at a time: the CPython 3.11 parser is not thread-safe) and resolves calls the way a reader
+would:
 
 - names bound in the module (functions, classes) and by imports, including relative imports and
   names re-exported by a package's ``__init__``;
@@ -20,12 +21,11 @@ inverse of callees, so they are resolved references too (:meth:`Resolver.callers
 from __future__ import annotations
 
 import ast
-import threading
-import warnings
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
-PARSE_LOCK = threading.Lock()
+from docagent.code import pyast
+
 _EXTERNAL = "<external>"
 #: Bases that define nothing a call could reach (typing helpers, ``object``).
 _NEUTRAL_BASES = {"object", "Protocol", "Generic", "ABC", "NamedTuple", "TypedDict"}
@@ -86,12 +86,10 @@ def _module_names(path: str, paths: Iterable[str]) -> list[str]:
 
 
 def _parse(text: str) -> ast.Module | None:
-    with PARSE_LOCK, warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            return ast.parse(text)
-        except (SyntaxError, ValueError):
-            return None
+    try:
+        return pyast.parse(text, quiet=True)
+    except (SyntaxError, ValueError):
+        return None
 
 
 _FUNCS = (ast.FunctionDef, ast.AsyncFunctionDef)
@@ -519,10 +517,10 @@ class _Scope:
         """The instance type an annotation names (``T``, ``"T"``, ``T | None``, ``Optional[T]``);
         ``type[T]`` names the class itself."""
         if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
-            try:
-                expr = ast.parse(expr.value, mode="eval").body
-            except SyntaxError:
+            tree = _parse(expr.value.strip())
+            if tree is None or len(tree.body) != 1 or not isinstance(tree.body[0], ast.Expr):
                 return None
+            expr = tree.body[0].value
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitOr):
             left = self.annotation(expr.left)
             right = self.annotation(expr.right)
