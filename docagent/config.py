@@ -36,6 +36,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "style": STYLES,
     "visibility": ("public", "all"),
     "provider": PROVIDERS,
+    "effort": ("auto", "off", "low", "medium", "high", "xhigh", "max"),
 }
 
 
@@ -59,6 +60,7 @@ class Settings:
     concurrency: int = 0
     max_cost: float = 0.0
     prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    effort: str = "auto"
     token_budget: int = 1500
     datasets: list[str] = field(default_factory=list)
     db: str = ""

@@ -177,7 +177,12 @@ def draft_record(draft: Draft, hint: str | None = None, **fields: Any) -> DraftR
         "provider": draft.provider,
         "model": draft.model,
         "prompt_version": draft.prompt_version,
-        "context": {"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
+        "context": {
+            "text": draft.context,
+            "tokens": draft.context_tokens,
+            "hint": hint,
+            "effort": draft.effort,
+        },
         "context_hash": draft.cache_key,
         "checks": [c.to_dict() for c in draft.checks],
         # unknown usage is logged as 0 tokens; cost_usd holds the conservative bound

@@ -102,7 +102,10 @@ async def test_request_shape(messages_server):
     assert req.method == "POST"
     assert body["model"] == "claude-sonnet-4-6"
     assert body["max_tokens"] == 1500
-    assert body["output_config"] == {"format": {"type": "json_schema", "schema": DRAFT_SCHEMA}}
+    assert body["output_config"] == {
+        "format": {"type": "json_schema", "schema": DRAFT_SCHEMA},
+        "effort": "low",  # claude-sonnet-4-6 takes an effort setting: docstrings need little
+    }
     assert "tools" not in body and "tool_choice" not in body and "temperature" not in body
     system = body["system"]
     # the prefix of this one-function file is under claude-sonnet-4-6's 2048-token minimum
@@ -356,3 +359,23 @@ async def test_missing_key_is_an_auth_error_not_a_crash(messages_server, monkeyp
     await p.aclose()
     assert d.error_kind == "auth" and "ANTHROPIC_API_KEY" in d.error
     assert message_requests(messages_server) == []
+
+
+async def test_effort_is_sent_to_models_that_take_it_and_recorded(messages_server):
+    """auto: low effort for claude-sonnet-4-6, none for a model not known to take it; recorded."""
+    from docagent.draft.effort import resolve_effort
+
+    assert resolve_effort("auto", "claude-sonnet-4-6") == "low"
+    assert resolve_effort("auto", "claude-sonnet-4-5") == ""
+    assert resolve_effort("high", "claude-sonnet-4-5") == "high"
+    assert resolve_effort("off", "claude-opus-4-6") == ""
+    facts, target = facts_and_target()
+    for model, effort in (("claude-sonnet-4-6", "low"), ("claude-sonnet-4-5", "")):
+        p = AnthropicProvider(model, base_url=messages_server.url, api_key=KEY, max_retries=0)
+        d = await Drafter(p, Settings(), SymbolIndex.from_files([facts]), "google").draft(
+            facts, target
+        )
+        await p.aclose()
+        body = message_requests(messages_server)[-1].json
+        assert body["output_config"].get("effort", "") == effort
+        assert d.effort == effort

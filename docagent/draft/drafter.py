@@ -197,7 +197,9 @@ class Drafter:
         ctx_hash = hashlib.sha256(f"{pack.hash}\0{prompt.file_context}".encode()).hexdigest()[:16]
         if hint:
             ctx_hash = hashlib.sha256((ctx_hash + "\0" + hint).encode()).hexdigest()[:16]
-        key = cache_key(code_sha, ctx_hash, self.prompt_version, self.provider.model, self.style)
+        effort = str(getattr(self.provider, "effort", "") or "")
+        model_key = self.provider.model + (f"+effort={effort}" if effort else "")
+        key = cache_key(code_sha, ctx_hash, self.prompt_version, model_key, self.style)
         draft = Draft(
             path=facts.path,
             qualname=target.qualname,
@@ -211,6 +213,7 @@ class Drafter:
             context_tokens=pack.tokens,
             cache_key=key,
             notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
+            effort=effort,
             original_sha=docstring_sha(target.docstring.text if target.docstring else None),
         )
         if self.cache is not None and not hint and not fresh:

@@ -23,6 +23,7 @@ import typing
 from typing import Any
 
 from docagent.draft.caching import cache_marks
+from docagent.draft.effort import resolve_effort
 from docagent.draft.models import Usage, read_usage
 from docagent.draft.providers.base import (
     DraftRequest,
@@ -145,9 +146,15 @@ class AnthropicProvider:
         interactive_timeout: float = 20.0,
         max_retries: int = 2,
         client: Any = None,
+        effort: str = "auto",
     ):
-        """Create the provider; ``client`` (an ``AsyncAnthropic``) overrides the other options."""
+        """Create the provider; ``client`` (an ``AsyncAnthropic``) overrides the other options.
+
+        ``effort`` is the setting (:func:`docagent.draft.effort.resolve_effort`): the level sent
+        as ``output_config.effort``, if any, is :attr:`effort`.
+        """
         self.model = model or default_model()
+        self.effort = resolve_effort(effort, self.model)
         self.timeout = timeout
         self.interactive_timeout = interactive_timeout
         self.max_retries = max_retries
@@ -222,12 +229,15 @@ class AnthropicProvider:
         for i, mark in enumerate(marks):
             if mark and (i == len(parts) - 1 or i == len(parts) - 2):
                 system[i]["cache_control"] = {"type": "ephemeral"}
+        output: dict[str, Any] = {"format": {"type": "json_schema", "schema": request.schema}}
+        if self.effort:
+            output["effort"] = self.effort
         return {
             "model": self.model,
             "max_tokens": request.max_tokens,
             "system": system,
             "messages": [dict(m) for m in request.messages],
-            "output_config": {"format": {"type": "json_schema", "schema": request.schema}},
+            "output_config": output,
         }
 
     async def complete(self, request: DraftRequest) -> ProviderResult:
