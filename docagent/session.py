@@ -31,6 +31,7 @@ from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.draft.rules import load_rules
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
 
@@ -346,6 +347,7 @@ class Session:
             interactive=self.interactive,
             batch=self.batch_pricing,
             example_pool=pool,
+            rules=load_rules(self.store),
         )
         self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"

@@ -34,6 +34,7 @@ from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.render import render
 from docagent.draft.repair import repair_docstring
+from docagent.draft.rules import Rules
 from docagent.draft.symbols import SymbolIndex
 
 if TYPE_CHECKING:
@@ -56,6 +57,7 @@ class Drafter:
         interactive: bool = False,
         batch: bool = False,
         example_pool: list[Example] | None = None,
+        rules: Rules | None = None,
     ):
         """Create a drafter.
 
@@ -64,7 +66,8 @@ class Drafter:
         docstrings (they join the cached prompt prefix); ``batch`` prices usage at the
         Message Batches discount. ``example_pool`` holds the team's accepted and edited
         docstrings: each target is shown the most similar ones with their code
-        (:func:`~docagent.draft.examples.choose_examples`).
+        (:func:`~docagent.draft.examples.choose_examples`). ``rules`` are the team's rules
+        (:mod:`docagent.draft.rules`): they end the system prompt and change the prompt version.
         """
         self.provider = provider
         self.settings = settings
@@ -78,7 +81,8 @@ class Drafter:
         self.batch = batch
         self.budget = int(getattr(settings, "token_budget", 1500) or 1500)
         self.prices = pricing.parse_prices(getattr(settings, "prices", None) or {})
-        self.prompt_version = prompt_version()
+        self.rules = rules or Rules()
+        self.prompt_version = prompt_version(self.rules.prompt_text())
         self._shas: dict[tuple[str, str], dict[str, str]] = {}
         self._file_contexts: dict[tuple[str, str], str] = {}
         #: (path, qualname) of model drafts no person reviewed: never style examples
@@ -157,6 +161,7 @@ class Drafter:
             existing=existing if stale else None,
             problems=[p.message for p in stale],
             file_context=self.file_context(facts),
+            rules=self.rules.prompt_text(),
         )
 
     def record_accepted(self, path: str, qualname: str, text: str, reviewed: bool = True) -> None:

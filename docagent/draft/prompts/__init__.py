@@ -32,11 +32,14 @@ def load(name: str) -> str:
 
 
 @cache
-def prompt_version() -> str:
-    """Return the prompt version: the first 12 hex digits of a hash of every template."""
+def prompt_version(rules: str = "") -> str:
+    """Return the prompt version: the first 12 hex digits of a hash of every template and of
+    the team's rules (``rules``, their prompt text; none leaves the version of the templates)."""
     h = hashlib.sha256()
     for name in TEMPLATES:
         h.update(name.encode() + b"\0" + load(name).encode("utf-8") + b"\0")
+    if rules:
+        h.update(b"rules\0" + rules.encode("utf-8"))
     return h.hexdigest()[:12]
 
 
@@ -71,15 +74,18 @@ def build_prompt(
     existing: str | None = None,
     problems: list[str] | None = None,
     file_context: str = "",
+    rules: str = "",
 ) -> Prompt:
     """Fill the templates for one target; ``team_examples`` join the cached prefix.
 
     For a stale target, ``existing`` is its current docstring and ``problems`` how it disagrees
     with the code: the user turn then quotes both and asks to keep everything still true.
     ``file_context`` is the context shared by every target of the file (cached with the
-    system prompt).
+    system prompt); ``rules`` (the team's rules as prompt text) end the system prompt.
     """
     system = load("system.md").rstrip() + "\n\n" + load(f"style_{style}.md").rstrip()
+    if rules:
+        system += "\n\n" + rules.rstrip()
     examples = ""
     if team_examples:
         examples = "Docstrings this team accepted (match their tone and detail):\n\n" + (
