@@ -142,3 +142,15 @@ def test_targets_of_a_file_are_ordered_back_to_back() -> None:
     index = SymbolIndex.from_files([a, b])
     ordered = [f"{f.path}:{t.qualname}" for f, t in order_callees_first(items, index)]
     assert ordered == ["b.py:b1", "b.py:b2", "a.py:a1", "a.py:a2"]  # was b1, a1, b2, a2
+
+
+def test_an_unknown_usage_bound_counts_the_file_context() -> None:
+    """A call whose usage is unknown is charged for its whole prompt, file context included."""
+    from docagent.draft.attempts import usage_bound
+    from docagent.draft.models import Usage
+    from docagent.draft.providers.base import DraftRequest
+
+    req = DraftRequest("s" * 100, "", [{"role": "user", "content": "u" * 100}], {}, 50)
+    bare = usage_bound(Usage(unknown=True), req)
+    req.file_context = "f" * 4000
+    assert usage_bound(Usage(unknown=True), req).input_tokens == bare.input_tokens + 2000

@@ -41,7 +41,7 @@ def usage_bound(usage: Usage, request: DraftRequest) -> Usage:
     """
     if not usage.unknown:
         return usage
-    text = request.system + request.examples
+    text = request.system + request.examples + request.file_context
     text += "".join(str(m.get("content", "")) for m in request.messages)
     return Usage((len(text) + 1) // 2, int(request.max_tokens), unknown=True)
 
