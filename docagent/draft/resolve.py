@@ -88,7 +88,7 @@ def _module_names(path: str, paths: Iterable[str]) -> list[str]:
 def _parse(text: str) -> ast.Module | None:
     try:
         return pyast.parse(text, quiet=True)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # hostile code: no graph
         return None
 
 
@@ -394,7 +394,10 @@ class Resolver:
             calls = [n for n in _own_nodes(fn) if isinstance(n, ast.Call)]
             calls.sort(key=lambda n: (n.lineno, n.col_offset))
             for call in calls:
-                ref = scope.ref_of(call.func)
+                try:
+                    ref = scope.ref_of(call.func)
+                except RecursionError:  # absurdly nested code: the call stays unresolved
+                    continue
                 if ref is not None and ref != key and ref[1] != "<module>":
                     out.append((ref, call.lineno))
         self._callees[key] = out
@@ -410,7 +413,10 @@ class Resolver:
             for path, tree in sorted(self.trees.items()):
                 scope = _Scope(self, path, None, None)
                 for node in _module_level_calls(tree):
-                    r = scope.ref_of(node.func)
+                    try:
+                        r = scope.ref_of(node.func)
+                    except RecursionError:
+                        continue
                     if r is not None and r[1] != "<module>":
                         index.setdefault(r, []).append(Site(path, node.lineno, "<module>", r))
             self._callers = index
