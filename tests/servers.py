@@ -113,7 +113,7 @@ class Recorded:
 def message_body(
     text: str,
     *,
-    model: str = "claude-sonnet-test",
+    model: str = "claude-sonnet-4-5",
     input_tokens: int = 1000,
     output_tokens: int = 200,
     cache_read: int = 0,
