@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIM",
         action="append",
         default=[],
-        choices=("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day"),
+        choices=("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort"),
         help="slice by a dimension (repeatable)",
     )
     p.add_argument("--since", metavar="DATE", help="only decisions on or after DATE (YYYY-MM-DD)")

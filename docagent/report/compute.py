@@ -31,7 +31,7 @@ from docagent.errors import DocagentError
 from docagent.report.stats import edit_similarity, histogram, median, ratio, wilson
 from docagent.store.records import unreviewed
 
-DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day")
+DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort")
 DEFAULT_BY = ("model", "prompt", "kind")
 OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending", "auto_applied")
 
@@ -67,6 +67,7 @@ class Item:
     cost_usd: float = 0.0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    effort: str = ""
     checks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     #: an undecided draft that a newer draft or a later decision on its target replaced
@@ -161,6 +162,11 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
     drafts created at or after it. Drafts of ``eval`` runs are left out (nobody reviews them).
     """
     modes = {r.id: r.mode for r in store.runs()}
+    all_drafts = store.drafts()
+    effort = {
+        d.id: str(d.context.get("effort") or "") if isinstance(d.context, dict) else ""
+        for d in all_drafts
+    }
     items: list[Item] = []
     decided: set[str] = set()
     last_decision: dict[tuple[str, str, str], datetime] = {}
@@ -204,10 +210,11 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
                 cost_usd=r.cost_usd,
                 cache_read_tokens=r.cache_read_tokens,
                 cache_write_tokens=r.cache_write_tokens,
+                effort=effort.get(r.draft_id, ""),
                 checks=list(r.checks or []),
             )
         )
-    drafts = [d for d in store.drafts() if modes.get(d.run_id or "") != "eval"]
+    drafts = [d for d in all_drafts if modes.get(d.run_id or "") != "eval"]
     newest = {(d.path, d.qualname, d.kind): d.id for d in drafts}  # oldest first: last wins
     for d in drafts:
         if d.id in decided:
@@ -234,6 +241,7 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
                 cost_usd=d.cost_usd,
                 cache_read_tokens=d.cache_read_tokens,
                 cache_write_tokens=d.cache_write_tokens,
+                effort=effort.get(d.id, ""),
                 checks=list(d.checks or []),
                 error=d.error,
                 superseded=newest[key] != d.id or later,
@@ -322,6 +330,7 @@ KEYS: dict[str, Callable[[Item], str]] = {
     "reviewer": lambda i: i.reviewer if i.decided_at else PENDING_KEY,
     "mode": lambda i: i.mode,
     "day": lambda i: i.day,
+    "effort": lambda i: i.effort,
 }
 
 
