@@ -60,6 +60,8 @@ class _Class:
     methods: dict[str, str] = field(default_factory=dict)
     #: attribute name -> (expression or annotation, is_annotation, defining function)
     attrs: dict[str, tuple[ast.expr, bool, ast.AST | None]] = field(default_factory=dict)
+    #: methods whose ``self.x = ...`` assignments are not read yet (read on first lookup)
+    pending: list[ast.AST] = field(default_factory=list)
 
 
 def module_of(path: str) -> str:
@@ -178,7 +180,7 @@ class Resolver:
                         ref = (path, f"{qual}.{item.name}")
                         self.functions[ref] = item
                         self.owner[ref] = cls.ref
-                        self._self_attrs(cls, item)
+                        cls.pending.append(item)
                     elif isinstance(item, ast.ClassDef):
                         cls.methods[item.name] = f"{qual}.{item.name}"
                     elif isinstance(item, ast.AnnAssign) and isinstance(item.target, ast.Name):
@@ -345,6 +347,8 @@ class Resolver:
             info = self.classes[c]
             if name in info.methods:
                 return (c[0], info.methods[name])
+            while info.pending:
+                self._self_attrs(info, info.pending.pop(0))
             if name in info.attrs:
                 key = (c, name)
                 if key not in self._attr_types:
