@@ -438,7 +438,7 @@ async def run_batch_async(
             pricing.require_price(
                 session.provider.model,
                 session.provider.name,
-                session.settings.openai_base_url,
+                str(getattr(session.provider, "base_url", "") or ""),
                 pricing.parse_prices(session.settings.prices),
             )
         _note(session.notice, quiet)

@@ -48,7 +48,8 @@ def _from_pyproject(root: Path) -> tuple[str, str] | None:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
-    tool = data.get("tool") if isinstance(data.get("tool"), dict) else {}
+    tool_table = data.get("tool")
+    tool: dict[str, Any] = tool_table if isinstance(tool_table, dict) else {}
     candidates = [
         (("ruff", "lint", "pydocstyle", "convention"), "[tool.ruff.lint.pydocstyle] convention"),
         (("ruff", "pydocstyle", "convention"), "[tool.ruff.pydocstyle] convention"),

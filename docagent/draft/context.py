@@ -257,11 +257,11 @@ def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list
         name = target.name
         if target.kind == "class" or (name.startswith("__") and name.endswith("__")):
             return [], []
-        sites = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
-        return [f"{p}:{n}: {t}" for p, n, t in sites], []
-    sites = symbols.callers(facts.path, target.qualname)
-    code = [s for s in sites if not is_test_path(s.path)]
-    tests = [s for s in sites if is_test_path(s.path)]
+        lines = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
+        return [f"{p}:{n}: {t}" for p, n, t in lines], []
+    resolved = symbols.callers(facts.path, target.qualname)
+    code = [s for s in resolved if not is_test_path(s.path)]
+    tests = [s for s in resolved if is_test_path(s.path)]
     # one site per caller first, so the few shown cover different uses
     code.sort(key=lambda s: (s.path != facts.path, s.path, s.line))
 

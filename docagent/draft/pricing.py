@@ -15,12 +15,12 @@ Batches API halves every price (:data:`BATCH_DISCOUNT`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from docagent.config import check_prices
 from docagent.draft.models import Usage
 from docagent.errors import DocagentError
 
@@ -171,37 +171,22 @@ def cache_savings(
 
 
 def parse_prices(table: Mapping[str, Any], source: str = "[tool.docagent]") -> dict[str, Price]:
-    """Read a ``prices`` table: ``{model: {input, output[, cache_write, cache_read]}}`` in USD
-    per million tokens.
+    """Read a ``prices`` table (:func:`docagent.config.check_prices`) into prices (:class:`Price`);
+    cache prices default to 1.25x and 0.1x the input price.
 
     Raises:
         DocagentError: When an entry is not a table of non-negative numbers with ``input`` and
             ``output``.
     """
-    out: dict[str, Price] = {}
-    keys = ("input", "output", "cache_write", "cache_read")
-    for model, entry in table.items():
-        where = f"prices.{model!r} in {source}"
-        if not isinstance(entry, Mapping):
-            raise DocagentError(f"{where} must be a table such as {{input = 1.0, output = 2.0}}")
-        unknown = [k for k in entry if k not in keys]
-        if unknown:
-            raise DocagentError(f"{where}: unknown key {unknown[0]!r} (expected {', '.join(keys)})")
-        values: dict[str, float] = {}
-        for k, v in entry.items():
-            ok = isinstance(v, int | float) and not isinstance(v, bool)
-            if not ok or not math.isfinite(v) or v < 0:
-                raise DocagentError(f"{where}: {k} must be a non-negative number, got {v!r}")
-            values[k] = float(v)
-        if "input" not in values or "output" not in values:
-            raise DocagentError(f"{where} needs both input and output (USD per million tokens)")
-        out[str(model)] = price(
-            values["input"],
-            values["output"],
-            cache_write=values.get("cache_write"),
-            cache_read=values.get("cache_read"),
+    return {
+        model: price(
+            v["input"],
+            v["output"],
+            cache_write=v.get("cache_write"),
+            cache_read=v.get("cache_read"),
         )
-    return out
+        for model, v in check_prices(table, source).items()
+    }
 
 
 _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")

@@ -203,23 +203,24 @@ class Resolver:
         me = args[0].arg
         for node in ast.walk(fn):
             if isinstance(node, ast.AnnAssign):
-                t = node.target
+                target = node.target
                 if (
-                    isinstance(t, ast.Attribute)
-                    and isinstance(t.value, ast.Name)
-                    and t.value.id == me
+                    isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id == me
                 ):
-                    cls.attrs[t.attr] = (node.annotation, True, fn)
+                    cls.attrs[target.attr] = (node.annotation, True, fn)
             elif isinstance(node, ast.Assign):
+                init = getattr(fn, "name", "") == "__init__"
                 for t in node.targets:
-                    mine = (
+                    if not (
                         isinstance(t, ast.Attribute)
                         and isinstance(t.value, ast.Name)
                         and t.value.id == me
-                    )
-                    init = getattr(fn, "name", "") == "__init__"
-                    if mine and (t.attr not in cls.attrs or init):  # type: ignore[union-attr]
-                        cls.attrs[t.attr] = (node.value, False, fn)  # type: ignore[union-attr]
+                    ):
+                        continue
+                    if t.attr not in cls.attrs or init:
+                        cls.attrs[t.attr] = (node.value, False, fn)
 
     # ------------------------------------------------------------------ names
 
