@@ -167,3 +167,15 @@ def test_max_cost_works_with_a_configured_price(repo_factory, server) -> None:
     )
     assert summary["drafted"] == 2 and summary["cost_usd"] > 0  # the module and f
     assert json.dumps(summary)
+
+
+def test_max_cost_refuses_a_remote_openai_model_without_a_price(
+    repo_factory, monkeypatch, capsys
+) -> None:
+    """A paid OpenAI-compatible endpoint (not on this machine) needs a price for --max-cost; the
+    refusal comes before any request."""
+    root = repo_factory({"m.py": "def f(a):\n    return a\n"})
+    monkeypatch.setenv("OPENAI_BASE_URL", "https://llm.example.invalid/v1")
+    code = main(["batch", str(root), "--provider", "openai", "--model", "gpt-x", "--max-cost", "1"])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "no price is known for model 'gpt-x'" in err and "\n" not in err
