@@ -189,7 +189,7 @@ def oracle(project: Path, budget: int, verbose: bool = False) -> dict:
                     ref = repo_ref(scripts[r].goto(*pos, follow_imports=True))
                     if ref is None:  # a parameter or local bound to a function: infer it
                         ref = repo_ref(scripts[r].infer(*pos))
-                except Exception:  # noqa: BLE001 - an oracle failure is not an edge
+                except Exception:  # an oracle failure is not an edge
                     continue
                 if ref is not None and ref != (r, qual):
                     jedi_callees.add(((r, qual), ref))
@@ -218,7 +218,7 @@ def oracle(project: Path, budget: int, verbose: bool = False) -> dict:
                 ref = repo_ref(scripts[r].goto(*pos, follow_imports=True)) or repo_ref(
                     scripts[r].infer(*pos)
                 )
-            except Exception:  # noqa: BLE001
+            except Exception:  # jedi failed on this name: no edge
                 continue
             if ref in func_refs:
                 jedi_callers.add((ref, (r, "<module>")))
@@ -236,7 +236,7 @@ def oracle(project: Path, budget: int, verbose: bool = False) -> dict:
             )
             try:
                 refs = scripts[r].get_references(line, col, scope="project")
-            except Exception:  # noqa: BLE001
+            except Exception:  # jedi failed on this name: no edge
                 continue
             for ref in refs:
                 if ref.module_path is None or ref.line is None:
@@ -255,7 +255,7 @@ def oracle(project: Path, budget: int, verbose: bool = False) -> dict:
                         confirmed = repo_ref(scripts[rel].goto(*end, follow_imports=True))
                         if confirmed is None:
                             confirmed = repo_ref(scripts[rel].infer(*end))
-                    except Exception:  # noqa: BLE001
+                    except Exception:  # jedi failed on this name: no edge
                         continue
                     if confirmed != (r, qual):
                         continue
