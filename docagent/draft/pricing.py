@@ -171,13 +171,9 @@ def cache_savings(
 
 
 def parse_prices(table: Mapping[str, Any], source: str = "[tool.docagent]") -> dict[str, Price]:
-    """Read a ``prices`` table (:func:`docagent.config.check_prices`) into prices (:class:`Price`);
-    cache prices default to 1.25x and 0.1x the input price.
-
-    Raises:
-        DocagentError: When an entry is not a table of non-negative numbers with ``input`` and
-            ``output``.
-    """
+    """Read a ``prices`` table into prices (:class:`Price`); cache prices default to 1.25x and
+    0.1x the input price. A malformed table is a :class:`~docagent.errors.DocagentError` from
+    :func:`docagent.config.check_prices`."""
     return {
         model: price(
             v["input"],
