@@ -30,9 +30,9 @@ from typing import IO, Any
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
+from docagent.draft.caching import prefix_usage
 from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
-from docagent.draft.prompts import build_prompt
 from docagent.draft.providers import ProviderError
 from docagent.errors import DocagentError, WorkFailed
 from docagent.runlock import run_lock
@@ -63,6 +63,8 @@ class Estimate:
     model: str
     priced: bool
     batch_price: bool
+    cache_write_tokens: int = 0
+    cache_read_tokens: int = 0
 
     def to_dict(self) -> dict[str, Any]:
         """Return the estimate as a JSON-ready dict."""
@@ -76,6 +78,8 @@ class Estimate:
             "model": self.model,
             "priced": self.priced,
             "batch_price": self.batch_price,
+            "cache_write_tokens": self.cache_write_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
         }
 
     def line(self) -> str:
@@ -86,9 +90,16 @@ class Estimate:
             else f"$0 ({self.model} is not in the price table)"
         )
         reused = f", {self.reused} reused from earlier runs" if self.reused else ""
+        cached = (
+            f" (+ ~{self.cache_write_tokens:,} written to and ~{self.cache_read_tokens:,} read"
+            " from the prompt cache)"
+            if self.cache_write_tokens or self.cache_read_tokens
+            else ""
+        )
         return (
             f"estimate: {self.to_draft} of {self.targets} targets to draft{reused}; "
-            f"~{self.input_tokens:,} input + ~{self.output_tokens:,} output tokens; {price}"
+            f"~{self.input_tokens:,} input{cached} + ~{self.output_tokens:,} output tokens; "
+            f"{price}"
         )
 
 
@@ -189,21 +200,28 @@ def _default_concurrency(session: Session) -> int:
 
 
 def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = None) -> Estimate:
-    """Estimate tokens and dollars for drafting ``items`` (one attempt each, no cache discount).
+    """Estimate tokens and dollars for drafting ``items`` (one attempt each).
 
-    Input tokens are the prompt (system, style guide, team examples, context pack) estimated at
-    four characters per token; output is :data:`OUTPUT_TOKENS_ESTIMATE` per draft.
+    Input tokens are the prompt (system, style guide, team examples, file-level context,
+    context pack) estimated at four characters per token; output is
+    :data:`OUTPUT_TOKENS_ESTIMATE` per draft. With the anthropic provider, prompt caching is
+    accounted for as the requests will be sent: a file's first request writes its prefix to the
+    cache and the later ones read it, when the prefix reaches the model's minimum cacheable
+    length (:func:`docagent.draft.caching.prefix_usage`).
     """
     assert session.drafter is not None
     drafter = session.drafter
-    tokens_in = 0
+    model = session.provider.model
+    caches = session.provider.name == "anthropic"
+    usage = Usage()
+    seen: set[str] = set()
     to_draft = reused = 0
     for item in items:
         if resume is not None and resume.find(item) is not None:
             reused += 1
             continue
         if item.kind == README_KIND:
-            tokens_in += _readme_prompt_tokens(session, item)
+            usage = usage + Usage(_readme_prompt_tokens(session, item))
             to_draft += 1
             continue
         found = session.target(item)
@@ -212,27 +230,35 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         facts, target = found
         to_draft += 1
         try:
-            pack = drafter.context(facts, target)
+            prompt = drafter.prompt(facts, target)
         except Exception:  # drafting reports this target's failure; estimate on
             continue
-        prompt = build_prompt(
-            target.kind, target.qualname, facts.path, drafter.style, pack.text, pack.team_examples
+        if not caches:
+            usage = usage + Usage(estimate_tokens(prompt.text))
+            continue
+        blocks = [p for p in (prompt.system, prompt.examples, prompt.file_context) if p]
+        prefix = sum(estimate_tokens(b) for b in blocks)
+        usage = usage + prefix_usage(
+            model, prefix, estimate_tokens(prompt.user), first=prompt.prefix not in seen
         )
-        tokens_in += estimate_tokens(prompt.text)
-    model = session.provider.model
+        seen.add(prompt.prefix)
     tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
-    priced = pricing.price_for(model) is not None
-    dollars = pricing.cost(model, Usage(tokens_in, tokens_out), batch=session.batch_pricing)
+    usage = usage + Usage(output_tokens=tokens_out)
+    extra = drafter.prices
+    priced = pricing.price_for(model, extra) is not None
+    dollars = pricing.cost(model, usage, batch=session.batch_pricing, extra=extra)
     return Estimate(
         targets=len(items),
         to_draft=to_draft,
         reused=reused,
-        input_tokens=tokens_in,
+        input_tokens=usage.input_tokens,
         output_tokens=tokens_out,
         cost_usd=dollars,
         model=model,
         priced=priced,
         batch_price=session.batch_pricing,
+        cache_write_tokens=usage.cache_write_tokens,
+        cache_read_tokens=usage.cache_read_tokens,
     )
 
 
@@ -295,6 +321,23 @@ def _dependencies(session: Session, items: list[WorkItem]) -> list[list[int]]:
                     out.append(j)
         deps.append(out)
     return deps
+
+
+def _waves(deps: list[list[int]]) -> list[list[int]]:
+    """Group item indexes into waves: an item's wave comes after the waves of all it calls."""
+    level: list[int] = []
+    for ds in deps:  # dependencies point to earlier items only
+        level.append(1 + max((level[j] for j in ds), default=-1))
+    waves: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
+    for i, lv in enumerate(level):
+        waves[lv].append(i)
+    return waves
+
+
+def _first_of_file(items: list[WorkItem]) -> list[int]:
+    """For each item, the index of the first item of its file."""
+    first: dict[str, int] = {}
+    return [first.setdefault(item.path, i) for i, item in enumerate(items)]
 
 
 class _Progress:
@@ -414,6 +457,13 @@ async def run_batch_async(
                 f"--batch-api needs the anthropic provider (the provider is "
                 f"{session.provider.name}; set ANTHROPIC_API_KEY or pass --provider anthropic)"
             )
+        if float(session.settings.max_cost or 0.0) > 0:
+            pricing.require_price(
+                session.provider.model,
+                session.provider.name,
+                str(getattr(session.provider, "base_url", "") or ""),
+                pricing.parse_prices(session.settings.prices),
+            )
         _note(session.notice, quiet)
         if not estimate_only:
             await preflight(session.provider)
@@ -465,13 +515,18 @@ async def run_batch_async(
             )
             assert session.drafter is not None
             session.drafter.provider = wrapper
-            wrapper.expect(len(items))
             runner.on_item_done = wrapper.item_done
-            runner.concurrency = max(len(items), 1)
             runner.ordered = False
             try:
-                await runner.run()
+                # dependency waves: callees are drafted (and their docs recorded) in an earlier
+                # Message Batch than their callers, as in the callees-first order of the API path
+                for wave in _waves(_dependencies(session, items)):
+                    runner.items = [items[i] for i in wave]
+                    wrapper.expect(len(runner.items))
+                    runner.concurrency = max(len(runner.items), 1)
+                    await runner.run(stop=False)
             finally:
+                runner.progress.stop()
                 batch_ids = wrapper.batch_ids
         else:
             await runner.run()
@@ -599,9 +654,20 @@ class _Runner:
         """Dollars spent so far in this run."""
         return float(self.session.totals["cost_usd"])
 
-    async def run(self) -> None:
-        """Draft every item; callers start after the items they call are handled."""
+    async def run(self, stop: bool = True) -> None:
+        """Draft every item; callers start after the items they call are handled.
+
+        ``stop=False`` keeps the progress bar running (for the next dependency wave).
+
+        With prompt caching (the anthropic provider), the first target of a file goes alone and
+        the file's other targets start once it is done, so they read the prefix it cached.
+        """
         deps = _dependencies(self.session, self.items) if self.ordered else []
+        warm = (
+            _first_of_file(self.items)
+            if self.ordered and self.session.provider.name == "anthropic"
+            else []
+        )
         sem = asyncio.Semaphore(self.concurrency)
         done = [asyncio.Event() for _ in self.items]
 
@@ -609,6 +675,8 @@ class _Runner:
             try:
                 for j in deps[i] if deps else ():
                     await done[j].wait()
+                if warm and warm[i] != i:
+                    await done[warm[i]].wait()
                 await self.handle(item, sem)
             except Exception as exc:  # one target's failure never stops the run
                 self._fail(item, f"internal error: {type(exc).__name__}: {exc}")
@@ -622,7 +690,8 @@ class _Runner:
         try:
             await asyncio.gather(*(one(i, item) for i, item in enumerate(self.items)))
         finally:
-            self.progress.stop()
+            if stop:
+                self.progress.stop()
             self.sync()
 
     def _over_budget(self) -> bool:
@@ -706,7 +775,7 @@ class _Runner:
                 self._fail(item, f"edit refused: {outcome.message}")
         elif draft.ok and session.drafter is not None and item.kind != README_KIND:
             # Not applied: callers drafted later still see the proposed docstring.
-            session.drafter.record_accepted(item.path, item.qualname, draft.text)
+            session.drafter.record_accepted(item.path, item.qualname, draft.text, reviewed=False)
         if status == "proposed":
             self.stats.proposed += 1
             if not draft.ok:

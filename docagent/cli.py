@@ -225,7 +225,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIM",
         action="append",
         default=[],
-        choices=("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day"),
+        choices=("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort"),
         help="slice by a dimension (repeatable)",
     )
     p.add_argument("--since", metavar="DATE", help="only decisions on or after DATE (YYYY-MM-DD)")
@@ -307,6 +307,26 @@ def build_parser() -> argparse.ArgumentParser:
         "completions/docagent",
     )
     p.add_argument("shell", choices=SHELLS, metavar="SHELL", help="one of: " + ", ".join(SHELLS))
+
+    p = sub.add_parser(
+        "rules",
+        help="list, distill and edit the team's drafting rules",
+        description="The team's rules, learned from rejection reasons and edits and kept in the "
+        "decision log, one version per change. They are part of the prompt: a change is a new "
+        "prompt version. Without an action, list the current rules.",
+    )
+    p.add_argument(
+        "action",
+        nargs="?",
+        choices=("list", "distill", "add", "remove"),
+        default="list",
+        help="list (default); distill: propose rules from the log (--save records them); "
+        "add TEXT; remove N",
+    )
+    p.add_argument("value", nargs="?", metavar="TEXT|N", help="the rule to add or number to remove")
+    p.add_argument("--save", action="store_true", help="with distill: record the proposed rules")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_repo(p)
     return parser
 
 

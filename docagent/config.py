@@ -13,6 +13,7 @@ user sets ``DOCAGENT_TRUST_REPO_CONFIG=1`` (see docs/configuration.md).
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 import sys
 import tomllib
@@ -36,6 +37,7 @@ _CHOICES: dict[str, tuple[str, ...]] = {
     "style": STYLES,
     "visibility": ("public", "all"),
     "provider": PROVIDERS,
+    "effort": ("auto", "off", "low", "medium", "high", "xhigh", "max"),
 }
 
 
@@ -58,6 +60,8 @@ class Settings:
     max_retries: int = 2
     concurrency: int = 0
     max_cost: float = 0.0
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)
+    effort: str = "auto"
     token_budget: int = 1500
     datasets: list[str] = field(default_factory=list)
     db: str = ""
@@ -97,6 +101,13 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         raise DocagentError(f"unknown setting '{key}' in {source}")
     tp = _field_type(key)
     origin = typing.get_origin(tp)
+    if origin is dict:
+        if from_env or not isinstance(value, Mapping):
+            raise DocagentError(
+                f"setting '{key}' in {source} must be a table in pyproject.toml "
+                f'([tool.docagent.{key}."model-id"] with input and output)'
+            )
+        return check_prices(value, source)
     try:
         if origin in (list, types.GenericAlias) or tp == list[str]:
             if from_env and isinstance(value, str):
@@ -150,6 +161,38 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
                 f"(expected {', '.join(KINDS)})"
             )
     return value
+
+
+PRICE_KEYS = ("input", "output", "cache_write", "cache_read")
+
+
+def check_prices(table: Mapping[str, Any], source: str) -> dict[str, dict[str, float]]:
+    """Validate a ``prices`` table: ``{model: {input, output[, cache_write, cache_read]}}``,
+    non-negative USD per million tokens; return it with float values.
+
+    Raises:
+        DocagentError: One line naming the model entry and what is wrong with it.
+    """
+    out: dict[str, dict[str, float]] = {}
+    for model, entry in table.items():
+        where = f"prices.{model!r} in {source}"
+        if not isinstance(entry, Mapping):
+            raise DocagentError(f"{where} must be a table such as {{input = 1.0, output = 2.0}}")
+        unknown = [k for k in entry if k not in PRICE_KEYS]
+        if unknown:
+            raise DocagentError(
+                f"{where}: unknown key {unknown[0]!r} (expected {', '.join(PRICE_KEYS)})"
+            )
+        values: dict[str, float] = {}
+        for k, v in entry.items():
+            ok = isinstance(v, int | float) and not isinstance(v, bool)
+            if not ok or not math.isfinite(v) or v < 0:
+                raise DocagentError(f"{where}: {k} must be a non-negative number, got {v!r}")
+            values[k] = float(v)
+        if "input" not in values or "output" not in values:
+            raise DocagentError(f"{where} needs both input and output (USD per million tokens)")
+        out[str(model)] = values
+    return out
 
 
 def _build(values: Mapping[str, Any], source: str) -> Settings:

@@ -31,7 +31,8 @@ from docagent.config import Settings
 CACHE_NAME = "scan-cache.json"
 #: a scan narrowed (``--since``, a path) to at most this many files does not use the cache
 NARROW_UNCACHED = 8
-CACHE_VERSION = 6  # bump when the scan result of an unchanged file can change
+CACHE_VERSION = 7  # bump when the scan result of an unchanged file can change (7: one-line
+# prose docstrings vote apart in style detection)
 _MAGIC = b"docagent-scan-cache"
 _KEY_NAME = "scan-cache.key"
 
@@ -81,6 +82,8 @@ class ScanResult:
     include_private: bool
     kinds: tuple[str, ...]
     errors: list[tuple[str, str]] = field(default_factory=list)
+    #: where the style came from: "configured in <file> <key>", "detected" or "setting"
+    style_source: str = "setting"
 
     def selected(self, row: Row) -> bool:
         """True when a target row counts under the visibility and kind filters."""
@@ -435,13 +438,20 @@ def scan(
     entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers)
     if include_private is None:
         include_private = settings.visibility == "all"
-    style = settings.style
+    style, style_source = settings.style, "setting"
     if style == "auto":
-        style = repo_style(entries.values())
+        from docagent.code.style_config import configured_style
+
+        configured = configured_style(root)
+        if configured is not None:
+            style, style_source = configured[0], f"configured in {configured[1]}"
+        else:
+            style, style_source = repo_style(entries.values()), "detected"
     return ScanResult(
         root=root,
         files=entries,
         style=style,
+        style_source=style_source,
         include_private=include_private,
         kinds=tuple(settings.kinds),
         errors=errors,

@@ -29,7 +29,9 @@ from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
+from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.draft.rules import load_rules
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
 
@@ -176,7 +178,12 @@ def draft_record(draft: Draft, hint: str | None = None, **fields: Any) -> DraftR
         "provider": draft.provider,
         "model": draft.model,
         "prompt_version": draft.prompt_version,
-        "context": {"text": draft.context, "tokens": draft.context_tokens, "hint": hint},
+        "context": {
+            "text": draft.context,
+            "tokens": draft.context_tokens,
+            "hint": hint,
+            "effort": draft.effort,
+        },
         "context_hash": draft.cache_key,
         "checks": [c.to_dict() for c in draft.checks],
         # unknown usage is logged as 0 tokens; cost_usd holds the conservative bound
@@ -264,6 +271,7 @@ class Session:
         self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
         #: drafts given up front (a proposals file), by item key; front ends use them first
         self.preset: dict[tuple[str, str], Draft] = {}
+        self._batch_drafts: Any = None  # batch's index of logged drafts, built on first use
         #: lines for the person from :meth:`prepare_readme` (unsupported README format, …)
         self.notices: list[str] = []
         #: the proposals file under review (set by :meth:`prepare_proposals`), else None
@@ -325,22 +333,25 @@ class Session:
             if facts is not None:
                 all_facts.append(facts)
         self.symbols = SymbolIndex.from_files(all_facts)
-        # The team's own examples: docstrings people accepted or wrote, not the batch policy's.
-        examples = [
-            r.final_text
-            for r in self.store.accepted_examples(n=50)
+        # The team's own examples: docstrings people accepted or edited, not the batch policy's;
+        # each target is shown the most similar ones (docagent.draft.examples).
+        pool = [
+            Example(r.path, r.qualname, r.kind, r.final_text, r.decision == "edit")
+            for r in self.store.accepted_examples(n=200)
             if r.final_text and r.reviewer != BATCH_REVIEWER
-        ][:3]
+        ]
         self.drafter = Drafter(
             self.provider,
             self.settings,
             self.symbols,
             style=self.style,
             cache=StoreCache(self.store),
-            examples=examples,
             interactive=self.interactive,
             batch=self.batch_pricing,
+            example_pool=pool,
+            rules=load_rules(self.store),
         )
+        self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"
         pairs = []
         for facts in all_facts:
@@ -603,6 +614,10 @@ class Session:
                 error_kind="gone",
             )
         facts, target = found
+        if not hint and not fresh and self.mode != "batch":
+            reused = self._batch_draft(item)
+            if reused is not None:  # checked by an earlier batch run: not paid for twice
+                return reused
         with observability.draft_span(
             target, self.provider.name, self.provider.model, self.drafter.prompt_version
         ) as span:
@@ -614,6 +629,30 @@ class Session:
             draft.draft_id = self._record_draft(draft, facts, target, hint)
             self._observe(span, draft)
         return draft
+
+    def store_rejections(self) -> dict[tuple[str, str], tuple[str, str]]:
+        """(path, qualname) -> (reason, rejected text) of targets whose latest decision is a
+        rejection (an undone rejection does not count)."""
+        latest: dict[tuple[str, str], Any] = {}
+        for r in self.store.decisions():
+            if r.decision in ("accept", "edit", "reject"):
+                latest[(r.path, r.qualname)] = r
+            elif r.decision == "undo":
+                latest.pop((r.path, r.qualname), None)
+        return {
+            k: (r.reason or "", r.draft_text or "")
+            for k, r in latest.items()
+            if r.decision == "reject"
+        }
+
+    def _batch_draft(self, item: WorkItem) -> Draft | None:
+        """The draft an earlier batch run logged for ``item`` while its code, prompt version,
+        model, style and docstring are unchanged (never one a person rejected), else None."""
+        from docagent.batch import _Resume
+
+        if self._batch_drafts is None:
+            self._batch_drafts = _Resume(self)
+        return self._batch_drafts.find(item)
 
     def _record_draft(
         self, draft: Draft, facts: FileFacts, target: Target, hint: str | None
@@ -819,7 +858,9 @@ class Session:
             elif applied and result.old_bytes is not None and result.new_bytes is not None:
                 self._undo.append(_Undo(item, draft, item.path, result.old_bytes, result.new_bytes))
         if self.drafter is not None:
-            self.drafter.record_accepted(item.path, item.qualname, final)
+            self.drafter.record_accepted(
+                item.path, item.qualname, final, reviewed=reviewer != BATCH_REVIEWER
+            )
         item.state = "done"
         message = "applied" if applied else "; ".join(r for _, r in result.skipped)
         return Outcome(True, message, applied)
@@ -897,6 +938,8 @@ class Session:
     ) -> Outcome:
         """Log a rejection with its reason (a picked reason, or ``other: note``)."""
         self._decide(draft, "reject", reason=reason, reviewer=reviewer, review_ms=review_ms)
+        if self.drafter is not None:  # the target's next draft sees why
+            self.drafter.rejections[(item.path, item.qualname)] = (reason, draft.text)
         item.state = "rejected"
         item.reason = reason
         return Outcome(True, "rejected")

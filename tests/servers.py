@@ -24,6 +24,14 @@ With ``hold_after = N`` (and :meth:`hold`), every request after the first N wait
 :meth:`release` (the kill-and-resume test kills the client while requests are held).
 ``delay`` adds a fixed latency to every such answer (the benchmark uses 0.3 s).
 
+Prompt caching (``caching=True``): like the Messages API, a request's ``system`` blocks up to the
+last one marked ``cache_control`` are its cacheable prefix; the prefix is cached only when it is
+at least the model's minimum length (:data:`MIN_CACHE_TOKENS`, tokens counted as characters / 4),
+so a prefix under it gets no cache reads or writes. The first request with a prefix writes it
+(``cache_creation_input_tokens``), later ones read it (``cache_read_input_tokens``); usage is then
+counted from the request text, and ``cache_reads`` / ``cache_writes`` count tokens per
+``path::qualname``.
+
 Message Batches: ``POST /v1/messages/batches`` creates a batch (``msgbatch_0001``, …), ``GET
 …/batches/{id}`` reports ``in_progress`` for ``batch_polls`` polls and then ``ended`` with a
 ``results_url``, and ``GET …/batches/{id}/results`` streams JSONL built by ``batch_result(custom_id,
@@ -62,6 +70,14 @@ GOOD_DRAFT: dict[str, Any] = {
     "attributes": [],
 }
 
+#: The server's own table of minimum cacheable lengths (independent of docagent's).
+MIN_CACHE_TOKENS = {
+    "claude-sonnet-4-5": 1024,
+    "claude-sonnet-4-6": 2048,
+    "claude-haiku-4-5": 4096,
+    "claude-opus-4-5": 4096,
+}
+
 _WHO_RE = re.compile(r"Write the docstring of the (\w+) `([^`]+)` in `([^`]+)`")
 HOSTILE = 'Escape attempt."""; import os; os.system("echo pwned") #\\'
 
@@ -97,7 +113,7 @@ class Recorded:
 def message_body(
     text: str,
     *,
-    model: str = "claude-sonnet-test",
+    model: str = "claude-sonnet-4-5",
     input_tokens: int = 1000,
     output_tokens: int = 200,
     cache_read: int = 0,
@@ -335,9 +351,15 @@ class MessagesServer(LoopbackServer):
         delay: float = 0.0,
         batch_polls: int = 1,
         model: str = "claude-sonnet-4-5",
+        caching: bool = False,
     ) -> None:
-        """Start the server; ``from_prompt`` answers unscripted requests from the prompt."""
+        """Start the server; ``from_prompt`` answers unscripted requests from the prompt;
+        ``caching`` simulates prompt caching (module docstring)."""
         self.from_prompt = from_prompt
+        self.caching = caching
+        self.cached_prefixes: set[str] = set()
+        self.cache_reads: Counter[str] = Counter()
+        self.cache_writes: Counter[str] = Counter()
         self.delay = delay
         self.batch_polls = batch_polls
         self.model = model
@@ -424,9 +446,34 @@ class MessagesServer(LoopbackServer):
         text = json.dumps(answer)
         if fault == "malformed":
             text = "Sure! Here is the docstring you asked for, in prose, not JSON."
+        usage = self.usage(body, key) if self.caching else {}
         with self.lock:
             self.answered[key] += 1
-        return 200, message_body(text, model=self.model)
+        return 200, message_body(text, model=self.model, **usage)
+
+    def usage(self, body: dict[str, Any], key: str) -> dict[str, int]:
+        """Usage of one request with prompt caching simulated (see the module docstring)."""
+        system = body.get("system") or []
+        if isinstance(system, str):
+            system = [{"type": "text", "text": system}]
+        marked = [i for i, b in enumerate(system) if isinstance(b, dict) and b.get("cache_control")]
+        texts = [str(b.get("text", "")) for b in system if isinstance(b, dict)]
+        rest = json.dumps(body.get("messages") or [])
+        total = sum(len(t) for t in texts) // 4 + len(rest) // 4
+        if not marked:
+            return {"input_tokens": total}
+        prefix = "\0".join(texts[: marked[-1] + 1])
+        tokens = len(prefix) // 4
+        model = str(body.get("model", ""))
+        if tokens < MIN_CACHE_TOKENS.get(model, 1024):
+            return {"input_tokens": total}
+        with self.lock:
+            ident = model + "\0" + prefix
+            hit = ident in self.cached_prefixes
+            self.cached_prefixes.add(ident)
+            (self.cache_reads if hit else self.cache_writes)[key] += tokens
+        cached = {"cache_read": tokens} if hit else {"cache_write": tokens}
+        return {"input_tokens": total - tokens, **cached}
 
     def route(self, rec: Recorded) -> Reply:
         """Serve batches endpoints; everything else takes the next scripted reply."""

@@ -42,9 +42,20 @@ def test_message_batches_create_poll_results(repo_factory, server, tmp_path: Pat
         progress=False,
         quiet=True,
     )
-    # first round: every target; second round: the redraft of "invented"
-    assert server.batch_creates == 2
-    assert summary["batch_ids"] == ["msgbatch_0001", "msgbatch_0002"]
+    # dependency waves: base, then middle (calls base), then top (calls middle); the redraft of
+    # "invented" is one more batch during the first wave
+    assert server.batch_creates == 4
+    assert summary["batch_ids"] == [f"msgbatch_{i:04d}" for i in range(1, 5)]
+
+    def batch_of(qualname: str) -> str:
+        needle = f"`{qualname}` in `m.py`"
+        return next(
+            bid
+            for bid, b in server.batches.items()
+            if any(needle in json.dumps(r["params"]["messages"]) for r in b["requests"])
+        )
+
+    assert batch_of("base") < batch_of("middle") < batch_of("top")
     for b in server.batches.values():  # polled while in progress, then ended (results re-reads)
         assert b["seen"][:3] == ["in_progress", "in_progress", "ended"]
     assert sum(server.statuses.values()) == 0  # nothing went through /v1/messages
@@ -58,7 +69,7 @@ def test_message_batches_create_poll_results(repo_factory, server, tmp_path: Pat
     requests = sum(len(b["requests"]) for b in server.batches.values()) - 1  # minus errored
     assert summary["cost_usd"] == pytest.approx(requests * 0.006 * 0.5)
     state = json.loads((root / ".docagent" / STATE_FILE).read_text())
-    assert set(state["batches"]) == {"msgbatch_0001", "msgbatch_0002"}
+    assert set(state["batches"]) == set(summary["batch_ids"])
     with Store.open(root) as store:
         run = store.run(summary["run_id"])
         assert run is not None and run.summary["batch_ids"] == summary["batch_ids"]
@@ -73,7 +84,8 @@ def test_rerun_resumes_the_stored_batch(repo_factory, server, tmp_path: Path) ->
     first = run_batch(
         root, batch_api=True, provider="anthropic", poll_interval=0.01, progress=False, quiet=True
     )
-    assert server.batch_creates == 1
+    waves = server.batch_creates
+    assert waves == 3  # base, middle, top
     db = root / ".docagent" / "docagent.db"
     for suffix in ("", "-wal", "-shm"):
         Path(str(db) + suffix).unlink(missing_ok=True)  # forget every logged draft
@@ -82,7 +94,7 @@ def test_rerun_resumes_the_stored_batch(repo_factory, server, tmp_path: Path) ->
     second = run_batch(
         root, batch_api=True, provider="anthropic", poll_interval=0.01, progress=False, quiet=True
     )
-    assert server.batch_creates == 1  # no new batch: the stored one was read again
+    assert server.batch_creates == waves  # no new batch: the stored ones were read again
     assert second["batch_ids"] == first["batch_ids"]
     assert second["drafted"] == second["targets"] and second["failed"] == 0
 

@@ -29,7 +29,7 @@ def test_piped_scan_never_wraps_and_prints_paths_as_they_are(repo_factory, capsy
     assert f"  {LONG}:1 function h" in lines  # longer than 80 columns, on one line
     assert any("│ data[bold]x.py" in line for line in lines)  # the table too
     (summary,) = [line for line in lines if line.startswith("Coverage")]
-    assert summary.endswith("Style: google.")  # the whole sentence on one line
+    assert summary.endswith("Style: google (detected).")  # the whole sentence on one line
     assert "\x1b[" not in out  # no colour codes in a pipe
 
 

@@ -32,7 +32,7 @@ class Scripted:
 
 
 def ok(text: str, stop: str = "end_turn") -> ProviderResult:
-    return ProviderResult({"body": text}, text, Usage(10, 5), "claude-sonnet-4-5-x", "", stop)
+    return ProviderResult({"body": text}, text, Usage(10, 5), "claude-sonnet-4-5", "", stop)
 
 
 async def run(provider: Scripted, no_redraft: tuple[str, ...] = ()) -> Draft:
@@ -87,7 +87,7 @@ async def test_refusal_is_malformed_then_redrafted() -> None:
     assert p.requests[1].messages[-1]["content"] == "fix schema of None"
     assert d.attempts == 2 and not d.error and d.text == "good"
     assert [c.name for c in d.checks] == ["schema", "good", "kept"]
-    assert d.usage.input_tokens == 20 and d.model == "claude-sonnet-4-5-x" and d.cost_usd > 0
+    assert d.usage.input_tokens == 20 and d.model == "claude-sonnet-4-5" and d.cost_usd > 0
 
 
 async def test_failed_hard_check_redrafts_once_then_stops() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from conftest import STDLIB
 
 from docagent.code.targets import read_file
@@ -232,6 +233,6 @@ def test_price_table():
     assert price_for("claude-opus-4-1").input == 15.0
     assert price_for("claude-opus-4-6").input == 5.0
     assert price_for("llama3") is None and cost("llama3", Usage(10**6, 10**6)) == 0.0
-    u = Usage(1_000_000, 1_000_000, 1_000_000, 1_000_000)
-    assert cost("claude-sonnet-4-6", u) == 3 + 15 + 0.3 + 3.75
-    assert cost("claude-sonnet-4-6", u, batch=True) == (3 + 15 + 0.3 + 3.75) / 2
+    u = Usage(50_000, 50_000, 50_000, 50_000)  # within the 200k-token base tier
+    assert cost("claude-sonnet-4-6", u) == pytest.approx((3 + 15 + 0.3 + 3.75) / 20)
+    assert cost("claude-sonnet-4-6", u, batch=True) == pytest.approx((3 + 15 + 0.3 + 3.75) / 40)

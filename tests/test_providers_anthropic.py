@@ -102,10 +102,15 @@ async def test_request_shape(messages_server):
     assert req.method == "POST"
     assert body["model"] == "claude-sonnet-4-6"
     assert body["max_tokens"] == 1500
-    assert body["output_config"] == {"format": {"type": "json_schema", "schema": DRAFT_SCHEMA}}
+    assert body["output_config"] == {
+        "format": {"type": "json_schema", "schema": DRAFT_SCHEMA},
+        "effort": "low",  # claude-sonnet-4-6 takes an effort setting: docstrings need little
+    }
     assert "tools" not in body and "tool_choice" not in body and "temperature" not in body
     system = body["system"]
-    assert system[-1]["cache_control"] == {"type": "ephemeral"}
+    # the prefix of this one-function file is under claude-sonnet-4-6's 2048-token minimum
+    assert not any("cache_control" in b for b in system)
+    assert "def add(a, b):" in system[-1]["text"]  # the file-level context ends the prefix
     assert "You write Python docstrings" in system[0]["text"]
     assert "Google style" in "".join(b["text"] for b in system)
     assert [m["role"] for m in body["messages"]] == ["user"]
@@ -129,9 +134,9 @@ async def test_team_examples_join_the_cached_prefix(messages_server):
     await drafter.draft(facts, target)
     await p.aclose()
     system = message_requests(messages_server)[0].json["system"]
-    assert len(system) == 2
+    assert len(system) == 3  # system prompt, team examples, file-level context
     assert "Fetch one row." in system[1]["text"]
-    assert "cache_control" not in system[0] and system[1]["cache_control"]["type"] == "ephemeral"
+    assert not any("cache_control" in b for b in system)  # under the minimum: nothing marked
 
 
 async def test_529_then_success_is_retried_by_the_sdk(messages_server):
@@ -354,3 +359,23 @@ async def test_missing_key_is_an_auth_error_not_a_crash(messages_server, monkeyp
     await p.aclose()
     assert d.error_kind == "auth" and "ANTHROPIC_API_KEY" in d.error
     assert message_requests(messages_server) == []
+
+
+async def test_effort_is_sent_to_models_that_take_it_and_recorded(messages_server):
+    """auto: low effort for claude-sonnet-4-6, none for a model not known to take it; recorded."""
+    from docagent.draft.effort import resolve_effort
+
+    assert resolve_effort("auto", "claude-sonnet-4-6") == "low"
+    assert resolve_effort("auto", "claude-sonnet-4-5") == ""
+    assert resolve_effort("high", "claude-sonnet-4-5") == "high"
+    assert resolve_effort("off", "claude-opus-4-6") == ""
+    facts, target = facts_and_target()
+    for model, effort in (("claude-sonnet-4-6", "low"), ("claude-sonnet-4-5", "")):
+        p = AnthropicProvider(model, base_url=messages_server.url, api_key=KEY, max_retries=0)
+        d = await Drafter(p, Settings(), SymbolIndex.from_files([facts]), "google").draft(
+            facts, target
+        )
+        await p.aclose()
+        body = message_requests(messages_server)[-1].json
+        assert body["output_config"].get("effort", "") == effort
+        assert d.effort == effort

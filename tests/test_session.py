@@ -101,7 +101,8 @@ def test_team_examples_come_from_people_not_the_batch_policy(repo_factory) -> No
     first.close()
     second = Session(root, mode="tui")
     second.prepare()
-    assert second.drafter.examples == ["Double leaf of y."]
+    pool = second.drafter.example_pool
+    assert [(e.qualname, e.text, e.edited) for e in pool] == [("caller", "Double leaf of y.", True)]
     second.close()
 
 

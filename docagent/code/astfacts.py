@@ -47,6 +47,8 @@ class AstFacts:
     imports: frozenset[str] = frozenset()
     #: the parse error, when the file does not parse (then the other fields are empty)
     error: Exception | None = None
+    #: the module's tree (docstrings may be stripped), shared so no one parses the file again
+    tree: ast.Module | None = field(default=None, repr=False, compare=False)
 
 
 @contextmanager
@@ -70,6 +72,7 @@ def ast_facts(facts: FileFacts) -> AstFacts:
         with no_gc():
             tree = pyast.parse(facts.text, quiet=True)
             result = analyze(tree, facts)
+            result.tree = tree
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         result = AstFacts(error=exc)
     facts.__dict__["_ast_facts"] = result

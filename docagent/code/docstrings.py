@@ -53,25 +53,42 @@ def detect_style(text: str) -> str:
 
 
 def majority_style(texts: Iterable[str], default: str = "google") -> str:
-    """Return the repository's style: the majority among docstrings that have sections.
-
-    Docstrings that are prose only do not vote unless no docstring has sections, in which case
-    the style is ``pep257``; with no docstrings at all, ``default``.
-    """
+    """Return the repository's style from its docstrings (see :func:`style_from_votes`)."""
     return style_from_votes(style_votes(texts), default)
 
 
 def style_from_votes(votes: Mapping[str, int], default: str = "google") -> str:
-    """Pick the majority style from per-style docstring counts (see :func:`majority_style`)."""
-    sectioned = {k: v for k, v in votes.items() if k != "pep257" and v}
-    if sectioned:
+    """Pick the repository's style from per-style docstring counts.
+
+    Prose-only docstrings vote for ``pep257`` (one-line ones under ``oneline``, since a one-line
+    docstring fits every style). A style with sections wins only with a real majority: the
+    docstrings with sections outnumber the multi-line prose-only ones, and they are at least a
+    tenth of all docstrings, one-liners included; the most common of them is the style. So one
+    Google docstring among 44 plain ones does not make a repository Google style. Otherwise the
+    style is ``pep257``; with no docstrings at all, ``default``.
+    """
+    sectioned = {k: v for k, v in votes.items() if k in STYLES and k != "pep257" and v}
+    total_sectioned = sum(sectioned.values())
+    total = sum(v for k, v in votes.items() if k in (*STYLES, "oneline"))
+    if (
+        total_sectioned
+        and total_sectioned > votes.get("pep257", 0)
+        and total_sectioned * 10 >= total
+    ):
         return sorted(sectioned.items(), key=lambda kv: (-kv[1], STYLES.index(kv[0])))[0][0]
-    return "pep257" if any(votes.values()) else default
+    return "pep257" if total else default
 
 
 def style_votes(texts: Iterable[str]) -> Counter[str]:
-    """Count docstrings per detected style (pep257 counts prose-only docstrings)."""
-    return Counter(detect_style(t) for t in texts)
+    """Count docstrings per detected style; prose-only ones count as ``pep257`` when they have
+    more than one line, else as ``oneline``."""
+    votes: Counter[str] = Counter()
+    for t in texts:
+        style = detect_style(t)
+        if style == "pep257" and len(t.strip().splitlines()) <= 1:
+            style = "oneline"
+        votes[style] += 1
+    return votes
 
 
 #: :func:`docstring_sha` of a target that has no docstring

@@ -120,5 +120,5 @@ def print_report(result: ScanResult) -> None:
     console.print(
         f"\n[bold]Coverage {summary['coverage']:.1f}%[/] — {summary['documented']} of "
         f"{summary['total']} {scope} documented, {summary['missing']} missing, "
-        f"{summary['stale']} stale. Style: {escape(result.style)}."
+        f"{summary['stale']} stale. Style: {escape(result.style)} ({escape(result.style_source)})."
     )

@@ -10,7 +10,7 @@ passed in as callables. :func:`stop_problem` is the shared reading of a provider
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from docagent.draft import pricing
@@ -41,7 +41,7 @@ def usage_bound(usage: Usage, request: DraftRequest) -> Usage:
     """
     if not usage.unknown:
         return usage
-    text = request.system + request.examples
+    text = request.system + request.examples + request.file_context
     text += "".join(str(m.get("content", "")) for m in request.messages)
     return Usage((len(text) + 1) // 2, int(request.max_tokens), unknown=True)
 
@@ -58,6 +58,7 @@ async def draft_with_redraft(
     started: float,
     batch: bool = False,
     no_redraft: Collection[str] = (),
+    prices: Mapping[str, pricing.Price] | None = None,
 ) -> None:
     """Fill ``draft`` from at most two provider calls; never raises for a model's failure.
 
@@ -70,7 +71,8 @@ async def draft_with_redraft(
     check fails (except those named in ``no_redraft``) on the first attempt,
     ``follow_up(messages, result, failed, value)`` gives the messages of the redraft. Finally
     ``draft.usage``, ``cost_usd`` (``batch`` prices at the batch discount) and ``latency_ms``
-    (since ``started``, a :func:`time.perf_counter` value) are set.
+    (since ``started``, a :func:`time.perf_counter` value) are set; ``prices`` adds the
+    configured prices to the table.
     """
     messages = first_messages
     usage = Usage()
@@ -103,7 +105,7 @@ async def draft_with_redraft(
             break
         messages = follow_up(messages, result, failed, value)
     draft.usage = usage
-    draft.cost_usd = pricing.cost(draft.model, usage, batch=batch)
+    draft.cost_usd = pricing.cost(draft.model, usage, batch=batch, extra=prices)
     draft.latency_ms = int((time.perf_counter() - started) * 1000)
 
 

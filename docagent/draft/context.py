@@ -10,9 +10,11 @@ truncated line by line, so the same inputs always give the same pack.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from docagent.code.targets import FileFacts, Target
+from docagent.draft.resolve import Site
 from docagent.draft.symbols import Symbol, SymbolIndex, signature, target_code
 
 #: Share of the budget the target's own source may take before it is truncated.
@@ -20,7 +22,10 @@ TARGET_SHARE = 0.6
 MIN_SECTION_TOKENS = 24
 MAX_CALLEES = 8
 MAX_CALL_SITES = 3
+MAX_TEST_SITES = 2
 MAX_EXAMPLES = 2
+#: Estimated tokens of a file's source sent whole as the file-level context (else an outline).
+FILE_BUDGET = 6000
 
 
 def estimate_tokens(text: str) -> int:
@@ -57,7 +62,18 @@ class ContextPack:
     examples: list[str] = field(default_factory=list)
     examples_source: str = "none"
 
-    _ORDER = ("module", "class", "callees", "call sites", "style examples", "target")
+    _ORDER = (
+        "module",
+        "class",
+        "inherited",
+        "callees",
+        "call sites",
+        "usage in tests",
+        "accepted examples",
+        "style examples",
+        "previous draft rejected",
+        "target",
+    )
 
     @property
     def text(self) -> str:
@@ -190,15 +206,124 @@ def _callee_entry(s: Symbol) -> str:
     return head
 
 
-def nearby_docstrings(facts: FileFacts, target: Target, limit: int = MAX_EXAMPLES) -> list[str]:
-    """Existing docstrings of the same file with sections first, nearest to ``target``."""
-    from docagent.code.docstrings import detect_style
+def file_context(facts: FileFacts, budget: int = FILE_BUDGET) -> str:
+    """The file-level context shared by every target of ``facts``'s file (the cached prefix).
 
-    cands = [
-        t
-        for t in facts.targets
-        if t.docstring is not None and t.qualname != target.qualname and t.kind != "module"
-    ]
+    The whole source when it fits in ``budget`` estimated tokens; else the module docstring,
+    the imports and an outline of the file's classes and functions (signatures and first
+    docstring lines). It depends on the file only, never on a target, so requests for targets
+    of one file share it byte for byte.
+    """
+    source = facts.text.rstrip()
+    if estimate_tokens(source) <= budget:
+        return f"## file\nThe module the target is in, {facts.path}:\n```python\n{source}\n```\n"
+    lines: list[str] = []
+    module = facts.target("<module>")
+    if module is not None and module.docstring:
+        lines.append(f'"""{_doc_head(module.docstring.text, 6)}"""')
+    lines.extend(_imports(facts))
+    for t in facts.targets:
+        if t.kind == "module":
+            continue
+        depth = t.qualname.count(".")
+        pad = "    " * depth
+        lines.extend(f"{pad}@{d}" for d in t.decorators)
+        lines.append(f"{pad}{signature(t)}:")
+        if t.docstring:
+            lines.append(f'{pad}    """{t.docstring.text.splitlines()[0]}"""')
+    body, _ = _truncate("\n".join(lines), budget)
+    return f"## file outline\nAn outline of the module the target is in, {facts.path}:\n{body}\n"
+
+
+def is_test_path(path: str) -> bool:
+    """True for files of a test suite (``tests/``, ``test_*.py``, ``*_test.py``, conftest)."""
+    parts = path.split("/")
+    name = parts[-1]
+    return (
+        any(p in ("tests", "test", "testing") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test.py")
+        or name == "conftest.py"
+    )
+
+
+def _site_text(symbols: SymbolIndex, site: Site, before: int, after: int) -> str:
+    where = "module level" if site.caller == "<module>" else site.caller
+    lines = symbols.site_lines(site, before, after)
+    return f"{site.path}:{site.line} (in {where}):\n" + "\n".join("    " + x for x in lines)
+
+
+def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list[str], list[str]]:
+    """Resolved call sites of ``target`` (a few lines each) and its uses in tests.
+
+    Falls back to lines that call the name when the file cannot be resolved (no parse).
+    """
+    if facts.path not in symbols.resolver.trees:
+        name = target.name
+        if target.kind == "class" or (name.startswith("__") and name.endswith("__")):
+            return [], []
+        lines = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
+        return [f"{p}:{n}: {t}" for p, n, t in lines], []
+    resolved = symbols.callers(facts.path, target.qualname)
+    code = [s for s in resolved if not is_test_path(s.path)]
+    tests = [s for s in resolved if is_test_path(s.path)]
+    # one site per caller first, so the few shown cover different uses
+    code.sort(key=lambda s: (s.path != facts.path, s.path, s.line))
+
+    def one_per_caller(sites: list[Site]) -> list[Site]:
+        seen: set[tuple[str, str]] = set()
+        picked = []
+        for s in sites:
+            if (s.path, s.caller) not in seen:
+                seen.add((s.path, s.caller))
+                picked.append(s)
+        return picked
+
+    return (
+        [_site_text(symbols, s, 1, 1) for s in one_per_caller(code)[:MAX_CALL_SITES]],
+        [_site_text(symbols, s, 2, 2) for s in one_per_caller(tests)[:MAX_TEST_SITES]],
+    )
+
+
+def _inherited(facts: FileFacts, target: Target, symbols: SymbolIndex) -> list[str]:
+    """For a method, the base-class method it overrides; for a class, its repository bases."""
+    resolver = symbols.resolver
+    ref = (facts.path, target.qualname)
+    if target.kind == "class":
+        refs = resolver.bases(ref)
+    else:
+        over = resolver.overridden(ref)
+        refs = [over] if over is not None else []
+    out = []
+    for r in refs:
+        s = symbols.get(*r)
+        if s is not None:
+            out.append(("overrides " if target.kind != "class" else "base ") + _callee_entry(s))
+    return out
+
+
+def nearby_docstrings(
+    facts: FileFacts,
+    target: Target,
+    limit: int = MAX_EXAMPLES,
+    exclude: Collection[str] = (),
+) -> list[str]:
+    """Existing docstrings of the same file with sections first, nearest to ``target``.
+
+    Never a stale docstring (one that disagrees with its code) nor one whose qualname is in
+    ``exclude`` (the drafter passes docstrings written by a model that no person reviewed).
+    """
+    from docagent.code.docstrings import consistency_problems, detect_style
+
+    def usable(t: Target) -> bool:
+        if t.docstring is None or t.qualname == target.qualname or t.kind == "module":
+            return False
+        if t.qualname in exclude:
+            return False
+        init = facts.target(t.qualname + ".__init__") if t.kind == "class" else None
+        return not consistency_problems(t, t.docstring.text, None, init)
+
+    cands = [t for t in facts.targets if usable(t)]
     cands.sort(
         key=lambda t: (
             detect_style(t.docstring.text) == "pep257",  # type: ignore[union-attr]
@@ -217,12 +342,21 @@ def build_context(
     budget: int = 1500,
     examples: list[str] | None = None,
     call_sites: list[str] | None = None,
+    module_section: bool = True,
+    exclude_examples: Collection[str] = (),
+    accepted: str = "",
+    note: str = "",
 ) -> ContextPack:
     """Build the context pack of ``target`` in ``facts`` under ``budget`` estimated tokens.
 
     ``examples`` are the team's accepted docstrings (they go to the cached prompt prefix);
     without them, nearby docstrings of the file are used. ``call_sites`` overrides the call
-    sites found in ``symbols``.
+    sites found in ``symbols``. ``module_section=False`` leaves out the module docstring and
+    imports (the drafter sends them in the file-level context, :func:`file_context`);
+    ``exclude_examples`` are qualnames of this file whose docstrings are never style examples.
+    ``accepted`` is the rendered few-shot examples chosen for this target
+    (:mod:`docagent.draft.examples`; they replace nearby style examples); ``note`` is a
+    reviewer's rejection of the previous draft.
     """
     pack = ContextPack(path=facts.path, qualname=target.qualname, budget=budget)
     remaining = budget
@@ -256,6 +390,11 @@ def build_context(
     if cls is not None:
         add("class", _class_section(facts, cls))
 
+    if symbols is not None and target.kind != "module":
+        inherited = _inherited(facts, target, symbols)
+        if inherited:
+            add("inherited", "\n".join(inherited))
+
     if symbols is not None and target.kind in ("function", "method"):
         entries = [_callee_entry(s) for s in symbols.callees(facts, target)[:MAX_CALLEES]]
         kept: list[str] = []
@@ -267,22 +406,28 @@ def build_context(
             add("callees", "\n".join(kept))
 
     mod_lines = []
-    module = facts.target("<module>")
+    module = facts.target("<module>") if module_section else None
     if module is not None and module.docstring and target.kind != "module":
         mod_lines.append(f'"""{_doc_head(module.docstring.text, 4)}"""')
-    mod_lines.extend(_imports(facts))
+    if module_section:
+        mod_lines.extend(_imports(facts))
     add("module", "\n".join(mod_lines))
 
-    if call_sites is None and symbols is not None and target.kind in ("function", "method"):
-        name = "__init__" if target.name == "__init__" else target.name
-        if name != "__init__" and not (name.startswith("__") and name.endswith("__")):
-            sites = symbols.call_sites(name, (facts.path, target.line), MAX_CALL_SITES)
-            call_sites = [f"{p}:{n}: {t}" for p, n, t in sites]
+    tests: list[str] = []
+    if call_sites is None and symbols is not None and target.kind != "module":
+        call_sites, tests = _usage(facts, target, symbols)
     if call_sites:
         add("call sites", "\n".join(call_sites[:MAX_CALL_SITES]))
+    if tests:
+        add("usage in tests", "\n".join(tests[:MAX_TEST_SITES]))
 
-    if not examples:
-        near = nearby_docstrings(facts, target)
+    if note:
+        add("previous draft rejected", note)
+    if accepted and not examples:
+        pack.examples_source = "accepted"
+        add("accepted examples", accepted)
+    elif not examples:
+        near = nearby_docstrings(facts, target, exclude=exclude_examples)
         if near:
             pack.examples = near
             pack.examples_source = "nearby"

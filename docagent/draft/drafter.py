@@ -23,16 +23,19 @@ from docagent.code.docstrings import (
 )
 from docagent.code.targets import TOO_DEEP, FileFacts, SourceError, Target
 from docagent.credentials import redact
+from docagent.draft import pricing
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, cache_key
 from docagent.draft.checks import problems_text, run_checks
-from docagent.draft.context import MAX_CALLEES, ContextPack, build_context
+from docagent.draft.context import MAX_CALLEES, ContextPack, build_context, file_context
+from docagent.draft.examples import Example, choose_examples, rejection_note, render_examples
 from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft
-from docagent.draft.prompts import build_prompt, prompt_version, redraft_message
+from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
 from docagent.draft.render import render
 from docagent.draft.repair import repair_docstring
+from docagent.draft.rules import Rules
 from docagent.draft.symbols import SymbolIndex
 
 if TYPE_CHECKING:
@@ -54,13 +57,18 @@ class Drafter:
         examples: list[str] | None = None,
         interactive: bool = False,
         batch: bool = False,
+        example_pool: list[Example] | None = None,
+        rules: Rules | None = None,
     ):
         """Create a drafter.
 
         ``settings`` supplies ``token_budget`` and ``line_length``; ``style`` may be ``auto``
         (the majority style of the indexed docstrings); ``examples`` are the team's accepted
         docstrings (they join the cached prompt prefix); ``batch`` prices usage at the
-        Message Batches discount.
+        Message Batches discount. ``example_pool`` holds the team's accepted and edited
+        docstrings: each target is shown the most similar ones with their code
+        (:func:`~docagent.draft.examples.choose_examples`). ``rules`` are the team's rules
+        (:mod:`docagent.draft.rules`): they end the system prompt and change the prompt version.
         """
         self.provider = provider
         self.settings = settings
@@ -73,12 +81,20 @@ class Drafter:
         self.interactive = interactive
         self.batch = batch
         self.budget = int(getattr(settings, "token_budget", 1500) or 1500)
-        self.prompt_version = prompt_version()
-        #: context packs by target: (facts, callees' docstrings, pack), see :meth:`context`
-        self._packs: dict[tuple[str, str], tuple[FileFacts, tuple[str, ...], ContextPack]] = {}
+        self.prices = pricing.parse_prices(getattr(settings, "prices", None) or {})
+        self.rules = rules or Rules()
+        self.prompt_version = prompt_version(self.rules.prompt_text())
+        #: context packs by target: (facts, what else the pack depends on, pack); see context()
+        self._packs: dict[tuple[str, str], tuple[FileFacts, tuple[object, ...], ContextPack]] = {}
+        self._file_contexts: dict[tuple[str, str], str] = {}
+        #: (path, qualname) of model drafts no person reviewed: never style examples
+        self.unreviewed: set[tuple[str, str]] = set()
+        self.example_pool = list(example_pool or [])
+        #: (path, qualname) -> (reason, rejected text) of a standing rejection
+        self.rejections: dict[tuple[str, str], tuple[str, str]] = {}
 
-    def code_sha(self, facts: FileFacts, target: Target) -> str:
-        """Return the target's code sha (computed once per file version, see ``ast_facts``).
+    def _file_shas(self, facts: FileFacts) -> dict[str, str]:
+        """Code shas of every target of ``facts`` (one ``ast_facts`` pass per file version).
 
         Raises:
             SourceError: the file's code is nested too deeply for Python's parser.
@@ -86,31 +102,110 @@ class Drafter:
         found = ast_facts(facts)
         if isinstance(found.error, RecursionError | MemoryError):
             raise SourceError(f"{facts.path}: {TOO_DEEP}")
-        return "" if found.error is not None else found.shas.get(target.qualname, "")
+        return {} if found.error is not None else found.shas
+
+    def code_sha(self, facts: FileFacts, target: Target) -> str:
+        """Return the target's code sha (computed once per file version, see ``ast_facts``).
+
+        Raises:
+            SourceError: the file's code is nested too deeply for Python's parser.
+        """
+        return self._file_shas(facts).get(target.qualname, "")
 
     def context(self, facts: FileFacts, target: Target) -> ContextPack:
-        """Return the context pack the drafter would send for ``target``.
+        """Return the per-target context pack the drafter would send for ``target``.
 
-        A pack is built once and reused while the file and its callees' docstrings are
-        unchanged (the estimate and the draft of one target share it); a callee accepted in
-        between makes a new one.
+        The module docstring and imports are not in it: they are part of :meth:`file_context`.
+        A pack is built once and reused while the file, its callees' docstrings, the target's
+        standing rejection and the example pool are unchanged (the estimate and the draft of
+        one target share it); a callee accepted in between makes a new one, and so does a
+        documented neighbour marked unreviewed (it stops being a style example).
         """
         key = (facts.path, target.qualname)
-        callee_docs = (
+        unreviewed = {q for p, q in self.unreviewed if p == facts.path}
+        rejected = self.rejections.get(key)
+        depends = (
             tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
             if target.kind in ("function", "method")  # the kinds whose pack lists callees
-            else ()
+            else (),
+            rejected,
+            len(self.example_pool),
+            # only a documented (not stale) neighbour marked unreviewed changes the examples
+            frozenset(
+                q
+                for q in unreviewed
+                if (t := facts.target(q)) and t.docstring and t.status != "stale"
+            ),
         )
         cached = self._packs.get(key)
-        if cached is not None and cached[0] is facts and cached[1] == callee_docs:
+        if cached is not None and cached[0] is facts and cached[1] == depends:
             return cached[2]
-        pack = build_context(facts, target, self.symbols, self.budget, self.examples or None)
-        self._packs[key] = (facts, callee_docs, pack)
+        accepted = ""
+        if self.example_pool and not self.examples:
+            chosen = choose_examples(self.example_pool, target, facts.path, self.symbols)
+            accepted = render_examples(chosen, self.symbols)
+        pack = build_context(
+            facts,
+            target,
+            self.symbols,
+            self.budget,
+            self.examples or None,
+            module_section=False,
+            exclude_examples=unreviewed,
+            accepted=accepted,
+            note=rejection_note(*rejected) if rejected else "",
+        )
+        self._packs[key] = (facts, depends, pack)
         return pack
 
-    def record_accepted(self, path: str, qualname: str, text: str) -> None:
-        """Feed an accepted docstring back so callers drafted later see it (callee-first)."""
+    def file_context(self, facts: FileFacts) -> str:
+        """Return the file-level context of ``facts`` (the end of the cached prompt prefix).
+
+        It is kept while the file's code is unchanged: docstrings applied during a run do not
+        change it, so every target of the file keeps reading the same cached prefix.
+        """
+        shas = self._file_shas(facts)
+        code = hashlib.sha256(repr(sorted(shas.items())).encode()).hexdigest()
+        key = (facts.path, code if shas else hashlib.sha256(facts.source).hexdigest())
+        if key not in self._file_contexts:
+            self._file_contexts[key] = file_context(facts)
+        return self._file_contexts[key]
+
+    def prompt(self, facts: FileFacts, target: Target, hint: str | None = None) -> Prompt:
+        """Return the prompt of the first attempt for ``target`` (no network)."""
+        return self._prompt(facts, target, self.context(facts, target), hint)
+
+    def _prompt(
+        self, facts: FileFacts, target: Target, pack: ContextPack, hint: str | None
+    ) -> Prompt:
+        init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
+        existing = target.docstring.text if target.docstring is not None else ""
+        stale = consistency_problems(target, existing, None, init) if existing else []
+        return build_prompt(
+            target.kind,
+            target.qualname,
+            facts.path,
+            self.style,
+            pack.text,
+            pack.team_examples,
+            hint,
+            existing=existing if stale else None,
+            problems=[p.message for p in stale],
+            file_context=self.file_context(facts),
+            rules=self.rules.prompt_text(),
+        )
+
+    def record_accepted(self, path: str, qualname: str, text: str, reviewed: bool = True) -> None:
+        """Feed an accepted docstring back so callers drafted later see it (callee-first).
+
+        ``reviewed=False`` marks a model's draft that no person reviewed (proposed, or applied
+        by the batch policy): callers see it, but it is never a style example.
+        """
         self.symbols.set_docstring(path, qualname, text)
+        if reviewed:
+            self.unreviewed.discard((path, qualname))
+        else:
+            self.unreviewed.add((path, qualname))
 
     async def draft(
         self, facts: FileFacts, target: Target, hint: str | None = None, fresh: bool = False
@@ -127,26 +222,21 @@ class Drafter:
         init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
         existing = target.docstring.text if target.docstring is not None else ""
         stale = consistency_problems(target, existing, None, init) if existing else []
-        prompt = build_prompt(
-            target.kind,
-            target.qualname,
-            facts.path,
-            self.style,
-            pack.text,
-            pack.team_examples,
-            hint,
-            existing=existing if stale else None,
-            problems=[p.message for p in stale],
-        )
+        prompt = self._prompt(facts, target, pack, hint)
         if getattr(self.settings, "redact_prompts", True):  # no credential leaves the machine
             prompt = dataclasses.replace(
-                prompt, user=redact(prompt.user), examples=redact(prompt.examples)
+                prompt,
+                user=redact(prompt.user),
+                examples=redact(prompt.examples),
+                file_context=redact(prompt.file_context),
             )
         code_sha = self.code_sha(facts, target)
-        ctx_hash = pack.hash
+        ctx_hash = hashlib.sha256(f"{pack.hash}\0{prompt.file_context}".encode()).hexdigest()[:16]
         if hint:
             ctx_hash = hashlib.sha256((ctx_hash + "\0" + hint).encode()).hexdigest()[:16]
-        key = cache_key(code_sha, ctx_hash, self.prompt_version, self.provider.model, self.style)
+        effort = str(getattr(self.provider, "effort", "") or "")
+        model_key = self.provider.model + (f"+effort={effort}" if effort else "")
+        key = cache_key(code_sha, ctx_hash, self.prompt_version, model_key, self.style)
         draft = Draft(
             path=facts.path,
             qualname=target.qualname,
@@ -160,6 +250,7 @@ class Drafter:
             context_tokens=pack.tokens,
             cache_key=key,
             notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
+            effort=effort,
             original_sha=docstring_sha(target.docstring.text if target.docstring else None),
         )
         if self.cache is not None and not hint and not fresh:
@@ -182,6 +273,7 @@ class Drafter:
                 target=target,
                 style=self.style,
                 interactive=self.interactive,
+                file_context=prompt.file_context,
             )
 
         def accept(structured: StructuredDraft) -> list[Check]:
@@ -221,6 +313,7 @@ class Drafter:
             # a redraft cannot make a wholesale replacement preserve the hand-written text;
             # an absurdly long answer is not quoted back to the model (nor paid for twice)
             no_redraft=("preserves_existing", "size"),
+            prices=self.prices,
         )
         if self.cache is not None and not hint and not draft.error:
             self.cache.put(key, draft)

@@ -251,6 +251,8 @@ class Draft:
     #: last model call; empty for the offline drafter
     request_id: str = ""
     response_id: str = ""
+    #: the effort level sent with the request (``""``: none), see :mod:`docagent.draft.effort`
+    effort: str = ""
     draft_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
     #: :func:`~docagent.code.docstrings.docstring_sha` of the docstring the draft was made
     #: against (None: unknown); applying it is refused once the target's docstring differs

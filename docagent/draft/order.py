@@ -3,11 +3,13 @@
 Callers are drafted after the functions they call, so their context packs can include the
 callees' freshly accepted docstrings. Cycles (recursion, mutual recursion) are strongly connected
 components drafted together in source order; ties keep source order, so the order is
-deterministic.
+deterministic. Within that order, targets of one file run back to back (:func:`_group_by_file`),
+so their requests share the file's cached prompt prefix.
 """
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 
 from docagent.code.targets import FileFacts, Target
@@ -70,4 +72,56 @@ def order_callees_first(
             if work:
                 parent = work[-1][0]
                 low[parent] = min(low[parent], low[v])
-    return [items[i] for comp in sccs for i in comp]
+    return [items[i] for comp in _group_by_file(items, edges, sccs) for i in comp]
+
+
+def _group_by_file(
+    items: Sequence[tuple[FileFacts, Target]], edges: list[list[int]], sccs: list[list[int]]
+) -> list[list[int]]:
+    """Reorder the components so that targets of one file run back to back.
+
+    A topological order of the components (callees first) that, among the components ready to
+    go, prefers one of the file it drafted last, then the earliest in source order: requests of
+    one file then follow each other and share the file's cached prompt prefix.
+    """
+    comp_of = {v: c for c, comp in enumerate(sccs) for v in comp}
+    waiting = [0] * len(sccs)
+    dependents: list[list[int]] = [[] for _ in sccs]
+    for c, comp in enumerate(sccs):
+        needs = {comp_of[w] for v in comp for w in edges[v]} - {c}
+        waiting[c] = len(needs)
+        for d in needs:
+            dependents[d].append(c)
+    first = [min(comp) for comp in sccs]
+    path = [items[first[c]][0].path for c in range(len(sccs))]
+    ready: list[tuple[int, int]] = []
+    by_file: dict[str, list[tuple[int, int]]] = {}
+
+    def push(c: int) -> None:
+        heapq.heappush(ready, (first[c], c))
+        heapq.heappush(by_file.setdefault(path[c], []), (first[c], c))
+
+    for c in range(len(sccs)):
+        if not waiting[c]:
+            push(c)
+    out: list[list[int]] = []
+    done: set[int] = set()
+    last = ""
+    while len(out) < len(sccs):
+        same = by_file.get(last, [])
+        while same and same[0][1] in done:
+            heapq.heappop(same)
+        if same:
+            c = heapq.heappop(same)[1]
+        else:
+            while ready[0][1] in done:
+                heapq.heappop(ready)
+            c = heapq.heappop(ready)[1]
+        done.add(c)
+        out.append(sccs[c])
+        last = path[c]
+        for d in dependents[c]:
+            waiting[d] -= 1
+            if not waiting[d]:
+                push(d)
+    return out

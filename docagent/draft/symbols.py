@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from docagent.code import pyast
 from docagent.code.targets import FileFacts, Target
+from docagent.draft.resolve import Resolver, Site
 
 
 @dataclass
@@ -142,6 +143,9 @@ class SymbolIndex:
         self._unsorted: set[str] = set()
         #: callees per target: ``(path, qualname) -> (facts, symbols)``; cleared by any add
         self._callees: dict[tuple[str, str], tuple[FileFacts, list[Symbol]]] = {}
+        self._resolver: Resolver | None = None
+        #: the facts of every indexed file (their parse is shared with the resolver)
+        self._file_facts: dict[str, FileFacts] = {}
         for s in symbols:
             self.add(s)
 
@@ -158,7 +162,9 @@ class SymbolIndex:
         from docagent.code.astfacts import ast_facts
 
         self.texts[facts.path] = facts.text
+        self._file_facts[facts.path] = facts
         self._sites = None
+        self._resolver = None
         self._modules = None
         found = ast_facts(facts)
         self.imports[facts.path] = (
@@ -246,11 +252,31 @@ class SymbolIndex:
             return top[0]
         return None
 
+    @property
+    def resolver(self) -> Resolver:
+        """The resolved-reference graph of the indexed files (built on first use)."""
+        if self._resolver is None:
+            from docagent.code.astfacts import ast_facts
+
+            trees = {}
+            for path, facts in self._file_facts.items():
+                tree = ast_facts(facts).tree
+                if tree is not None:
+                    trees[path] = tree
+            self._resolver = Resolver(self.texts, trees)
+        return self._resolver
+
+    def _symbol(self, ref: tuple[str, str]) -> Symbol | None:
+        return self.symbols.get(ref)
+
     def callees(self, facts: FileFacts, target: Target) -> list[Symbol]:
         """Return the repository symbols ``target`` calls, in first-use order.
 
-        Computed once per target and file version (a new list each call); adding symbols
-        forgets what was computed.
+        Calls are resolved references (:class:`~docagent.draft.resolve.Resolver`: imports,
+        base classes, attribute and local types); a target the resolver does not know (its
+        file is not indexed or does not parse) falls back to name matching. Computed once per
+        target and file version (a new list each call); adding symbols forgets what was
+        computed.
         """
         if target.kind == "module":
             return []
@@ -258,14 +284,22 @@ class SymbolIndex:
         cached = self._callees.get(key)
         if cached is not None and cached[0] is facts:
             return list(cached[1])
+        out: list[Symbol] = []
+        seen: set[int] = set()
+        if (facts.path, target.qualname) in self.resolver.functions:
+            for ref in self.resolver.callees(facts.path, target.qualname):
+                s = self._symbol(ref)
+                if s is not None and id(s) not in seen:
+                    seen.add(id(s))
+                    out.append(s)
+            self._callees[key] = (facts, out)
+            return list(out)
         from docagent.code.astfacts import ast_facts
 
         found = ast_facts(facts)
         calls = found.calls.get((target.line, target.name)) if found.error is None else None
         if calls is None:
             calls = calls_in(target_code(facts, target))
-        out: list[Symbol] = []
-        seen: set[int] = set()
         for call in calls:
             s = self.resolve(call, facts.path, target.qualname)
             if s is not None and id(s) not in seen:
@@ -274,10 +308,22 @@ class SymbolIndex:
         self._callees[key] = (facts, out)
         return list(out)
 
+    def callers(self, path: str, qualname: str) -> list[Site]:
+        """Every resolved call of target ``qualname`` of ``path`` in the indexed files."""
+        return self.resolver.callers((path, qualname))
+
+    def site_lines(self, site: Site, before: int = 1, after: int = 1) -> list[str]:
+        """The source lines around a call site (``before`` and ``after`` it), dedented."""
+        lines = self.texts.get(site.path, "").splitlines()
+        lo = max(0, site.line - 1 - before)
+        chunk = lines[lo : site.line + after]
+        return textwrap.dedent("\n".join(chunk)).splitlines()
+
     def call_sites(
         self, name: str, exclude: tuple[str, int] | None = None, limit: int = 3
     ) -> list[tuple[str, int, str]]:
-        """Return up to ``limit`` ``(path, line, text)`` lines that call ``name(``."""
+        """Return up to ``limit`` ``(path, line, text)`` lines that call ``name(`` (text match;
+        :meth:`callers` gives resolved ones)."""
         if self._sites is None:
             self._sites = {}
             for path in sorted(self.texts):

@@ -25,11 +25,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from docagent.draft.models import Usage
+from docagent.draft.pricing import cache_savings
 from docagent.errors import DocagentError
 from docagent.report.stats import edit_similarity, histogram, median, ratio, wilson
 from docagent.store.records import unreviewed
 
-DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day")
+DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort")
 DEFAULT_BY = ("model", "prompt", "kind")
 OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending", "auto_applied")
 
@@ -63,6 +65,9 @@ class Item:
     tokens_in: int = 0
     tokens_out: int = 0
     cost_usd: float = 0.0
+    cache_read_tokens: int = 0
+    cache_write_tokens: int = 0
+    effort: str = ""
     checks: list[dict[str, Any]] = field(default_factory=list)
     error: str | None = None
     #: an undecided draft that a newer draft or a later decision on its target replaced
@@ -157,6 +162,11 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
     drafts created at or after it. Drafts of ``eval`` runs are left out (nobody reviews them).
     """
     modes = {r.id: r.mode for r in store.runs()}
+    all_drafts = store.drafts()
+    effort = {
+        d.id: str(d.context.get("effort") or "") if isinstance(d.context, dict) else ""
+        for d in all_drafts
+    }
     items: list[Item] = []
     decided: set[str] = set()
     last_decision: dict[tuple[str, str, str], datetime] = {}
@@ -198,10 +208,13 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
                 tokens_in=r.tokens_in,
                 tokens_out=r.tokens_out,
                 cost_usd=r.cost_usd,
+                cache_read_tokens=r.cache_read_tokens,
+                cache_write_tokens=r.cache_write_tokens,
+                effort=effort.get(r.draft_id, ""),
                 checks=list(r.checks or []),
             )
         )
-    drafts = [d for d in store.drafts() if modes.get(d.run_id or "") != "eval"]
+    drafts = [d for d in all_drafts if modes.get(d.run_id or "") != "eval"]
     newest = {(d.path, d.qualname, d.kind): d.id for d in drafts}  # oldest first: last wins
     for d in drafts:
         if d.id in decided:
@@ -226,6 +239,9 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
                 tokens_in=d.tokens_in,
                 tokens_out=d.tokens_out,
                 cost_usd=d.cost_usd,
+                cache_read_tokens=d.cache_read_tokens,
+                cache_write_tokens=d.cache_write_tokens,
+                effort=effort.get(d.id, ""),
                 checks=list(d.checks or []),
                 error=d.error,
                 superseded=newest[key] != d.id or later,
@@ -237,6 +253,28 @@ def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list
         if since is None or _at(c.created_at) >= since
     ]
     return items, coverage
+
+
+def prompt_cache(items: Sequence[Item]) -> dict[str, Any]:
+    """Prompt-cache use: tokens read from and written to the cache, the hit ratio (cache reads
+    over all prompt tokens) and the dollars caching saved at list prices (negative when cache
+    writes were never read back)."""
+    read = sum(i.cache_read_tokens for i in items)
+    written = sum(i.cache_write_tokens for i in items)
+    plain = sum(i.tokens_in for i in items)
+    saved = sum(
+        cache_savings(
+            i.model, Usage(i.tokens_in, i.tokens_out, i.cache_read_tokens, i.cache_write_tokens)
+        )
+        for i in items
+        if i.cache_read_tokens or i.cache_write_tokens
+    )
+    return {
+        "read_tokens": read,
+        "write_tokens": written,
+        "hit_ratio": _r(ratio(read, read + written + plain), 4),
+        "saved_usd": round(saved, 6),
+    }
 
 
 def _r(value: float | None, digits: int) -> float | None:
@@ -292,6 +330,7 @@ KEYS: dict[str, Callable[[Item], str]] = {
     "reviewer": lambda i: i.reviewer if i.decided_at else PENDING_KEY,
     "mode": lambda i: i.mode,
     "day": lambda i: i.day,
+    "effort": lambda i: i.effort,
 }
 
 
@@ -430,6 +469,7 @@ def compute(
         "reasons": reasons(items),
         "coverage": coverage_summary(coverage),
         "time_saved": time_saved(items, writing_seconds_baseline),
+        "prompt_cache": prompt_cache(items),
         "since": _since_label(since),
         "period": {"first": stamps[0][:10], "last": stamps[-1][:10]} if stamps else None,
         "small_n": SMALL_N,

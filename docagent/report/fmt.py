@@ -101,3 +101,16 @@ def time_saved_sentence(ts: dict[str, Any]) -> str:
         f" {ts['decisions_with_measured_review']} decisions. The baseline is an assumption,"
         " not a measurement."
     )
+
+
+def prompt_cache_sentence(pc: dict[str, Any] | None) -> str:
+    """Prompt-cache use as one sentence (``""`` when nothing was cached)."""
+    if not pc or not (pc.get("read_tokens") or pc.get("write_tokens")):
+        return ""
+    saved = pc["saved_usd"]
+    money = f"saved {usd(saved)}" if saved >= 0 else f"cost {usd(-saved)} more than it saved"
+    return (
+        f"Prompt cache: {pct(pc['hit_ratio'])} of prompt tokens read from the cache"
+        f" ({tokens(pc['read_tokens'])} read, {tokens(pc['write_tokens'])} written); caching"
+        f" {money} at list prices."
+    )

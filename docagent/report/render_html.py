@@ -472,7 +472,11 @@ def render(report: Report) -> str:
             parts.append("</tbody></table>")
         ts = data["time_saved"]
         parts.append('<h2>How to read this</h2><div class="note-block">')
-        parts.append(f"<p>{_e(fmt.time_saved_sentence(ts))}</p><ul>")
+        parts.append(f"<p>{_e(fmt.time_saved_sentence(ts))}</p>")
+        cache_line = fmt.prompt_cache_sentence(data.get("prompt_cache"))
+        if cache_line:
+            parts.append(f"<p>{_e(cache_line)}</p>")
+        parts.append("<ul>")
         parts += [f"<li>{_e(a)}</li>" for a in ts["assumptions"]]
         parts.append(
             f"<li>Slices tagged <em>small</em> have fewer than {data['small_n']} decided drafts:"

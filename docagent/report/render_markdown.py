@@ -41,4 +41,7 @@ def render(report: Report) -> str:
         out += ["", "#### Rejection reasons", "", "| reason | count |", "|---|---:|"]
         out += [f"| {cell(r)} | {n} |" for r, n in data["reasons"].items()]
     out += ["", f"_{cell(fmt.time_saved_sentence(data['time_saved']))}_", ""]
+    cache_line = fmt.prompt_cache_sentence(data.get("prompt_cache"))
+    if cache_line:
+        out += [f"_{cell(cache_line)}_", ""]
     return "\n".join(out)

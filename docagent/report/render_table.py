@@ -124,6 +124,9 @@ def print_report(report: Report, console: Any) -> None:
             table.add_row(reason, str(count))
         console.print(table)
     console.print(fmt.time_saved_sentence(data["time_saved"]), style="italic")
+    cache_line = fmt.prompt_cache_sentence(data.get("prompt_cache"))
+    if cache_line:
+        console.print(cache_line, style="italic")
 
 
 def render(report: Report, width: int = 120) -> str:

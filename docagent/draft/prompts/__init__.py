@@ -32,26 +32,35 @@ def load(name: str) -> str:
 
 
 @cache
-def prompt_version() -> str:
-    """Return the prompt version: the first 12 hex digits of a hash of every template."""
+def prompt_version(rules: str = "") -> str:
+    """Return the prompt version: the first 12 hex digits of a hash of every template and of
+    the team's rules (``rules``, their prompt text; none leaves the version of the templates)."""
     h = hashlib.sha256()
     for name in TEMPLATES:
         h.update(name.encode() + b"\0" + load(name).encode("utf-8") + b"\0")
+    if rules:
+        h.update(b"rules\0" + rules.encode("utf-8"))
     return h.hexdigest()[:12]
 
 
 @dataclass
 class Prompt:
-    """A prompt in three parts: the cacheable prefix (system, examples) and the user turn."""
+    """A prompt: the cacheable prefix (system, examples, file context) and the user turn."""
 
     system: str
     examples: str
     user: str
+    file_context: str = ""
+
+    @property
+    def prefix(self) -> str:
+        """The cacheable prefix: system prompt, examples and file-level context."""
+        return "\n\n".join(p for p in (self.system, self.examples, self.file_context) if p)
 
     @property
     def text(self) -> str:
         """Everything the model sees, as one string (for logging and token estimates)."""
-        return "\n\n".join(p for p in (self.system, self.examples, self.user) if p)
+        return "\n\n".join(p for p in (self.prefix, self.user) if p)
 
 
 def build_prompt(
@@ -64,13 +73,19 @@ def build_prompt(
     hint: str | None = None,
     existing: str | None = None,
     problems: list[str] | None = None,
+    file_context: str = "",
+    rules: str = "",
 ) -> Prompt:
     """Fill the templates for one target; ``team_examples`` join the cached prefix.
 
     For a stale target, ``existing`` is its current docstring and ``problems`` how it disagrees
     with the code: the user turn then quotes both and asks to keep everything still true.
+    ``file_context`` is the context shared by every target of the file (cached with the
+    system prompt); ``rules`` (the team's rules as prompt text) end the system prompt.
     """
     system = load("system.md").rstrip() + "\n\n" + load(f"style_{style}.md").rstrip()
+    if rules:
+        system += "\n\n" + rules.rstrip()
     examples = ""
     if team_examples:
         examples = "Docstrings this team accepted (match their tone and detail):\n\n" + (
@@ -82,7 +97,7 @@ def build_prompt(
     )
     if existing and problems:
         user = user.rstrip("\n") + "\n" + stale_message(kind, existing, problems)
-    return Prompt(system=system, examples=examples, user=user)
+    return Prompt(system=system, examples=examples, user=user, file_context=file_context)
 
 
 def stale_message(kind: str, existing: str, problems: list[str]) -> str:

@@ -106,6 +106,7 @@ def make_provider(
             interactive_timeout=itimeout,
             max_retries=retries,
             base_url=env.get("ANTHROPIC_BASE_URL") or None,
+            effort=str(getattr(settings, "effort", "auto") or "auto"),
         )
         why = " (auto: ANTHROPIC_API_KEY is set)" if requested == "auto" else ""
         return anthropic_provider, f"provider: anthropic{why}, model {anthropic_provider.model}"

@@ -3,7 +3,8 @@
 - Structured output via ``output_config={"format": {"type": "json_schema", ...}}`` (newer models
   reject forced tool use).
 - Prompt caching: ``cache_control`` marks the end of the stable prefix (system prompt, style guide,
-  team examples), so repeated drafts in one run pay cache-read prices for it.
+  team examples, then the file-level context) when it reaches the model's minimum cacheable
+  length (:mod:`docagent.draft.caching`), so later targets of a file pay cache-read prices.
 - Retries of ``messages.create`` are docagent's, not the SDK's (the SDK would sleep whatever
   ``retry-after`` says): up to ``max_retries`` on 408/409/429/5xx/529 and connection errors,
   waiting ``retry-after`` (or an exponential backoff), and never waiting longer in total than
@@ -21,6 +22,8 @@ import re
 import typing
 from typing import Any
 
+from docagent.draft.caching import cache_marks
+from docagent.draft.effort import resolve_effort
 from docagent.draft.models import Usage, read_usage
 from docagent.draft.providers.base import (
     DraftRequest,
@@ -143,9 +146,15 @@ class AnthropicProvider:
         interactive_timeout: float = 20.0,
         max_retries: int = 2,
         client: Any = None,
+        effort: str = "auto",
     ):
-        """Create the provider; ``client`` (an ``AsyncAnthropic``) overrides the other options."""
+        """Create the provider; ``client`` (an ``AsyncAnthropic``) overrides the other options.
+
+        ``effort`` is the setting (:func:`docagent.draft.effort.resolve_effort`): the level sent
+        as ``output_config.effort``, if any, is :attr:`effort`.
+        """
         self.model = model or default_model()
+        self.effort = resolve_effort(effort, self.model)
         self.timeout = timeout
         self.interactive_timeout = interactive_timeout
         self.max_retries = max_retries
@@ -212,16 +221,23 @@ class AnthropicProvider:
 
     def build_params(self, request: DraftRequest) -> dict[str, Any]:
         """Return the ``messages.create`` arguments for ``request`` (no network)."""
-        system: list[dict[str, Any]] = [{"type": "text", "text": request.system}]
-        if request.examples:
-            system.append({"type": "text", "text": request.examples})
-        system[-1]["cache_control"] = {"type": "ephemeral"}
+        parts = [p for p in (request.system, request.examples, request.file_context) if p]
+        system: list[dict[str, Any]] = [{"type": "text", "text": p} for p in parts]
+        marks = cache_marks(self.model, parts)
+        # Mark the longest cacheable prefix (the file's) and, when it is long enough on its own,
+        # the part shared by every file (system prompt and examples).
+        for i, mark in enumerate(marks):
+            if mark and (i == len(parts) - 1 or i == len(parts) - 2):
+                system[i]["cache_control"] = {"type": "ephemeral"}
+        output: dict[str, Any] = {"format": {"type": "json_schema", "schema": request.schema}}
+        if self.effort:
+            output["effort"] = self.effort
         return {
             "model": self.model,
             "max_tokens": request.max_tokens,
             "system": system,
             "messages": [dict(m) for m in request.messages],
-            "output_config": {"format": {"type": "json_schema", "schema": request.schema}},
+            "output_config": output,
         }
 
     async def complete(self, request: DraftRequest) -> ProviderResult:

@@ -52,8 +52,9 @@ class ProviderError(Exception):
 class DraftRequest:
     """Everything a provider may use to draft one docstring.
 
-    Model providers use the prompt parts (``system`` and ``examples`` form the cacheable
-    prefix; ``messages`` are the user/assistant turns); the offline provider uses the facts.
+    Model providers use the prompt parts (``system``, ``examples`` and ``file_context``, the
+    context shared by every target of one file, form the cacheable prefix; ``messages`` are the
+    user/assistant turns); the offline provider uses the facts.
     """
 
     system: str
@@ -65,6 +66,7 @@ class DraftRequest:
     target: Target | None = None
     style: str = "google"
     interactive: bool = False
+    file_context: str = ""
 
 
 @dataclass

@@ -158,6 +158,8 @@ class OpenAICompatProvider:
     def build_body(self, request: DraftRequest, json_schema: bool) -> dict[str, Any]:
         """Return the request body for ``request`` (with or without ``response_format``)."""
         system = request.system + ("\n\n" + request.examples if request.examples else "")
+        if request.file_context:
+            system += "\n\n" + request.file_context
         if not json_schema:
             system += _JSON_INSTRUCTION + json.dumps(request.schema)
         body: dict[str, Any] = {

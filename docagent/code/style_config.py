@@ -1,0 +1,119 @@
+"""The docstring style a repository already configured for its linters and documentation tools.
+
+Read, in this order (the first that names a style wins):
+
+- ruff: ``[tool.ruff.lint.pydocstyle] convention`` (or the older ``[tool.ruff.pydocstyle]``),
+  ``google``, ``numpy`` or ``pep257``;
+- pydoclint: ``[tool.pydoclint] style`` (``google``, ``numpy``, ``sphinx``), also in
+  ``setup.cfg``'s ``[pydoclint]``;
+- pydocstyle: ``[tool.pydocstyle] convention``, or ``setup.cfg``/``tox.ini``/``.pydocstyle``'s
+  ``[pydocstyle] convention``; flake8-docstrings' ``docstring-convention`` in ``[flake8]``;
+- numpydoc: a ``[tool.numpydoc_validation]`` table, or ``numpydoc`` in the Sphinx extensions of
+  ``docs/conf.py`` (or ``doc/conf.py``, ``conf.py``) means numpy;
+- napoleon: ``sphinx.ext.napoleon`` in those extensions with exactly one of
+  ``napoleon_google_docstring`` / ``napoleon_numpy_docstring`` set to False names the other.
+
+:func:`configured_style` returns the style and where it was found; a configured style wins
+over the style detected from the docstrings (:func:`docagent.code.docstrings.majority_style`).
+"""
+
+from __future__ import annotations
+
+import configparser
+import re
+import tomllib
+from pathlib import Path
+from typing import Any
+
+_STYLES = {"google", "numpy", "sphinx", "pep257"}
+
+
+def _get(table: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(table, dict):
+            return None
+        table = table.get(key)
+    return table
+
+
+def _style(value: Any) -> str | None:
+    if isinstance(value, str) and value.strip().lower() in _STYLES:
+        return value.strip().lower()
+    return None
+
+
+def _from_pyproject(root: Path) -> tuple[str, str] | None:
+    path = root / "pyproject.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return None
+    tool_table = data.get("tool")
+    tool: dict[str, Any] = tool_table if isinstance(tool_table, dict) else {}
+    candidates = [
+        (("ruff", "lint", "pydocstyle", "convention"), "[tool.ruff.lint.pydocstyle] convention"),
+        (("ruff", "pydocstyle", "convention"), "[tool.ruff.pydocstyle] convention"),
+        (("pydoclint", "style"), "[tool.pydoclint] style"),
+        (("pydocstyle", "convention"), "[tool.pydocstyle] convention"),
+    ]
+    for keys, where in candidates:
+        style = _style(_get(tool, *keys))
+        if style:
+            return style, f"pyproject.toml {where}"
+    if isinstance(tool.get("numpydoc_validation"), dict):
+        return "numpy", "pyproject.toml [tool.numpydoc_validation]"
+    return None
+
+
+def _from_ini(root: Path) -> tuple[str, str] | None:
+    options = [
+        ("pydoclint", "style"),
+        ("pydocstyle", "convention"),
+        ("flake8", "docstring-convention"),
+        ("flake8", "docstring_convention"),
+    ]
+    for name in ("setup.cfg", "tox.ini", ".pydocstyle", ".flake8"):
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read_string((root / name).read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            continue
+        for section, option in options:
+            if parser.has_option(section, option):
+                style = _style(parser.get(section, option))
+                if style:
+                    return style, f"{name} [{section}] {option}"
+    return None
+
+
+_FALSE_RE = r"^\s*{name}\s*=\s*False\b"
+
+
+def _from_sphinx(root: Path) -> tuple[str, str] | None:
+    for rel in ("docs/conf.py", "doc/conf.py", "docs/source/conf.py", "conf.py"):
+        try:
+            text = (root / rel).read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue
+        if re.search(r"""["']numpydoc["']""", text):
+            return "numpy", f"{rel}: numpydoc extension"
+        if "sphinx.ext.napoleon" in text:
+            no_google = re.search(_FALSE_RE.format(name="napoleon_google_docstring"), text, re.M)
+            no_numpy = re.search(_FALSE_RE.format(name="napoleon_numpy_docstring"), text, re.M)
+            if no_google and not no_numpy:
+                return "numpy", f"{rel}: napoleon_google_docstring = False"
+            if no_numpy and not no_google:
+                return "google", f"{rel}: napoleon_numpy_docstring = False"
+    return None
+
+
+def configured_style(root: str | Path) -> tuple[str, str] | None:
+    """Return ``(style, where)`` when the repository at ``root`` configures a docstring style.
+
+    None when no linter or documentation tool names one (unreadable files are ignored).
+    """
+    base = Path(root)
+    return _from_pyproject(base) or _from_ini(base) or _from_sphinx(base)
+
+
+__all__ = ["configured_style"]
