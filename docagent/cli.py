@@ -259,6 +259,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--judge-model", metavar="M", help="model for the LLM judge")
     p.add_argument(
+        "--claims-model",
+        metavar="M",
+        help="settle the claims static checks cannot decide with model M (Anthropic; one call "
+        "per docstring with such a claim, cached)",
+    )
+    p.add_argument(
         "--validate",
         action="store_true",
         help="check the metrics instead of drafting: how often each case's reference beats "

@@ -8,7 +8,8 @@ Sources (all already on the machine, versions recorded in ``evals/datasets/manif
   style);
 - pinned source distributions fetched from PyPI (``pip download --no-deps --no-binary :all:``)
   into :data:`SDIST_CACHE` on first use: ``click`` and ``requests`` (Sphinx style), ``networkx``
-  (NumPy style) and ``pydantic`` (Google style).
+  (NumPy style), ``pydantic`` (Google style), and two packages first published in 2026,
+  ``pydantic-handlebars`` and ``prime-tunnel`` (any style; see :data:`FIRST_PUBLISHED`).
 
 Every case is one public target whose original docstring is the reference; its ``source`` is the
 module text with that docstring removed (docs/evals.md format). Selection is deterministic:
@@ -79,6 +80,12 @@ GROUPS: list[tuple[str, tuple[str, ...], str | None, dict[str, int]]] = [
     ("sphinx-sdist", ("click", "requests"), "sphinx", {"function": 20, "method": 20}),
     ("numpy-sdist", ("networkx",), "numpy", {"function": 80, "method": 5, "class": 5}),
     ("google-sdist", ("pydantic",), "google", {"function": 15, "method": 20, "class": 10}),
+    (
+        "new-2026",
+        ("pydantic_handlebars", "prime_tunnel"),
+        None,
+        {"function": 20, "method": 20, "class": 20, "module": 5},
+    ),
 ]
 #: Sources read from pinned sdists: import name -> (distribution, version).
 SDISTS = {
@@ -86,6 +93,14 @@ SDISTS = {
     "requests": ("requests", "2.34.2"),
     "networkx": ("networkx", "3.6.1"),
     "pydantic": ("pydantic", "2.14.4"),
+    "pydantic_handlebars": ("pydantic-handlebars", "0.2.1"),
+    "prime_tunnel": ("prime-tunnel", "0.1.15"),
+}
+#: Distributions whose first release on PyPI is in 2026 (after the training data of the models
+#: the project drafts with): the date of their first upload, recorded in the manifest.
+FIRST_PUBLISHED = {
+    "pydantic-handlebars": "2026-03-01",
+    "prime-tunnel": "2026-02-01",
 }
 SDIST_CACHE = Path(
     os.environ.get("EVALS_SDIST_CACHE") or Path.home() / ".cache" / "docagent" / "eval-sdists"
@@ -239,6 +254,8 @@ def make_case(text: str, rel: str, t: Target, origin: str, version: str, style: 
         tags.append("raises")
     if t.is_async:
         tags.append("async")
+    if origin in FIRST_PUBLISHED:
+        tags.append(f"published:{FIRST_PUBLISHED[origin][:4]}")
     return {
         "id": f"{origin}/{rel}::{t.qualname}",
         "path": rel,
@@ -294,7 +311,9 @@ def build() -> tuple[dict[str, list[dict]], dict]:
         "sources": dict(sorted(versions.items())),
         "licences": {o: licence(o) for o in sorted(versions)},
         "sdists": {
-            d: {"version": versions[d], "sha256": _SDIST_SHA256[d]} for d in sorted(_SDIST_SHA256)
+            d: {"version": versions[d], "sha256": _SDIST_SHA256[d]}
+            | ({"first_published": FIRST_PUBLISHED[d]} if d in FIRST_PUBLISHED else {})
+            for d in sorted(_SDIST_SHA256)
         },
         "split_by": "source file (package and path)",
         "splits": {},
@@ -310,6 +329,8 @@ def build() -> tuple[dict[str, list[dict]], dict]:
                 "licence": manifest["licences"][package],
                 "split": split,
             }
+            if package in FIRST_PUBLISHED:
+                manifest["cases"][c["id"]]["first_published"] = FIRST_PUBLISHED[package]
     for split, cases in splits.items():
         text = _jsonl(cases)
         manifest["splits"][split] = {

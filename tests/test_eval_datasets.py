@@ -225,3 +225,16 @@ def test_builder_refuses_a_file_in_two_splits() -> None:
     with pytest.raises(SystemExit, match="rich/rich/x.py is in dev and heldout"):
         build_dataset.assert_disjoint({"dev": [case], "heldout": [dict(case)]})
     build_dataset.assert_disjoint({"dev": [case], "heldout": [{**case, "path": "rich/y.py"}]})
+
+
+def test_both_splits_hold_code_first_published_in_2026(suites) -> None:
+    """Code newer than the models' training data is measured: both splits hold cases from
+    packages whose first PyPI release is in 2026, tagged and dated in the manifest."""
+    manifest = json.loads((DATASETS / "manifest.json").read_text())
+    new = {d for d, e in manifest["sdists"].items() if e.get("first_published", "") >= "2026"}
+    assert len(new) >= 2
+    for split, cases in suites.items():
+        fresh = [c for c in cases if c.extra["origin"].rsplit(" ", 1)[0] in new]
+        assert len(fresh) >= 10, split
+        assert all("published:2026" in c.tags for c in fresh)
+        assert all(manifest["cases"][c.id]["first_published"] >= "2026" for c in fresh)

@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 WORST_SHOWN = 10
 LOG_JUDGED = 200
+#: where the LLM claim checker keeps its verdicts, under the repository root
+CLAIMS_CACHE = Path(".docagent") / "claims-cache.json"
 
 
 def _root(repo: str) -> Path:
@@ -127,6 +129,23 @@ def run(args: argparse.Namespace) -> int:
             max_retries=settings.max_retries,
         )
         print(f"docagent eval: judge {judge.model} (one extra call per case)", file=sys.stderr)
+    checker = None
+    claims_model = getattr(args, "claims_model", None)
+    if claims_model:
+        if not os.environ.get("ANTHROPIC_API_KEY"):
+            raise DocagentError("--claims-model uses Anthropic: set ANTHROPIC_API_KEY")
+        from docagent.eval.claim_checker import ClaimChecker
+
+        checker = ClaimChecker(
+            claims_model,
+            cache_path=None if getattr(args, "no_cache", False) else root / CLAIMS_CACHE,
+            timeout=settings.timeout or 60.0,
+            max_retries=settings.max_retries,
+        )
+        print(
+            f"docagent eval: claims statics cannot decide are checked by {claims_model}",
+            file=sys.stderr,
+        )
     # a local server answers one request at a time: queueing more only makes them time out
     local = provider is not None and provider.name == "openai"
     concurrency = settings.concurrency or (1 if local else DEFAULT_CONCURRENCY)
@@ -140,7 +159,13 @@ def run(args: argparse.Namespace) -> int:
         logged = _logged_decisions(store, root, {c.id for c in cases}) if judge else []
         if provider is None:
             results = [
-                score_drafts(cases, texts, label=_label(Path(str(drafts_file))), datasets=labels)
+                score_drafts(
+                    cases,
+                    texts,
+                    label=_label(Path(str(drafts_file))),
+                    datasets=labels,
+                    checker=checker,
+                )
                 for _ in range(repeat)
             ]
         else:
@@ -152,12 +177,24 @@ def run(args: argparse.Namespace) -> int:
             ]
             results = asyncio.run(
                 _evaluate_repeated(
-                    evaluate, cases, provider, settings, labels, concurrency, caches, judge, logged
+                    evaluate,
+                    cases,
+                    provider,
+                    settings,
+                    labels,
+                    concurrency,
+                    caches,
+                    judge,
+                    logged,
+                    checker,
                 )
             )
         for result in results:
             result.run = _record(store, result, labels, judge, split)
             scores.append(result.score)
+        if checker is not None:  # the claim checker's requests, logged like drafts' calls
+            for call in checker.calls:
+                store.record_call(results[0].run, call)
 
     doc = result.to_json()
     if repeat > 1:
@@ -273,6 +310,7 @@ async def _evaluate_repeated(
     caches: list[Any],
     judge: Any,
     logged: list[Any] | None = None,
+    checker: Any = None,
 ) -> list[Any]:
     """Run the eval once per cache (``--repeat``) on one event loop; close clients after."""
     out = []
@@ -290,12 +328,15 @@ async def _evaluate_repeated(
                     judge,
                     logged,
                     close=False,
+                    checker=checker,
                 )
             )
     finally:
         await provider.aclose()
         if judge is not None:
             await judge.aclose()
+        if checker is not None:
+            await checker.aclose()
     return out
 
 
@@ -310,6 +351,7 @@ async def _evaluate(
     judge: Any,
     logged: list[Any] | None = None,
     close: bool = True,
+    checker: Any = None,
 ) -> Any:
     """Run the eval with a progress bar on an interactive stderr; close clients after
     (when ``close``: the last of ``--repeat`` runs)."""
@@ -338,6 +380,7 @@ async def _evaluate(
             cache=cache,
             judge=judge,
             progress=progress,
+            checker=checker,
         )
         if judge is not None:
             from docagent.eval.judge import agreement
@@ -354,6 +397,8 @@ async def _evaluate(
             await provider.aclose()
             if judge is not None:
                 await judge.aclose()
+            if checker is not None:
+                await checker.aclose()
 
 
 def _ci(ci: list[float]) -> str:

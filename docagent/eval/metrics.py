@@ -36,7 +36,7 @@ from docagent.code import pyast
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.symbols import SymbolIndex
-from docagent.eval.claims import CodeView, truth_value, verify
+from docagent.eval.claims import Claim, CodeView, truth_value, verify
 
 #: Weights of the metrics in a case's score; see docs/evals.md.
 #: ``truthfulness`` is a factor of the score (see :data:`FACTORS`), not a term of the mean.
@@ -263,16 +263,20 @@ def truthfulness(
     known: set[str] | None = None,
     symbols: SymbolIndex | None = None,
     view: CodeView | None = None,
+    claims: list[Claim] | None = None,
 ) -> Finding:
     """Verify every checkable claim of ``text`` against the code (see :mod:`~.claims`).
 
     The value is ``0.5 ** false claims``; the notes name each false claim (``param zeta``,
     ``name fancy_walker``, ``deletes: no such call in the code``). ``known`` is the module's
     identifiers (:func:`code_names`) and ``view`` the parsed code, computed when not given.
+    ``claims`` are verdicts already reached (static ones settled further by the LLM claim
+    checker, :mod:`~.claim_checker`); without them the claims are verified here.
     """
-    if view is None:
-        view = CodeView.of(facts, target, init, known, symbols)
-    claims = verify(view, text or "")
+    if claims is None:
+        if view is None:
+            view = CodeView.of(facts, target, init, known, symbols)
+        claims = verify(view, text or "")
     false = [c.note() for c in claims if c.verdict == "false"]
     return Finding(truth_value(claims), false)
 

@@ -30,7 +30,7 @@ from docagent.draft.providers.base import Provider
 from docagent.draft.symbols import SymbolIndex
 from docagent.errors import DocagentError
 from docagent.eval import metrics as m
-from docagent.eval.claims import CodeView
+from docagent.eval.claims import Claim, CodeView, verify
 from docagent.eval.datasets import Case
 from docagent.eval.helpfulness import code_words, helpfulness, words
 from docagent.eval.stats import bootstrap_ci, mean
@@ -303,11 +303,15 @@ def prepare(case: Case, repository: set[str] | None = None) -> Prepared:
 
 
 def score_text(
-    prep: Prepared, text: str, checks: Sequence[dict[str, Any]] | None
+    prep: Prepared,
+    text: str,
+    checks: Sequence[dict[str, Any]] | None,
+    claims: list[Claim] | None = None,
 ) -> tuple[dict[str, float | None], dict[str, list[str]]]:
     """Score ``text`` for a prepared case: ``(metrics, notes)`` (judge not included).
 
     ``checks`` are the drafter's check results (dicts); None runs the checks on ``text``.
+    ``claims`` are the text's claims as settled by the LLM claim checker (None: static only).
     """
     from docagent.draft.checks import run_checks
 
@@ -319,7 +323,7 @@ def score_text(
             )
         ]
     comp = m.completeness(prep.target, text, prep.init, prep.init_documented)
-    truth = m.truthfulness(prep.target, text, prep.facts, prep.init, view=prep.view)
+    truth = m.truthfulness(prep.target, text, prep.facts, prep.init, view=prep.view, claims=claims)
     chk = m.checks_value(checks)
     helps = helpfulness(
         prep.target, text, prep.facts, prep.init, prep.code_words, prep.module_words
@@ -391,12 +395,15 @@ async def evaluate(
     cache: EvalCache | None = None,
     judge: Any = None,
     progress: Callable[[int, int], None] | None = None,
+    checker: Any = None,
 ) -> EvalResult:
     """Draft and score every case; return the scored run (not yet stored).
 
     ``judge`` (a :class:`docagent.eval.judge.Judge`) adds the ``judge`` metric, and for cases
     exported from the decision log (with ``decision`` and ``draft``) judges the person's draft
-    too, to measure agreement. ``progress(done, total)`` is called after each case. A case
+    too, to measure agreement. ``checker`` (a
+    :class:`docagent.eval.claim_checker.ClaimChecker`) settles the claims statics leave
+    ``unknown``. ``progress(done, total)`` is called after each case. A case
     whose source does not parse or lacks its target stops the run with the
     :class:`~docagent.errors.DocagentError` of :func:`prepare` before anything is drafted.
     """
@@ -414,7 +421,9 @@ async def evaluate(
             if draft.error or not draft.text:
                 result = _failed_result(prep, draft.error or "empty draft")
             else:
-                values, notes = score_text(prep, draft.text, [c.to_dict() for c in draft.checks])
+                claims = await settle_claims(checker, prep, draft.text)
+                checks = [c.to_dict() for c in draft.checks]
+                values, notes = score_text(prep, draft.text, checks, claims)
                 result = _result(prep, values, draft.text, "", notes)
                 result.cached = draft.cached
             if judge is not None:
@@ -427,6 +436,8 @@ async def evaluate(
     results = list(await asyncio.gather(*(one(p) for p in prepared)))
     if cache is not None:
         cache.save()
+    if checker is not None:
+        checker.save()
     return summarize(
         results,
         provider=provider.name,
@@ -437,28 +448,40 @@ async def evaluate(
     )
 
 
+async def settle_claims(checker: Any, prep: Prepared, text: str) -> list[Claim] | None:
+    """The text's claims with the ``unknown`` ones settled by ``checker`` (None without one)."""
+    if checker is None:
+        return None
+    return await checker.settle(prep, text, verify(prep.view, text))
+
+
 def score_drafts(
     cases: Sequence[Case],
     texts: dict[str, str],
     *,
     label: str = "drafts",
     datasets: Sequence[str] = (),
+    checker: Any = None,
 ) -> EvalResult:
     """Score given texts (``{case id: text}``) instead of drafting: ``eval --drafts FILE``.
 
     Only the cases with a text are scored; an empty text scores 0 like a failed draft. The
     checks are run on each text. Any drafter, person or perturbation is measured by the same
-    metrics this way.
+    metrics this way. ``checker`` settles the claims statics leave ``unknown`` (model calls;
+    its client is closed at the end).
     """
     names = repository_names(cases)
     prepared = [prepare(c, names.get(repository_key(c))) for c in cases if c.id in texts]
+    settled: dict[str, list[Claim] | None] = {}
+    if checker is not None:
+        settled = asyncio.run(_settle_texts(checker, prepared, texts))
     results = []
     for prep in prepared:
         text = texts[prep.case.id]
         if not text.strip():
             results.append(_failed_result(prep, "empty draft"))
             continue
-        values, notes = score_text(prep, text, None)
+        values, notes = score_text(prep, text, None, settled.get(prep.case.id))
         results.append(_result(prep, values, text, "", notes))
     return summarize(
         results,
@@ -467,6 +490,18 @@ def score_drafts(
         datasets=list(datasets),
         reference=reference_quality(prepared),
     )
+
+
+async def _settle_texts(
+    checker: Any, prepared: Sequence[Prepared], texts: dict[str, str]
+) -> dict[str, list[Claim] | None]:
+    """Settle every given text's claims on one event loop; close the checker's client."""
+    try:
+        pairs = [(p, texts[p.case.id]) for p in prepared if texts[p.case.id].strip()]
+        found = await asyncio.gather(*(settle_claims(checker, p, t) for p, t in pairs))
+        return {p.case.id: claims for (p, _), claims in zip(pairs, found, strict=True)}
+    finally:
+        await checker.aclose()
 
 
 async def _judge_case(judge: Any, prep: Prepared, result: CaseResult) -> None:
