@@ -107,8 +107,8 @@ class Drafter:
     def code_sha(self, facts: FileFacts, target: Target) -> str:
         """Return the target's code sha (computed once per file version, see ``ast_facts``).
 
-        Raises:
-            SourceError: the file's code is nested too deeply for Python's parser.
+        A file nested too deeply for Python's parser raises ``SourceError`` (from
+        :meth:`_file_shas`).
         """
         return self._file_shas(facts).get(target.qualname, "")
 

@@ -176,10 +176,12 @@ class AnthropicProvider:
         self.messages_client = with_options(max_retries=0) if with_options else client
 
     async def _create(self, params: dict[str, Any], timeout: float) -> Any:
-        """``messages.create`` with docagent's retries; SDK exceptions propagate.
+        """``messages.create`` with docagent's retries.
 
         Raises:
             ProviderError: When the server asks to wait longer than the wait budget allows.
+            APIStatusError: The last error status once the retries are spent (or not retryable).
+            APIConnectionError: The last connection error once the retries are spent.
         """
         import anthropic
 
