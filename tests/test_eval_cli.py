@@ -110,9 +110,11 @@ def test_json_contract_and_stored_run(repo: Path, capsys: pytest.CaptureFixture[
         "completeness",
         "truthfulness",
         "checks",
+        "style",
         "helpfulness",
         "similarity",
     }
+    assert doc["metrics"]["style"] == 1.0  # offline drafts are written in the repository style
     assert doc["cases"] == 6 and len(doc["results"]) == 6
     assert doc["provider"] == "offline" and doc["prompt_version"]
     assert doc["reference"]["n"] == 6

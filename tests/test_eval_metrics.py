@@ -251,3 +251,18 @@ def test_paired_bootstrap_noise_includes_zero() -> None:
     delta, (lo, hi) = paired_bootstrap(new, old)
     assert math.isclose(delta, 0.0, abs_tol=1e-9)
     assert lo < 0 < hi
+
+
+def test_style_conformance_reports_sections_written_in_another_style() -> None:
+    """The style metric: prose conforms everywhere; sections must be the repository's."""
+    from docagent.eval.metrics import style_conformance
+
+    google = "Add.\n\nArgs:\n    a: first.\n\nReturns:\n    The sum."
+    numpy = "Add.\n\nParameters\n----------\na : int\n    first.\n"
+    assert style_conformance("Add two numbers.", "numpy") == (1.0, [])
+    assert style_conformance(google, "google") == (1.0, [])
+    assert style_conformance(numpy, "numpy") == (1.0, [])
+    value, notes = style_conformance(google, "numpy")
+    assert value == 0.0 and notes == ["google sections in a numpy repository"]
+    assert style_conformance(google, "pep257")[0] == 0.0
+    assert style_conformance(google, "")[0] is None

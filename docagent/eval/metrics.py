@@ -42,10 +42,13 @@ from docagent.eval.claims import Claim, CodeView, truth_value, verify
 #: ``truthfulness`` is a factor of the score (see :data:`FACTORS`), not a term of the mean.
 #: ``checks`` is reported but weighs nothing: people's docstrings fail the drafting engine's
 #: format checks (multi-line summaries) on a third of the cases, so it does not measure quality.
+#: ``style`` (conformance to the repository's docstring style) is reported and weighs nothing,
+#: so a gate on it is a separate decision (``eval --format json`` has it per case and per run).
 WEIGHTS: dict[str, float] = {
     "completeness": 0.25,
     "truthfulness": 1.0,
     "checks": 0.0,
+    "style": 0.0,
     "helpfulness": 0.30,
     "similarity": 0.25,
     "judge": 0.25,
@@ -279,6 +282,22 @@ def truthfulness(
         claims = verify(view, text or "")
     false = [c.note() for c in claims if c.verdict == "false"]
     return Finding(truth_value(claims), false)
+
+
+def style_conformance(text: str, style: str) -> tuple[float | None, list[str]]:
+    """1 when ``text`` is written in the repository's ``style``, else 0 (None: no style known).
+
+    A docstring that is prose only (no sections) conforms to every style; one with sections
+    conforms when its sections are written the way ``style`` writes them (``pep257``: none).
+    """
+    from docagent.code.docstrings import STYLES, detect_style
+
+    if style not in STYLES:
+        return None, []
+    found = detect_style(text)
+    if found == "pep257" or found == style:
+        return 1.0, []
+    return 0.0, [f"{found} sections in a {style} repository"]
 
 
 def checks_value(checks: Iterable[Mapping[str, object]]) -> Finding:

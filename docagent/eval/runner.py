@@ -325,6 +325,7 @@ def score_text(
     comp = m.completeness(prep.target, text, prep.init, prep.init_documented)
     truth = m.truthfulness(prep.target, text, prep.facts, prep.init, view=prep.view, claims=claims)
     chk = m.checks_value(checks)
+    conform, off_style = m.style_conformance(text, prep.style)
     helps = helpfulness(
         prep.target, text, prep.facts, prep.init, prep.code_words, prep.module_words
     )
@@ -332,6 +333,7 @@ def score_text(
         "completeness": comp.value,
         "truthfulness": truth.value,
         "checks": chk.value,
+        "style": conform,
         "helpfulness": helps.value,
         "similarity": (
             m.chrf(text, prep.case.reference) if prep.case.reference is not None else None
@@ -344,6 +346,7 @@ def score_text(
         "invented": truth.notes,
         "unhelpful": helps.notes,
         "failed_checks": chk.notes,
+        "off_style": off_style,
     }
     return values, {k: v for k, v in notes.items() if v}
 
@@ -353,6 +356,7 @@ def _failed_result(prep: Prepared, error: str) -> CaseResult:
         "completeness": 0.0,
         "truthfulness": 0.0,
         "checks": 0.0,
+        "style": 0.0,
         "helpfulness": 0.0,
         "similarity": 0.0 if prep.case.reference is not None else None,
     }
