@@ -31,6 +31,7 @@ from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.draft.render import rest_project
 from docagent.draft.rules import load_rules
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
@@ -350,6 +351,7 @@ class Session:
             batch=self.batch_pricing,
             example_pool=pool,
             rules=load_rules(self.store),
+            rest=rest_project(self.root, self.style),
         )
         self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"

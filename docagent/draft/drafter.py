@@ -33,7 +33,7 @@ from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, Struc
 from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
-from docagent.draft.render import render
+from docagent.draft.render import for_rest, render
 from docagent.draft.repair import repair_docstring
 from docagent.draft.rules import Rules
 from docagent.draft.symbols import SymbolIndex
@@ -59,6 +59,7 @@ class Drafter:
         batch: bool = False,
         example_pool: list[Example] | None = None,
         rules: Rules | None = None,
+        rest: bool = False,
     ):
         """Create a drafter.
 
@@ -69,6 +70,8 @@ class Drafter:
         docstrings: each target is shown the most similar ones with their code
         (:func:`~docagent.draft.examples.choose_examples`). ``rules`` are the team's rules
         (:mod:`docagent.draft.rules`): they end the system prompt and change the prompt version.
+        ``rest`` is for a project whose docstrings Sphinx reads
+        (:func:`~docagent.draft.render.rest_project`): drafts get reST inline markup.
         """
         self.provider = provider
         self.settings = settings
@@ -76,6 +79,7 @@ class Drafter:
         if style in ("", "auto"):
             style = majority_style(s.docstring for s in self.symbols.all() if s.docstring)
         self.style = style
+        self.rest = rest or style == "sphinx"
         self.cache = cache
         self.examples = list(examples or [])
         self.interactive = interactive
@@ -236,7 +240,8 @@ class Drafter:
             ctx_hash = hashlib.sha256((ctx_hash + "\0" + hint).encode()).hexdigest()[:16]
         effort = str(getattr(self.provider, "effort", "") or "")
         model_key = self.provider.model + (f"+effort={effort}" if effort else "")
-        key = cache_key(code_sha, ctx_hash, self.prompt_version, model_key, self.style)
+        style_key = self.style + ("+rest" if self.rest else "")
+        key = cache_key(code_sha, ctx_hash, self.prompt_version, model_key, style_key)
         draft = Draft(
             path=facts.path,
             qualname=target.qualname,
@@ -339,14 +344,16 @@ class Drafter:
         """
         width = self._width(target)
         if not stale:
-            return render(structured, self.style, target, width), None
+            return render(structured, self.style, target, width, self.rest), None
+        if self.rest:
+            structured = for_rest(structured)
         repaired = repair_docstring(
             existing, target, stale, structured, self.style, init=init, width=width
         )
         if repaired is not None:
             fixed = "; ".join(p.message for p in stale)
             return repaired, Check("preserves_existing", True, f"repaired in place: {fixed}")
-        full = render(structured, self.style, target, width)
+        full = render(structured, self.style, target, width, self.rest)
         lost = len(dropped_lines(existing, full))
         lines = "line" if lost == 1 else "lines"
         detail = (

@@ -6,13 +6,19 @@ indentation, no trailing spaces, no tabs, no leading or trailing blank lines.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import textwrap
+from pathlib import Path
 
 from docagent.code.targets import Param, Target
 from docagent.draft.models import StructuredDraft
 
 WIDTH = 72
+#: where a Sphinx project keeps its ``conf.py``
+SPHINX_CONFS = ("docs/conf.py", "doc/conf.py", "docs/source/conf.py", "doc/source/conf.py")
+#: `code` in single backticks: not ``code``, not a role (:func:`x`), not a link (`x <y>`_)
+_SINGLE_TICKS = re.compile(r"(?<![`:\w\\])`([^`\n]+)`(?![`_\w])")
 _UNWRAPPABLE = re.compile(r"^\s|^>>>|^[-*+] |^\d+[.)] |^\.\. |^:")
 
 
@@ -65,7 +71,46 @@ def _display(name: str, params: dict[str, Param]) -> str:
     return p.display_name if p is not None else name
 
 
-def _google(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+def rest_project(root: Path, style: str) -> bool:
+    """Whether docstrings of the project at ``root`` are reStructuredText read by Sphinx.
+
+    A project is one when its docstring ``style`` is ``sphinx`` or it has a Sphinx
+    ``conf.py`` under ``docs/`` or ``doc/`` (see :data:`SPHINX_CONFS`).
+    """
+    return style == "sphinx" or any((root / c).is_file() for c in SPHINX_CONFS)
+
+
+def double_backticks(text: str) -> str:
+    """Return ``text`` with single-backticked code in reST's double backticks.
+
+    In reST single backticks are the default role (italics), so Sphinx would show
+    `values[i:i + size]` as a title; roles, links and double backticks stay as written.
+    """
+    return _SINGLE_TICKS.sub(r"``\1``", text)
+
+
+def for_rest(draft: StructuredDraft) -> StructuredDraft:
+    """Return ``draft`` with the prose of every field in reST inline markup.
+
+    Examples are code and stay as they are.
+    """
+
+    def entries(d: dict[str, str]) -> dict[str, str]:
+        return {k: double_backticks(v) for k, v in d.items()}
+
+    return dataclasses.replace(
+        draft,
+        summary=double_backticks(draft.summary),
+        description=double_backticks(draft.description),
+        params=entries(draft.params),
+        returns=double_backticks(draft.returns),
+        yields=double_backticks(draft.yields),
+        raises=entries(draft.raises),
+        attributes=entries(draft.attributes),
+    )
+
+
+def _google(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
     params = _param_map(target)
     out: list[str] = []
 
@@ -74,8 +119,13 @@ def _google(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
         for head, body in entries:
             if head:
                 lines = _fill(body or "-", width, " " * 8, f"    {head}: ")
-            else:
+            elif rest:
+                # napoleon reads a hanging continuation as a definition list
                 lines = _fill(body or "-", width, " " * 4)
+            else:
+                # continuation lines hang: at the same indent griffe (mkdocstrings) reads
+                # each line of a Returns/Yields section as another value
+                lines = _fill(body or "-", width, " " * 8, " " * 4)
             out.extend(lines)
 
     if d.params:
@@ -94,7 +144,7 @@ def _google(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
     return out
 
 
-def _numpy(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+def _numpy(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
     params = _param_map(target)
     out: list[str] = []
 
@@ -128,7 +178,7 @@ def _numpy(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
     return out
 
 
-def _sphinx(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+def _sphinx(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
     out: list[str] = [""]
     for k, v in d.params.items():
         out.extend(_fill(v or "-", width, "    ", f":param {k.lstrip('*')}: "))
@@ -146,7 +196,7 @@ def _sphinx(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
     return out if len(out) > 1 else []
 
 
-def _pep257(d: StructuredDraft, target: Target | None, width: int) -> list[str]:
+def _pep257(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
     params = _param_map(target)
     out: list[str] = []
 
@@ -179,20 +229,29 @@ _RENDERERS = {"google": _google, "numpy": _numpy, "sphinx": _sphinx, "pep257": _
 
 
 def render(
-    draft: StructuredDraft, style: str = "google", target: Target | None = None, width: int = WIDTH
+    draft: StructuredDraft,
+    style: str = "google",
+    target: Target | None = None,
+    width: int = WIDTH,
+    rest: bool = False,
 ) -> str:
     """Render ``draft`` as docstring content in ``style`` (google, numpy, sphinx or pep257).
 
     ``target`` supplies signature details (``*args`` spelling, numpy types); ``width`` is the
-    wrap width of prose. The result equals ``inspect.cleandoc`` of itself.
+    wrap width of prose. ``rest`` is for a project whose docstrings Sphinx reads (see
+    :func:`rest_project`): inline code in double backticks, and a wrapped Google ``Returns``
+    line continues at the same indent, as napoleon expects (otherwise it hangs, as griffe
+    expects). The result equals ``inspect.cleandoc`` of itself.
     """
     if style not in _RENDERERS:
         raise ValueError(f"unknown docstring style {style!r}")
+    if rest:
+        draft = for_rest(draft)
     lines = [_one_line(draft.summary)]
     if draft.description:
         lines.append("")
         lines.extend(_fill(draft.description, width))
-    lines.extend(_RENDERERS[style](draft, target, width))
+    lines.extend(_RENDERERS[style](draft, target, width, rest))
     text = "\n".join(_clean_line(x) for x in lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
     return text
