@@ -16,7 +16,7 @@ from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import Directive, directives, roles
 from sphinx.ext.napoleon import Config
-from sphinx.ext.napoleon.docstring import GoogleDocstring
+from sphinx.ext.napoleon.docstring import GoogleDocstring, NumpyDocstring
 
 from docagent.batch import run_batch
 from docagent.draft.models import StructuredDraft
@@ -128,8 +128,8 @@ def test_griffe_reads_each_drafted_section_as_written(repo_factory, style):
     assert params == ["factor", "*args", "**kwargs"]
 
 
-def _napoleon_doctree(text: str):
-    """Google docstring -> napoleon's reST -> docutils doctree, and docutils' messages."""
+def _napoleon_doctree(text: str, style: str = "google"):
+    """A docstring -> napoleon's reST (sphinx style: as is) -> docutils doctree, and messages."""
 
     class SphinxOnly(Directive):  # Sphinx's own directives, unknown to plain docutils
         has_content = True
@@ -144,29 +144,33 @@ def _napoleon_doctree(text: str):
         directives.register_directive(name, SphinxOnly)
     for name in ("class", "exc", "obj", "func", "meth", "attr", "data", "py:class", "py:obj"):
         roles.register_local_role(name, roles.GenericRole(name, nodes.literal))
-    rst = str(GoogleDocstring(text, Config(napoleon_use_param=True, napoleon_use_rtype=True)))
+    config = Config(napoleon_use_param=True, napoleon_use_rtype=True)
+    converter = {"google": GoogleDocstring, "numpy": NumpyDocstring}.get(style)
+    rst = str(converter(text, config)) if converter else text
     messages = io.StringIO()
     tree = publish_doctree(rst, settings_overrides={"warning_stream": messages, "report_level": 2})
     return tree, messages.getvalue(), rst
 
 
-def test_napoleon_renders_drafts_of_a_sphinx_project(repo_factory):
+@pytest.mark.parametrize("style", ["google", "numpy", "sphinx"])
+def test_napoleon_renders_drafts_of_a_sphinx_project(repo_factory, style):
     """Sphinx shows drafted code as code and a wrapped Returns line as one paragraph."""
-    root = _drafted(repo_factory, "google", **{"docs/conf.py": "extensions = []\n"})
+    root = _drafted(repo_factory, style, **{"docs/conf.py": "extensions = []\n"})
     texts = _docstrings(root)
     assert any("``" in t for t in texts.values())
     for where, text in texts.items():
-        tree, messages, rst = _napoleon_doctree(text)
+        tree, messages, rst = _napoleon_doctree(text, style)
         assert messages == "", f"{where}:\n{messages}\n{rst}"
         # single backticks are reST's default role: italics, and `a[i:j]` mangled
         italic_code = [n.astext() for n in tree.findall(nodes.title_reference)]
         assert italic_code == [], f"{where}: {italic_code}"
         # an indented continuation would make napoleon's Returns a definition list
         assert not list(tree.findall(nodes.definition_list)), f"{where}:\n{rst}"
-    assert (
-        "    The result of ``Box(self.width * factor, self.height * factor)``\n    ("
-        in (texts["shapes.py:scaled"])
-    )
+    if style == "google":  # the wrapped Returns line continues at the section's indent
+        scaled = texts["shapes.py:scaled"]
+        assert (
+            "    The result of ``Box(self.width * factor, self.height * factor)``\n    (" in scaled
+        )
 
 
 def test_a_project_without_sphinx_keeps_single_backticks(repo_factory):
