@@ -52,6 +52,7 @@ class Settings:
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     visibility: str = "public"
     line_length: int = 88
+    types_in_docstrings: bool = False
     provider: str = "auto"
     model: str = ""
     openai_base_url: str = ""

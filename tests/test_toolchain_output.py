@@ -19,6 +19,7 @@ from sphinx.ext.napoleon import Config
 from sphinx.ext.napoleon.docstring import GoogleDocstring, NumpyDocstring
 
 from docagent.batch import run_batch
+from docagent.code.targets import Param, Target
 from docagent.draft.models import StructuredDraft
 from docagent.draft.render import double_backticks, render, rest_project
 
@@ -230,9 +231,14 @@ check-class-attributes = false  # Attributes include the instance attributes __i
 @pytest.mark.skipif(
     not PYDOCLINT.exists(), reason="no .venv-tools/bin/pydoclint here (.ci/run makes it)"
 )
-def test_applied_drafts_pass_pydoclint_configured_as_a_team_would(repo_factory):
+@pytest.mark.parametrize("types", [False, True])
+def test_applied_drafts_pass_pydoclint_configured_as_a_team_would(repo_factory, types):
     files = _fixture("google")
-    files["pyproject.toml"] += PYDOCLINT_CONFIG
+    config = PYDOCLINT_CONFIG
+    if types:  # the team keeps argument types in docstrings too, and pydoclint compares them
+        files["pyproject.toml"] += "types_in_docstrings = true\n"
+        config = config.replace("arg-type-hints-in-docstring = false", "")
+    files["pyproject.toml"] += config
     # pydoclint wants a generator's return annotation (DOC403): that is the code, not the text
     files["pkg/shapes.py"] = (
         files["pkg/shapes.py"]
@@ -245,3 +251,17 @@ def test_applied_drafts_pass_pydoclint_configured_as_a_team_would(repo_factory):
     after = subprocess.run([PYDOCLINT, "pkg"], cwd=root, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + after.stderr
     assert "pkg/shapes.py" in after.stderr  # it read the drafted files
+    typed = "factor (float): The factor" in (root / "pkg" / "shapes.py").read_text()
+    assert typed == types
+
+
+def test_types_in_docstrings_puts_annotations_in_google_and_sphinx_entries():
+    params = (Param("size", "normal", "int"), Param("rest", "normal"))
+    target = Target("m.py", "f", "function", "f", 1, 2, 0, 10, True, params=params)
+    draft = StructuredDraft(summary="Do it.", params={"size": "How many.", "rest": "More."})
+    google = render(draft, "google", target, types=True)
+    assert "    size (int): How many.\n    rest: More." in google
+    assert "(int)" not in render(draft, "google", target)
+    sphinx = render(draft, "sphinx", target, types=True)
+    assert ":param size: How many.\n:type size: int\n:param rest: More." in sphinx
+    assert ":type" not in render(draft, "sphinx", target)

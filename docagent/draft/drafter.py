@@ -80,6 +80,7 @@ class Drafter:
             style = majority_style(s.docstring for s in self.symbols.all() if s.docstring)
         self.style = style
         self.rest = rest or style == "sphinx"
+        self.types = bool(getattr(settings, "types_in_docstrings", False))
         self.cache = cache
         self.examples = list(examples or [])
         self.interactive = interactive
@@ -240,7 +241,7 @@ class Drafter:
             ctx_hash = hashlib.sha256((ctx_hash + "\0" + hint).encode()).hexdigest()[:16]
         effort = str(getattr(self.provider, "effort", "") or "")
         model_key = self.provider.model + (f"+effort={effort}" if effort else "")
-        style_key = self.style + ("+rest" if self.rest else "")
+        style_key = self.style + ("+rest" if self.rest else "") + ("+types" if self.types else "")
         key = cache_key(code_sha, ctx_hash, self.prompt_version, model_key, style_key)
         draft = Draft(
             path=facts.path,
@@ -344,7 +345,7 @@ class Drafter:
         """
         width = self._width(target)
         if not stale:
-            return render(structured, self.style, target, width, self.rest), None
+            return render(structured, self.style, target, width, self.rest, self.types), None
         if self.rest:
             structured = for_rest(structured)
         repaired = repair_docstring(
@@ -353,7 +354,7 @@ class Drafter:
         if repaired is not None:
             fixed = "; ".join(p.message for p in stale)
             return repaired, Check("preserves_existing", True, f"repaired in place: {fixed}")
-        full = render(structured, self.style, target, width, self.rest)
+        full = render(structured, self.style, target, width, self.rest, self.types)
         lost = len(dropped_lines(existing, full))
         lines = "line" if lost == 1 else "lines"
         detail = (

@@ -110,7 +110,22 @@ def for_rest(draft: StructuredDraft) -> StructuredDraft:
     )
 
 
-def _google(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
+def _typed(name: str, params: dict[str, Param], types: bool) -> str:
+    """A Google ``Args`` entry's head: the name, with ``(type)`` when types go in docstrings."""
+    p = params.get(name.lstrip("*"))
+    head = _display(name, params)
+    if types and p is not None and p.annotation:
+        head += f" ({_one_line(p.annotation)})"
+    return head
+
+
+def _google(
+    d: StructuredDraft,
+    target: Target | None,
+    width: int,
+    rest: bool = False,
+    types: bool = False,
+) -> list[str]:
     params = _param_map(target)
     out: list[str] = []
 
@@ -129,7 +144,7 @@ def _google(d: StructuredDraft, target: Target | None, width: int, rest: bool = 
             out.extend(lines)
 
     if d.params:
-        section("Args", [(_display(k, params), v) for k, v in d.params.items()])
+        section("Args", [(_typed(k, params, types), v) for k, v in d.params.items()])
     if d.returns:
         section("Returns", [("", d.returns)])
     if d.yields:
@@ -144,7 +159,13 @@ def _google(d: StructuredDraft, target: Target | None, width: int, rest: bool = 
     return out
 
 
-def _numpy(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
+def _numpy(
+    d: StructuredDraft,
+    target: Target | None,
+    width: int,
+    rest: bool = False,
+    types: bool = False,
+) -> list[str]:
     params = _param_map(target)
     out: list[str] = []
 
@@ -178,10 +199,20 @@ def _numpy(d: StructuredDraft, target: Target | None, width: int, rest: bool = F
     return out
 
 
-def _sphinx(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
+def _sphinx(
+    d: StructuredDraft,
+    target: Target | None,
+    width: int,
+    rest: bool = False,
+    types: bool = False,
+) -> list[str]:
     out: list[str] = [""]
+    params = _param_map(target)
     for k, v in d.params.items():
         out.extend(_fill(v or "-", width, "    ", f":param {k.lstrip('*')}: "))
+        p = params.get(k.lstrip("*"))
+        if types and p is not None and p.annotation:
+            out.append(f":type {k.lstrip('*')}: {_one_line(p.annotation)}")
     if d.returns:
         out.extend(_fill(d.returns, width, "    ", ":returns: "))
     if d.yields:
@@ -196,7 +227,13 @@ def _sphinx(d: StructuredDraft, target: Target | None, width: int, rest: bool = 
     return out if len(out) > 1 else []
 
 
-def _pep257(d: StructuredDraft, target: Target | None, width: int, rest: bool = False) -> list[str]:
+def _pep257(
+    d: StructuredDraft,
+    target: Target | None,
+    width: int,
+    rest: bool = False,
+    types: bool = False,
+) -> list[str]:
     params = _param_map(target)
     out: list[str] = []
 
@@ -234,6 +271,7 @@ def render(
     target: Target | None = None,
     width: int = WIDTH,
     rest: bool = False,
+    types: bool = False,
 ) -> str:
     """Render ``draft`` as docstring content in ``style`` (google, numpy, sphinx or pep257).
 
@@ -241,7 +279,9 @@ def render(
     wrap width of prose. ``rest`` is for a project whose docstrings Sphinx reads (see
     :func:`rest_project`): inline code in double backticks, and a wrapped Google ``Returns``
     line continues at the same indent, as napoleon expects (otherwise it hangs, as griffe
-    expects). The result equals ``inspect.cleandoc`` of itself.
+    expects). ``types`` (the ``types_in_docstrings`` setting) puts each parameter's
+    annotation in its entry, as Google ``name (type):`` and Sphinx ``:type name:``; numpy
+    entries always carry it. The result equals ``inspect.cleandoc`` of itself.
     """
     if style not in _RENDERERS:
         raise ValueError(f"unknown docstring style {style!r}")
@@ -251,7 +291,7 @@ def render(
     if draft.description:
         lines.append("")
         lines.extend(_fill(draft.description, width))
-    lines.extend(_RENDERERS[style](draft, target, width, rest))
+    lines.extend(_RENDERERS[style](draft, target, width, rest, types))
     text = "\n".join(_clean_line(x) for x in lines)
     text = re.sub(r"\n{3,}", "\n\n", text).strip("\n")
     return text
