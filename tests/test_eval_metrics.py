@@ -113,6 +113,22 @@ def test_completeness_a_truncated_docstring_lacks_its_ending(facts) -> None:
     assert completeness(module, "Shapes made with `Box").notes == ["ending"]
 
 
+def test_completeness_prose_cut_without_punctuation_lacks_its_ending(facts) -> None:
+    """A prose paragraph cut mid-word or mid-clause (no closing punctuation) is not complete.
+
+    Fields, sections, doctests and references may end without punctuation and still count.
+    """
+    module = facts.target("<module>")
+    assert completeness(module, "Shapes made with boxes. They are drawn").notes == ["ending"]
+    assert completeness(module, "Shapes made with boxes and").notes == ["ending"]
+    assert completeness(module, "Shapes made with boxes,").notes == ["ending"]
+    assert completeness(module, "Shapes.\n\nReturns:\n    area in cells").notes == []
+    assert completeness(module, "Shapes.\n\n:return: area in cells").notes == []
+    assert completeness(module, "Shapes.\n\nSee Also\n--------\nbox_area").notes == []
+    assert completeness(module, "Shapes.\n\n>>> area(box)\n4").notes == []
+    assert completeness(module, "Shapes.\n\n.. [1] https://example.org/boxes").notes == []
+
+
 def test_completeness_reads_pep257_prose(facts) -> None:
     """Prose that names parameters, says what is returned and names the exception counts."""
     text = (

@@ -184,14 +184,37 @@ _DANGLING = frozenset(
 )
 
 
+_NOT_PROSE = re.compile(r"^\s*(:|>>>|\.\.|[-*+] |\d+[.)] |[-=~^]{3,}\s*$)")
+
+
+def _prose_cut(body: str) -> bool:
+    """True when ``body`` ends in a prose paragraph without closing punctuation.
+
+    PEP 257 asks for sentences ending in a period. Only a plain prose paragraph is held to it:
+    one with a field (``:param``), doctest, list item, section header or underline, URL,
+    assignment or deeper-indented line may end without punctuation.
+    """
+    if not (body[-1].isalnum() or body[-1] == ","):
+        return False
+    para = re.split(r"\n\s*\n", body)[-1].splitlines()
+    indent = len(para[0]) - len(para[0].lstrip())
+    for line in para:
+        if _NOT_PROSE.match(line) or line.rstrip().endswith(":") or "://" in line:
+            return False
+        if " = " in line or len(line) - len(line.lstrip()) > indent:
+            return False
+    return True
+
+
 def finished(text: str) -> bool:
     """True when ``text`` ends where a sentence can end (a truncated docstring does not).
 
-    It must not end on an article, preposition or conjunction, and its brackets, parentheses
-    and backticks must be closed.
+    It must not end on an article, preposition or conjunction, its brackets, parentheses and
+    backticks must be closed, and a final prose paragraph must end with punctuation (a
+    paragraph of fields, sections, doctests or references need not; :func:`_prose_cut`).
     """
     body = text.strip()
-    if not body:
+    if not body or _prose_cut(body):
         return False
     last = re.findall(r"[A-Za-z]+", body[-40:])
     if last and body[-1].isalpha() and last[-1].lower() in _DANGLING:
