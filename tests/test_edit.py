@@ -543,3 +543,23 @@ def test_function_docstrings_get_no_blank_line_before_a_nested_def(tmp_path: Pat
     assert edit(tmp_path, src, {"f": "Doc."}).decode() == (
         'def f():\n    """Doc."""\n    def g():\n        return 1\n    return g\n'
     )
+
+
+def test_apply_parses_the_file_once_before_and_once_after(tmp_path: Path, monkeypatch) -> None:
+    """Inserting docstrings reuses the read's syntax tree: one parse of the file, one of the edit."""
+    from docagent.code import parser as ts
+
+    parsed: list[bytes] = []
+    real_parse = ts.parse
+
+    def counting(source: bytes):  # noqa: ANN202 - wraps the parser
+        parsed.append(source)
+        return real_parse(source)
+
+    monkeypatch.setattr(ts, "parse", counting)
+    path = tmp_path / "m.py"
+    path.write_text("class A:\n    def f(self):\n        return 1\n\ndef g():\n    pass\n")
+    res = apply_file_edits(tmp_path, "m.py", [DocEdit("A.f", "F."), DocEdit("g", "G.")])
+    assert res.applied == ["A.f", "g"] and res.written
+    assert _docstrings(path.read_text())[(2, "f")] == "F."
+    assert len(parsed) == 2  # the file as read, and the edited text being verified

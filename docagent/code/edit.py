@@ -45,6 +45,7 @@ from docagent.code.targets import (
     Target,
     first_statement,
     read_file,
+    read_file_and_tree,
 )
 from docagent.writes import recover_stale_temps, write_atomic
 
@@ -398,10 +399,10 @@ class _Splice:
 class _FileContext:
     """Lazily computed per-file facts that planning needs (tree, code shas, indent unit)."""
 
-    def __init__(self, facts: FileFacts) -> None:
+    def __init__(self, facts: FileFacts, tree: Tree | None = None) -> None:
         self.facts = facts
         self.source = facts.source
-        self._tree: Tree | None = None
+        self._tree: Tree | None = tree
         self._shas: dict[str, str | None] = {}
         self._stripped: _Stripped | None = None
         self._unit: str | None = None
@@ -646,7 +647,8 @@ def verify_edit(
     except UnicodeEncodeError as exc:
         return f"the new text cannot be encoded as {facts.encoding}: {exc.reason}"
     try:
-        new_facts = read_file(path, path, data=data)
+        # qualnames and docstrings are all this reads: the scanner's lighter extraction
+        new_facts = read_file(path, path, data=data, body_facts="sectioned")
     except SourceError as exc:
         return f"the edited file would not parse: {exc}"
     if new_facts.text != new_text:
@@ -700,8 +702,13 @@ def _would_drop(n: int) -> str:
     )
 
 
-def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 88) -> EditPlan:
+def plan_file_edits(
+    facts: FileFacts, edits: list[DocEdit], line_length: int = 88, *, tree: Tree | None = None
+) -> EditPlan:
     """Plan and verify ``edits`` on one file together; nothing is written.
+
+    ``tree`` is the tree-sitter tree of ``facts.source`` when the caller has it (see
+    :func:`~docagent.code.targets.read_file_and_tree`); otherwise the file is parsed again.
 
     Each edit is refused with a reason when its qualname is unknown, its ``code_sha`` no longer
     matches the code, the same target gets two different texts, or no literal renders its text.
@@ -711,7 +718,7 @@ def plan_file_edits(facts: FileFacts, edits: list[DocEdit], line_length: int = 8
     planned again.
     """
     plan = EditPlan(path=facts.path, encoding=facts.encoding, old_text=facts.text)
-    ctx = _FileContext(facts)
+    ctx = _FileContext(facts, tree)
     texts: dict[str, str] = {}
     conflicts: set[str] = set()
     for e in edits:
@@ -912,11 +919,11 @@ def apply_file_edits(
     if expected_file_sha is not None and file_sha(data) != expected_file_sha:
         return _refuse_all(result, edits, f"{rel_path}: the file changed since its draft")
     try:
-        facts = read_file(str(abs_path), rel_path, data=data)
+        facts, tree = read_file_and_tree(str(abs_path), rel_path, data=data)
     except SourceError as exc:
         return _refuse_all(result, edits, f"cannot parse: {exc}")
     try:
-        plan = plan_file_edits(facts, edits, line_length=line_length)
+        plan = plan_file_edits(facts, edits, line_length=line_length, tree=tree)
     except (RecursionError, MemoryError):  # valid for tree-sitter, too deep for CPython's ast
         return _refuse_all(result, edits, f"{rel_path}: {TOO_DEEP}")
     result.skipped = plan.skipped

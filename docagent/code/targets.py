@@ -648,6 +648,16 @@ def read_file(
 
     ``body_facts`` is passed to :func:`extract`.
     """
+    return read_file_and_tree(root_path, rel_path, data, body_facts=body_facts)[0]
+
+
+def read_file_and_tree(
+    root_path: str, rel_path: str, data: bytes | None = None, *, body_facts: str = "all"
+) -> tuple[FileFacts, Any]:
+    """:func:`read_file`, also returning the tree-sitter tree of ``FileFacts.source``.
+
+    For callers that need the syntax tree again (the edit engine), so the file is parsed once.
+    """
     if data is None:
         try:
             with open(root_path, "rb") as fh:
@@ -659,7 +669,7 @@ def read_file(
     tree = ts.parse(source)
     if tree.root_node.has_error:
         _raise_syntax_error(text, rel_path, tree)
-    return FileFacts(
+    facts = FileFacts(
         path=rel_path,
         encoding=encoding,
         newline=detect_newline(text),
@@ -667,6 +677,7 @@ def read_file(
         source=source,
         targets=extract(rel_path, source, tree, body_facts=body_facts),
     )
+    return facts, tree
 
 
 def _raise_syntax_error(text: str, rel_path: str, tree: Any) -> None:
