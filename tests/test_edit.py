@@ -546,7 +546,7 @@ def test_function_docstrings_get_no_blank_line_before_a_nested_def(tmp_path: Pat
 
 
 def test_apply_parses_the_file_once_before_and_once_after(tmp_path: Path, monkeypatch) -> None:
-    """Inserting docstrings reuses the read's syntax tree: one parse of the file, one of the edit."""
+    """New docstrings are placed with the read's syntax tree: one parse before, one after."""
     from docagent.code import parser as ts
 
     parsed: list[bytes] = []
