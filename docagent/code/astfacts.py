@@ -91,8 +91,9 @@ def _sha(dumped: str) -> str:
     return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
 
 
-def _call_name(call: ast.Call) -> str | None:
-    """The name :func:`docagent.draft.symbols.calls_in` reports for one call, or None."""
+def call_name(call: ast.Call) -> str | None:
+    """The name a call is known by: ``a.b.c`` for ``a.b.c()``, ``self.x`` for ``self.x()`` and
+    ``cls.x()``; None when the callee is not a dotted name (``f()()``, ``x[0]()``)."""
     parts: list[str] = []
     f = call.func
     while isinstance(f, ast.Attribute):
@@ -204,7 +205,7 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
         if role == _DEF:
             open_defs.append(mine)
         elif role == _CALL:
-            name = _call_name(node)
+            name = call_name(node)
             if name is not None:
                 entry = (node.lineno, node.col_offset, name)
                 for calls_of in open_defs:

@@ -16,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from docagent.code import pyast
+from docagent.code.astfacts import call_name
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.resolve import Resolver, Site
 
@@ -107,19 +108,9 @@ def calls_in(code: str) -> list[str]:
     calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)]
     calls.sort(key=lambda n: (n.lineno, n.col_offset))
     for call in calls:
-        parts: list[str] = []
-        f = call.func
-        while isinstance(f, ast.Attribute):
-            parts.append(f.attr)
-            f = f.value
-        if not isinstance(f, ast.Name):
-            continue
-        parts.append(f.id)
-        parts.reverse()
-        if parts[0] in ("self", "cls") and len(parts) > 1:
-            out.setdefault("self." + parts[1], None)
-        else:
-            out.setdefault(".".join(parts), None)
+        name = call_name(call)
+        if name is not None:
+            out.setdefault(name, None)
     return list(out)
 
 
