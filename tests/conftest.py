@@ -135,3 +135,14 @@ def copy_stdlib(dest: Path, names: list[str] | None = None) -> list[str]:
             shutil.copyfile(src, target)
             out.append(name)
     return out
+
+
+@pytest.fixture
+def server(monkeypatch: pytest.MonkeyPatch):
+    """A loopback Messages API server answering from the prompt; the SDK is pointed at it."""
+    from servers import MessagesServer
+
+    with MessagesServer(from_prompt=True) as srv:
+        for k, v in srv.env().items():
+            monkeypatch.setenv(k, v)
+        yield srv

@@ -6,8 +6,7 @@ import ast
 import json
 from pathlib import Path
 
-import pytest
-from servers import HOSTILE, MessagesServer
+from servers import HOSTILE
 
 from docagent.batch import run_batch
 from docagent.cli import main
@@ -97,15 +96,6 @@ def docstring(root: Path, rel: str, qualname: str) -> str | None:
     t = facts.target(qualname)
     assert t is not None, qualname
     return t.docstring.text if t.docstring else None
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch):
-    """A loopback Messages API server; the SDK is pointed at it."""
-    with MessagesServer(from_prompt=True) as srv:
-        for k, v in srv.env().items():
-            monkeypatch.setenv(k, v)
-        yield srv
 
 
 def test_faults_and_hostile_content_end_to_end(repo_factory, server, tmp_path: Path) -> None:

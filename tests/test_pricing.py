@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-from servers import MessagesServer
 
 from docagent.batch import run_batch
 from docagent.cli import main
@@ -122,15 +121,6 @@ def test_paid_providers() -> None:
     require_price("llama3", "openai", "http://localhost:11434/v1")  # free: no error
     with pytest.raises(DocagentError, match="no price is known for model 'gpt-x'"):
         require_price("gpt-x", "openai", "https://api.example.com/v1")
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch):
-    """A loopback Messages API server; the SDK is pointed at it."""
-    with MessagesServer(from_prompt=True) as srv:
-        for k, v in srv.env().items():
-            monkeypatch.setenv(k, v)
-        yield srv
 
 
 def test_max_cost_refuses_a_paid_model_without_a_price(repo_factory, server, capsys) -> None:

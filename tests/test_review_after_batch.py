@@ -4,21 +4,10 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-from servers import MessagesServer
 from test_batch import CORE
 
 from docagent.batch import run_batch
 from docagent.session import Session
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch):
-    """A loopback Messages API server; the SDK is pointed at it."""
-    with MessagesServer(from_prompt=True) as srv:
-        for k, v in srv.env().items():
-            monkeypatch.setenv(k, v)
-        yield srv
 
 
 def test_review_reuses_the_batch_drafts(repo_factory, server) -> None:

@@ -12,7 +12,6 @@ import json
 import sqlite3
 from pathlib import Path
 
-import pytest
 from conftest import make_repo
 from servers import MessagesServer
 
@@ -99,14 +98,6 @@ def _module() -> str:
     lines += ["    " + line.replace("\n", "\n    ") for line in planted_lines]
     lines += ["    return (host, port)", ""]
     return "\n".join(lines)
-
-
-@pytest.fixture
-def server(monkeypatch: pytest.MonkeyPatch):
-    with MessagesServer(from_prompt=True) as srv:
-        for k, v in srv.env().items():
-            monkeypatch.setenv(k, v)
-        yield srv
 
 
 def _leaks(text: str) -> list[str]:
