@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from docagent import observability, repo
 from docagent.code.docstrings import apply_status, docstring_sha
 from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
+from docagent.code.special_methods import apply_special_methods
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.decisions import Tally
@@ -364,6 +365,7 @@ class Session:
                 self.errors.append((facts.path, str(exc)))
                 continue
             apply_status(facts.targets)  # the scan's own rules, on the full facts
+            apply_special_methods(facts.targets, result.special)  # the repo's checkers' rules
             for t in facts.targets:
                 if t.kind not in self.settings.kinds or not (t.public or include_private):
                     continue

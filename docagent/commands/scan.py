@@ -122,3 +122,5 @@ def print_report(result: ScanResult) -> None:
         f"{summary['total']} {scope} documented, {summary['missing']} missing, "
         f"{summary['stale']} stale. Style: {escape(result.style)} ({escape(result.style_source)})."
     )
+    if result.special.source:
+        console.print(escape(printable(f"Special methods: {result.special.describe()}.")))
