@@ -119,15 +119,15 @@ def _ruff_enabled(options: dict[str, Any], code: str) -> bool:
 
 def _ruff_options(table: dict[str, Any]) -> dict[str, Any]:
     """ruff's lint options: ``lint.<key>`` first, the older top-level key otherwise."""
-    lint = table.get("lint") if isinstance(table.get("lint"), dict) else {}
+    found = table.get("lint")
+    lint: dict[str, Any] = found if isinstance(found, dict) else {}
     out: dict[str, Any] = {}
     for key in ("select", "extend-select", "ignore", "extend-ignore"):
-        for name in (key, key.replace("-", "_")):
-            if name in lint:
-                out[key] = lint[name]
-                break
-            if name in table:
-                out[key] = table[name]
+        names = (key, key.replace("-", "_"))
+        for layer in (lint, table):
+            value = next((layer[n] for n in names if n in layer), None)
+            if value is not None:
+                out[key] = value
                 break
     pydocstyle = lint.get("pydocstyle") if isinstance(lint.get("pydocstyle"), dict) else None
     if pydocstyle is None and isinstance(table.get("pydocstyle"), dict):
