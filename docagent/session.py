@@ -353,6 +353,7 @@ class Session:
             example_pool=pool,
             rules=load_rules(self.store),
             rest=rest_project(self.root, self.style),
+            init_in_class=not result.special.init,
         )
         self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"

@@ -508,12 +508,18 @@ def _pos(node: ast.AST) -> tuple[int, int]:
 class OfflineDrafter:
     """Build a :class:`StructuredDraft` for any target from its code facts."""
 
-    def draft(self, facts: FileFacts, target: Target) -> StructuredDraft:
-        """Return a draft for ``target`` of ``facts``."""
+    def draft(
+        self, facts: FileFacts, target: Target, init_in_class: bool = False
+    ) -> StructuredDraft:
+        """Return a draft for ``target`` of ``facts``.
+
+        ``init_in_class``: a class's draft documents the arguments and exceptions of an
+        undocumented ``__init__`` (for repositories that want no ``__init__`` docstrings).
+        """
         if target.kind == "module":
             return self._module(facts, target)
         if target.kind == "class":
-            return self._class(facts, target)
+            return self._class(facts, target, init_in_class)
         return self._function(facts, target)
 
     # -- modules and classes -------------------------------------------------------------
@@ -543,7 +549,9 @@ class OfflineDrafter:
             parts.append(f"Functions: {_listing(funcs)}.")
         return StructuredDraft(summary=summary, description="\n\n".join(parts))
 
-    def _class(self, facts: FileFacts, target: Target) -> StructuredDraft:
+    def _class(
+        self, facts: FileFacts, target: Target, init_in_class: bool = False
+    ) -> StructuredDraft:
         words = split_words(target.name)
         phrase = _phrase(words)
         bases = [b.rsplit(".", 1)[-1] for b in target.bases if "=" not in b]
@@ -578,8 +586,16 @@ class OfflineDrafter:
             description = f"Extends {_listing(real_bases)}."
         init = facts.target(target.qualname + ".__init__")
         stored: dict[str, str] = {}
+        params: dict[str, str] = {}
+        raises: dict[str, str] = {}
         if init is not None:
-            for pname, use in body_facts(facts, init).uses.items():
+            init_body = body_facts(facts, init)
+            if init_in_class and init.docstring is None:
+                params = {
+                    p.name: self._param_text(p, init, init_body) for p in init.documented_params()
+                }
+                raises = self._raises(init, init_body)
+            for pname, use in init_body.uses.items():
                 for attr in use.stored:
                     stored.setdefault(attr.split(".", 1)[1], pname)
         attrs = {}
@@ -590,7 +606,13 @@ class OfflineDrafter:
             if a in stored:
                 text += f" Set from the {stored[a]} argument."
             attrs[a] = text
-        return StructuredDraft(summary=summary, description=description, attributes=attrs)
+        return StructuredDraft(
+            summary=summary,
+            description=description,
+            params=params,
+            raises=raises,
+            attributes=attrs,
+        )
 
     # -- functions and methods -----------------------------------------------------------
 
@@ -618,12 +640,7 @@ class OfflineDrafter:
         if not target.yields and (target.returns_value or not annotated_none):
             returns = self._returns_text(target, body, cls_words)
         yields = self._yields_text(target, body) if target.yields else ""
-        raises: dict[str, str] = {}
-        for exc in target.raises:
-            last = exc.rsplit(".", 1)[-1]
-            if not last or not last[0].isupper():
-                continue
-            raises[exc] = self._raise_text(exc, body)
+        raises = self._raises(target, body)
         return StructuredDraft(
             summary=summary,
             description="\n\n".join(notes),
@@ -632,6 +649,16 @@ class OfflineDrafter:
             yields=yields,
             raises=raises,
         )
+
+    def _raises(self, target: Target, body: BodyFacts) -> dict[str, str]:
+        """What the function's ``raise`` statements raise, by exception class."""
+        raises: dict[str, str] = {}
+        for exc in target.raises:
+            last = exc.rsplit(".", 1)[-1]
+            if not last or not last[0].isupper():
+                continue
+            raises[exc] = self._raise_text(exc, body)
+        return raises
 
     def _subject(self, target: Target, cls_words: str) -> str:
         """What a method acts on (its object) or a function on (its first parameter)."""
@@ -1120,7 +1147,7 @@ class OfflineProvider:
         """Draft from ``request.facts`` and ``request.target``; never touches the network."""
         if request.facts is None or request.target is None:
             raise ProviderError("bad_request", "the offline drafter needs the file's code facts")
-        draft = self.drafter.draft(request.facts, request.target)
+        draft = self.drafter.draft(request.facts, request.target, request.init_in_class)
         data = draft.to_json()
         return ProviderResult(data=data, raw="", usage=Usage(), model=self.model)
 
