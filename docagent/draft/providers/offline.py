@@ -11,6 +11,7 @@ draft passes the hard checks of :mod:`docagent.draft.checks` by construction.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -858,13 +859,30 @@ class OfflineDrafter:
         return text
 
     def _returns_text(self, target: Target, body: BodyFacts, cls_words: str) -> str:
+        nodes = body.return_nodes
+        keep = [i for i, n in enumerate(nodes) if not _is_not_implemented(n)]
+        if nodes and 0 < len(keep) < len(nodes):  # a binary operator's "I cannot do this"
+            rest = dataclasses.replace(
+                body,
+                returns=[body.returns[i] for i in keep],
+                return_nodes=[nodes[i] for i in keep],
+            )
+            text = self._returns_text(target, rest, cls_words).rstrip(".")
+            return f"{text}; NotImplemented when it does not support the other operand."
         ann = target.returns.strip() if target.returns else ""
         suffix = f" ({_safe(ann)})" if ann else ""
         values = list(dict.fromkeys(body.returns))
         nodes = body.return_nodes
+        if body.returns_self and target.name in ("__enter__", "__aenter__"):
+            subject = cls_words or "object"
+            return f"This {subject} itself, which the with statement binds to its as target."
         if body.returns_self:
             return f"This {cls_words or 'object'} itself, to allow chaining."
         if len(values) == 1 and isinstance(nodes[0], ast.Constant):
+            if target.name in ("__exit__", "__aexit__") and values[0] in ("False", "None"):
+                return f"Always {values[0]}: an exception raised in the with block propagates."
+            if target.name in ("__exit__", "__aexit__") and values[0] == "True":
+                return "Always True: an exception raised in the with block is suppressed."
             return f"Always {_safe(values[0])}."
         if ann == "bool" or (nodes and all(_is_boolean(n) for n in nodes)):
             words = split_words(target.name)
@@ -925,6 +943,10 @@ class OfflineDrafter:
         if cond:
             return f"If {_safe(cond)}."
         return "When the operation cannot be completed."
+
+
+def _is_not_implemented(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "NotImplemented"
 
 
 _VAR_KINDS = ("var_positional", "var_keyword")
