@@ -89,16 +89,42 @@ class ScanResult:
     style_source: str = "setting"
     #: whether magic methods and ``__init__`` count (the repository's docstring checkers)
     special: SpecialMethods = DEFAULT_SPECIAL
+    #: ``--changed-lines``: the (path, qualname) of the targets with a changed line of their own
+    changed: frozenset[tuple[str, str]] | None = None
 
     def selected(self, row: Row) -> bool:
         """True when a target row counts under the visibility and kind filters."""
         return (self.include_private or row.public) and row.kind in self.kinds
 
+    def _rows(self, path: str, entry: FileEntry) -> list[Row]:
+        """The file's summary rows, only those of changed targets under ``--changed-lines``."""
+        if self.changed is None:
+            return entry.rows
+        return [
+            Row(t["kind"], t["public"], t["has_docstring"], t["status"])
+            for t in entry.records()
+            if (path, t["qualname"]) in self.changed
+        ]
+
+    def narrow_to_changed(self, lines: dict[str, set[int] | None]) -> None:
+        """Keep only targets with a changed line of their own (``--changed-lines``).
+
+        ``lines`` maps a path to its changed line numbers (None: a new file, all changed), as
+        :func:`docagent.repo.changed_lines` returns them.
+        """
+        kept: set[tuple[str, str]] = set()
+        for path, entry in self.files.items():
+            records = entry.records()
+            spans = [(t["line"], t["end_line"]) for t in records]
+            flags = repo.own_lines_touched(spans, lines.get(path, set()))
+            kept.update((path, t["qualname"]) for t, hit in zip(records, flags, strict=True) if hit)
+        self.changed = frozenset(kept)
+
     def summary(self) -> dict[str, Any]:
         """The ``summary`` object of the ``scan --json`` contract."""
         total = documented = stale = 0
-        for entry in self.files.values():
-            for row in entry.rows:
+        for path, entry in self.files.items():
+            for row in self._rows(path, entry):
                 if self.selected(row):
                     total += 1
                     documented += row.has_doc
@@ -116,7 +142,7 @@ class ScanResult:
         """Coverage of each file under the filters, in path order."""
         out = []
         for path, entry in sorted(self.files.items()):
-            rows = [r for r in entry.rows if self.selected(r)]
+            rows = [r for r in self._rows(path, entry) if self.selected(r)]
             if not rows:
                 continue
             documented = sum(r.has_doc for r in rows)
@@ -138,10 +164,12 @@ class ScanResult:
         :func:`docagent.code.targets.read_file`.
         """
         out = []
-        for _path, entry in sorted(self.files.items()):
+        for path, entry in sorted(self.files.items()):
             for t in entry.records():
                 if not selected_only or (
-                    (self.include_private or t["public"]) and t["kind"] in self.kinds
+                    (self.include_private or t["public"])
+                    and t["kind"] in self.kinds
+                    and (self.changed is None or (path, t["qualname"]) in self.changed)
                 ):
                     out.append(t)
         return out

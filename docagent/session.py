@@ -297,20 +297,14 @@ class Session:
         """
         assert self.since is not None
         changed = repo.changed_lines(self.root, self.since, sorted({f.path for f, _ in pairs}))
-        kept = []
-        for facts, t in pairs:
-            lines = changed.get(facts.path, set())
-            if lines is None:
-                kept.append((facts, t))
-                continue
-            own = set(range(t.line, t.end_line + 1))
-            for other in facts.targets:
-                inner = other is not t and t.line <= other.line and other.end_line <= t.end_line
-                if inner and (other.line, other.end_line) != (t.line, t.end_line):
-                    own -= set(range(other.line, other.end_line + 1))
-            if own & lines:
-                kept.append((facts, t))
-        return kept
+        touched: dict[str, set[str]] = {}
+        for facts in {f.path: f for f, _ in pairs}.values():
+            spans = [(t.line, t.end_line) for t in facts.targets]
+            flags = repo.own_lines_touched(spans, changed.get(facts.path, set()))
+            touched[facts.path] = {
+                t.qualname for t, hit in zip(facts.targets, flags, strict=True) if hit
+            }
+        return [(f, t) for f, t in pairs if t.qualname in touched[f.path]]
 
     def prepare(self) -> list[WorkItem]:
         """Scan, build the symbol index and drafter, start the run; return the work items.
