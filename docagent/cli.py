@@ -144,7 +144,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="text (default), json (same as --json), github (workflow annotations) or "
         "sarif (SARIF 2.1.0, for code scanning)",
     )
-    _add_since(p)
+    _add_since(p, lines=True)
     p.add_argument(
         "--fail-under",
         metavar="PCT",

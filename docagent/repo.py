@@ -289,13 +289,48 @@ def changed_lines(root: Path, since: str, paths: Sequence[str]) -> dict[str, set
                 out[rel] = None
                 continue
             lines: set[int] = set()
-            for line in text.splitlines():
-                m = _HUNK.match(line)
-                if m:
-                    start, count = int(m.group(1)), int(m.group(2) or 1)
-                    # a pure deletion (count 0) touches the line it happened after
-                    lines.update(range(start, start + count) if count else (start, start + 1))
+            for hunk in _hunks(text):
+                start, count, added, removed = hunk
+                if not count:  # a pure deletion touches the lines around it
+                    lines.update((start, start + 1))
+                elif any(x.strip() for x in removed):  # code went: every new line counts
+                    lines.update(range(start, start + count))
+                else:  # added blank lines change no definition
+                    lines.update(start + i for i, x in enumerate(added) if x.strip())
             out[rel] = lines
+    return out
+
+
+def own_lines_touched(spans: Sequence[tuple[int, int]], lines: set[int] | None) -> list[bool]:
+    """Which of one file's target spans (first, last line) have a line of their own in ``lines``.
+
+    A target's own lines are its span minus the spans of the definitions nested in it: a class
+    is not touched because one of its methods changed, nor a module because one of its
+    functions did. ``lines`` None (a new file) touches every target.
+    """
+    if lines is None:
+        return [True] * len(spans)
+    out = []
+    for i, (start, end) in enumerate(spans):
+        own = set(range(start, end + 1))
+        for j, (s, e) in enumerate(spans):
+            if j != i and start <= s and e <= end and (s, e) != (start, end):
+                own -= set(range(s, e + 1))
+        out.append(bool(own & lines))
+    return out
+
+
+def _hunks(diff: str) -> list[tuple[int, int, list[str], list[str]]]:
+    """The hunks of a ``-U0`` diff: (first new line, new line count, added and removed lines)."""
+    out: list[tuple[int, int, list[str], list[str]]] = []
+    for line in diff.splitlines():
+        m = _HUNK.match(line)
+        if m:
+            out.append((int(m.group(1)), int(m.group(2) or 1), [], []))
+        elif out and line.startswith("+"):
+            out[-1][2].append(line[1:])
+        elif out and line.startswith("-"):
+            out[-1][3].append(line[1:])
     return out
 
 

@@ -13,6 +13,7 @@ another machine, edited) fails the signature and is rebuilt; nothing in it is tr
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import hmac
 import json
@@ -26,6 +27,8 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from docagent import repo
+from docagent.code.special_methods import DEFAULT as DEFAULT_SPECIAL
+from docagent.code.special_methods import SpecialMethods
 from docagent.config import Settings
 
 CACHE_NAME = "scan-cache.json"
@@ -84,16 +87,44 @@ class ScanResult:
     errors: list[tuple[str, str]] = field(default_factory=list)
     #: where the style came from: "configured in <file> <key>", "detected" or "setting"
     style_source: str = "setting"
+    #: whether magic methods and ``__init__`` count (the repository's docstring checkers)
+    special: SpecialMethods = DEFAULT_SPECIAL
+    #: ``--changed-lines``: the (path, qualname) of the targets with a changed line of their own
+    changed: frozenset[tuple[str, str]] | None = None
 
     def selected(self, row: Row) -> bool:
         """True when a target row counts under the visibility and kind filters."""
         return (self.include_private or row.public) and row.kind in self.kinds
 
+    def _rows(self, path: str, entry: FileEntry) -> list[Row]:
+        """The file's summary rows, only those of changed targets under ``--changed-lines``."""
+        if self.changed is None:
+            return entry.rows
+        return [
+            Row(t["kind"], t["public"], t["has_docstring"], t["status"])
+            for t in entry.records()
+            if (path, t["qualname"]) in self.changed
+        ]
+
+    def narrow_to_changed(self, lines: dict[str, set[int] | None]) -> None:
+        """Keep only targets with a changed line of their own (``--changed-lines``).
+
+        ``lines`` maps a path to its changed line numbers (None: a new file, all changed), as
+        :func:`docagent.repo.changed_lines` returns them.
+        """
+        kept: set[tuple[str, str]] = set()
+        for path, entry in self.files.items():
+            records = entry.records()
+            spans = [(t["line"], t["end_line"]) for t in records]
+            flags = repo.own_lines_touched(spans, lines.get(path, set()))
+            kept.update((path, t["qualname"]) for t, hit in zip(records, flags, strict=True) if hit)
+        self.changed = frozenset(kept)
+
     def summary(self) -> dict[str, Any]:
         """The ``summary`` object of the ``scan --json`` contract."""
         total = documented = stale = 0
-        for entry in self.files.values():
-            for row in entry.rows:
+        for path, entry in self.files.items():
+            for row in self._rows(path, entry):
                 if self.selected(row):
                     total += 1
                     documented += row.has_doc
@@ -111,7 +142,7 @@ class ScanResult:
         """Coverage of each file under the filters, in path order."""
         out = []
         for path, entry in sorted(self.files.items()):
-            rows = [r for r in entry.rows if self.selected(r)]
+            rows = [r for r in self._rows(path, entry) if self.selected(r)]
             if not rows:
                 continue
             documented = sum(r.has_doc for r in rows)
@@ -133,10 +164,12 @@ class ScanResult:
         :func:`docagent.code.targets.read_file`.
         """
         out = []
-        for _path, entry in sorted(self.files.items()):
+        for path, entry in sorted(self.files.items()):
             for t in entry.records():
                 if not selected_only or (
-                    (self.include_private or t["public"]) and t["kind"] in self.kinds
+                    (self.include_private or t["public"])
+                    and t["kind"] in self.kinds
+                    and (self.changed is None or (path, t["qualname"]) in self.changed)
                 ):
                     out.append(t)
         return out
@@ -158,9 +191,15 @@ def _hash(data: bytes) -> str:
     return hashlib.blake2b(data, digest_size=16).hexdigest()
 
 
-def scan_file_bytes(rel_path: str, data: bytes, sha: str) -> FileEntry:
-    """Parse one file's bytes into a cache entry (the unit of work of a worker process)."""
+def scan_file_bytes(
+    rel_path: str, data: bytes, sha: str, special: SpecialMethods = DEFAULT_SPECIAL
+) -> FileEntry:
+    """Parse one file's bytes into a cache entry (the unit of work of a worker process).
+
+    ``special`` says which magic methods and ``__init__`` are public (count).
+    """
     from docagent.code.docstrings import apply_status, style_votes
+    from docagent.code.special_methods import apply_special_methods
     from docagent.code.targets import SourceError, read_file
 
     try:
@@ -168,6 +207,7 @@ def scan_file_bytes(rel_path: str, data: bytes, sha: str) -> FileEntry:
     except SourceError as exc:
         return FileEntry(sha, [], "", {}, error=str(exc))
     apply_status(facts.targets)
+    apply_special_methods(facts.targets, special)
     targets = facts.targets
     rows = [Row(t.kind, t.public, t.has_docstring, t.status) for t in targets]
     json_targets = json.dumps([t.contract_dict() for t in targets])[1:-1]
@@ -178,7 +218,9 @@ def scan_file_bytes(rel_path: str, data: bytes, sha: str) -> FileEntry:
 _Job = tuple[str, str, bytes | None, str]  # (relative path, absolute path, bytes, sha)
 
 
-def _work(batch: list[_Job]) -> list[tuple[str, FileEntry]]:
+def _work(
+    batch: list[_Job], special: SpecialMethods = DEFAULT_SPECIAL
+) -> list[tuple[str, FileEntry]]:
     import gc
 
     gc.disable()  # extraction allocates many small objects that never form cycles
@@ -193,7 +235,7 @@ def _work(batch: list[_Job]) -> list[tuple[str, FileEntry]]:
                     out.append((rel, FileEntry("", [], "", {}, f"{rel}: cannot read: {exc}")))
                     continue
                 sha = _hash(data)
-            out.append((rel, scan_file_bytes(rel, data, sha)))
+            out.append((rel, scan_file_bytes(rel, data, sha, special)))
         return out
     finally:
         gc.enable()
@@ -272,7 +314,12 @@ def _entry(value: Any, blob: bytes) -> FileEntry | None:
     return FileEntry(sha, checked, json_targets, votes, error)
 
 
-def _load_cache(path: Path) -> dict[str, FileEntry]:
+def _version(special: SpecialMethods) -> bytes:
+    """The cache's format version: entries made under other special-method rules differ."""
+    return f"{CACHE_VERSION}{special.token()}".encode()
+
+
+def _load_cache(path: Path, special: SpecialMethods = DEFAULT_SPECIAL) -> dict[str, FileEntry]:
     """The cache at ``path`` when this user wrote it (right signature) and it is well formed.
 
     The file is one header line (format, version, HMAC-SHA256 of the rest under this user's
@@ -291,7 +338,7 @@ def _load_cache(path: Path) -> dict[str, FileEntry]:
     except OSError:
         return {}
     parts = head.split()
-    if len(parts) != 3 or parts[0] != _MAGIC or parts[1] != str(CACHE_VERSION).encode():
+    if len(parts) != 3 or parts[0] != _MAGIC or parts[1] != _version(special):
         return {}
     if not hmac.compare_digest(parts[2], _mac(key, body).encode()):
         return {}
@@ -311,7 +358,9 @@ def _load_cache(path: Path) -> dict[str, FileEntry]:
     return out
 
 
-def _save_cache(path: Path, files: dict[str, FileEntry]) -> None:
+def _save_cache(
+    path: Path, files: dict[str, FileEntry], special: SpecialMethods = DEFAULT_SPECIAL
+) -> None:
     from docagent.writes import write_atomic
 
     key = cache_key(create=True)
@@ -327,7 +376,7 @@ def _save_cache(path: Path, files: dict[str, FileEntry]) -> None:
         chunks.append(fragment)
         offset += len(fragment)
     body = json.dumps(index, separators=(",", ":")).encode("ascii") + b"\n" + b"".join(chunks)
-    head = b"%s %d %s\n" % (_MAGIC, CACHE_VERSION, _mac(key, body).encode())
+    head = b"%s %s %s\n" % (_MAGIC, _version(special), _mac(key, body).encode())
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         write_atomic(path, head + body, mode=0o600, sync=False)
@@ -348,14 +397,15 @@ def scan_files(
     *,
     use_cache: bool = True,
     workers: int | None = None,
+    special: SpecialMethods = DEFAULT_SPECIAL,
 ) -> tuple[dict[str, FileEntry], list[tuple[str, str]]]:
     """Scan ``paths`` (relative to ``root``), reusing cached entries whose content is unchanged.
 
     Returns the entries of readable files and a list of ``(path, error)`` for files that could
-    not be read, decoded or parsed.
+    not be read, decoded or parsed. ``special`` says which magic methods and ``__init__`` count.
     """
     cache_path = root / ".docagent" / CACHE_NAME
-    cache = _load_cache(cache_path) if use_cache else {}
+    cache = _load_cache(cache_path, special) if use_cache else {}
     entries: dict[str, FileEntry] = {}
     errors: list[tuple[str, str]] = []
     todo: list[_Job] = []
@@ -391,10 +441,11 @@ def scan_files(
 
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                for done in pool.map(_work, _chunks(todo, n)):
+                work = functools.partial(_work, special=special)
+                for done in pool.map(work, _chunks(todo, n)):
                     entries.update(done)
         else:
-            entries.update(_work(todo))
+            entries.update(_work(todo, special))
     for rel, entry in list(entries.items()):
         if entry.error:
             errors.append((rel, entry.error))
@@ -405,7 +456,7 @@ def scan_files(
         with contextlib.suppress(OSError):
             repo.ensure_excluded(root)
             repo.ensure_excluded(root, TEMP_GLOB)
-        _save_cache(cache_path, merged)
+        _save_cache(cache_path, merged, special)
     good = {k: v for k, v in entries.items() if not v.error}
     return good, sorted(errors)
 
@@ -435,7 +486,10 @@ def scan(
     )
     if (since is not None or under != root) and len(paths) <= NARROW_UNCACHED:
         use_cache = False  # parsing a few files is cheaper than reading and rewriting the cache
-    entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers)
+    from docagent.code.special_methods import configured_special_methods
+
+    special = configured_special_methods(root)
+    entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers, special=special)
     if include_private is None:
         include_private = settings.visibility == "all"
     style, style_source = settings.style, "setting"
@@ -455,6 +509,7 @@ def scan(
         include_private=include_private,
         kinds=tuple(settings.kinds),
         errors=errors,
+        special=special,
     )
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from docagent import observability, repo
 from docagent.code.docstrings import apply_status, docstring_sha
 from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
+from docagent.code.special_methods import apply_special_methods
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.decisions import Tally
@@ -296,20 +297,14 @@ class Session:
         """
         assert self.since is not None
         changed = repo.changed_lines(self.root, self.since, sorted({f.path for f, _ in pairs}))
-        kept = []
-        for facts, t in pairs:
-            lines = changed.get(facts.path, set())
-            if lines is None:
-                kept.append((facts, t))
-                continue
-            own = set(range(t.line, t.end_line + 1))
-            for other in facts.targets:
-                inner = other is not t and t.line <= other.line and other.end_line <= t.end_line
-                if inner and (other.line, other.end_line) != (t.line, t.end_line):
-                    own -= set(range(other.line, other.end_line + 1))
-            if own & lines:
-                kept.append((facts, t))
-        return kept
+        touched: dict[str, set[str]] = {}
+        for facts in {f.path: f for f, _ in pairs}.values():
+            spans = [(t.line, t.end_line) for t in facts.targets]
+            flags = repo.own_lines_touched(spans, changed.get(facts.path, set()))
+            touched[facts.path] = {
+                t.qualname for t, hit in zip(facts.targets, flags, strict=True) if hit
+            }
+        return [(f, t) for f, t in pairs if t.qualname in touched[f.path]]
 
     def prepare(self) -> list[WorkItem]:
         """Scan, build the symbol index and drafter, start the run; return the work items.
@@ -352,6 +347,7 @@ class Session:
             example_pool=pool,
             rules=load_rules(self.store),
             rest=rest_project(self.root, self.style),
+            init_in_class=not result.special.init,
         )
         self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"
@@ -364,6 +360,7 @@ class Session:
                 self.errors.append((facts.path, str(exc)))
                 continue
             apply_status(facts.targets)  # the scan's own rules, on the full facts
+            apply_special_methods(facts.targets, result.special)  # the repo's checkers' rules
             for t in facts.targets:
                 if t.kind not in self.settings.kinds or not (t.public or include_private):
                     continue

@@ -182,7 +182,7 @@ def test_sections_come_from_code_facts():
     keys = d.draft(facts, facts.target("Store.iter_keys"))
     assert keys.yields == "Each item of self._items." and keys.returns == ""
     enter = d.draft(facts, facts.target("Store.__enter__"))
-    assert enter.returns == "This store itself, to allow chaining."
+    assert enter.returns == "This store itself, which the with statement binds to its as target."
     load = d.draft(facts, facts.target("Store.load"))
     assert set(load.params) == {"args", "kwargs"}
     assert "Subclasses must override" in load.description
@@ -355,7 +355,7 @@ def test_methods_use_verbs_and_protocols_not_fragments():
     assert ex.params["typ"].startswith("The type of the exception")
     assert ex.params["val"].startswith("The exception being handled")
     assert ex.params["tb"].startswith("The traceback")
-    assert ex.returns == "Always False."
+    assert ex.returns == "Always False: an exception raised in the with block propagates."
     full = draft("Buffer.is_full")
     assert full.summary == "Whether the buffer is full."
     init = draft("Buffer.__init__")
@@ -386,3 +386,35 @@ def test_forwarded_arguments_and_usage_come_from_the_body():
     assert d.draft(fn, fn.target("fnmatch")).summary == "Return the fnmatch result."
     assert case.params["pat"].startswith("The `pat` argument.")
     assert case.returns == "True if `match(name) is not None`, otherwise False."
+
+
+def test_magic_methods_say_what_python_does_with_their_results(tmp_path):
+    """Comparisons mention NotImplemented, context managers what ``with`` does; numpy Returns
+    name the protocol's type when the code has no annotation."""
+    path = tmp_path / "bag.py"
+    path.write_text(
+        "class Bag:\n"
+        "    def __eq__(self, other):\n"
+        "        if not isinstance(other, Bag):\n"
+        "            return NotImplemented\n"
+        "        return self.items == other.items\n\n"
+        "    def __enter__(self):\n        return self\n\n"
+        "    def __exit__(self, exc_type, exc, tb):\n        return False\n\n"
+        "    def __len__(self):\n        return len(self.items)\n"
+    )
+    facts = read_file(str(path), "bag.py")
+    drafter = OfflineDrafter()
+    eq = drafter.draft(facts, facts.target("Bag.__eq__"))
+    assert eq.returns == (
+        "True if `self.items == other.items`, otherwise False; "
+        "NotImplemented when it does not support the other operand."
+    )
+    enter = drafter.draft(facts, facts.target("Bag.__enter__")).returns
+    assert enter == "This bag itself, which the with statement binds to its as target."
+    exit_ = drafter.draft(facts, facts.target("Bag.__exit__"))
+    assert exit_.returns == "Always False: an exception raised in the with block propagates."
+    assert list(exit_.params) == ["exc_type", "exc", "tb"]
+    length = facts.target("Bag.__len__")
+    numpy = render(drafter.draft(facts, length), "numpy", length)
+    assert "Returns\n-------\nint\n" in numpy
+    assert "Returns\n-------\nbool\n" in render(eq, "numpy", facts.target("Bag.__eq__"))

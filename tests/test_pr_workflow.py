@@ -94,11 +94,56 @@ def test_changed_lines_drafts_only_targets_whose_own_lines_changed(repo_factory,
     assert got == ["<module>", "Box.take", "fresh", "two"]
 
 
-def test_changed_lines_without_since_is_a_one_line_error(repo_factory, capsys):
+@pytest.mark.parametrize("command", ["batch", "scan"])
+def test_changed_lines_without_since_is_a_one_line_error(repo_factory, capsys, command):
     root = repo_factory({"m.py": THREE})
-    assert main(["batch", str(root), "--changed-lines"]) == 2
+    assert main([command, str(root), "--changed-lines"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--changed-lines needs --since" in err[0]
+
+
+NO_DOC = THREE.replace('"""Module."""\n\n\n', "")
+
+
+def test_a_new_function_does_not_touch_its_module(repo_factory, capsys):
+    """The blank lines that separate an added function are not the module's own change: an
+    undocumented module is not drafted because a function was added to it; deleted code
+    still touches what contained it."""
+    root = repo_factory({"m.py": NO_DOC})
+    git(root, "branch", "-M", "main")
+    git(root, "checkout", "-q", "-b", "feature")
+    added = NO_DOC.replace("def two(", "def extra(y):\n    return y\n\n\ndef two(")
+    (root / "m.py").write_text(added)
+    assert _proposed(root, "--since", "main", "--changed-lines") == ["extra"]
+    capsys.readouterr()
+    # the same change reported by scan: one target listed and counted
+    argv = ["scan", str(root), "--since", "main", "--changed-lines", "--format", "github"]
+    assert main(argv) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 2 and "function extra" in lines[0]
+    assert "0 of 1 documented" in lines[1]
+    git(root, "commit", "-qam", "add extra")
+    (root / "m.py").write_text(added.replace("    return y\n", "    y += 1\n    return y\n"))
+    git(root, "commit", "-qam", "extra grows")
+    (root / "m.py").write_text(added)  # a deleted statement touches the function it was in
+    assert _proposed(root, "--since", "HEAD", "--changed-lines") == ["extra"]
+
+
+def test_scan_changed_lines_counts_and_lists_only_changed_targets(repo_factory, capsys):
+    root = repo_factory({"m.py": THREE})
+    git(root, "branch", "-M", "main")
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "m.py").write_text(
+        THREE.replace("def two(x):\n    return x", "def two(x):\n    return x * 2")
+    )
+    git(root, "commit", "-qam", "change two")
+    assert main(["scan", str(root), "--since", "main...feature", "--changed-lines", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"]["total"] == 1 and doc["summary"]["missing"] == 1
+    assert len(doc["targets"]) == 6  # the contract still lists every target of the file
+    assert main(["scan", str(root), "--since", "main", "--changed-lines"]) == 0
+    out = capsys.readouterr().out
+    assert "m.py:8 function two" in out and "one" not in out and "Box" not in out
 
 
 STALE = 'def s(a):\n    """Do.\n\n    Args:\n        b: x.\n    """\n    return a\n'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import io
 import logging
+import re
 import shutil
 import subprocess
 import sys
@@ -122,7 +123,7 @@ def test_griffe_reads_each_drafted_section_as_written(repo_factory, style):
     assert returns and set(returns.values()) == {1}, returns  # a wrapped line is no 2nd value
     assert "pkg.shapes.Box.scaled" in returns
     yields = {path: len(s["yields"]) for path, s in sections.items() if "yields" in s}
-    assert yields == {"pkg.shapes.Box.corners": 1}
+    assert yields == {"pkg.shapes.Box.corners": 1, "pkg.bag.pairs": 1}
     raised = [str(r.annotation) for r in sections["pkg.shapes.Box.__init__"]["raises"]]
     assert raised == ["ShapeError"]
     params = [p.name for p in sections["pkg.shapes.Box.scaled"]["parameters"]]
@@ -248,7 +249,9 @@ def test_applied_drafts_pass_pydoclint_configured_as_a_team_would(repo_factory, 
     root = repo_factory(files)
     summary = run_batch(root, apply=True, progress=False, quiet=True)
     assert summary["applied"] >= 12, summary
-    after = subprocess.run([PYDOCLINT, "pkg"], cwd=root, capture_output=True, text=True)
+    # the annotated modules (bag.py is unannotated: see the numpy project test below)
+    annotated = ["pkg/shapes.py", "pkg/plain.py"]
+    after = subprocess.run([PYDOCLINT, *annotated], cwd=root, capture_output=True, text=True)
     assert after.returncode == 0, after.stdout + after.stderr
     assert "pkg/shapes.py" in after.stderr  # it read the drafted files
     typed = "factor (float): The factor" in (root / "pkg" / "shapes.py").read_text()
@@ -265,3 +268,78 @@ def test_types_in_docstrings_puts_annotations_in_google_and_sphinx_entries():
     sphinx = render(draft, "sphinx", target, types=True)
     assert ":param size: How many.\n:type size: int\n:param rest: More." in sphinx
     assert ":type" not in render(draft, "sphinx", target)
+
+
+NUMPY_RUFF = """
+[tool.ruff.lint]
+select = ["D"]
+
+[tool.ruff.lint.pydocstyle]
+convention = "numpy"
+"""
+#: a numpy team's pydoclint for annotated code: types in signature and docstring, compared
+PYDOCLINT_NUMPY_TYPED = 'style = "numpy"\ncheck-class-attributes = false\n'
+#: and for unannotated code: no types to compare (pydoclint's own advice for such code)
+PYDOCLINT_NUMPY_UNTYPED = PYDOCLINT_NUMPY_TYPED + (
+    "arg-type-hints-in-signature = false\narg-type-hints-in-docstring = false\n"
+    "check-return-types = false\ncheck-yield-types = false\n"
+)
+
+
+@pytest.mark.skipif(
+    not PYDOCLINT.exists(), reason="no .venv-tools/bin/pydoclint here (.ci/run makes it)"
+)
+def test_numpy_project_with_magic_methods_and_unannotated_code(repo_factory):
+    """ruff's D rules with the numpy convention: magic methods are drafted (D105), ``__init__``
+    is not (D107 is off) and its class documents its arguments; the result passes ruff's D
+    rules (coverage included), pydoclint, griffe and napoleon."""
+    files = {f"pkg/{p.name}": p.read_text() for p in FIXTURE.glob("*.py")}
+    files["pyproject.toml"] = NUMPY_RUFF
+    files["typed.toml"] = "[tool.pydoclint]\n" + PYDOCLINT_NUMPY_TYPED
+    files["untyped.toml"] = "[tool.pydoclint]\n" + PYDOCLINT_NUMPY_UNTYPED
+    files["pkg/shapes.py"] = (  # shapes.py is the annotated module
+        files["pkg/shapes.py"]
+        .replace("import math\n", "import math\nfrom collections.abc import Iterator\n", 1)
+        .replace("def corners(self):", "def corners(self) -> Iterator[tuple[float, float]]:", 1)
+        .replace("def go(self):", "def go(self) -> int:", 1)
+    )
+    root = repo_factory(files)
+    summary = run_batch(root, apply=True, progress=False, quiet=True)
+    assert summary["failed"] == 0, summary
+    lint = _ruff(root, "check", "--no-cache", "--output-format", "concise", ".")
+    assert lint.returncode == 0, lint.stdout + lint.stderr  # D1 included: nothing is missing
+    fmt = _ruff(root, "format", "--isolated", "--check", "--diff", ".")
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+    texts = _docstrings(root)
+    assert "bag.py:__init__" not in texts and "shapes.py:__init__" not in texts
+    assert "Parameters\n----------\nitems\n" in texts["bag.py:Bag"]
+    assert "Parameters\n----------\nwidth : float\n" in texts["shapes.py:Box"]
+    assert "Raises\n------\nShapeError\n" in texts["shapes.py:Box"]
+    assert "Returns\n-------\nint\n" in texts["bag.py:__len__"]
+    assert "Returns\n-------\nstr\n" in texts["bag.py:__repr__"]
+    assert "exc_type\n    The type of the exception" in texts["bag.py:__exit__"]
+
+    def pydoclint(config: str, path: str) -> list[str]:
+        run = subprocess.run(
+            [PYDOCLINT, f"--config={config}", path], cwd=root, capture_output=True, text=True
+        )
+        assert path in run.stderr + run.stdout, run.stderr  # it read the drafted file
+        return re.findall(r"^\s+\d+: (DOC\d+: .*)$", run.stdout + run.stderr, re.M)
+
+    assert pydoclint("typed.toml", "pkg/shapes.py") == []
+    # pydoclint wants a generator's annotation (DOC403 says so): that is the code, not the text
+    untyped = pydoclint("untyped.toml", "pkg/bag.py")
+    assert [v[:7] for v in untyped] == ["DOC403:"] and "`pairs`" in untyped[0], untyped
+
+    pkg = griffe.load(
+        "pkg",
+        search_paths=[root],
+        docstring_parser="numpy",
+        docstring_options={"warn_missing_types": False},
+        allow_inspection=False,
+    )
+    bag = pkg["bag"]["Bag"]
+    assert [p.name for p in bag.docstring.parsed[1].value] == ["items"]
+    for where, text in texts.items():
+        _tree, messages, rst = _napoleon_doctree(text, "numpy")
+        assert messages == "", f"{where}:\n{messages}\n{rst}"

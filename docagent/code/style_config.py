@@ -28,7 +28,8 @@ from typing import Any
 _STYLES = {"google", "numpy", "sphinx", "pep257"}
 
 
-def _get(table: Any, *keys: str) -> Any:
+def get_key(table: Any, *keys: str) -> Any:
+    """The value at ``keys`` in nested TOML tables, or None where a table or key is missing."""
     for key in keys:
         if not isinstance(table, dict):
             return None
@@ -42,14 +43,35 @@ def _style(value: Any) -> str | None:
     return None
 
 
-def _from_pyproject(root: Path) -> tuple[str, str] | None:
-    path = root / "pyproject.toml"
+def read_pyproject(path: Path, whole: bool = False) -> dict[str, Any] | None:
+    """The ``[tool]`` table of the TOML file at ``path`` (the whole document when ``whole``).
+
+    None when the file is missing, unreadable or not TOML; ``{}`` when it has no ``[tool]``.
+    """
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
         return None
+    if whole:
+        return data
     tool_table = data.get("tool")
-    tool: dict[str, Any] = tool_table if isinstance(tool_table, dict) else {}
+    return tool_table if isinstance(tool_table, dict) else {}
+
+
+def read_ini(path: Path) -> configparser.ConfigParser | None:
+    """The ini file at ``path`` (``setup.cfg``, ``tox.ini``, …), or None when unreadable."""
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read_string(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, configparser.Error):
+        return None
+    return parser
+
+
+def _from_pyproject(root: Path) -> tuple[str, str] | None:
+    tool = read_pyproject(root / "pyproject.toml")
+    if tool is None:
+        return None
     candidates = [
         (("ruff", "lint", "pydocstyle", "convention"), "[tool.ruff.lint.pydocstyle] convention"),
         (("ruff", "pydocstyle", "convention"), "[tool.ruff.pydocstyle] convention"),
@@ -57,7 +79,7 @@ def _from_pyproject(root: Path) -> tuple[str, str] | None:
         (("pydocstyle", "convention"), "[tool.pydocstyle] convention"),
     ]
     for keys, where in candidates:
-        style = _style(_get(tool, *keys))
+        style = _style(get_key(tool, *keys))
         if style:
             return style, f"pyproject.toml {where}"
     if isinstance(tool.get("numpydoc_validation"), dict):
@@ -73,10 +95,8 @@ def _from_ini(root: Path) -> tuple[str, str] | None:
         ("flake8", "docstring_convention"),
     ]
     for name in ("setup.cfg", "tox.ini", ".pydocstyle", ".flake8"):
-        parser = configparser.ConfigParser(interpolation=None)
-        try:
-            parser.read_string((root / name).read_text(encoding="utf-8"))
-        except (OSError, UnicodeDecodeError, configparser.Error):
+        parser = read_ini(root / name)
+        if parser is None:
             continue
         for section, option in options:
             if parser.has_option(section, option):
@@ -116,4 +136,4 @@ def configured_style(root: str | Path) -> tuple[str, str] | None:
     return _from_pyproject(base) or _from_ini(base) or _from_sphinx(base)
 
 
-__all__ = ["configured_style"]
+__all__ = ["configured_style", "get_key", "read_ini", "read_pyproject"]

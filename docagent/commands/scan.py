@@ -22,7 +22,14 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(root, {"visibility": "all" if args.all else None}, path=args.path)
     if args.fail_under is not None and not 0 <= args.fail_under <= 100:
         raise DocagentError(f"--fail-under must be between 0 and 100, got {args.fail_under}")
+    changed_lines = bool(getattr(args, "changed_lines", False))
+    if changed_lines and not args.since:
+        raise DocagentError("--changed-lines needs --since REV (the lines changed since what?)")
     result = scan(args.path, settings, since=args.since)
+    if changed_lines:
+        from docagent.repo import changed_lines as lines_changed
+
+        result.narrow_to_changed(lines_changed(root, args.since, sorted(result.files)))
     for _path, message in result.errors:
         print(f"docagent scan: skipped {printable(message)}", file=sys.stderr)
     fmt = getattr(args, "format", None) or ("json" if args.json else "text")
@@ -122,3 +129,5 @@ def print_report(result: ScanResult) -> None:
         f"{summary['total']} {scope} documented, {summary['missing']} missing, "
         f"{summary['stale']} stale. Style: {escape(result.style)} ({escape(result.style_source)})."
     )
+    if result.special.source:
+        console.print(escape(printable(f"Special methods: {result.special.describe()}.")))

@@ -60,6 +60,7 @@ class Drafter:
         example_pool: list[Example] | None = None,
         rules: Rules | None = None,
         rest: bool = False,
+        init_in_class: bool = False,
     ):
         """Create a drafter.
 
@@ -72,6 +73,9 @@ class Drafter:
         (:mod:`docagent.draft.rules`): they end the system prompt and change the prompt version.
         ``rest`` is for a project whose docstrings Sphinx reads
         (:func:`~docagent.draft.render.rest_project`): drafts get reST inline markup.
+        ``init_in_class`` is for a repository whose checkers do not ask for ``__init__``
+        docstrings (numpy's convention): a class's docstring documents its ``__init__``
+        arguments.
         """
         self.provider = provider
         self.settings = settings
@@ -80,6 +84,7 @@ class Drafter:
             style = majority_style(s.docstring for s in self.symbols.all() if s.docstring)
         self.style = style
         self.rest = rest or style == "sphinx"
+        self.init_in_class = init_in_class
         self.types = bool(getattr(settings, "types_in_docstrings", False))
         self.cache = cache
         self.examples = list(examples or [])
@@ -242,6 +247,8 @@ class Drafter:
         effort = str(getattr(self.provider, "effort", "") or "")
         model_key = self.provider.model + (f"+effort={effort}" if effort else "")
         style_key = self.style + ("+rest" if self.rest else "") + ("+types" if self.types else "")
+        if self.init_in_class and target.kind == "class":
+            style_key += "+init"
         key = cache_key(code_sha, ctx_hash, self.prompt_version, model_key, style_key)
         draft = Draft(
             path=facts.path,
@@ -280,6 +287,7 @@ class Drafter:
                 style=self.style,
                 interactive=self.interactive,
                 file_context=prompt.file_context,
+                init_in_class=self.init_in_class and target.kind == "class",
             )
 
         def accept(structured: StructuredDraft) -> list[Check]:
@@ -344,8 +352,12 @@ class Drafter:
         after an explicit confirmation that says how many hand-written lines go.
         """
         width = self._width(target)
+        # a class documenting its __init__'s arguments renders them with that signature
+        shape = (
+            init if target.kind == "class" and init is not None and structured.params else target
+        )
         if not stale:
-            return render(structured, self.style, target, width, self.rest, self.types), None
+            return render(structured, self.style, shape, width, self.rest, self.types), None
         if self.rest:
             structured = for_rest(structured)
         repaired = repair_docstring(
@@ -354,7 +366,7 @@ class Drafter:
         if repaired is not None:
             fixed = "; ".join(p.message for p in stale)
             return repaired, Check("preserves_existing", True, f"repaired in place: {fixed}")
-        full = render(structured, self.style, target, width, self.rest, self.types)
+        full = render(structured, self.style, shape, width, self.rest, self.types)
         lost = len(dropped_lines(existing, full))
         lines = "line" if lost == 1 else "lines"
         detail = (

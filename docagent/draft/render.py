@@ -60,6 +60,47 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
+#: What Python's protocols make these methods return, for a numpy ``Returns`` type line when
+#: the code has no annotation (comparisons may also return ``NotImplemented``, by protocol).
+PROTOCOL_TYPES = {
+    **dict.fromkeys(("__len__", "__hash__", "__index__", "__int__", "__sizeof__"), "int"),
+    **dict.fromkeys(("__repr__", "__str__", "__format__"), "str"),
+    **dict.fromkeys(("__bool__", "__contains__", "__instancecheck__", "__subclasscheck__"), "bool"),
+    **dict.fromkeys(("__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"), "bool"),
+    "__bytes__": "bytes",
+    "__float__": "float",
+    "__complex__": "complex",
+    "__iter__": "iterator",
+    "__aiter__": "asynchronous iterator",
+}
+
+
+_GENERATORS = frozenset(
+    ("Iterator", "Iterable", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator")
+)
+
+
+def yield_type(annotation: str | None) -> str:
+    """The type a generator annotated ``Iterator[T]`` (or ``Generator[T, ...]``…) yields: ``T``.
+
+    ``object`` when the annotation is missing or says nothing about the items.
+    """
+    text = _one_line(annotation or "").strip().strip("\"'")
+    head, bracket, rest = text.partition("[")
+    if not bracket or not rest.endswith("]") or head.rsplit(".", 1)[-1] not in _GENERATORS:
+        return "object"
+    depth, first = 0, rest[:-1]
+    for i, ch in enumerate(first):
+        if ch in "[(":
+            depth += 1
+        elif ch in "])":
+            depth -= 1
+        if ch == "," and depth == 0:
+            first = first[:i]
+            break
+    return first.strip() or "object"
+
+
 def _param_map(target: Target | None) -> dict[str, Param]:
     if target is None:
         return {}
@@ -185,10 +226,12 @@ def _numpy(
             entries.append((head, v))
         section("Parameters", entries)
     rtype = _one_line(target.returns) if target is not None and target.returns else ""
+    if not rtype and target is not None and target.kind == "method":
+        rtype = PROTOCOL_TYPES.get(target.name, "")
     if d.returns:
         section("Returns", [(rtype or "object", d.returns)])
     if d.yields:
-        section("Yields", [("object", d.yields)])
+        section("Yields", [(yield_type(target.returns if target else None), d.yields)])
     if d.raises:
         section("Raises", list(d.raises.items()))
     if d.attributes:

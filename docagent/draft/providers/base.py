@@ -67,6 +67,8 @@ class DraftRequest:
     style: str = "google"
     interactive: bool = False
     file_context: str = ""
+    #: a class's docstring documents its ``__init__`` arguments (the offline drafter's cue)
+    init_in_class: bool = False
 
 
 @dataclass

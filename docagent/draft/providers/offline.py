@@ -11,6 +11,7 @@ draft passes the hard checks of :mod:`docagent.draft.checks` by construction.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -508,12 +509,18 @@ def _pos(node: ast.AST) -> tuple[int, int]:
 class OfflineDrafter:
     """Build a :class:`StructuredDraft` for any target from its code facts."""
 
-    def draft(self, facts: FileFacts, target: Target) -> StructuredDraft:
-        """Return a draft for ``target`` of ``facts``."""
+    def draft(
+        self, facts: FileFacts, target: Target, init_in_class: bool = False
+    ) -> StructuredDraft:
+        """Return a draft for ``target`` of ``facts``.
+
+        ``init_in_class``: a class's draft documents the arguments and exceptions of an
+        undocumented ``__init__`` (for repositories that want no ``__init__`` docstrings).
+        """
         if target.kind == "module":
             return self._module(facts, target)
         if target.kind == "class":
-            return self._class(facts, target)
+            return self._class(facts, target, init_in_class)
         return self._function(facts, target)
 
     # -- modules and classes -------------------------------------------------------------
@@ -543,7 +550,9 @@ class OfflineDrafter:
             parts.append(f"Functions: {_listing(funcs)}.")
         return StructuredDraft(summary=summary, description="\n\n".join(parts))
 
-    def _class(self, facts: FileFacts, target: Target) -> StructuredDraft:
+    def _class(
+        self, facts: FileFacts, target: Target, init_in_class: bool = False
+    ) -> StructuredDraft:
         words = split_words(target.name)
         phrase = _phrase(words)
         bases = [b.rsplit(".", 1)[-1] for b in target.bases if "=" not in b]
@@ -578,8 +587,16 @@ class OfflineDrafter:
             description = f"Extends {_listing(real_bases)}."
         init = facts.target(target.qualname + ".__init__")
         stored: dict[str, str] = {}
+        params: dict[str, str] = {}
+        raises: dict[str, str] = {}
         if init is not None:
-            for pname, use in body_facts(facts, init).uses.items():
+            init_body = body_facts(facts, init)
+            if init_in_class and init.docstring is None:
+                params = {
+                    p.name: self._param_text(p, init, init_body) for p in init.documented_params()
+                }
+                raises = self._raises(init, init_body)
+            for pname, use in init_body.uses.items():
                 for attr in use.stored:
                     stored.setdefault(attr.split(".", 1)[1], pname)
         attrs = {}
@@ -590,7 +607,13 @@ class OfflineDrafter:
             if a in stored:
                 text += f" Set from the {stored[a]} argument."
             attrs[a] = text
-        return StructuredDraft(summary=summary, description=description, attributes=attrs)
+        return StructuredDraft(
+            summary=summary,
+            description=description,
+            params=params,
+            raises=raises,
+            attributes=attrs,
+        )
 
     # -- functions and methods -----------------------------------------------------------
 
@@ -618,12 +641,7 @@ class OfflineDrafter:
         if not target.yields and (target.returns_value or not annotated_none):
             returns = self._returns_text(target, body, cls_words)
         yields = self._yields_text(target, body) if target.yields else ""
-        raises: dict[str, str] = {}
-        for exc in target.raises:
-            last = exc.rsplit(".", 1)[-1]
-            if not last or not last[0].isupper():
-                continue
-            raises[exc] = self._raise_text(exc, body)
+        raises = self._raises(target, body)
         return StructuredDraft(
             summary=summary,
             description="\n\n".join(notes),
@@ -632,6 +650,16 @@ class OfflineDrafter:
             yields=yields,
             raises=raises,
         )
+
+    def _raises(self, target: Target, body: BodyFacts) -> dict[str, str]:
+        """What the function's ``raise`` statements raise, by exception class."""
+        raises: dict[str, str] = {}
+        for exc in target.raises:
+            last = exc.rsplit(".", 1)[-1]
+            if not last or not last[0].isupper():
+                continue
+            raises[exc] = self._raise_text(exc, body)
+        return raises
 
     def _subject(self, target: Target, cls_words: str) -> str:
         """What a method acts on (its object) or a function on (its first parameter)."""
@@ -831,13 +859,30 @@ class OfflineDrafter:
         return text
 
     def _returns_text(self, target: Target, body: BodyFacts, cls_words: str) -> str:
+        nodes = body.return_nodes
+        keep = [i for i, n in enumerate(nodes) if not _is_not_implemented(n)]
+        if nodes and 0 < len(keep) < len(nodes):  # a binary operator's "I cannot do this"
+            rest = dataclasses.replace(
+                body,
+                returns=[body.returns[i] for i in keep],
+                return_nodes=[nodes[i] for i in keep],
+            )
+            text = self._returns_text(target, rest, cls_words).rstrip(".")
+            return f"{text}; NotImplemented when it does not support the other operand."
         ann = target.returns.strip() if target.returns else ""
         suffix = f" ({_safe(ann)})" if ann else ""
         values = list(dict.fromkeys(body.returns))
         nodes = body.return_nodes
+        if body.returns_self and target.name in ("__enter__", "__aenter__"):
+            subject = cls_words or "object"
+            return f"This {subject} itself, which the with statement binds to its as target."
         if body.returns_self:
             return f"This {cls_words or 'object'} itself, to allow chaining."
         if len(values) == 1 and isinstance(nodes[0], ast.Constant):
+            if target.name in ("__exit__", "__aexit__") and values[0] in ("False", "None"):
+                return f"Always {values[0]}: an exception raised in the with block propagates."
+            if target.name in ("__exit__", "__aexit__") and values[0] == "True":
+                return "Always True: an exception raised in the with block is suppressed."
             return f"Always {_safe(values[0])}."
         if ann == "bool" or (nodes and all(_is_boolean(n) for n in nodes)):
             words = split_words(target.name)
@@ -898,6 +943,10 @@ class OfflineDrafter:
         if cond:
             return f"If {_safe(cond)}."
         return "When the operation cannot be completed."
+
+
+def _is_not_implemented(node: ast.expr) -> bool:
+    return isinstance(node, ast.Name) and node.id == "NotImplemented"
 
 
 _VAR_KINDS = ("var_positional", "var_keyword")
@@ -1120,7 +1169,7 @@ class OfflineProvider:
         """Draft from ``request.facts`` and ``request.target``; never touches the network."""
         if request.facts is None or request.target is None:
             raise ProviderError("bad_request", "the offline drafter needs the file's code facts")
-        draft = self.drafter.draft(request.facts, request.target)
+        draft = self.drafter.draft(request.facts, request.target, request.init_in_class)
         data = draft.to_json()
         return ProviderResult(data=data, raw="", usage=Usage(), model=self.model)
 
