@@ -52,7 +52,7 @@ class Settings:
     kinds: list[str] = field(default_factory=lambda: list(KINDS))
     visibility: str = "public"
     line_length: int = 88
-    types_in_docstrings: bool = False
+    types_in_docstrings: bool | None = None  # None: as the repository does (see drafting docs)
     provider: str = "auto"
     model: str = ""
     openai_base_url: str = ""
@@ -101,6 +101,10 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
     if key not in _FIELDS:
         raise DocagentError(f"unknown setting '{key}' in {source}")
     tp = _field_type(key)
+    if tp == bool | None:  # unset means "decide from the repository"
+        if value is None:
+            return None
+        tp = bool
     origin = typing.get_origin(tp)
     if origin is dict:
         if from_env or not isinstance(value, Mapping):

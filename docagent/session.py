@@ -32,7 +32,7 @@ from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
-from docagent.draft.render import rest_project
+from docagent.draft.render import repo_types, rest_project
 from docagent.draft.rules import load_rules
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
@@ -348,6 +348,11 @@ class Session:
             rules=load_rules(self.store),
             rest=rest_project(self.root, self.style),
             init_in_class=not result.special.init,
+            types=repo_types(
+                self.root,
+                self.settings.types_in_docstrings,
+                (s.docstring for s in self.symbols.all() if s.docstring),
+            ),
         )
         self.drafter.rejections = self.store_rejections()
         include_private = self.settings.visibility == "all"

@@ -129,6 +129,8 @@ class Sections:
     raises: list[str] = field(default_factory=list)
     attributes: list[str] = field(default_factory=list)
     summary: str = ""
+    #: how many parameter entries name a type (Google ``x (int):``, reST ``:type x:``)
+    typed_params: int = 0
 
 
 def _normalize_param(name: str) -> list[str]:
@@ -168,6 +170,7 @@ def parse_sections(text: str, style: str | None = None) -> Sections:
             elif key in _PARAM_KEYS:
                 sec.has_params_section = True
                 sec.params.extend(_normalize_param(meta.arg_name))
+                sec.typed_params += bool(meta.type_name)
         elif isinstance(meta, docstring_parser.DocstringReturns):
             if meta.is_generator or key in ("yield", "yields"):
                 sec.yields = True
@@ -176,6 +179,28 @@ def parse_sections(text: str, style: str | None = None) -> Sections:
         elif isinstance(meta, docstring_parser.DocstringRaises) and meta.type_name:
             sec.raises.extend(n.strip() for n in meta.type_name.split(",") if n.strip())
     return sec
+
+
+def typed_entries_majority(texts: Iterable[str], minimum: int = 3) -> bool | None:
+    """Whether the repository's Google and reST docstrings put types in their parameter entries.
+
+    Counts the parameter entries of every docstring in ``texts`` with a parameters section
+    (numpy entries always carry a type, so they do not vote). True when more than half name a
+    type, False when fewer do; None when fewer than ``minimum`` docstrings have entries to tell.
+    """
+    docs = typed = entries = 0
+    for text in texts:
+        if detect_style(text) not in ("google", "sphinx"):
+            continue
+        sec = parse_sections(text)
+        if not sec.params:
+            continue
+        docs += 1
+        entries += len(sec.params)
+        typed += min(sec.typed_params, len(sec.params))
+    if docs < minimum:
+        return None
+    return typed * 2 > entries
 
 
 @dataclass(frozen=True)

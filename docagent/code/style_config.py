@@ -127,6 +127,44 @@ def _from_sphinx(root: Path) -> tuple[str, str] | None:
     return None
 
 
+_TYPES_OPTION = "arg-type-hints-in-docstring"
+
+
+def _truthy(value: Any) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in ("true", "false", "1", "0", "yes", "no"):
+        return value.strip().lower() in ("true", "1", "yes")
+    return None
+
+
+def configured_types(root: str | Path) -> tuple[bool, str] | None:
+    """Return ``(types_in_docstrings, where)`` when the repository configures pydoclint.
+
+    pydoclint's ``arg-type-hints-in-docstring`` (in ``[tool.pydoclint]`` or ``setup.cfg``'s
+    ``[pydoclint]``, either spelling) says whether argument entries carry types; a pydoclint
+    table without it means pydoclint's default, true. None when pydoclint is not configured.
+    """
+    base = Path(root)
+    tool = read_pyproject(base / "pyproject.toml")
+    table = get_key(tool, "pydoclint") if tool else None
+    if isinstance(table, dict):
+        for key in (_TYPES_OPTION, _TYPES_OPTION.replace("-", "_")):
+            value = _truthy(table.get(key))
+            if value is not None:
+                return value, f"pyproject.toml [tool.pydoclint] {key}"
+        return True, "pyproject.toml [tool.pydoclint] (pydoclint's default)"
+    parser = read_ini(base / "setup.cfg")
+    if parser is not None and parser.has_section("pydoclint"):
+        for key in (_TYPES_OPTION, _TYPES_OPTION.replace("-", "_")):
+            if parser.has_option("pydoclint", key):
+                value = _truthy(parser.get("pydoclint", key))
+                if value is not None:
+                    return value, f"setup.cfg [pydoclint] {key}"
+        return True, "setup.cfg [pydoclint] (pydoclint's default)"
+    return None
+
+
 def configured_style(root: str | Path) -> tuple[str, str] | None:
     """Return ``(style, where)`` when the repository at ``root`` configures a docstring style.
 
@@ -136,4 +174,4 @@ def configured_style(root: str | Path) -> tuple[str, str] | None:
     return _from_pyproject(base) or _from_ini(base) or _from_sphinx(base)
 
 
-__all__ = ["configured_style", "get_key", "read_ini", "read_pyproject"]
+__all__ = ["configured_style", "configured_types", "get_key", "read_ini", "read_pyproject"]

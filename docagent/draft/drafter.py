@@ -61,6 +61,7 @@ class Drafter:
         rules: Rules | None = None,
         rest: bool = False,
         init_in_class: bool = False,
+        types: bool | None = None,
     ):
         """Create a drafter.
 
@@ -75,7 +76,9 @@ class Drafter:
         (:func:`~docagent.draft.render.rest_project`): drafts get reST inline markup.
         ``init_in_class`` is for a repository whose checkers do not ask for ``__init__``
         docstrings (numpy's convention): a class's docstring documents its ``__init__``
-        arguments.
+        arguments. ``types`` puts each parameter's type in its entry (default: the
+        ``types_in_docstrings`` setting; :func:`~docagent.draft.render.repo_types` decides it
+        for a repository).
         """
         self.provider = provider
         self.settings = settings
@@ -85,7 +88,9 @@ class Drafter:
         self.style = style
         self.rest = rest or style == "sphinx"
         self.init_in_class = init_in_class
-        self.types = bool(getattr(settings, "types_in_docstrings", False))
+        if types is None:
+            types = bool(getattr(settings, "types_in_docstrings", False))
+        self.types = types
         self.cache = cache
         self.examples = list(examples or [])
         self.interactive = interactive

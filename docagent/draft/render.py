@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import textwrap
+from collections.abc import Iterable
 from pathlib import Path
 
 from docagent.code.targets import Param, Target
@@ -119,6 +120,27 @@ def rest_project(root: Path, style: str) -> bool:
     ``conf.py`` under ``docs/`` or ``doc/`` (see :data:`SPHINX_CONFS`).
     """
     return style == "sphinx" or any((root / c).is_file() for c in SPHINX_CONFS)
+
+
+def repo_types(root: Path, setting: bool | None, docstrings: Iterable[str]) -> bool:
+    """Whether drafts put each parameter's type in its docstring entry, for the repo at ``root``.
+
+    The ``types_in_docstrings`` ``setting`` wins when set; else pydoclint's
+    ``arg-type-hints-in-docstring`` where the repository configures pydoclint
+    (:func:`~docagent.code.style_config.configured_types`); else what most of the
+    repository's own Google and reST ``docstrings`` do
+    (:func:`~docagent.code.docstrings.typed_entries_majority`); else no: types live in the
+    signature.
+    """
+    if setting is not None:
+        return setting
+    from docagent.code.docstrings import typed_entries_majority
+    from docagent.code.style_config import configured_types
+
+    configured = configured_types(root)
+    if configured is not None:
+        return configured[0]
+    return bool(typed_entries_majority(docstrings))
 
 
 def double_backticks(text: str) -> str:
