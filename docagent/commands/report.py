@@ -22,8 +22,10 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(root)
     baseline = float(settings.writing_seconds_baseline)
     if Store.exists(root):
+        from docagent.repo import repo_name
+
         with Store.open(root) as store:
-            report = build(store, by, since, baseline)
+            report = build(store, by, since, baseline, repo_name(root))
     else:
         report = build(None, by, since, baseline)
     fmt = args.format

@@ -1034,6 +1034,25 @@ class Store:
             ).fetchall()
         return [self._eval_run(r) for r in rows]
 
+    #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
+    dialect = "sqlite"
+
+    def aggregate(
+        self,
+        dims: list[str],
+        since: str | None,
+        repo: str,
+        similarity: Callable[[str, str], float],
+    ) -> Any:
+        """The report's figures aggregated in the database (an ``Aggregates``).
+
+        See :func:`docagent.store.aggregate.aggregate`; ``since`` is a stored-form time.
+        """
+        from docagent.store.aggregate import aggregate
+
+        with self._op() as conn:
+            return aggregate(conn, dims, since, repo, similarity=similarity, dialect=self.dialect)
+
     # ----------------------------------------------------------------- outcomes
 
     def outcome_candidates(self) -> Iterator[OutcomeCandidate]:
