@@ -31,15 +31,18 @@ def build(
     since: datetime | None = None,
     writing_seconds_baseline: float = 120.0,
     repo: str = "",
+    *,
+    charts: bool = True,
 ) -> Report:
     """Compute the report of ``store`` (None: an empty report).
 
-    ``repo`` names the repository of drafts the log does not attribute to one (``--by repo``).
+    ``repo`` names the repository of drafts the log does not attribute to one (``--by repo``);
+    ``charts`` (for the html format) also computes what the charts draw.
     """
     agg = Aggregates()
     coverage: list[Coverage] = []
     if store is not None:
-        agg, coverage = collect(store, by, since, repo)
+        agg, coverage = collect(store, by, since, repo, charts=charts)
     return compute_report(
         agg, coverage, by, writing_seconds_baseline=writing_seconds_baseline, since=since
     )

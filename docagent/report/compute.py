@@ -106,17 +106,23 @@ def _at(ts: str) -> datetime:
 
 
 def collect(
-    store: Any, by: Sequence[str] = DEFAULT_BY, since: datetime | None = None, repo: str = ""
+    store: Any,
+    by: Sequence[str] = DEFAULT_BY,
+    since: datetime | None = None,
+    repo: str = "",
+    *,
+    charts: bool = True,
 ) -> tuple[Aggregates, list[Coverage]]:
     """Aggregate the drafts and standing decisions in scope, and read coverage snapshots.
 
     In scope: drafts whose standing decision was made at or after ``since``, and undecided
     drafts created at or after it. Drafts of ``eval`` runs are left out (nobody reviews them).
-    ``repo`` names the repository of drafts the log does not attribute to one.
+    ``repo`` names the repository of drafts the log does not attribute to one; without
+    ``charts`` what only the HTML charts draw is not aggregated.
     """
     _check_dims(by)
     lower = None if since is None else since.astimezone(UTC).isoformat(timespec="milliseconds")
-    agg = store.aggregate(list(dict.fromkeys(by)), lower, repo, edit_similarity)
+    agg = store.aggregate(list(dict.fromkeys(by)), lower, repo, edit_similarity, charts=charts)
     coverage = [
         Coverage(c.created_at, c.before, c.after, c.scope)
         for c in store.coverage()
@@ -135,22 +141,13 @@ def _r(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def counted_median(counts: Counter[int], scale: float = 1.0) -> float | None:
-    """The median of values given with their counts (``value / scale`` each), or None."""
-    total = sum(counts.values())
-    if not total:
+def _ms_median(middle: list[int]) -> float | None:
+    """The median in seconds of the middle one or two values (ms) of a sorted list."""
+    if not middle:
         return None
-    wanted = [(total - 1) // 2, total // 2]
-    found: list[float] = []
-    seen = 0
-    for value in sorted(counts):
-        seen += counts[value]
-        while wanted and wanted[0] < seen:
-            wanted.pop(0)
-            found.append(value / scale)
-    if total % 2:
-        return float(found[0])
-    return (found[0] + found[1]) / 2
+    if len(middle) == 1:
+        return float(middle[0] / 1000)
+    return (middle[0] / 1000 + middle[1] / 1000) / 2
 
 
 def _median(values: list[float]) -> float | None:
@@ -192,7 +189,7 @@ def summarize(s: Slice) -> dict[str, Any]:
         "accept_rate_ci": [round(low, 4), round(high, 4)],
         "unchanged_rate": round(ratio(accepted, decided) or 0.0, 4),
         "median_edit_similarity": _r(_median(s.similarities), 4),
-        "median_review_seconds": _r(counted_median(s.review_ms, 1000), 1),
+        "median_review_seconds": _r(_ms_median(s.median_ms), 1),
         "cost_usd": round(cost, 6),
         "cost_per_accepted_usd": _r(ratio(cost, kept), 6),
         "tokens": {"input": s.tokens_in, "output": s.tokens_out},

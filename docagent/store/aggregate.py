@@ -14,7 +14,7 @@ expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -47,8 +47,8 @@ NONE_KEY = "(none)"
 class Slice:
     """The counters of one key of one dimension (see :func:`docagent.report.compute.summarize`).
 
-    ``outcomes`` counts drafts per report outcome; ``review_ms`` counts decisions per measured
-    review time; ``retention`` counts followed drafts per repository outcome.
+    ``outcomes`` counts drafts per report outcome; ``measured`` the decisions with a review
+    time; ``retention`` counts followed drafts per repository outcome.
     """
 
     drafts: int = 0
@@ -60,7 +60,9 @@ class Slice:
     passed: int = 0
     pending: int = 0
     failed: int = 0
-    review_ms: Counter[int] = field(default_factory=Counter)
+    measured: int = 0
+    #: the middle one or two measured review times (ms)
+    median_ms: list[int] = field(default_factory=list)
     similarities: list[float] = field(default_factory=list)
     retention: Counter[str] = field(default_factory=Counter)
 
@@ -89,11 +91,6 @@ class Aggregates:
     similarities: list[float] = field(default_factory=list)
 
 
-def _key_exprs(dims: Iterable[str]) -> dict[str, str]:
-    """The column of the items table that holds each dimension's key."""
-    return {OVERALL: "''", **{d: f"k_{d}" for d in dims}}
-
-
 def _columns(conn: Any, table: str) -> set[str]:
     """The column names of ``table`` (portable: from an empty SELECT's description)."""
     cur = conn.execute(f"SELECT * FROM {table} WHERE 1 = 0")
@@ -108,7 +105,7 @@ def _repo_expr(conn: Any) -> str:
         parts.append("NULLIF(d.repo, '')")
     if "repo" in _columns(conn, "runs"):
         parts.append("NULLIF(r.repo, '')")
-    return f"COALESCE({', '.join([*parts, ':repo'])})"
+    return f"COALESCE({', '.join([*parts, ':repo'])})" if parts else ":repo"
 
 
 def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> str:
@@ -138,7 +135,7 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         "CASE"
         f" WHEN {kept} AND (s.reviewer = '{BATCH_REVIEWER}' OR s.mode = '{APPLY_MODE}')"
         " THEN 'auto_applied'"
-        f" WHEN {kept} AND (s.final_text IS NULL"
+        f" WHEN {kept} AND (s.final_text IS NULL OR s.final_text = d.text"
         f" OR {trim('s.final_text', dialect)} = {trim('d.text', dialect)}) THEN 'accepted'"
         f" WHEN {kept} THEN 'edited'"
         " WHEN s.decision = 'reject' THEN 'rejected'"
@@ -159,17 +156,24 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         " AND s3.decided_at > d.created_at)"
     )
     key_cols = ", ".join(f"{keys[d]} AS k_{d}" for d in dims)
+    # Only the columns later queries read, and text only on the rows that need it: the
+    # table is written once and read by a handful of GROUP BYs.
     return f"""SELECT {key_cols},
-    d.path, d.qualname, d.kind, d.model, s.decided_at, d.created_at AS drafted_at,
+    COALESCE(s.decided_at, d.created_at) AS stamp,
     s.review_ms, d.cost_usd, d.tokens_in, d.tokens_out, d.cache_read_tokens,
-    d.cache_write_tokens, s.reason,
+    d.cache_write_tokens,
+    CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END AS model,
+    CASE WHEN s.decision = 'reject' THEN s.reason END AS reason,
     CASE WHEN d.checks_json <> '[]' THEN 1 ELSE 0 END AS checked,
     CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END AS passed,
-    CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
     o.outcome AS retained,
     {outcome} AS outcome,
     CASE WHEN s.draft_id IS NULL AND (o.via IS NULL OR o.via <> 'pr') AND NOT {newer_draft}
         AND NOT {later_decision} THEN 1 ELSE 0 END AS awaiting,
+    CASE WHEN s.draft_id IS NULL THEN d.path END AS path,
+    CASE WHEN s.draft_id IS NULL THEN d.qualname END AS qualname,
+    CASE WHEN s.draft_id IS NULL THEN d.kind END AS kind,
+    CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
     CASE WHEN {kept} AND s.final_text IS NOT NULL THEN d.text END AS draft_text,
     CASE WHEN {kept} THEN s.final_text END AS final_text
 FROM drafts d
@@ -187,18 +191,22 @@ def aggregate(
     since: str | None,
     repo: str,
     *,
-    timeline_dims: Sequence[str] = ("prompt", "model"),
     similarity: Callable[[str, str], float],
+    charts: bool = True,
     dialect: str = "sqlite",
 ) -> Aggregates:
     """Aggregate the log behind ``conn`` for a report sliced by ``dims``.
 
     ``since`` is a stored-form timestamp (None: all); ``repo`` the repository name of drafts
     with no ``repo`` column of their own. ``similarity(draft, final)`` scores an edit (the
-    report passes :func:`docagent.report.stats.edit_similarity`). Temporary tables are dropped
-    at the end.
+    report passes :func:`docagent.report.stats.edit_similarity`). ``charts`` also aggregates
+    what only the HTML charts draw (slices by kind and by model, accept rate per day by prompt
+    and by model). Temporary tables are dropped at the end.
     """
-    wanted = list(dict.fromkeys([*dims, "kind", "model", *timeline_dims]))
+    extra = ("kind", "model") if charts else ()
+    timeline_dims = ("prompt", "model") if charts else ()
+    sliced = list(dict.fromkeys([*dims, *extra]))
+    wanted = list(dict.fromkeys([*sliced, *timeline_dims]))  # key columns
     for dim in wanted:
         if dim not in DIMENSIONS:
             raise ValueError(f"unknown dimension {dim!r}")
@@ -213,7 +221,7 @@ def aggregate(
             "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
             params,
         )
-        _fill(conn, agg, wanted, dims, timeline_dims, similarity)
+        _fill(conn, agg, wanted, sliced, timeline_dims, similarity)
     finally:
         conn.execute("DROP TABLE IF EXISTS da_items")
         conn.execute("DROP TABLE IF EXISTS da_standing")
@@ -228,89 +236,167 @@ def _fill(
     conn: Any,
     agg: Aggregates,
     wanted: Sequence[str],
-    dims: Sequence[str],
+    sliced: Sequence[str],
     timeline_dims: Sequence[str],
     similarity: Callable[[str, str], float],
 ) -> None:
-    """Run the GROUP BY queries over ``da_items`` into ``agg``."""
-    exprs = _key_exprs(wanted)
-    sliced = [OVERALL, *dict.fromkeys([*dims, "kind", "model"])]
-    for dim in sliced:
-        per: dict[str, Slice] = {}
-        agg.slices[dim] = per
-        k = exprs[dim]
-        for row in conn.execute(
-            f"SELECT {k}, outcome, COUNT(*), SUM(cost_usd), SUM(tokens_in), SUM(tokens_out),"
-            " SUM(checked), SUM(passed),"
-            " SUM(CASE WHEN retained = 'kept' THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN retained = 'edited' THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN retained = 'removed' THEN 1 ELSE 0 END),"
-            " SUM(CASE WHEN retained = 'gone' THEN 1 ELSE 0 END)"
-            f" FROM da_items GROUP BY {k}, outcome"
-        ):
-            s = per.setdefault(_norm(row[0]) if dim else "", Slice())
-            s.drafts += row[2]
-            s.outcomes[row[1]] += row[2]
-            s.cost_usd += row[3] or 0.0
-            s.tokens_in += row[4] or 0
-            s.tokens_out += row[5] or 0
-            s.checked += row[6] or 0
-            s.passed += row[7] or 0
-            for name, value in zip(("kept", "edited", "removed", "gone"), row[8:12], strict=True):
-                s.retention[name] += value or 0
-        for row in conn.execute(
-            f"SELECT k, COUNT(*), SUM(e) FROM (SELECT {k} AS k, path, qualname, kind,"
-            " MAX(has_error) AS e FROM da_items WHERE awaiting = 1"
-            f" GROUP BY {k}, path, qualname, kind) t GROUP BY k"
-        ):
-            s = per.setdefault(_norm(row[0]) if dim else "", Slice())
-            s.pending += row[1]
-            s.failed += row[2] or 0
-        for row in conn.execute(
-            f"SELECT {k}, review_ms, COUNT(*) FROM da_items"
-            " WHERE review_ms IS NOT NULL AND decided_at IS NOT NULL"
-            f" GROUP BY {k}, review_ms"
-        ):
-            per.setdefault(_norm(row[0]) if dim else "", Slice()).review_ms[row[1]] += row[2]
-    cols = ", ".join(exprs[d] for d in sliced[1:])
+    """Aggregate ``da_items`` into ``agg``: a few passes, whatever the number of dimensions.
+
+    One GROUP BY over every key at once (the rows come back rolled up by key combination, few
+    in practice) is summed per dimension in Python; review-time medians come from one pass
+    over the distinct measured times in order; the rest are small filtered queries.
+    """
+    cols = ", ".join(["''", *(f"k_{d}" for d in wanted)])  # '' keeps the list non-empty
+    grp = "".join(f"k_{d}, " for d in wanted)  # what to GROUP BY before other columns
+    at = {d: i + 1 for i, d in enumerate(wanted)}
+    per: dict[str, dict[str, Slice]] = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
+    agg.slices = per
+
+    def slices_of(row: Sequence[Any]) -> list[Slice]:
+        found = [per[OVERALL][""]]
+        for dim in sliced:
+            key = _norm(row[at[dim]])
+            found.append(per[dim].get(key) or per[dim].setdefault(key, Slice()))
+        return found
+
+    n = len(wanted) + 1
+    for row in conn.execute(
+        f"SELECT {cols}, outcome, retained, COUNT(*), SUM(cost_usd), SUM(tokens_in),"
+        " SUM(tokens_out), SUM(checked), SUM(passed), SUM(cache_read_tokens),"
+        " SUM(cache_write_tokens), COUNT(review_ms), SUM(review_ms)"
+        f" FROM da_items GROUP BY {grp}outcome, retained"
+    ):
+        outcome, retained, count = row[n], row[n + 1], row[n + 2]
+        cost, t_in, t_out, checked, passed, c_read, c_write, measured, ms = row[n + 3 :]
+        for s in slices_of(row):
+            s.drafts += count
+            s.outcomes[outcome] += count
+            s.cost_usd += cost or 0.0
+            s.tokens_in += t_in or 0
+            s.tokens_out += t_out or 0
+            s.checked += checked or 0
+            s.passed += passed or 0
+            if retained:
+                s.retention[retained] += count
+            s.measured += measured or 0
+        agg.cache_read += c_read or 0
+        agg.cache_write += c_write or 0
+        agg.plain_in += t_in or 0
+        if measured:
+            agg.measured += measured
+            agg.measured_ms += ms or 0
+            if outcome in ("accepted", "edited"):
+                agg.measured_kept += measured
+    agg.first, agg.last = conn.execute("SELECT MIN(stamp), MAX(stamp) FROM da_items").fetchone()
+    _medians(conn, per, sliced, cols, grp, at)
+    targets: dict[tuple[str, str], dict[tuple[str, str, str], int]] = {}
+    for row in conn.execute(
+        f"SELECT {cols}, path, qualname, kind, MAX(has_error) FROM da_items WHERE awaiting = 1"
+        f" GROUP BY {grp}path, qualname, kind"
+    ):
+        target = (row[n], row[n + 1], row[n + 2])
+        keys = [(OVERALL, ""), *((d, _norm(row[at[d]])) for d in sliced)]
+        for dim_key in keys:
+            seen = targets.setdefault(dim_key, {})
+            seen[target] = max(seen.get(target, 0), row[n + 3] or 0)
+    for (dim, key), seen in targets.items():
+        s = per[dim].setdefault(key, Slice())
+        s.pending = len(seen)
+        s.failed = sum(1 for e in seen.values() if e)
+    combos: dict[tuple[Any, ...], list[Slice]] = {}
     for row in conn.execute(
         f"SELECT draft_text, final_text, {cols} FROM da_items WHERE outcome = 'edited'"
     ):
         value = similarity(row[0] or "", row[1] or "")
         agg.similarities.append(value)
-        agg.slices[OVERALL].setdefault("", Slice()).similarities.append(value)
-        for dim, key in zip(sliced[1:], row[2:], strict=True):
-            agg.slices[dim].setdefault(_norm(key), Slice()).similarities.append(value)
-    for reason, n in conn.execute(
+        combo = row[2:]
+        found = combos.get(combo)
+        if found is None:
+            found = combos[combo] = slices_of(combo)
+        for s in found:
+            s.similarities.append(value)
+    for reason, count in conn.execute(
         "SELECT reason, COUNT(*) FROM da_items WHERE outcome = 'rejected' GROUP BY reason"
     ):
-        agg.reasons[(reason or "").strip() or NO_REASON] += n
-    row = conn.execute(
-        "SELECT COUNT(*), SUM(CASE WHEN outcome IN ('accepted', 'edited') THEN 1 ELSE 0 END),"
-        " SUM(review_ms) FROM da_items WHERE decided_at IS NOT NULL AND review_ms IS NOT NULL"
-    ).fetchone()
-    agg.measured, agg.measured_kept, agg.measured_ms = row[0], row[1] or 0, row[2] or 0
-    row = conn.execute(
-        "SELECT SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(tokens_in),"
-        " MIN(COALESCE(decided_at, drafted_at)), MAX(COALESCE(decided_at, drafted_at))"
-        " FROM da_items"
-    ).fetchone()
-    agg.cache_read, agg.cache_write, agg.plain_in = row[0] or 0, row[1] or 0, row[2] or 0
-    agg.first, agg.last = row[3], row[4]
+        agg.reasons[(reason or "").strip() or NO_REASON] += count
     for model, t_in, t_out, c_read, c_write in conn.execute(
         "SELECT model, SUM(tokens_in), SUM(tokens_out), SUM(cache_read_tokens),"
         " SUM(cache_write_tokens) FROM da_items"
         " WHERE cache_read_tokens <> 0 OR cache_write_tokens <> 0 GROUP BY model"
     ):
         agg.cache_by_model[model] = (t_in or 0, t_out or 0, c_read or 0, c_write or 0)
-    for dim in timeline_dims:
-        k = exprs[dim]
-        agg.timeline[dim] = [
-            (str(r[0] or ""), str(r[1]), int(r[2] or 0), int(r[3]))
-            for r in conn.execute(
-                f"SELECT {k}, SUBSTR(COALESCE(decided_at, drafted_at), 1, 10),"
-                " SUM(CASE WHEN outcome IN ('accepted', 'edited') THEN 1 ELSE 0 END), COUNT(*)"
-                " FROM da_items WHERE outcome IN ('accepted', 'edited', 'rejected')"
-                f" GROUP BY {k}, SUBSTR(COALESCE(decided_at, drafted_at), 1, 10)"
-            )
-        ]
+    if not timeline_dims:
+        return
+    tl = [f"k_{d}" for d in timeline_dims]
+    rows = conn.execute(
+        f"SELECT {', '.join(tl)}, SUBSTR(stamp, 1, 10),"
+        " SUM(CASE WHEN outcome IN ('accepted', 'edited') THEN 1 ELSE 0 END), COUNT(*)"
+        " FROM da_items WHERE outcome IN ('accepted', 'edited', 'rejected')"
+        f" GROUP BY {', '.join(tl)}, SUBSTR(stamp, 1, 10)"
+    ).fetchall()
+    for i, dim in enumerate(timeline_dims):
+        cells: Counter[tuple[str, str]] = Counter()
+        kept: Counter[tuple[str, str]] = Counter()
+        for row in rows:
+            cells[(str(row[i] or ""), str(row[-3]))] += row[-1]
+            kept[(str(row[i] or ""), str(row[-3]))] += row[-2] or 0
+        agg.timeline[dim] = [(k, day, kept[(k, day)], c) for (k, day), c in cells.items()]
+
+
+class _Middle:
+    """The search for one slice's middle measured review times (see :func:`_medians`)."""
+
+    __slots__ = ("hi", "lo", "seen", "slice")
+
+    def __init__(self, s: Slice) -> None:
+        self.slice = s
+        self.lo, self.hi = (s.measured - 1) // 2, s.measured // 2
+        self.seen = 0
+
+
+def _medians(
+    conn: Any,
+    per: dict[str, dict[str, Slice]],
+    sliced: Sequence[str],
+    cols: str,
+    grp: str,
+    at: dict[str, int],
+) -> None:
+    """Each slice's median review time, from one pass over the measured times in order.
+
+    The counts of measured decisions per key are known (``Slice.measured``), so the middle
+    one or two values of each key are found as the times stream by, smallest first; the pass
+    stops once every slice has its middle values.
+    """
+    middles: dict[tuple[str, str], _Middle] = {}
+    for dim, slices in per.items():
+        for key, s in slices.items():
+            if s.measured:
+                middles[(dim, key)] = _Middle(s)
+    left = len(middles)
+    by_combo: dict[tuple[Any, ...], list[_Middle]] = {}
+    cursor = conn.execute(
+        f"SELECT review_ms, {cols}, COUNT(*) FROM da_items WHERE review_ms IS NOT NULL"
+        f" GROUP BY {grp}review_ms ORDER BY review_ms"
+    )
+    for row in cursor:
+        combo = row[1:-1]
+        todo = by_combo.get(combo)
+        if todo is None:
+            keys = [(OVERALL, ""), *((d, _norm(combo[at[d]])) for d in sliced)]
+            todo = by_combo[combo] = [middles[k] for k in keys]
+        ms, count = row[0], row[-1]
+        for m in todo:
+            before = m.seen
+            if before > m.hi:
+                continue
+            m.seen = after = before + count
+            if before <= m.lo < after:
+                m.slice.median_ms = [ms]
+            if before <= m.hi < after:
+                if m.hi != m.lo:
+                    m.slice.median_ms.append(ms)
+                left -= 1
+        if not left:
+            break
+    cursor.close()

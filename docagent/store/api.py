@@ -1043,6 +1043,8 @@ class Store:
         since: str | None,
         repo: str,
         similarity: Callable[[str, str], float],
+        *,
+        charts: bool = True,
     ) -> Any:
         """The report's figures aggregated in the database (an ``Aggregates``).
 

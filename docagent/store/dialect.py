@@ -12,9 +12,10 @@ def trim_space(expr: str, dialect: str = "sqlite") -> str:
 
     Python's ``str.strip`` as far as ASCII goes (the rare Unicode spaces are kept).
     """
+    spaces = " \t\n\r\f\v"  # the characters themselves inside a standard string literal
     if dialect == "postgresql":
-        return f"BTRIM({expr}, E' \\t\\n\\r\\f\\v')"
-    return f"TRIM({expr}, char(32, 9, 10, 13, 12, 11))"
+        return f"BTRIM({expr}, '{spaces}')"
+    return f"TRIM({expr}, '{spaces}')"
 
 
 def json_text(column: str, key: str, dialect: str = "sqlite") -> str:
