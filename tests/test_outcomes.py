@@ -168,3 +168,61 @@ def test_command_prints_outcomes_and_json(repo: Path, capsys: pytest.CaptureFixt
 def test_command_without_a_log_says_so(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["outcomes", str(repo)]) == 0
     assert "no decision log yet" in capsys.readouterr().err
+
+
+def _log_with_sources(root: Path) -> dict[str, str]:
+    """Like :func:`_log`, with the module source recorded (what export needs)."""
+    ids = {}
+    with Store.open(root) as store:
+        run = store.start_run("batch", "offline", "m1", "pv1")
+        for qual, text, applied in [
+            ("add", "Add a and b, returning their sum.", True),
+            ("noop", "Do nothing at all, on purpose.", True),
+            ("gone", "Soon to be deleted entirely.", True),
+            ("proposed", "Return x unchanged, as given.", False),
+        ]:
+            did = store.record_draft(
+                run, DraftRecord("tools.py", qual, "function", text=text, source=MODULE)
+            )
+            if applied:
+                store.record_decision(did, "accept", reviewer=BATCH_REVIEWER, mode="batch")
+            ids[qual] = did
+    return ids
+
+
+def test_export_has_edited_survivors_removals_and_pr_suggestions(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    ids = _log_with_sources(repo)
+    assert main(["export", str(repo)]) == 0
+    assert capsys.readouterr().out == ""  # batch-policy accepts alone are no reference
+    text = MODULE.replace("Add a and b, returning their sum.", "Add a and b; return the sum.")
+    text = text.replace('    """Do nothing at all, on purpose."""\n', "    pass\n")
+    text = text.replace('def gone():\n    """Soon to be deleted entirely."""\n\n\n', "")
+    text = text.replace(
+        "def proposed(x):\n", 'def proposed(x):\n    """Return x unchanged, as given."""\n'
+    )
+    (repo / "tools.py").write_text(text)
+    assert main(["outcomes", str(repo), "--no-git"]) == 0
+    capsys.readouterr()
+    assert main(["export", str(repo)]) == 0
+    cases = {c["qualname"]: c for c in map(json.loads, capsys.readouterr().out.splitlines())}
+    assert set(cases) == {"add", "noop", "proposed"}  # a deleted function says nothing
+    add, noop, proposed = cases["add"], cases["noop"], cases["proposed"]
+    assert (add["decision"], add["reference"]) == ("edit", "Add a and b; return the sum.")
+    assert add["draft"] == "Add a and b, returning their sum."
+    assert "edited-after" in add["tags"] and add["metadata"]["draft_id"] == ids["add"]
+    assert noop["decision"] == "reject" and "negative" in noop["tags"]
+    assert noop["draft"] == "Do nothing at all, on purpose." and "reference" not in noop
+    assert (proposed["decision"], proposed["reference"]) == (
+        "accept",
+        "Return x unchanged, as given.",
+    )
+    assert "pr" in proposed["tags"]
+    # the inspect_ai format keeps its contract: a removal is a negative a stock scorer fails
+    assert main(["export", str(repo), "--format", "inspect"]) == 0
+    samples = {
+        s["metadata"]["qualname"]: s for s in map(json.loads, capsys.readouterr().out.splitlines())
+    }
+    assert samples["noop"]["metadata"]["negative"] is True
+    assert samples["add"]["target"] == "Add a and b; return the sum."
