@@ -130,17 +130,15 @@ def eval_cases(store: Store, root: Path | None = None) -> Export:
             negatives[(rev.path, rev.qualname, rev.draft_text)] = case
         else:
             positives[(rev.path, rev.qualname, rev.code_sha)] = case
-    from_outcomes = 0
     for o in store.outcomes():
-        case = _outcome_case(store, o)
-        if case is None:
+        made = _outcome_case(store, o)
+        if made is None:
             continue
-        from_outcomes += 1
-        key = (case["path"], case["qualname"], case["metadata"]["code_sha"])
-        if case["decision"] == "reject":
-            negatives[(case["path"], case["qualname"], case["draft"])] = case
+        key = (made["path"], made["qualname"], made["metadata"]["code_sha"])
+        if made["decision"] == "reject":
+            negatives[(made["path"], made["qualname"], made["draft"])] = made
         elif key not in positives:  # a person's own review of the draft comes first
-            positives[key] = case
+            positives[key] = made
     result.cases = [scrub_value(c) for c in [*positives.values(), *negatives.values()]]
     if by_policy:
         result.skipped.append(
