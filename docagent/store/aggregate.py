@@ -116,7 +116,6 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     drafted then; drafts of eval runs are left out.
     """
     trim = sql.trim_space
-    seq = sql.insertion_order
     kept = "s.decision IN ('accept', 'edit')"
     keys = {
         "model": "CASE WHEN d.model <> '' THEN d.model ELSE d.provider END",
@@ -143,18 +142,6 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         " WHEN s.decision = 'skip' THEN 'skipped'"
         " ELSE 'pending' END"
     )
-    newer_draft = (
-        "EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
-        " WHERE d2.path = d.path AND d2.qualname = d.qualname AND d2.kind = d.kind"
-        " AND (r2.mode IS NULL OR r2.mode <> 'eval')"
-        f" AND (d2.created_at > d.created_at OR (d2.created_at = d.created_at"
-        f" AND {seq('d2', dialect)} > {seq('d', dialect)})))"
-    )
-    later_decision = (
-        "EXISTS (SELECT 1 FROM drafts d3 JOIN da_standing s3 ON s3.draft_id = d3.id"
-        " WHERE d3.path = d.path AND d3.qualname = d.qualname AND d3.kind = d.kind"
-        " AND s3.decided_at > d.created_at)"
-    )
     key_cols = ", ".join(f"{keys[d]} AS k_{d}" for d in dims)
     # Only the columns later queries read, and text only on the rows that need it: the
     # table is written once and read by a handful of GROUP BYs.
@@ -168,11 +155,11 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END AS passed,
     o.outcome AS retained,
     {outcome} AS outcome,
-    CASE WHEN s.draft_id IS NULL AND (o.via IS NULL OR o.via <> 'pr') AND NOT {newer_draft}
-        AND NOT {later_decision} THEN 1 ELSE 0 END AS awaiting,
     CASE WHEN s.draft_id IS NULL THEN d.path END AS path,
     CASE WHEN s.draft_id IS NULL THEN d.qualname END AS qualname,
     CASE WHEN s.draft_id IS NULL THEN d.kind END AS kind,
+    CASE WHEN s.draft_id IS NULL THEN d.created_at END AS drafted_at,
+    CASE WHEN s.draft_id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
     CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
     CASE WHEN {kept} AND s.final_text IS NOT NULL THEN d.text END AS draft_text,
     CASE WHEN {kept} THEN s.final_text END AS final_text
@@ -183,6 +170,25 @@ LEFT JOIN outcomes o ON o.draft_id = d.id
 WHERE (r.mode IS NULL OR r.mode <> 'eval')
   AND (:since IS NULL OR (s.draft_id IS NOT NULL AND s.decided_at >= :since)
        OR (s.draft_id IS NULL AND d.created_at >= :since))"""
+
+
+def awaiting_sql(dialect: str = "sqlite") -> str:
+    """True for a pending item (alias ``i``) that still waits for a decision.
+
+    It is not when a newer draft of its target exists (outside eval runs) or a standing
+    decision on its target came after it was drafted: it is *superseded*.
+    """
+    seq = sql.insertion_order("d2", dialect)
+    return (
+        "NOT EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
+        " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
+        " AND (r2.mode IS NULL OR r2.mode <> 'eval')"
+        " AND (d2.created_at > i.drafted_at"
+        f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
+        " AND NOT EXISTS (SELECT 1 FROM drafts d3 JOIN da_standing s3 ON s3.draft_id = d3.id"
+        " WHERE d3.path = i.path AND d3.qualname = i.qualname AND d3.kind = i.kind"
+        " AND s3.decided_at > i.drafted_at)"
+    )
 
 
 def aggregate(
@@ -201,7 +207,7 @@ def aggregate(
     with no ``repo`` column of their own. ``similarity(draft, final)`` scores an edit (the
     report passes :func:`docagent.report.stats.edit_similarity`). ``charts`` also aggregates
     what only the HTML charts draw (slices by kind and by model, accept rate per day by prompt
-    and by model). Temporary tables are dropped at the end.
+    and by model).
     """
     extra = ("kind", "model") if charts else ()
     timeline_dims = ("prompt", "model") if charts else ()
@@ -212,19 +218,17 @@ def aggregate(
             raise ValueError(f"unknown dimension {dim!r}")
     params = {"since": since, "repo": repo}
     agg = Aggregates()
+    # The temporary tables live until the next call or until the connection closes (dropping
+    # a million rows costs as much as a query; closing frees them anyway).
     conn.execute("DROP TABLE IF EXISTS da_items")
     conn.execute("DROP TABLE IF EXISTS da_standing")
-    try:
-        conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
-        conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
-        conn.execute(
-            "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
-            params,
-        )
-        _fill(conn, agg, wanted, sliced, timeline_dims, similarity)
-    finally:
-        conn.execute("DROP TABLE IF EXISTS da_items")
-        conn.execute("DROP TABLE IF EXISTS da_standing")
+    conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
+    conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
+    conn.execute(
+        "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
+        params,
+    )
+    _fill(conn, agg, wanted, sliced, timeline_dims, similarity, dialect)
     return agg
 
 
@@ -239,6 +243,7 @@ def _fill(
     sliced: Sequence[str],
     timeline_dims: Sequence[str],
     similarity: Callable[[str, str], float],
+    dialect: str = "sqlite",
 ) -> None:
     """Aggregate ``da_items`` into ``agg``: a few passes, whatever the number of dimensions.
 
@@ -291,8 +296,9 @@ def _fill(
     _medians(conn, per, sliced, cols, grp, at)
     targets: dict[tuple[str, str], dict[tuple[str, str, str], int]] = {}
     for row in conn.execute(
-        f"SELECT {cols}, path, qualname, kind, MAX(has_error) FROM da_items WHERE awaiting = 1"
-        f" GROUP BY {grp}path, qualname, kind"
+        f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_items i"
+        f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
+        f" GROUP BY {grp}i.path, i.qualname, i.kind"
     ):
         target = (row[n], row[n + 1], row[n + 2])
         keys = [(OVERALL, ""), *((d, _norm(row[at[d]])) for d in sliced)]
