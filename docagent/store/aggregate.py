@@ -236,6 +236,13 @@ def _norm(key: object) -> str:
     return str(key) if key not in (None, "") else NONE_KEY
 
 
+#: dimensions with a key per file or per day: aggregated in passes of their own, so that the
+#: combinations of keys one GROUP BY returns stay few
+SPREAD = ("path", "day")
+#: how many key combinations the per-row lookups remember (memory stays bounded)
+_COMBOS = 50_000
+
+
 def _fill(
     conn: Any,
     agg: Aggregates,
@@ -247,24 +254,51 @@ def _fill(
 ) -> None:
     """Aggregate ``da_items`` into ``agg``: a few passes, whatever the number of dimensions.
 
-    One GROUP BY over every key at once (the rows come back rolled up by key combination, few
-    in practice) is summed per dimension in Python; review-time medians come from one pass
-    over the distinct measured times in order; the rest are small filtered queries.
+    The dimensions with few keys share one GROUP BY (the rows come back rolled up by key
+    combination and are summed per dimension in Python); ``path`` and ``day`` get a pass each.
+    Review-time medians come from one pass over the distinct measured times in order; the
+    rest are small filtered queries.
     """
-    cols = ", ".join(["''", *(f"k_{d}" for d in wanted)])  # '' keeps the list non-empty
-    grp = "".join(f"k_{d}, " for d in wanted)  # what to GROUP BY before other columns
-    at = {d: i + 1 for i, d in enumerate(wanted)}
-    per: dict[str, dict[str, Slice]] = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
-    agg.slices = per
+    agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
+    low = [d for d in sliced if d not in SPREAD]
+    groups = [low, *([d] for d in sliced if d in SPREAD)]
+    if not low and len(groups) > 1:
+        groups = groups[1:]
+    for i, group in enumerate(groups):
+        _pass(conn, agg, group, i == 0, similarity, dialect)
+    _whole(conn, agg, timeline_dims)
+    agg.first, agg.last = conn.execute("SELECT MIN(stamp), MAX(stamp) FROM da_items").fetchone()
+
+
+def _pass(
+    conn: Any,
+    agg: Aggregates,
+    dims: Sequence[str],
+    first: bool,
+    similarity: Callable[[str, str], float],
+    dialect: str,
+) -> None:
+    """The slices of ``dims`` (and, on the ``first`` pass, the overall figures) into ``agg``."""
+    per = agg.slices
+    cols = ", ".join(["''", *(f"k_{d}" for d in dims)])  # '' keeps the list non-empty
+    grp = "".join(f"k_{d}, " for d in dims)  # what to GROUP BY before other columns
+    at = {d: i + 1 for i, d in enumerate(dims)}
+    combos: dict[tuple[Any, ...], list[Slice]] = {}
 
     def slices_of(row: Sequence[Any]) -> list[Slice]:
-        found = [per[OVERALL][""]]
-        for dim in sliced:
-            key = _norm(row[at[dim]])
-            found.append(per[dim].get(key) or per[dim].setdefault(key, Slice()))
+        combo = tuple(row[1 : len(dims) + 1])
+        found = combos.get(combo)
+        if found is None:
+            found = [per[OVERALL][""]] if first else []
+            for dim in dims:
+                key = _norm(row[at[dim]])
+                found.append(per[dim].get(key) or per[dim].setdefault(key, Slice()))
+            if len(combos) >= _COMBOS:
+                combos.clear()
+            combos[combo] = found
         return found
 
-    n = len(wanted) + 1
+    n = len(dims) + 1
     for row in conn.execute(
         f"SELECT {cols}, outcome, retained, COUNT(*), SUM(cost_usd), SUM(tokens_in),"
         " SUM(tokens_out), SUM(checked), SUM(passed), SUM(cache_read_tokens),"
@@ -284,43 +318,43 @@ def _fill(
             if retained:
                 s.retention[retained] += count
             s.measured += measured or 0
-        agg.cache_read += c_read or 0
-        agg.cache_write += c_write or 0
-        agg.plain_in += t_in or 0
-        if measured:
-            agg.measured += measured
-            agg.measured_ms += ms or 0
-            if outcome in ("accepted", "edited"):
-                agg.measured_kept += measured
-    agg.first, agg.last = conn.execute("SELECT MIN(stamp), MAX(stamp) FROM da_items").fetchone()
-    _medians(conn, per, sliced, cols, grp, at)
-    targets: dict[tuple[str, str], dict[tuple[str, str, str], int]] = {}
+        if first:
+            agg.cache_read += c_read or 0
+            agg.cache_write += c_write or 0
+            agg.plain_in += t_in or 0
+            if measured:
+                agg.measured += measured
+                agg.measured_ms += ms or 0
+                if outcome in ("accepted", "edited"):
+                    agg.measured_kept += measured
+    slices = {(OVERALL, "")} if first else set()
+    slices |= {(d, k) for d in dims for k in per[d]}
+    _medians(conn, per, slices, slices_of, cols, grp)
+    # awaiting targets of each slice: whether one failed (a target may sit in several rows)
+    targets: dict[int, tuple[Slice, dict[tuple[str, str, str], int]]] = {}
     for row in conn.execute(
         f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_items i"
         f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
         f" GROUP BY {grp}i.path, i.qualname, i.kind"
     ):
         target = (row[n], row[n + 1], row[n + 2])
-        keys = [(OVERALL, ""), *((d, _norm(row[at[d]])) for d in sliced)]
-        for dim_key in keys:
-            seen = targets.setdefault(dim_key, {})
+        for s in slices_of(row):
+            seen = targets.setdefault(id(s), (s, {}))[1]
             seen[target] = max(seen.get(target, 0), row[n + 3] or 0)
-    for (dim, key), seen in targets.items():
-        s = per[dim].setdefault(key, Slice())
-        s.pending = len(seen)
-        s.failed = sum(1 for e in seen.values() if e)
-    combos: dict[tuple[Any, ...], list[Slice]] = {}
+    for s, seen in targets.values():
+        s.pending, s.failed = len(seen), sum(1 for e in seen.values() if e)
     for row in conn.execute(
         f"SELECT draft_text, final_text, {cols} FROM da_items WHERE outcome = 'edited'"
     ):
         value = similarity(row[0] or "", row[1] or "")
-        agg.similarities.append(value)
-        combo = row[2:]
-        found = combos.get(combo)
-        if found is None:
-            found = combos[combo] = slices_of(combo)
-        for s in found:
+        if first:
+            agg.similarities.append(value)
+        for s in slices_of(row[2:]):
             s.similarities.append(value)
+
+
+def _whole(conn: Any, agg: Aggregates, timeline_dims: Sequence[str]) -> None:
+    """What is counted over the whole scope only: reasons, prompt cache, timelines."""
     for reason, count in conn.execute(
         "SELECT reason, COUNT(*) FROM da_items WHERE outcome = 'rejected' GROUP BY reason"
     ):
@@ -363,34 +397,30 @@ class _Middle:
 def _medians(
     conn: Any,
     per: dict[str, dict[str, Slice]],
-    sliced: Sequence[str],
+    slices: set[tuple[str, str]],
+    slices_of: Callable[[Sequence[Any]], list[Slice]],
     cols: str,
     grp: str,
-    at: dict[str, int],
 ) -> None:
-    """Each slice's median review time, from one pass over the measured times in order.
+    """The median review time of each of ``slices``, from one pass over the times in order.
 
     The counts of measured decisions per key are known (``Slice.measured``), so the middle
     one or two values of each key are found as the times stream by, smallest first; the pass
-    stops once every slice has its middle values.
+    stops once every slice has its middle values. ``slices_of(row)`` gives the slices a row
+    of ``cols`` counts in.
     """
-    middles: dict[tuple[str, str], _Middle] = {}
-    for dim, slices in per.items():
-        for key, s in slices.items():
-            if s.measured:
-                middles[(dim, key)] = _Middle(s)
+    middles: dict[int, _Middle] = {}
+    for dim, key in slices:
+        s = per[dim][key]
+        if s.measured:
+            middles[id(s)] = _Middle(s)
     left = len(middles)
-    by_combo: dict[tuple[Any, ...], list[_Middle]] = {}
     cursor = conn.execute(
         f"SELECT review_ms, {cols}, COUNT(*) FROM da_items WHERE review_ms IS NOT NULL"
         f" GROUP BY {grp}review_ms ORDER BY review_ms"
     )
     for row in cursor:
-        combo = row[1:-1]
-        todo = by_combo.get(combo)
-        if todo is None:
-            keys = [(OVERALL, ""), *((d, _norm(combo[at[d]])) for d in sliced)]
-            todo = by_combo[combo] = [middles[k] for k in keys]
+        todo = [middles[id(s)] for s in slices_of(row[1:-1]) if id(s) in middles]
         ms, count = row[0], row[-1]
         for m in todo:
             before = m.seen
