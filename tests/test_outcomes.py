@@ -226,3 +226,57 @@ def test_export_has_edited_survivors_removals_and_pr_suggestions(
     }
     assert samples["noop"]["metadata"]["negative"] is True
     assert samples["add"]["target"] == "Add a and b; return the sum."
+
+
+def test_report_shows_retention_pr_applied_and_repo(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _log(repo)
+    _git(repo, "remote", "add", "origin", "https://bot:s3cret@github.com/acme/tools.git")
+    text = MODULE.replace("Add a and b, returning their sum.", "Add a and b; return the sum.")
+    text = text.replace(
+        "def proposed(x):\n", 'def proposed(x):\n    """Return x unchanged, as given."""\n'
+    )
+    (repo / "tools.py").write_text(text)
+    assert main(["report", str(repo), "--format", "json", "--by", "repo"]) == 0
+    before = json.loads(capsys.readouterr().out)["overall"]
+    assert before["retention_rate"] is None and before["pending"] == 1
+    assert main(["outcomes", str(repo), "--no-git"]) == 0
+    capsys.readouterr()
+    assert main(["report", str(repo), "--format", "json", "--by", "repo"]) == 0
+    out = capsys.readouterr().out
+    data = json.loads(out)
+    overall = data["overall"]
+    assert overall["retention"] == {
+        "followed": 4,
+        "kept": 3,  # noop and gone as applied, proposed as committed on the pull request
+        "edited": 1,
+        "removed": 0,
+        "gone": 0,
+        "rate": 0.75,
+    }
+    assert overall["pr_applied"] == 1 and overall["pending"] == 0
+    assert overall["auto_applied"] == 3 and overall["decided"] == 0  # no accept rate from these
+    assert [s["key"] for s in data["slices"]["repo"]] == ["github.com/acme/tools"]
+    assert "s3cret" not in out
+    assert main(["report", str(repo), "--format", "markdown"]) == 0
+    md = capsys.readouterr().out
+    assert "| **Retention** | 75.0% kept in the repository (3 kept, 1 edited, 0 removed;" in md
+    assert "| unchanged | retained |" in md  # the column appears once drafts are followed
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://user:token@github.com/org/x.git", "github.com/org/x"),
+        ("git@github.com:org/x.git", "github.com/org/x"),
+        ("ssh://git@gitlab.example.com:2222/team/x", "gitlab.example.com/team/x"),
+        ("https://gitlab.example.com/group/sub/x/", "gitlab.example.com/group/sub/x"),
+    ],
+)
+def test_repo_name_is_the_normalised_remote(repo: Path, url: str, name: str) -> None:
+    from docagent.repo import repo_name
+
+    assert repo_name(repo) == "repo"  # no remote: the folder's name
+    _git(repo, "remote", "add", "origin", url)
+    assert repo_name(repo) == name
