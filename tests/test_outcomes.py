@@ -280,3 +280,15 @@ def test_repo_name_is_the_normalised_remote(repo: Path, url: str, name: str) -> 
     assert repo_name(repo) == "repo"  # no remote: the folder's name
     _git(repo, "remote", "add", "origin", url)
     assert repo_name(repo) == name
+
+
+def test_a_corrupt_log_is_one_line_and_left_untouched(
+    repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    log = repo / ".docagent" / "docagent.db"
+    log.parent.mkdir()
+    log.write_bytes(b"not a database")
+    assert main(["outcomes", str(repo)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "decision log is corrupt" in err
+    assert log.read_bytes() == b"not a database"
