@@ -145,3 +145,11 @@ def test_sql_report_equals_the_python_reference(
         assert _without_new(got.data[name]) == _without_new(want.data[name]), name
     for name in ("timeline_prompt", "timeline_model", "kinds", "models", "similarity_bins"):
         assert _without_new(got.charts[name]) == _without_new(want.charts[name]), name
+
+
+def test_a_report_without_slices_or_charts(tmp_path: Path) -> None:
+    with Store(tmp_path / "log.db") as store:
+        fill_random_log(store, 4, n_targets=10)
+        plain = build(store, [], charts=False)
+        full = build(store, DIMS)
+    assert plain.data["overall"] == full.data["overall"] and plain.data["slices"] == {}

@@ -142,11 +142,10 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         " WHEN s.decision = 'skip' THEN 'skipped'"
         " ELSE 'pending' END"
     )
-    key_cols = ", ".join(f"{keys[d]} AS k_{d}" for d in dims)
+    key_cols = "".join(f"{keys[d]} AS k_{d},\n    " for d in dims)
     # Only the columns later queries read, and text only on the rows that need it: the
     # table is written once and read by a handful of GROUP BYs.
-    return f"""SELECT {key_cols},
-    COALESCE(s.decided_at, d.created_at) AS stamp,
+    return f"""SELECT {key_cols}COALESCE(s.decided_at, d.created_at) AS stamp,
     s.review_ms, d.cost_usd, d.tokens_in, d.tokens_out, d.cache_read_tokens,
     d.cache_write_tokens,
     CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END AS model,
