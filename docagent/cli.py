@@ -26,7 +26,7 @@ SCAN_FORMATS = ("text", "json", "github", "sarif")
 #: Commands whose positional PATH is where they work (a repository or a path inside one).
 PATH_COMMANDS = ("scan", "review", "batch")
 #: Commands that read the repository's decision log: PATH or --repo names the repository.
-LOG_COMMANDS = ("report", "export", "log")
+LOG_COMMANDS = ("report", "export", "log", "outcomes")
 
 
 def _add_path(p: argparse.ArgumentParser, what: str = "") -> None:
@@ -225,7 +225,18 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIM",
         action="append",
         default=[],
-        choices=("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort"),
+        choices=(
+            "model",
+            "prompt",
+            "kind",
+            "style",
+            "path",
+            "reviewer",
+            "mode",
+            "day",
+            "effort",
+            "repo",
+        ),
         help="slice by a dimension (repeatable)",
     )
     p.add_argument("--since", metavar="DATE", help="only decisions on or after DATE (YYYY-MM-DD)")
@@ -289,6 +300,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "inspect", "promptfoo"), default="jsonl")
     p.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     _add_path(p, "repository whose decision log to read")
+
+    p = sub.add_parser(
+        "outcomes",
+        help="record what became of applied and proposed drafts in the repository",
+        description="Compare drafts applied by batch --apply, apply or review, and drafts "
+        "proposed on a pull request, with the working tree: kept, edited (with similarity), "
+        "removed or gone. Re-running records nothing twice; a later change replaces the outcome.",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--no-git", action="store_true", help="do not look up the commit of each change")
+    _add_path(p, "repository whose decision log to update")
 
     p = sub.add_parser(
         "log",

@@ -9,8 +9,10 @@ A draft's history is its decisions in the order they were made: ``accept``, ``ed
   mind (reject, then accept the same draft);
 - a ``skip`` stands only when nothing else does: moving on never cancels an accept or a reject.
 
-The session's live counts (:class:`Tally`), reports, the draft cache, batch's resume and
-``docagent log`` all call :func:`standing_decision`, so they cannot disagree.
+The session's live counts (:class:`Tally`), the draft cache, batch's resume and ``docagent
+log`` call :func:`standing_decision`; reports and ``docagent outcomes`` run the same rule in the
+database as :data:`STANDING_SQL` (tested equal to :func:`standing_decision`), so they cannot
+disagree.
 """
 
 from __future__ import annotations
@@ -51,6 +53,58 @@ def standing_decision(history: Iterable[T], name: Callable[[T], str] = _name) ->
         if name(entry) in VERDICTS:
             return entry
     return stack[-1] if stack else None
+
+
+#: The rule of :func:`standing_decision` as one SQL query over the ``decisions`` table: one row
+#: per draft with a standing decision (the decision row's columns, ``created_at`` as
+#: ``decided_at``). Standard SQL with window functions (SQLite >= 3.25, PostgreSQL >= 12).
+#:
+#: In a draft without an undo (nearly all), a decision stands unless a later accept, edit or
+#: reject follows it, or it is a skip and the draft has a verdict or a later skip: one index
+#: probe per decision. In a draft with an undo, an accept or edit is cancelled when a later
+#: undo matches it: reading accept/edit as ``(`` and undo as ``)`` with ``level`` the running
+#: count of ``)`` minus ``(``, the ``(`` at a row is matched exactly when ``level`` rises above
+#: its own value at some later row (an undo with nothing to cancel lies before every ``(`` it
+#: could match, so it never counts). Of the rows left, the latest accept, edit or reject
+#: stands, else the latest skip.
+STANDING_SQL = """SELECT c.draft_id, c.id AS decision_id, c.decision, c.final_text, c.reason,
+    c.reviewer, c.review_ms, c.mode, c.created_at AS decided_at
+FROM decisions c
+WHERE c.decision <> 'undo'
+  AND NOT EXISTS (
+    SELECT 1 FROM decisions c2
+    WHERE c2.draft_id = c.draft_id AND c2.id <> c.id AND (
+        c2.decision = 'undo'
+        OR (c2.id > c.id AND (c2.decision IN ('accept', 'edit', 'reject') OR c.decision = 'skip'))
+        OR (c.decision = 'skip' AND c2.decision IN ('accept', 'edit', 'reject'))
+    )
+  )
+UNION ALL
+SELECT draft_id, id AS decision_id, decision, final_text, reason, reviewer, review_ms, mode,
+    created_at AS decided_at
+FROM (
+    SELECT lv.*, ROW_NUMBER() OVER (
+        PARTITION BY draft_id
+        ORDER BY CASE WHEN decision IN ('accept', 'edit', 'reject') THEN 0 ELSE 1 END, id DESC
+    ) AS rank_
+    FROM (
+        SELECT rl.*, MAX(level) OVER (
+            PARTITION BY draft_id ORDER BY id
+            ROWS BETWEEN 1 FOLLOWING AND UNBOUNDED FOLLOWING
+        ) AS later_level
+        FROM (
+            SELECT u.*, SUM(
+                CASE WHEN decision = 'undo' THEN 1
+                     WHEN decision IN ('accept', 'edit') THEN -1 ELSE 0 END
+            ) OVER (PARTITION BY draft_id ORDER BY id ROWS UNBOUNDED PRECEDING) AS level
+            FROM decisions u
+            WHERE u.draft_id IN (SELECT draft_id FROM decisions WHERE decision = 'undo')
+        ) rl
+    ) lv
+    WHERE decision <> 'undo'
+      AND NOT (decision IN ('accept', 'edit') AND later_level IS NOT NULL AND later_level > level)
+) undone
+WHERE rank_ = 1"""
 
 
 @dataclass

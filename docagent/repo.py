@@ -464,3 +464,46 @@ def branch_problem(root: Path, name: str) -> str | None:
         except git.GitCommandError:
             return None
         return f"--branch {name!r}: the branch already exists; pick a new name"
+
+
+def change_commit(root: Path, path: str, line: str, present: bool) -> tuple[str, str] | None:
+    """The newest commit that added (``present``) or removed ``line`` in ``path``.
+
+    Returns ``(sha, committer time ISO 8601)`` from ``git log -S`` (the newest commit that
+    changed how often ``line`` occurs in the file), or None when no commit did, or when that
+    commit's file still has (for ``present``: lacks) the line: the change is not committed yet.
+    """
+    if not line:
+        return None
+    try:
+        with _git(root) as r:
+            out = r.git.log("-1", "--format=%H %cI", f"-S{line}", "--", path).strip()
+            if not out:
+                return None
+            sha, when = out.split(" ", 1)
+            try:
+                text = r.git.show(f"{sha}:{path}")
+            except GitFailed:
+                text = ""  # the commit deleted the file
+    except DocagentError:
+        return None
+    return (sha, when) if (line in text) == present else None
+
+
+def repo_name(root: Path) -> str:
+    """The repository's name in reports: its ``origin`` remote, normalised, else its folder.
+
+    ``https://user:token@github.com/org/x.git`` and ``git@github.com:org/x.git`` both become
+    ``github.com/org/x``: credentials, scheme and ``.git`` are dropped.
+    """
+    url = ""
+    with contextlib.suppress(Exception), _git(root) as r:
+        url = r.git.config("--get", "remote.origin.url").strip()
+    if not url:
+        return Path(root).resolve().name
+    url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)
+    url = url.rsplit("@", 1)[-1]
+    if ":" in url and "/" in url and url.index(":") < url.index("/"):
+        host, rest = url.split(":", 1)
+        url = f"{host}/{re.sub(r'^[0-9]+/', '', rest)}"  # scp form, or host:port/path
+    return url.removesuffix("/").removesuffix(".git")

@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from docagent.cli import main
-from docagent.report import compute as rc
 from docagent.report.stats import edit_similarity, histogram, median, wilson
 from docagent.store import DraftRecord, Store
 
@@ -112,10 +111,17 @@ def test_median_similarity_and_histogram() -> None:
     ],
 )
 def test_outcome_is_judged_by_the_kept_text(
-    decision: str, draft: str, final: str | None, outcome: str
+    repo: Path, decision: str, draft: str, final: str | None, outcome: str
 ) -> None:
-    """Outcome is judged by the kept text."""
-    assert rc.outcome_of(decision, draft, final) == outcome
+    """Outcome is judged by the kept text (surrounding whitespace does not count)."""
+    from docagent.report import build
+
+    with Store.open(repo) as store:
+        run = store.start_run("tui")
+        did = store.record_draft(run, DraftRecord("m.py", "f", "function", text=draft))
+        store.record_decision(did, decision, final_text=final, reviewer="ann@example.com")
+        overall = build(store).data["overall"]
+    assert overall[outcome] == 1 and overall["drafts"] == 1
 
 
 # --------------------------------------------------------------------------- json

@@ -17,16 +17,18 @@ def run(args: argparse.Namespace) -> int:
     from docagent.store import Store
 
     since = parse_since(args.since)
+    fmt = args.format
     by = list(args.by) or list(DEFAULT_BY)
     root = find_root(args.repo)
     settings = load_settings(root)
     baseline = float(settings.writing_seconds_baseline)
     if Store.exists(root):
+        from docagent.repo import repo_name
+
         with Store.open(root) as store:
-            report = build(store, by, since, baseline)
+            report = build(store, by, since, baseline, repo_name(root), charts=fmt == "html")
     else:
         report = build(None, by, since, baseline)
-    fmt = args.format
     if fmt == "table" and not args.out:
         from rich.console import Console
 

@@ -15,12 +15,12 @@ from docagent.report.compute import (
     DIMENSIONS,
     SMALL_N,
     Coverage,
-    Item,
     Report,
     collect,
     parse_since,
 )
 from docagent.report.compute import compute as compute_report
+from docagent.store.aggregate import Aggregates
 
 FORMATS = ("table", "json", "markdown", "csv", "html")
 
@@ -30,14 +30,21 @@ def build(
     by: Sequence[str] = DEFAULT_BY,
     since: datetime | None = None,
     writing_seconds_baseline: float = 120.0,
+    repo: str = "",
+    *,
+    charts: bool = True,
 ) -> Report:
-    """Compute the report of ``store`` (None: an empty report)."""
-    items: list[Item] = []
+    """Compute the report of ``store`` (None: an empty report).
+
+    ``repo`` names the repository of drafts the log does not attribute to one (``--by repo``);
+    ``charts`` (for the html format) also computes what the charts draw.
+    """
+    agg = Aggregates()
     coverage: list[Coverage] = []
     if store is not None:
-        items, coverage = collect(store, since)
+        agg, coverage = collect(store, by, since, repo, charts=charts)
     return compute_report(
-        items, coverage, by, writing_seconds_baseline=writing_seconds_baseline, since=since
+        agg, coverage, by, writing_seconds_baseline=writing_seconds_baseline, since=since
     )
 
 
@@ -63,8 +70,8 @@ __all__ = [
     "DIMENSIONS",
     "FORMATS",
     "SMALL_N",
+    "Aggregates",
     "Coverage",
-    "Item",
     "Report",
     "build",
     "collect",

@@ -1,7 +1,8 @@
-"""Turn decision-log records into the report data structure (the ``--format json`` document).
+"""Turn the decision log's aggregates into the report (the ``--format json`` document).
 
-:func:`collect` reads the store once and returns plain :class:`Item` rows; :func:`compute` is a
-pure function from those rows to a :class:`Report`. Renderers only format a :class:`Report`.
+:func:`collect` has the database aggregate the log (:func:`docagent.store.aggregate.aggregate`:
+GROUP BY in SQL, nothing per decision comes back to Python) and :func:`compute` turns those
+counters into a :class:`Report`. Renderers only format a :class:`Report`.
 
 Outcomes (docs/reports.md): a draft whose standing decision (docagent/decisions.py) is ``accept``
 and whose kept text equals the draft is *accepted*; one accepted with a different text (an
@@ -13,90 +14,48 @@ its newest draft has no standing decision and no decision on the target came aft
 undecided drafts of a target (regenerated, drafted again by another run or model) are
 *superseded* and counted only among the drafts.
 Drafts applied by the batch policy (reviewer ``batch-policy``) or by ``docagent apply`` (mode
-``apply``) are *auto_applied*: no person judged them in review, so they are counted apart too
-and never raise the accept rate.
+``apply``) are *auto_applied*, and drafts only proposed whose text ``docagent outcomes`` found
+committed (a suggestion applied on a pull request) are *pr_applied*: no person judged them in
+review, so they are counted apart and never raise the accept rate. *Retention* is what
+``docagent outcomes`` found in the repository for followed drafts: kept / (kept + edited +
+removed); drafts whose target is gone are counted apart.
 """
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from docagent.draft.models import Usage
 from docagent.draft.pricing import cache_savings
 from docagent.errors import DocagentError
-from docagent.report.stats import edit_similarity, histogram, median, ratio, wilson
-from docagent.store.records import unreviewed
+from docagent.report.stats import edit_similarity, histogram, ratio, wilson
+from docagent.store.aggregate import NO_REASON, NONE_KEY, OVERALL, PENDING_KEY, Aggregates, Slice
 
-DIMENSIONS = ("model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort")
+DIMENSIONS = (
+    "model",
+    "prompt",
+    "kind",
+    "style",
+    "path",
+    "reviewer",
+    "mode",
+    "day",
+    "effort",
+    "repo",
+)
 DEFAULT_BY = ("model", "prompt", "kind")
-OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending", "auto_applied")
+OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending", "auto_applied", "pr_applied")
+#: what ``docagent outcomes`` finds of a followed draft
+RETENTION = ("kept", "edited", "removed", "gone")
 
 #: A slice with fewer decided drafts (accepted + edited + rejected) than this is marked small.
 SMALL_N = 10
-NONE_KEY = "(none)"
-PENDING_KEY = "(pending)"
-NO_REASON = "(no reason given)"
 
-
-@dataclass
-class Item:
-    """One draft in the report's scope with its standing outcome."""
-
-    draft_id: str
-    outcome: str
-    path: str = ""
-    qualname: str = ""
-    kind: str = ""
-    style: str = ""
-    provider: str = ""
-    model: str = ""
-    prompt_version: str = ""
-    reviewer: str = ""
-    mode: str = ""
-    drafted_at: str = ""
-    decided_at: str | None = None
-    reason: str = ""
-    review_seconds: float | None = None
-    similarity: float | None = None
-    tokens_in: int = 0
-    tokens_out: int = 0
-    cost_usd: float = 0.0
-    cache_read_tokens: int = 0
-    cache_write_tokens: int = 0
-    effort: str = ""
-    checks: list[dict[str, Any]] = field(default_factory=list)
-    error: str | None = None
-    #: an undecided draft that a newer draft or a later decision on its target replaced
-    superseded: bool = False
-
-    @property
-    def target(self) -> tuple[str, str, str]:
-        """``(path, qualname, kind)``: the documented target this draft is for."""
-        return (self.path, self.qualname, self.kind)
-
-    @property
-    def awaiting(self) -> bool:
-        """True for a pending draft that still waits for a decision (not superseded)."""
-        return self.outcome == "pending" and not self.superseded
-
-    @property
-    def day(self) -> str:
-        """The UTC day of the decision (of the draft while pending), ``YYYY-MM-DD``."""
-        return (self.decided_at or self.drafted_at)[:10]
-
-    @property
-    def kept(self) -> bool:
-        """True for accepted and edited drafts (what the accept rate counts as success)."""
-        return self.outcome in ("accepted", "edited")
-
-    @property
-    def decided(self) -> bool:
-        """True for accepted, edited and rejected drafts (the accept rate's denominator)."""
-        return self.outcome in ("accepted", "edited", "rejected")
+__all__ = ["NONE_KEY", "NO_REASON", "PENDING_KEY"]
 
 
 @dataclass
@@ -146,157 +105,82 @@ def _at(ts: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def outcome_of(decision: str, draft_text: str, final_text: str | None) -> str:
-    """The report outcome of an effective decision (see the module docstring)."""
-    if decision in ("accept", "edit"):
-        if final_text is None or final_text.strip() == (draft_text or "").strip():
-            return "accepted"
-        return "edited"
-    return {"reject": "rejected", "skip": "skipped"}.get(decision, "pending")
-
-
-def collect(store: Any, since: datetime | None = None) -> tuple[list[Item], list[Coverage]]:
-    """Read the drafts, their standing decisions and coverage snapshots in scope from ``store``.
+def collect(
+    store: Any,
+    by: Sequence[str] = DEFAULT_BY,
+    since: datetime | None = None,
+    repo: str = "",
+    *,
+    charts: bool = True,
+) -> tuple[Aggregates, list[Coverage]]:
+    """Aggregate the drafts and standing decisions in scope, and read coverage snapshots.
 
     In scope: drafts whose standing decision was made at or after ``since``, and undecided
     drafts created at or after it. Drafts of ``eval`` runs are left out (nobody reviews them).
+    ``repo`` names the repository of drafts the log does not attribute to one; without
+    ``charts`` what only the HTML charts draw is not aggregated.
     """
-    modes = {r.id: r.mode for r in store.runs()}
-    all_drafts = store.drafts()
-    effort = {
-        d.id: str(d.context.get("effort") or "") if isinstance(d.context, dict) else ""
-        for d in all_drafts
-    }
-    items: list[Item] = []
-    decided: set[str] = set()
-    last_decision: dict[tuple[str, str, str], datetime] = {}
-    for r in store.decisions():
-        decided.add(r.draft_id)
-        key = (r.path, r.qualname, r.kind)
-        at = _at(r.decided_at)
-        if key not in last_decision or at > last_decision[key]:
-            last_decision[key] = at
-        if modes.get(r.run_id or "") == "eval":
-            continue
-        if since is not None and _at(r.decided_at) < since:
-            continue
-        outcome = outcome_of(r.decision, r.draft_text, r.final_text)
-        if unreviewed(r.reviewer, r.mode) and outcome in ("accepted", "edited"):
-            outcome = "auto_applied"
-        items.append(
-            Item(
-                draft_id=r.draft_id,
-                outcome=outcome,
-                path=r.path,
-                qualname=r.qualname,
-                kind=r.kind,
-                style=r.style,
-                provider=r.provider,
-                model=r.model,
-                prompt_version=r.prompt_version,
-                reviewer=r.reviewer,
-                mode=r.mode or modes.get(r.run_id or "", ""),
-                drafted_at=r.drafted_at,
-                decided_at=r.decided_at,
-                reason=r.reason if outcome == "rejected" else "",
-                review_seconds=None if r.review_ms is None else r.review_ms / 1000,
-                similarity=(
-                    edit_similarity(r.draft_text or "", r.final_text or "")
-                    if outcome == "edited"
-                    else None
-                ),
-                tokens_in=r.tokens_in,
-                tokens_out=r.tokens_out,
-                cost_usd=r.cost_usd,
-                cache_read_tokens=r.cache_read_tokens,
-                cache_write_tokens=r.cache_write_tokens,
-                effort=effort.get(r.draft_id, ""),
-                checks=list(r.checks or []),
-            )
-        )
-    drafts = [d for d in all_drafts if modes.get(d.run_id or "") != "eval"]
-    newest = {(d.path, d.qualname, d.kind): d.id for d in drafts}  # oldest first: last wins
-    for d in drafts:
-        if d.id in decided:
-            continue
-        if since is not None and _at(d.created_at) < since:
-            continue
-        key = (d.path, d.qualname, d.kind)
-        later = key in last_decision and last_decision[key] > _at(d.created_at)
-        items.append(
-            Item(
-                draft_id=d.id,
-                outcome="pending",
-                path=d.path,
-                qualname=d.qualname,
-                kind=d.kind,
-                style=d.style,
-                provider=d.provider,
-                model=d.model,
-                prompt_version=d.prompt_version,
-                mode=modes.get(d.run_id or "", ""),
-                drafted_at=d.created_at,
-                tokens_in=d.tokens_in,
-                tokens_out=d.tokens_out,
-                cost_usd=d.cost_usd,
-                cache_read_tokens=d.cache_read_tokens,
-                cache_write_tokens=d.cache_write_tokens,
-                effort=effort.get(d.id, ""),
-                checks=list(d.checks or []),
-                error=d.error,
-                superseded=newest[key] != d.id or later,
-            )
-        )
+    _check_dims(by)
+    lower = None if since is None else since.astimezone(UTC).isoformat(timespec="milliseconds")
+    agg = store.aggregate(list(dict.fromkeys(by)), lower, repo, edit_similarity, charts=charts)
     coverage = [
         Coverage(c.created_at, c.before, c.after, c.scope)
         for c in store.coverage()
         if since is None or _at(c.created_at) >= since
     ]
-    return items, coverage
+    return agg, coverage
 
 
-def prompt_cache(items: Sequence[Item]) -> dict[str, Any]:
-    """Prompt-cache use: tokens read from and written to the cache, the hit ratio (cache reads
-    over all prompt tokens) and the dollars caching saved at list prices (negative when cache
-    writes were never read back)."""
-    read = sum(i.cache_read_tokens for i in items)
-    written = sum(i.cache_write_tokens for i in items)
-    plain = sum(i.tokens_in for i in items)
-    saved = sum(
-        cache_savings(
-            i.model, Usage(i.tokens_in, i.tokens_out, i.cache_read_tokens, i.cache_write_tokens)
-        )
-        for i in items
-        if i.cache_read_tokens or i.cache_write_tokens
-    )
-    return {
-        "read_tokens": read,
-        "write_tokens": written,
-        "hit_ratio": _r(ratio(read, read + written + plain), 4),
-        "saved_usd": round(saved, 6),
-    }
+def _check_dims(by: Sequence[str]) -> None:
+    for dim in by:
+        if dim not in DIMENSIONS:
+            raise DocagentError(f"--by {dim}: unknown dimension (one of {', '.join(DIMENSIONS)})")
 
 
 def _r(value: float | None, digits: int) -> float | None:
     return None if value is None else round(value, digits)
 
 
-def summarize(items: Sequence[Item]) -> dict[str, Any]:
-    """The report fields (§4 ``overall`` plus extras) for one group of items."""
-    counts = Counter(i.outcome for i in items)
+def _ms_median(middle: list[int]) -> float | None:
+    """The median in seconds of the middle one or two values (ms) of a sorted list."""
+    if not middle:
+        return None
+    if len(middle) == 1:
+        return float(middle[0] / 1000)
+    return (middle[0] / 1000 + middle[1] / 1000) / 2
+
+
+def _median(values: list[float]) -> float | None:
+    ordered = sorted(values)
+    if not ordered:
+        return None
+    mid = len(ordered) // 2
+    return float(ordered[mid]) if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
+
+
+def retention(s: Slice) -> dict[str, Any]:
+    """What ``docagent outcomes`` found of the followed drafts of one slice, and the rate."""
+    kept, edited, removed = s.retention["kept"], s.retention["edited"], s.retention["removed"]
+    judged = kept + edited + removed
+    return {
+        "followed": judged + s.retention["gone"],
+        **{name: s.retention[name] for name in RETENTION},
+        "rate": _r(ratio(kept, judged), 4),
+    }
+
+
+def summarize(s: Slice) -> dict[str, Any]:
+    """The report fields (``overall`` plus extras) for one slice's counters."""
+    counts = s.outcomes
     accepted, edited = counts["accepted"], counts["edited"]
     rejected, skipped = counts["rejected"], counts["skipped"]
-    pending = len({i.target for i in items if i.awaiting})
     kept = accepted + edited
     decided = kept + rejected
     low, high = wilson(kept, decided)
-    cost = sum(i.cost_usd for i in items)
-    sims = [i.similarity for i in items if i.similarity is not None]
-    secs = [i.review_seconds for i in items if i.review_seconds is not None and i.decided_at]
-    checked = [i for i in items if i.checks]
-    passed = sum(1 for i in checked if all(bool(c.get("ok")) for c in i.checks))
+    cost = s.cost_usd
+    kept_after = retention(s)
     return {
-        "drafts": len(items),
+        "drafts": s.drafts,
         "accepted": accepted,
         "edited": edited,
         "rejected": rejected,
@@ -304,57 +188,48 @@ def summarize(items: Sequence[Item]) -> dict[str, Any]:
         "accept_rate": round(ratio(kept, decided) or 0.0, 4),
         "accept_rate_ci": [round(low, 4), round(high, 4)],
         "unchanged_rate": round(ratio(accepted, decided) or 0.0, 4),
-        "median_edit_similarity": _r(median(sims), 4),
-        "median_review_seconds": _r(median(secs), 1),
+        "median_edit_similarity": _r(_median(s.similarities), 4),
+        "median_review_seconds": _r(_ms_median(s.median_ms), 1),
         "cost_usd": round(cost, 6),
         "cost_per_accepted_usd": _r(ratio(cost, kept), 6),
-        "tokens": {
-            "input": sum(i.tokens_in for i in items),
-            "output": sum(i.tokens_out for i in items),
-        },
-        "pending": pending,
+        "tokens": {"input": s.tokens_in, "output": s.tokens_out},
+        "pending": s.pending,
         "auto_applied": counts["auto_applied"],
-        "failed": len({i.target for i in items if i.awaiting and i.error}),
+        "pr_applied": counts["pr_applied"],
+        "failed": s.failed,
         "decided": decided,
-        "checks_pass_rate": _r(ratio(passed, len(checked)), 4),
+        "checks_pass_rate": _r(ratio(s.passed, s.checked), 4),
+        "retention_rate": kept_after["rate"],
+        "retention": kept_after,
         "small": decided < SMALL_N,
     }
 
 
-KEYS: dict[str, Callable[[Item], str]] = {
-    "model": lambda i: i.model or i.provider,
-    "prompt": lambda i: i.prompt_version,
-    "kind": lambda i: i.kind,
-    "style": lambda i: i.style,
-    "path": lambda i: i.path,
-    "reviewer": lambda i: i.reviewer if i.decided_at else PENDING_KEY,
-    "mode": lambda i: i.mode,
-    "day": lambda i: i.day,
-    "effort": lambda i: i.effort,
-}
+def slices(per: dict[str, Slice]) -> list[dict[str, Any]]:
+    """One summary per key, keys sorted: ``{"key": ..., **summarize(...)}``."""
+    return [{"key": key, **summarize(per[key])} for key in sorted(per)]
 
 
-def group(items: Iterable[Item], dim: str) -> dict[str, list[Item]]:
-    """Items grouped by their key in dimension ``dim``, keys sorted."""
-    if dim not in KEYS:
-        raise DocagentError(f"--by {dim}: unknown dimension (one of {', '.join(DIMENSIONS)})")
-    groups: dict[str, list[Item]] = defaultdict(list)
-    for item in items:
-        groups[KEYS[dim](item) or NONE_KEY].append(item)
-    return dict(sorted(groups.items()))
-
-
-def slices(items: Sequence[Item], dim: str) -> list[dict[str, Any]]:
-    """One summary per key of ``dim``: ``{"key": ..., **summarize(...)}``."""
-    return [{"key": key, **summarize(group_)} for key, group_ in group(items, dim).items()]
-
-
-def reasons(items: Iterable[Item]) -> dict[str, int]:
+def reasons(counts: Counter[str]) -> dict[str, int]:
     """Rejection reasons with their counts, most frequent first."""
-    counts = Counter(
-        (i.reason or "").strip() or NO_REASON for i in items if i.outcome == "rejected"
-    )
     return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
+
+
+def prompt_cache(agg: Aggregates) -> dict[str, Any]:
+    """Prompt-cache use: tokens read from and written to the cache, the hit ratio (cache reads
+    over all prompt tokens) and the dollars caching saved at list prices (negative when cache
+    writes were never read back)."""
+    read, written, plain = agg.cache_read, agg.cache_write, agg.plain_in
+    saved = sum(
+        cache_savings(model, Usage(t_in, t_out, c_read, c_write))
+        for model, (t_in, t_out, c_read, c_write) in agg.cache_by_model.items()
+    )
+    return {
+        "read_tokens": read,
+        "write_tokens": written,
+        "hit_ratio": _r(ratio(read, read + written + plain), 4),
+        "saved_usd": round(saved, 6),
+    }
 
 
 def coverage_summary(snapshots: Sequence[Coverage]) -> dict[str, Any]:
@@ -371,7 +246,7 @@ def coverage_summary(snapshots: Sequence[Coverage]) -> dict[str, Any]:
     }
 
 
-def time_saved(items: Sequence[Item], baseline_seconds: float) -> dict[str, Any]:
+def time_saved(agg: Aggregates, baseline_seconds: float) -> dict[str, Any]:
     """A rough estimate of writing time saved, with its method and assumptions.
 
     Only decisions with a measured review time count. Saved = kept docstrings × baseline −
@@ -379,9 +254,9 @@ def time_saved(items: Sequence[Item], baseline_seconds: float) -> dict[str, Any]
     The range uses half and one and a half times the baseline, because the baseline is an
     assumption, not a measurement.
     """
-    measured = [i for i in items if i.decided_at and i.review_seconds is not None]
-    kept = sum(1 for i in measured if i.kept)
-    spent = sum(i.review_seconds or 0.0 for i in measured)
+    measured = agg.measured
+    kept = agg.measured_kept
+    spent = agg.measured_ms / 1000
 
     def saved(base: float) -> float:
         return kept * base - spent
@@ -393,7 +268,7 @@ def time_saved(items: Sequence[Item], baseline_seconds: float) -> dict[str, Any]
         " minus all measured review time",
         "writing_seconds_baseline": baseline_seconds,
         "kept_with_measured_review": kept,
-        "decisions_with_measured_review": len(measured),
+        "decisions_with_measured_review": measured,
         "review_seconds_measured": round(spent, 1),
         "estimate_seconds": None if est is None else round(est),
         "range_seconds": None if rng is None else [round(v) for v in rng],
@@ -416,27 +291,26 @@ def _bucket(day: str, weekly: bool) -> str:
     return (d - timedelta(days=d.weekday())).isoformat()
 
 
-def timeline(items: Sequence[Item], dim: str) -> dict[str, Any]:
-    """Accept rate per period for each key of ``dim``: what the HTML line charts draw.
+def timeline(rows: Sequence[tuple[str, str, int, int]]) -> dict[str, Any]:
+    """Accept rate per period for each key: what the HTML line charts draw.
 
-    Periods are days, or weeks (starting Monday) when the decisions span more than 45 days,
-    or more than 14 days with a median of fewer than 5 decisions per key and day (daily
-    rates of a handful of decisions are noise).
+    ``rows`` are ``(key, day, kept, decided)``. Periods are days, or weeks (starting Monday)
+    when the decisions span more than 45 days, or more than 14 days with a median of fewer
+    than 5 decisions per key and day (daily rates of a handful of decisions are noise).
     """
-    decided = [i for i in items if i.decided]
-    days = sorted({i.day for i in decided})
+    days = sorted({day for _, day, _, _ in rows})
     span = (date.fromisoformat(days[-1]) - date.fromisoformat(days[0])).days if days else 0
-    cells = Counter((KEYS[dim](i), i.day) for i in decided)
-    weekly = span > 45 or (span > 14 and (median(cells.values()) or 0) < 5)
+    weekly = span > 45 or (span > 14 and (_median([n for *_, n in rows]) or 0) < 5)
     periods = sorted({_bucket(d, weekly) for d in days})
-    series: dict[str, list[tuple[str, int, int]]] = {}
-    for key, group_ in group(decided, dim).items():
-        per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-        for i in group_:
-            cell = per[_bucket(i.day, weekly)]
-            cell[0] += int(i.kept)
-            cell[1] += 1
-        series[key] = [(p, per[p][0], per[p][1]) for p in periods if p in per]
+    per_key: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    for key, day, kept, n in rows:
+        cell = per_key[key or NONE_KEY][_bucket(day, weekly)]
+        cell[0] += kept
+        cell[1] += n
+    series = {
+        key: [(p, per[p][0], per[p][1]) for p in periods if p in per]
+        for key, per in sorted(per_key.items())
+    }
     return {"periods": periods, "weekly": weekly, "series": series}
 
 
@@ -449,7 +323,7 @@ def _since_label(since: datetime | None) -> str | None:
 
 
 def compute(
-    items: Sequence[Item],
+    agg: Aggregates,
     coverage: Sequence[Coverage] = (),
     by: Sequence[str] = DEFAULT_BY,
     *,
@@ -457,29 +331,29 @@ def compute(
     since: datetime | None = None,
     generated_at: datetime | None = None,
 ) -> Report:
-    """Build the report from ``items``: overall, one slice list per ``by`` dimension, and more."""
+    """Build the report from the aggregates: overall, one slice list per ``by`` dimension, more."""
     dims = list(dict.fromkeys(by))
-    for dim in dims:
-        if dim not in DIMENSIONS:
-            raise DocagentError(f"--by {dim}: unknown dimension (one of {', '.join(DIMENSIONS)})")
-    stamps = sorted(i.decided_at or i.drafted_at for i in items)
+    _check_dims(dims)
+    overall = agg.slices.get(OVERALL, {}).get("", Slice())
     data: dict[str, Any] = {
-        "overall": summarize(items),
-        "slices": {dim: slices(items, dim) for dim in dims},
-        "reasons": reasons(items),
+        "overall": summarize(overall),
+        "slices": {dim: slices(agg.slices.get(dim, {})) for dim in dims},
+        "reasons": reasons(agg.reasons),
         "coverage": coverage_summary(coverage),
-        "time_saved": time_saved(items, writing_seconds_baseline),
-        "prompt_cache": prompt_cache(items),
+        "time_saved": time_saved(agg, writing_seconds_baseline),
+        "prompt_cache": prompt_cache(agg),
         "since": _since_label(since),
-        "period": {"first": stamps[0][:10], "last": stamps[-1][:10]} if stamps else None,
+        "period": {"first": agg.first[:10], "last": agg.last[:10]}
+        if agg.first and agg.last
+        else None,
         "small_n": SMALL_N,
         "generated_at": (generated_at or datetime.now(UTC)).isoformat(timespec="seconds"),
     }
     charts = {
-        "timeline_prompt": timeline(items, "prompt"),
-        "timeline_model": timeline(items, "model"),
-        "kinds": slices(items, "kind"),
-        "models": slices(items, "model"),
-        "similarity_bins": histogram([i.similarity for i in items if i.similarity is not None]),
+        "timeline_prompt": timeline(agg.timeline.get("prompt", [])),
+        "timeline_model": timeline(agg.timeline.get("model", [])),
+        "kinds": slices(agg.slices.get("kind", {})),
+        "models": slices(agg.slices.get("model", {})),
+        "similarity_bins": histogram(agg.similarities),
     }
     return Report(data, charts)

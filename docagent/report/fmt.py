@@ -73,6 +73,29 @@ COLUMNS: list[tuple[str, str, Any]] = [
 ]
 
 
+#: the retention column, shown once ``docagent outcomes`` has followed a draft in scope
+RETAINED: tuple[str, str, Any] = ("retained", "kept", lambda s: pct(s.get("retention_rate")))
+
+
+def columns(data: dict[str, Any]) -> list[tuple[str, str, Any]]:
+    """The slice-table columns of a report: :data:`COLUMNS`, plus retention when there is one."""
+    if not (data["overall"].get("retention") or {}).get("followed"):
+        return list(COLUMNS)
+    at = [c[0] for c in COLUMNS].index("unchanged") + 1
+    return [*COLUMNS[:at], RETAINED, *COLUMNS[at:]]
+
+
+def retention_sentence(o: dict[str, Any]) -> str:
+    """Retention of a summary as one phrase: the rate and its counts (``docagent outcomes``)."""
+    r = o.get("retention") or {}
+    if not r.get("followed"):
+        return "- (run `docagent outcomes` to compare applied drafts with the repository)"
+    return (
+        f"{pct(r['rate'])} kept in the repository ({r['kept']} kept, {r['edited']} edited,"
+        f" {r['removed']} removed; {r['gone']} whose target is gone)"
+    )
+
+
 def duration(secs: float) -> str:
     """A duration in minutes below two hours, else in hours (sign kept)."""
     if abs(secs) < 7200:

@@ -18,6 +18,7 @@ FIELDS = [
     "skipped",
     "pending",
     "auto_applied",
+    "pr_applied",
     "decided",
     "accept_rate",
     "accept_rate_ci_low",
@@ -30,6 +31,11 @@ FIELDS = [
     "tokens_input",
     "tokens_output",
     "checks_pass_rate",
+    "retention_rate",
+    "retained_kept",
+    "retained_edited",
+    "retained_removed",
+    "retained_gone",
     "small",
 ]
 
@@ -45,6 +51,7 @@ def _row(dimension: str, key: str, s: dict[str, Any]) -> dict[str, Any]:
         "tokens_input": s["tokens"]["input"],
         "tokens_output": s["tokens"]["output"],
         "small": "true" if s["small"] else "false",
+        **{f"retained_{k}": s["retention"][k] for k in ("kept", "edited", "removed", "gone")},
     }
     return {f: "" if flat.get(f) is None else flat[f] for f in FIELDS}
 

@@ -24,6 +24,7 @@ OUTCOME_COLORS = {
     "skipped": "#eab308",
     "pending": "#9ca3af",
     "auto_applied": "#a78bfa",
+    "pr_applied": "#f472b6",
 }
 W, H = 560, 250
 PAD_L, PAD_R, PAD_T, PAD_B = 46, 14, 14, 58
@@ -340,7 +341,15 @@ def _cards(data: dict[str, Any]) -> str:
             "Drafts",
             str(o["drafts"]),
             f"{o['edited']} edited · {o['rejected']} rejected · {o['skipped']} skipped"
-            f" · {o['pending']} pending · {o['auto_applied']} applied by the batch policy",
+            f" · {o['pending']} pending · {o['auto_applied']} applied by the batch policy"
+            f" · {o['pr_applied']} applied on pull requests",
+        ),
+        (
+            "Retention",
+            fmt.pct(o["retention_rate"]) if o["retention"]["followed"] else "–",
+            fmt.retention_sentence(o).split(" (", 1)[-1].rstrip(")")
+            if o["retention"]["followed"]
+            else "run docagent outcomes",
         ),
         (
             "Median review",
@@ -374,9 +383,11 @@ def _cards(data: dict[str, Any]) -> str:
     )
 
 
-def _slice_table(dim: str, rows: list[dict[str, Any]], small_n: int) -> str:
-    """One slice table; small slices are greyed and tagged, never hidden."""
-    head = "".join(f"<th>{_e(h)}</th>" for h, _, _ in fmt.COLUMNS)
+def _slice_table(
+    dim: str, rows: list[dict[str, Any]], small_n: int, columns: list[tuple[str, str, Any]]
+) -> str:
+    """One slice table (``columns``: :func:`fmt.columns`); small slices are greyed, never hidden."""
+    head = "".join(f"<th>{_e(h)}</th>" for h, _, _ in columns)
     body = []
     for row in rows:
         key = _e(fmt.short_key(dim, row["key"]))
@@ -386,7 +397,7 @@ def _slice_table(dim: str, rows: list[dict[str, Any]], small_n: int) -> str:
         if row["small"]:
             key += f'<span class="tag" title="fewer than {small_n} decided drafts">small</span>'
             cls = ' class="small"'
-        cells = "".join(f"<td>{_e(f(row))}</td>" for _, _, f in fmt.COLUMNS)
+        cells = "".join(f"<td>{_e(f(row))}</td>" for _, _, f in columns)
         body.append(f"<tr{cls}><td>{key}</td>{cells}</tr>")
     return (
         f"<h2>By {_e(dim)}</h2><table><thead><tr><th>{_e(dim)}</th>{head}</tr></thead>"
@@ -462,7 +473,7 @@ def render(report: Report) -> str:
         ]
         parts.append("</tbody></table>")
         for dim, rows in data["slices"].items():
-            parts.append(_slice_table(dim, rows, data["small_n"]))
+            parts.append(_slice_table(dim, rows, data["small_n"], fmt.columns(data)))
         if data["reasons"]:
             parts.append(
                 "<h2>Rejection reasons</h2><table><thead><tr><th>reason</th><th>count</th>"

@@ -23,10 +23,11 @@ def render(report: Report) -> str:
     out = [title, "", "| | |", "|---|---|"]
     out += [f"| **{cell(label)}** | {cell(value)} |" for label, value in overall_lines(data)]
     any_small = False
+    columns = fmt.columns(data)
     for dim, rows in data["slices"].items():
         out += ["", f"#### By {dim}", ""]
-        out.append("| " + " | ".join([dim] + [h for h, _, _ in fmt.COLUMNS]) + " |")
-        out.append("|---" + "|---:" * len(fmt.COLUMNS) + "|")
+        out.append("| " + " | ".join([dim] + [h for h, _, _ in columns]) + " |")
+        out.append("|---" + "|---:" * len(columns) + "|")
         for row in rows:
             key = cell(fmt.short_key(dim, row["key"]))
             if dim == "prompt":
@@ -34,7 +35,7 @@ def render(report: Report) -> str:
             if row["small"]:
                 any_small = True
                 key += " \\*"
-            out.append("| " + " | ".join([key] + [cell(f(row)) for _, _, f in fmt.COLUMNS]) + " |")
+            out.append("| " + " | ".join([key] + [cell(f(row)) for _, _, f in columns]) + " |")
     if any_small:
         out += ["", f"\\* fewer than {data['small_n']} decided drafts: too small to judge."]
     if data["reasons"]:

@@ -33,9 +33,11 @@ def overall_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
             "Drafts",
             f"{o['drafts']}: {o['accepted']} accepted unchanged, {o['edited']} edited,"
             f" {o['rejected']} rejected, {o['skipped']} skipped, {o['pending']} pending,"
-            f" {o['auto_applied']} applied by the batch policy",
+            f" {o['auto_applied']} applied by the batch policy,"
+            f" {o['pr_applied']} applied on pull requests",
         ),
         ("Accept rate", rate),
+        ("Retention", fmt.retention_sentence(o)),
         ("Accepted unchanged", fmt.pct(o["unchanged_rate"]) if o["decided"] else "-"),
         ("Median edit similarity", fmt.num(o["median_edit_similarity"])),
         ("Median review time", fmt.seconds(o["median_review_seconds"])),
@@ -79,13 +81,15 @@ def print_report(report: Report, console: Any) -> None:
     console.print(grid)
     console.print()
     any_small = False
-    columns = fmt.COLUMNS
-    if console.width < 116:
-        columns = [c for c in fmt.COLUMNS if c[0] in NARROW]
+    wide = fmt.columns(data)
+    extra = 6 * (len(wide) - len(fmt.COLUMNS))  # the retention column's width
+    columns = wide
+    if console.width < 116 + extra:
+        columns = [c for c in wide if c[0] in NARROW]
     for dim, rows in data["slices"].items():
         table = Table(title=f"by {dim}", title_justify="left", padding=(0, 1))
         longest = max((len(fmt.short_key(dim, r["key"])) + 2 for r in rows), default=0)
-        room = console.width - (106 if columns is fmt.COLUMNS else 58)
+        room = console.width - (106 + extra if columns is wide else 58)
         table.add_column(dim, overflow="fold", min_width=max(8, min(longest, 26, room)))
         for _, header, _ in columns:
             table.add_column(header, justify="right", no_wrap=True)
@@ -98,11 +102,11 @@ def print_report(report: Report, console: Any) -> None:
             else:
                 table.add_row(key, *cells)
         console.print(table)
-    if columns is fmt.COLUMNS:
+    if columns is wide:
         console.print(
             "acc = accepted unchanged, edit = accepted after an edit, rate = (acc + edit) /"
-            " (acc + edit + rej), unchg = acc / (acc + edit + rej), sim = median edit"
-            " similarity.",
+            " (acc + edit + rej), unchg = acc / (acc + edit + rej), kept = retention (docagent"
+            " outcomes), sim = median edit similarity.",
             style="dim",
         )
     else:

@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from docagent.decisions import standing_decision
+from docagent.decisions import STANDING_SQL, standing_decision
 from docagent.errors import DocagentError
 from docagent.store import db
 from docagent.store.records import (
@@ -34,6 +34,8 @@ from docagent.store.records import (
     EvalRun,
     Intent,
     LogEntry,
+    Outcome,
+    OutcomeCandidate,
     Reviewed,
     Run,
 )
@@ -1031,6 +1033,108 @@ class Store:
                 "SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT ?", (n,)
             ).fetchall()
         return [self._eval_run(r) for r in rows]
+
+    #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
+    dialect = "sqlite"
+
+    def aggregate(
+        self,
+        dims: list[str],
+        since: str | None,
+        repo: str,
+        similarity: Callable[[str, str], float],
+        *,
+        charts: bool = True,
+    ) -> Any:
+        """The report's figures aggregated in the database (an ``Aggregates``).
+
+        See :func:`docagent.store.aggregate.aggregate`; ``since`` is a stored-form time.
+        """
+        from docagent.store.aggregate import aggregate
+
+        with self._op() as conn:
+            return aggregate(conn, dims, since, repo, similarity=similarity, dialect=self.dialect)
+
+    # ----------------------------------------------------------------- outcomes
+
+    def outcome_candidates(self) -> Iterator[OutcomeCandidate]:
+        """Drafts ``docagent outcomes`` may follow, with their standing decisions.
+
+        Docstring drafts outside eval runs that were applied (standing accept or edit), that
+        were only proposed (no standing decision, or a skip; error-free, with text), or that
+        have a recorded outcome. Streamed in the order of their target, oldest first.
+        """
+        sql = (
+            "SELECT d.id, d.path, d.qualname, d.kind, d.text, d.created_at, d.error,"
+            " s.decision, s.final_text, s.reviewer, s.mode, s.decided_at,"
+            " o.draft_id AS o_draft_id, o.via, o.outcome, o.applied_at, o.changed_at,"
+            " o.checked_at, o.applied_text, o.similarity, o.current_text, o.commit_sha"
+            f" FROM drafts d LEFT JOIN ({STANDING_SQL}) s ON s.draft_id = d.id"
+            " LEFT JOIN runs r ON r.id = d.run_id"
+            " LEFT JOIN outcomes o ON o.draft_id = d.id"
+            " WHERE d.kind <> 'readme_section' AND (r.mode IS NULL OR r.mode <> 'eval')"
+            " AND (s.decision IN ('accept', 'edit') OR o.draft_id IS NOT NULL"
+            " OR ((s.decision IS NULL OR s.decision = 'skip')"
+            " AND (d.error IS NULL OR d.error = '') AND d.text <> ''))"
+            " ORDER BY d.path, d.qualname, d.created_at, d.id"
+        )
+        with self._op() as conn:
+            rows = conn.execute(sql).fetchall()
+        for r in rows:
+            known = None
+            if r["o_draft_id"] is not None:
+                known = Outcome(
+                    draft_id=r["id"],
+                    via=r["via"],
+                    outcome=r["outcome"],
+                    applied_at=r["applied_at"],
+                    changed_at=r["changed_at"],
+                    checked_at=r["checked_at"],
+                    applied_text=r["applied_text"],
+                    similarity=r["similarity"],
+                    current_text=r["current_text"],
+                    commit_sha=r["commit_sha"],
+                )
+            yield OutcomeCandidate(
+                draft_id=r["id"],
+                path=r["path"],
+                qualname=r["qualname"],
+                kind=r["kind"],
+                text=r["text"],
+                created_at=r["created_at"],
+                decision=r["decision"],
+                final_text=r["final_text"],
+                reviewer=r["reviewer"] or "",
+                mode=r["mode"] or "",
+                decided_at=r["decided_at"],
+                error=r["error"],
+                known=known,
+            )
+
+    def record_outcomes(self, outcomes: list[Outcome]) -> None:
+        """Store ``outcomes`` in one transaction: one row per draft, replaced, never duplicated."""
+        columns = [f.name for f in dataclasses.fields(Outcome)]
+        with self._op(write=True) as conn:
+            for o in outcomes:
+                values = {k: getattr(o, k) for k in columns}
+                values["current_text"] = _text(o.current_text)
+                values["applied_text"] = scrub_text(o.applied_text)
+                found = conn.execute(
+                    "SELECT 1 FROM outcomes WHERE draft_id = ?", (o.draft_id,)
+                ).fetchone()
+                if found is None:
+                    _insert(conn, "outcomes", values)
+                    continue
+                sets = ", ".join(f"{k} = ?" for k in columns if k != "draft_id")
+                params = [values[k] for k in columns if k != "draft_id"]
+                conn.execute(
+                    f"UPDATE outcomes SET {sets} WHERE draft_id = ?", [*params, o.draft_id]
+                )
+
+    def outcomes(self) -> list[Outcome]:
+        """Every recorded outcome, oldest application first."""
+        rows = self._select("outcomes", "applied_at, draft_id")
+        return [_record(Outcome, r) for r in rows]
 
 
 def _row_decision(row: sqlite3.Row) -> str:

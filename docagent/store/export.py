@@ -2,9 +2,16 @@
 
 Accepted and edited decisions become cases whose ``reference`` is the person's final text;
 rejected ones become negative cases (tag ``negative``) that carry the rejected draft and the
-reason. Skipped drafts are not exported. The case ``source`` is the module text without the
-target's docstring as recorded at draft time; older drafts without a recorded source fall back
-to the working tree when the target's code is unchanged.
+reason. Skipped drafts are not exported. Drafts applied without review (batch policy,
+``docagent apply``) or proposed on a pull request become cases through what ``docagent
+outcomes`` found in the repository: a text people edited after it was applied is a reference
+(``decision: edit``, tag ``edited-after``), a docstring people removed (its code still there)
+is a negative (``decision: reject``, tag ``removed``), and a suggestion committed on a pull
+request as it was is a reference (``decision: accept``, tag ``pr``).
+
+The case ``source`` is the module text without the target's docstring as recorded at draft
+time; older drafts without a recorded source fall back to the working tree when the target's
+code is unchanged.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from docagent.store.api import Store
-from docagent.store.records import Reviewed, unreviewed
+from docagent.store.records import Outcome, Reviewed, unreviewed
 from docagent.store.redact import scrub_value
 from docagent.store.sources import apply_cut, docstring_cut
 
@@ -123,13 +130,76 @@ def eval_cases(store: Store, root: Path | None = None) -> Export:
             negatives[(rev.path, rev.qualname, rev.draft_text)] = case
         else:
             positives[(rev.path, rev.qualname, rev.code_sha)] = case
+    for o in store.outcomes():
+        made = _outcome_case(store, o)
+        if made is None:
+            continue
+        key = (made["path"], made["qualname"], made["metadata"]["code_sha"])
+        if made["decision"] == "reject":
+            negatives[(made["path"], made["qualname"], made["draft"])] = made
+        elif key not in positives:  # a person's own review of the draft comes first
+            positives[key] = made
     result.cases = [scrub_value(c) for c in [*positives.values(), *negatives.values()]]
     if by_policy:
         result.skipped.append(
             f"{by_policy} decision(s) made by the batch policy: not exported (no person chose "
-            "that text, so it is no reference)"
+            "that text, so it is no reference; what people did to it later is, once "
+            "`docagent outcomes` has compared it with the repository)"
         )
     return result
+
+
+#: outcomes that say what a person did with a text nobody reviewed: (via, outcome) -> decision
+_OUTCOME_DECISION = {
+    ("batch", "edited"): "edit",
+    ("apply", "edited"): "edit",
+    ("pr", "edited"): "edit",
+    ("batch", "removed"): "reject",
+    ("apply", "removed"): "reject",
+    ("pr", "removed"): "reject",
+    ("pr", "kept"): "accept",
+}
+_OUTCOME_TAG = {"edit": "edited-after", "reject": "removed", "accept": "pr"}
+
+
+def _outcome_case(store: Store, o: Outcome) -> dict[str, Any] | None:
+    """The eval case an outcome of an unreviewed draft makes, or None (see the module doc)."""
+    decision = _OUTCOME_DECISION.get((o.via, o.outcome))
+    if decision is None:
+        return None
+    draft = store.draft(o.draft_id)
+    if draft is None or draft.source is None:
+        return None
+    tags = [_TAG[decision], _OUTCOME_TAG[decision], draft.kind]
+    case: dict[str, Any] = {
+        "id": f"{draft.path}::{draft.qualname}::{draft.id[:8]}",
+        "path": draft.path,
+        "qualname": draft.qualname,
+        "kind": draft.kind,
+        "source": draft.source,
+        "style": draft.style,
+        "tags": tags,
+    }
+    if decision == "reject":
+        case["reason"] = "removed from the repository after it was applied"
+    else:
+        case["reference"] = o.current_text if decision == "edit" else o.applied_text
+    case["draft"] = o.applied_text or draft.text
+    case["decision"] = decision
+    case["metadata"] = {
+        "draft_id": draft.id,
+        "provider": draft.provider,
+        "model": draft.model,
+        "prompt_version": draft.prompt_version,
+        "code_sha": draft.code_sha,
+        "reviewer": "",
+        "decided_at": o.changed_at,
+        "via": o.via,
+        "outcome": o.outcome,
+        "similarity": o.similarity,
+        "commit": o.commit_sha,
+    }
+    return case
 
 
 def _prompt(case: dict[str, Any]) -> str:

@@ -185,6 +185,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             " WHERE source IS NOT NULL",
         ),
     ),
+    Migration(
+        6,
+        "outcomes: what became of applied or proposed drafts in the repository",
+        (
+            # one row per draft, replaced when a later comparison finds another outcome
+            """CREATE TABLE outcomes (
+    draft_id TEXT PRIMARY KEY REFERENCES drafts(id),
+    via TEXT NOT NULL,               -- review | batch | apply | pr: how the text got in
+    outcome TEXT NOT NULL CHECK (outcome IN ('kept', 'edited', 'removed', 'gone')),
+    similarity REAL,                 -- edited: the repository's text against the applied one
+    current_text TEXT,               -- edited: the docstring in the repository now
+    applied_text TEXT NOT NULL DEFAULT '',  -- the text that was applied (or proposed)
+    applied_at TEXT NOT NULL,        -- when it was applied (decision) or proposed (draft)
+    changed_at TEXT NOT NULL,        -- when this outcome began: commit time, else first seen
+    commit_sha TEXT NOT NULL DEFAULT '',    -- the commit where it changed, when git knows
+    checked_at TEXT NOT NULL         -- the latest comparison with the repository
+)""",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

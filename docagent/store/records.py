@@ -208,6 +208,58 @@ class Reviewed(_Dict):
     source: str | None
 
 
+#: what became of an applied or proposed draft in the repository (docs/reports.md#retention)
+OUTCOMES = ("kept", "edited", "removed", "gone")
+#: how a draft's text got into the repository
+VIAS = ("review", "batch", "apply", "pr")
+
+
+@dataclass
+class Outcome(_Dict):
+    """What became of one applied (or proposed) draft when the repository was compared.
+
+    ``outcome`` is ``kept`` (the text is there), ``edited`` (``current_text`` replaced it,
+    ``similarity`` says how much survived), ``removed`` (the target has no docstring) or
+    ``gone`` (the target or its file no longer exists). ``changed_at`` is when this outcome
+    began (the time of ``commit_sha`` when git names one, else the first comparison that saw
+    it); ``checked_at`` the latest comparison.
+    """
+
+    draft_id: str
+    via: str
+    outcome: str
+    applied_at: str
+    changed_at: str
+    checked_at: str
+    applied_text: str = ""
+    similarity: float | None = None
+    current_text: str | None = None
+    commit_sha: str = ""
+
+
+@dataclass
+class OutcomeCandidate(_Dict):
+    """A draft ``docagent outcomes`` may follow: its target, text and standing decision.
+
+    ``decision`` is its standing decision (None when it has none); ``known`` the outcome
+    recorded for it before, if any.
+    """
+
+    draft_id: str
+    path: str
+    qualname: str
+    kind: str
+    text: str
+    created_at: str
+    decision: str | None
+    final_text: str | None
+    reviewer: str
+    mode: str
+    decided_at: str | None
+    error: str | None
+    known: Outcome | None = None
+
+
 @dataclass
 class LogEntry(_Dict):
     """What ``docagent log`` shows per draft: the draft, its decisions and its model calls."""

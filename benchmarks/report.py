@@ -1,0 +1,212 @@
+"""Benchmark ``docagent report`` on a large decision log (1,000,000 decisions by default).
+
+Run ``python benchmarks/report.py [--decisions N] [--by DIM ...] [--keep FILE]``. It creates a
+log with the current schema, bulk-inserts N decisions on about 0.9 N drafts (one executemany
+per table in one transaction: most drafts decided once, some twice with an undo, an edit or a
+change of mind; a few undecided; batch-policy and apply decisions; review times; outcomes of
+a tenth of the applied drafts), then times, in a fresh process each:
+
+- ``docagent report --format json`` (default slices: model, prompt, kind),
+- the same with ``--by repo --by reviewer --by day --by path``,
+
+and prints wall time, CPU time and peak memory (max RSS) of each run. Run it with N of 100,000 and
+1,000,000 to see that memory stays flat while time grows linearly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+MODELS = ["claude-sonnet-4-5", "claude-haiku-4-5", "gpt-4o-mini", "qwen2.5-coder"]
+PROMPTS = [f"pv{i}" for i in range(6)]
+KINDS = ["function", "method", "class", "module"]
+REVIEWERS = [f"dev{i}@example.com" for i in range(8)]
+TEXT = "Return the parsed configuration.\n\nArgs:\n    path: The file to read.\n"
+
+
+def generate(db: Path, decisions: int, seed: int = 1) -> tuple[int, int]:
+    """Write a log of about ``decisions`` decisions to ``db``; return (drafts, decisions)."""
+    from docagent.store import Store
+
+    Store(db).close()  # the current schema
+    rng = random.Random(seed)
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("PRAGMA synchronous = OFF")
+    conn.execute("BEGIN")
+    runs = [
+        (f"run{i}", "tui" if i % 3 else "batch", MODELS[i % 4], PROMPTS[i % 6]) for i in range(60)
+    ]
+    conn.executemany(
+        "INSERT INTO runs (id, mode, provider, model, prompt_version, started_at)"
+        " VALUES (?, ?, 'anthropic', ?, ?, ?)",
+        [(r, m, model, pv, base.isoformat()) for r, m, model, pv in runs],
+    )
+
+    def drafts_and_decisions():  # noqa: ANN202 - generator of rows for executemany
+        made = 0
+        i = 0
+        while made < decisions:
+            run_id, mode, model, pv = runs[i % len(runs)]
+            at = base + timedelta(seconds=i * 11)
+            stamp = at.isoformat(timespec="milliseconds")
+            draft = (
+                f"d{i:09d}",
+                run_id,
+                stamp,
+                f"pkg/mod{i % 5000}.py",
+                f"func_{i}",
+                KINDS[i % 4],
+                model,
+                pv,
+                TEXT,
+                '[{"name": "sections", "ok": true}]',
+                rng.random() < 0.95,
+                0.0021,
+                900,
+                120,
+            )
+            history: list[tuple[str, str | None, str, int | None, str]] = []
+            roll = rng.random()
+            reviewer = REVIEWERS[i % 8]
+            if roll < 0.03:
+                pass  # undecided
+            elif mode == "batch":
+                history.append(("accept", TEXT, "batch-policy", None, "batch"))
+            elif roll < 0.6:
+                history.append(("accept", TEXT, reviewer, rng.randint(2000, 90000), "tui"))
+            elif roll < 0.75:
+                edited = TEXT.replace("parsed", "loaded")
+                history.append(("edit", edited, reviewer, rng.randint(5000, 120000), "tui"))
+            elif roll < 0.9:
+                history.append(("reject", None, reviewer, rng.randint(2000, 60000), "tui"))
+            elif roll < 0.95:
+                history += [
+                    ("accept", TEXT, reviewer, 3000, "tui"),
+                    ("undo", None, reviewer, None, "tui"),
+                ]
+            else:
+                history += [
+                    ("reject", None, reviewer, 3000, "tui"),
+                    ("accept", TEXT, reviewer, 8000, "tui"),
+                ]
+            yield (
+                draft,
+                [
+                    (
+                        f"d{i:09d}",
+                        (at + timedelta(seconds=5 + k)).isoformat(timespec="milliseconds"),
+                        d,
+                        final,
+                        "too vague" if d == "reject" else "",
+                        who,
+                        ms,
+                        m,
+                    )
+                    for k, (d, final, who, ms, m) in enumerate(history)
+                ],
+            )
+            made += len(history)
+            i += 1
+
+    n_drafts = n_decisions = 0
+    draft_rows: list[tuple[object, ...]] = []
+    decision_rows: list[tuple[object, ...]] = []
+    outcome_rows: list[tuple[object, ...]] = []
+
+    def flush() -> None:
+        conn.executemany(
+            "INSERT INTO drafts (id, run_id, created_at, path, qualname, kind, model,"
+            " prompt_version, text, checks_json, checks_ok, cost_usd, tokens_in, tokens_out)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            draft_rows,
+        )
+        conn.executemany(
+            "INSERT INTO decisions (draft_id, created_at, decision, final_text, reason,"
+            " reviewer, review_ms, mode) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            decision_rows,
+        )
+        conn.executemany(
+            "INSERT INTO outcomes (draft_id, via, outcome, similarity, applied_at, changed_at,"
+            " checked_at) VALUES (?, 'batch', ?, ?, ?, ?, ?)",
+            outcome_rows,
+        )
+        draft_rows.clear()
+        decision_rows.clear()
+        outcome_rows.clear()
+
+    for draft, history in drafts_and_decisions():
+        draft_rows.append(draft)
+        decision_rows += history
+        n_drafts += 1
+        n_decisions += len(history)
+        if history and history[0][5] == "batch-policy" and rng.random() < 0.1:
+            outcome = rng.choice(["kept", "kept", "kept", "edited", "removed", "gone"])
+            sim = 0.8 if outcome == "edited" else None
+            outcome_rows.append((draft[0], outcome, sim, draft[2], draft[2], draft[2]))
+        if len(draft_rows) >= 50_000:
+            flush()
+    flush()
+    conn.execute("COMMIT")
+    conn.close()
+    return n_drafts, n_decisions
+
+
+def timed_report(repo: Path, extra: list[str]) -> tuple[float, float, float]:
+    """Run ``docagent report --format json`` in a fresh process (imports included).
+
+    Returns wall seconds, CPU seconds and max RSS in MB. On a machine shared with other work
+    the CPU time is the better measure of what the report costs.
+    """
+    code = (
+        "import time\n"
+        "t, c = time.perf_counter(), time.process_time()\n"
+        "import resource, sys\n"
+        "from docagent.cli import main\n"
+        "sys.stdout = open('/dev/null', 'w')\n"
+        f"rc = main(['report', '--format', 'json', '--repo', {str(repo)!r}, *{extra!r}])\n"
+        "sys.stderr.write(f'{time.perf_counter() - t} {time.process_time() - c} "
+        "{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}\\n')\n"
+        "raise SystemExit(rc)\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    secs, cpu, rss = proc.stderr.strip().splitlines()[-1].split()
+    return float(secs), float(cpu), float(rss)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Generate the log, time the reports, print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--decisions", type=int, default=1_000_000)
+    parser.add_argument("--keep", metavar="DIR", help="build the repository in DIR and keep it")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as tmp:
+        repo = Path(args.keep or tmp) / "repo"
+        repo.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["git", "init", "-q", str(repo)], check=True)
+        db = repo / ".docagent" / "docagent.db"
+        t = time.perf_counter()
+        drafts, decisions = generate(db, args.decisions)
+        gen = time.perf_counter() - t
+        size = db.stat().st_size / 1e6
+        print(f"log: {decisions:,} decisions on {drafts:,} drafts, {size:.0f} MB ({gen:.0f} s)")
+        wide = ["--by", "repo", "--by", "reviewer", "--by", "day", "--by", "path"]
+        for label, extra in [
+            ("report --format json (model, prompt, kind)", []),
+            ("report --format json --by repo --by reviewer --by day --by path", wide),
+        ]:
+            secs, cpu, rss = timed_report(repo, extra)
+            print(f"{label}: {secs:.2f} s wall, {cpu:.2f} s CPU, max RSS {rss:.0f} MB")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,155 @@
+"""Reports aggregate in the database: the same figures as the draft-by-draft Python reference."""
+
+from __future__ import annotations
+
+import random
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import report_reference as ref
+
+from docagent.decisions import STANDING_SQL, standing_decision
+from docagent.report import build
+from docagent.store import BATCH_REVIEWER, DraftRecord, Store
+
+DIMS = ["model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort"]
+#: fields the SQL path adds (retention from ``docagent outcomes``): not in the reference
+NEW_FIELDS = {"pr_applied", "retention_rate", "retention"}
+
+
+def _history(rng: random.Random) -> list[str]:
+    n = rng.choice([1, 1, 1, 2, 2, 3, 4, 6])
+    return [rng.choice(["accept", "edit", "reject", "skip", "undo"]) for _ in range(n)]
+
+
+def test_standing_sql_is_the_python_rule() -> None:
+    """Every history of up to 6 decisions: the SQL picks the entry standing_decision picks."""
+    rng = random.Random(7)
+    conn = sqlite3.connect(":memory:")
+    conn.execute(
+        "CREATE TABLE decisions (id INTEGER PRIMARY KEY, draft_id TEXT, created_at TEXT,"
+        " decision TEXT, final_text TEXT, reason TEXT, reviewer TEXT, review_ms INTEGER,"
+        " mode TEXT)"
+    )
+    histories = [_history(rng) for _ in range(3000)]
+    histories += [["undo", "accept"], ["accept", "reject", "undo"], ["accept", "undo", "undo"]]
+    expected = {}
+    next_id = 1
+    for i, history in enumerate(histories):
+        entries = []
+        for decision in history:
+            conn.execute(
+                "INSERT INTO decisions VALUES (?, ?, '', ?, NULL, '', '', NULL, '')",
+                (next_id, f"d{i}", decision),
+            )
+            entries.append((next_id, decision))
+            next_id += 1
+        standing = standing_decision(entries, lambda e: e[1])
+        if standing is not None:
+            expected[f"d{i}"] = standing[0]
+    got = {
+        row[0]: row[1]
+        for row in conn.execute(f"SELECT draft_id, decision_id FROM ({STANDING_SQL}) s")
+    }
+    assert got == expected
+
+
+def _stamp(base: datetime, minutes: int) -> str:
+    return (base + timedelta(minutes=minutes)).isoformat()
+
+
+def fill_random_log(store: Store, seed: int, n_targets: int = 60) -> None:
+    """A log with undo, edit, reject and skip histories, batch and apply decisions, eval runs,
+    regenerated drafts, errors, checks, review times and prompt-cache use."""
+    rng = random.Random(seed)
+    base = datetime(2026, 3, 1, tzinfo=UTC)
+    runs = [
+        store.start_run("tui", "anthropic", "claude-a", "pv1", at=base),
+        store.start_run("tui", "anthropic", "claude-b", "pv2", at=base),
+        store.start_run("batch", "offline", "", "pv1", at=base),
+        store.start_run("eval", "anthropic", "claude-a", "pv1", at=base),
+    ]
+    clock = 0
+    texts = ["Add two numbers.", "Return the sum of a and b.", "Load the file.", "Do it."]
+    for t in range(n_targets):
+        path = f"pkg/m{t % 7}.py"
+        kind = rng.choice(["function", "method", "class", "module"])
+        for _ in range(rng.choice([1, 1, 2, 3])):
+            clock += rng.randint(1, 600)
+            run = rng.choice(runs)
+            checks = rng.choice([[], [{"name": "a", "ok": True}], [{"name": "a", "ok": False}]])
+            text = rng.choice(texts)
+            did = store.record_draft(
+                run,
+                DraftRecord(
+                    path,
+                    f"f{t}",
+                    kind,
+                    text=text,
+                    style=rng.choice(["google", "numpy", ""]),
+                    checks=checks,
+                    cost_usd=rng.choice([0.0, 0.001, 0.0125]),
+                    tokens_in=rng.randint(0, 900),
+                    tokens_out=rng.randint(0, 90),
+                    cache_read_tokens=rng.choice([0, 0, 1500]),
+                    cache_write_tokens=rng.choice([0, 0, 2100]),
+                    context={"effort": rng.choice(["low", "high"])} if rng.random() < 0.5 else {},
+                    error=rng.choice([None, None, None, "timeout"]),
+                ),
+                at=_stamp(base, clock),
+            )
+            for decision in _history(rng) if rng.random() < 0.8 else []:
+                clock += rng.randint(1, 300)
+                reviewer = rng.choice(["ann@example.com", "bob@example.com", "", BATCH_REVIEWER])
+                final = None
+                if decision == "edit" or (decision == "accept" and rng.random() < 0.2):
+                    final = rng.choice([text, text + "\n", text + " More words here.", "Other."])
+                store.record_decision(
+                    did,
+                    decision,
+                    final_text=final,
+                    reason=rng.choice(["", "vague", " vague ", "too long"]),
+                    reviewer=reviewer,
+                    review_ms=rng.choice([None, 1200, 4000, 4000, 30500]),
+                    mode=rng.choice(["", "tui", "batch", "apply"]),
+                    at=_stamp(base, clock),
+                )
+
+
+def _without_new(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_new(v) for k, v in value.items() if k not in NEW_FIELDS}
+    if isinstance(value, list):
+        return [_without_new(v) for v in value]
+    if isinstance(value, float):
+        return pytest.approx(value, abs=2e-6)
+    return value
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+@pytest.mark.parametrize("since", [None, datetime(2026, 3, 2, tzinfo=UTC)])
+def test_sql_report_equals_the_python_reference(
+    tmp_path: Path, seed: int, since: datetime | None
+) -> None:
+    with Store(tmp_path / "log.db") as store:
+        fill_random_log(store, seed)
+        got = build(store, DIMS, since)
+        items, coverage = ref.collect(store, since)
+    want = ref.compute(items, coverage, DIMS, since=since, generated_at=datetime.now(UTC))
+    assert got.data["overall"]["decided"] > 20  # the log has something to compare
+    assert got.data["overall"]["pending"] > 0 and got.data["overall"]["auto_applied"] > 0
+    for name in ("overall", "slices", "reasons", "time_saved", "prompt_cache", "period"):
+        assert _without_new(got.data[name]) == _without_new(want.data[name]), name
+    for name in ("timeline_prompt", "timeline_model", "kinds", "models", "similarity_bins"):
+        assert _without_new(got.charts[name]) == _without_new(want.charts[name]), name
+
+
+def test_a_report_without_slices_or_charts(tmp_path: Path) -> None:
+    with Store(tmp_path / "log.db") as store:
+        fill_random_log(store, 4, n_targets=10)
+        plain = build(store, [], charts=False)
+        full = build(store, DIMS)
+    assert plain.data["overall"] == full.data["overall"] and plain.data["slices"] == {}
