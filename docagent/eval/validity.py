@@ -23,7 +23,15 @@ from docagent.eval.datasets import Case
 from docagent.eval.stats import wilson
 
 MODES = ("with_reference", "reference_free")
-SCORED = ("score", "completeness", "truthfulness", "checks", "helpfulness", "similarity")
+SCORED = (
+    "score",
+    "completeness",
+    "truthfulness",
+    "checks",
+    "helpfulness",
+    "specificity",
+    "similarity",
+)
 
 
 @dataclass
