@@ -221,3 +221,33 @@ def test_committed_validity_figures_match_the_datasets() -> None:
             for row in table.values()
         ]
         assert min(rates) > 0.8
+
+
+#: Real dev-set cases whose reference lost, reference-free, to another file's docstring
+#: (swapped), to its own first half (truncated) or to the complete-but-false sentence before
+#: the ending, specificity and file-deletion checks (issue 15).
+REAL_CASES = (
+    "cpython/imghdr.py::test_jpeg",
+    "cpython/symtable.py::<module>",
+    "pydantic-handlebars/pydantic_handlebars/_exceptions.py::HandlebarsError",
+    "networkx/networkx/algorithms/approximation/matching.py::min_maximal_matching",
+    "networkx/networkx/algorithms/components/connected.py::connected_components",
+    "networkx/networkx/algorithms/flow/gomory_hu.py::gomory_hu_tree",
+)
+
+
+def test_reference_beats_every_perturbation_on_real_cases_without_a_reference() -> None:
+    """Scored without the reference, each of these authors' docstrings beats every bad
+    docstring made from it — another file's docstring, its truncated first half and the
+    complete-but-false sentence included."""
+    from docagent.eval.datasets import load
+
+    root = Path(__file__).resolve().parents[1] / "evals" / "datasets"
+    cases = load(root / "dev.jsonl", "evals/datasets/dev.jsonl")
+    doc = validate(cases, only=REAL_CASES)
+    assert doc["cases"] == len(REAL_CASES)
+    table = doc["modes"]["reference_free"]
+    for name in ("swapped", "truncated", "false_whole"):
+        assert table[name]["score"]["n"] == len(REAL_CASES)
+    for name, row in table.items():
+        assert row["score"]["rate"] == 1.0, (name, doc["losses"]["reference_free"][name])
