@@ -46,7 +46,7 @@ MODULE_WEIGHT = 0.5
 #: the docstrings of other files (the ``swapped`` perturbation) do.
 SPECIFIC = 0.2
 #: Fewer distinct non-filler words than this are too few to judge specificity by.
-SPECIFIC_MIN_WORDS = 3
+SPECIFIC_MIN_WORDS = 5
 
 _STOP = frozenset(
     [
