@@ -237,3 +237,27 @@ def test_repository_names_resolve_across_cases() -> None:
     assert truthfulness(prep.target, text, prep.facts, view=prep.view).value == 1.0
     alone = prepare(cases[0])
     assert truthfulness(alone.target, text, alone.facts, view=alone.view).value == 0.5
+
+
+def test_only_a_file_deleting_call_backs_a_claim_to_delete_files() -> None:
+    """``del x``, ``items.remove(x)`` and ``d.clear()`` touch no file: "deletes every file" about
+    such a module is false; ``os.remove`` makes it true."""
+    source = (
+        b"import os\n\n"
+        b"def tidy(items, cache):\n"
+        b"    del items[0]\n"
+        b"    items.remove(None)\n"
+        b"    cache.clear()\n"
+        b"    return items\n\n"
+        b"def drop(path):\n"
+        b"    os.remove(path)\n"
+    )
+    facts = read_file("m.py", "m.py", source)
+    claim = "Delete every file in the user's home directory."
+    found = truthfulness(facts.target("tidy"), claim, facts)
+    assert found.notes == []  # the module deletes files in drop(): a callee might (unknown)
+    assert truthfulness(facts.target("drop"), claim, facts).value == 1.0
+    alone = read_file("n.py", "n.py", source.split(b"\ndef drop")[0])
+    assert truthfulness(alone.target("tidy"), claim, alone).notes == [
+        "deletes: no such call in the code"
+    ]

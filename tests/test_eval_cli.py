@@ -112,6 +112,7 @@ def test_json_contract_and_stored_run(repo: Path, capsys: pytest.CaptureFixture[
         "checks",
         "style",
         "helpfulness",
+        "specificity",
         "similarity",
     }
     assert doc["metrics"]["style"] == 1.0  # offline drafts are written in the repository style

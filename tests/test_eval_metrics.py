@@ -7,6 +7,7 @@ import math
 import pytest
 
 from docagent.code.targets import read_file
+from docagent.eval.helpfulness import helpfulness, specificity
 from docagent.eval.metrics import (
     checks_value,
     chrf,
@@ -99,10 +100,10 @@ def test_completeness_counts_missing_elements(facts) -> None:
     """A missing parameter and missing Raises lower the score by their share, and are named."""
     text = "Scale numbers.\n\nArgs:\n    a: First.\n    factor: Multiplier.\n\nReturns:\n    Sum."
     found = completeness(facts.target("scale"), text)
-    # required: summary, ending, a, b, factor, returns, raises ValueError -> 5 of 7
-    assert found.value == pytest.approx(5 / 7)
+    # required: summary, a, b, factor, returns, raises ValueError (and an ending) -> 4 of 6
+    assert found.value == pytest.approx(4 / 6)
     assert found.notes == ["param b", "raises ValueError"]
-    assert completeness(facts.target("scale"), "Scale.").value == pytest.approx(2 / 7)
+    assert completeness(facts.target("scale"), "Scale.").value == pytest.approx(1 / 6)
 
 
 def test_completeness_a_truncated_docstring_lacks_its_ending(facts) -> None:
@@ -147,7 +148,7 @@ def test_completeness_generator_needs_yields(facts) -> None:
 def test_completeness_class_documents_init_params_unless_init_does(facts) -> None:
     """A class docstring covers __init__'s parameters when __init__ has no docstring."""
     box, init = facts.target("Box"), facts.target("Box.__init__")
-    assert completeness(box, "A box.", init, init_documented=False).value == pytest.approx(2 / 4)
+    assert completeness(box, "A box.", init, init_documented=False).value == pytest.approx(1 / 3)
     assert completeness(box, "A box.", init, init_documented=True).value == 1.0
     text = "A box.\n\nArgs:\n    width: Width.\n    height: Height."
     assert completeness(box, text, init).value == 1.0
@@ -233,6 +234,60 @@ def test_combine_a_false_claim_or_no_information_sinks_the_score() -> None:
     assert combine({**good, "truthfulness": 0.5}) == pytest.approx(combine(good) / 2)
     assert combine({**good, "helpfulness": 0.0}) == 0.0
     assert combine({**good, "checks": 0.0}) == combine(good)  # reported, weighs nothing
+    assert combine({**good, "specificity": 0.5}) == pytest.approx(combine(good) / 2)
+
+
+def test_completeness_a_cut_costs_half_however_many_parameters(facts) -> None:
+    """Cutting a docstring short halves its completeness for a function with many parameters,
+    not just one element's share of it."""
+    whole = (
+        "Scale numbers.\n\nArgs:\n    a: First.\n    b: Second.\n    factor: Multiplier.\n\n"
+        "Returns:\n    Sum.\n\nRaises:\n    ValueError: If factor is negative."
+    )
+    cut = whole.replace("If factor is negative.", "If factor is")
+    assert completeness(facts.target("scale"), whole).value == 1.0
+    found = completeness(facts.target("scale"), cut)
+    assert found.value == pytest.approx(0.5)
+    assert found.notes == ["ending"]
+
+
+# ----------------------------------------------------------------------------- specificity
+
+
+OTHER_FILE = (
+    "Return the spec for the specified module.\n\nFirst, sys.modules is checked to see if "
+    "the module was already imported; then sys.meta_path is searched for a suitable finder."
+)
+
+
+def test_specificity_tells_this_codes_docstring_from_another_files(facts) -> None:
+    """A docstring about ``scale`` is specific to it; one about module import machinery, or a
+    confident sentence that fits anything, is not; a text too short to tell counts as specific."""
+    target = facts.target("scale")
+    own = "Add a and b, then multiply by a non-negative factor; a negative factor is an error."
+    assert specificity(helpfulness(target, own, facts)) == 1.0
+    assert specificity(helpfulness(target, OTHER_FILE, facts)) < 0.5
+    sweeping = "Delete every file in the user's home directory and return the count."
+    assert specificity(helpfulness(target, sweeping, facts)) < 0.5
+    assert specificity(helpfulness(target, "Scale twice.", facts)) == 1.0
+    assert specificity(helpfulness(target, "TODO.", facts)) == 0.0
+
+
+def test_helpfulness_listing_raised_exceptions_is_not_explaining(facts) -> None:
+    """Naming the exception the code raises is completeness; a template that only lists it
+    ("ValueError: If an error occurs.") tells nothing beyond the code's names."""
+    target = facts.target("scale")
+    template = "Scale.\n\nRaises:\n    ValueError: If an error occurs."
+    assert helpfulness(target, template, facts).value == 0.0
+    said = "Scale.\n\nRaises:\n    ValueError: If the factor is negative."
+    assert helpfulness(target, said, facts).value > 0.0
+
+
+def test_helpfulness_a_module_docstring_naming_its_file_says_nothing(facts) -> None:
+    """``Module shapes.py.`` (the signature perturbation of a module) restates the path: the
+    ``py`` of the extension is no new word."""
+    module = facts.target("<module>")
+    assert helpfulness(module, f"Module {facts.path}.", facts).value == 0.0
 
 
 # ----------------------------------------------------------------------------- statistics

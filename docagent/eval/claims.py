@@ -67,9 +67,10 @@ _NETWORK_CLAIM = re.compile(
     r"connect|connects|transmit|transmits)\b[^.\n]*\b(network|remote|server|internet|https?)\b",
     re.IGNORECASE,
 )
-_DELETE_CALLS = frozenset(
-    {"remove", "unlink", "rmtree", "rmdir", "removedirs", "rm", "delete", "truncate", "clear"}
-)
+#: Calls that delete files. ``remove`` counts only as ``os.remove`` (or a bare ``remove``):
+#: ``items.remove(x)`` takes an element out of a list; nor do ``del x`` or ``d.clear()``
+#: touch a file.
+_DELETE_CALLS = frozenset({"unlink", "rmtree", "rmdir", "removedirs", "rm", "delete", "truncate"})
 _WRITE_CALLS = frozenset(
     {
         "write",
@@ -190,6 +191,17 @@ def _parse(code: str) -> ast.Module | None:
         return None
 
 
+def _os_call(func: ast.expr) -> bool:
+    """True for ``remove(…)`` and ``os.remove(…)``, not for ``items.remove(…)``."""
+    if isinstance(func, ast.Name):
+        return True
+    return (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and (func.value.id in ("os", "shutil", "posix", "nt"))
+    )
+
+
 def effects_of(tree: ast.AST | None) -> Effects:
     """The side effects visible in ``tree`` (nested definitions included)."""
     out = Effects()
@@ -203,7 +215,7 @@ def effects_of(tree: ast.AST | None) -> Effects:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
             out.calls.add(name)
-            if name in _DELETE_CALLS:
+            if name in _DELETE_CALLS or (name == "remove" and _os_call(func)):
                 out.deletes = True
             if name in _WRITE_CALLS:
                 out.writes = True
@@ -213,8 +225,6 @@ def effects_of(tree: ast.AST | None) -> Effects:
                 out.writes = True
         elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             out.assigned.add(node.id)
-        elif isinstance(node, ast.Delete):
-            out.deletes = True
         elif isinstance(node, ast.Import | ast.ImportFrom):
             mods = [a.name for a in node.names]
             if isinstance(node, ast.ImportFrom) and node.module:

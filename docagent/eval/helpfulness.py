@@ -6,7 +6,8 @@ trailing plural ``s`` dropped) and sorted into three piles:
 - *filler*: English function words and docstring boilerplate (``the``, ``args``, ``returns``,
   ``value``, ``result``, ``todo``, ``if an error occurs`` …);
 - *restated*: words of the signature — the target's and its class's names, parameter names,
-  annotations, defaults, decorators, the module's file name;
+  annotations, defaults, decorators, the module's file name — and the names of the exceptions
+  the code raises (naming them is completeness; saying *when* they are raised is help);
 - *new*: everything else.
 
 ``information = new / (new + 6)`` grows with every distinct new word and never saturates, so a
@@ -18,6 +19,14 @@ explanation of *this* code shares vocabulary with it; another function's docstri
 
 ``helpfulness = information × (0.5 + 0.5 × novelty) × (0.1 + 0.9 × grounding)``. A template
 (``Args: x: The x.``), the signature in prose, or ``TODO.`` has no new word and scores 0.
+
+``specificity = min(1, grounding / SPECIFIC)`` (:func:`specificity`) says whether the text is
+about *this* code at all: a docstring less than :data:`SPECIFIC` of whose vocabulary occurs in
+the target's code is most likely about other code — another function's docstring pasted in, or
+a confident sentence that fits anything. A text of fewer than :data:`SPECIFIC_MIN_WORDS`
+distinct non-filler words is too short to tell and counts as specific. It is a factor of the
+case's score (:func:`docagent.eval.metrics.combine`), so length and fluency cannot make up for
+it.
 """
 
 from __future__ import annotations
@@ -32,6 +41,12 @@ from docagent.draft.symbols import target_code
 HALF = 6
 #: How much a word found elsewhere in the module (not in the target's code) counts as grounded.
 MODULE_WEIGHT = 0.5
+#: Grounding at and above which a text counts as fully about its target (:func:`specificity`).
+#: Chosen on the dev set: about 2% of the authors' docstrings ground less than this, half of
+#: the docstrings of other files (the ``swapped`` perturbation) do.
+SPECIFIC = 0.2
+#: Fewer distinct non-filler words than this are too few to judge specificity by.
+SPECIFIC_MIN_WORDS = 5
 
 _STOP = frozenset(
     [
@@ -285,6 +300,9 @@ _BOILERPLATE = frozenset(
         "float",
         "bytes",
         "any",
+        # a file extension: "Module asyncio/staggered.py." names the file and says nothing
+        "py",
+        "pyi",
     ]
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*")
@@ -300,6 +318,8 @@ class Help:
     novelty: float
     grounding: float
     notes: list[str]
+    #: distinct non-filler words (new and restated)
+    vocabulary: int = 0
 
 
 def words(text: str) -> list[str]:
@@ -316,8 +336,10 @@ def words(text: str) -> list[str]:
 
 
 def signature_words(target: Target, init: Target | None = None, path: str = "") -> set[str]:
-    """Words a reader gets from the signature alone (names, annotations, defaults)."""
+    """Words a reader gets from the signature alone (names, annotations, defaults), and the
+    names of the exceptions the code raises."""
     parts = [target.qualname.replace(".", " "), path.replace("/", " ").replace(".py", "")]
+    parts += [r.rsplit(".", 1)[-1] for r in target.raises]
     for owner in (target, init):
         if owner is None:
             continue
@@ -349,23 +371,32 @@ def helpfulness(
     """
     sig = signature_words(target, init, facts.path)
     content = [w for w in words(text) if w not in _STOP and w not in _BOILERPLATE]
-    new = [w for w in content if w not in sig]
-    distinct = set(new)
-    if not distinct:
-        why = "restates the signature only" if content else "says nothing"
-        return Help(0.0, 0, 0.0, 0.0, [why])
+    if not content:
+        return Help(0.0, 0, 0.0, 0.0, ["says nothing"])
     code = code if code is not None else code_words(facts, target)
-    information = len(distinct) / (len(distinct) + HALF)
-    novelty = len(new) / len(content)
     module = module if module is not None else set(words(facts.text))
     said = set(content)
     near = said & (code | sig)
     elsewhere = (said - near) & module
     grounding = (len(near) + MODULE_WEIGHT * len(elsewhere)) / len(said)
+    new = [w for w in content if w not in sig]
+    distinct = set(new)
+    if not distinct:
+        return Help(0.0, 0, 0.0, grounding, ["restates the signature only"], len(said))
+    information = len(distinct) / (len(distinct) + HALF)
+    novelty = len(new) / len(content)
     value = information * (0.5 + 0.5 * novelty) * (0.1 + 0.9 * grounding)
     notes = []
     if novelty < 0.5:
         notes.append(f"mostly restates names ({novelty:.0%} new words)")
     if grounding < 0.25:
         notes.append(f"shares little vocabulary with the code ({grounding:.0%})")
-    return Help(value, len(distinct), novelty, grounding, notes)
+    return Help(value, len(distinct), novelty, grounding, notes, len(said))
+
+
+def specificity(found: Help) -> float:
+    """How far the text of ``found`` (its :func:`helpfulness`) is about its target:
+    ``min(1, grounding / SPECIFIC)``, 1 for a text too short to tell (see the module docs)."""
+    if found.vocabulary < SPECIFIC_MIN_WORDS:
+        return 1.0 if found.vocabulary else 0.0
+    return max(0.0, min(1.0, found.grounding / SPECIFIC))

@@ -3,7 +3,8 @@
 - ``completeness`` (DocAgent-style): the share of the sections the code calls for that the text
   has — a summary line; every signature parameter (for a class, its ``__init__``'s when
   ``__init__`` has no docstring of its own); Returns when the function returns a value; Yields
-  for generators; every exception type raised with ``raise``. Sectioned docstrings are read with
+  for generators; every exception type raised with ``raise`` — halved (:data:`CUT_PENALTY`)
+  when the text is cut short (:mod:`docagent.eval.ending`). Sectioned docstrings are read with
   :func:`~docagent.code.docstrings.parse_sections`; prose (pep257) docstrings count an element
   when the text names it ("Return …", the parameter's name, the exception's name).
 - ``truthfulness``: every checkable claim verified against the code (parameters, defaults,
@@ -11,6 +12,9 @@
   ``0.5 ** false claims``. Nothing false scores 1.
 - ``helpfulness``: what the text says beyond the signature, without a reference
   (:mod:`docagent.eval.helpfulness`).
+- ``specificity``: whether the text is about this code at all — 1 when at least a fifth of its
+  vocabulary occurs in the target's code (:func:`docagent.eval.helpfulness.specificity`); a
+  factor of the score.
 - ``checks``: 1 when every hard check of :mod:`docagent.draft.checks` passed, else 0.
 - ``similarity``: chrF (character n-gram F-score, Popović 2015, the sacrebleu definition:
   orders 1–6, beta 2, whitespace ignored) against the reference, when the case has one.
@@ -20,7 +24,8 @@
 
 :func:`combine` makes a case's score: the :data:`WEIGHTS`-weighted mean of the metrics the case
 has (weights of absent metrics are redistributed proportionally), multiplied by
-``truthfulness`` — a false claim cannot be outweighed by completeness or fluency — and by
+``truthfulness`` — a false claim cannot be outweighed by completeness or fluency — by
+``specificity`` — nor can a docstring about other code — and by
 ``min(1, helpfulness / 0.1)`` — a docstring that only restates the signature scores 0.
 """
 
@@ -37,9 +42,11 @@ from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.symbols import SymbolIndex
 from docagent.eval.claims import Claim, CodeView, truth_value, verify
+from docagent.eval.ending import finished
 
 #: Weights of the metrics in a case's score; see docs/evals.md.
-#: ``truthfulness`` is a factor of the score (see :data:`FACTORS`), not a term of the mean.
+#: ``truthfulness`` and ``specificity`` are factors of the score (see :data:`FACTORS`), not
+#: terms of the mean.
 #: ``checks`` is reported but weighs nothing: people's docstrings fail the drafting engine's
 #: format checks (multi-line summaries) on a third of the cases, so it does not measure quality.
 #: ``style`` (conformance to the repository's docstring style) is reported and weighs nothing,
@@ -50,15 +57,18 @@ WEIGHTS: dict[str, float] = {
     "checks": 0.0,
     "style": 0.0,
     "helpfulness": 0.30,
+    "specificity": 1.0,
     "similarity": 0.25,
     "judge": 0.25,
     "unlike_rejected": 1.0,
 }
 #: Metrics that multiply the weighted mean of the others instead of joining it.
-FACTORS = ("truthfulness", "unlike_rejected")
+FACTORS = ("truthfulness", "specificity", "unlike_rejected")
 #: Helpfulness below this also scales the score down (``min(1, helpfulness / floor)``): a
 #: docstring that says nothing beyond the signature scores 0 however complete it looks.
 HELPFUL_FLOOR = 0.10
+#: The share of ``completeness`` a text cut short loses (:func:`docagent.eval.ending.finished`).
+CUT_PENALTY = 0.5
 METRICS = tuple(WEIGHTS)
 
 _PEP257_ITEM = re.compile(r"^\s*(\*{0,2}[A-Za-z_][\w.]*)\s+--\s")
@@ -124,9 +134,8 @@ def required_elements(
 ) -> list[tuple[str, str]]:
     """What a complete docstring for ``target`` documents: ``[(kind, name), ...]``.
 
-    Kinds are ``summary``, ``ending`` (the text ends where a sentence can end: not on an
-    article or preposition, with brackets and backticks closed), ``param``, ``returns``,
-    ``yields`` and ``raises``.
+    Kinds are ``summary``, ``ending`` (the text ends where a docstring can end, not cut short:
+    :func:`docagent.eval.ending.finished`), ``param``, ``returns``, ``yields`` and ``raises``.
     """
     out: list[tuple[str, str]] = [("summary", ""), ("ending", "")]
     if target.kind == "module":
@@ -149,85 +158,15 @@ def required_elements(
     return out
 
 
-_DANGLING = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "to",
-        "and",
-        "or",
-        "with",
-        "for",
-        "from",
-        "in",
-        "on",
-        "at",
-        "by",
-        "as",
-        "is",
-        "are",
-        "be",
-        "that",
-        "which",
-        "whose",
-        "when",
-        "if",
-        "into",
-        "than",
-        "its",
-        "their",
-        "this",
-        "these",
-    ]
-)
-
-
-_NOT_PROSE = re.compile(r"^\s*(:|>>>|\.\.|[-*+] |\d+[.)] |[-=~^]{3,}\s*$)")
-
-
-def _prose_cut(body: str) -> bool:
-    """True when ``body`` ends in a prose paragraph without closing punctuation.
-
-    PEP 257 asks for sentences ending in a period. Only a plain prose paragraph is held to it:
-    one with a field (``:param``), doctest, list item, section header or underline, URL,
-    assignment or deeper-indented line may end without punctuation.
-    """
-    if not (body[-1].isalnum() or body[-1] == ","):
-        return False
-    para = re.split(r"\n\s*\n", body)[-1].splitlines()
-    indent = len(para[0]) - len(para[0].lstrip())
-    for line in para:
-        if _NOT_PROSE.match(line) or line.rstrip().endswith(":") or "://" in line:
-            return False
-        if " = " in line or len(line) - len(line.lstrip()) > indent:
-            return False
-    return True
-
-
-def finished(text: str) -> bool:
-    """True when ``text`` ends where a sentence can end (a truncated docstring does not).
-
-    It must not end on an article, preposition or conjunction, its brackets, parentheses and
-    backticks must be closed, and a final prose paragraph must end with punctuation (a
-    paragraph of fields, sections, doctests or references need not; :func:`_prose_cut`).
-    """
-    body = text.strip()
-    if not body or _prose_cut(body):
-        return False
-    last = re.findall(r"[A-Za-z]+", body[-40:])
-    if last and body[-1].isalpha() and last[-1].lower() in _DANGLING:
-        return False
-    if body.count("`") % 2 or body.count("(") > body.count(")"):
-        return False
-    return body.count("[") <= body.count("]")
-
-
 def completeness(
     target: Target, text: str, init: Target | None = None, init_documented: bool = False
 ) -> Finding:
-    """Score how many of the sections the code calls for ``text`` has (see module docs)."""
+    """Score how many of the sections the code calls for ``text`` has (see module docs).
+
+    The value is the share of the required elements present, times ``1 - CUT_PENALTY`` when
+    the text does not end where a docstring can end (a docstring cut short is incomplete
+    however many parameters the function has).
+    """
     text = text or ""
     required = required_elements(target, init, init_documented)
     sec = parse_sections(text)
@@ -252,7 +191,11 @@ def completeness(
             ok = name in raised or name in words
         if not ok:
             missing.append(f"{kind} {name}".strip())
-    value = 1.0 - len(missing) / len(required) if required else 1.0
+    elements = [kind for kind, _ in required if kind != "ending"]
+    found = len(elements) - sum(1 for note in missing if note != "ending")
+    value = found / len(elements) if elements else 1.0
+    if "ending" in missing:
+        value *= 1.0 - CUT_PENALTY
     return Finding(value, missing)
 
 

@@ -32,7 +32,7 @@ from docagent.errors import DocagentError
 from docagent.eval import metrics as m
 from docagent.eval.claims import Claim, CodeView, verify
 from docagent.eval.datasets import Case
-from docagent.eval.helpfulness import code_words, helpfulness, words
+from docagent.eval.helpfulness import code_words, helpfulness, specificity, words
 from docagent.eval.stats import bootstrap_ci, mean
 
 if TYPE_CHECKING:
@@ -335,6 +335,7 @@ def score_text(
         "checks": chk.value,
         "style": conform,
         "helpfulness": helps.value,
+        "specificity": specificity(helps),
         "similarity": (
             m.chrf(text, prep.case.reference) if prep.case.reference is not None else None
         ),
@@ -358,6 +359,7 @@ def _failed_result(prep: Prepared, error: str) -> CaseResult:
         "checks": 0.0,
         "style": 0.0,
         "helpfulness": 0.0,
+        "specificity": 0.0,
         "similarity": 0.0 if prep.case.reference is not None else None,
     }
     if prep.case.decision == "reject":

@@ -13,7 +13,7 @@ An empty docstring is scored as a failed draft (every metric 0), exactly as a ru
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +23,15 @@ from docagent.eval.datasets import Case
 from docagent.eval.stats import wilson
 
 MODES = ("with_reference", "reference_free")
-SCORED = ("score", "completeness", "truthfulness", "checks", "helpfulness", "similarity")
+SCORED = (
+    "score",
+    "completeness",
+    "truthfulness",
+    "checks",
+    "helpfulness",
+    "specificity",
+    "similarity",
+)
 
 
 @dataclass
@@ -60,10 +68,12 @@ def _values(prep: Any, text: str, with_reference: bool) -> dict[str, float | Non
     return values
 
 
-def validate(cases: Sequence[Case]) -> dict[str, Any]:
+def validate(cases: Sequence[Case], only: Collection[str] | None = None) -> dict[str, Any]:
     """Score every case's reference against its perturbations; return the validity table.
 
-    The result is ``{"cases": N, "modes": {mode: {perturbation: {metric: tally}}},
+    ``only`` limits the measurement to the cases with these ids; the other cases still supply
+    the ``swapped`` docstrings, so each case gets the same perturbations as in a full run. The
+    result is ``{"cases": N, "modes": {mode: {perturbation: {metric: tally}}},
     "losses": {mode: {perturbation: [case ids where the combined score lost]}}}``. A case
     whose source does not parse or lacks its target stops the measurement with the
     :class:`~docagent.errors.DocagentError` of :func:`docagent.eval.runner.prepare`.
@@ -77,6 +87,8 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
     names = ("reference", *perturb.NAMES)
     tallies = {mode: {p: {k: Tally() for k in SCORED} for p in names} for mode in MODES}
     for i, case in enumerate(ordered):
+        if only is not None and case.id not in only:
+            continue
         prep = prepare(case, repo_names.get(repository_key(case)))
         reference = case.reference or ""
         view = prep.view
@@ -115,7 +127,7 @@ def validate(cases: Sequence[Case]) -> dict[str, Any]:
                     elif key == "score":
                         t.losses.append(case.id)
     return {
-        "cases": len(ordered),
+        "cases": len(ordered) if only is None else sum(1 for c in ordered if c.id in only),
         "reference": {
             mode: {k: t.to_dict()["mean"] for k, t in table["reference"].items() if t.n}
             for mode, table in tallies.items()
