@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import math
 import os
@@ -496,6 +497,10 @@ async def run_batch_async(
         if not estimate_only:
             await preflight(session.provider)
         items = session.prepare(order=False)
+        # The files' facts and trees live until the run ends: the garbage collector need not
+        # go through them again on every full pass (thawed in ``finally``).
+        gc.freeze()
+        held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
         for notice in session.notices:
             _note(notice, quiet)
@@ -503,6 +508,7 @@ async def run_batch_async(
         items = _order(session, items, resume)
         session.items = [*items, *(i for i in session.items if i.kind == README_KIND)]
         est = estimate(session, items + sections, resume)
+        gc.freeze()  # and the call graph and context packs the estimate built
         _note(est.line(), quiet)
         summary = _summary_base(session, items, est)
         if estimate_only:

@@ -106,6 +106,8 @@ class Drafter:
         self._redacted: dict[str, str] = {}
         #: (path, qualname) of model drafts no person reviewed: never style examples
         self.unreviewed: set[tuple[str, str]] = set()
+        #: the same, by path (the qualnames of each file's unreviewed drafts)
+        self._unreviewed_in: dict[str, set[str]] = {}
         self.example_pool = list(example_pool or [])
         #: (path, qualname) -> (reason, rejected text) of a standing rejection
         self.rejections: dict[tuple[str, str], tuple[str, str]] = {}
@@ -139,7 +141,7 @@ class Drafter:
         documented neighbour marked unreviewed (it stops being a style example).
         """
         key = (facts.path, target.qualname)
-        unreviewed = {q for p, q in self.unreviewed if p == facts.path}
+        unreviewed = set(self._unreviewed_in.get(facts.path, ()))
         rejected = self.rejections.get(key)
         depends = (
             tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
@@ -235,8 +237,10 @@ class Drafter:
         self.symbols.set_docstring(path, qualname, text)
         if reviewed:
             self.unreviewed.discard((path, qualname))
+            self._unreviewed_in.get(path, set()).discard(qualname)
         else:
             self.unreviewed.add((path, qualname))
+            self._unreviewed_in.setdefault(path, set()).add(qualname)
 
     async def draft(
         self, facts: FileFacts, target: Target, hint: str | None = None, fresh: bool = False
