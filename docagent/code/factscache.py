@@ -141,8 +141,9 @@ class FactsCache:
                 continue
             sha = content_sha(f)
             if sha not in self._seen:
-                self._seen[sha] = _value(found)
-                self._changed = self._changed or sha not in self._old
+                value = self._seen[sha] = _value(found)
+                # new, or replacing a malformed entry
+                self._changed = self._changed or self._old.get(sha) != value
 
     def save(self) -> None:
         """Write the cache when this run added to it (atomically; a failure is ignored).
