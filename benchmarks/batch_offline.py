@@ -125,10 +125,29 @@ def measure(src: Path | None, repo: Path, work: Path) -> dict:
     shutil.rmtree(repo / ".docagent", ignore_errors=True)
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
     first = _child(src, "batch", repo, db, out)
+    drafted = _proposals(out)
     log_bytes = sum(p.stat().st_size for p in work.glob("docagent.db*"))
     again = _child(src, "batch", repo, db, out)
+    reused = _proposals(out)
     warm = _child(src, "scan", repo, db, out)
-    return {"first": first, "log_bytes": log_bytes, "again": again, "warm": warm}
+    return {
+        "first": first,
+        "log_bytes": log_bytes,
+        "again": again,
+        "warm": warm,
+        "proposals": (drafted, reused),
+    }
+
+
+def _proposals(out: Path) -> list[str]:
+    """The ``--out`` records in file order, without their draft ids (new for every log)."""
+    rows = []
+    for line in out.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            record.pop("draft_id", None)
+            rows.append(json.dumps(record, sort_keys=True))
+    return rows
 
 
 def _rows(m: dict) -> dict[str, float]:
@@ -153,6 +172,26 @@ def _rows(m: dict) -> dict[str, float]:
     return rows
 
 
+def _compare_outputs(
+    base: list[tuple[list[str], list[str]]], this: list[tuple[list[str], list[str]]]
+) -> None:
+    """Print whether both versions wrote the same proposals (draft ids aside), every round.
+
+    The first run's file is compared line by line (same drafts, same order); the re-run's as a
+    set of records, since a version may order the reused records differently.
+    """
+    first = all(b[0] == t[0] for b, t in zip(base, this, strict=True))
+    again = all(sorted(b[1]) == sorted(t[1]) for b, t in zip(base, this, strict=True))
+    order = all(b[1] == t[1] for b, t in zip(base, this, strict=True))
+    runs = len(this)
+    print(
+        f"proposals of the first run, baseline vs this: "
+        f"{'identical' if first else 'DIFFERENT'} ({len(this[0][0])} records, {runs} round(s))"
+    )
+    print(f"proposals of the re-run: {'the same records' if again else 'DIFFERENT records'}"
+          f"{'' if order else ' (in another order)'}")  # fmt: skip
+
+
 def main() -> int:
     """Run the benchmark and print the table (and the ratios against a baseline)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -168,10 +207,13 @@ def main() -> int:
         if args.baseline_src is not None:
             versions.insert(0, ("baseline", args.baseline_src.resolve()))
         rounds: dict[str, list[dict[str, float]]] = {name: [] for name, _ in versions}
+        outputs: dict[str, list[tuple[list[str], list[str]]]] = {n: [] for n, _ in versions}
         for i in range(max(1, args.rounds)):
             order = versions if i % 2 == 0 else versions[::-1]  # alternate who goes first
             for name, src in order:
-                rounds[name].append(_rows(measure(src, repo, Path(tmp) / f"{name}{i}")))
+                m = measure(src, repo, Path(tmp) / f"{name}{i}")
+                rounds[name].append(_rows(m))
+                outputs[name].append(m["proposals"])
         results = {
             name: {k: statistics.median(r[k] for r in runs if k in r) for k in runs[0]}
             for name, runs in rounds.items()
@@ -191,6 +233,8 @@ def main() -> int:
         if len(vals) == 2 and vals[0] and vals[1] is not None:
             line += f"{vals[1] / vals[0]:12.2f}"
         print(line)
+    if len(names) == 2:
+        _compare_outputs(outputs["baseline"], outputs["this"])
     this = results["this"]
     print(f"goal: >= 400 targets/s (now {this['targets/s']:.0f}); log <= 4 KB per draft "
           f"(now {this['log KB per draft']:.1f}); no-op re-run <= 2x a warm scan "
