@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
@@ -496,10 +497,12 @@ async def run_batch_async(
         _note(session.notice, quiet)
         if not estimate_only:
             await preflight(session.provider)
-        items = session.prepare(order=False)
         # The files' facts and trees live until the run ends: the garbage collector need not
-        # go through them again on every full pass (thawed in ``finally``).
-        gc.freeze()
+        # go through them while they are built, nor on every full pass after (thawed when the
+        # run ends).
+        with no_gc():
+            items = session.prepare(order=False)
+            gc.freeze()
         held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
         for notice in session.notices:
