@@ -378,10 +378,14 @@ def test_a_rerun_with_nothing_to_draft_parses_no_file_and_resolves_no_call(
     the same proposals."""
     from docagent.draft import resolve
 
-    root = repo_factory({"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n"})
+    py2 = "def old(a):\n    print a\n"  # tree-sitter reads it, Python's parser does not
+    root = repo_factory(
+        {"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n", "py2.py": py2}
+    )
     out = root / "p.jsonl"
     first = _batch(root, out=out)
     assert first["drafted"] > 4
+    assert ("py2.py", "old") in {(p, q) for p, q, _, _ in _records(out)}
     assert (root / ".docagent" / "facts-cache.json").is_file()
     before = _records(out)
     texts = {(root / p).read_text() for p in ("pkg/core.py", "pkg/other.py")}
