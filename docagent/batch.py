@@ -166,7 +166,9 @@ class _Resume:
         if item.key not in self._found:
             return self._find(item)
         draft_id = self._found.pop(item.key)
-        row = self.session.store.draft(draft_id) if draft_id is not None else None
+        row = (
+            self.session.store.draft(draft_id, with_source=False) if draft_id is not None else None
+        )
         if row is None:
             return None
         draft = draft_from_record(row)
@@ -189,7 +191,7 @@ class _Resume:
         standing = standing_decision(session.store.history(draft_id))
         if standing is not None and standing.decision == "reject":
             return None
-        row = session.store.draft(draft_id)
+        row = session.store.draft(draft_id, with_source=False)
         if row is None:
             return None
         draft = draft_from_record(row)
