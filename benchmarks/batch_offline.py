@@ -7,11 +7,14 @@ The running interpreter's standard library (without ``test/`` and ``site-package
 ``docagent batch --provider offline --out`` runs on it in a fresh process with a fresh decision
 log. Printed per run:
 
-- targets/s of the whole run and a per-phase breakdown (prepare: scan, parse, symbol index,
-  ordering; estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
+- targets/s of the whole run and a per-phase breakdown (prepare: scan, parse, symbol index;
+  order: the reuse lookup and callees-first ordering of what is drafted (in prepare in older
+  versions); estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
 - the decision log's size per draft — goal: <= 4 KB;
 - a second ``batch`` with nothing left to do (every draft reused) against a warm ``scan`` of the
-  same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history.
+  same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history;
+- with ``--baseline-src``, whether both versions wrote the same proposals (the first run's file
+  line by line, the re-run's as a set of records).
 
 ``--baseline-src DIR`` (a checkout of another docagent version, for example ``git archive main``
 unpacked) runs the same measurements with that version in the same invocation and prints the
@@ -58,6 +61,8 @@ def timed(owner, name, label):
     setattr(owner, name, wrapper)
 timed(session.Session, "prepare", "prepare")
 timed(batch, "estimate", "estimate")
+if hasattr(batch, "_order"):  # batch orders only what it drafts, outside prepare
+    timed(batch, "_order", "order")
 timed(batch._Runner, "run", "drafting")
 timed(session.Session, "close", "close")
 mode = sys.argv[1]
