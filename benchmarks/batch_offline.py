@@ -7,11 +7,14 @@ The running interpreter's standard library (without ``test/`` and ``site-package
 ``docagent batch --provider offline --out`` runs on it in a fresh process with a fresh decision
 log. Printed per run:
 
-- targets/s of the whole run and a per-phase breakdown (prepare: scan, parse, symbol index,
-  ordering; estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
+- targets/s of the whole run and a per-phase breakdown (prepare: scan, parse, symbol index;
+  order: the reuse lookup and callees-first ordering of what is drafted (in prepare in older
+  versions); estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
 - the decision log's size per draft — goal: <= 4 KB;
 - a second ``batch`` with nothing left to do (every draft reused) against a warm ``scan`` of the
-  same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history.
+  same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history;
+- with ``--baseline-src``, whether both versions wrote the same proposals (the first run's file
+  line by line, the re-run's as a set of records).
 
 ``--baseline-src DIR`` (a checkout of another docagent version, for example ``git archive main``
 unpacked) runs the same measurements with that version in the same invocation and prints the
@@ -58,6 +61,8 @@ def timed(owner, name, label):
     setattr(owner, name, wrapper)
 timed(session.Session, "prepare", "prepare")
 timed(batch, "estimate", "estimate")
+if hasattr(batch, "_order"):  # batch orders only what it drafts, outside prepare
+    timed(batch, "_order", "order")
 timed(batch._Runner, "run", "drafting")
 timed(session.Session, "close", "close")
 mode = sys.argv[1]
@@ -125,10 +130,29 @@ def measure(src: Path | None, repo: Path, work: Path) -> dict:
     shutil.rmtree(repo / ".docagent", ignore_errors=True)
     subprocess.run(["git", "checkout", "-q", "--", "."], cwd=repo, check=True)
     first = _child(src, "batch", repo, db, out)
+    drafted = _proposals(out)
     log_bytes = sum(p.stat().st_size for p in work.glob("docagent.db*"))
     again = _child(src, "batch", repo, db, out)
+    reused = _proposals(out)
     warm = _child(src, "scan", repo, db, out)
-    return {"first": first, "log_bytes": log_bytes, "again": again, "warm": warm}
+    return {
+        "first": first,
+        "log_bytes": log_bytes,
+        "again": again,
+        "warm": warm,
+        "proposals": (drafted, reused),
+    }
+
+
+def _proposals(out: Path) -> list[str]:
+    """The ``--out`` records in file order, without their draft ids (new for every log)."""
+    rows = []
+    for line in out.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            record.pop("draft_id", None)
+            rows.append(json.dumps(record, sort_keys=True))
+    return rows
 
 
 def _rows(m: dict) -> dict[str, float]:
@@ -153,6 +177,26 @@ def _rows(m: dict) -> dict[str, float]:
     return rows
 
 
+def _compare_outputs(
+    base: list[tuple[list[str], list[str]]], this: list[tuple[list[str], list[str]]]
+) -> None:
+    """Print whether both versions wrote the same proposals (draft ids aside), every round.
+
+    The first run's file is compared line by line (same drafts, same order); the re-run's as a
+    set of records, since a version may order the reused records differently.
+    """
+    first = all(b[0] == t[0] for b, t in zip(base, this, strict=True))
+    again = all(sorted(b[1]) == sorted(t[1]) for b, t in zip(base, this, strict=True))
+    order = all(b[1] == t[1] for b, t in zip(base, this, strict=True))
+    runs = len(this)
+    print(
+        f"proposals of the first run, baseline vs this: "
+        f"{'identical' if first else 'DIFFERENT'} ({len(this[0][0])} records, {runs} round(s))"
+    )
+    print(f"proposals of the re-run: {'the same records' if again else 'DIFFERENT records'}"
+          f"{'' if order else ' (in another order)'}")  # fmt: skip
+
+
 def main() -> int:
     """Run the benchmark and print the table (and the ratios against a baseline)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -168,10 +212,13 @@ def main() -> int:
         if args.baseline_src is not None:
             versions.insert(0, ("baseline", args.baseline_src.resolve()))
         rounds: dict[str, list[dict[str, float]]] = {name: [] for name, _ in versions}
+        outputs: dict[str, list[tuple[list[str], list[str]]]] = {n: [] for n, _ in versions}
         for i in range(max(1, args.rounds)):
             order = versions if i % 2 == 0 else versions[::-1]  # alternate who goes first
             for name, src in order:
-                rounds[name].append(_rows(measure(src, repo, Path(tmp) / f"{name}{i}")))
+                m = measure(src, repo, Path(tmp) / f"{name}{i}")
+                rounds[name].append(_rows(m))
+                outputs[name].append(m["proposals"])
         results = {
             name: {k: statistics.median(r[k] for r in runs if k in r) for k in runs[0]}
             for name, runs in rounds.items()
@@ -191,6 +238,8 @@ def main() -> int:
         if len(vals) == 2 and vals[0] and vals[1] is not None:
             line += f"{vals[1] / vals[0]:12.2f}"
         print(line)
+    if len(names) == 2:
+        _compare_outputs(outputs["baseline"], outputs["this"])
     this = results["this"]
     print(f"goal: >= 400 targets/s (now {this['targets/s']:.0f}); log <= 4 KB per draft "
           f"(now {this['log KB per draft']:.1f}); no-op re-run <= 2x a warm scan "

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import math
 import os
@@ -27,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
@@ -149,6 +151,12 @@ class _Resume:
             self._found[item.key] = draft.draft_id if draft is not None else None
         return draft
 
+    def reusable(self, item: WorkItem) -> bool:
+        """Whether ``item`` reuses an earlier draft (the answer of :meth:`find`, kept)."""
+        if item.kind != README_KIND and item.key in self._found:
+            return self._found[item.key] is not None
+        return self.find(item) is not None
+
     def take(self, item: WorkItem) -> Draft | None:
         """The answer :meth:`find` gave for ``item`` (used once), else :meth:`find` anew.
 
@@ -158,7 +166,9 @@ class _Resume:
         if item.key not in self._found:
             return self._find(item)
         draft_id = self._found.pop(item.key)
-        row = self.session.store.draft(draft_id) if draft_id is not None else None
+        row = (
+            self.session.store.draft(draft_id, with_source=False) if draft_id is not None else None
+        )
         if row is None:
             return None
         draft = draft_from_record(row)
@@ -181,7 +191,7 @@ class _Resume:
         standing = standing_decision(session.store.history(draft_id))
         if standing is not None and standing.decision == "reject":
             return None
-        row = session.store.draft(draft_id)
+        row = session.store.draft(draft_id, with_source=False)
         if row is None:
             return None
         draft = draft_from_record(row)
@@ -217,7 +227,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
     seen: set[str] = set()
     to_draft = reused = 0
     for item in items:
-        if resume is not None and resume.find(item) is not None:
+        if resume is not None and resume.reusable(item):
             reused += 1
             continue
         if item.kind == README_KIND:
@@ -305,13 +315,35 @@ def _prepare_out(out: Path, items: list[WorkItem]) -> int:
     return len(kept)
 
 
-def _dependencies(session: Session, items: list[WorkItem]) -> list[list[int]]:
-    """For each item, the indexes of earlier items it calls (callees are ordered first)."""
+def _order(session: Session, items: list[WorkItem], resume: _Resume) -> list[WorkItem]:
+    """The run's order: the items that reuse an earlier draft first, in file order, then the
+    items to draft, callees first (docs/batch.md).
+
+    Only the items drafted are ordered: a re-run with little or nothing to draft does not
+    resolve the calls of every target. Reused items are handled before any draft, so a caller
+    drafted later still sees its reused callees' docstrings.
+    """
+    reused: list[WorkItem] = []
+    fresh: list[WorkItem] = []
+    for item in items:
+        (reused if resume.reusable(item) else fresh).append(item)
+    return reused + (session.order(fresh) if fresh else [])
+
+
+def _dependencies(
+    session: Session, items: list[WorkItem], resume: _Resume | None = None
+) -> list[list[int]]:
+    """For each item, the indexes of earlier items it calls (callees are ordered first).
+
+    With ``resume``, an item that reuses an earlier draft waits for nothing (its calls are not
+    resolved).
+    """
     assert session.symbols is not None
     pos = {item.key: i for i, item in enumerate(items)}
     deps: list[list[int]] = []
     for i, item in enumerate(items):
-        found = session.target(item)
+        reused = resume is not None and resume.reusable(item)
+        found = None if reused else session.target(item)
         out: list[int] = []
         if found is not None:
             facts, target = found
@@ -467,12 +499,21 @@ async def run_batch_async(
         _note(session.notice, quiet)
         if not estimate_only:
             await preflight(session.provider)
-        items = session.prepare()
+        # The files' facts and trees live until the run ends: the garbage collector need not
+        # go through them while they are built, nor on every full pass after (thawed when the
+        # run ends).
+        with no_gc():
+            items = session.prepare(order=False)
+            gc.freeze()
+        held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
         for notice in session.notices:
             _note(notice, quiet)
         resume = _Resume(session)
+        items = _order(session, items, resume)
+        session.items = [*items, *(i for i in session.items if i.kind == README_KIND)]
         est = estimate(session, items + sections, resume)
+        gc.freeze()  # and the call graph and context packs the estimate built
         _note(est.line(), quiet)
         summary = _summary_base(session, items, est)
         if estimate_only:
@@ -520,7 +561,7 @@ async def run_batch_async(
             try:
                 # dependency waves: callees are drafted (and their docs recorded) in an earlier
                 # Message Batch than their callers, as in the callees-first order of the API path
-                for wave in _waves(_dependencies(session, items)):
+                for wave in _waves(_dependencies(session, items, resume)):
                     runner.items = [items[i] for i in wave]
                     wrapper.expect(len(runner.items))
                     runner.concurrency = max(len(runner.items), 1)
@@ -662,7 +703,7 @@ class _Runner:
         With prompt caching (the anthropic provider), the first target of a file goes alone and
         the file's other targets start once it is done, so they read the prefix it cached.
         """
-        deps = _dependencies(self.session, self.items) if self.ordered else []
+        deps = _dependencies(self.session, self.items, self.resume) if self.ordered else []
         warm = (
             _first_of_file(self.items)
             if self.ordered and self.session.provider.name == "anthropic"

@@ -306,12 +306,17 @@ class Session:
             }
         return [(f, t) for f, t in pairs if t.qualname in touched[f.path]]
 
-    def prepare(self) -> list[WorkItem]:
+    def prepare(self, *, order: bool = True) -> list[WorkItem]:
         """Scan, build the symbol index and drafter, start the run; return the work items.
 
         Items are missing and stale targets that the settings select (public unless
-        ``visibility = "all"``; configured kinds), ordered callees first.
+        ``visibility = "all"``; configured kinds), ordered callees first (:meth:`order`);
+        ``order=False`` leaves them in file order (path, then source order) for a caller that
+        orders only the items it drafts (batch). What each file's ``ast`` gives (fingerprints,
+        calls, imports) comes from the facts cache when the file is unchanged
+        (:mod:`docagent.code.factscache`).
         """
+        from docagent.code.factscache import FactsCache
         from docagent.scan import scan
 
         self._reconcile_intents()
@@ -328,6 +333,9 @@ class Session:
             facts = self._read(rel)
             if facts is not None:
                 all_facts.append(facts)
+        cache = FactsCache.load(self.root)
+        for facts in all_facts:
+            cache.attach(facts)
         self.symbols = SymbolIndex.from_files(all_facts)
         # The team's own examples: docstrings people accepted or edited, not the batch policy's;
         # each target is shown the most similar ones (docagent.draft.examples).
@@ -371,9 +379,12 @@ class Session:
                     continue
                 if t.status != "ok":
                     pairs.append((facts, t))
+        cache.add(all_facts)
+        cache.save()
+        del cache
         if self.changed_lines and self.since:
             pairs = self._changed_only(pairs)
-        ordered = order_callees_first(pairs, self.symbols)
+        ordered = order_callees_first(pairs, self.symbols) if order else pairs
         self.items = [
             WorkItem(
                 path=f.path,
@@ -401,6 +412,23 @@ class Session:
         )
         observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
         return self.items
+
+    def order(self, items: list[WorkItem]) -> list[WorkItem]:
+        """``items`` callees first (:func:`~docagent.draft.order_callees_first`); items whose
+        target is gone (or README sections) follow in their given order."""
+        assert self.symbols is not None, "call prepare() first"
+        pairs: list[tuple[FileFacts, Target]] = []
+        by_key: dict[tuple[str, str], WorkItem] = {}
+        rest: list[WorkItem] = []
+        for item in items:
+            found = self.target(item)
+            if found is None or item.key in by_key:
+                rest.append(item)
+                continue
+            by_key[item.key] = item
+            pairs.append(found)
+        ordered = order_callees_first(pairs, self.symbols)
+        return [by_key[(f.path, t.qualname)] for f, t in ordered] + rest
 
     def prepare_proposals(
         self, proposals: list[Any], source: str | Path | None = None

@@ -363,3 +363,107 @@ def test_a_narrowed_scan_of_one_file_leaves_the_cache_alone(
     monkeypatch.undo()
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     assert len(scan_mod.scan(root).files) == 12  # a whole scan still uses and updates it
+
+
+def _records(out: Path) -> list[tuple[str, str, str, str]]:
+    rows = [json.loads(line) for line in out.read_text().splitlines() if line.strip()]
+    return [(r["path"], r["qualname"], r["code_sha"], r["text"]) for r in rows]
+
+
+def test_a_rerun_with_nothing_to_draft_parses_no_file_and_resolves_no_call(
+    repo_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fingerprints come from the facts cache and only drafted items are ordered callees first:
+    a no-op re-run neither parses a module with ``ast`` nor builds the call graph, and writes
+    the same proposals."""
+    from docagent.draft import resolve
+
+    py2 = "def old(a):\n    print a\n"  # tree-sitter reads it, Python's parser does not
+    root = repo_factory(
+        {"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n", "py2.py": py2}
+    )
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    assert first["drafted"] > 4
+    assert ("py2.py", "old") in {(p, q) for p, q, _, _ in _records(out)}
+    assert (root / ".docagent" / "facts-cache.json").is_file()
+    before = _records(out)
+    texts = {(root / p).read_text() for p in ("pkg/core.py", "pkg/other.py")}
+    parses: list[str] = []
+    real_parse = pyast.parse
+
+    def counting_parse(source, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if source in texts:
+            parses.append(source)
+        return real_parse(source, *a, **k)
+
+    def no_graph(*_a: object, **_k: object) -> None:
+        raise AssertionError("nothing is drafted: no call needs resolving")
+
+    monkeypatch.setattr(pyast, "parse", counting_parse)
+    monkeypatch.setattr(resolve.Resolver, "__init__", no_graph)
+    again = _batch(root, out=out)
+    assert again["drafted"] == 0 and again["reused"] == first["drafted"]
+    assert parses == []
+    assert sorted(_records(out)) == sorted(before)
+    # reused items come in file order: path, then source order
+    keys = [(p, q) for p, q, _, _ in _records(out)]
+    lines = {q: i for i, q in enumerate(["<module>", "base", "middle", "top", "Thing"])}
+    assert keys == sorted(keys, key=lambda k: (k[0], lines.get(k[1].split(".")[0], 99), k[1]))
+
+
+def test_a_changed_file_is_fingerprinted_again_and_only_its_changed_target_drafted(
+    repo_factory,
+) -> None:
+    """The facts cache is keyed by the file's bytes: an edit is never hidden by it. The drafted
+    item comes after the reused ones."""
+    root = repo_factory({"core.py": MODULE})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    old = dict(((p, q), sha) for p, q, sha, _ in _records(out))
+    (root / "core.py").write_text(MODULE.replace("return x * 2", "return x * 3"))
+    again = _batch(root, out=out)
+    assert again["drafted"] == 1  # ``base`` changed; the rest is reused
+    assert again["reused"] == first["drafted"] - 1
+    records = _records(out)
+    new = {(p, q): sha for p, q, sha, _ in records}
+    facts = read_file(str(root / "core.py"), "core.py")
+    want = astfacts.analyze(pyast.parse(facts.text, quiet=True), facts).shas
+    assert new[("core.py", "base")] == want["base"] != old[("core.py", "base")]
+    assert new[("core.py", "middle")] == old[("core.py", "middle")] == want["middle"]
+    assert records[-1][:2] == ("core.py", "base")  # drafted after the reused items
+
+
+def test_a_damaged_foreign_or_malformed_facts_cache_is_ignored(repo_factory) -> None:
+    """Whatever the cache holds, the fingerprints are the file's own: a cache with a wrong
+    signature, garbage or an entry of the wrong shape is ignored and rewritten."""
+    from docagent.code.factscache import CACHE_NAME, FactsCache, content_sha
+
+    root = repo_factory({"core.py": MODULE})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    before = sorted(_records(out))
+    cache = root / ".docagent" / CACHE_NAME
+    head, _, body = cache.read_bytes().partition(b"\n")
+    entries = json.loads(body)
+    (sha,) = entries
+    entries[sha][0] = {q: "0" * 16 for q in entries[sha][0]}  # other fingerprints, old MAC
+    for damaged in (
+        head + b"\n" + json.dumps(entries).encode(),
+        b"garbage\n{",
+        b"",
+    ):
+        cache.write_bytes(damaged)
+        again = _batch(root, out=out)
+        assert again["reused"] == first["drafted"] and again["drafted"] == 0
+        assert sorted(_records(out)) == before
+    # a well-signed entry of the wrong shape counts as not cached
+    facts = read_file(str(root / "core.py"), "core.py")
+    signed = FactsCache(root)
+    signed._seen[content_sha(facts)] = [{"base": 7}, [], []]
+    signed._changed = True
+    signed.save()
+    assert FactsCache.load(root).attach(facts) is False
+    again = _batch(root, out=out)
+    assert again["reused"] == first["drafted"] and sorted(_records(out)) == before
+    assert FactsCache.load(root).attach(read_file(str(root / "core.py"), "core.py"))

@@ -142,3 +142,17 @@ def test_src_layout_imports_resolve() -> None:
     idx = SymbolIndex.from_files(facts.values())
     sites = idx.callers("src/lib/core.py", "f")
     assert [(s.path, s.caller) for s in sites] == [("tests/test_core.py", "test_f")]
+
+
+def test_the_resolvers_walk_visits_what_ast_walk_visits_in_the_same_order() -> None:
+    """Callees are found in the order of ``ast.walk`` (the faster walk must not change it)."""
+    import ast
+    import sysconfig
+    from pathlib import Path
+
+    from docagent.draft.resolve import walk
+
+    stdlib = Path(sysconfig.get_paths()["stdlib"])
+    for name in ("argparse.py", "dataclasses.py", "asyncio/tasks.py"):
+        tree = ast.parse((stdlib / name).read_text(encoding="utf-8"))
+        assert [id(n) for n in walk(tree)] == [id(n) for n in ast.walk(tree)]

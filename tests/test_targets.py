@@ -159,3 +159,38 @@ def test_standard_library_agrees_with_ast_100_percent() -> None:
         checked += 1
         targets += len(ref)
     assert checked > 200 and targets > 10000
+
+
+def test_raises_are_listed_in_source_order() -> None:
+    """``raises`` follows the code (tree-sitter's capture order varied between processes, so
+    the offline drafter's Raises sections changed from one run to the next)."""
+    source = (
+        "def tell(self):\n"
+        "    if not self.seekable:\n"
+        '        raise UnsupportedOperation("underlying stream is not seekable")\n'
+        "    if not self.telling:\n"
+        '        raise OSError("telling position disabled by next() call")\n'
+        "    try:\n"
+        "        pass\n"
+        "    except KeyError:\n"
+        "        raise\n"
+        "    assert x, 'pending decoded text'\n"
+        "    raise ValueError\n"
+    )
+    facts = read_file("m.py", "m.py", source.encode())
+    assert facts.target("tell").raises == (
+        "UnsupportedOperation",
+        "OSError",
+        "KeyError",
+        "ValueError",
+    )
+    name = "_pyio.py"  # TextIOWrapper.tell raises three exceptions in three ways
+    facts = read_file(str(STDLIB / name), name)
+    tree = ast.parse((STDLIB / name).read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.FunctionDef) and node.name in ("tell", "read", "seek"):
+            raised = [r for r in ast.walk(node) if isinstance(r, ast.Raise) and r.exc]
+            raised.sort(key=lambda r: (r.lineno, r.col_offset))
+            names = [ast.unparse(getattr(r.exc, "func", r.exc)) for r in raised]
+            target = next(t for t in facts.targets if t.line == node.lineno)
+            assert list(target.raises) == list(dict.fromkeys(names)), target.qualname

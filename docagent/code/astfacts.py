@@ -131,7 +131,16 @@ def _class_info(cls: type) -> tuple[str, tuple[str, ...], frozenset[str], int]:
         else _OTHER
     )
     _INFO[cls] = (cls.__name__, fields, optional, role)
+    if not fields:
+        _LEAF[cls] = cls.__name__ + "()"
     return _INFO[cls]
+
+
+#: node classes without fields (``Load``, ``Add``, ``Pass``…) -> their dump; filled on first use
+_LEAF: dict[type, str] = {}
+_NAME = ast.Name
+#: types whose dump is their ``repr`` (the values of ``Constant`` and of name fields)
+_REPR = frozenset({str, int, float, bool, type(None), bytes, complex})
 
 
 #: the key of the module itself in :attr:`TreeFacts.docstrings`
@@ -193,7 +202,16 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
             elif cls is list:
                 if not node:
                     return "[]"
-                return "[" + ", ".join([fmt(x, depth) for x in node]) + "]"
+                if not fast:
+                    return "[" + ", ".join([fmt(x, depth) for x in node]) + "]"
+                items = []
+                for x in node:  # a name is formatted here, as fmt would (one call fewer)
+                    if type(x) is _NAME and type(x.ctx) in _LEAF:
+                        counter += 1
+                        items.append("Name(id=" + repr(x.id) + ", ctx=" + _LEAF[type(x.ctx)] + ")")
+                    else:
+                        items.append(fmt(x, depth))
+                return "[" + ", ".join(items) + "]"
             else:
                 return repr(node)
         cname, fields, optional, role = info
@@ -233,9 +251,24 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
                     value = value[1:] or [_PASS]
                 elif not value:
                     value = [_PASS]  # an empty module: as if its docstring was removed
-            text = fmt(value, depth + 1)
             if fast:
-                args.append(name + "=" + text)
+                # the most frequent values are formatted here, exactly as fmt would
+                vt = type(value)
+                if vt in _REPR:
+                    args.append(name + "=" + repr(value))
+                    continue
+                leaf = _LEAF.get(vt)
+                if leaf is not None:
+                    args.append(name + "=" + leaf)
+                    continue
+                if vt is _NAME and type(value.ctx) in _LEAF:
+                    counter += 1
+                    ctx = _LEAF[type(value.ctx)]
+                    args.append(name + "=Name(id=" + repr(value.id) + ", ctx=" + ctx + ")")
+                    continue
+                args.append(name + "=" + fmt(value, depth + 1))
+            else:
+                fmt(value, depth + 1)
         dumped = cname + "(" + ", ".join(args) + ")" if fast else ""
         if role == _DEF:
             open_defs.pop()

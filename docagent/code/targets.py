@@ -618,6 +618,9 @@ def extract(
             for name, nodes in ts.captures(ts.BODY_FACTS_QUERY, node).items():
                 body_caps[name].extend(nodes)
         caps = body_caps
+    # tree-sitter does not promise an order of the captures of a query with several patterns
+    # (it varied from one process to the next): source order makes ``raises`` deterministic
+    caps = {name: sorted(nodes, key=lambda n: n.start_byte) for name, nodes in caps.items()}
     for node in caps.get("return", []):
         owner = _enclosing_def(node)
         t = by_id.get(owner.id) if owner is not None else None

@@ -258,7 +258,7 @@ def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list
 
     Falls back to lines that call the name when the file cannot be resolved (no parse).
     """
-    if facts.path not in symbols.resolver.trees:
+    if not symbols.parses(facts.path):
         name = target.name
         if target.kind == "class" or (name.startswith("__") and name.endswith("__")):
             return [], []
@@ -287,6 +287,8 @@ def _usage(facts: FileFacts, target: Target, symbols: SymbolIndex) -> tuple[list
 
 def _inherited(facts: FileFacts, target: Target, symbols: SymbolIndex) -> list[str]:
     """For a method, the base-class method it overrides; for a class, its repository bases."""
+    if not symbols.parses(facts.path):
+        return []  # the call graph does not know the file's classes
     resolver = symbols.resolver
     ref = (facts.path, target.qualname)
     if target.kind == "class":

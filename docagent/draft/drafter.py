@@ -102,8 +102,12 @@ class Drafter:
         #: context packs by target: (facts, what else the pack depends on, pack); see context()
         self._packs: dict[tuple[str, str], tuple[FileFacts, tuple[object, ...], ContextPack]] = {}
         self._file_contexts: dict[tuple[str, str], str] = {}
+        #: redacted forms of the prompt parts many targets share (file context, examples)
+        self._redacted: dict[str, str] = {}
         #: (path, qualname) of model drafts no person reviewed: never style examples
         self.unreviewed: set[tuple[str, str]] = set()
+        #: the same, by path (the qualnames of each file's unreviewed drafts)
+        self._unreviewed_in: dict[str, set[str]] = {}
         self.example_pool = list(example_pool or [])
         #: (path, qualname) -> (reason, rejected text) of a standing rejection
         self.rejections: dict[tuple[str, str], tuple[str, str]] = {}
@@ -137,7 +141,7 @@ class Drafter:
         documented neighbour marked unreviewed (it stops being a style example).
         """
         key = (facts.path, target.qualname)
-        unreviewed = {q for p, q in self.unreviewed if p == facts.path}
+        unreviewed = set(self._unreviewed_in.get(facts.path, ()))
         rejected = self.rejections.get(key)
         depends = (
             tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
@@ -186,6 +190,20 @@ class Drafter:
             self._file_contexts[key] = file_context(facts)
         return self._file_contexts[key]
 
+    def _redact_shared(self, text: str) -> str:
+        """``redact(text)`` for a prompt part shared by many targets, computed once per text.
+
+        The file context is the same for every target of a file (and often kilobytes long):
+        looking for credentials in it once per file instead of once per target is a large part
+        of an offline run.
+        """
+        found = self._redacted.get(text)
+        if found is None:
+            if len(self._redacted) >= 256:
+                self._redacted.clear()  # bounded: a run moves on file by file
+            found = self._redacted[text] = redact(text)
+        return found
+
     def prompt(self, facts: FileFacts, target: Target, hint: str | None = None) -> Prompt:
         """Return the prompt of the first attempt for ``target`` (no network)."""
         return self._prompt(facts, target, self.context(facts, target), hint)
@@ -219,8 +237,10 @@ class Drafter:
         self.symbols.set_docstring(path, qualname, text)
         if reviewed:
             self.unreviewed.discard((path, qualname))
+            self._unreviewed_in.get(path, set()).discard(qualname)
         else:
             self.unreviewed.add((path, qualname))
+            self._unreviewed_in.setdefault(path, set()).add(qualname)
 
     async def draft(
         self, facts: FileFacts, target: Target, hint: str | None = None, fresh: bool = False
@@ -242,8 +262,8 @@ class Drafter:
             prompt = dataclasses.replace(
                 prompt,
                 user=redact(prompt.user),
-                examples=redact(prompt.examples),
-                file_context=redact(prompt.file_context),
+                examples=self._redact_shared(prompt.examples),
+                file_context=self._redact_shared(prompt.file_context),
             )
         code_sha = self.code_sha(facts, target)
         ctx_hash = hashlib.sha256(f"{pack.hash}\0{prompt.file_context}".encode()).hexdigest()[:16]

@@ -21,6 +21,7 @@ inverse of callees, so they are resolved references too (:meth:`Resolver.callers
 from __future__ import annotations
 
 import ast
+from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -202,7 +203,7 @@ class Resolver:
         if not args:
             return
         me = args[0].arg
-        for node in ast.walk(fn):
+        for node in walk(fn):
             if isinstance(node, ast.AnnAssign):
                 target = node.target
                 if (
@@ -397,7 +398,7 @@ class Resolver:
         out: list[tuple[Ref, int]] = []
         if fn is not None:
             scope = _Scope(self, path, fn, self.owner.get(key))
-            calls = [n for n in _own_nodes(fn) if isinstance(n, ast.Call)]
+            calls = scope.calls  # found by the scope's own walk of the body
             calls.sort(key=lambda n: (n.lineno, n.col_offset))
             for call in calls:
                 try:
@@ -429,12 +430,33 @@ class Resolver:
         return self._callers.get(ref, [])
 
 
+def walk(node: ast.AST) -> Iterator[ast.AST]:
+    """``ast.walk``: the same nodes in the same (breadth-first) order, without its two nested
+    generators per node (the resolver walks every function body it resolves)."""
+    todo = deque([node])
+    pop, push, AST = todo.popleft, todo.append, ast.AST
+    while todo:
+        node = pop()
+        for name in node._fields:
+            try:
+                value = getattr(node, name)
+            except AttributeError:
+                continue
+            if isinstance(value, AST):
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, AST):
+                        push(item)
+        yield node
+
+
 def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
     """Every node of ``fn``'s body (nested functions and classes included)."""
     for stmt in fn.body:  # type: ignore[attr-defined]
-        yield from ast.walk(stmt)
+        yield from walk(stmt)
     for d in getattr(fn, "decorator_list", []):
-        yield from ast.walk(d)
+        yield from walk(d)
 
 
 def _module_level_calls(tree: ast.Module) -> Iterable[ast.Call]:
@@ -462,6 +484,8 @@ class _Scope:
         self._annotated: dict[str, ast.expr] = {}
         self._busy: set[str] = set()
         self._defaults: dict[str, ast.expr] = {}
+        #: the calls in the function's body, in walk order (the resolver's callees)
+        self.calls: list[ast.Call] = []
         if fn is None:
             return
         args = fn.args  # type: ignore[attr-defined]
@@ -487,8 +511,11 @@ class _Scope:
         package = module_of(path)
         if not path.endswith("__init__.py"):
             package = package.rpartition(".")[0]
+        calls = self.calls
         for node in _own_nodes(fn):
-            if isinstance(node, (ast.Import, ast.ImportFrom)):
+            if isinstance(node, ast.Call):
+                calls.append(node)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
                 bound: dict[str, tuple[str, ...]] = {}
                 r._bind(path, package, node, bound)
                 for local, binding in bound.items():

@@ -257,6 +257,22 @@ class SymbolIndex:
             self._resolver = Resolver(self.texts, trees)
         return self._resolver
 
+    def parses(self, path: str) -> bool:
+        """Whether the :attr:`resolver` knows the file ``path`` (Python's parser reads it).
+
+        Answered from the file's facts without building the call graph: a batch that drafts
+        only targets of files that do not parse never builds it.
+        """
+        if self._resolver is None:
+            facts = self._file_facts.get(path)
+            if facts is not None:
+                from docagent.code.astfacts import ast_facts
+
+                error = ast_facts(facts).error
+                if error is None or isinstance(error, SyntaxError | ValueError | RecursionError):
+                    return error is None
+        return path in self.resolver.trees
+
     def _symbol(self, ref: tuple[str, str]) -> Symbol | None:
         return self.symbols.get(ref)
 
@@ -277,7 +293,7 @@ class SymbolIndex:
             return list(cached[1])
         out: list[Symbol] = []
         seen: set[int] = set()
-        if (facts.path, target.qualname) in self.resolver.functions:
+        if self.parses(facts.path) and (facts.path, target.qualname) in self.resolver.functions:
             for ref in self.resolver.callees(facts.path, target.qualname):
                 s = self._symbol(ref)
                 if s is not None and id(s) not in seen:

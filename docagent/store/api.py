@@ -775,11 +775,11 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    def _draft(self, row: sqlite3.Row) -> Draft:
+    def _draft(self, row: sqlite3.Row, with_source: bool = True) -> Draft:
         return _record(
             Draft,
             row,
-            source=self._stored_source(row),
+            source=self._stored_source(row) if with_source else None,
             context=_load(row["context_json"], None),
             structured=_load(row["structured_json"], None),
             checks=_load(row["checks_json"], []),
@@ -817,10 +817,14 @@ class Store:
         with self._op() as conn:
             return conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
 
-    def draft(self, draft_id: str) -> Draft | None:
-        """Return the draft with ``draft_id``, or None."""
+    def draft(self, draft_id: str, *, with_source: bool = True) -> Draft | None:
+        """Return the draft with ``draft_id``, or None.
+
+        ``with_source=False`` leaves :attr:`Draft.source` None (the module text is not read and
+        cut): for a caller that only reuses the draft.
+        """
         rows = self._select("drafts", "rowid", id=draft_id)
-        return self._draft(rows[0]) if rows else None
+        return self._draft(rows[0], with_source) if rows else None
 
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[Draft]:
         """Drafts (decided or not) created at or after ``since``, oldest first."""

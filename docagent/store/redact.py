@@ -72,8 +72,13 @@ def _redact_entry(key: str, value: Any) -> bool:
 
 def scrub_value(value: Any) -> Any:
     """Return a copy of a JSON-like value with secrets removed (see the module docstring)."""
+    return _scrub_value(value, _secret_env_values())
+
+
+def _scrub_value(value: Any, env: tuple[str, ...]) -> Any:
+    """:func:`scrub_value` with the key environment variables' values read once per value."""
     if isinstance(value, str):
-        return scrub_text(value)
+        return _scrub(value, env) if value else value
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():
@@ -81,8 +86,8 @@ def scrub_value(value: Any) -> Any:
             if _redact_entry(key, v):
                 out[key] = REDACTED
             else:
-                out[key] = scrub_value(v)
+                out[key] = _scrub_value(v, env)
         return out
     if isinstance(value, list | tuple):
-        return [scrub_value(v) for v in value]
+        return [_scrub_value(v, env) for v in value]
     return value

@@ -155,3 +155,20 @@ def test_a_draft_echoing_a_credential_is_never_applied(
     connect = next(r for r in records if r["qualname"] == "connect")
     assert connect["status"] != "accepted" and secret not in out.read_text()
     assert "secret" in json.dumps(connect.get("checks", [])) or connect["status"] == "proposed"
+
+
+def test_every_target_of_a_file_gets_the_redacted_file_context(
+    tmp_path: Path, server: MessagesServer
+) -> None:
+    """The file context is redacted once per file and reused: the later targets of the file
+    must get the redacted text too, never the original."""
+    source = (
+        _module() + "\n\ndef close(handle):\n    return handle\n\n\ndef reopen(h):\n    return h\n"
+    )
+    root = make_repo(tmp_path / "repo", {"settings.py": source})
+    summary = run_batch(root, provider="anthropic", progress=False, quiet=True)
+    assert summary["drafted"] == 3
+    calls = [r.json for r in server.calls("/v1/messages")]
+    assert len(calls) >= 3
+    for call in calls:
+        assert _leaks(json.dumps(call)) == []

@@ -19,6 +19,7 @@ from docagent.code import pyast
 from docagent.code.targets import FileFacts, Param, Target
 from docagent.draft.models import StructuredDraft, Usage
 from docagent.draft.providers.base import DraftRequest, ProviderError, ProviderResult
+from docagent.draft.resolve import walk
 from docagent.draft.symbols import module_name, target_code
 
 OFFLINE_MODEL = "offline-2"
@@ -283,15 +284,30 @@ class BodyFacts:
     yields_from: bool = False
 
 
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``list(ast.iter_child_nodes(node))`` without its nested generators (same order)."""
+    out: list[ast.AST] = []
+    for name in node._fields:
+        try:
+            value = getattr(node, name)
+        except AttributeError:
+            continue
+        if isinstance(value, ast.AST):
+            out.append(value)
+        elif isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, ast.AST))
+    return out
+
+
 def _walk_own(node: ast.AST):
     """Yield the nodes of a function body without entering nested definitions."""
-    stack = list(ast.iter_child_nodes(node))
+    stack = list(_children(node))
     while stack:
         n = stack.pop()
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
         yield n
-        stack.extend(ast.iter_child_nodes(n))
+        stack.extend(_children(n))
 
 
 def _callee(call: ast.Call) -> str:
@@ -324,7 +340,7 @@ def _param_uses(fn: ast.FunctionDef | ast.AsyncFunctionDef) -> dict[str, ParamUs
     shadowed: dict[ast.AST, set[str]] = {}
 
     def visit(node: ast.AST, hidden: frozenset[str]) -> None:
-        for child in ast.iter_child_nodes(node):
+        for child in _children(node):
             parents[child] = node
             inner = hidden
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
@@ -422,8 +438,8 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
         for s in body
     )
     parents: dict[ast.AST, ast.AST] = {}
-    for n in ast.walk(fn):
-        for c in ast.iter_child_nodes(n):
+    for n in walk(fn):
+        for c in _children(n):
             parents[c] = n
     for n in _walk_own(fn):
         if isinstance(n, ast.Return) and n.value is not None:

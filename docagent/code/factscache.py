@@ -1,0 +1,175 @@
+"""A cache of what drafting reads from Python's ``ast`` per file version, next to the scan cache.
+
+``.docagent/facts-cache.json`` keeps, per file version (the hash of its bytes), the
+:class:`~docagent.code.astfacts.AstFacts` that one parse and one traversal give: the code
+fingerprint of every target (``code_sha``), the names each definition calls and the names its
+imports bind. A ``batch`` re-run finds its targets' fingerprints there instead of parsing and
+traversing every file again; a file whose bytes changed has another hash, so an entry is never
+stale. The syntax tree itself is not kept: whatever needs it (resolving calls for a draft)
+parses the file, once.
+
+Like the scan cache it is data, never code: JSON checked field by field, for this Python
+version only (its parser decides the fingerprints), signed with this user's scan-cache key
+(:func:`docagent.scan.cache_key`). A cache that is missing, damaged, from another user, machine
+or Python, or of an older format is ignored: the files are parsed again and the cache is
+rewritten. Failing to write it only costs time on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from docagent.code.astfacts import AstFacts
+from docagent.code.targets import FileFacts
+
+CACHE_NAME = "facts-cache.json"
+#: bump when the facts of an unchanged file can change (fingerprints, calls, imports)
+CACHE_VERSION = 1
+_MAGIC = b"docagent-facts-cache"
+#: entries of file versions not seen in a run that are kept (a branch switched back and forth)
+KEEP_UNSEEN = 4096
+
+
+def content_sha(facts: FileFacts) -> str:
+    """The cache key of a file version: a hash of its bytes (as the scan cache's)."""
+    return hashlib.blake2b(facts.source, digest_size=16).hexdigest()
+
+
+def _header(key: bytes, body: bytes) -> bytes:
+    mac = hmac.new(key, body, "sha256").hexdigest()
+    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
+    return b"%s %d %s %s\n" % (_MAGIC, CACHE_VERSION, python.encode(), mac.encode())
+
+
+def _entry(value: Any) -> AstFacts | None:
+    """The facts of one cache entry, or None when it is malformed."""
+    if not (isinstance(value, list) and len(value) == 3):
+        return None
+    shas, calls, imports = value
+    if not (
+        isinstance(shas, dict)
+        and all(isinstance(k, str) and isinstance(v, str) for k, v in shas.items())
+        and isinstance(calls, list)
+        and isinstance(imports, list)
+        and all(isinstance(name, str) for name in imports)
+    ):
+        return None
+    by_def: dict[tuple[int, str], list[str]] = {}
+    for call in calls:
+        if not (
+            isinstance(call, list)
+            and len(call) == 3
+            and type(call[0]) is int
+            and isinstance(call[1], str)
+            and isinstance(call[2], list)
+            and all(isinstance(name, str) for name in call[2])
+        ):
+            return None
+        by_def[(call[0], call[1])] = call[2]
+    return AstFacts(shas=dict(shas), calls=by_def, imports=frozenset(imports))
+
+
+def _value(found: AstFacts) -> list[Any]:
+    calls = [[line, name, names] for (line, name), names in found.calls.items()]
+    return [found.shas, calls, sorted(found.imports)]
+
+
+class FactsCache:
+    """The facts cache of one repository (see the module docstring)."""
+
+    def __init__(self, root: Path):
+        """The cache of the repository at ``root`` (nothing is read until :meth:`load`)."""
+        self.path = root / ".docagent" / CACHE_NAME
+        self._old: dict[str, Any] = {}
+        #: entries of the file versions of this run: content sha -> cache value
+        self._seen: dict[str, Any] = {}
+        self._changed = False
+
+    @classmethod
+    def load(cls, root: Path) -> FactsCache:
+        """Read the cache of ``root``; anything not written by this user for this Python is
+        ignored (an empty cache)."""
+        from docagent.scan import cache_key
+
+        cache = cls(root)
+        key = cache_key()
+        if key is None:
+            return cache
+        try:
+            with cache.path.open("rb") as fh:
+                head = fh.readline(300)
+                body = fh.read()
+        except OSError:
+            return cache
+        if not hmac.compare_digest(head, _header(key, body)):
+            return cache
+        try:
+            entries = json.loads(body)
+        except (ValueError, RecursionError):
+            return cache
+        if isinstance(entries, dict):
+            cache._old = entries
+        return cache
+
+    def attach(self, facts: FileFacts) -> bool:
+        """Give ``facts`` the cached :class:`AstFacts` of its version; False when not cached.
+
+        A malformed entry counts as not cached (the file is parsed, the entry rewritten).
+        """
+        if "_ast_facts" in facts.__dict__:
+            return True
+        sha = content_sha(facts)
+        value = self._old.get(sha)
+        found = _entry(value) if value is not None else None
+        if found is None:
+            return False
+        facts.__dict__["_ast_facts"] = found
+        self._seen[sha] = value
+        return True
+
+    def add(self, facts: Iterable[FileFacts]) -> None:
+        """Remember the facts computed for these files (those that parsed) for the next run."""
+        for f in facts:
+            found = f.__dict__.get("_ast_facts")
+            if found is None or found.error is not None:
+                continue
+            sha = content_sha(f)
+            if sha not in self._seen:
+                value = self._seen[sha] = _value(found)
+                # new, or replacing a malformed entry
+                self._changed = self._changed or self._old.get(sha) != value
+
+    def save(self) -> None:
+        """Write the cache when this run added to it (atomically; a failure is ignored).
+
+        It keeps the entries of this run's file versions and up to :data:`KEEP_UNSEEN` others.
+        """
+        from docagent.scan import cache_key
+        from docagent.writes import write_atomic
+
+        if not self._changed:
+            return
+        key = cache_key(create=True)
+        if key is None:
+            return
+        entries = dict(self._seen)
+        for sha, value in self._old.items():
+            if len(entries) >= len(self._seen) + KEEP_UNSEEN:
+                break
+            entries.setdefault(sha, value)
+        body = json.dumps(entries, separators=(",", ":")).encode("utf-8")
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(self.path, _header(key, body) + body, mode=0o600, sync=False)
+        except OSError:
+            return  # read-only repository or full disk: only the next run is slower
+        self._changed = False
+
+
+__all__ = ["CACHE_NAME", "FactsCache", "content_sha"]
