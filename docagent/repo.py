@@ -58,10 +58,17 @@ class _Plain:
 
     def __init__(self, path: Path) -> None:
         self.git = _Commands(path)
-        bare, git_dir = self.git.rev_parse("--is-bare-repository", "--absolute-git-dir").split("\n")
+        self._top: str | None = None
+        try:  # one process in a work tree; outside one (bare, inside .git) git refuses the third
+            bare, git_dir, self._top = self.git.rev_parse(
+                "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"
+            ).split("\n")
+        except (GitFailed, ValueError):
+            bare, git_dir = self.git.rev_parse("--is-bare-repository", "--absolute-git-dir").split(
+                "\n"
+            )
         self.git_dir = git_dir
         self.bare = bare.strip() == "true"
-        self._top: str | None = None
 
     @property
     def working_tree_dir(self) -> str | None:
@@ -254,6 +261,8 @@ def _commit(r: Any, rev: str, flag: str) -> str:
 
 
 def _merge_base(r: Any, a: str, b: str, flag: str) -> str:
+    if a == b:  # ``--since HEAD``: a commit is its own merge base
+        return a
     try:
         return str(r.git.merge_base(a, b)).strip()
     except _command_errors():
@@ -403,7 +412,7 @@ def python_files(
                 r.git.diff("-z", "--name-only", "--no-renames", *span.diff_args, "--").split("\0")
             )
             if span.work_tree:
-                changed |= set(r.git.ls_files("-z", "--others", "--exclude-standard").split("\0"))
+                changed.update(untracked)  # listed above (tag "?"): no second ls-files
             files &= changed
     rel_under = None
     if under is not None:
