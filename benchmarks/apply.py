@@ -10,13 +10,25 @@ their docstrings with the edit engine, writes proposals with the original texts 
 - ``apply_proposals`` with ``--dry-run`` semantics (plan, verify, diff; nothing written),
 - ``apply_proposals`` writing the files (plan, verify, atomic write per file),
 
-then checks that every docstring came back exactly and prints the numbers.
+then checks that every docstring came back exactly and prints the numbers and their ratios to
+the cold scan (goal: both within 2x).
+
+``--batch`` also times, on the same stripped files, offline ``docagent batch --apply`` against
+``docagent batch --out`` followed by ``docagent apply --all`` (fresh processes, fresh decision
+logs), with each process's peak memory (goal: within 1.5x, memory flat).
+
+``--baseline-src DIR`` (another docagent source tree, for example ``git archive main``
+unpacked) runs everything with that version too, alternately in the same invocation, and prints
+both side by side: the machine may be loaded, so compare the ratios.
 """
 
 from __future__ import annotations
 
 import ast
+import json
+import os
 import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -85,15 +97,9 @@ def _timed(fn):  # noqa: ANN001, ANN202 - tiny helper
     return result, time.perf_counter() - start
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark and print the numbers; exit 1 when a docstring did not come back."""
-    import argparse
-
+def measure(repeat: int) -> dict[str, float]:
+    """Time the cold scan, ``apply --dry-run`` and ``apply`` in this process (best of runs)."""
     from docagent.scan import scan_files
-
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=3, help="runs; the best time is shown")
-    args = parser.parse_args(argv)
 
     tmp = Path(tempfile.mkdtemp(prefix="docagent-bench-"))
     try:
@@ -103,44 +109,183 @@ def main(argv: list[str] | None = None) -> int:
         originals, proposals = prepare(root)
         paths = sorted(originals)
         stripped = {p: (root / p).read_bytes() for p in paths}
-        size = sum(len(b) for b in stripped.values())
-        times: dict[str, list[float]] = {"scan1": [], "scan": [], "dry": [], "apply": []}
-        for _ in range(max(1, args.repeat)):
+        times: dict[str, list[float]] = {"scan1": [], "dry": [], "apply": []}
+        report = dry = None
+        for _ in range(max(1, repeat)):
             for p, data in stripped.items():
                 (root / p).write_bytes(data)
             (_, errors), t = _timed(lambda: scan_files(root, paths, use_cache=False, workers=1))
             assert not errors, errors
             times["scan1"].append(t)
-            times["scan"].append(_timed(lambda: scan_files(root, paths, use_cache=False))[1])
+            _forget_fingerprints()
             dry, t = _timed(lambda: apply_proposals(root, proposals, dry_run=True))
             times["dry"].append(t)
+            _forget_fingerprints()  # cold: nothing kept from the dry run
             report, t = _timed(lambda: apply_proposals(root, proposals))
             times["apply"].append(t)
-
-        best = {k: min(v) for k, v in times.items()}
+        assert report is not None and dry is not None
         bad = [p for p in paths if _shape((root / p).read_bytes()) != _shape(originals[p])]
-        n = len(proposals)
-        per = {k: 1000 * best[k] / n for k in ("dry", "apply")}
-        print(f"files: {len(paths)}  ({size / 1e6:.2f} MB after stripping)")
-        print(f"docstrings: {n}   (best of {max(1, args.repeat)} runs)")
-        print(f"cold scan, 1 process:          {best['scan1']:7.2f} s")
-        print(f"cold scan, default workers:    {best['scan']:7.2f} s")
-        print(
-            f"apply --dry-run (plan+verify): {best['dry']:7.2f} s  ({per['dry']:.2f} ms/docstring)"
+        best = {k: min(v) for k, v in times.items()}
+        best.update(
+            files=len(paths),
+            docstrings=len(proposals),
+            mb=sum(len(b) for b in stripped.values()) / 1e6,
+            applied=len(report.applied),
+            dry_applied=len(dry.applied),
+            restored=len(paths) - len(bad),
         )
-        apply_s = best["apply"]
-        print(f"apply (plan+verify+write):     {apply_s:7.2f} s  ({per['apply']:.2f} ms/docstring)")
-        print("ratios to the cold scan of the same files (goal: both <= 2x):")
-        print(f"  apply --dry-run / cold scan (1 process): {best['dry'] / best['scan1']:7.1f}x")
-        print(f"  apply / cold scan (1 process):           {best['apply'] / best['scan1']:7.1f}x")
-        print(
-            f"outcomes: applied {len(report.applied)}, skipped {len(report.skipped)}, "
-            f"refused {len(report.refused)}; dry run would apply {len(dry.applied)}"
-        )
-        print(f"restored exactly: {len(paths) - len(bad)}/{len(paths)} files")
-        return 0 if not bad and len(report.applied) == n else 1
+        return best
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _forget_fingerprints() -> None:
+    """Drop fingerprints the edit engine keeps in memory, if this version keeps any."""
+    from docagent.code import edit
+
+    cache = getattr(edit, "_BEFORE", None)
+    if cache is not None:
+        cache.clear()
+
+
+def _env(src: Path | None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_API_KEY")}
+    if src is not None:
+        env["PYTHONPATH"] = str(src)
+    return env
+
+
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
+    """Run a command; return its wall time (s) and peak memory (MiB)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(
+        cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    assert proc.stderr is not None
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    code = os.waitstatus_to_exitcode(status)
+    if code not in (0, 1):
+        raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err[-2000:]}")
+    return elapsed, usage.ru_maxrss / 1024
+
+
+def measure_batch(src: Path | None) -> dict[str, float]:
+    """``batch --apply`` against ``batch --out`` + ``apply --all`` on the stripped files."""
+    tmp = Path(tempfile.mkdtemp(prefix="docagent-bench-batch-"))
+    try:
+        seed = tmp / "seed"
+        seed.mkdir()
+        prepare(seed)
+        out: dict[str, float] = {}
+        docagent = [sys.executable, "-m", "docagent"]
+        for mode in ("apply", "out"):
+            root = tmp / mode
+            shutil.copytree(seed, root)
+            git = ["git", "-c", "user.name=b", "-c", "user.email=b@b"]
+            subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+            subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+            subprocess.run([*git, "commit", "-qm", "stripped"], cwd=root, check=True)
+            env = _env(src)
+            if mode == "apply":
+                t, mem = _run(
+                    [*docagent, "batch", ".", "--apply", "--provider", "offline"], root, env
+                )
+                out["batch --apply"], out["batch --apply MiB"] = t, mem
+            else:
+                props = tmp / "p.jsonl"
+                t1, m1 = _run(
+                    [*docagent, "batch", ".", "--out", str(props), "--provider", "offline"],
+                    root,
+                    env,
+                )
+                t2, m2 = _run([*docagent, "apply", str(props), "--all"], root, env)
+                out["batch --out"], out["apply --all"] = t1, t2
+                out["batch --out MiB"], out["apply --all MiB"] = m1, m2
+        out["batch --apply / (out + apply)"] = out["batch --apply"] / (
+            out["batch --out"] + out["apply --all"]
+        )
+        return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _child(src: Path | None, repeat: int) -> dict[str, float]:
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--json", "--repeat", str(repeat)]
+    proc = subprocess.run(cmd, env=_env(src), capture_output=True, text=True, check=False)
+    if proc.returncode != 0:
+        raise SystemExit(proc.stderr[-2000:])
+    return json.loads(proc.stdout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the numbers; exit 1 when a docstring did not come back."""
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs; the best time is shown")
+    parser.add_argument("--rounds", type=int, default=1, help="alternating rounds (medians)")
+    parser.add_argument("--batch", action="store_true", help="also time batch --apply")
+    parser.add_argument("--baseline-src", type=Path, help="another docagent source tree")
+    parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.json:
+        print(json.dumps(measure(args.repeat)))
+        return 0
+    versions: list[tuple[str, Path | None]] = [("this", None)]
+    if args.baseline_src is not None:
+        versions.insert(0, ("baseline", args.baseline_src.resolve()))
+    runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in versions}
+    for _ in range(max(1, args.rounds)):
+        for name, src in versions:
+            row = _child(src, args.repeat)
+            if args.batch:
+                row.update(measure_batch(src))
+            runs[name].append(row)
+    med = {
+        name: {k: statistics.median(r[k] for r in rows) for k in rows[0]}
+        for name, rows in runs.items()
+    }
+    for row in med.values():
+        row["apply --dry-run / cold scan"] = row["dry"] / row["scan1"]
+        row["apply / cold scan"] = row["apply"] / row["scan1"]
+    first = med["this"]
+    print(
+        f"files: {first['files']:.0f} ({first['mb']:.2f} MB after stripping), "
+        f"docstrings: {first['docstrings']:.0f}; best of {args.repeat} runs, "
+        f"medians of {args.rounds} round(s)"
+    )
+    labels = {
+        "scan1": "cold scan, 1 process (s)",
+        "dry": "apply --dry-run (s)",
+        "apply": "apply (s)",
+        "apply --dry-run / cold scan": "apply --dry-run / cold scan (goal <= 2)",
+        "apply / cold scan": "apply / cold scan (goal <= 2)",
+        "batch --apply": "batch --apply (s)",
+        "batch --out": "batch --out (s)",
+        "apply --all": "apply --all after it (s)",
+        "batch --apply / (out + apply)": "batch --apply / (out + apply) (goal <= 1.5)",
+        "batch --apply MiB": "batch --apply peak MiB",
+        "batch --out MiB": "batch --out peak MiB",
+        "apply --all MiB": "apply --all peak MiB",
+    }
+    names = list(med)
+    print(
+        f"{'':46s}"
+        + "".join(f"{n:>12s}" for n in names)
+        + ("  this/base" if len(names) > 1 else "")
+    )
+    for key, label in labels.items():
+        if key not in first:
+            continue
+        cells = "".join(f"{med[n][key]:12.2f}" for n in names)
+        ratio = f"  {med['this'][key] / med['baseline'][key]:9.2f}" if len(names) > 1 else ""
+        print(f"{label:46s}{cells}{ratio}")
+    ok = first["restored"] == first["files"] and first["applied"] == first["docstrings"]
+    print(f"restored exactly: {first['restored']:.0f}/{first['files']:.0f} files")
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

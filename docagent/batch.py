@@ -38,7 +38,14 @@ from docagent.draft.models import Draft, Usage
 from docagent.draft.providers import ProviderError
 from docagent.errors import DocagentError, WorkFailed
 from docagent.runlock import run_lock
-from docagent.session import BATCH_REVIEWER, README_KIND, Session, WorkItem, draft_from_record
+from docagent.session import (
+    BATCH_REVIEWER,
+    README_KIND,
+    Outcome,
+    Session,
+    WorkItem,
+    draft_from_record,
+)
 from docagent.store.redact import scrub_text
 from docagent.writes import is_stream, open_output
 
@@ -689,6 +696,10 @@ class _Runner:
         self.on_item_done: Callable[[], None] | None = None
         self._unsynced = False
         self._synced_at = time.monotonic()
+        #: accepted drafts waiting for the rest of their file (``--apply``), by path
+        self._pending: dict[str, list[tuple[WorkItem, Draft]]] = {}
+        #: items of each file not handled yet in this :meth:`run`
+        self._left: dict[str, int] = {}
 
     @property
     def cost(self) -> float:
@@ -711,6 +722,9 @@ class _Runner:
         )
         sem = asyncio.Semaphore(self.concurrency)
         done = [asyncio.Event() for _ in self.items]
+        self._left = {}
+        for item in self.items:
+            self._left[item.path] = self._left.get(item.path, 0) + 1
 
         async def one(i: int, item: WorkItem) -> None:
             try:
@@ -722,6 +736,9 @@ class _Runner:
             except Exception as exc:  # one target's failure never stops the run
                 self._fail(item, f"internal error: {type(exc).__name__}: {exc}")
             finally:
+                self._left[item.path] -= 1
+                if not self._left[item.path]:
+                    self._flush(item.path)  # the file's last item: write its accepts at once
                 done[i].set()
                 self.stats.done += 1
                 if self.on_item_done is not None:
@@ -731,6 +748,8 @@ class _Runner:
         try:
             await asyncio.gather(*(one(i, item) for i, item in enumerate(self.items)))
         finally:
+            for path in list(self._pending):
+                self._flush(path)
             if stop:
                 self.progress.stop()
             self.sync()
@@ -807,6 +826,15 @@ class _Runner:
             self._fail(item, draft.error or "the draft is empty")
             return
         status = "proposed"
+        if draft.ok and self.apply and item.kind != README_KIND:
+            # applied with the file's other accepts, in one verified write (see _flush);
+            # callers drafted before then already see it
+            self._pending.setdefault(item.path, []).append((item, draft))
+            if session.drafter is not None:
+                session.drafter.record_accepted(
+                    item.path, item.qualname, draft.text, reviewed=False
+                )
+            return
         if draft.ok and self.apply:
             outcome = session.accept(item, draft, reviewer=REVIEWER)
             if outcome.ok:
@@ -822,6 +850,30 @@ class _Runner:
             if not draft.ok:
                 self.stats.checks_failed += 1
         self._write(draft, status)
+
+    def _flush(self, path: str) -> None:
+        """Apply the accepted drafts of ``path`` in one write, then write their records.
+
+        :meth:`Session.accept_file` records every decision as an intent before the write and
+        confirms it after, so a kill at any point is settled by the next run.
+        """
+        group = self._pending.pop(path, [])
+        if not group:
+            return
+        try:
+            outcomes = self.session.accept_file(group, reviewer=REVIEWER)
+        except Exception as exc:  # one file's failure never stops the run
+            reason = f"internal error: {type(exc).__name__}: {exc}"
+            outcomes = [Outcome(False, reason) for _ in group]
+        for (item, draft), outcome in zip(group, outcomes, strict=True):
+            status = "proposed"
+            if outcome.ok:
+                status = "accepted"
+                self.stats.applied += 1
+            else:
+                self._fail(item, f"edit refused: {outcome.message}")
+                self.stats.proposed += 1
+            self._write(draft, status)
 
 
 def run_batch(path: str | Path = ".", **options: Any) -> dict[str, Any]:

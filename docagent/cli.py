@@ -11,6 +11,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from docagent import __version__
 from docagent.errors import DocagentError
@@ -119,9 +120,50 @@ def _add_provider(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _columns() -> int:
+    """The terminal's width as :func:`shutil.get_terminal_size` finds it (80 when unknown).
+
+    argparse asks shutil on every ``add_argument``, and importing shutil (with bz2 and lzma)
+    is a few milliseconds of every command's start-up.
+    """
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns > 0:
+        return columns
+    try:
+        return os.get_terminal_size(sys.__stdout__.fileno()).columns or 80  # type: ignore[union-attr]
+    except (AttributeError, ValueError, OSError):
+        return 80
+
+
+class _Formatter(argparse.HelpFormatter):
+    """argparse's help formatter, told the terminal's width (see :func:`_columns`)."""
+
+    def __init__(
+        self,
+        prog: str,
+        indent_increment: int = 2,
+        max_help_position: int = 24,
+        width: int | None = None,
+    ) -> None:
+        """Format help for ``prog`` at the terminal's width less two, as argparse does."""
+        super().__init__(prog, indent_increment, max_help_position, width or _columns() - 2)
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser (and subcommand parsers) using :class:`_Formatter` by default."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Build the parser; ``formatter_class`` defaults to :class:`_Formatter`."""
+        kwargs.setdefault("formatter_class", _Formatter)
+        super().__init__(*args, **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """Build the argparse parser for every docagent subcommand (the command-surface contract)."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="docagent",
         description="Draft, review and measure Python documentation with an LLM. "
         "Exit codes: 0 success, 1 work failed or threshold not met, 2 bad usage or input.",

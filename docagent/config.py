@@ -16,7 +16,6 @@ import dataclasses
 import math
 import os
 import sys
-import tomllib
 import types
 import typing
 from collections.abc import Mapping
@@ -216,6 +215,8 @@ def read_pyproject(root: Path, file: Path | None = None) -> dict[str, Any]:
         if file is not None:
             raise DocagentError(f"--config {file}: no such file")
         return {}
+    import tomllib  # here: a repository without pyproject.toml never needs it
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
@@ -277,6 +278,8 @@ def _source_label(root: Path, file: Path, chosen: bool) -> str:
 
 
 def _has_docagent_table(path: Path) -> bool:
+    import tomllib
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):

@@ -58,14 +58,26 @@ class _Plain:
 
     def __init__(self, path: Path) -> None:
         self.git = _Commands(path)
-        bare, git_dir = self.git.rev_parse("--is-bare-repository", "--absolute-git-dir").split("\n")
+        self._top: str | None = None
+        try:  # one process in a work tree; outside one (bare, inside .git) git refuses the third
+            bare, git_dir, self._top = self.git.rev_parse(
+                "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"
+            ).split("\n")
+        except (GitFailed, ValueError):
+            bare, git_dir = self.git.rev_parse("--is-bare-repository", "--absolute-git-dir").split(
+                "\n"
+            )
         self.git_dir = git_dir
         self.bare = bare.strip() == "true"
 
     @property
     def working_tree_dir(self) -> str | None:
-        """The work tree's top folder (None for a bare repository)."""
-        return None if self.bare else str(self.git.rev_parse("--show-toplevel"))
+        """The work tree's top folder (None for a bare repository), asked of git once."""
+        if self.bare:
+            return None
+        if self._top is None:
+            self._top = str(self.git.rev_parse("--show-toplevel"))
+        return self._top
 
 
 def _git_reason(path: Path, stderr: str, fallback: object) -> DocagentError:
@@ -74,6 +86,10 @@ def _git_reason(path: Path, stderr: str, fallback: object) -> DocagentError:
     lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
     detail = next((ln for ln in lines if ln.startswith(("fatal:", "error:"))), None)
     return DocagentError(f"{path}: git: {detail or (lines[0] if lines else fallback)}")
+
+
+#: the repository of each folder asked about, so a command runs ``git rev-parse`` once per folder
+_PLAIN: dict[Path, _Plain] = {}
 
 
 @contextlib.contextmanager
@@ -86,7 +102,9 @@ def _git(path: Path) -> Iterator[_Plain]:
     if not Path(path).exists():
         raise DocagentError(f"{path}: no such file or directory")
     try:
-        plain = _Plain(Path(path))
+        key = Path(path).resolve()
+        plain = _PLAIN.get(key) or _Plain(key)
+        _PLAIN[key] = plain
     except GitFailed as exc:
         if "not a git repository" in exc.stderr:
             raise DocagentError(f"{path}: not inside a git repository") from None
@@ -121,16 +139,26 @@ def _repo(path: Path) -> Iterator[Any]:
         raise _git_reason(path, str(exc.stderr or ""), exc) from None
 
 
+#: work-tree roots found by :func:`find_root`, by the folder asked about (a command asks more
+#: than once; each answer costs two ``git`` processes)
+_ROOTS: dict[Path, Path] = {}
+
+
 def find_root(path: str | Path) -> Path:
     """Return the working-tree root of the git repository containing ``path``."""
     p = Path(path).resolve()
     start = p if p.is_dir() else p.parent
     if not p.exists():
         raise DocagentError(f"{path}: no such file or directory")
+    known = _ROOTS.get(start)
+    if known is not None and (known / ".git").exists():
+        return known
     with _git(start) as r:
-        if r.working_tree_dir is None:
+        top = r.working_tree_dir
+        if top is None:
             raise DocagentError(f"{path}: is a bare git repository")
-        return Path(r.working_tree_dir).resolve()
+        _ROOTS[start] = root = Path(top).resolve()
+        return root
 
 
 def matches(path: str, patterns: Iterable[str]) -> bool:
@@ -233,6 +261,8 @@ def _commit(r: Any, rev: str, flag: str) -> str:
 
 
 def _merge_base(r: Any, a: str, b: str, flag: str) -> str:
+    if a == b:  # ``--since HEAD``: a commit is its own merge base
+        return a
     try:
         return str(r.git.merge_base(a, b)).strip()
     except _command_errors():
@@ -382,7 +412,7 @@ def python_files(
                 r.git.diff("-z", "--name-only", "--no-renames", *span.diff_args, "--").split("\0")
             )
             if span.work_tree:
-                changed |= set(r.git.ls_files("-z", "--others", "--exclude-standard").split("\0"))
+                changed.update(untracked)  # listed above (tag "?"): no second ls-files
             files &= changed
     rel_under = None
     if under is not None:

@@ -18,10 +18,8 @@ import hashlib
 import hmac
 import json
 import os
-import secrets
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -271,6 +269,8 @@ def cache_key(create: bool = False) -> bytes | None:
         return None
     try:
         directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import secrets
+
         key = secrets.token_bytes(32)
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "wb") as fh:
@@ -437,7 +437,8 @@ def scan_files(
         todo.sort(key=lambda job: -sizes[job[0]])  # big files first: workers finish together
         n = workers if workers is not None else (os.cpu_count() or 1)
         if n > 1 and len(todo) > 8 and sum(sizes.values()) > 200_000:
-            import multiprocessing
+            import multiprocessing  # imported here: a narrowed scan never needs a pool
+            from concurrent.futures import ProcessPoolExecutor
 
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:

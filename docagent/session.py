@@ -897,6 +897,83 @@ class Session:
         message = "applied" if applied else "; ".join(r for _, r in result.skipped)
         return Outcome(True, message, applied)
 
+    def accept_file(
+        self, accepts: list[tuple[WorkItem, Draft]], reviewer: str | None = None
+    ) -> list[Outcome]:
+        """Apply several drafts of one file in one verified write and log each decision.
+
+        What :meth:`accept` does for each draft, with one read, one verification and one
+        atomic write for the whole file (``batch --apply`` groups a file's accepts this way).
+        Every decision is recorded as an intent before the write and confirmed after it, so a
+        kill at any point leaves the log and the file in agreement once the next run settles
+        the intents. Returns one :class:`Outcome` per draft, in order.
+        """
+        if not accepts:
+            return []
+        path = accepts[0][0].path
+        intents: dict[str, int] = {}
+        outcomes: dict[str, Outcome] = {}
+        edits: list[DocEdit] = []
+        for item, draft in accepts:
+            if item.path != path or item.kind == README_KIND:
+                raise ValueError("accept_file takes docstring drafts of one file")
+            if not draft.text.strip():
+                outcomes[item.qualname] = Outcome(False, "the docstring is empty")
+                continue
+            intent, refusal = self._intend(item, draft, "accept", draft.text, reviewer, None)
+            if refusal is not None:
+                outcomes[item.qualname] = refusal
+                continue
+            intents[item.qualname] = intent
+            edits.append(
+                DocEdit(
+                    item.qualname,
+                    draft.text,
+                    draft.code_sha or None,
+                    original_sha=draft.original_sha,
+                    keep_existing=not draft.repairs,
+                )
+            )
+        result = (
+            apply_file_edits(self.root, path, edits, line_length=self.settings.line_length)
+            if edits
+            else None
+        )
+        refused = dict(result.refused) if result is not None else {}
+        skipped = dict(result.skipped) if result is not None else {}
+        applied = set(result.applied) if result is not None and result.written else set()
+        out: list[Outcome] = []
+        for item, draft in accepts:
+            q = item.qualname
+            if q in outcomes:
+                out.append(outcomes[q])
+                continue
+            if q in refused or (q not in applied and q not in skipped):
+                self._forget(intents[q])
+                if q in refused:
+                    dropped = result.would_drop.get(q, 0) if result is not None else 0
+                    out.append(
+                        Outcome(False, refused[q], needs_confirmation=dropped > 0, dropped=dropped)
+                    )
+                else:
+                    error = result.error if result is not None else None
+                    out.append(Outcome(False, error or "nothing was written"))
+                continue
+            self._decide(
+                draft, "accept", final_text=draft.text, reviewer=reviewer, intent=intents[q]
+            )
+            if self.drafter is not None:
+                self.drafter.record_accepted(
+                    path, q, draft.text, reviewed=reviewer != BATCH_REVIEWER
+                )
+            item.state = "done"
+            out.append(Outcome(True, "applied" if q in applied else skipped[q], q in applied))
+        with self._lock:
+            self._facts.pop(path, None)
+            if applied:
+                self._changed.add(path)  # no undo copies: batch never undoes
+        return out
+
     def check_readme(self, item: WorkItem, text: str) -> list[Check]:
         """Run the README section checks on ``text`` as the body of ``item``'s section.
 

@@ -357,3 +357,29 @@ def test_estimate_counts_readme_sections(repo_factory, capsys) -> None:
     assert with_readme["targets"] > without["targets"] == 8
     assert with_readme["to_draft"] == with_readme["targets"]
     assert with_readme["input_tokens"] > without["input_tokens"]
+
+
+def test_apply_writes_each_file_once(repo_factory, tmp_path: Path, monkeypatch, capsys) -> None:
+    """``batch --apply`` applies a file's accepts in one verified write, not one per docstring."""
+    from docagent.code import edit
+
+    root = repo_factory({"a.py": CORE, "b.py": CORE.replace("def ", "def b_")})
+    before = fingerprints(root)
+    writes: list[str] = []
+    real = edit.write_atomic
+
+    def counting(path, data, **kwargs):  # noqa: ANN001, ANN202 - wraps the writer
+        writes.append(Path(path).name)
+        return real(path, data, **kwargs)
+
+    monkeypatch.setattr(edit, "write_atomic", counting)
+    code = main(["batch", str(root), "--apply", "--out", str(tmp_path / "p.jsonl")])
+    summary = json.loads(capsys.readouterr().out)
+    assert code == 0 and summary["applied"] == summary["targets"] == 16
+    assert sorted(writes) == ["a.py", "b.py"]
+    assert fingerprints(root) == before
+    records = [json.loads(x) for x in (tmp_path / "p.jsonl").read_text().splitlines()]
+    assert len(records) == 16 and all(r["status"] == "accepted" for r in records)
+    with Store.open(root) as store:
+        assert len([d for d in store.decisions() if d.decision == "accept"]) == 16
+        assert store.intents() == []

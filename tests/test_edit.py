@@ -545,8 +545,9 @@ def test_function_docstrings_get_no_blank_line_before_a_nested_def(tmp_path: Pat
     )
 
 
-def test_apply_parses_the_file_once_before_and_once_after(tmp_path: Path, monkeypatch) -> None:
-    """New docstrings are placed with the read's syntax tree: one parse before, one after."""
+def test_apply_parses_the_whole_file_with_tree_sitter_once(tmp_path: Path, monkeypatch) -> None:
+    """New docstrings are placed with the read's syntax tree; after the edit tree-sitter reads
+    only the new literals (the proof of an edit checks the rest with Python's parser)."""
     from docagent.code import parser as ts
 
     parsed: list[bytes] = []
@@ -558,8 +559,9 @@ def test_apply_parses_the_file_once_before_and_once_after(tmp_path: Path, monkey
 
     monkeypatch.setattr(ts, "parse", counting)
     path = tmp_path / "m.py"
-    path.write_text("class A:\n    def f(self):\n        return 1\n\ndef g():\n    pass\n")
+    original = b"class A:\n    def f(self):\n        return 1\n\ndef g():\n    pass\n"
+    path.write_bytes(original)
     res = apply_file_edits(tmp_path, "m.py", [DocEdit("A.f", "F."), DocEdit("g", "G.")])
     assert res.applied == ["A.f", "g"] and res.written
     assert _docstrings(path.read_text())[(2, "f")] == "F."
-    assert len(parsed) == 2  # the file as read, and the edited text being verified
+    assert parsed == [original, b'"""F."""', b'"""G."""']

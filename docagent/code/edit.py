@@ -27,6 +27,7 @@ import difflib
 import hashlib
 import inspect
 import os
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -36,17 +37,21 @@ from tree_sitter import Node, Tree
 
 from docagent.code import parser as ts
 from docagent.code import pyast
-from docagent.code.astfacts import MODULE, tree_facts
+from docagent.code.astfacts import MODULE, no_gc, tree_facts
 from docagent.code.docstrings import NO_DOCSTRING, docstring_sha, dropped_lines
+from docagent.code.proof import Change, doc_ranges, prove
 from docagent.code.targets import (
     TOO_DEEP,
     FileFacts,
     SourceError,
     Target,
+    decode_source,
+    docstring_of,
     first_statement,
     read_file,
     read_file_and_tree,
 )
+from docagent.code.udiff import unified_diff
 from docagent.writes import recover_stale_temps, write_atomic
 
 __all__ = [
@@ -121,11 +126,17 @@ def _escape_char(ch: str) -> str:
     return f"\\U{o:08x}"
 
 
+#: printable ASCII but the backslash, tabs and line feeds: characters a literal holds as they are
+_PLAIN = re.compile(r"[\x20-\x5b\x5d-\x7e\t\n]*")
+
+
 def _literal_body(value: str, quote: str, raw: bool, encoding: str) -> tuple[str, int] | None:
     """Return ``(body, escaped_quotes)`` for ``value`` in ``quote``; None when raw cannot hold it.
 
     Line breaks in ``value`` stay ``\\n`` here; the caller turns them into the file's newline.
     """
+    if quote[0] not in value and (len(quote) == 3 or "\n" not in value) and _PLAIN.fullmatch(value):
+        return value, 0  # what the loop below returns for such a value, without the loop
     qch = quote[0]
     single = len(quote) == 1
     out: list[str] = []
@@ -306,7 +317,9 @@ def _render(
                 literal = p + q + body + q
                 if layout == "oneline" and column + len(literal) > line_length:
                     continue
-                if not _round_trips(literal, cleaned):
+                # nothing escaped, no backslash: the literal's value is ``value`` itself
+                verbatim = body == value and "\\" not in value
+                if not verbatim and not _round_trips(literal, cleaned):
                     continue
                 if escaped == 0:
                     return literal.replace("\n", newline)
@@ -367,25 +380,28 @@ class EditPlan:
             return None
         return self.new_text.encode(self.encoding)
 
+    #: character ranges of the changes (old start, old end, new start, new end), for the diff
+    regions: list[tuple[int, int, int, int]] | None = None
+
     def diff(self) -> str:
         """A unified diff (``a/PATH`` → ``b/PATH``) of the planned change; empty when none."""
         if self.new_text is None:
             return ""
-        return unified_diff(self.path, self.old_text, self.new_text)
+        return unified_diff(self.path, self.old_text, self.new_text, self.regions)
 
 
-def unified_diff(path: str, old_text: str, new_text: str) -> str:
-    """Return a git-style unified diff of one file's text."""
-    lines = difflib.unified_diff(
-        old_text.splitlines(keepends=True),
-        new_text.splitlines(keepends=True),
-        fromfile=f"a/{path}",
-        tofile=f"b/{path}",
-    )
+def _char_regions(source: bytes, splices: list[_Splice]) -> list[tuple[int, int, int, int]]:
+    """The character ranges ``(old_start, old_end, new_start, new_end)`` of ``splices``."""
     out = []
-    for line in lines:
-        out.append(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n")
-    return "".join(out)
+    pos = chars = shift = 0
+    for s in sorted(splices, key=lambda s: (s.start, s.end)):
+        chars += len(source[pos : s.start].decode("utf-8"))
+        old_end = chars + len(source[s.start : s.end].decode("utf-8"))
+        new_len = len(s.data.decode("utf-8"))
+        out.append((chars, old_end, chars + shift, chars + shift + new_len))
+        shift += new_len - (old_end - chars)
+        chars, pos = old_end, s.end
+    return out
 
 
 @dataclass
@@ -414,9 +430,17 @@ class _FileContext:
         return self._tree.root_node
 
     def stripped(self) -> _Stripped:
-        """The file's AST with docstrings removed (parsed once per plan)."""
+        """The file's fingerprints and docstring ranges (parsed once per file version)."""
         if self._stripped is None:
-            self._stripped = _Stripped(_parse(self.facts.text, self.facts.path))
+            key = hashlib.sha256(self.source).digest()
+            found = _BEFORE.get(key)
+            if found is None:
+                tree = _parse(self.facts.text, self.facts.path)
+                found = _Stripped(tree, source=self.source)
+                _BEFORE[key] = found
+                while len(_BEFORE) > _BEFORE_SIZE:
+                    _BEFORE.pop(next(iter(_BEFORE)))
+            self._stripped = found
         return self._stripped
 
     def code_sha(self, qualname: str) -> str | None:
@@ -608,7 +632,8 @@ def _module_gap(ctx: _FileContext, pos: int) -> int:
 
 
 def _parse(text: str, path: str) -> ast.Module:
-    return pyast.compile_ast(text, path)
+    with no_gc():  # building a large tree triggers useless collections (half the parse time)
+        return pyast.compile_ast(text, path)
 
 
 class _Stripped:
@@ -617,13 +642,64 @@ class _Stripped:
     :attr:`shas` has each definition's by ``(line, name)`` and :attr:`module_sha` the whole
     module's (the same fingerprints as ``targets.code_shas``); with ``keep_docstrings``,
     :attr:`docstrings` has each definition's docstring and the module's (key ``MODULE``).
+    With ``source`` (the UTF-8 bytes ``tree`` was parsed from), :attr:`doc_ranges` holds the
+    byte ranges of its docstring statements (for :func:`docagent.code.proof.prove`).
     """
 
-    def __init__(self, tree: ast.Module, keep_docstrings: bool = False) -> None:
+    def __init__(
+        self, tree: ast.Module, keep_docstrings: bool = False, source: bytes | None = None
+    ) -> None:
         found = tree_facts(tree, docstrings=keep_docstrings)
         self.module_sha = found.module_sha
         self.shas = found.shas
         self.docstrings = found.docstrings
+        self.doc_ranges = doc_ranges(tree, source) if source is not None else frozenset()
+
+
+#: fingerprints of file versions by the SHA-256 of their UTF-8 text: a file planned again
+#: (a dry run, then the run; review's accepts) is not parsed and fingerprinted again
+_BEFORE: dict[bytes, _Stripped] = {}
+_BEFORE_SIZE = 64
+
+
+def _proved(
+    ctx: _FileContext,
+    new_source: bytes,
+    new_text: str,
+    chosen: dict[str, _Splice],
+    expected: dict[str, str],
+) -> bool:
+    """True when :func:`docagent.code.proof.prove` shows the edit safe (see :func:`verify_edit`
+    for what is checked): the new text encodes and decodes back, parses, changes only the
+    docstrings of ``chosen`` (each reading back as ``expected``), and tree-sitter reads the
+    same definitions and the same other docstrings. False means "use the full check"."""
+    facts = ctx.facts
+    try:
+        text, _ = decode_source(new_text.encode(facts.encoding), facts.path)
+        if text != new_text:
+            return False
+        new_tree = _parse(new_text, facts.path)
+    except (UnicodeEncodeError, SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    changes = []
+    for q, s in chosen.items():
+        t = facts.target(q)
+        if t is None:
+            return False
+        changes.append(Change(s.start, s.end, s.data, t, expected[q]))
+    if not prove(ctx.source, lambda: ctx.stripped().doc_ranges, new_source, new_tree, changes):
+        return False
+    # tree-sitter reads each new literal alone as one string with the same text; the rest of
+    # the file is the same bytes, so it finds the same definitions and other docstrings
+    for q, s in chosen.items():
+        literal = s.data.strip()
+        tree = ts.parse(literal)
+        found = docstring_of(tree.root_node)
+        if tree.root_node.has_error or found is None or found.text != expected[q]:
+            return False
+        if (found.start_byte, found.end_byte) != (0, len(literal)):
+            return False
+    return True
 
 
 def verify_edit(
@@ -790,6 +866,8 @@ def plan_file_edits(
         except UnicodeDecodeError:  # pragma: no cover - splices are whole UTF-8 strings
             return None, "the edit would produce invalid UTF-8"
         try:
+            if _proved(ctx, new_source, new_text, chosen, expected):
+                return new_text, None
             old = ctx.stripped()
         except (SyntaxError, ValueError) as exc:
             return None, f"the file does not parse: {exc}"
@@ -816,6 +894,7 @@ def plan_file_edits(
         plan.error = reason
         return plan
     plan.new_text = new_text
+    plan.regions = _char_regions(ctx.source, list(splices.values()))
     plan.applied = [e.qualname for e in edits if e.qualname in splices and e.qualname in expected]
     plan.applied = list(dict.fromkeys(plan.applied))
     return plan
@@ -919,11 +998,13 @@ def apply_file_edits(
     if expected_file_sha is not None and file_sha(data) != expected_file_sha:
         return _refuse_all(result, edits, f"{rel_path}: the file changed since its draft")
     try:
-        facts, tree = read_file_and_tree(str(abs_path), rel_path, data=data)
+        # qualnames, docstrings and positions are all planning reads: the lighter extraction
+        facts, tree = read_file_and_tree(str(abs_path), rel_path, data=data, body_facts="sectioned")
     except SourceError as exc:
         return _refuse_all(result, edits, f"cannot parse: {exc}")
     try:
-        plan = plan_file_edits(facts, edits, line_length=line_length, tree=tree)
+        with no_gc():  # the trees of this file are freed by reference counting
+            plan = plan_file_edits(facts, edits, line_length=line_length, tree=tree)
     except (RecursionError, MemoryError):  # valid for tree-sitter, too deep for CPython's ast
         return _refuse_all(result, edits, f"{rel_path}: {TOO_DEEP}")
     result.skipped = plan.skipped

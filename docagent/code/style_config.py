@@ -19,11 +19,12 @@ over the style detected from the docstrings (:func:`docagent.code.docstrings.maj
 
 from __future__ import annotations
 
-import configparser
 import re
-import tomllib
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import configparser
 
 _STYLES = {"google", "numpy", "sphinx", "pep257"}
 
@@ -48,6 +49,10 @@ def read_pyproject(path: Path, whole: bool = False) -> dict[str, Any] | None:
 
     None when the file is missing, unreadable or not TOML; ``{}`` when it has no ``[tool]``.
     """
+    if not path.is_file():
+        return None
+    import tomllib  # here, like configparser below: most repositories have neither file
+
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -60,6 +65,10 @@ def read_pyproject(path: Path, whole: bool = False) -> dict[str, Any] | None:
 
 def read_ini(path: Path) -> configparser.ConfigParser | None:
     """The ini file at ``path`` (``setup.cfg``, ``tox.ini``, …), or None when unreadable."""
+    if not path.is_file():
+        return None
+    import configparser
+
     parser = configparser.ConfigParser(interpolation=None)
     try:
         parser.read_string(path.read_text(encoding="utf-8"))

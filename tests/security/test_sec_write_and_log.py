@@ -32,15 +32,36 @@ def perimeter(width, height):
 '''
 
 
-def _kill_after_first_write(root: Path) -> subprocess.CompletedProcess[str]:
-    """``batch --apply`` in a process that is SIGKILLed right after its first file write."""
+#: where a ``batch --apply`` process is SIGKILLed: (patched target, kill on which call)
+_KILLS = {
+    # the file's two accepts are written in one write; the kill comes before any is confirmed
+    "after the write": ("docagent.store.Store.confirm_intent", 1),
+    # one decision is confirmed, the other is still an intent
+    "between confirms": ("docagent.store.Store.confirm_intent", 2),
+    # both intents are recorded, the file is not written
+    "before the write": ("docagent.code.edit.write_atomic", 1),
+}
+
+
+def _killed_run(root: Path, where: str) -> subprocess.CompletedProcess[str]:
+    """``batch --apply`` in a process that is SIGKILLed at ``where`` (see :data:`_KILLS`)."""
+    target, nth = _KILLS[where]
     script = textwrap.dedent(
         f"""
-        import os, signal
-        from docagent.store import Store
-        def killed(self, intent_id):
-            os.kill(os.getpid(), signal.SIGKILL)  # the file is written, the decision is not
-        Store.confirm_intent = killed
+        import importlib, os, signal
+        parts = {target!r}.split(".")
+        try:
+            holder = importlib.import_module(".".join(parts[:-1]))
+        except ImportError:
+            holder = getattr(importlib.import_module(".".join(parts[:-2])), parts[-2])
+        real = getattr(holder, parts[-1])
+        calls = []
+        def killed(*args, **kwargs):
+            calls.append(1)
+            if len(calls) == {nth}:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return real(*args, **kwargs)
+        setattr(holder, parts[-1], killed)
         from docagent.cli import main
         main(["batch", {str(root)!r}, "--apply"])
         """
@@ -48,24 +69,30 @@ def _kill_after_first_write(root: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
 
 
-def test_a_kill_between_write_and_decision_is_settled_by_the_next_run(
-    repo_factory: Any, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("where", list(_KILLS))
+def test_a_kill_during_a_files_write_is_settled_by_the_next_run(
+    repo_factory: Any, capsys: pytest.CaptureFixture[str], where: str
 ) -> None:
     root = repo_factory({"m.py": MOD})
-    proc = _kill_after_first_write(root)
-    assert proc.returncode == -9
+    proc = _killed_run(root, where)
+    assert proc.returncode == -9, proc.stderr
     text = (root / "m.py").read_text()
-    assert text.count('"""') == 4  # one docstring was written before the kill
+    written = where != "before the write"
+    assert text.count('"""') == (6 if written else 2)  # both docstrings in one write, or none
     with Store.open(root) as store:
-        assert store.decisions() == [] and len(store.intents()) == 1
+        decided = len(store.decisions())
+        assert (decided, len(store.intents())) == (
+            (1, 1) if where == "between confirms" else (0, 2)
+        )
     from docagent.cli import main
 
     assert main(["batch", str(root), "--apply"]) == 0
     capsys.readouterr()
     with Store.open(root) as store:
-        decided = sorted((r.qualname, r.decision) for r in store.decisions())
+        decided_now = sorted((r.qualname, r.decision) for r in store.decisions())
         assert store.intents() == []
-    assert decided == [("area", "accept"), ("perimeter", "accept")]
+    assert decided_now == [("area", "accept"), ("perimeter", "accept")]
+    assert (root / "m.py").read_text().count('"""') == 6
 
 
 def test_when_the_log_cannot_be_written_no_file_is_edited(
