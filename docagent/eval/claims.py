@@ -252,9 +252,12 @@ def _moves_a_file(call: ast.Call) -> bool:
     """True for ``os.replace(a, b)``, ``shutil.move(a, b)``, ``p.rename(target)``; not for
     ``text.replace(a, b)`` or ``d.copy()``."""
     func = call.func
-    if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
-        if func.value.id in ("os", "shutil", "posix", "nt"):
-            return True
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("os", "shutil", "posix", "nt")
+    ):
+        return True
     if not isinstance(func, ast.Attribute) or func.attr not in ("replace", "rename"):
         return False
     return len(call.args) == 1 and not call.keywords
