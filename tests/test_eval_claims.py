@@ -261,3 +261,21 @@ def test_only_a_file_deleting_call_backs_a_claim_to_delete_files() -> None:
     assert truthfulness(alone.target("tidy"), claim, alone).notes == [
         "deletes: no such call in the code"
     ]
+
+
+def test_only_a_file_moving_call_backs_a_claim_to_write_files() -> None:
+    """``text.replace(a, b)`` and ``d.copy()`` touch no file: "writes to a file" about such a
+    module is false; ``os.replace``, ``shutil.move`` and ``path.replace(target)`` make it true."""
+    claim = "Save the result to a file on disk."
+    plain = read_file(
+        "m.py",
+        "m.py",
+        b"def tidy(text, d):\n    d = d.copy()\n    return text.replace('a', 'b'), d\n",
+    )
+    assert truthfulness(plain.target("tidy"), claim, plain).notes == [
+        "writes: no such call in the code"
+    ]
+    for call in (b"os.replace(a, b)", b"shutil.move(a, b)", b"a.replace(b)"):
+        source = b"import os\nimport shutil\n\ndef swap(a, b):\n    " + call + b"\n"
+        facts = read_file("n.py", "n.py", source)
+        assert truthfulness(facts.target("swap"), claim, facts).value == 1.0, call

@@ -290,6 +290,15 @@ def test_helpfulness_a_module_docstring_naming_its_file_says_nothing(facts) -> N
     assert helpfulness(module, f"Module {facts.path}.", facts).value == 0.0
 
 
+def test_helpfulness_documenting_the_parameters_does_not_lower_it(facts) -> None:
+    """Naming each parameter in an Args section adds no information, and takes none away:
+    the summary alone (the docstring cut before its Args) is not more helpful than the whole."""
+    target = facts.target("scale")
+    summary = "Add the two numbers and multiply the sum, refusing a negative factor."
+    whole = summary + "\n\nArgs:\n    a: A.\n    b: B.\n    factor: Factor."
+    assert helpfulness(target, whole, facts).value >= helpfulness(target, summary, facts).value
+
+
 # ----------------------------------------------------------------------------- statistics
 
 

@@ -71,6 +71,10 @@ _NETWORK_CLAIM = re.compile(
 #: ``items.remove(x)`` takes an element out of a list; nor do ``del x`` or ``d.clear()``
 #: touch a file.
 _DELETE_CALLS = frozenset({"unlink", "rmtree", "rmdir", "removedirs", "rm", "delete", "truncate"})
+#: Calls that move or copy files only as ``os.replace(a, b)``, ``shutil.move(a, b)`` or a
+#: path's ``p.replace(target)`` / ``p.rename(target)`` (one argument): ``text.replace(a, b)``,
+#: ``d.copy()`` and ``s.rename(columns=...)`` touch no file.
+_MOVE_CALLS = frozenset({"rename", "replace", "copy", "move"})
 _WRITE_CALLS = frozenset(
     {
         "write",
@@ -81,13 +85,9 @@ _WRITE_CALLS = frozenset(
         "save",
         "mkdir",
         "makedirs",
-        "rename",
-        "replace",
-        "copy",
         "copyfile",
         "copy2",
         "copytree",
-        "move",
         "touch",
         "chmod",
         "symlink_to",
@@ -217,7 +217,7 @@ def effects_of(tree: ast.AST | None) -> Effects:
             out.calls.add(name)
             if name in _DELETE_CALLS or (name == "remove" and _os_call(func)):
                 out.deletes = True
-            if name in _WRITE_CALLS:
+            if name in _WRITE_CALLS or (name in _MOVE_CALLS and _moves_a_file(node)):
                 out.writes = True
             if name in _NETWORK_CALLS:
                 out.network = True
@@ -246,6 +246,21 @@ def effects_of(tree: ast.AST | None) -> Effects:
                     break
                 child, parent = parent, parents.get(parent)
     return out
+
+
+def _moves_a_file(call: ast.Call) -> bool:
+    """True for ``os.replace(a, b)``, ``shutil.move(a, b)``, ``p.rename(target)``; not for
+    ``text.replace(a, b)`` or ``d.copy()``."""
+    func = call.func
+    if (
+        isinstance(func, ast.Attribute)
+        and isinstance(func.value, ast.Name)
+        and func.value.id in ("os", "shutil", "posix", "nt")
+    ):
+        return True
+    if not isinstance(func, ast.Attribute) or func.attr not in ("replace", "rename"):
+        return False
+    return len(call.args) == 1 and not call.keywords
 
 
 def _opens_for_writing(call: ast.Call) -> bool:

@@ -12,12 +12,15 @@ trailing plural ``s`` dropped) and sorted into three piles:
 
 ``information = new / (new + 6)`` grows with every distinct new word and never saturates, so a
 truncated docstring scores below the whole one. ``novelty`` is the share of the non-filler
-words that are new (restating names lowers it). ``grounding`` is the share of the distinct
+words that are new; it is reported (a note when under half) but is no part of the value:
+restated names already add no information, and a share of them would count them twice —
+documenting each parameter by name would lower the value, and cutting those lines off would
+raise it. ``grounding`` is the share of the distinct
 non-filler words that occur in the target's code (identifiers split into words, string
 literals, comments) or signature — a word found only elsewhere in the module counts half: an
 explanation of *this* code shares vocabulary with it; another function's docstring does not.
 
-``helpfulness = information × (0.5 + 0.5 × novelty) × (0.1 + 0.9 × grounding)``. A template
+``helpfulness = information × (0.1 + 0.9 × grounding)``. A template
 (``Args: x: The x.``), the signature in prose, or ``TODO.`` has no new word and scores 0.
 
 ``specificity = min(1, grounding / SPECIFIC)`` (:func:`specificity`) says whether the text is
@@ -385,7 +388,7 @@ def helpfulness(
         return Help(0.0, 0, 0.0, grounding, ["restates the signature only"], len(said))
     information = len(distinct) / (len(distinct) + HALF)
     novelty = len(new) / len(content)
-    value = information * (0.5 + 0.5 * novelty) * (0.1 + 0.9 * grounding)
+    value = information * (0.1 + 0.9 * grounding)
     notes = []
     if novelty < 0.5:
         notes.append(f"mostly restates names ({novelty:.0%} new words)")
