@@ -129,14 +129,18 @@ def connect_postgres(url: str) -> PgConnection:
     """
     from docagent.store import postgres
 
-    conn = postgres.connect(url)
+    conn = postgres.connect(url)  # psycopg is importable once this succeeded
+    import psycopg
+
+    migrated = False
     try:
         migrate(conn, conn.label)
-    except BaseException as exc:
-        conn.close()
-        if postgres.is_driver_error(exc):
-            raise postgres.translate(exc, url) from None
-        raise
+        migrated = True
+    except psycopg.Error as exc:
+        raise postgres.translate(exc, url) from None
+    finally:
+        if not migrated:
+            conn.close()
     return conn
 
 

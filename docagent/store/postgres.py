@@ -14,7 +14,7 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from docagent.errors import DocagentError
 from docagent.store.dialect import POSTGRES, postgres_sql
@@ -45,7 +45,7 @@ def redact_url(url: str) -> str:
         query = urlencode(
             [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in _SECRET_PARAMS]
         )
-        return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+        return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
     except ValueError:
         return "postgresql://(unreadable URL)"
 

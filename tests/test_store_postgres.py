@@ -1,0 +1,216 @@
+"""The shared store on a real PostgreSQL server: configuration, credentials, errors, provenance.
+
+The store's API suite runs on both backends in tests/test_store.py (the ``open_store``
+fixture); this file covers what only a server has.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import subprocess
+from pathlib import Path
+
+import psycopg
+import pytest
+from conftest import PG_ROLE, PG_ROLE_PASSWORD, git, pg_url
+
+from docagent.cli import main
+from docagent.errors import DocagentError
+from docagent.store import DraftRecord, Store, StoreError
+from docagent.store.api import repo_name, resolve_store_url
+from docagent.store.postgres import redact_url
+
+CORE = """def add(a, b):
+    return a + b
+
+
+class Box:
+    def get(self):
+        return 1
+"""
+
+
+def _table_texts(url: str) -> str:
+    """Every value of every table of the store, as one text (to search for a secret)."""
+    with psycopg.connect(url) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+        ]
+        out = []
+        for t in tables:
+            for row in conn.execute(f"SELECT * FROM {t}"):
+                out.append(" ".join(str(v) for v in row))
+    return "\n".join(out)
+
+
+def test_batch_report_and_log_on_the_shared_store_never_show_the_password(
+    repo_factory, pg_store_url: str, monkeypatch, capsys
+) -> None:
+    """A batch run, report and log with a password in DOCAGENT_STORE: the password is nowhere
+    in the output, the error messages or the log; every record names the repo and the person."""
+    root = repo_factory({"m.py": CORE})
+    git(root, "remote", "add", "origin", "git@github.com:Acme/Widgets.git")
+    git(root, "config", "user.email", "author@example.com")
+    monkeypatch.setenv("DOCAGENT_STORE", pg_store_url)
+    assert PG_ROLE_PASSWORD in pg_store_url
+    assert main(["batch", str(root), "--provider", "offline"]) == 0
+    assert main(["report", str(root), "--format", "json"]) == 0
+    assert main(["log", str(root)]) == 0
+    out = capsys.readouterr()
+    assert PG_ROLE_PASSWORD not in out.out + out.err
+    assert "batch" in out.out
+    assert not (root / ".docagent" / "docagent.db").exists()  # nothing went to a local file
+    assert PG_ROLE_PASSWORD not in _table_texts(pg_store_url)
+    with Store(None, url=pg_store_url) as store:
+        drafts = store.drafts()
+        assert drafts and {d.repo for d in drafts} == {"github.com/Acme/Widgets"}
+        assert {d.reviewer for d in drafts} == {"author@example.com"}
+        (run,) = store.runs()
+        assert (run.repo, run.reviewer) == ("github.com/Acme/Widgets", "author@example.com")
+        assert PG_ROLE_PASSWORD not in json.dumps(run.config)
+
+
+def test_password_from_pgpassword_or_pgpass(pg_store_url: str, monkeypatch, tmp_path) -> None:
+    """A URL without a password works with PGPASSWORD, and with a ~/.pgpass entry."""
+    bare = pg_store_url.replace(f":{PG_ROLE_PASSWORD}@", "@")
+    assert PG_ROLE_PASSWORD not in bare
+    monkeypatch.setenv("PGPASSWORD", PG_ROLE_PASSWORD)
+    with Store(None, url=bare) as store:
+        store.start_run("other")
+    monkeypatch.delenv("PGPASSWORD")
+    pgpass = tmp_path / "pgpass"
+    pgpass.write_text(f"*:*:*:{PG_ROLE}:{PG_ROLE_PASSWORD}\n", encoding="utf-8")
+    pgpass.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(pgpass))
+    with Store(None, url=bare) as store:
+        assert len(store.runs()) == 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_clear_one_line_errors_name_the_server_never_the_password(
+    postgres_admin_url: str, pg_store_url: str
+) -> None:
+    """Server down, wrong password, missing database, too-new schema: one line each, naming
+    host and database, never the password."""
+    secret = "hunter2-Secret-pw"
+    down = f"postgresql://{PG_ROLE}:{secret}@127.0.0.1:{_free_port()}/team?connect_timeout=3"
+    wrong = pg_url(postgres_admin_url, password=secret)
+    missing = pg_url(postgres_admin_url, database="no_such_db")
+    cases = [
+        (down, "cannot reach the PostgreSQL server"),
+        (wrong, "authentication failed"),
+        (missing, "database does not exist"),
+    ]
+    for url, expected in cases:
+        with pytest.raises(StoreError) as info:
+            Store(None, url=url)
+        message = str(info.value)
+        assert expected in message
+        assert "\n" not in message
+        assert secret not in message and PG_ROLE_PASSWORD not in message
+        assert redact_url(url).split("?")[0] in message
+    with Store(None, url=pg_store_url) as store:
+        store.start_run("other")
+    with psycopg.connect(pg_store_url, autocommit=True) as conn:
+        conn.execute("UPDATE docagent_schema SET version = 999")
+    with pytest.raises(StoreError, match="schema version 999, newer than this docagent"):
+        Store(None, url=pg_store_url)
+
+
+def test_cli_error_for_an_unreachable_store_is_one_line(repo_factory, monkeypatch, capsys) -> None:
+    """docagent report against a store that is down: exit 1, one line, no password."""
+    root = repo_factory({"m.py": CORE})
+    secret = "Pa55word-in-url"
+    url = f"postgresql://team:{secret}@127.0.0.1:{_free_port()}/docagent?connect_timeout=3"
+    monkeypatch.setenv("DOCAGENT_STORE", url)
+    assert main(["report", str(root)]) == 2  # like every other unusable-log error
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "cannot reach the PostgreSQL server" in err
+    assert "postgresql://team@127.0.0.1" in err and secret not in err
+
+
+def test_redact_url() -> None:
+    """Passwords leave URLs, in the user part and in the query; the rest stays."""
+    assert redact_url("postgresql://u:p%40ss@db.example:5432/docagent?sslmode=require") == (
+        "postgresql://u@db.example:5432/docagent?sslmode=require"
+    )
+    assert redact_url("postgres://db/x?password=s3cret&application_name=a") == (
+        "postgres://db/x?application_name=a"
+    )
+    assert redact_url("postgresql:///docagent?service=team") == (
+        "postgresql:///docagent?service=team"
+    )
+
+
+def test_store_setting_sources(tmp_path: Path, monkeypatch, capsys) -> None:
+    """DOCAGENT_STORE, the trusted pyproject setting and their limits."""
+    root = tmp_path / "r"
+    root.mkdir()
+    (root / "pyproject.toml").write_text(
+        '[tool.docagent]\nstore = "postgresql://team@db.example/docagent"\n', encoding="utf-8"
+    )
+    # a cloned repository may not send the user's credentials to its own server
+    assert resolve_store_url(root, environ={}) is None
+    assert "ignoring 'store'" in capsys.readouterr().err
+    trusted = {"DOCAGENT_TRUST_REPO_CONFIG": "1"}
+    assert resolve_store_url(root, environ=trusted) == "postgresql://team@db.example/docagent"
+    # the environment wins; DOCAGENT_DB (a local file) wins over the pyproject's store
+    env = {**trusted, "DOCAGENT_STORE": "postgresql://other/x"}
+    assert resolve_store_url(root, environ=env) == "postgresql://other/x"
+    assert resolve_store_url(root, environ={**trusted, "DOCAGENT_DB": "x.db"}) is None
+    with pytest.raises(DocagentError, match="must be a postgresql:// URL"):
+        resolve_store_url(root, environ={"DOCAGENT_STORE": "mysql://u:pw@h/x"})
+    from docagent.config import load_settings
+
+    with pytest.raises(DocagentError, match="must be a postgresql:// URL") as info:
+        load_settings(root, environ={"DOCAGENT_STORE": "sqlite:///u:pw@h"})
+    assert "pw" not in str(info.value)
+
+
+def test_repo_name_sources(tmp_path: Path, monkeypatch) -> None:
+    """The repository a record carries: DOCAGENT_REPO_NAME, repo_name, the remote, the folder."""
+    root = tmp_path / "checkout"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    assert repo_name(root, environ={}) == "checkout"
+    git(root, "remote", "add", "origin", "https://bob:ghp_token123@GitHub.com/acme/tools.git")
+    assert repo_name(root, environ={}) == "github.com/acme/tools"  # no credentials kept
+    (root / "pyproject.toml").write_text('[tool.docagent]\nrepo_name = "tools"\n', "utf-8")
+    assert repo_name(root, environ={}) == "tools"
+    assert repo_name(root, environ={"DOCAGENT_REPO_NAME": "team/tools"}) == "team/tools"
+
+
+def test_every_record_carries_repo_and_reviewer(open_store) -> None:
+    """Runs, drafts, decisions, calls, coverage and eval runs carry the repo and the person."""
+    with open_store(repo="github.com/acme/app") as store:
+        store._reviewer = "dev@example.com"
+        run = store.start_run("tui")
+        did = store.record_draft(run, DraftRecord(path="m.py", qualname="f", kind="function"))
+        store.record_decision(did, "accept", reviewer="lead@example.com")
+        store.record_call(run, draft_id=did)
+        store.record_coverage(run, 10.0, 20.0)
+        store.record_eval_run(0.5, {}, [])
+        assert (store.runs()[0].repo, store.runs()[0].reviewer) == (
+            "github.com/acme/app",
+            "dev@example.com",
+        )
+        assert (store.draft(did).repo, store.draft(did).reviewer) == (
+            "github.com/acme/app",
+            "dev@example.com",
+        )
+        (reviewed,) = store.decisions()
+        assert (reviewed.repo, reviewed.reviewer) == ("github.com/acme/app", "lead@example.com")
+        assert store.history(did)[0].repo == "github.com/acme/app"
+        assert store.calls()[0].repo == "github.com/acme/app"
+        assert store.coverage()[0].reviewer == "dev@example.com"
+        assert store.eval_runs()[0].repo == "github.com/acme/app"
