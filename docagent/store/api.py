@@ -507,6 +507,21 @@ class Store:
         """The ``repo`` and ``reviewer`` columns of a new row."""
         return {"repo": self.repo, "reviewer": reviewer or self.default_reviewer()}
 
+    def copy_from(self, source: Store, repo: str | None = None) -> dict[str, list[int]]:
+        """Copy every row of the local SQLite log ``source`` that this store lacks.
+
+        One transaction; idempotent (see :mod:`docagent.store.copy`). ``repo`` (default
+        :attr:`repo`) fills in rows logged before the log recorded the repository. Returns
+        ``{table: [copied, already there]}``.
+        """
+        from docagent.store.copy import copy_log
+
+        if source.path is None:
+            raise DocagentError(f"{source.label}: only a local SQLite log can be copied")
+        name = repo or self.repo
+        with source._op() as src:
+            return self._write(lambda dst: copy_log(src, dst, name))
+
     @property
     def schema_version(self) -> int:
         """The database's schema version (``PRAGMA user_version``, or ``docagent_schema``)."""
