@@ -10,6 +10,7 @@ import json
 import socket
 import subprocess
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -89,6 +90,20 @@ def test_password_from_pgpassword_or_pgpass(pg_store_url: str, monkeypatch, tmp_
     monkeypatch.setenv("PGPASSFILE", str(pgpass))
     with Store(None, url=bare) as store:
         assert len(store.runs()) == 1
+    # a libpq service file names the server and holds the password: the URL names the service
+    parts = urlsplit(pg_store_url)
+    services = tmp_path / "pg_service.conf"
+    services.write_text(
+        f"[team]\nhost={parts.hostname}\nport={parts.port}\ndbname=docagent_test\n"
+        f"user={PG_ROLE}\npassword={PG_ROLE_PASSWORD}\n"
+        f"options=-csearch_path={pg_store_url.rsplit('%3D', 1)[1]}\n",
+        encoding="utf-8",
+    )
+    monkeypatch.delenv("PGPASSFILE")
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    with Store(None, url="postgresql:///?service=team") as store:
+        assert len(store.runs()) == 1
+        assert store.label == "postgresql:///?service=team"
 
 
 def _free_port() -> int:
@@ -214,3 +229,38 @@ def test_every_record_carries_repo_and_reviewer(open_store) -> None:
         assert store.calls()[0].repo == "github.com/acme/app"
         assert store.coverage()[0].reviewer == "dev@example.com"
         assert store.eval_runs()[0].repo == "github.com/acme/app"
+
+
+def test_the_documented_grants_suffice(postgres_admin_url: str, pg_store_url: str) -> None:
+    """docs/team-setup.md's grants: the owner migrates; a writer role with only DML grants
+    records everything; a reader role reads and is refused writes with a one-line error."""
+    schema = pg_store_url.rsplit("%3D", 1)[1]
+    with Store(None, url=pg_store_url) as owner:  # the owner creates the tables
+        owner.start_run("other")
+    admin = pg_url(postgres_admin_url, "postgres", urlsplit(postgres_admin_url).password)
+    with psycopg.connect(admin, autocommit=True) as conn:
+        for role in ("docagent_writer_t", "docagent_reader_t"):
+            if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone():
+                conn.execute(f"CREATE ROLE {role} LOGIN PASSWORD 'pw-{role}'")
+            conn.execute(f"GRANT CONNECT ON DATABASE docagent_test TO {role}")
+            conn.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+        conn.execute(
+            f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {schema}"
+            " TO docagent_writer_t"
+        )
+        conn.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO docagent_reader_t")
+    writer = pg_url(postgres_admin_url, "docagent_writer_t", "pw-docagent_writer_t", schema=schema)
+    with Store(None, url=writer) as store:
+        run = store.start_run("tui")
+        draft = DraftRecord(path="m.py", qualname="f", kind="function", file_text="x = 1\n")
+        did = store.record_draft(run, draft)
+        intent = store.record_intent(did, "accept", path="m.py", qualname="f", final_text="F.")
+        store.confirm_intent(intent)
+        store.end_run(run)
+        assert [r.decision for r in store.decisions()] == ["accept"]
+    reader = pg_url(postgres_admin_url, "docagent_reader_t", "pw-docagent_reader_t", schema=schema)
+    with Store(None, url=reader) as store:
+        assert len(store.decisions()) == 1 and len(store.runs()) == 2
+        with pytest.raises(StoreError, match="permission denied") as info:
+            store.start_run("tui")
+        assert "\n" not in str(info.value) and "pw-docagent_reader_t" not in str(info.value)
