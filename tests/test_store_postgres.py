@@ -264,3 +264,24 @@ def test_the_documented_grants_suffice(postgres_admin_url: str, pg_store_url: st
         with pytest.raises(StoreError, match="permission denied") as info:
             store.start_run("tui")
         assert "\n" not in str(info.value) and "pw-docagent_reader_t" not in str(info.value)
+
+
+def test_a_write_postgresql_aborts_for_serialization_is_retried(pg_store_url: str) -> None:
+    """A transaction aborted with a serialization failure is run again, and lands once."""
+    with Store(None, url=pg_store_url) as store:
+        run = store.start_run("tui")
+        did = store.record_draft(run, DraftRecord(path="m.py", qualname="f", kind="function"))
+        calls = []
+
+        def write(conn):
+            calls.append(1)
+            conn.execute(
+                "INSERT INTO decisions (draft_id, created_at, decision) VALUES (?, ?, ?)",
+                (did, "2026-01-01T00:00:00.000+00:00", "accept"),
+            )
+            if len(calls) == 1:
+                raise psycopg.errors.SerializationFailure("could not serialize access")
+
+        store._write(write)
+        assert len(calls) == 2
+        assert len(store.history(did)) == 1  # the first attempt was rolled back
