@@ -488,7 +488,8 @@ class Store:
                 if not postgres.is_driver_error(exc):
                     raise
                 if postgres.transient(exc):
-                    raise db.TransientError(f"{self.label}: {exc}") from None
+                    why = postgres.translate(exc, self.url or "")
+                    raise db.TransientError(str(why)) from None
                 raise postgres.translate(exc, self.url or "") from None
 
     def _write(self, fn: Callable[[db.Connection], R], attempts: int = 5) -> R:
@@ -561,8 +562,8 @@ class Store:
 
         run_id = secrets.token_hex(6)
         who = self._who()
-        with self._op(write=True) as conn:
-            _insert(
+        self._write(
+            lambda conn: _insert(
                 conn,
                 "runs",
                 {
@@ -577,15 +578,17 @@ class Store:
                     "started_at": _ts(at),
                 },
             )
+        )
         return run_id
 
     def end_run(self, run_id: str, *, at: Timestamp = None, **summary: Any) -> None:
         """Record the end of a run with a JSON-able summary (counts, cost, …)."""
-        with self._op(write=True) as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 "UPDATE runs SET ended_at = ?, summary_json = ? WHERE id = ?",
                 (_ts(at), _json(summary), run_id),
             )
+        )
 
     def record_draft(self, run_id: str | None, draft: DraftRecord, *, at: Timestamp = None) -> str:
         """Store one draft (committed at once) and return its id."""
@@ -806,8 +809,8 @@ class Store:
         ever in a file without its decision in the log. When the log cannot be written, this
         raises and nothing is written to the file.
         """
-        with self._op(write=True) as conn:
-            return _insert(
+        return self._write(
+            lambda conn: _insert(
                 conn,
                 "edit_intents",
                 {
@@ -823,10 +826,12 @@ class Store:
                     "mode": mode,
                 },
             )
+        )
 
     def confirm_intent(self, intent_id: int) -> int:
         """The write happened: record the intent's decision and forget the intent (atomically)."""
-        with self._op(write=True) as conn:
+
+        def write(conn: db.Connection) -> int:
             row = conn.execute("SELECT * FROM edit_intents WHERE id = ?", (intent_id,)).fetchone()
             if row is None:
                 raise DocagentError(f"{self.label}: no edit intent {intent_id}")
@@ -848,10 +853,13 @@ class Store:
             conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
             return decision_id
 
+        return self._write(write)
+
     def drop_intent(self, intent_id: int) -> None:
         """The write did not happen: forget the intent."""
-        with self._op(write=True) as conn:
-            conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+        self._write(
+            lambda conn: conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+        )
 
     def intents(self) -> list[Intent]:
         """Intents not yet confirmed or dropped (left by a killed process), oldest first."""
@@ -900,8 +908,8 @@ class Store:
     ) -> int:
         """Record docstring coverage (percent) before and after a run."""
         who = self._who()
-        with self._op(write=True) as conn:
-            return _insert(
+        return self._write(
+            lambda conn: _insert(
                 conn,
                 "coverage",
                 {
@@ -916,6 +924,7 @@ class Store:
                     "documented_after": documented_after,
                 },
             )
+        )
 
     def record_eval_run(
         self,
@@ -934,8 +943,8 @@ class Store:
         """Store an eval run (score, metrics, per-case results); return its id."""
         eval_id = eval_id or secrets.token_hex(6)
         who = self._who()
-        with self._op(write=True) as conn:
-            _insert(
+        self._write(
+            lambda conn: _insert(
                 conn,
                 "eval_runs",
                 {
@@ -953,6 +962,7 @@ class Store:
                     "cases_json": _json(list(cases)),
                 },
             )
+        )
         return eval_id
 
     # ----------------------------------------------------------------- reading
