@@ -285,3 +285,18 @@ def test_a_write_postgresql_aborts_for_serialization_is_retried(pg_store_url: st
         store._write(write)
         assert len(calls) == 2
         assert len(store.history(did)) == 1  # the first attempt was rolled back
+
+
+def test_malformed_urls_never_show_the_password() -> None:
+    """A URL the driver cannot read is quoted back in its message: the password is cut out."""
+    for url in (
+        "postgresql://u:s3cretpw@[::1/db",
+        "postgresql://u@[::1/db?password=s3cretpw",
+        "postgresql://u:s3cretpw@127.0.0.1:1/db?bogus=1",
+        "postgresql://u:s3cret%25pw@host:notaport/db",
+    ):
+        with pytest.raises(StoreError) as info:
+            Store(None, url=url)
+        message = str(info.value)
+        assert "s3cret" not in message and "\n" not in message
+        assert message.startswith("postgresql://u@")

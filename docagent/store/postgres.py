@@ -12,9 +12,10 @@ Queries arrive in the store's one spelling and are turned into PostgreSQL's by
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
-from urllib.parse import parse_qsl, urlencode, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from docagent.errors import DocagentError
 from docagent.store.dialect import POSTGRES, postgres_sql
@@ -46,23 +47,32 @@ def redact_url(url: str) -> str:
             [(k, v) for k, v in parse_qsl(parts.query) if k.lower() not in _SECRET_PARAMS]
         )
         return f"{parts.scheme}://{netloc}{parts.path}" + (f"?{query}" if query else "")
-    except ValueError:
-        return "postgresql://(unreadable URL)"
+    except ValueError:  # unparseable: cut the secrets out by pattern
+        return _SECRET_QUERY.sub("", _USERINFO_PASSWORD.sub(r"\1@", url.strip()))
+
+
+#: ``://user:password@`` in a URL (group 1 keeps ``://user``).
+_USERINFO_PASSWORD = re.compile(r"(://[^/@:\s]*):[^@\s]*@")
+#: ``password=…`` / ``sslpassword=…`` query parameters.
+_SECRET_QUERY = re.compile(r"(?i)[?&](?:ssl)?password=[^&\s\"']*")
+#: A PostgreSQL URL quoted in a driver message.
+_URL_IN_TEXT = re.compile(r"(?i)postgres(?:ql)?://[^\s\"']*")
 
 
 def _secrets_of(url: str) -> list[str]:
-    """The password(s) written in ``url``, to keep out of any message."""
+    """The password(s) written in ``url`` (raw and percent-decoded), to keep out of messages."""
     found: list[str] = []
-    with contextlib.suppress(ValueError):
-        parts = urlsplit(url.strip())
-        if parts.password:
-            found.append(parts.password)
-        found += [v for k, v in parse_qsl(parts.query) if k.lower() in _SECRET_PARAMS and v]
-    return [s for s in found if s]
+    for m in re.finditer(r"://[^/@:\s]*:([^@\s]*)@", url):
+        found.append(m.group(1))
+    found += [m.group(1) for m in re.finditer(r"(?i)(?:ssl)?password=([^&\s\"']*)", url)]
+    found += [unquote(f) for f in found]
+    return sorted({f for f in found if f}, key=len, reverse=True)
 
 
 def _clean(text: str, url: str) -> str:
-    """``text`` with the URL's passwords removed (a driver message may quote the URL)."""
+    """``text`` with URLs redacted and the URL's passwords removed (a driver message may quote
+    the URL), on one line."""
+    text = _URL_IN_TEXT.sub(lambda m: redact_url(m.group(0)), text)
     for secret in _secrets_of(url):
         text = text.replace(secret, "[redacted]")
     return " ".join(text.split())
