@@ -287,3 +287,22 @@ def open_store(request: pytest.FixtureRequest, tmp_path: Path):
     yield factory
     for store in opened:
         store.close()
+
+
+def pg_table_text(url: str) -> str:
+    """Every value of every table of the store at ``url``, as one text (to search for secrets)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+        ]
+        out = []
+        for t in tables:
+            for row in conn.execute(f"SELECT * FROM {t}"):
+                out.append(" ".join(str(v) for v in row))
+    return "\n".join(out)

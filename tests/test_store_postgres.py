@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 import psycopg
 import pytest
-from conftest import PG_ROLE, PG_ROLE_PASSWORD, git, pg_url
+from conftest import PG_ROLE, PG_ROLE_PASSWORD, git, pg_table_text, pg_url
 
 from docagent.cli import main
 from docagent.errors import DocagentError
@@ -30,23 +30,6 @@ class Box:
     def get(self):
         return 1
 """
-
-
-def _table_texts(url: str) -> str:
-    """Every value of every table of the store, as one text (to search for a secret)."""
-    with psycopg.connect(url) as conn:
-        tables = [
-            r[0]
-            for r in conn.execute(
-                "SELECT table_name FROM information_schema.tables"
-                " WHERE table_schema = current_schema()"
-            )
-        ]
-        out = []
-        for t in tables:
-            for row in conn.execute(f"SELECT * FROM {t}"):
-                out.append(" ".join(str(v) for v in row))
-    return "\n".join(out)
 
 
 def test_batch_report_and_log_on_the_shared_store_never_show_the_password(
@@ -66,7 +49,7 @@ def test_batch_report_and_log_on_the_shared_store_never_show_the_password(
     assert PG_ROLE_PASSWORD not in out.out + out.err
     assert "batch" in out.out
     assert not (root / ".docagent" / "docagent.db").exists()  # nothing went to a local file
-    assert PG_ROLE_PASSWORD not in _table_texts(pg_store_url)
+    assert PG_ROLE_PASSWORD not in pg_table_text(pg_store_url)
     with Store(None, url=pg_store_url) as store:
         drafts = store.drafts()
         assert drafts and {d.repo for d in drafts} == {"github.com/Acme/Widgets"}
