@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,7 +19,7 @@ from conftest import PG_ROLE, PG_ROLE_PASSWORD, git, pg_table_text, pg_url
 
 from docagent.cli import main
 from docagent.errors import DocagentError
-from docagent.store import DraftRecord, Store, StoreError
+from docagent.store import SCHEMA_VERSION, DraftRecord, Store, StoreError
 from docagent.store.api import repo_name, resolve_store_url
 from docagent.store.postgres import redact_url
 
@@ -283,3 +284,29 @@ def test_malformed_urls_never_show_the_password() -> None:
         message = str(info.value)
         assert "s3cret" not in message and "\n" not in message
         assert message.startswith("postgresql://u@")
+
+
+def test_processes_creating_the_schema_at_once(pg_store_url: str) -> None:
+    """Four processes open an empty shared store at once: one migrates, the others wait for it
+    and find nothing left to do."""
+    script = (
+        "import sys; from docagent.store import Store; "
+        "s = Store(None, url=sys.argv[1]); s.start_run('other'); print(s.schema_version)"
+    )
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, pg_store_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    for p in procs:
+        out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+        assert int(out) == SCHEMA_VERSION
+    with psycopg.connect(pg_store_url) as conn:
+        assert conn.execute("SELECT count(*) FROM docagent_schema").fetchone()[0] == 1
+    with Store(None, url=pg_store_url) as store:
+        assert len(store.runs()) == 4

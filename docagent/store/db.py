@@ -200,8 +200,8 @@ def _set_version(conn: Connection, version: int) -> None:
 def migrate(conn: Connection, where: Path | str) -> int:
     """Apply every pending migration in one transaction; return the schema version.
 
-    SQLite takes the write lock (``BEGIN IMMEDIATE``), PostgreSQL a transaction-scoped advisory
-    lock, so two processes opening an old database at once are safe: the second waits for the
+    SQLite takes the write lock (``BEGIN IMMEDIATE``), PostgreSQL an advisory lock, so two
+    processes opening an old database at once are safe: the second waits for the
     first's transaction and then finds nothing left to do. A :class:`Backfill` statement is
     skipped on a new (empty) database: it only moves rows an older docagent wrote.
     """
@@ -213,22 +213,29 @@ def migrate(conn: Connection, where: Path | str) -> int:
         )
     if version == SCHEMA_VERSION:
         return version
-    with transaction(conn):
+    if isinstance(conn, PgConnection):
+        # a session lock taken before the transaction: the transaction then starts with the
+        # catalog as the previous migrator committed it (a lock taken inside it would not
+        # refresh a cached "no docagent_schema table")
+        conn.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+    try:
+        with transaction(conn):
+            version = schema_version(conn)  # re-read under the lock
+            new = version == 0
+            for migration in MIGRATIONS:
+                if migration.version <= version:
+                    continue
+                for statement in migration.statements:
+                    if isinstance(statement, Backfill):
+                        if new:
+                            continue
+                        statement = statement.sql
+                    conn.execute(statement)
+                _set_version(conn, migration.version)
+                version = migration.version
+    finally:
         if isinstance(conn, PgConnection):
-            conn.execute("SELECT pg_advisory_xact_lock(?)", (MIGRATION_LOCK,))
-        version = schema_version(conn)  # re-read under the write lock
-        new = version == 0
-        for migration in MIGRATIONS:
-            if migration.version <= version:
-                continue
-            for statement in migration.statements:
-                if isinstance(statement, Backfill):
-                    if new:
-                        continue
-                    statement = statement.sql
-                conn.execute(statement)
-            _set_version(conn, migration.version)
-            version = migration.version
+            conn.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
     return version
 
 
