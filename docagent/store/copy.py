@@ -94,7 +94,7 @@ def copy_log(source: db.Connection, target: db.Connection, repo: str) -> dict[st
                 r["repo"] = repo
             if r.get("run_id") is not None and r["run_id"] not in runs:
                 r["run_id"] = None  # a run the source lost: keep the row, drop the link
-        if "draft_id" in columns and table == "decisions":
+        if table == "decisions":  # a decision on a draft the log lost cannot be kept
             rows = [r for r in rows if r["draft_id"] in drafts]
         if table == "llm_calls":
             for r in rows:
