@@ -188,11 +188,13 @@ def postgres_admin_url():
     started = None
     url = PG_ADMIN_URL
     if not url:
+        # not under pytest's 0700 temp root: the server may run as `nobody` (root drops it)
+        base = Path(tempfile.mkdtemp(prefix="docagent-pg-"))
         try:
-            # not under pytest's 0700 temp root: the server may run as `nobody` (root drops it)
-            started = pgserver.start(Path(tempfile.mkdtemp(prefix="docagent-pg-")))
+            started = pgserver.start(base)
             url = started.admin_url
         except pgserver.Unavailable as exc:
+            shutil.rmtree(base, ignore_errors=True)
             if PG_REQUIRED:
                 pytest.fail(f"DOCAGENT_REQUIRE_POSTGRES=1 but no PostgreSQL server: {exc}")
             pytest.skip(f"no PostgreSQL server can be started here: {exc}")
