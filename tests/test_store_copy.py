@@ -132,3 +132,40 @@ def test_store_copy_needs_a_target_and_a_log(repo_factory, capsys) -> None:
     assert main(["store", "copy", "--repo", str(root), "--to", url]) == 2
     err = capsys.readouterr().err
     assert "no local decision log to copy" in err and "secretpw" not in err
+
+
+def test_report_on_the_shared_store_equals_the_local_one(pg_store_url: str, tmp_path: Path) -> None:
+    """The report aggregated by PostgreSQL equals the one SQLite aggregates, on every slice."""
+    from docagent.report import build
+    from docagent.report.compute import DIMENSIONS
+
+    local = _local_log(tmp_path / "local.db")
+    store = local
+    for i in range(30):  # more decisions: every outcome, several days, an undo
+        did = store.record_draft(
+            None,
+            DraftRecord(path=f"pkg/m{i % 3}.py", qualname=f"h{i}", kind="method", text=f"T {i}."),
+            at=f"2026-01-0{1 + i % 5}T10:00:00",
+        )
+        decision = ("accept", "edit", "reject", "skip")[i % 4]
+        final = f"T {i}, edited." if decision == "edit" else None
+        store.record_decision(
+            did,
+            decision,
+            final,
+            reviewer=f"r{i % 2}@example.com",
+            review_ms=900 + i,
+            at=f"2026-01-0{1 + i % 5}T11:00:00",
+        )
+        if i % 7 == 0:
+            store.record_decision(did, "undo", at=f"2026-01-0{1 + i % 5}T12:00:00")
+    with Store(None, url=pg_store_url) as shared:
+        shared.copy_from(local)
+        dims = list(DIMENSIONS)
+        theirs = build(shared, by=dims).data
+    ours = build(local, by=dims).data
+    local.close()
+    for data in (theirs, ours):
+        data.pop("generated_at", None)
+    assert theirs == ours
+    assert ours["overall"]["drafts"] > 30

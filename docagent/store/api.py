@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from docagent.decisions import STANDING_SQL, standing_decision
 from docagent.errors import DocagentError
-from docagent.store import db
+from docagent.store import db, dialect
 from docagent.store.records import (
     DECISIONS,
     Call,
@@ -390,6 +390,8 @@ class Store:
         if url is not None:
             self._conn = db.connect_postgres(url)
         self.repo = repo if repo is not None else repo_name(self.root)
+        #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
+        self.dialect = dialect.SQLITE if url is None else dialect.POSTGRES
         self._reviewer: str | None = None
         #: file versions this store wrote or found, by sha: True when stored as they are
         self._versions: dict[str, bool] = {}
@@ -1230,9 +1232,6 @@ class Store:
                 "SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT ?", (n,)
             ).fetchall()
         return [self._eval_run(r) for r in rows]
-
-    #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
-    dialect = "sqlite"
 
     def aggregate(
         self,

@@ -1,15 +1,16 @@
 """Copy a local decision log into another store (a team's shared PostgreSQL store), idempotently.
 
 ``docagent store copy`` calls :func:`copy_log`. Rows keyed by text keep their keys (runs,
-drafts and eval runs by id, stored file versions by content address), so a row already in the
-target is left alone. Rows keyed by a number the database assigns (decisions, model calls,
-coverage) get new numbers in the target, in the source's order, and are recognised on a second
-copy by what they record (a decision by its draft, time, decision and reviewer; a model call by
-its run, draft, time, request id and status; a coverage snapshot by its run, time and scope).
+drafts and eval runs by id, outcomes by draft, stored file versions by content address), so a
+row already in the target is left alone. Rows keyed by a number the database assigns
+(decisions, model calls, coverage) get new numbers in the target, in the source's order, and
+are recognised on a second copy by what they record (a decision by its draft, time, decision
+and reviewer; a model call by its run, draft, time, request id and status; a coverage snapshot
+by its run, time and scope).
 Copying twice therefore adds nothing the second time. Edit intents are not copied: they are a
 local process's pending writes, settled by the next run on that machine.
 
-Rows written before the log recorded its repository (schema version 6) get ``repo``: the
+Rows written before the log recorded its repository (schema version 7) get ``repo``: the
 repository being copied.
 """
 
@@ -21,14 +22,29 @@ from typing import Any
 from docagent.store import db
 
 #: Tables copied, in an order that puts every referenced row before the rows that refer to it.
-TABLES = ("runs", "file_versions", "drafts", "decisions", "llm_calls", "coverage", "eval_runs")
+TABLES = (
+    "runs",
+    "file_versions",
+    "drafts",
+    "decisions",
+    "outcomes",
+    "llm_calls",
+    "coverage",
+    "eval_runs",
+)
 #: For tables whose rows get a new id in the target: the columns that identify a row.
 NATURAL_KEYS = {
     "decisions": ("draft_id", "created_at", "decision", "reviewer"),
     "llm_calls": ("run_id", "draft_id", "created_at", "request_id", "status"),
     "coverage": ("run_id", "created_at", "scope"),
 }
-_TEXT_KEYS = {"runs": "id", "file_versions": "sha", "drafts": "id", "eval_runs": "id"}
+_TEXT_KEYS = {
+    "runs": "id",
+    "file_versions": "sha",
+    "drafts": "id",
+    "outcomes": "draft_id",
+    "eval_runs": "id",
+}
 _CHUNK = 500
 
 
@@ -94,7 +110,7 @@ def copy_log(source: db.Connection, target: db.Connection, repo: str) -> dict[st
                 r["repo"] = repo
             if r.get("run_id") is not None and r["run_id"] not in runs:
                 r["run_id"] = None  # a run the source lost: keep the row, drop the link
-        if table == "decisions":  # a decision on a draft the log lost cannot be kept
+        if table in ("decisions", "outcomes"):  # of a draft the log lost: cannot be kept
             rows = [r for r in rows if r["draft_id"] in drafts]
         if table == "llm_calls":
             for r in rows:

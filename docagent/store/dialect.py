@@ -5,7 +5,8 @@ SQL both databases share, with SQLite's spelling of the handful of things they s
 :func:`postgres_sql` turns that into PostgreSQL; nothing else in the store knows the
 difference:
 
-- ``?`` placeholders become ``%s`` (and a literal ``%`` is doubled for the driver);
+- ``?`` placeholders become ``%s`` and ``:name`` ones ``%(name)s`` (a literal ``%`` is
+  doubled for the driver);
 - ``INSERT OR IGNORE INTO ...`` becomes ``INSERT INTO ... ON CONFLICT DO NOTHING``;
 - ``INTEGER PRIMARY KEY AUTOINCREMENT`` becomes a ``BIGINT`` identity key;
 - ``REAL`` becomes ``DOUBLE PRECISION`` and ``BLOB`` becomes ``BYTEA``;
@@ -33,6 +34,7 @@ _BLOB = re.compile(r"\bBLOB\b")
 _CREATE_TABLE = re.compile(r"^\s*CREATE TABLE (\w+) \(", re.IGNORECASE)
 _INSERT_OR_IGNORE = re.compile(r"^\s*INSERT OR IGNORE INTO\b", re.IGNORECASE)
 _DDL = re.compile(r"^\s*(CREATE|ALTER)\b", re.IGNORECASE)
+_NAMED = re.compile(r":([A-Za-z_]\w*)")
 
 
 @functools.lru_cache(maxsize=512)
@@ -59,7 +61,7 @@ def _postgres_ddl(sql: str) -> str:
 
 
 def _placeholders(sql: str) -> str:
-    """``?`` outside quoted literals becomes ``%s``; every ``%`` is doubled for the driver."""
+    """``?`` / ``:name`` outside literals become ``%s`` / ``%(name)s``; ``%`` is doubled."""
     out: list[str] = []
     quote = ""
     i = 0
@@ -79,6 +81,10 @@ def _placeholders(sql: str) -> str:
         elif ch in "'\"":
             quote = ch
             out.append(ch)
+        elif ch == ":" and (named := _NAMED.match(sql, i)) and not sql.startswith("::", i - 1):
+            out.append(f"%({named.group(1)})s")
+            i = named.end()
+            continue
         else:
             out.append("%s" if ch == "?" else ch)
         i += 1

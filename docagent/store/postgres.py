@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
@@ -140,8 +140,19 @@ class PgConnection:
         self.url = url
         self.label = redact_url(url)
 
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        """Run one statement (the store's spelling) and return its cursor."""
+    def execute(self, sql: str, params: Sequence[Any] | Mapping[str, Any] = ()) -> Any:
+        """Run one statement (the store's spelling) and return its cursor.
+
+        ``params`` is a sequence for ``?`` placeholders or a mapping for ``:name`` ones. Named
+        parameters are bound by the driver on the client (``ClientCursor``, quoted by psycopg),
+        so one name can stand both where its type is known and where it is not
+        (``:since IS NULL OR created_at >= :since``), as on SQLite.
+        """
+        if isinstance(params, Mapping):
+            import psycopg
+
+            cur = psycopg.ClientCursor(self.raw)
+            return cur.execute(postgres_sql(sql), {k: _param(v) for k, v in params.items()})
         return self.raw.execute(postgres_sql(sql), tuple(_param(p) for p in params))
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
