@@ -446,40 +446,6 @@ def ensure_excluded(root: Path, entry: str = ".docagent/") -> None:
             fh.write(entry + "\n")
 
 
-def normalise_remote(url: str) -> str:
-    """A remote URL as the repository's name: ``host/owner/name``, no scheme, user or ``.git``.
-
-    ``git@github.com:owner/name.git``, ``https://user:token@github.com/owner/name`` and
-    ``ssh://git@github.com:22/owner/name.git`` all become ``github.com/owner/name``; any
-    credentials in the URL are dropped. A local path stays a path (without ``.git``).
-    """
-    text = url.strip()
-    if "://" in text:
-        rest = text.split("://", 1)[1]
-        host, _, path = rest.partition("/")
-        host = host.rpartition("@")[2].split(":", 1)[0]
-    elif re.match(r"^[^/@]+@[^/:]+:", text) or re.match(r"^[\w.-]+:(?!/)", text):
-        host, _, path = text.rpartition("@")[2].partition(":")
-    else:
-        return text.rstrip("/").removesuffix(".git")
-    path = path.strip("/").removesuffix(".git").rstrip("/")
-    return f"{host.lower()}/{path}" if path else host.lower()
-
-
-def remote_name(root: Path) -> str:
-    """The normalised URL of the ``origin`` remote (else the first remote); "" when none."""
-    try:
-        with _git(root) as r:
-            remotes = r.git.remote().split()
-            if not remotes:
-                return ""
-            name = "origin" if "origin" in remotes else remotes[0]
-            url = r.git.config("--get", f"remote.{name}.url").strip()
-    except Exception:  # not a repository, no remote: the caller falls back
-        return ""
-    return normalise_remote(url) if url else ""
-
-
 def user_email(root: Path) -> str:
     """Return git ``user.email`` for the repository, else the OS user name."""
     import getpass
@@ -560,14 +526,20 @@ def repo_name(root: Path) -> str:
     ``https://user:token@github.com/org/x.git`` and ``git@github.com:org/x.git`` both become
     ``github.com/org/x``: credentials, scheme and ``.git`` are dropped.
     """
+    return remote_name(root) or Path(root).resolve().name
+
+
+def remote_name(root: Path) -> str:
+    """The ``origin`` remote normalised as in :func:`repo_name` (host lower-cased); "" if none."""
     url = ""
     with contextlib.suppress(Exception), _git(root) as r:
         url = r.git.config("--get", "remote.origin.url").strip()
     if not url:
-        return Path(root).resolve().name
+        return ""
     url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)
     url = url.rsplit("@", 1)[-1]
     if ":" in url and "/" in url and url.index(":") < url.index("/"):
         host, rest = url.split(":", 1)
         url = f"{host}/{re.sub(r'^[0-9]+/', '', rest)}"  # scp form, or host:port/path
-    return url.removesuffix("/").removesuffix(".git")
+    host, sep, path = url.partition("/")
+    return (host.lower() + sep + path).removesuffix("/").removesuffix(".git")

@@ -327,11 +327,14 @@ def resolve_store_url(
     return chosen.strip()
 
 
-def repo_name(root: Path | None, environ: Mapping[str, str] | None = None) -> str:
+def repo_name(
+    root: Path | None, environ: Mapping[str, str] | None = None, *, folder: bool = True
+) -> str:
     """The repository every record of this checkout carries.
 
     ``DOCAGENT_REPO_NAME``, else the ``repo_name`` setting, else the normalised URL of the
-    ``origin`` remote (``github.com/owner/name``), else the checkout's folder name.
+    ``origin`` remote (``github.com/owner/name``, :func:`docagent.repo.remote_name`), else —
+    with ``folder`` — the checkout's folder name ("" without).
     """
     env = os.environ if environ is None else environ
     if env.get("DOCAGENT_REPO_NAME", "").strip():
@@ -345,7 +348,7 @@ def repo_name(root: Path | None, environ: Mapping[str, str] | None = None) -> st
         configured = repo_settings(root, env).get("repo_name")
         if isinstance(configured, str) and configured.strip():
             return configured.strip()
-    return remote_name(root) or Path(root).name
+    return remote_name(root) or (Path(root).resolve().name if folder else "")
 
 
 def _stays_inside(root: Path, path: Path) -> bool:
@@ -370,8 +373,9 @@ class Store:
     ) -> None:
         """Open (create, migrate) the SQLite log at ``path`` or the PostgreSQL store at ``url``.
 
-        ``repo`` is the repository the records carry (default: :func:`repo_name` of ``root``).
-        Prefer :meth:`open`.
+        ``repo`` is the repository the records carry (default: :func:`repo_name` of ``root``;
+        a local log leaves it empty rather than guess from the folder's name, so a remote
+        added later names the earlier rows too). Prefer :meth:`open`.
         """
         from docagent.store.postgres import redact_url
 
@@ -389,7 +393,7 @@ class Store:
         )
         if url is not None:
             self._conn = db.connect_postgres(url)
-        self.repo = repo if repo is not None else repo_name(self.root)
+        self.repo = repo if repo is not None else repo_name(self.root, folder=url is not None)
         #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
         self.dialect = dialect.SQLITE if url is None else dialect.POSTGRES
         self._reviewer: str | None = None
