@@ -370,6 +370,33 @@ def build_parser() -> argparse.ArgumentParser:
     _add_path(p, "repository whose decision log to read")
 
     p = sub.add_parser(
+        "store",
+        help="copy the local decision log into the team's shared store",
+        description="copy: copy the repository's local SQLite decision log into the shared "
+        "PostgreSQL store (--to URL, else DOCAGENT_STORE or the store setting). Idempotent: "
+        "copying again adds nothing. Credentials come from PGPASSWORD, ~/.pgpass or PGSERVICE "
+        "(see docs/team-setup.md).",
+    )
+    p.add_argument("action", choices=("copy",), help="copy: local log -> shared store")
+    p.add_argument("--to", metavar="URL", help="the shared store (postgresql://…)")
+    _files(
+        p.add_argument(
+            "--from",
+            dest="source",
+            metavar="FILE",
+            help="the SQLite log to copy (default: the repository's)",
+        )
+    )
+    p.add_argument(
+        "--repo-name",
+        metavar="NAME",
+        help="repository name for rows logged before the log recorded it "
+        "(default: the normalised origin URL)",
+    )
+    p.add_argument("--json", action="store_true", help="print JSON")
+    _add_repo(p)
+
+    p = sub.add_parser(
         "completion",
         help="print a shell completion script (bash, zsh, tcsh)",
         description="Print a completion script for SHELL on stdout; needs the 'completion' "

@@ -29,6 +29,9 @@ STYLES = ("auto", "google", "numpy", "sphinx", "pep257")
 KINDS = ("module", "class", "method", "function")
 PROVIDERS = ("auto", "anthropic", "openai", "offline")
 
+#: URL schemes of a shared PostgreSQL decision log (the ``store`` setting).
+STORE_SCHEMES = ("postgresql://", "postgres://")
+
 #: Settings whose command-line flag is not ``--<key>``.
 FLAG_NAMES = {"openai_base_url": "base-url"}
 
@@ -65,6 +68,8 @@ class Settings:
     token_budget: int = 1500
     datasets: list[str] = field(default_factory=list)
     db: str = ""
+    store: str = ""
+    repo_name: str = ""
     otel_endpoint: str = ""
     readme_sections: list[str] = field(
         default_factory=lambda: [
@@ -142,8 +147,9 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
     except (TypeError, ValueError) as exc:
         names = {int: "an integer", float: "a number", bool: "true or false"}
         expected = str(exc) if isinstance(exc, TypeError) else names.get(tp, f"a {tp.__name__}")
+        shown = "another type" if key == "store" else repr(value)  # may hold a password
         raise DocagentError(
-            f"setting '{key}' in {source} must be {expected}, got {value!r}"
+            f"setting '{key}' in {source} must be {expected}, got {shown}"
         ) from None
     choices = _CHOICES.get(key)
     if choices and value not in choices:
@@ -154,6 +160,11 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
     if url_key and (not value.startswith(("http://", "https://")) or value.endswith("://")):
         raise DocagentError(
             f"setting '{key}' in {source} must be an http:// or https:// URL, got {value!r}"
+        )
+    if key == "store" and value and not value.strip().lower().startswith(STORE_SCHEMES):
+        raise DocagentError(
+            f"setting 'store' in {source} must be a postgresql:// URL "
+            "(or empty for the local SQLite log)"
         )
     if key == "timeout" and value < 0:
         raise DocagentError(f"setting 'timeout' in {source} must not be negative, got {value:g}")
@@ -319,6 +330,8 @@ def _untrusted_reason(root: Path, key: str, value: Any) -> str:
         return "an endpoint"
     if key == "provider" and value in CREDENTIAL_PROVIDERS:
         return "a provider that sends your API key"
+    if key == "store" and value:
+        return "a database server (your database credentials and code would go to it)"
     if key == "db" and isinstance(value, str) and value and not _inside(root, value):
         return "a path outside the repository"
     outside = isinstance(value, list) and any(

@@ -526,14 +526,20 @@ def repo_name(root: Path) -> str:
     ``https://user:token@github.com/org/x.git`` and ``git@github.com:org/x.git`` both become
     ``github.com/org/x``: credentials, scheme and ``.git`` are dropped.
     """
+    return remote_name(root) or Path(root).resolve().name
+
+
+def remote_name(root: Path) -> str:
+    """The ``origin`` remote normalised as in :func:`repo_name` (host lower-cased); "" if none."""
     url = ""
     with contextlib.suppress(Exception), _git(root) as r:
         url = r.git.config("--get", "remote.origin.url").strip()
     if not url:
-        return Path(root).resolve().name
+        return ""
     url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)
     url = url.rsplit("@", 1)[-1]
     if ":" in url and "/" in url and url.index(":") < url.index("/"):
         host, rest = url.split(":", 1)
         url = f"{host}/{re.sub(r'^[0-9]+/', '', rest)}"  # scp form, or host:port/path
-    return url.removesuffix("/").removesuffix(".git")
+    host, sep, path = url.partition("/")
+    return (host.lower() + sep + path).removesuffix("/").removesuffix(".git")

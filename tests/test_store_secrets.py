@@ -46,11 +46,20 @@ def test_scrub_helpers() -> None:
     )
 
 
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_keys_never_reach_the_db_or_output(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    backend: str,
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """Keys never reach the db or output."""
+    """Keys never reach the db (a SQLite file or the shared PostgreSQL store) or output."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
+    url = ""
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_store_url")
+        monkeypatch.setenv("DOCAGENT_STORE", url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", ENV_KEY)
     root = tmp_path / "repo"
     root.mkdir()
@@ -109,7 +118,12 @@ def test_keys_never_reach_the_db_or_output(
         captured = capsys.readouterr()
         outputs.append(captured.out + captured.err)
     assert "[redacted]" in outputs[1]
-    blobs = [p.read_bytes() for p in (root / ".docagent").iterdir()]
+    if url:
+        from conftest import pg_table_text
+
+        blobs = [pg_table_text(url).encode()]
+    else:
+        blobs = [p.read_bytes() for p in (root / ".docagent").iterdir()]
     assert blobs and sum(len(b) for b in blobs) > 0
     for secret in (ANTHROPIC_KEY, OPENAI_KEY, ENV_KEY, "Zx9FAKEKEY", "FAKEfake0123"):
         for blob in blobs:

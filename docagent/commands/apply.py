@@ -45,7 +45,7 @@ def _open_log(root: Path, settings: Settings) -> Any:
     from docagent.apply import intent_written
     from docagent.store import Store
 
-    store = Store.open(root, settings.db or None)
+    store = Store.open(root, settings.db or None, store=settings.store or None)
     store.reconcile_intents(lambda intent: intent_written(root, intent))
     return store
 

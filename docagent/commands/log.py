@@ -60,10 +60,10 @@ def run(args: argparse.Namespace) -> int:
         raise DocagentError(f"-n must be at least 1, got {args.n}")
     root = find_root(args.repo)
     entries: list[LogEntry] = []
-    path = None
+    path: str | None = None
     if Store.exists(root):
         with Store.open(root) as store:
-            path = store.path
+            path = store.label
             entries = store.latest(args.n, path=args.path, decision=args.decision)
     if args.json:
         data = scrub_value([entry_json(e) for e in entries])
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             print("No log entries match these filters.")
         return 0
-    print_table(entries, str(path))
+    print_table(entries, path or "")
     return 0
 
 

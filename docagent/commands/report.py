@@ -23,10 +23,11 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(root)
     baseline = float(settings.writing_seconds_baseline)
     if Store.exists(root):
-        from docagent.repo import repo_name
+        from docagent.store.api import repo_name
 
         with Store.open(root) as store:
-            report = build(store, by, since, baseline, repo_name(root), charts=fmt == "html")
+            name = repo_name(root)  # the repository of rows that name none
+            report = build(store, by, since, baseline, name, charts=fmt == "html")
     else:
         report = build(None, by, since, baseline)
     if fmt == "table" and not args.out:

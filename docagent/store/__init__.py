@@ -1,7 +1,9 @@
-"""The decision log: a SQLite store of runs, drafts, decisions, model calls, coverage and evals.
+"""The decision log: runs, drafts, decisions, model calls, coverage and evals.
 
-Open it with :meth:`Store.open` (``<root>/.docagent/docagent.db``, ``DOCAGENT_DB`` or the ``db``
-setting); see docs/decision-log.md for the API and the schema.
+A local SQLite file by default, or a team's shared PostgreSQL database. Open it with
+:meth:`Store.open` (``<root>/.docagent/docagent.db``, ``DOCAGENT_DB`` or the ``db`` setting;
+``DOCAGENT_STORE`` or the ``store`` setting for PostgreSQL); see docs/decision-log.md for the
+API and the schema, docs/team-setup.md for the shared store.
 """
 
 from docagent.store.api import DEFAULT_DB, Store, now, resolve_db_path

@@ -1,8 +1,10 @@
 """The decision log API: what the drafting engine, batch, the TUI, evals and reports call.
 
-One :class:`Store` wraps one SQLite connection guarded by a lock, so the TUI's worker threads
-can share it. Every ``record_*`` call is its own committed transaction: a process killed right
-after a call returns loses nothing that call wrote.
+One :class:`Store` wraps one connection guarded by a lock, so the TUI's worker threads can share
+it: a local SQLite file (the default) or a shared PostgreSQL database (the ``store`` setting).
+Every ``record_*`` call is its own committed transaction: a process killed right after a call
+returns loses nothing that call wrote. Every record carries the repository (:attr:`Store.repo`)
+and the person (:meth:`Store.default_reviewer`) it came from.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import os
 import secrets
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +25,7 @@ from typing import Any, TypeVar
 
 from docagent.decisions import STANDING_SQL, standing_decision
 from docagent.errors import DocagentError
-from docagent.store import db
+from docagent.store import db, dialect
 from docagent.store.records import (
     DECISIONS,
     Call,
@@ -98,7 +101,7 @@ def _load(raw: str | None, default: Any) -> Any:
         return default
 
 
-def _record(cls: type[R], row: sqlite3.Row, **values: Any) -> R:
+def _record(cls: type[R], row: Any, **values: Any) -> R:
     """Build the record ``cls`` from ``values`` and the row's columns named like its fields.
 
     A field whose column the row lacks (an older schema) keeps its default.
@@ -115,27 +118,42 @@ def _field_names(cls: Any) -> tuple[str, ...]:
     return tuple(f.name for f in dataclasses.fields(cls))
 
 
-def _insert(conn: sqlite3.Connection, table: str, values: Mapping[str, Any]) -> sqlite3.Cursor:
-    """``INSERT INTO table`` one row of ``values`` (column name -> value)."""
+#: Tables whose rows are keyed by an integer the database assigns.
+_INTEGER_KEYED = frozenset({"decisions", "llm_calls", "coverage", "edit_intents"})
+
+
+def _insert(conn: db.Connection, table: str, values: Mapping[str, Any]) -> int:
+    """``INSERT INTO table`` one row of ``values`` (column name -> value).
+
+    Returns the new row's id for tables keyed by an integer, else 0.
+    """
     columns = ", ".join(values)
     marks = ", ".join("?" * len(values))
-    return conn.execute(f"INSERT INTO {table} ({columns}) VALUES ({marks})", tuple(values.values()))
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"
+    if table in _INTEGER_KEYED:
+        return db.insert_id(conn, sql, tuple(values.values()))
+    conn.execute(sql, tuple(values.values()))
+    return 0
 
 
 def _insert_draft(
-    conn: sqlite3.Connection,
+    conn: db.Connection,
     run_id: str | None,
     draft: DraftRecord,
     draft_id: str,
     stamp: str,
     versions: Mapping[str, bool] | None = None,
+    who: Mapping[str, str] | None = None,
 ) -> tuple[str, bool] | None:
     """Insert one draft row (provider, model and prompt version default to the run's).
+
+    ``who`` is the row's ``repo`` and ``reviewer`` (:meth:`Store._who`).
 
     ``versions`` are file versions known to be in the log (sha -> stored as they are); returns
     the draft's file version and whether it is stored, to remember once the row is committed.
     """
     d = draft
+    who = who or {}
     if run_id is not None and not (d.provider and d.model and d.prompt_version):
         run = conn.execute(
             "SELECT provider, model, prompt_version FROM runs WHERE id = ?", (run_id,)
@@ -152,6 +170,7 @@ def _insert_draft(
         conn,
         "drafts",
         {
+            **who,
             "id": draft_id,
             "run_id": run_id,
             "created_at": stamp,
@@ -189,7 +208,7 @@ def _insert_draft(
 
 
 def _source_columns(
-    conn: sqlite3.Connection, d: DraftRecord, versions: Mapping[str, bool]
+    conn: db.Connection, d: DraftRecord, versions: Mapping[str, bool]
 ) -> tuple[str | None, str | None, str | None, tuple[str, bool] | None]:
     """``(source, source_sha, source_cut)`` of a draft row, and ``(sha, stored)``.
 
@@ -214,12 +233,19 @@ def _source_columns(
     return None, sha, cut_to_text(cut), (sha, True)
 
 
-def _insert_call(conn: sqlite3.Connection, run_id: str | None, c: CallRecord, stamp: str) -> int:
-    """Insert one model call row; return its id."""
-    cur = _insert(
+def _insert_call(
+    conn: db.Connection,
+    run_id: str | None,
+    c: CallRecord,
+    stamp: str,
+    who: Mapping[str, str] | None = None,
+) -> int:
+    """Insert one model call row (``who``: its repo and reviewer); return its id."""
+    return _insert(
         conn,
         "llm_calls",
         {
+            **(who or {}),
             "run_id": run_id,
             "draft_id": c.draft_id,
             "created_at": stamp,
@@ -237,7 +263,6 @@ def _insert_call(conn: sqlite3.Connection, run_id: str | None, c: CallRecord, st
             "error_type": scrub_text(c.error_type),
         },
     )
-    return int(cur.lastrowid or 0)
 
 
 def resolve_db_path(root: Path, db_path: str | os.PathLike[str] | None = None) -> Path:
@@ -264,6 +289,68 @@ def resolve_db_path(root: Path, db_path: str | os.PathLike[str] | None = None) -
     return path
 
 
+def resolve_store_url(
+    root: Path,
+    db_path: str | os.PathLike[str] | None = None,
+    store: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> str | None:
+    """The PostgreSQL URL of the repository's shared store, or None for the local SQLite log.
+
+    ``store`` wins, then an explicit ``db_path`` (a local file), then ``DOCAGENT_STORE``, then
+    ``DOCAGENT_DB`` (a local file), then the ``store`` setting of ``[tool.docagent]`` (honoured
+    only when the user trusts the repository's settings, see
+    :func:`docagent.config.repo_settings`: it decides where the user's database credentials and
+    code go).
+
+    Raises:
+        DocagentError: the chosen value is not a ``postgresql://`` URL.
+    """
+    from docagent.store.postgres import is_url
+
+    env = os.environ if environ is None else environ
+    chosen, source = store, "the store setting"
+    if not chosen and not db_path:
+        chosen, source = env.get("DOCAGENT_STORE", "").strip(), "DOCAGENT_STORE"
+        if not chosen and not env.get("DOCAGENT_DB"):
+            from docagent.config import repo_settings
+
+            configured = repo_settings(root, env).get("store")
+            chosen = configured if isinstance(configured, str) else ""
+            source = "the store setting of [tool.docagent]"
+    if not chosen:
+        return None
+    if not is_url(chosen):
+        raise DocagentError(
+            f"{source} must be a postgresql:// URL (or empty for the local SQLite log)"
+        )
+    return chosen.strip()
+
+
+def repo_name(
+    root: Path | None, environ: Mapping[str, str] | None = None, *, folder: bool = True
+) -> str:
+    """The repository every record of this checkout carries.
+
+    ``DOCAGENT_REPO_NAME``, else the ``repo_name`` setting, else the normalised URL of the
+    ``origin`` remote (``github.com/owner/name``, :func:`docagent.repo.remote_name`), else —
+    with ``folder`` — the checkout's folder name ("" without).
+    """
+    env = os.environ if environ is None else environ
+    if env.get("DOCAGENT_REPO_NAME", "").strip():
+        return env["DOCAGENT_REPO_NAME"].strip()
+    if root is None:
+        return ""
+    from docagent.config import repo_settings
+    from docagent.repo import remote_name
+
+    with contextlib.suppress(DocagentError):
+        configured = repo_settings(root, env).get("repo_name")
+        if isinstance(configured, str) and configured.strip():
+            return configured.strip()
+    return remote_name(root) or (Path(root).resolve().name if folder else "")
+
+
 def _stays_inside(root: Path, path: Path) -> bool:
     """True when ``path`` (following symlinks) stays inside ``root``."""
     try:
@@ -276,14 +363,39 @@ class Store:
     """The decision log: runs, drafts, decisions, model calls, coverage and eval runs."""
 
     def __init__(
-        self, path: Path, root: Path | None = None, busy_timeout: float = db.DEFAULT_BUSY_TIMEOUT
+        self,
+        path: Path | None,
+        root: Path | None = None,
+        busy_timeout: float = db.DEFAULT_BUSY_TIMEOUT,
+        *,
+        url: str | None = None,
+        repo: str | None = None,
     ) -> None:
-        """Open (create, migrate) the database at ``path``; prefer :meth:`open`."""
-        self.path = Path(path)
+        """Open (create, migrate) the SQLite log at ``path`` or the PostgreSQL store at ``url``.
+
+        ``repo`` is the repository the records carry (default: :func:`repo_name` of ``root``;
+        a local log leaves it empty rather than guess from the folder's name, so a remote
+        added later names the earlier rows too). Prefer :meth:`open`.
+        """
+        from docagent.store.postgres import redact_url
+
+        if (path is None) == (url is None):
+            raise ValueError("a Store needs exactly one of path and url")
+        self.path = Path(path) if path is not None else None
+        self.url = url
+        #: how messages name this log: its file, or the server URL without its password
+        self.label = str(self.path) if self.path is not None else redact_url(url or "")
         self.root = Path(root) if root is not None else None
         self.busy_timeout = busy_timeout
         self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = db.connect(self.path, busy_timeout)
+        self._conn: db.Connection | None = (
+            db.connect(self.path, busy_timeout) if self.path is not None else None
+        )
+        if url is not None:
+            self._conn = db.connect_postgres(url)
+        self.repo = repo if repo is not None else repo_name(self.root, folder=url is not None)
+        #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
+        self.dialect = dialect.SQLITE if url is None else dialect.POSTGRES
         self._reviewer: str | None = None
         #: file versions this store wrote or found, by sha: True when stored as they are
         self._versions: dict[str, bool] = {}
@@ -298,36 +410,47 @@ class Store:
         root: Path,
         db_path: str | os.PathLike[str] | None = None,
         *,
+        store: str | None = None,
         busy_timeout: float = db.DEFAULT_BUSY_TIMEOUT,
     ) -> Store:
-        """Open the decision log of the repository at ``root`` (see :func:`resolve_db_path`).
+        """Open the decision log of the repository at ``root``.
 
-        Creates the database and its directory when missing; when the file lies inside the
-        repository, its top directory is added to ``.git/info/exclude``. Drafts and model calls
-        an earlier run could not log are written in (:meth:`replay_unlogged`).
+        A shared PostgreSQL store when one is configured (:func:`resolve_store_url`), else the
+        local SQLite file (:func:`resolve_db_path`). Creates the database (and its directory,
+        or its tables on a server) when missing; when the file lies inside the repository, its
+        top directory is added to ``.git/info/exclude``. Drafts and model calls an earlier run
+        could not log are written in (:meth:`replay_unlogged`).
         """
         root = Path(root).resolve()
-        path = resolve_db_path(root, db_path)
-        store = cls(path, root=root, busy_timeout=busy_timeout)
+        url = resolve_store_url(root, db_path, store)
+        path = None if url else resolve_db_path(root, db_path)
+        opened = cls(path, root=root, busy_timeout=busy_timeout, url=url)
         with contextlib.suppress(DocagentError, OSError):
-            store.replay_unlogged()  # model calls an earlier run could not log
+            opened.replay_unlogged()  # model calls an earlier run could not log
+        if path is None:
+            return opened
         with contextlib.suppress(ValueError, DocagentError, OSError):
             rel = path.resolve().relative_to(root)
             if len(rel.parts) > 1:
                 from docagent.repo import ensure_excluded
 
                 ensure_excluded(root, rel.parts[0] + "/")
-        return store
+        return opened
 
     @staticmethod
     def exists(root: Path, db_path: str | os.PathLike[str] | None = None) -> bool:
-        """True when the repository's decision log file exists (reading commands check first).
+        """True when the repository's decision log exists (reading commands check first).
+
+        A shared PostgreSQL store always exists (it is created on first use).
 
         Raises:
             StoreError: the log path exists but is not a file (a directory, say): reading
                 commands then fail with this one line instead of reporting an empty log.
         """
-        path = resolve_db_path(Path(root).resolve(), db_path)
+        root = Path(root).resolve()
+        if resolve_store_url(root, db_path):
+            return True
+        path = resolve_db_path(root, db_path)
         if path.exists() and not path.is_file():
             raise db.StoreError(f"{path}: not a decision log file (it is a directory or device)")
         return path.is_file()
@@ -348,11 +471,17 @@ class Store:
         self.close()
 
     @contextlib.contextmanager
-    def _op(self, write: bool = False) -> Iterator[sqlite3.Connection]:
-        """Run one operation under the lock (in a transaction when ``write``), errors translated."""
+    def _op(self, write: bool = False) -> Iterator[db.Connection]:
+        """Run one operation under the lock (in a transaction when ``write``), errors translated.
+
+        A PostgreSQL error a retry fixes becomes :class:`~docagent.store.db.TransientError`
+        (:meth:`_write` retries it).
+        """
+        from docagent.store import postgres
+
         with self._lock:
             if self._conn is None:
-                raise DocagentError(f"{self.path}: decision log is closed")
+                raise DocagentError(f"{self.label}: decision log is closed")
             try:
                 if write:
                     with db.transaction(self._conn) as conn:
@@ -360,11 +489,49 @@ class Store:
                 else:
                     yield self._conn
             except sqlite3.Error as exc:
-                raise db.translate(exc, self.path, self.busy_timeout) from None
+                raise db.translate(exc, Path(self.label), self.busy_timeout) from None
+            except Exception as exc:
+                if not postgres.is_driver_error(exc):
+                    raise
+                if postgres.transient(exc):
+                    why = postgres.translate(exc, self.url or "")
+                    raise db.TransientError(str(why)) from None
+                raise postgres.translate(exc, self.url or "") from None
+
+    def _write(self, fn: Callable[[db.Connection], R], attempts: int = 5) -> R:
+        """Run ``fn(conn)`` in one write transaction, retried when PostgreSQL asks for it."""
+        for attempt in range(attempts):
+            try:
+                with self._op(write=True) as conn:
+                    return fn(conn)
+            except db.TransientError:
+                if attempt == attempts - 1:
+                    raise
+                time.sleep(0.05 * (attempt + 1))
+        raise AssertionError("unreachable")
+
+    def _who(self, reviewer: str | None = None) -> dict[str, str]:
+        """The ``repo`` and ``reviewer`` columns of a new row."""
+        return {"repo": self.repo, "reviewer": reviewer or self.default_reviewer()}
+
+    def copy_from(self, source: Store, repo: str | None = None) -> dict[str, list[int]]:
+        """Copy every row of the local SQLite log ``source`` that this store lacks.
+
+        One transaction; idempotent (see :mod:`docagent.store.copy`). ``repo`` (default
+        :attr:`repo`) fills in rows logged before the log recorded the repository. Returns
+        ``{table: [copied, already there]}``.
+        """
+        from docagent.store.copy import copy_log
+
+        if source.path is None:
+            raise DocagentError(f"{source.label}: only a local SQLite log can be copied")
+        name = repo or self.repo
+        with source._op() as src:
+            return self._write(lambda dst: copy_log(src, dst, name))
 
     @property
     def schema_version(self) -> int:
-        """The database's schema version (``PRAGMA user_version``)."""
+        """The database's schema version (``PRAGMA user_version``, or ``docagent_schema``)."""
         with self._op() as conn:
             return db.schema_version(conn)
 
@@ -400,11 +567,13 @@ class Store:
         from docagent import __version__
 
         run_id = secrets.token_hex(6)
-        with self._op(write=True) as conn:
-            _insert(
+        who = self._who()
+        self._write(
+            lambda conn: _insert(
                 conn,
                 "runs",
                 {
+                    **who,
                     "id": run_id,
                     "mode": mode,
                     "provider": provider,
@@ -415,21 +584,25 @@ class Store:
                     "started_at": _ts(at),
                 },
             )
+        )
         return run_id
 
     def end_run(self, run_id: str, *, at: Timestamp = None, **summary: Any) -> None:
         """Record the end of a run with a JSON-able summary (counts, cost, …)."""
-        with self._op(write=True) as conn:
-            conn.execute(
+        self._write(
+            lambda conn: conn.execute(
                 "UPDATE runs SET ended_at = ?, summary_json = ? WHERE id = ?",
                 (_ts(at), _json(summary), run_id),
             )
+        )
 
     def record_draft(self, run_id: str | None, draft: DraftRecord, *, at: Timestamp = None) -> str:
         """Store one draft (committed at once) and return its id."""
         draft_id = secrets.token_hex(8)
-        with self._op(write=True) as conn:
-            version = _insert_draft(conn, run_id, draft, draft_id, _ts(at), self._versions)
+        stamp, who = _ts(at), self._who()
+        version = self._write(
+            lambda conn: _insert_draft(conn, run_id, draft, draft_id, stamp, self._versions, who)
+        )
         self._remember(version)
         return draft_id
 
@@ -454,11 +627,15 @@ class Store:
         draft_id = secrets.token_hex(8)
         stamp = _ts(at)
         call = dataclasses.replace(call, draft_id=draft_id)
+        who = self._who()
+
+        def write(conn: db.Connection) -> tuple[str, bool] | None:
+            version = _insert_draft(conn, run_id, draft, draft_id, stamp, self._versions, who)
+            _insert_call(conn, run_id, call, stamp, who)
+            return version
+
         try:
-            with self._op(write=True) as conn:
-                version = _insert_draft(conn, run_id, draft, draft_id, stamp, self._versions)
-                _insert_call(conn, run_id, call, stamp)
-            self._remember(version)
+            self._remember(self._write(write))
         except DocagentError as exc:
             entry = {
                 "run_id": run_id,
@@ -469,6 +646,7 @@ class Store:
             }
             try:
                 line = json.dumps(scrub_value(entry), default=str) + "\n"
+                self.unlogged_path.parent.mkdir(parents=True, exist_ok=True)
                 with self.unlogged_path.open("a", encoding="utf-8") as fh:
                     fh.write(line)
                     fh.flush()
@@ -482,7 +660,12 @@ class Store:
 
     @property
     def unlogged_path(self) -> Path:
-        """The journal of drafts and model calls the log could not take (see record_paid)."""
+        """The journal of drafts and model calls the log could not take (see record_paid).
+
+        Beside a SQLite log; in the repository's ``.docagent/`` for a PostgreSQL store.
+        """
+        if self.path is None:
+            return (self.root or Path.cwd()) / ".docagent" / "store-unlogged.jsonl"
         return self.path.with_name(self.path.name + "-unlogged.jsonl")
 
     def replay_unlogged(self) -> int:
@@ -527,8 +710,9 @@ class Store:
                     known = conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
                     if run_id is None or known is None:
                         continue
-                    _insert_draft(conn, run_id, draft, draft_id, stamp)
-                    _insert_call(conn, run_id, call, stamp)
+                    who = self._who()
+                    _insert_draft(conn, run_id, draft, draft_id, stamp, who=who)
+                    _insert_call(conn, run_id, call, stamp, who)
                     written += 1
         except DocagentError:
             with contextlib.suppress(OSError), journal.open("a", encoding="utf-8") as fh:
@@ -540,7 +724,7 @@ class Store:
             taken.unlink()
         return written
 
-    def _stored_source(self, row: sqlite3.Row) -> str | None:
+    def _stored_source(self, row: db.Row) -> str | None:
         """The draft's source: the row's own, else its file version with the cut applied."""
         keys = row.keys()
         if row["source"] is not None or "source_sha" not in keys or not row["source_sha"]:
@@ -582,31 +766,34 @@ class Store:
             raise ValueError(f"decision must be one of {', '.join(DECISIONS)}, got {decision!r}")
         if reviewer is None:
             reviewer = self.default_reviewer()
-        with self._op(write=True) as conn:
+        stamp = _ts(at)
+
+        def write(conn: db.Connection) -> int:
             row = conn.execute(
                 "SELECT d.text, r.mode FROM drafts d LEFT JOIN runs r ON r.id = d.run_id"
                 " WHERE d.id = ?",
                 (draft_id,),
             ).fetchone()
             if row is None:
-                raise DocagentError(f"{self.path}: no draft with id {draft_id!r}")
-            if final_text is None and decision == "accept":
-                final_text = row["text"]
-            cur = _insert(
+                raise DocagentError(f"{self.label}: no draft with id {draft_id!r}")
+            text = row["text"] if final_text is None and decision == "accept" else final_text
+            return _insert(
                 conn,
                 "decisions",
                 {
+                    "repo": self.repo,
                     "draft_id": draft_id,
-                    "created_at": _ts(at),
+                    "created_at": stamp,
                     "decision": decision,
-                    "final_text": _text(final_text),
+                    "final_text": _text(text),
                     "reason": scrub_text(reason or ""),
                     "reviewer": reviewer,
                     "review_ms": None if review_ms is None else int(review_ms),
                     "mode": mode if mode is not None else (row["mode"] or ""),
                 },
             )
-            return int(cur.lastrowid or 0)
+
+        return self._write(write)
 
     def record_intent(
         self,
@@ -628,11 +815,12 @@ class Store:
         ever in a file without its decision in the log. When the log cannot be written, this
         raises and nothing is written to the file.
         """
-        with self._op(write=True) as conn:
-            cur = _insert(
+        return self._write(
+            lambda conn: _insert(
                 conn,
                 "edit_intents",
                 {
+                    "repo": self.repo,
                     "draft_id": draft_id,
                     "created_at": _ts(None),
                     "path": path,
@@ -644,18 +832,20 @@ class Store:
                     "mode": mode,
                 },
             )
-            return int(cur.lastrowid or 0)
+        )
 
     def confirm_intent(self, intent_id: int) -> int:
         """The write happened: record the intent's decision and forget the intent (atomically)."""
-        with self._op(write=True) as conn:
+
+        def write(conn: db.Connection) -> int:
             row = conn.execute("SELECT * FROM edit_intents WHERE id = ?", (intent_id,)).fetchone()
             if row is None:
-                raise DocagentError(f"{self.path}: no edit intent {intent_id}")
-            cur = _insert(
+                raise DocagentError(f"{self.label}: no edit intent {intent_id}")
+            decision_id = _insert(
                 conn,
                 "decisions",
                 {
+                    "repo": row["repo"] or self.repo,
                     "draft_id": row["draft_id"],
                     "created_at": _ts(None),
                     "decision": row["decision"],
@@ -667,12 +857,15 @@ class Store:
                 },
             )
             conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
-            return int(cur.lastrowid or 0)
+            return decision_id
+
+        return self._write(write)
 
     def drop_intent(self, intent_id: int) -> None:
         """The write did not happen: forget the intent."""
-        with self._op(write=True) as conn:
-            conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+        self._write(
+            lambda conn: conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+        )
 
     def intents(self) -> list[Intent]:
         """Intents not yet confirmed or dropped (left by a killed process), oldest first."""
@@ -704,8 +897,8 @@ class Store:
     ) -> int:
         """Record one model call (a :class:`CallRecord`, or its fields as keywords)."""
         c = call if call is not None else CallRecord(**fields)
-        with self._op(write=True) as conn:
-            return _insert_call(conn, run_id, c, _ts(at))
+        stamp, who = _ts(at), self._who()
+        return self._write(lambda conn: _insert_call(conn, run_id, c, stamp, who))
 
     def record_coverage(
         self,
@@ -720,11 +913,13 @@ class Store:
         at: Timestamp = None,
     ) -> int:
         """Record docstring coverage (percent) before and after a run."""
-        with self._op(write=True) as conn:
-            cur = _insert(
+        who = self._who()
+        return self._write(
+            lambda conn: _insert(
                 conn,
                 "coverage",
                 {
+                    **who,
                     "run_id": run_id,
                     "created_at": _ts(at),
                     "scope": scope,
@@ -735,7 +930,7 @@ class Store:
                     "documented_after": documented_after,
                 },
             )
-            return int(cur.lastrowid or 0)
+        )
 
     def record_eval_run(
         self,
@@ -753,11 +948,13 @@ class Store:
     ) -> str:
         """Store an eval run (score, metrics, per-case results); return its id."""
         eval_id = eval_id or secrets.token_hex(6)
-        with self._op(write=True) as conn:
-            _insert(
+        who = self._who()
+        self._write(
+            lambda conn: _insert(
                 conn,
                 "eval_runs",
                 {
+                    **who,
                     "id": eval_id,
                     "run_id": run_id,
                     "created_at": _ts(at),
@@ -771,11 +968,12 @@ class Store:
                     "cases_json": _json(list(cases)),
                 },
             )
+        )
         return eval_id
 
     # ----------------------------------------------------------------- reading
 
-    def _draft(self, row: sqlite3.Row, with_source: bool = True) -> Draft:
+    def _draft(self, row: db.Row, with_source: bool = True) -> Draft:
         return _record(
             Draft,
             row,
@@ -786,11 +984,11 @@ class Store:
         )
 
     @staticmethod
-    def _decision(row: sqlite3.Row) -> Decision:
+    def _decision(row: db.Row) -> Decision:
         return _record(Decision, row)
 
     @staticmethod
-    def _call(row: sqlite3.Row) -> Call:
+    def _call(row: db.Row) -> Call:
         return _record(Call, row)
 
     def _select(
@@ -800,7 +998,7 @@ class Store:
         since: Timestamp = None,
         since_column: str = "created_at",
         **equal: Any,
-    ) -> list[sqlite3.Row]:
+    ) -> list[db.Row]:
         """Rows of ``table`` from ``since`` on, sorted by ``order``, filtered on ``equal``.
 
         ``equal`` maps column names to the value they must have (None: any value).
@@ -893,12 +1091,13 @@ class Store:
         """
         with self._op() as conn:
             rows = conn.execute(
-                "SELECT d.*, c.id AS decision_id, c.draft_id, c.created_at AS decided_at,"
-                " c.decision, c.final_text, c.reason, c.reviewer, c.review_ms, c.mode"
-                " FROM decisions c JOIN drafts d ON d.id = c.draft_id ORDER BY c.id"
+                # the decision's columns first: they win over the draft's of the same name
+                "SELECT c.id AS decision_id, c.draft_id, c.created_at AS decided_at,"
+                " c.decision, c.final_text, c.reason, c.reviewer, c.review_ms, c.mode, c.repo,"
+                " d.* FROM decisions c JOIN drafts d ON d.id = c.draft_id ORDER BY c.id"
             ).fetchall()
         if effective:
-            histories: dict[str, list[sqlite3.Row]] = {}
+            histories: dict[str, list[db.Row]] = {}
             for row in rows:
                 histories.setdefault(row["draft_id"], []).append(row)
             standing = (standing_decision(h, _row_decision) for h in histories.values())
@@ -909,7 +1108,7 @@ class Store:
         lower = _since(since)
         return [self._reviewed(r) for r in ordered if lower is None or r["decided_at"] >= lower]
 
-    def _reviewed(self, row: sqlite3.Row) -> Reviewed:
+    def _reviewed(self, row: db.Row) -> Reviewed:
         draft = self._draft(row)
         return _record(
             Reviewed,
@@ -982,7 +1181,7 @@ class Store:
         return [self._call(r) for r in self._select("llm_calls", "id", since, draft_id=draft_id)]
 
     @staticmethod
-    def _run(row: sqlite3.Row) -> Run:
+    def _run(row: db.Row) -> Run:
         return _record(
             Run, row, config=_load(row["config_json"], {}), summary=_load(row["summary_json"], {})
         )
@@ -1003,7 +1202,7 @@ class Store:
         return [_record(CoverageSnapshot, r) for r in rows]
 
     @staticmethod
-    def _eval_run(row: sqlite3.Row) -> EvalRun:
+    def _eval_run(row: db.Row) -> EvalRun:
         return _record(
             EvalRun,
             row,
@@ -1037,9 +1236,6 @@ class Store:
                 "SELECT * FROM eval_runs ORDER BY created_at DESC, rowid DESC LIMIT ?", (n,)
             ).fetchall()
         return [self._eval_run(r) for r in rows]
-
-    #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
-    dialect = "sqlite"
 
     def aggregate(
         self,
@@ -1141,5 +1337,5 @@ class Store:
         return [_record(Outcome, r) for r in rows]
 
 
-def _row_decision(row: sqlite3.Row) -> str:
+def _row_decision(row: db.Row) -> str:
     return str(row["decision"])

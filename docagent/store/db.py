@@ -1,7 +1,9 @@
-"""SQLite plumbing of the decision log: opening, WAL, busy timeout, migrations, clear errors.
+"""Plumbing of the decision log: opening, WAL, busy timeout, migrations, transactions, errors.
 
-Nothing here ever deletes, truncates or replaces a database file: a locked, corrupt or too-new
-database becomes a one-line :class:`~docagent.errors.DocagentError` naming the file.
+A log is a SQLite file (the default) or a PostgreSQL database (:mod:`docagent.store.postgres`);
+:data:`Connection` is either, and the functions here take both. Nothing here ever deletes,
+truncates or replaces a database file: a locked, corrupt or too-new database becomes a one-line
+:class:`~docagent.errors.DocagentError` naming the file (or the server, without its password).
 """
 
 from __future__ import annotations
@@ -9,11 +11,19 @@ from __future__ import annotations
 import contextlib
 import sqlite3
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Any, TypeAlias
 
 from docagent.errors import DocagentError
-from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION, Backfill
+from docagent.store.postgres import MIGRATION_LOCK, PgConnection
+
+#: An open decision log: a SQLite connection or a PostgreSQL one.
+Connection: TypeAlias = sqlite3.Connection | PgConnection
+#: A result row of either (:class:`sqlite3.Row` or :class:`~docagent.store.postgres.PgRow`):
+#: read by column name or position.
+Row: TypeAlias = Any
 
 DEFAULT_BUSY_TIMEOUT = 5.0
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -106,6 +116,34 @@ def connect(path: Path, busy_timeout: float = DEFAULT_BUSY_TIMEOUT) -> sqlite3.C
         raise
 
 
+class TransientError(StoreError):
+    """A PostgreSQL transaction failed in a way that a retry fixes (serialization, deadlock)."""
+
+
+def connect_postgres(url: str) -> PgConnection:
+    """Connect to the PostgreSQL store at ``url`` and migrate it; errors are one line.
+
+    Raises:
+        StoreError: see :func:`docagent.store.postgres.connect`, or the schema is newer than
+            this docagent.
+    """
+    from docagent.store import postgres
+
+    conn = postgres.connect(url)  # psycopg is importable once this succeeded
+    import psycopg
+
+    migrated = False
+    try:
+        migrate(conn, conn.label)
+        migrated = True
+    except psycopg.Error as exc:
+        raise postgres.translate(exc, url) from None
+    finally:
+        if not migrated:
+            conn.close()
+    return conn
+
+
 def add_functions(conn: sqlite3.Connection) -> None:
     """Define the SQL functions migrations use (NULL stays NULL).
 
@@ -136,40 +174,82 @@ def _setup(conn: sqlite3.Connection, path: Path) -> None:
     migrate(conn, path)
 
 
-def schema_version(conn: sqlite3.Connection) -> int:
-    """Return the database's ``PRAGMA user_version``."""
+def schema_version(conn: Connection) -> int:
+    """The database's schema version: ``PRAGMA user_version`` (SQLite) or ``docagent_schema``.
+
+    A PostgreSQL database without the ``docagent_schema`` table is at version 0 (empty).
+    """
+    if isinstance(conn, PgConnection):
+        found = conn.execute("SELECT to_regclass('docagent_schema') IS NOT NULL").fetchone()
+        if not found[0]:
+            return 0
+        row = conn.execute("SELECT max(version) FROM docagent_schema").fetchone()
+        return int(row[0] or 0)
     return int(conn.execute("PRAGMA user_version").fetchone()[0])
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> int:
-    """Apply every pending migration in one ``BEGIN IMMEDIATE`` transaction; return the version.
+def _set_version(conn: Connection, version: int) -> None:
+    if isinstance(conn, PgConnection):
+        conn.execute("CREATE TABLE IF NOT EXISTS docagent_schema (version INTEGER NOT NULL)")
+        conn.execute("DELETE FROM docagent_schema")
+        conn.execute("INSERT INTO docagent_schema (version) VALUES (?)", (version,))
+    else:
+        conn.execute(f"PRAGMA user_version = {int(version)}")
 
-    Two processes opening an old database at once are safe: the second waits for the first's
-    transaction and then finds nothing left to do.
+
+def migrate(conn: Connection, where: Path | str) -> int:
+    """Apply every pending migration in one transaction; return the schema version.
+
+    SQLite takes the write lock (``BEGIN IMMEDIATE``), PostgreSQL an advisory lock, so two
+    processes opening an old database at once are safe: the second waits for the
+    first's transaction and then finds nothing left to do. A :class:`Backfill` statement is
+    skipped on a new (empty) database: it only moves rows an older docagent wrote.
     """
     version = schema_version(conn)
     if version > SCHEMA_VERSION:
         raise StoreError(
-            f"{path}: decision log has schema version {version}, newer than this docagent "
+            f"{where}: decision log has schema version {version}, newer than this docagent "
             f"understands ({SCHEMA_VERSION}); upgrade docagent"
         )
     if version == SCHEMA_VERSION:
         return version
-    with transaction(conn):
-        version = schema_version(conn)  # re-read under the write lock
-        for migration in MIGRATIONS:
-            if migration.version <= version:
-                continue
-            for statement in migration.statements:
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {migration.version}")
-            version = migration.version
+    if isinstance(conn, PgConnection):
+        # a session lock taken before the transaction: the transaction then starts with the
+        # catalog as the previous migrator committed it (a lock taken inside it would not
+        # refresh a cached "no docagent_schema table")
+        conn.execute("SELECT pg_advisory_lock(?)", (MIGRATION_LOCK,))
+    try:
+        with transaction(conn):
+            version = schema_version(conn)  # re-read under the lock
+            new = version == 0
+            for migration in MIGRATIONS:
+                if migration.version <= version:
+                    continue
+                for statement in migration.statements:
+                    if isinstance(statement, Backfill):
+                        if new:
+                            continue
+                        statement = statement.sql
+                    conn.execute(statement)
+                _set_version(conn, migration.version)
+                version = migration.version
+    finally:
+        if isinstance(conn, PgConnection):
+            conn.execute("SELECT pg_advisory_unlock(?)", (MIGRATION_LOCK,))
     return version
 
 
 @contextlib.contextmanager
-def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """Run a block in a ``BEGIN IMMEDIATE`` transaction: commit on success, else roll back."""
+def transaction(conn: Connection) -> Iterator[Connection]:
+    """Run a block in a transaction: commit on success, else roll back.
+
+    SQLite: ``BEGIN IMMEDIATE`` (the write lock is taken at once, waiting up to the busy
+    timeout). PostgreSQL: a read-committed transaction.
+    """
+    if isinstance(conn, PgConnection):
+        with conn.transaction():
+            yield conn
+        return
     conn.execute("BEGIN IMMEDIATE")
     try:
         yield conn
@@ -178,3 +258,10 @@ def transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
             conn.execute("ROLLBACK")
         raise
     conn.execute("COMMIT")
+
+
+def insert_id(conn: Connection, sql: str, params: Sequence[Any]) -> int:
+    """Run one ``INSERT`` into a table with an integer ``id`` and return the new row's id."""
+    if isinstance(conn, PgConnection):
+        return int(conn.execute(sql + " RETURNING id", params).fetchone()[0])
+    return int(conn.execute(sql, params).lastrowid or 0)

@@ -1,9 +1,17 @@
-"""Numbered schema migrations of the decision log; ``PRAGMA user_version`` is the schema version.
+"""Numbered schema migrations of the decision log, one list for SQLite and PostgreSQL.
 
-Migration *N* upgrades a database at version *N - 1* to version *N*. A migration that has been
-released is never edited: change the schema by appending a new one. Each migration is a list of
-single SQL statements so that :func:`docagent.store.db.migrate` can run them all inside one
-``BEGIN IMMEDIATE`` transaction (``executescript`` would commit half-way).
+The schema version is ``PRAGMA user_version`` on SQLite and the ``docagent_schema`` table on
+PostgreSQL. Migration *N* upgrades a database at version *N - 1* to version *N*. A migration
+that has been released is never edited: change the schema by appending a new one. Each
+migration is a list of single SQL statements so that :func:`docagent.store.db.migrate` can run
+them all inside one transaction (``executescript`` would commit half-way).
+
+Statements are written once, in the SQL both databases share, spelled as SQLite spells the few
+things the two spell apart (``INTEGER PRIMARY KEY AUTOINCREMENT``, ``REAL``, ``BLOB``,
+``INSERT OR IGNORE``); :mod:`docagent.store.dialect` translates them for PostgreSQL. A
+:class:`Backfill` moves rows an older docagent wrote and is skipped on a new database; it may
+use the SQLite-only functions of :func:`docagent.store.db.add_functions` only in migrations
+released before PostgreSQL support (version 5 and below): later ones must be portable.
 
 docs/decision-log.md embeds the schema generated from this list (``python -m
 docagent.store.schema_doc``), so the documentation cannot drift from the code.
@@ -15,12 +23,19 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class Backfill:
+    """A statement that moves existing rows: skipped when the database is new (nothing to move)."""
+
+    sql: str
+
+
+@dataclass(frozen=True)
 class Migration:
     """One schema step: its version number, a short description and its SQL statements."""
 
     version: int
     description: str
-    statements: tuple[str, ...]
+    statements: tuple[str | Backfill, ...]
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -178,11 +193,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             # "start:end:replacement" in the text's UTF-8 bytes ('' or NULL: nothing cut)
             "ALTER TABLE drafts ADD COLUMN source_cut TEXT",
             # existing sources move: one stored copy per distinct text
-            "INSERT OR IGNORE INTO file_versions (sha, data)"
-            " SELECT docagent_sha(source), docagent_pack(source) FROM drafts"
-            " WHERE source IS NOT NULL",
-            "UPDATE drafts SET source_sha = docagent_sha(source), source = NULL"
-            " WHERE source IS NOT NULL",
+            Backfill(
+                "INSERT OR IGNORE INTO file_versions (sha, data)"
+                " SELECT docagent_sha(source), docagent_pack(source) FROM drafts"
+                " WHERE source IS NOT NULL"
+            ),
+            Backfill(
+                "UPDATE drafts SET source_sha = docagent_sha(source), source = NULL"
+                " WHERE source IS NOT NULL"
+            ),
         ),
     ),
     Migration(
@@ -202,6 +221,30 @@ MIGRATIONS: tuple[Migration, ...] = (
     commit_sha TEXT NOT NULL DEFAULT '',    -- the commit where it changed, when git knows
     checked_at TEXT NOT NULL         -- the latest comparison with the repository
 )""",
+        ),
+    ),
+    Migration(
+        7,
+        "every record carries its repository and the person behind it (shared stores)",
+        (
+            # repo: the normalised remote URL (github.com/owner/name) or the configured
+            # repo_name; '' in rows written before version 7 (`docagent store copy` fills it in)
+            "ALTER TABLE runs ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            # reviewer: git user.email (else the OS user) of whoever ran docagent
+            "ALTER TABLE runs ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE drafts ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE drafts ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE decisions ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE llm_calls ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE llm_calls ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE coverage ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE coverage ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE eval_runs ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE eval_runs ADD COLUMN reviewer TEXT NOT NULL DEFAULT ''",
+            "ALTER TABLE edit_intents ADD COLUMN repo TEXT NOT NULL DEFAULT ''",
+            "CREATE INDEX runs_repo ON runs(repo)",
+            "CREATE INDEX drafts_repo ON drafts(repo)",
+            "CREATE INDEX decisions_repo ON decisions(repo)",
         ),
     ),
 )

@@ -89,6 +89,9 @@ class Draft(DraftRecord):
     id: str = ""
     run_id: str | None = None
     created_at: str = ""
+    #: the repository (normalised remote URL or ``repo_name``) and who ran docagent
+    repo: str = ""
+    reviewer: str = ""
 
 
 @dataclass
@@ -104,6 +107,7 @@ class Decision(_Dict):
     reviewer: str
     review_ms: int | None
     mode: str
+    repo: str = ""
 
 
 @dataclass
@@ -120,6 +124,7 @@ class Intent(_Dict):
     reviewer: str
     review_ms: int | None
     mode: str
+    repo: str = ""
 
 
 @dataclass
@@ -148,6 +153,8 @@ class Call(CallRecord):
     id: int = 0
     run_id: str | None = None
     created_at: str = ""
+    repo: str = ""
+    reviewer: str = ""
 
 
 @dataclass
@@ -164,6 +171,8 @@ class Run(_Dict):
     started_at: str
     ended_at: str | None
     summary: dict[str, Any]
+    repo: str = ""
+    reviewer: str = ""
 
 
 @dataclass
@@ -206,6 +215,7 @@ class Reviewed(_Dict):
     latency_ms: int
     drafted_at: str
     source: str | None
+    repo: str = ""
 
 
 #: what became of an applied or proposed draft in the repository (docs/reports.md#retention)
@@ -284,6 +294,8 @@ class CoverageSnapshot(_Dict):
     total: int | None
     documented_before: int | None
     documented_after: int | None
+    repo: str = ""
+    reviewer: str = ""
 
 
 @dataclass
@@ -301,3 +313,5 @@ class EvalRun(_Dict):
     n_cases: int
     metrics: dict[str, Any]
     cases: list[dict[str, Any]]
+    repo: str = ""
+    reviewer: str = ""

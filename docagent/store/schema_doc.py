@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from docagent.store.db import add_functions
-from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION
+from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION, Backfill
 
 START = "<!-- schema:start -->"
 END = "<!-- schema:end -->"
@@ -24,7 +24,8 @@ def final_columns() -> dict[str, list[tuple[str, str, bool, str | None]]]:
     add_functions(conn)
     for migration in MIGRATIONS:
         for statement in migration.statements:
-            conn.execute(statement)
+            if not isinstance(statement, Backfill):  # a new database has no rows to move
+                conn.execute(statement)
     tables = [
         r[0]
         for r in conn.execute(
@@ -43,7 +44,9 @@ def final_columns() -> dict[str, list[tuple[str, str, bool, str | None]]]:
 def render() -> str:
     """The generated Markdown (without the markers)."""
     lines = [
-        f"Schema version **{SCHEMA_VERSION}** (`PRAGMA user_version`). Generated from "
+        f"Schema version **{SCHEMA_VERSION}** (`PRAGMA user_version` on SQLite, the "
+        "`docagent_schema` table on PostgreSQL). The same migrations build both backends "
+        "(`docagent/store/dialect.py` translates the SQLite spelling). Generated from "
         "`docagent/store/migrations.py` by `python -m docagent.store.schema_doc --write`; "
         "do not edit by hand.",
         "",
@@ -61,7 +64,11 @@ def render() -> str:
     lines += ["### Migrations", ""]
     for m in MIGRATIONS:
         lines += [f"**{m.version}: {m.description}**", "", "```sql"]
-        lines += [statement.strip() + ";" for statement in m.statements]
+        for statement in m.statements:
+            if isinstance(statement, Backfill):
+                lines += ["-- backfill: moves rows of an existing log (skipped on a new one)"]
+                statement = statement.sql
+            lines.append(statement.strip() + ";")
         lines += ["```", ""]
     return "\n".join(lines)
 
