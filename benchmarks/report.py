@@ -11,11 +11,17 @@ a tenth of the applied drafts), then times, in a fresh process each:
 
 and prints wall time, CPU time and peak memory (max RSS) of each run. Run it with N of 100,000 and
 1,000,000 to see that memory stays flat while time grows linearly.
+
+``--store postgresql://…`` copies the generated log into that shared store (``docagent store
+copy``, timed) and times the same reports against it (``DOCAGENT_STORE``); the aggregation then
+runs in the server, so the wall time is the measure. ``python tests/pgserver.py start DIR``
+starts a local server and prints its URL.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import sqlite3
 import subprocess
@@ -160,7 +166,9 @@ def generate(db: Path, decisions: int, seed: int = 1) -> tuple[int, int]:
     return n_drafts, n_decisions
 
 
-def timed_report(repo: Path, extra: list[str]) -> tuple[float, float, float]:
+def timed_report(
+    repo: Path, extra: list[str], env: dict[str, str] | None = None
+) -> tuple[float, float, float]:
     """Run ``docagent report --format json`` in a fresh process (imports included).
 
     Returns wall seconds, CPU seconds and max RSS in MB. On a machine shared with other work
@@ -177,7 +185,9 @@ def timed_report(repo: Path, extra: list[str]) -> tuple[float, float, float]:
         "{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}\\n')\n"
         "raise SystemExit(rc)\n"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env
+    )
     secs, cpu, rss = proc.stderr.strip().splitlines()[-1].split()
     return float(secs), float(cpu), float(rss)
 
@@ -187,6 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--decisions", type=int, default=1_000_000)
     parser.add_argument("--keep", metavar="DIR", help="build the repository in DIR and keep it")
+    parser.add_argument("--store", metavar="URL", help="also time the reports on this store")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(args.keep or tmp) / "repo"
@@ -199,12 +210,20 @@ def main(argv: list[str] | None = None) -> int:
         size = db.stat().st_size / 1e6
         print(f"log: {decisions:,} decisions on {drafts:,} drafts, {size:.0f} MB ({gen:.0f} s)")
         wide = ["--by", "repo", "--by", "reviewer", "--by", "day", "--by", "path"]
-        for label, extra in [
-            ("report --format json (model, prompt, kind)", []),
-            ("report --format json --by repo --by reviewer --by day --by path", wide),
-        ]:
-            secs, cpu, rss = timed_report(repo, extra)
-            print(f"{label}: {secs:.2f} s wall, {cpu:.2f} s CPU, max RSS {rss:.0f} MB")
+        stores: list[tuple[str, dict[str, str] | None]] = [("SQLite", None)]
+        if args.store:
+            t = time.perf_counter()
+            copy = ["store", "copy", "--to", args.store, "--from", str(db), "--repo", str(repo)]
+            subprocess.run([sys.executable, "-m", "docagent", *copy], check=True)
+            print(f"copied into the shared store in {time.perf_counter() - t:.0f} s")
+            stores.append(("PostgreSQL", dict(os.environ, DOCAGENT_STORE=args.store)))
+        for store, env in stores:
+            for label, extra in [
+                ("report --format json (model, prompt, kind)", []),
+                ("report --format json --by repo --by reviewer --by day --by path", wide),
+            ]:
+                secs, cpu, rss = timed_report(repo, extra, env)
+                print(f"{store}: {label}: {secs:.2f} s wall, {cpu:.2f} s CPU, max RSS {rss:.0f} MB")
     return 0
 
 
