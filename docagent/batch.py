@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from docagent.code.astfacts import no_gc
-from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
 from docagent.draft.caching import prefix_usage
@@ -186,12 +185,11 @@ class _Resume:
         session = self.session
         if item.kind == README_KIND:
             return session.cached_readme_draft(item)
-        found = session.target(item)
-        if found is None or session.drafter is None:
+        found = session.reuse_facts(item)
+        if found is None or not session.prompt_version:
             return None
-        facts, target = found
-        code_sha = session.drafter.code_sha(facts, target)
-        key = (item.path, item.qualname, code_sha, session.drafter.prompt_version, session.style)
+        code_sha, current = found
+        key = (item.path, item.qualname, code_sha, session.prompt_version, session.style)
         draft_id = self.index.get(key)
         if draft_id is None or not code_sha:
             return None
@@ -202,7 +200,6 @@ class _Resume:
         if row is None:
             return None
         draft = draft_from_record(row)
-        current = docstring_sha(target.docstring.text if target.docstring else None)
         if draft.original_sha not in (None, current):
             return None  # drafted against a docstring that has changed since
         draft.cached = True
@@ -226,8 +223,6 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
     cache and the later ones read it, when the prefix reaches the model's minimum cacheable
     length (:func:`docagent.draft.caching.prefix_usage`).
     """
-    assert session.drafter is not None
-    drafter = session.drafter
     model = session.provider.model
     caches = session.provider.name == "anthropic"
     usage = Usage()
@@ -247,7 +242,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         facts, target = found
         to_draft += 1
         try:
-            prompt = drafter.prompt(facts, target)
+            prompt = session.ensure_drafter().prompt(facts, target)
         except Exception:  # drafting reports this target's failure; estimate on
             continue
         if not caches:
@@ -261,7 +256,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         seen.add(prompt.prefix)
     tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
     usage = usage + Usage(output_tokens=tokens_out)
-    extra = drafter.prices
+    extra = pricing.parse_prices(getattr(session.settings, "prices", None) or {})
     priced = pricing.price_for(model, extra) is not None
     dollars = pricing.cost(model, usage, batch=session.batch_pricing, extra=extra)
     return Estimate(
@@ -334,7 +329,10 @@ def _order(session: Session, items: list[WorkItem], resume: _Resume) -> list[Wor
     fresh: list[WorkItem] = []
     for item in items:
         (reused if resume.reusable(item) else fresh).append(item)
-    return reused + (session.order(fresh) if fresh else [])
+    if not fresh:
+        return reused
+    session.ensure_drafter()
+    return reused + session.order(fresh)
 
 
 def _dependencies(
@@ -345,7 +343,6 @@ def _dependencies(
     With ``resume``, an item that reuses an earlier draft waits for nothing (its calls are not
     resolved).
     """
-    assert session.symbols is not None
     pos = {item.key: i for i, item in enumerate(items)}
     deps: list[list[int]] = []
     for i, item in enumerate(items):
@@ -354,6 +351,8 @@ def _dependencies(
         out: list[int] = []
         if found is not None:
             facts, target = found
+            session.ensure_drafter()
+            assert session.symbols is not None
             for s in session.symbols.callees(facts, target):
                 j = pos.get((s.path, s.qualname))
                 if j is not None and j < i and j not in out:
@@ -510,7 +509,7 @@ async def run_batch_async(
         # go through them while they are built, nor on every full pass after (thawed when the
         # run ends).
         with no_gc():
-            items = session.prepare(order=False)
+            items = session.prepare(order=False, lazy=True)
             gc.freeze()
         held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
@@ -561,8 +560,7 @@ async def run_batch_async(
                 poll_interval=poll_interval,
                 on_status=(lambda msg: runner.progress.update(stats.done, runner.cost, msg)),
             )
-            assert session.drafter is not None
-            session.drafter.provider = wrapper
+            session.ensure_drafter().provider = wrapper
             runner.on_item_done = wrapper.item_done
             runner.ordered = False
             try:
@@ -842,9 +840,9 @@ class _Runner:
                 self.stats.applied += 1
             else:
                 self._fail(item, f"edit refused: {outcome.message}")
-        elif draft.ok and session.drafter is not None and item.kind != README_KIND:
+        elif draft.ok and session.run_id and item.kind != README_KIND:
             # Not applied: callers drafted later still see the proposed docstring.
-            session.drafter.record_accepted(item.path, item.qualname, draft.text, reviewed=False)
+            session.record_proposed(item.path, item.qualname, draft.text, reviewed=False)
         if status == "proposed":
             self.stats.proposed += 1
             if not draft.ok:

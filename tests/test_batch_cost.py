@@ -467,3 +467,55 @@ def test_a_damaged_foreign_or_malformed_facts_cache_is_ignored(repo_factory) -> 
     again = _batch(root, out=out)
     assert again["reused"] == first["drafted"] and sorted(_records(out)) == before
     assert FactsCache.load(root).attach(read_file(str(root / "core.py"), "core.py"))
+
+
+def test_a_rerun_with_nothing_to_draft_reads_no_file_and_builds_no_symbol_index(
+    repo_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The work items of a re-run come from the scan cache and the facts cache: a no-op re-run
+    does not read any file with tree-sitter, parse it or index its symbols, and writes the
+    same proposals. Once a file changes, its target is drafted again (reading what it needs)."""
+    import docagent.session as session_mod
+
+    root = repo_factory({"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n"})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    assert first["drafted"] > 4
+    before = _records(out)
+    reads: list[str] = []
+    parses: list[str] = []
+    indexed: list[int] = []
+    real_read, real_parse = session_mod.read_file, pyast.parse
+    real_index = SymbolIndex.from_files.__func__  # type: ignore[attr-defined]
+
+    def counting_read(path, rel, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        reads.append(rel)
+        return real_read(path, rel, *a, **k)
+
+    def counting_parse(source, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        parses.append(source)
+        return real_parse(source, *a, **k)
+
+    def counting_index(cls, files):  # noqa: ANN001, ANN202
+        indexed.append(len(files))
+        return real_index(cls, files)
+
+    monkeypatch.setattr(session_mod, "read_file", counting_read)
+    monkeypatch.setattr(pyast, "parse", counting_parse)
+    monkeypatch.setattr(SymbolIndex, "from_files", classmethod(counting_index))
+    again = _batch(root, out=out)
+    assert again["drafted"] == 0 and again["reused"] == first["drafted"]
+    assert (reads, parses, indexed) == ([], [], [])
+    assert _records(out) == before
+    # a changed file: its target is drafted from what is on disk now, with the symbol index
+    (root / "pkg" / "other.py").write_text("def lone(a):\n    return a + 1\n")
+    third = _batch(root, out=out)
+    assert third["drafted"] == 2  # the module and ``lone``: both fingerprints changed
+    assert third["reused"] == first["drafted"] - 2
+    assert "pkg/other.py" in reads and indexed == [2]
+    new = {(p, q): sha for p, q, sha, _ in _records(out)}
+    old = {(p, q): sha for p, q, sha, _ in before}
+    assert new[("pkg/other.py", "lone")] != old[("pkg/other.py", "lone")]
+    assert {k: v for k, v in new.items() if k[0] != "pkg/other.py"} == {
+        k: v for k, v in old.items() if k[0] != "pkg/other.py"
+    }
