@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from docagent.code.astfacts import no_gc
+from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
 from docagent.draft import pricing
 from docagent.draft.caching import prefix_usage
@@ -139,9 +140,14 @@ class _Resume:
         """
         provider = session.provider
         self.session = session
-        self.index: dict[tuple[str, ...], str] = {}
-        for draft_id, *key in session.store.run_draft_keys("batch", provider.name, provider.model):
-            self.index[tuple(key)] = draft_id  # drafts come oldest first: the newest wins
+        #: key -> (draft id, sha of the docstring it was drafted against, decided)
+        self.index: dict[tuple[str, ...], tuple[str, str, bool]] = {}
+        rows = session.store.run_draft_keys("batch", provider.name, provider.model)
+        for draft_id, path, qualname, code_sha, prompt, style, original, decided in rows:
+            # drafts come oldest first: the newest wins
+            key = (path, qualname, code_sha, prompt, style)
+            self.index[key] = (draft_id, docstring_sha(original), decided)
+        del rows
         #: what :meth:`find` answered per item (the draft's id, or None), kept for :meth:`take`
         self._found: dict[tuple[str, str], str | None] = {}
 
@@ -152,56 +158,59 @@ class _Resume:
         project facts (:meth:`Session.readme_cache_key`): a draft made before the project
         gained a command or an option is not reused. The answer is kept for :meth:`take`.
         """
-        draft = self._find(item)
-        if item.kind != README_KIND:
-            self._found[item.key] = draft.draft_id if draft is not None else None
-        return draft
+        if item.kind == README_KIND:
+            return self.session.cached_readme_draft(item)
+        draft_id = self._found[item.key] = self._find_id(item)
+        return self._load(draft_id) if draft_id is not None else None
 
     def reusable(self, item: WorkItem) -> bool:
-        """Whether ``item`` reuses an earlier draft (the answer of :meth:`find`, kept)."""
-        if item.kind != README_KIND and item.key in self._found:
-            return self._found[item.key] is not None
-        return self.find(item) is not None
+        """Whether ``item`` reuses an earlier draft; the answer is kept for :meth:`take`.
+
+        Decided from the index and the target's fingerprints alone: no draft is read.
+        """
+        if item.kind == README_KIND:
+            return self.session.cached_readme_draft(item) is not None
+        if item.key not in self._found:
+            self._found[item.key] = self._find_id(item)
+        return self._found[item.key] is not None
 
     def take(self, item: WorkItem) -> Draft | None:
-        """The answer :meth:`find` gave for ``item`` (used once), else :meth:`find` anew.
+        """The draft :meth:`reusable` or :meth:`find` chose for ``item`` (used once), else
+        :meth:`find` anew.
 
         Only the answer's draft id is kept in between (memory does not grow with the drafts
-        found); the draft is loaded again from the log.
+        found); the draft is read from the log here, once.
         """
-        if item.key not in self._found:
-            return self._find(item)
+        if item.kind == README_KIND or item.key not in self._found:
+            return self.find(item)
         draft_id = self._found.pop(item.key)
-        row = (
-            self.session.store.draft(draft_id, with_source=False) if draft_id is not None else None
-        )
-        if row is None:
-            return None
-        draft = draft_from_record(row)
-        draft.cached = True
-        return draft
+        return self._load(draft_id) if draft_id is not None else None
 
-    def _find(self, item: WorkItem) -> Draft | None:
+    def _find_id(self, item: WorkItem) -> str | None:
+        """The id of the earlier draft ``item`` may reuse, or None."""
         session = self.session
-        if item.kind == README_KIND:
-            return session.cached_readme_draft(item)
         found = session.reuse_facts(item)
         if found is None or not session.prompt_version:
             return None
         code_sha, current = found
         key = (item.path, item.qualname, code_sha, session.prompt_version, session.style)
-        draft_id = self.index.get(key)
-        if draft_id is None or not code_sha:
+        indexed = self.index.get(key)
+        if indexed is None or not code_sha:
             return None
-        standing = standing_decision(session.store.history(draft_id))
-        if standing is not None and standing.decision == "reject":
-            return None
-        row = session.store.draft(draft_id, with_source=False)
+        draft_id, original_sha, decided = indexed
+        if original_sha != current:
+            return None  # drafted against a docstring that has changed since
+        if decided:  # only a draft someone decided on has a history to read
+            standing = standing_decision(session.store.history(draft_id))
+            if standing is not None and standing.decision == "reject":
+                return None
+        return draft_id
+
+    def _load(self, draft_id: str) -> Draft | None:
+        row = self.session.store.draft(draft_id, with_source=False)
         if row is None:
             return None
         draft = draft_from_record(row)
-        if draft.original_sha not in (None, current):
-            return None  # drafted against a docstring that has changed since
         draft.cached = True
         return draft
 

@@ -146,10 +146,12 @@ def test_a_run_parses_each_file_once_and_builds_each_pack_once(
     assert len(set(built)) == summary["targets"]
 
 
-def test_a_rerun_reads_no_earlier_draft_in_bulk_and_looks_each_target_up_once(
+def test_a_rerun_reads_no_earlier_draft_in_bulk_and_reads_each_reused_draft_once(
     repo_factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A re-run with nothing to do reuses every draft without loading the log's history."""
+    """A re-run with nothing to do reuses every draft without loading the log's history: the
+    reuse lookup is one query for the whole run, then each reused draft is read once (to write
+    its record); a draft nobody decided on needs no history lookup."""
     root = repo_factory({"core.py": MODULE})
     first = _batch(root, out=root / "p.jsonl")
     assert first["drafted"] > 0
@@ -159,17 +161,23 @@ def test_a_rerun_reads_no_earlier_draft_in_bulk_and_looks_each_target_up_once(
 
     monkeypatch.setattr(StoreClass, "drafts", no_bulk)
     histories: list[str] = []
-    real_history = StoreClass.history
+    reads: list[str] = []
+    real_history, real_draft = StoreClass.history, StoreClass.draft
 
     def counting_history(self, draft_id):  # noqa: ANN001, ANN202
         histories.append(draft_id)
         return real_history(self, draft_id)
 
+    def counting_draft(self, draft_id, **k):  # noqa: ANN001, ANN003, ANN202
+        reads.append(draft_id)
+        return real_draft(self, draft_id, **k)
+
     monkeypatch.setattr(StoreClass, "history", counting_history)
+    monkeypatch.setattr(StoreClass, "draft", counting_draft)
     again = _batch(root, out=root / "p.jsonl")
     assert again["drafted"] == 0 and again["reused"] == first["drafted"]
-    assert sorted(histories) == sorted(set(histories))  # one lookup per target
-    assert len(histories) == first["drafted"]
+    assert histories == []
+    assert len(reads) == len(set(reads)) == first["drafted"]
 
 
 def test_proposals_are_in_the_file_at_once_and_flushed_to_disk_in_groups(
@@ -519,3 +527,27 @@ def test_a_rerun_with_nothing_to_draft_reads_no_file_and_builds_no_symbol_index(
     assert {k: v for k, v in new.items() if k[0] != "pkg/other.py"} == {
         k: v for k, v in old.items() if k[0] != "pkg/other.py"
     }
+
+
+def test_a_batch_draft_a_person_rejected_is_drafted_again_by_the_next_run(repo_factory) -> None:
+    """The one-query reuse lookup still reads the history of a draft someone decided on: a
+    rejected batch draft is never reused, the others are."""
+    import asyncio
+
+    from docagent.session import Session
+
+    root = repo_factory({"core.py": MODULE})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    review = Session(root, mode="tui")
+    item = next(i for i in review.prepare() if i.qualname == "top")
+    draft = asyncio.run(review.draft(item))
+    assert draft.cached  # the batch run's draft, shown for review
+    review.reject(item, draft, "vague")
+    review.close()
+    again = _batch(root, out=out)
+    assert again["drafted"] == 1 and again["reused"] == first["drafted"] - 1
+    top = [r for r in _records(out) if r[:2] == ("core.py", "top")]
+    assert len(top) == 1
+    with Store.open(root) as store:
+        assert store.history(draft.draft_id)[0].decision == "reject"

@@ -1031,25 +1031,27 @@ class Store:
 
     def run_draft_keys(
         self, mode: str, provider: str, model: str
-    ) -> list[tuple[str, str, str, str, str, str]]:
-        """``(id, path, qualname, code_sha, prompt_version, style)`` of reusable drafts.
-
-        Oldest first.
+    ) -> list[tuple[str, str, str, str, str, str, str | None, bool]]:
+        """``(id, path, qualname, code_sha, prompt_version, style, original_docstring, decided)``
+        of reusable drafts, oldest first.
 
         Only the error-free, non-empty drafts of runs of ``mode`` with ``provider`` and
-        ``model``; only these columns are read (a batch re-run indexes them without loading
-        every earlier draft's text and context).
+        ``model``; only these columns are read, in one query (a batch re-run indexes them
+        without loading every earlier draft's text and context). ``decided`` says whether any
+        decision was recorded on the draft (only then does reusing it need its history).
         """
         with self._op() as conn:
             rows = conn.execute(
-                "SELECT d.id, d.path, d.qualname, d.code_sha, d.prompt_version, d.style"
+                "SELECT d.id, d.path, d.qualname, d.code_sha, d.prompt_version, d.style,"
+                " d.original_docstring,"
+                " EXISTS (SELECT 1 FROM decisions c WHERE c.draft_id = d.id)"
                 " FROM drafts d JOIN runs r ON r.id = d.run_id"
                 " WHERE r.mode = ? AND r.provider = ? AND r.model = ?"
                 " AND (d.error IS NULL OR d.error = '') AND d.text != ''"
                 " ORDER BY d.created_at, d.rowid",
                 (mode, provider, model),
             ).fetchall()
-        return [tuple(r) for r in rows]
+        return [(*r[:7], bool(r[7])) for r in rows]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
         """The newest error-free draft stored under ``cache_key``.
