@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
@@ -46,8 +46,11 @@ from docagent.session import (
     WorkItem,
     draft_from_record,
 )
-from docagent.store.redact import scrub_text
+from docagent.store.redact import scrub_env, scrub_text
 from docagent.writes import is_stream, open_output
+
+if TYPE_CHECKING:
+    from docagent.store.records import Draft as DraftRow
 
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
@@ -55,6 +58,8 @@ OUTPUT_TOKENS_ESTIMATE = 300
 #: Requests in flight when ``concurrency`` is 0. A local OpenAI-compatible server (Ollama's
 #: default) answers one request at a time; more only queue up there and time out.
 DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 1, "offline": 4}
+#: Reused drafts read from the log per query (in the order the run handles them).
+READ_AHEAD = 256
 #: Seconds between flushes of ``--out`` to disk (records are written at once; see ``_write``).
 SYNC_INTERVAL = 1.0
 
@@ -150,6 +155,11 @@ class _Resume:
         del rows
         #: what :meth:`find` answered per item (the draft's id, or None), kept for :meth:`take`
         self._found: dict[tuple[str, str], str | None] = {}
+        #: the ids :meth:`reusable` chose, in its order (the order reused items are handled),
+        #: and the drafts read ahead of :meth:`take` (:data:`READ_AHEAD` per query)
+        self._queue: list[str] = []
+        self._next = 0
+        self._ahead: dict[str, DraftRow] = {}
 
     def find(self, item: WorkItem) -> Draft | None:
         """Return a reusable earlier draft for ``item`` (never one a person rejected).
@@ -171,7 +181,9 @@ class _Resume:
         if item.kind == README_KIND:
             return self.session.cached_readme_draft(item) is not None
         if item.key not in self._found:
-            self._found[item.key] = self._find_id(item)
+            draft_id = self._found[item.key] = self._find_id(item)
+            if draft_id is not None:
+                self._queue.append(draft_id)
         return self._found[item.key] is not None
 
     def take(self, item: WorkItem) -> Draft | None:
@@ -184,7 +196,18 @@ class _Resume:
         if item.kind == README_KIND or item.key not in self._found:
             return self.find(item)
         draft_id = self._found.pop(item.key)
-        return self._load(draft_id) if draft_id is not None else None
+        if draft_id is None:
+            return None
+        if draft_id not in self._ahead and self._next < len(self._queue):
+            ids = self._queue[self._next : self._next + READ_AHEAD]
+            self._next += len(ids)
+            self._ahead = self.session.store.drafts_by_id(ids, with_source=False)
+        row = self._ahead.pop(draft_id, None)
+        if row is None:  # taken out of order (dependency waves)
+            return self._load(draft_id)
+        draft = draft_from_record(row)
+        draft.cached = True
+        return draft
 
     def _find_id(self, item: WorkItem) -> str | None:
         """The id of the earlier draft ``item`` may reuse, or None."""
@@ -317,8 +340,11 @@ def _prepare_out(out: Path, items: list[WorkItem]) -> int:
         if not line.strip():
             continue
         try:
-            p = Proposal.from_dict(json.loads(line), line=number)
-        except ValueError:
+            raw = json.loads(line)
+            if isinstance(raw, dict) and (raw.get("path"), raw.get("qualname")) in keys:
+                continue  # this run writes the target's record again
+            p = Proposal.from_dict(raw, line=number)
+        except (ValueError, RecursionError):
             continue
         if (p.path, p.qualname) not in keys:
             kept.append(p)
@@ -807,7 +833,9 @@ class _Runner:
 
             record = draft.to_proposal()
             record["status"] = status
-            record["text"] = scrub_text(record.get("text") or "")  # as logged: no credential
+            # as logged: no credential (a reused draft's text was scrubbed when it was logged)
+            text = record.get("text") or ""
+            record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
             proposal = Proposal.from_dict(record)
             if isinstance(self.out, Path):
                 append_proposal(self.out, proposal, sync=False)

@@ -168,16 +168,29 @@ def test_a_rerun_reads_no_earlier_draft_in_bulk_and_reads_each_reused_draft_once
         histories.append(draft_id)
         return real_history(self, draft_id)
 
+    queries: list[int] = []
+    real_many = StoreClass.drafts_by_id
+
     def counting_draft(self, draft_id, **k):  # noqa: ANN001, ANN003, ANN202
         reads.append(draft_id)
         return real_draft(self, draft_id, **k)
 
+    def counting_many(self, draft_ids, **k):  # noqa: ANN001, ANN003, ANN202
+        reads.extend(draft_ids)
+        queries.append(len(draft_ids))
+        return real_many(self, draft_ids, **k)
+
     monkeypatch.setattr(StoreClass, "history", counting_history)
     monkeypatch.setattr(StoreClass, "draft", counting_draft)
+    monkeypatch.setattr(StoreClass, "drafts_by_id", counting_many)
+    monkeypatch.setattr("docagent.batch.READ_AHEAD", 3)
     again = _batch(root, out=root / "p.jsonl")
     assert again["drafted"] == 0 and again["reused"] == first["drafted"]
     assert histories == []
     assert len(reads) == len(set(reads)) == first["drafted"]
+    assert queries == [3] * (first["drafted"] // 3) + (
+        [first["drafted"] % 3] if first["drafted"] % 3 else []
+    )
 
 
 def test_proposals_are_in_the_file_at_once_and_flushed_to_disk_in_groups(

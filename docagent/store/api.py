@@ -1024,6 +1024,21 @@ class Store:
         rows = self._select("drafts", "rowid", id=draft_id)
         return self._draft(rows[0], with_source) if rows else None
 
+    def drafts_by_id(self, draft_ids: list[str], *, with_source: bool = True) -> dict[str, Draft]:
+        """The drafts of ``draft_ids`` that exist, by id (read a few hundred per query).
+
+        ``with_source`` as in :meth:`draft`.
+        """
+        found: dict[str, Draft] = {}
+        for start in range(0, len(draft_ids), 500):
+            chunk = draft_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            with self._op() as conn:
+                rows = conn.execute(f"SELECT * FROM drafts WHERE id IN ({marks})", chunk).fetchall()
+            for row in rows:
+                found[row["id"]] = self._draft(row, with_source)
+        return found
+
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[Draft]:
         """Drafts (decided or not) created at or after ``since``, oldest first."""
         rows = self._select("drafts", "created_at, rowid", since, run_id=run_id)
