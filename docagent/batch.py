@@ -865,10 +865,7 @@ class _Runner:
             # applied with the file's other accepts, in one verified write (see _flush);
             # callers drafted before then already see it
             self._pending.setdefault(item.path, []).append((item, draft))
-            if session.drafter is not None:
-                session.drafter.record_accepted(
-                    item.path, item.qualname, draft.text, reviewed=False
-                )
+            session.record_proposed(item.path, item.qualname, draft.text, reviewed=False)
             return
         if draft.ok and self.apply:
             outcome = session.accept(item, draft, reviewer=REVIEWER)

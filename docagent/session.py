@@ -1087,10 +1087,7 @@ class Session:
             self._decide(
                 draft, "accept", final_text=draft.text, reviewer=reviewer, intent=intents[q]
             )
-            if self.drafter is not None:
-                self.drafter.record_accepted(
-                    path, q, draft.text, reviewed=reviewer != BATCH_REVIEWER
-                )
+            self.record_proposed(path, q, draft.text, reviewed=reviewer != BATCH_REVIEWER)
             item.state = "done"
             out.append(Outcome(True, "applied" if q in applied else skipped[q], q in applied))
         with self._lock:

@@ -1066,7 +1066,7 @@ class Store:
                 " ORDER BY d.created_at, d.rowid",
                 (mode, provider, model),
             ).fetchall()
-        return [(*r[:7], bool(r[7])) for r in rows]
+        return [(*(v := tuple(r))[:7], bool(v[7])) for r in rows]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
         """The newest error-free draft stored under ``cache_key``.
