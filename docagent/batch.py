@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
@@ -46,8 +46,11 @@ from docagent.session import (
     WorkItem,
     draft_from_record,
 )
-from docagent.store.redact import scrub_text
+from docagent.store.redact import scrub_env, scrub_text
 from docagent.writes import is_stream, open_output
+
+if TYPE_CHECKING:
+    from docagent.store.records import Draft as DraftRow
 
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
@@ -55,6 +58,8 @@ OUTPUT_TOKENS_ESTIMATE = 300
 #: Requests in flight when ``concurrency`` is 0. A local OpenAI-compatible server (Ollama's
 #: default) answers one request at a time; more only queue up there and time out.
 DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 1, "offline": 4}
+#: Reused drafts read from the log per query (in the order the run handles them).
+READ_AHEAD = 256
 #: Seconds between flushes of ``--out`` to disk (records are written at once; see ``_write``).
 SYNC_INTERVAL = 1.0
 
@@ -140,11 +145,21 @@ class _Resume:
         """
         provider = session.provider
         self.session = session
-        self.index: dict[tuple[str, ...], str] = {}
-        for draft_id, *key in session.store.run_draft_keys("batch", provider.name, provider.model):
-            self.index[tuple(key)] = draft_id  # drafts come oldest first: the newest wins
+        #: key -> (draft id, sha of the docstring it was drafted against, decided)
+        self.index: dict[tuple[str, ...], tuple[str, str, bool]] = {}
+        rows = session.store.run_draft_keys("batch", provider.name, provider.model)
+        for draft_id, path, qualname, code_sha, prompt, style, original, decided in rows:
+            # drafts come oldest first: the newest wins
+            key = (path, qualname, code_sha, prompt, style)
+            self.index[key] = (draft_id, docstring_sha(original), decided)
+        del rows
         #: what :meth:`find` answered per item (the draft's id, or None), kept for :meth:`take`
         self._found: dict[tuple[str, str], str | None] = {}
+        #: the ids :meth:`reusable` chose, in its order (the order reused items are handled),
+        #: and the drafts read ahead of :meth:`take` (:data:`READ_AHEAD` per query)
+        self._queue: list[str] = []
+        self._next = 0
+        self._ahead: dict[str, DraftRow] = {}
 
     def find(self, item: WorkItem) -> Draft | None:
         """Return a reusable earlier draft for ``item`` (never one a person rejected).
@@ -153,58 +168,72 @@ class _Resume:
         project facts (:meth:`Session.readme_cache_key`): a draft made before the project
         gained a command or an option is not reused. The answer is kept for :meth:`take`.
         """
-        draft = self._find(item)
-        if item.kind != README_KIND:
-            self._found[item.key] = draft.draft_id if draft is not None else None
-        return draft
+        if item.kind == README_KIND:
+            return self.session.cached_readme_draft(item)
+        draft_id = self._found[item.key] = self._find_id(item)
+        return self._load(draft_id) if draft_id is not None else None
 
     def reusable(self, item: WorkItem) -> bool:
-        """Whether ``item`` reuses an earlier draft (the answer of :meth:`find`, kept)."""
-        if item.kind != README_KIND and item.key in self._found:
-            return self._found[item.key] is not None
-        return self.find(item) is not None
+        """Whether ``item`` reuses an earlier draft; the answer is kept for :meth:`take`.
+
+        Decided from the index and the target's fingerprints alone: no draft is read.
+        """
+        if item.kind == README_KIND:
+            return self.session.cached_readme_draft(item) is not None
+        if item.key not in self._found:
+            draft_id = self._found[item.key] = self._find_id(item)
+            if draft_id is not None:
+                self._queue.append(draft_id)
+        return self._found[item.key] is not None
 
     def take(self, item: WorkItem) -> Draft | None:
-        """The answer :meth:`find` gave for ``item`` (used once), else :meth:`find` anew.
+        """The draft :meth:`reusable` or :meth:`find` chose for ``item`` (used once), else
+        :meth:`find` anew.
 
         Only the answer's draft id is kept in between (memory does not grow with the drafts
-        found); the draft is loaded again from the log.
+        found); the draft is read from the log here, once.
         """
-        if item.key not in self._found:
-            return self._find(item)
+        if item.kind == README_KIND or item.key not in self._found:
+            return self.find(item)
         draft_id = self._found.pop(item.key)
-        row = (
-            self.session.store.draft(draft_id, with_source=False) if draft_id is not None else None
-        )
-        if row is None:
+        if draft_id is None:
             return None
+        if draft_id not in self._ahead and self._next < len(self._queue):
+            ids = self._queue[self._next : self._next + READ_AHEAD]
+            self._next += len(ids)
+            self._ahead = self.session.store.drafts_by_id(ids, with_source=False)
+        row = self._ahead.pop(draft_id, None)
+        if row is None:  # taken out of order (dependency waves)
+            return self._load(draft_id)
         draft = draft_from_record(row)
         draft.cached = True
         return draft
 
-    def _find(self, item: WorkItem) -> Draft | None:
+    def _find_id(self, item: WorkItem) -> str | None:
+        """The id of the earlier draft ``item`` may reuse, or None."""
         session = self.session
-        if item.kind == README_KIND:
-            return session.cached_readme_draft(item)
-        found = session.target(item)
-        if found is None or session.drafter is None:
+        found = session.reuse_facts(item)
+        if found is None or not session.prompt_version:
             return None
-        facts, target = found
-        code_sha = session.drafter.code_sha(facts, target)
-        key = (item.path, item.qualname, code_sha, session.drafter.prompt_version, session.style)
-        draft_id = self.index.get(key)
-        if draft_id is None or not code_sha:
+        code_sha, current = found
+        key = (item.path, item.qualname, code_sha, session.prompt_version, session.style)
+        indexed = self.index.get(key)
+        if indexed is None or not code_sha:
             return None
-        standing = standing_decision(session.store.history(draft_id))
-        if standing is not None and standing.decision == "reject":
-            return None
-        row = session.store.draft(draft_id, with_source=False)
+        draft_id, original_sha, decided = indexed
+        if original_sha != current:
+            return None  # drafted against a docstring that has changed since
+        if decided:  # only a draft someone decided on has a history to read
+            standing = standing_decision(session.store.history(draft_id))
+            if standing is not None and standing.decision == "reject":
+                return None
+        return draft_id
+
+    def _load(self, draft_id: str) -> Draft | None:
+        row = self.session.store.draft(draft_id, with_source=False)
         if row is None:
             return None
         draft = draft_from_record(row)
-        current = docstring_sha(target.docstring.text if target.docstring else None)
-        if draft.original_sha not in (None, current):
-            return None  # drafted against a docstring that has changed since
         draft.cached = True
         return draft
 
@@ -226,8 +255,6 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
     cache and the later ones read it, when the prefix reaches the model's minimum cacheable
     length (:func:`docagent.draft.caching.prefix_usage`).
     """
-    assert session.drafter is not None
-    drafter = session.drafter
     model = session.provider.model
     caches = session.provider.name == "anthropic"
     usage = Usage()
@@ -247,7 +274,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         facts, target = found
         to_draft += 1
         try:
-            prompt = drafter.prompt(facts, target)
+            prompt = session.ensure_drafter().prompt(facts, target)
         except Exception:  # drafting reports this target's failure; estimate on
             continue
         if not caches:
@@ -261,7 +288,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
         seen.add(prompt.prefix)
     tokens_out = to_draft * OUTPUT_TOKENS_ESTIMATE
     usage = usage + Usage(output_tokens=tokens_out)
-    extra = drafter.prices
+    extra = pricing.parse_prices(getattr(session.settings, "prices", None) or {})
     priced = pricing.price_for(model, extra) is not None
     dollars = pricing.cost(model, usage, batch=session.batch_pricing, extra=extra)
     return Estimate(
@@ -313,8 +340,11 @@ def _prepare_out(out: Path, items: list[WorkItem]) -> int:
         if not line.strip():
             continue
         try:
-            p = Proposal.from_dict(json.loads(line), line=number)
-        except ValueError:
+            raw = json.loads(line)
+            if isinstance(raw, dict) and (raw.get("path"), raw.get("qualname")) in keys:
+                continue  # this run writes the target's record again
+            p = Proposal.from_dict(raw, line=number)
+        except (ValueError, RecursionError):
             continue
         if (p.path, p.qualname) not in keys:
             kept.append(p)
@@ -334,7 +364,10 @@ def _order(session: Session, items: list[WorkItem], resume: _Resume) -> list[Wor
     fresh: list[WorkItem] = []
     for item in items:
         (reused if resume.reusable(item) else fresh).append(item)
-    return reused + (session.order(fresh) if fresh else [])
+    if not fresh:
+        return reused
+    session.ensure_drafter()
+    return reused + session.order(fresh)
 
 
 def _dependencies(
@@ -345,7 +378,6 @@ def _dependencies(
     With ``resume``, an item that reuses an earlier draft waits for nothing (its calls are not
     resolved).
     """
-    assert session.symbols is not None
     pos = {item.key: i for i, item in enumerate(items)}
     deps: list[list[int]] = []
     for i, item in enumerate(items):
@@ -354,6 +386,8 @@ def _dependencies(
         out: list[int] = []
         if found is not None:
             facts, target = found
+            session.ensure_drafter()
+            assert session.symbols is not None
             for s in session.symbols.callees(facts, target):
                 j = pos.get((s.path, s.qualname))
                 if j is not None and j < i and j not in out:
@@ -510,7 +544,7 @@ async def run_batch_async(
         # go through them while they are built, nor on every full pass after (thawed when the
         # run ends).
         with no_gc():
-            items = session.prepare(order=False)
+            items = session.prepare(order=False, lazy=True)
             gc.freeze()
         held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
@@ -561,8 +595,7 @@ async def run_batch_async(
                 poll_interval=poll_interval,
                 on_status=(lambda msg: runner.progress.update(stats.done, runner.cost, msg)),
             )
-            assert session.drafter is not None
-            session.drafter.provider = wrapper
+            session.ensure_drafter().provider = wrapper
             runner.on_item_done = wrapper.item_done
             runner.ordered = False
             try:
@@ -800,7 +833,9 @@ class _Runner:
 
             record = draft.to_proposal()
             record["status"] = status
-            record["text"] = scrub_text(record.get("text") or "")  # as logged: no credential
+            # as logged: no credential (a reused draft's text was scrubbed when it was logged)
+            text = record.get("text") or ""
+            record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
             proposal = Proposal.from_dict(record)
             if isinstance(self.out, Path):
                 append_proposal(self.out, proposal, sync=False)
@@ -830,10 +865,7 @@ class _Runner:
             # applied with the file's other accepts, in one verified write (see _flush);
             # callers drafted before then already see it
             self._pending.setdefault(item.path, []).append((item, draft))
-            if session.drafter is not None:
-                session.drafter.record_accepted(
-                    item.path, item.qualname, draft.text, reviewed=False
-                )
+            session.record_proposed(item.path, item.qualname, draft.text, reviewed=False)
             return
         if draft.ok and self.apply:
             outcome = session.accept(item, draft, reviewer=REVIEWER)
@@ -842,9 +874,9 @@ class _Runner:
                 self.stats.applied += 1
             else:
                 self._fail(item, f"edit refused: {outcome.message}")
-        elif draft.ok and session.drafter is not None and item.kind != README_KIND:
+        elif draft.ok and session.run_id and item.kind != README_KIND:
             # Not applied: callers drafted later still see the proposed docstring.
-            session.drafter.record_accepted(item.path, item.qualname, draft.text, reviewed=False)
+            session.record_proposed(item.path, item.qualname, draft.text, reviewed=False)
         if status == "proposed":
             self.stats.proposed += 1
             if not draft.ok:

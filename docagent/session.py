@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability, repo
+from docagent.code.astfacts import AstFacts, no_gc
 from docagent.code.docstrings import apply_status, docstring_sha
 from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
 from docagent.code.special_methods import apply_special_methods
@@ -30,10 +31,11 @@ from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
 from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
+from docagent.draft.drafter import file_shas
 from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
 from docagent.draft.render import repo_types, rest_project
-from docagent.draft.rules import load_rules
+from docagent.draft.rules import Rules, load_rules
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
 
@@ -276,6 +278,16 @@ class Session:
         #: drafts given up front (a proposals file), by item key; front ends use them first
         self.preset: dict[tuple[str, str], Draft] = {}
         self._batch_drafts: Any = None  # batch's index of logged drafts, built on first use
+        #: files of the run (path order) and those ``prepare(lazy=True)`` left unread, with
+        #: their cached ast facts and docstring hashes
+        self._files: list[str] = []
+        self._unread: dict[str, tuple[AstFacts, dict[str, str]]] = {}
+        self._unread_sha: dict[str, str] = {}
+        self._pending_docs: list[tuple[str, str, str, bool]] = []
+        self._rules: Rules | None = None
+        self._init_in_class = True
+        #: the drafter's prompt version (set by :meth:`prepare`, before any drafter exists)
+        self.prompt_version = ""
         #: lines for the person from :meth:`prepare_readme` (unsupported README format, …)
         self.notices: list[str] = []
         #: the proposals file under review (set by :meth:`prepare_proposals`), else None
@@ -308,7 +320,7 @@ class Session:
             }
         return [(f, t) for f, t in pairs if t.qualname in touched[f.path]]
 
-    def prepare(self, *, order: bool = True) -> list[WorkItem]:
+    def prepare(self, *, order: bool = True, lazy: bool = False) -> list[WorkItem]:
         """Scan, build the symbol index and drafter, start the run; return the work items.
 
         Items are missing and stale targets that the settings select (public unless
@@ -317,8 +329,16 @@ class Session:
         orders only the items it drafts (batch). What each file's ``ast`` gives (fingerprints,
         calls, imports) comes from the facts cache when the file is unchanged
         (:mod:`docagent.code.factscache`).
+
+        ``lazy`` (with ``order=False``, without ``--changed-lines``): a file whose version is in
+        both the scan cache and the facts cache is not read: its items come from the scan's
+        entry, their fingerprints and docstring hashes (:meth:`reuse_facts`) from the facts
+        cache. The symbol index and drafter are then built on first need
+        (:meth:`ensure_drafter`), reading those files; a run that only reuses drafts never
+        builds them.
         """
         from docagent.code.factscache import FactsCache
+        from docagent.draft.prompts import prompt_version
         from docagent.scan import scan
 
         self._reconcile_intents()
@@ -330,14 +350,108 @@ class Session:
             # reviewed alone is drafted in the style of the code around it.
             whole = self.path.resolve() == self.root and not self.since
             self.style = result.style if whole else scan(self.root, self.settings).style
-        all_facts: list[FileFacts] = []
+        lazy = lazy and not order and not self.changed_lines
+        cache = FactsCache.load(self.root)
+        self._init_in_class = not result.special.init
+        self._files = []
+        self._unread = {}
+        self._unread_sha = {}
+        #: per file in path order: its facts, or None when it is not read (``lazy``)
+        listed: list[tuple[str, FileFacts | None]] = []
         for rel in sorted(result.files):
+            entry = result.files[rel]
+            cached = cache.lookup(entry.sha) if lazy and entry.error is None else None
+            if cached is not None:
+                self._unread[rel] = cached
+                self._unread_sha[rel] = entry.sha
+                self._files.append(rel)
+                listed.append((rel, None))
+                continue
             facts = self._read(rel)
             if facts is not None:
-                all_facts.append(facts)
-        cache = FactsCache.load(self.root)
-        for facts in all_facts:
-            cache.attach(facts)
+                cache.attach(facts)
+                self._files.append(rel)
+                listed.append((rel, facts))
+        self._rules = load_rules(self.store)
+        self.prompt_version = prompt_version(self._rules.prompt_text())
+        if not self._unread:
+            self._build_drafter([f for _, f in listed if f is not None])
+        include_private = self.settings.visibility == "all"
+        pairs: list[tuple[FileFacts, Any]] = []
+        lazy_items: dict[str, list[WorkItem]] = {}
+        for rel, facts in listed:
+            if facts is None:
+                lazy_items[rel] = [
+                    WorkItem(
+                        path=rel,
+                        qualname=t["qualname"],
+                        kind=t["kind"],
+                        line=t["line"],
+                        status=t["status"],
+                        problems=list(t["problems"]),
+                    )
+                    for t in result.files[rel].records()
+                    if t["kind"] in self.settings.kinds
+                    and (t["public"] or include_private)
+                    and t["status"] != "ok"
+                ]
+                continue
+            try:  # memoized; fails for code too deeply nested for Python's parser
+                file_shas(facts)
+            except SourceError as exc:
+                self.errors.append((facts.path, str(exc)))
+                continue
+            apply_status(facts.targets)  # the scan's own rules, on the full facts
+            apply_special_methods(facts.targets, result.special)  # the repo's checkers' rules
+            for t in facts.targets:
+                if t.kind not in self.settings.kinds or not (t.public or include_private):
+                    continue
+                if t.status != "ok":
+                    pairs.append((facts, t))
+        cache.add(f for _, f in listed if f is not None)
+        cache.save()
+        del cache
+        if self.changed_lines and self.since:
+            pairs = self._changed_only(pairs)
+        assert self.symbols is not None or not order
+        ordered = order_callees_first(pairs, self.symbols) if order and self.symbols else pairs
+        read_items: dict[str, list[WorkItem]] = {}
+        for f, t in ordered:
+            read_items.setdefault(f.path, []).append(
+                WorkItem(
+                    path=f.path,
+                    qualname=t.qualname,
+                    kind=t.kind,
+                    line=t.line,
+                    status=t.status,
+                    problems=list(t.problems),
+                    old_docstring=t.docstring.text if t.docstring else None,
+                )
+            )
+        if lazy_items:  # file order (order=False): each file's items where its path sorts
+            self.items = [
+                item for rel, _ in listed for item in lazy_items.get(rel) or read_items.get(rel, [])
+            ]
+        else:
+            self.items = [item for items in read_items.values() for item in items]
+        self.run_id = self.store.start_run(
+            self.mode,
+            provider=self.provider.name,
+            model=self.provider.model,
+            prompt_version=self.prompt_version,
+            config={
+                "style": self.style,
+                "since": self.since,
+                "kinds": list(self.settings.kinds),
+                "visibility": self.settings.visibility,
+                "notice": self.notice,
+            },
+        )
+        observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
+        return self.items
+
+    def _build_drafter(self, all_facts: list[FileFacts]) -> None:
+        """Build the symbol index of ``all_facts`` and the drafter over it."""
         self.symbols = SymbolIndex.from_files(all_facts)
         # The team's own examples: docstrings people accepted or edited, not the batch policy's;
         # each target is shown the most similar ones (docagent.draft.examples).
@@ -355,9 +469,9 @@ class Session:
             interactive=self.interactive,
             batch=self.batch_pricing,
             example_pool=pool,
-            rules=load_rules(self.store),
+            rules=self._rules,
             rest=rest_project(self.root, self.style),
-            init_in_class=not result.special.init,
+            init_in_class=self._init_in_class,
             types=repo_types(
                 self.root,
                 self.settings.types_in_docstrings,
@@ -365,55 +479,66 @@ class Session:
             ),
         )
         self.drafter.rejections = self.store_rejections()
-        include_private = self.settings.visibility == "all"
-        pairs = []
-        for facts in all_facts:
-            try:  # memoized; fails for code too deeply nested for Python's parser
-                if facts.targets:
-                    self.drafter.code_sha(facts, facts.targets[0])
-            except SourceError as exc:
-                self.errors.append((facts.path, str(exc)))
-                continue
-            apply_status(facts.targets)  # the scan's own rules, on the full facts
-            apply_special_methods(facts.targets, result.special)  # the repo's checkers' rules
-            for t in facts.targets:
-                if t.kind not in self.settings.kinds or not (t.public or include_private):
-                    continue
-                if t.status != "ok":
-                    pairs.append((facts, t))
-        cache.add(all_facts)
-        cache.save()
-        del cache
-        if self.changed_lines and self.since:
-            pairs = self._changed_only(pairs)
-        ordered = order_callees_first(pairs, self.symbols) if order else pairs
-        self.items = [
-            WorkItem(
-                path=f.path,
-                qualname=t.qualname,
-                kind=t.kind,
-                line=t.line,
-                status=t.status,
-                problems=list(t.problems),
-                old_docstring=t.docstring.text if t.docstring else None,
-            )
-            for f, t in ordered
-        ]
-        self.run_id = self.store.start_run(
-            self.mode,
-            provider=self.provider.name,
-            model=self.provider.model,
-            prompt_version=self.drafter.prompt_version,
-            config={
-                "style": self.style,
-                "since": self.since,
-                "kinds": list(self.settings.kinds),
-                "visibility": self.settings.visibility,
-                "notice": self.notice,
-            },
+        for path, qualname, text, reviewed in self._pending_docs:
+            self.drafter.record_accepted(path, qualname, text, reviewed=reviewed)
+        self._pending_docs.clear()
+
+    def ensure_drafter(self) -> Drafter:
+        """The drafter (and :attr:`symbols`), built now if :meth:`prepare` left it for later.
+
+        The files ``prepare(lazy=True)`` did not read are read now (their cached ``ast``
+        facts attached when their bytes are unchanged).
+        """
+        if self.drafter is None:
+            assert self.run_id, "call prepare() first"
+            from docagent.code.factscache import content_sha
+
+            unread, self._unread = self._unread, {}
+            with no_gc():
+                all_facts: list[FileFacts] = []
+                for rel in self._files:
+                    facts = self.facts(rel)
+                    if facts is None:
+                        continue
+                    cached = unread.get(rel)
+                    if (
+                        cached is not None
+                        and "_ast_facts" not in facts.__dict__
+                        and content_sha(facts) == self._unread_sha.get(rel)
+                    ):  # unchanged since the scan
+                        facts.__dict__["_ast_facts"] = cached[0]
+                    all_facts.append(facts)
+                self._build_drafter(all_facts)
+        assert self.drafter is not None
+        return self.drafter
+
+    def reuse_facts(self, item: WorkItem) -> tuple[str, str] | None:
+        """``(code_sha, docstring_sha)`` of a docstring item's target, or None when it is gone.
+
+        What an earlier draft of the target must match to be reused. For a file
+        ``prepare(lazy=True)`` did not read, both come from the facts cache.
+        """
+        unread = self._unread.get(item.path)
+        if unread is not None:
+            found, docs = unread
+            doc = docs.get(item.qualname)
+            return None if doc is None else (found.shas.get(item.qualname, ""), doc)
+        got = self.target(item)
+        if got is None:
+            return None
+        facts, target = got
+        return (
+            file_shas(facts).get(target.qualname, ""),
+            docstring_sha(target.docstring.text if target.docstring else None),
         )
-        observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
-        return self.items
+
+    def record_proposed(self, path: str, qualname: str, text: str, reviewed: bool) -> None:
+        """Let callers drafted later see a docstring chosen for ``path``/``qualname``
+        (:meth:`Drafter.record_accepted`); kept until the drafter is built when it is not yet."""
+        if self.drafter is not None:
+            self.drafter.record_accepted(path, qualname, text, reviewed=reviewed)
+        else:
+            self._pending_docs.append((path, qualname, text, reviewed))
 
     def order(self, items: list[WorkItem]) -> list[WorkItem]:
         """``items`` callees first (:func:`~docagent.draft.order_callees_first`); items whose
@@ -637,7 +762,8 @@ class Session:
         """
         if item.kind == README_KIND:
             return await self._draft_readme(item, hint, fresh)
-        assert self.drafter is not None, "call prepare() first"
+        self.ensure_drafter()
+        assert self.drafter is not None
         found = self.target(item)
         if found is None:
             return Draft(
@@ -891,10 +1017,7 @@ class Session:
                 self._changed.add(item.path)  # batch never undoes: no copies of the file
             elif applied and result.old_bytes is not None and result.new_bytes is not None:
                 self._undo.append(_Undo(item, draft, item.path, result.old_bytes, result.new_bytes))
-        if self.drafter is not None:
-            self.drafter.record_accepted(
-                item.path, item.qualname, final, reviewed=reviewer != BATCH_REVIEWER
-            )
+        self.record_proposed(item.path, item.qualname, final, reviewed=reviewer != BATCH_REVIEWER)
         item.state = "done"
         message = "applied" if applied else "; ".join(r for _, r in result.skipped)
         return Outcome(True, message, applied)
@@ -964,10 +1087,7 @@ class Session:
             self._decide(
                 draft, "accept", final_text=draft.text, reviewer=reviewer, intent=intents[q]
             )
-            if self.drafter is not None:
-                self.drafter.record_accepted(
-                    path, q, draft.text, reviewed=reviewer != BATCH_REVIEWER
-                )
+            self.record_proposed(path, q, draft.text, reviewed=reviewer != BATCH_REVIEWER)
             item.state = "done"
             out.append(Outcome(True, "applied" if q in applied else skipped[q], q in applied))
         with self._lock:

@@ -146,10 +146,12 @@ def test_a_run_parses_each_file_once_and_builds_each_pack_once(
     assert len(set(built)) == summary["targets"]
 
 
-def test_a_rerun_reads_no_earlier_draft_in_bulk_and_looks_each_target_up_once(
+def test_a_rerun_reads_no_earlier_draft_in_bulk_and_reads_each_reused_draft_once(
     repo_factory, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A re-run with nothing to do reuses every draft without loading the log's history."""
+    """A re-run with nothing to do reuses every draft without loading the log's history: the
+    reuse lookup is one query for the whole run, then each reused draft is read once (to write
+    its record); a draft nobody decided on needs no history lookup."""
     root = repo_factory({"core.py": MODULE})
     first = _batch(root, out=root / "p.jsonl")
     assert first["drafted"] > 0
@@ -159,17 +161,36 @@ def test_a_rerun_reads_no_earlier_draft_in_bulk_and_looks_each_target_up_once(
 
     monkeypatch.setattr(StoreClass, "drafts", no_bulk)
     histories: list[str] = []
-    real_history = StoreClass.history
+    reads: list[str] = []
+    real_history, real_draft = StoreClass.history, StoreClass.draft
 
     def counting_history(self, draft_id):  # noqa: ANN001, ANN202
         histories.append(draft_id)
         return real_history(self, draft_id)
 
+    queries: list[int] = []
+    real_many = StoreClass.drafts_by_id
+
+    def counting_draft(self, draft_id, **k):  # noqa: ANN001, ANN003, ANN202
+        reads.append(draft_id)
+        return real_draft(self, draft_id, **k)
+
+    def counting_many(self, draft_ids, **k):  # noqa: ANN001, ANN003, ANN202
+        reads.extend(draft_ids)
+        queries.append(len(draft_ids))
+        return real_many(self, draft_ids, **k)
+
     monkeypatch.setattr(StoreClass, "history", counting_history)
+    monkeypatch.setattr(StoreClass, "draft", counting_draft)
+    monkeypatch.setattr(StoreClass, "drafts_by_id", counting_many)
+    monkeypatch.setattr("docagent.batch.READ_AHEAD", 3)
     again = _batch(root, out=root / "p.jsonl")
     assert again["drafted"] == 0 and again["reused"] == first["drafted"]
-    assert sorted(histories) == sorted(set(histories))  # one lookup per target
-    assert len(histories) == first["drafted"]
+    assert histories == []
+    assert len(reads) == len(set(reads)) == first["drafted"]
+    assert queries == [3] * (first["drafted"] // 3) + (
+        [first["drafted"] % 3] if first["drafted"] % 3 else []
+    )
 
 
 def test_proposals_are_in_the_file_at_once_and_flushed_to_disk_in_groups(
@@ -467,3 +488,79 @@ def test_a_damaged_foreign_or_malformed_facts_cache_is_ignored(repo_factory) -> 
     again = _batch(root, out=out)
     assert again["reused"] == first["drafted"] and sorted(_records(out)) == before
     assert FactsCache.load(root).attach(read_file(str(root / "core.py"), "core.py"))
+
+
+def test_a_rerun_with_nothing_to_draft_reads_no_file_and_builds_no_symbol_index(
+    repo_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The work items of a re-run come from the scan cache and the facts cache: a no-op re-run
+    does not read any file with tree-sitter, parse it or index its symbols, and writes the
+    same proposals. Once a file changes, its target is drafted again (reading what it needs)."""
+    import docagent.session as session_mod
+
+    root = repo_factory({"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n"})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    assert first["drafted"] > 4
+    before = _records(out)
+    reads: list[str] = []
+    parses: list[str] = []
+    indexed: list[int] = []
+    real_read, real_parse = session_mod.read_file, pyast.parse
+    real_index = SymbolIndex.from_files.__func__  # type: ignore[attr-defined]
+
+    def counting_read(path, rel, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        reads.append(rel)
+        return real_read(path, rel, *a, **k)
+
+    def counting_parse(source, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        parses.append(source)
+        return real_parse(source, *a, **k)
+
+    def counting_index(cls, files):  # noqa: ANN001, ANN202
+        indexed.append(len(files))
+        return real_index(cls, files)
+
+    monkeypatch.setattr(session_mod, "read_file", counting_read)
+    monkeypatch.setattr(pyast, "parse", counting_parse)
+    monkeypatch.setattr(SymbolIndex, "from_files", classmethod(counting_index))
+    again = _batch(root, out=out)
+    assert again["drafted"] == 0 and again["reused"] == first["drafted"]
+    assert (reads, parses, indexed) == ([], [], [])
+    assert _records(out) == before
+    # a changed file: its target is drafted from what is on disk now, with the symbol index
+    (root / "pkg" / "other.py").write_text("def lone(a):\n    return a + 1\n")
+    third = _batch(root, out=out)
+    assert third["drafted"] == 2  # the module and ``lone``: both fingerprints changed
+    assert third["reused"] == first["drafted"] - 2
+    assert "pkg/other.py" in reads and indexed == [2]
+    new = {(p, q): sha for p, q, sha, _ in _records(out)}
+    old = {(p, q): sha for p, q, sha, _ in before}
+    assert new[("pkg/other.py", "lone")] != old[("pkg/other.py", "lone")]
+    assert {k: v for k, v in new.items() if k[0] != "pkg/other.py"} == {
+        k: v for k, v in old.items() if k[0] != "pkg/other.py"
+    }
+
+
+def test_a_batch_draft_a_person_rejected_is_drafted_again_by_the_next_run(repo_factory) -> None:
+    """The one-query reuse lookup still reads the history of a draft someone decided on: a
+    rejected batch draft is never reused, the others are."""
+    import asyncio
+
+    from docagent.session import Session
+
+    root = repo_factory({"core.py": MODULE})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    review = Session(root, mode="tui")
+    item = next(i for i in review.prepare() if i.qualname == "top")
+    draft = asyncio.run(review.draft(item))
+    assert draft.cached  # the batch run's draft, shown for review
+    review.reject(item, draft, "vague")
+    review.close()
+    again = _batch(root, out=out)
+    assert again["drafted"] == 1 and again["reused"] == first["drafted"] - 1
+    top = [r for r in _records(out) if r[:2] == ("core.py", "top")]
+    assert len(top) == 1
+    with Store.open(root) as store:
+        assert store.history(draft.draft_id)[0].decision == "reject"

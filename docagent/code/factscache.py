@@ -3,10 +3,11 @@
 ``.docagent/facts-cache.json`` keeps, per file version (the hash of its bytes), the
 :class:`~docagent.code.astfacts.AstFacts` that one parse and one traversal give: the code
 fingerprint of every target (``code_sha``), the names each definition calls and the names its
-imports bind. A ``batch`` re-run finds its targets' fingerprints there instead of parsing and
-traversing every file again; a file whose bytes changed has another hash, so an entry is never
-stale. The syntax tree itself is not kept: whatever needs it (resolving calls for a draft)
-parses the file, once.
+imports bind; and the hash of each target's current docstring. A ``batch`` re-run finds its
+targets' fingerprints and docstring hashes there instead of reading, parsing and traversing
+every file again (with the scan cache, a file with nothing to draft is not read at all); a file
+whose bytes changed has another hash, so an entry is never stale. The syntax tree itself is
+not kept: whatever needs it (resolving calls for a draft) parses the file, once.
 
 Like the scan cache it is data, never code: JSON checked field by field, for this Python
 version only (its parser decides the fingerprints), signed with this user's scan-cache key
@@ -30,7 +31,7 @@ from docagent.code.targets import FileFacts
 
 CACHE_NAME = "facts-cache.json"
 #: bump when the facts of an unchanged file can change (fingerprints, calls, imports)
-CACHE_VERSION = 1
+CACHE_VERSION = 2
 _MAGIC = b"docagent-facts-cache"
 #: entries of file versions not seen in a run that are kept (a branch switched back and forth)
 KEEP_UNSEEN = 4096
@@ -47,14 +48,20 @@ def _header(key: bytes, body: bytes) -> bytes:
     return b"%s %d %s %s\n" % (_MAGIC, CACHE_VERSION, python.encode(), mac.encode())
 
 
-def _entry(value: Any) -> AstFacts | None:
-    """The facts of one cache entry, or None when it is malformed."""
-    if not (isinstance(value, list) and len(value) == 3):
+def _str_map(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    )
+
+
+def _entry(value: Any) -> tuple[AstFacts, dict[str, str]] | None:
+    """The facts and docstring hashes of one cache entry, or None when it is malformed."""
+    if not (isinstance(value, list) and len(value) == 4):
         return None
-    shas, calls, imports = value
+    shas, calls, imports, docs = value
     if not (
-        isinstance(shas, dict)
-        and all(isinstance(k, str) and isinstance(v, str) for k, v in shas.items())
+        _str_map(shas)
+        and _str_map(docs)
         and isinstance(calls, list)
         and isinstance(imports, list)
         and all(isinstance(name, str) for name in imports)
@@ -72,12 +79,24 @@ def _entry(value: Any) -> AstFacts | None:
         ):
             return None
         by_def[(call[0], call[1])] = call[2]
-    return AstFacts(shas=dict(shas), calls=by_def, imports=frozenset(imports))
+    return AstFacts(shas=dict(shas), calls=by_def, imports=frozenset(imports)), dict(docs)
 
 
-def _value(found: AstFacts) -> list[Any]:
+def docstring_shas(facts: FileFacts) -> dict[str, str]:
+    """Each target's :func:`~docagent.code.docstrings.docstring_sha`, by qualname (the first
+    target of a qualname, as :meth:`FileFacts.target` finds it)."""
+    from docagent.code.docstrings import docstring_sha
+
+    docs: dict[str, str] = {}
+    for t in facts.targets:
+        if t.qualname not in docs:
+            docs[t.qualname] = docstring_sha(t.docstring.text if t.docstring else None)
+    return docs
+
+
+def _value(found: AstFacts, facts: FileFacts) -> list[Any]:
     calls = [[line, name, names] for (line, name), names in found.calls.items()]
-    return [found.shas, calls, sorted(found.imports)]
+    return [found.shas, calls, sorted(found.imports), docstring_shas(facts)]
 
 
 class FactsCache:
@@ -124,14 +143,21 @@ class FactsCache:
         """
         if "_ast_facts" in facts.__dict__:
             return True
-        sha = content_sha(facts)
-        value = self._old.get(sha)
-        found = _entry(value) if value is not None else None
+        found = self.lookup(content_sha(facts))
         if found is None:
             return False
-        facts.__dict__["_ast_facts"] = found
-        self._seen[sha] = value
+        facts.__dict__["_ast_facts"] = found[0]
         return True
+
+    def lookup(self, sha: str) -> tuple[AstFacts, dict[str, str]] | None:
+        """The cached facts and docstring hashes (by qualname) of the file version ``sha``
+        (:func:`content_sha`, the scan cache's ``FileEntry.sha``), kept for the next run; None
+        when not cached or malformed."""
+        value = self._old.get(sha)
+        found = _entry(value) if value is not None else None
+        if found is not None:
+            self._seen[sha] = value
+        return found
 
     def add(self, facts: Iterable[FileFacts]) -> None:
         """Remember the facts computed for these files (those that parsed) for the next run."""
@@ -141,7 +167,7 @@ class FactsCache:
                 continue
             sha = content_sha(f)
             if sha not in self._seen:
-                value = self._seen[sha] = _value(found)
+                value = self._seen[sha] = _value(found, f)
                 # new, or replacing a malformed entry
                 self._changed = self._changed or self._old.get(sha) != value
 
@@ -172,4 +198,4 @@ class FactsCache:
         self._changed = False
 
 
-__all__ = ["CACHE_NAME", "FactsCache", "content_sha"]
+__all__ = ["CACHE_NAME", "FactsCache", "content_sha", "docstring_shas"]

@@ -44,6 +44,18 @@ if TYPE_CHECKING:
 MAX_TOKENS = 1500
 
 
+def file_shas(facts: FileFacts) -> dict[str, str]:
+    """Code shas of every target of ``facts`` by qualname (empty when Python cannot parse it).
+
+    Raises:
+        SourceError: the file's code is nested too deeply for Python's parser.
+    """
+    found = ast_facts(facts)
+    if isinstance(found.error, RecursionError | MemoryError):
+        raise SourceError(f"{facts.path}: {TOO_DEEP}")
+    return {} if found.error is not None else found.shas
+
+
 class Drafter:
     """Draft docstrings for targets with one provider, one style and one symbol index."""
 
@@ -118,10 +130,7 @@ class Drafter:
         Raises:
             SourceError: the file's code is nested too deeply for Python's parser.
         """
-        found = ast_facts(facts)
-        if isinstance(found.error, RecursionError | MemoryError):
-            raise SourceError(f"{facts.path}: {TOO_DEEP}")
-        return {} if found.error is not None else found.shas
+        return file_shas(facts)
 
     def code_sha(self, facts: FileFacts, target: Target) -> str:
         """Return the target's code sha (computed once per file version, see ``ast_facts``).
@@ -427,4 +436,4 @@ def draft_summary(draft: Draft) -> str:
     return f"{draft.path}:{draft.qualname}: {status} [{draft.provider}/{draft.model}]"
 
 
-__all__ = ["Drafter", "draft_summary"]
+__all__ = ["Drafter", "draft_summary", "file_shas"]

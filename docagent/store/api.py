@@ -1024,6 +1024,21 @@ class Store:
         rows = self._select("drafts", "rowid", id=draft_id)
         return self._draft(rows[0], with_source) if rows else None
 
+    def drafts_by_id(self, draft_ids: list[str], *, with_source: bool = True) -> dict[str, Draft]:
+        """The drafts of ``draft_ids`` that exist, by id (read a few hundred per query).
+
+        ``with_source`` as in :meth:`draft`.
+        """
+        found: dict[str, Draft] = {}
+        for start in range(0, len(draft_ids), 500):
+            chunk = draft_ids[start : start + 500]
+            marks = ", ".join("?" * len(chunk))
+            with self._op() as conn:
+                rows = conn.execute(f"SELECT * FROM drafts WHERE id IN ({marks})", chunk).fetchall()
+            for row in rows:
+                found[row["id"]] = self._draft(row, with_source)
+        return found
+
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[Draft]:
         """Drafts (decided or not) created at or after ``since``, oldest first."""
         rows = self._select("drafts", "created_at, rowid", since, run_id=run_id)
@@ -1031,25 +1046,27 @@ class Store:
 
     def run_draft_keys(
         self, mode: str, provider: str, model: str
-    ) -> list[tuple[str, str, str, str, str, str]]:
-        """``(id, path, qualname, code_sha, prompt_version, style)`` of reusable drafts.
-
-        Oldest first.
+    ) -> list[tuple[str, str, str, str, str, str, str | None, bool]]:
+        """``(id, path, qualname, code_sha, prompt_version, style, original_docstring, decided)``
+        of reusable drafts, oldest first.
 
         Only the error-free, non-empty drafts of runs of ``mode`` with ``provider`` and
-        ``model``; only these columns are read (a batch re-run indexes them without loading
-        every earlier draft's text and context).
+        ``model``; only these columns are read, in one query (a batch re-run indexes them
+        without loading every earlier draft's text and context). ``decided`` says whether any
+        decision was recorded on the draft (only then does reusing it need its history).
         """
         with self._op() as conn:
             rows = conn.execute(
-                "SELECT d.id, d.path, d.qualname, d.code_sha, d.prompt_version, d.style"
+                "SELECT d.id, d.path, d.qualname, d.code_sha, d.prompt_version, d.style,"
+                " d.original_docstring,"
+                " EXISTS (SELECT 1 FROM decisions c WHERE c.draft_id = d.id)"
                 " FROM drafts d JOIN runs r ON r.id = d.run_id"
                 " WHERE r.mode = ? AND r.provider = ? AND r.model = ?"
                 " AND (d.error IS NULL OR d.error = '') AND d.text != ''"
                 " ORDER BY d.created_at, d.rowid",
                 (mode, provider, model),
             ).fetchall()
-        return [tuple(r) for r in rows]
+        return [(*(v := tuple(r))[:7], bool(v[7])) for r in rows]
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
         """The newest error-free draft stored under ``cache_key``.

@@ -52,6 +52,17 @@ def scrub_text(text: str) -> str:
     return _scrub(text, _secret_env_values())
 
 
+def scrub_env(text: str) -> str:
+    """``text`` with the values of this process's key environment variables replaced.
+
+    The part of :func:`scrub_text` that depends on the running process: for text read back
+    from the log, which :func:`scrub_text` cleaned when it was stored.
+    """
+    for value in _secret_env_values():
+        text = text.replace(value, REDACTED)
+    return text
+
+
 def is_secret_field(name: str) -> bool:
     """True when a mapping key names a secret (``api_key``, ``token``, ``password``, …)."""
     return bool(_SECRET_FIELD.search(name)) and not _NOT_SECRET_FIELD.search(name)
