@@ -141,11 +141,15 @@ def measure(repeat: int) -> dict[str, float]:
 
 def _forget_fingerprints() -> None:
     """Drop fingerprints the edit engine keeps in memory, if this version keeps any."""
-    from docagent.code import edit
+    import importlib
 
-    cache = getattr(edit, "_BEFORE", None)
-    if cache is not None:
-        cache.clear()
+    for name in ("docagent.code.fingerprints", "docagent.code.edit"):  # newer, older versions
+        try:
+            cache = getattr(importlib.import_module(name), "_BEFORE", None)
+        except ImportError:
+            continue
+        if cache is not None:
+            cache.clear()
 
 
 def _env(src: Path | None) -> dict[str, str]:

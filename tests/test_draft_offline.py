@@ -12,7 +12,9 @@ from docagent.code.targets import read_file
 from docagent.config import Settings
 from docagent.draft import Drafter, SymbolIndex, make_provider, render
 from docagent.draft.checks import run_checks
-from docagent.draft.providers.offline import OfflineDrafter, OfflineProvider, split_words
+from docagent.draft.offline.drafter import OfflineDrafter
+from docagent.draft.offline.words import split_words
+from docagent.draft.providers.offline import OfflineProvider
 
 
 @pytest.fixture(scope="module")

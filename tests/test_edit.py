@@ -408,7 +408,7 @@ def test_docstring_own_text_is_applied_verbatim_not_cleaned_again(tmp_path: Path
 
 def test_code_sha_check_matches_targets_code_shas() -> None:
     """The engine's code_sha check computes exactly ``targets.code_shas``."""
-    from docagent.code.edit import _FileContext
+    from docagent.code.file_context import FileContext
     from docagent.code.targets import code_shas
 
     src = (
@@ -417,7 +417,7 @@ def test_code_sha_check_matches_targets_code_shas() -> None:
         "def g():\n    def h(): pass\n    return h\n"
     )
     facts = read_file("m.py", "m.py", src.encode())
-    ctx = _FileContext(facts)
+    ctx = FileContext(facts)
     assert {t.qualname: ctx.code_sha(t.qualname) for t in facts.targets} == code_shas(facts)
 
 
@@ -452,27 +452,27 @@ def test_code_sha_matches_targets_on_real_code() -> None:
     """The code_sha check equals ``targets.code_shas`` on a real module."""
     import sysconfig
 
-    from docagent.code.edit import _FileContext
+    from docagent.code.file_context import FileContext
     from docagent.code.targets import code_shas
 
     path = Path(sysconfig.get_paths()["stdlib"]) / "ast.py"
     facts = read_file(str(path), "ast.py")
-    ctx = _FileContext(facts)
+    ctx = FileContext(facts)
     assert {t.qualname: ctx.code_sha(t.qualname) for t in facts.targets} == code_shas(facts)
 
 
 def test_failed_verification_refuses_only_the_bad_edit(tmp_path: Path, monkeypatch) -> None:
     """An edit that fails verification is refused alone; the file's other edits still apply."""
-    from docagent.code import edit as edit_mod
+    from docagent.code import docstring_placement
 
-    real_render = edit_mod._render
+    real_render = docstring_placement.render_cleaned
 
     def broken(cleaned: str, indent: str, **kw: object) -> str:
         if cleaned == "BAD":
             return '"""BAD"""; import os'  # parses, but changes the code
         return real_render(cleaned, indent, **kw)
 
-    monkeypatch.setattr(edit_mod, "_render", broken)
+    monkeypatch.setattr(docstring_placement, "render_cleaned", broken)
     path = tmp_path / "m.py"
     path.write_text("def f(): pass\ndef g(): pass\n")
     res = apply_file_edits(tmp_path, "m.py", [DocEdit("f", "BAD"), DocEdit("g", "Good.")])

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from docagent.code import edit as edit_mod
-from docagent.code import pyast
+from docagent.code import docstring_placement, edit_plan, pyast, verification
 from docagent.code.edit import DocEdit, apply_file_edits
 from docagent.code.proof import Change, doc_ranges, prove
 from docagent.code.targets import Docstring, read_file
@@ -37,13 +36,13 @@ def g(x):
 def _spy(monkeypatch: pytest.MonkeyPatch) -> list[tuple[bool, bytes]]:
     """Record what every call of the proof answered, with the edited bytes it was shown."""
     answers: list[tuple[bool, bytes]] = []
-    real = edit_mod.prove
+    real = verification.prove
 
     def spy(old: bytes, ranges: Any, new: bytes, *args: Any) -> bool:
         answers.append((real(old, ranges, new, *args), new))
         return answers[-1][0]
 
-    monkeypatch.setattr(edit_mod, "prove", spy)
+    monkeypatch.setattr(verification, "prove", spy)
     return answers
 
 
@@ -52,9 +51,9 @@ def test_ordinary_edits_are_proved_without_the_full_check(
 ) -> None:
     answers = _spy(monkeypatch)
     full: list[str] = []
-    real_verify = edit_mod.verify_edit
+    real_verify = edit_plan.verify_edit
     monkeypatch.setattr(
-        edit_mod, "verify_edit", lambda *a, **k: full.append("x") or real_verify(*a, **k)
+        edit_plan, "verify_edit", lambda *a, **k: full.append("x") or real_verify(*a, **k)
     )
     (tmp_path / "m.py").write_text(SRC)
     edits = [
@@ -86,12 +85,12 @@ def test_an_edit_that_changes_code_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bad: str, target: str
 ) -> None:
     answers = _spy(monkeypatch)
-    real_render = edit_mod._render
+    real_render = docstring_placement.render_cleaned
 
     def broken(cleaned: str, indent: str, **kw: Any) -> str:
         return bad if cleaned == "BAD" else real_render(cleaned, indent, **kw)
 
-    monkeypatch.setattr(edit_mod, "_render", broken)
+    monkeypatch.setattr(docstring_placement, "render_cleaned", broken)
     (tmp_path / "m.py").write_text(SRC)
     res = apply_file_edits(tmp_path, "m.py", [DocEdit(target, "BAD"), DocEdit("g", "Good.")])
     assert [q for q, _ in res.refused] == [target]

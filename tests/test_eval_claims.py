@@ -6,7 +6,7 @@ import pytest
 
 from docagent.code.targets import read_file
 from docagent.draft.checks import run_checks, unresolved_names
-from docagent.draft.providers.offline import OfflineDrafter
+from docagent.draft.offline.drafter import OfflineDrafter
 from docagent.draft.render import render
 from docagent.draft.symbols import SymbolIndex
 from docagent.eval.claims import CodeView, verify

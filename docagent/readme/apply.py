@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent.code.edit import unified_diff
+from docagent.code.udiff import unified_diff
 from docagent.proposals import check_path
 from docagent.readme.find import find_readme, readme_format
 from docagent.readme.sections import (

@@ -1,0 +1,112 @@
+"""What planning an edit reads of one file, computed once: positions, indentation, fingerprints."""
+
+from __future__ import annotations
+
+from tree_sitter import Node, Tree
+
+from docagent.code import parser as ts
+from docagent.code.fingerprints import Fingerprints, fingerprints_of
+from docagent.code.refusal import RefusedEdit
+from docagent.code.targets import FileFacts, Target
+
+_DEF_TYPES = ("function_definition", "class_definition")
+
+
+class FileContext:
+    """Lazily computed per-file facts that planning needs (tree, code shas, indent unit)."""
+
+    def __init__(self, facts: FileFacts, tree: Tree | None = None) -> None:
+        """Read ``facts``; ``tree`` is the tree-sitter tree of its source when the caller has it."""
+        self.facts = facts
+        self.source = facts.source
+        self._tree: Tree | None = tree
+        self._shas: dict[str, str | None] = {}
+        self._stripped: Fingerprints | None = None
+        self._unit: str | None = None
+
+    @property
+    def root(self) -> Node:
+        """The root of the file's tree-sitter tree (parsed on first use)."""
+        if self._tree is None:
+            self._tree = ts.parse(self.source)
+        return self._tree.root_node
+
+    def stripped(self) -> Fingerprints:
+        """The file's fingerprints and docstring ranges (parsed once per file version)."""
+        if self._stripped is None:
+            self._stripped = fingerprints_of(self.source, self.facts.text, self.facts.path)
+        return self._stripped
+
+    def code_sha(self, qualname: str) -> str | None:
+        """``code_shas(facts)[qualname]``, without a deep copy per target.
+
+        Stripping docstrings is local to each body, so stripping the whole tree once and
+        dumping one definition gives the same hash as stripping a copy of that definition.
+        """
+        if qualname not in self._shas:
+            stripped = self.stripped()
+            t = self.facts.target(qualname)
+            self._shas[qualname] = (
+                None
+                if t is None
+                else stripped.module_sha
+                if t.kind == "module"
+                else stripped.shas.get((t.line, t.name))
+            )
+        return self._shas[qualname]
+
+    def line_start(self, pos: int) -> int:
+        """Index of the first byte of the line that contains ``pos``."""
+        return self.source.rfind(b"\n", 0, pos) + 1
+
+    def line_end(self, pos: int) -> int:
+        """Index of the ``\\n`` ending the line that contains ``pos`` (or len(source))."""
+        i = self.source.find(b"\n", pos)
+        return len(self.source) if i < 0 else i
+
+    def newline_at(self, pos: int) -> str:
+        """The line end of the line that contains ``pos`` (the file's own on its last line)."""
+        end = self.line_end(pos)
+        if end >= len(self.source):
+            return self.facts.newline
+        return "\r\n" if end > 0 and self.source[end - 1 : end] == b"\r" else "\n"
+
+    def indent_of_line(self, pos: int) -> str:
+        """The leading spaces and tabs of the line that contains ``pos``."""
+        start = self.line_start(pos)
+        line = self.source[start : self.line_end(pos)].decode("utf-8")
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def indent_unit(self, header_indent: str) -> str:
+        """The file's indentation step, from existing blocks (default four spaces or a tab)."""
+        if self._unit is None:
+            self._unit = ""
+            starts = [0, *(i + 1 for i, b in enumerate(self.source) if b == 10)]
+            for t in self.facts.targets:
+                if t.kind == "module" or t.line > len(starts):
+                    continue
+                def_pos = starts[t.line - 1]
+                if self.line_start(t.body_start_byte) <= def_pos:
+                    continue  # one-line body
+                body = self.indent_of_line(t.body_start_byte)
+                head = self.indent_of_line(def_pos)
+                if body.startswith(head) and len(body) > len(head):
+                    self._unit = body[len(head) :]
+                    break
+        if self._unit:
+            return self._unit
+        return "\t" if "\t" in header_indent else "    "
+
+    def def_node(self, t: Target) -> Node:
+        """The tree-sitter definition node of ``t`` (found from its body's start)."""
+        node = self.root.descendant_for_byte_range(t.body_start_byte, t.body_start_byte)
+        while node is not None:
+            if (
+                node.type == "block"
+                and node.start_byte == t.body_start_byte
+                and node.parent is not None
+                and node.parent.type in _DEF_TYPES
+            ):
+                return node.parent
+            node = node.parent
+        raise RefusedEdit(f"cannot locate the body of {t.qualname}")

@@ -1,0 +1,56 @@
+"""Fingerprints of a parsed file with docstrings removed, kept per file version for edits."""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+
+from docagent.code import pyast
+from docagent.code.astfacts import no_gc, tree_facts
+from docagent.code.proof import doc_ranges
+
+
+def parse_module(text: str, path: str) -> ast.Module:
+    """Parse ``text`` (the file at ``path``) with Python's compiler, without garbage collection."""
+    with no_gc():  # building a large tree triggers useless collections (half the parse time)
+        return pyast.compile_ast(text, path)
+
+
+class Fingerprints:
+    """The fingerprints of a parsed file, docstrings removed, from one pass over its tree.
+
+    :attr:`shas` has each definition's by ``(line, name)`` and :attr:`module_sha` the whole
+    module's (the same fingerprints as ``targets.code_shas``); with ``keep_docstrings``,
+    :attr:`docstrings` has each definition's docstring and the module's (key ``MODULE``).
+    With ``source`` (the UTF-8 bytes ``tree`` was parsed from), :attr:`doc_ranges` holds the
+    byte ranges of its docstring statements (for :func:`docagent.code.proof.prove`).
+    """
+
+    def __init__(
+        self, tree: ast.Module, keep_docstrings: bool = False, source: bytes | None = None
+    ) -> None:
+        """Fingerprint ``tree`` in one pass (see the class docstring for the options)."""
+        found = tree_facts(tree, docstrings=keep_docstrings)
+        self.module_sha = found.module_sha
+        self.shas = found.shas
+        self.docstrings = found.docstrings
+        self.doc_ranges = doc_ranges(tree, source) if source is not None else frozenset()
+
+
+#: fingerprints of file versions by the SHA-256 of their UTF-8 text: a file planned again
+#: (a dry run, then the run; review's accepts) is not parsed and fingerprinted again
+_BEFORE: dict[bytes, Fingerprints] = {}
+_BEFORE_SIZE = 64
+
+
+def fingerprints_of(source: bytes, text: str, path: str) -> Fingerprints:
+    """The :class:`Fingerprints` (with docstring ranges) of a file version: ``source`` its UTF-8
+    bytes, ``text`` its text; parsed once and kept for the next plan of the same version."""
+    key = hashlib.sha256(source).digest()
+    found = _BEFORE.get(key)
+    if found is None:
+        found = Fingerprints(parse_module(text, path), source=source)
+        _BEFORE[key] = found
+        while len(_BEFORE) > _BEFORE_SIZE:
+            _BEFORE.pop(next(iter(_BEFORE)))
+    return found

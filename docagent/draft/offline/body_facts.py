@@ -1,0 +1,165 @@
+"""What a function's body shows: returned and yielded values, raises and when, its shape."""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+
+from docagent.code import pyast
+from docagent.code.targets import FileFacts, Target
+from docagent.draft.offline.nodes import children, position, walk_own
+from docagent.draft.offline.param_uses import ParamUse, param_uses
+from docagent.draft.resolve import walk
+from docagent.draft.symbols import target_code
+
+_Function = ast.FunctionDef | ast.AsyncFunctionDef
+
+
+@dataclass
+class BodyFacts:
+    """What the body of a function shows: returns, yields, raises, parameter uses, its shape."""
+
+    returns: list[str] = field(default_factory=list)
+    yields: list[str] = field(default_factory=list)
+    raise_conditions: dict[str, str] = field(default_factory=dict)
+    trivial: bool = False
+    not_implemented: bool = False
+    returns_attribute: str = ""
+    returns_self: bool = False
+    calls: list[str] = field(default_factory=list)
+    return_nodes: list[ast.expr] = field(default_factory=list)
+    single_return: ast.expr | None = None
+    uses: dict[str, ParamUse] = field(default_factory=dict)
+    loops: dict[str, str] = field(default_factory=dict)
+    yields_from: bool = False
+
+
+def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
+    """Analyse the target's body with :mod:`ast` (empty facts when it cannot be parsed)."""
+    out = BodyFacts()
+    fn = _parse_function(facts, target)
+    if fn is None:
+        return out
+    body = _statements_after_docstring(fn)
+    out.trivial = all(
+        isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
+        for s in body
+    )
+    _read_own_nodes(fn, out)
+    _read_single_statement(body, out)
+    out.returns_self = bool(out.returns) and all(r == "self" for r in out.returns)
+    out.uses = param_uses(fn)
+    return out
+
+
+def _parse_function(facts: FileFacts, target: Target) -> _Function | None:
+    """The target's definition, parsed on its own; None when it cannot be."""
+    try:
+        tree = pyast.parse(target_code(facts, target), quiet=True)
+    except (SyntaxError, ValueError):
+        return None
+    return next(
+        (n for n in tree.body if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)), None
+    )
+
+
+def _statements_after_docstring(fn: _Function) -> list[ast.stmt]:
+    """The body's statements without its docstring."""
+    body = list(fn.body)
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        body = body[1:]
+    return body
+
+
+def _read_own_nodes(fn: _Function, out: BodyFacts) -> None:
+    """Returns (in source order), loop variables, yields and raises outside nested definitions."""
+    parents: dict[ast.AST, ast.AST] = {}
+    for n in walk(fn):
+        for c in children(n):
+            parents[c] = n
+    for n in walk_own(fn):
+        if isinstance(n, ast.Return) and n.value is not None:
+            if not (isinstance(n.value, ast.Constant) and n.value.value is None):
+                out.returns.append(ast.unparse(n.value))
+                out.return_nodes.append(n.value)
+        elif isinstance(n, ast.For | ast.AsyncFor) and isinstance(n.target, ast.Name):
+            out.loops.setdefault(n.target.id, ast.unparse(n.iter))
+        elif isinstance(n, ast.Yield | ast.YieldFrom):
+            out.yields_from = out.yields_from or isinstance(n, ast.YieldFrom)
+            if n.value is not None:
+                out.yields.append(ast.unparse(n.value))
+        elif isinstance(n, ast.Raise) and n.exc is not None:
+            exc = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
+            out.raise_conditions.setdefault(ast.unparse(exc), _raise_condition(n, fn, parents))
+    # ``walk_own`` pops from a stack: put returns back in source order
+    order = sorted(range(len(out.return_nodes)), key=lambda i: position(out.return_nodes[i]))
+    out.return_nodes = [out.return_nodes[i] for i in order]
+    out.returns = [out.returns[i] for i in order]
+
+
+def _raise_condition(node: ast.Raise, fn: _Function, parents: dict[ast.AST, ast.AST]) -> str:
+    """When ``node`` raises: the nearest enclosing ``if`` test (negated in its ``else``), an
+    ``except:`` mark with the caught class, or "" when neither is there."""
+    child: ast.AST = node
+    p = parents.get(node)
+    while p is not None and p is not fn:
+        if isinstance(p, ast.If):
+            test = p.test
+            if child in p.orelse:  # the else branch raises: the test is false
+                test = ast.UnaryOp(op=ast.Not(), operand=p.test)
+            return _readable_condition(test, fn)
+        if isinstance(p, ast.ExceptHandler):
+            caught = ast.unparse(p.type) if p.type is not None else "an exception"
+            return f"except:{caught}"
+        child, p = p, parents.get(p)
+    return ""
+
+
+def _read_single_statement(body: list[ast.stmt], out: BodyFacts) -> None:
+    """Facts of a one-statement body: ``raise NotImplementedError``, ``return <expr>``."""
+    if len(body) != 1:
+        return
+    stmt = body[0]
+    if isinstance(stmt, ast.Raise) and stmt.exc is not None:
+        exc = stmt.exc.func if isinstance(stmt.exc, ast.Call) else stmt.exc
+        out.not_implemented = ast.unparse(exc).endswith("NotImplementedError")
+    if isinstance(stmt, ast.Return) and stmt.value is not None:
+        v = stmt.value
+        if not (isinstance(v, ast.Constant) and v.value is None):
+            out.single_return = v
+        if (
+            isinstance(v, ast.Attribute)
+            and isinstance(v.value, ast.Name)
+            and v.value.id in ("self", "cls")
+        ):
+            out.returns_attribute = v.attr
+
+
+def _readable_condition(test: ast.expr, fn: _Function) -> str:
+    """The condition of a raising branch as a reader can check it, or "" when it cannot be.
+
+    A condition that names a local variable of the body is not shown (the reader cannot see
+    the variable); a bare ``*args``/``**kwargs`` truth test is said in words.
+    """
+    a = fn.args
+    params = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
+    packs = {x.arg: kind for x, kind in ((a.vararg, "positional"), (a.kwarg, "keyword")) if x}
+    params |= set(packs)
+    bare = test.operand if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not) else test
+    if isinstance(bare, ast.Name) and bare.id in packs:
+        given = "no" if bare is not test else "any"
+        return f"words:If {given} extra {packs[bare.id]} arguments are given."
+    assigned = {
+        n.id
+        for n in walk_own(fn)
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in params
+    }
+    names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
+    if names & assigned:
+        return ""
+    return ast.unparse(test)
