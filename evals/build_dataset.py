@@ -44,6 +44,7 @@ import tarfile
 from collections import Counter
 from pathlib import Path
 
+from docagent.code import pyast
 from docagent.code.docstrings import detect_style, majority_style
 from docagent.code.targets import SourceError, Target, read_file
 from docagent.store.export import source_without_docstring
@@ -252,7 +253,7 @@ def repository_exceptions(name: str, base: Path) -> list[str]:
     bases: dict[str, set[str]] = {}
     for path in source_files(name, base):
         try:
-            tree = ast.parse(path.read_text("utf-8"))
+            tree = pyast.parse(path.read_text("utf-8"), quiet=True)
         except (SyntaxError, ValueError, UnicodeDecodeError):
             continue
         for node in ast.walk(tree):
@@ -261,9 +262,7 @@ def repository_exceptions(name: str, base: Path) -> list[str]:
                     ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases
                 )
     known = {
-        n
-        for n in dir(builtins)
-        if isinstance(getattr(builtins, n), type) and issubclass(getattr(builtins, n), BaseException)
+        n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)
     }
     found: set[str] = set()
     changed = True

@@ -255,7 +255,11 @@ def test_builder_lists_the_exceptions_a_whole_package_defines(tmp_path: Path) ->
         "from pkg.errors import BaseErr\nclass Unfeasible(BaseErr): ...\n"
         "class Parse(Unfeasible): ...\nclass Mixin(Plain): ...\n"
     )
-    assert build_dataset.repository_exceptions("pkg", tmp_path) == ["BaseErr", "Parse", "Unfeasible"]
+    assert build_dataset.repository_exceptions("pkg", tmp_path) == [
+        "BaseErr",
+        "Parse",
+        "Unfeasible",
+    ]
     for split in ("dev", "heldout"):
         first = json.loads((DATASETS / f"{split}.jsonl").read_text().splitlines()[0])
         assert isinstance(first["repository_exceptions"], list)
