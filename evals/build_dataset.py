@@ -18,7 +18,10 @@ at most :data:`PER_FILE` per file and only from files up to :data:`MAX_FILE_BYTE
 ``dev.jsonl`` or ``heldout.jsonl`` by a stable hash of their *source file* (package and path), so
 no file — and no reference, which every other case of its file carries in its ``source`` — is
 shared across the splits (asserted). The manifest records each case's origin (package, version,
-file), licence and split.
+file), licence and split. Each case also records ``repository_exceptions``: the exception classes
+defined anywhere in its package (:func:`repository_exceptions`), so a raise claim of an exception
+raised by a decorator or callee in a file no case carries is checked as the product checks it on
+the real repository, which it sees whole.
 
 Run with ``.venv/bin/python evals/build_dataset.py`` (``--check`` rebuilds in memory and fails
 when the committed files differ, e.g. after an interpreter or package upgrade).
@@ -41,6 +44,7 @@ import tarfile
 from collections import Counter
 from pathlib import Path
 
+from docagent.code import pyast
 from docagent.code.docstrings import detect_style, majority_style
 from docagent.code.targets import SourceError, Target, read_file
 from docagent.store.export import source_without_docstring
@@ -237,6 +241,45 @@ def candidates(
     return out
 
 
+def repository_exceptions(name: str, base: Path) -> list[str]:
+    """The exception classes defined in a source's files, sorted.
+
+    A class is an exception when a base's last name is a builtin exception, ends in ``Error``,
+    ``Exception`` or ``Warning``, or is (transitively) another exception class of the source.
+    """
+    import ast
+    import builtins
+
+    bases: dict[str, set[str]] = {}
+    for path in source_files(name, base):
+        try:
+            tree = pyast.parse(path.read_text("utf-8"), quiet=True)
+        except (SyntaxError, ValueError, UnicodeDecodeError):
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ClassDef):
+                bases.setdefault(node.name, set()).update(
+                    ast.unparse(b).rsplit(".", 1)[-1] for b in node.bases
+                )
+    known = {
+        n for n, v in vars(builtins).items() if isinstance(v, type) and issubclass(v, BaseException)
+    }
+    found: set[str] = set()
+    changed = True
+    while changed:
+        changed = False
+        for cls, parents in bases.items():
+            if cls in found:
+                continue
+            if any(p in known or p in found or p.endswith(_EXC_SUFFIXES) for p in parents):
+                found.add(cls)
+                changed = True
+    return sorted(found)
+
+
+_EXC_SUFFIXES = ("Error", "Exception", "Warning")
+
+
 def make_case(text: str, rel: str, t: Target, origin: str, version: str, style: str) -> dict | None:
     """Build one case; None when removing the docstring does not leave a clean source."""
     assert t.docstring is not None
@@ -294,7 +337,11 @@ def build() -> tuple[dict[str, list[dict]], dict]:
         for name in packages:
             base, origin, version = package_root(name)
             versions[origin] = version
-            pool.extend(candidates(name, base, origin, version, want))
+            found = candidates(name, base, origin, version, want)
+            exceptions = repository_exceptions(name, base)
+            for c in found:
+                c["repository_exceptions"] = exceptions
+            pool.extend(found)
         picked = select(pool, quotas)
         for c in picked:
             c["tags"].append(f"group:{group}")

@@ -39,6 +39,7 @@ def measure(name: str) -> dict[str, Any]:
     return {
         "dataset_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
         "cases": doc["cases"],
+        "uninformative": doc["uninformative"],
         "modes": {
             mode: {p: {"score": row["score"]} for p, row in table.items()}
             for mode, table in doc["modes"].items()

@@ -279,3 +279,31 @@ def test_only_a_file_moving_call_backs_a_claim_to_write_files() -> None:
         source = b"import os\nimport shutil\n\ndef swap(a, b):\n    " + call + b"\n"
         facts = read_file("n.py", "n.py", source)
         assert truthfulness(facts.target("swap"), claim, facts).value == 1.0, call
+
+
+def test_recorded_repository_exceptions_make_a_raise_claim_undecided_not_false() -> None:
+    """A case may record the exceptions its whole repository defines: a raise claim of one of
+    them (raised by a decorator or callee in a file no case carries) is not judged false, while
+    an exception neither the module nor the repository defines still is."""
+    from docagent.eval.datasets import parse_case
+    from docagent.eval.runner import prepare, repository_key, repository_names
+
+    record = {
+        "id": "a",
+        "path": "pkg/m1.py",
+        "qualname": "f",
+        "kind": "function",
+        "origin": "proj 1.0",
+        "source": "from pkg.utils import not_implemented_for\n\n"
+        "@not_implemented_for('directed')\ndef f(x):\n    return x\n",
+    }
+    bare = parse_case(record)
+    recorded = parse_case({**record, "repository_exceptions": ["ProjNotImplemented"]})
+    text = "Return x.\n\nRaises:\n    ProjNotImplemented: If the graph is directed.\n"
+    for case, value in ((bare, 0.5), (recorded, 1.0)):
+        names = repository_names([case])
+        prep = prepare(case, names.get(repository_key(case)))
+        assert truthfulness(prep.target, text, prep.facts, view=prep.view).value == value
+    prep = prepare(recorded, repository_names([recorded])["proj"])
+    invented = "Return x.\n\nRaises:\n    QuotaExceededError: If over quota.\n"
+    assert truthfulness(prep.target, invented, prep.facts, view=prep.view).value == 0.5

@@ -238,3 +238,28 @@ def test_both_splits_hold_code_first_published_in_2026(suites) -> None:
         assert len(fresh) >= 10, split
         assert all("published:2026" in c.tags for c in fresh)
         assert all(manifest["cases"][c.id]["first_published"] >= "2026" for c in fresh)
+
+
+def test_builder_lists_the_exceptions_a_whole_package_defines(tmp_path: Path) -> None:
+    """Exception classes anywhere in a package are listed (through subclasses of subclasses);
+    other classes are not; every committed case carries its repository's list."""
+    sys.path.insert(0, str(ROOT / "evals"))
+    try:
+        import build_dataset
+    finally:
+        sys.path.pop(0)
+    pkg = tmp_path / "pkg"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "errors.py").write_text("class BaseErr(Exception): ...\nclass Plain: ...\n")
+    (pkg / "sub" / "deep.py").write_text(
+        "from pkg.errors import BaseErr\nclass Unfeasible(BaseErr): ...\n"
+        "class Parse(Unfeasible): ...\nclass Mixin(Plain): ...\n"
+    )
+    assert build_dataset.repository_exceptions("pkg", tmp_path) == [
+        "BaseErr",
+        "Parse",
+        "Unfeasible",
+    ]
+    for split in ("dev", "heldout"):
+        first = json.loads((DATASETS / f"{split}.jsonl").read_text().splitlines()[0])
+        assert isinstance(first["repository_exceptions"], list)

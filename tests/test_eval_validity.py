@@ -251,3 +251,35 @@ def test_reference_beats_every_perturbation_on_real_cases_without_a_reference() 
         assert table[name]["score"]["n"] == len(REAL_CASES)
     for name, row in table.items():
         assert row["score"]["rate"] == 1.0, (name, doc["losses"]["reference_free"][name])
+
+
+def test_a_reference_that_only_restates_the_signature_is_reported_apart(
+    dataset: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reference saying nothing beyond the signature ("Set value. Args: key: Key.") is no
+    good docstring to validate against: it is listed as uninformative and counted in no rate,
+    in both modes, while the other cases are measured as before."""
+    cases = [parse_case(json.loads(line)) for line in dataset.read_text().splitlines()]
+    record = json.loads(dataset.read_text().splitlines()[0])
+    restating = {
+        **record,
+        "id": "sensors/extra.py::set_value",
+        "path": "sensors/extra.py",
+        "qualname": "set_value",
+        "kind": "function",
+        "source": "def set_value(key, value):\n    STORE[key] = value\n",
+        "reference": "Set value.\n\nArgs:\n    key: Key.\n    value: Value.\n",
+        "style": "google",
+    }
+    doc = validate([*cases, parse_case(restating)])
+    assert doc["uninformative"] == ["sensors/extra.py::set_value"]
+    assert doc["cases"] == len(cases)
+    for table in doc["modes"].values():
+        assert table["empty"]["score"]["n"] == len(cases)
+        assert table["empty"]["score"]["rate"] == 1.0
+    assert validate(cases)["uninformative"] == []
+    write_jsonl(dataset, [*[json.loads(x) for x in dataset.read_text().splitlines()], restating])
+    assert main(["eval", str(dataset), "--validate", "--repo", str(dataset.parent)]) == 0
+    assert "1 more left out: their reference says nothing beyond the signature" in (
+        capsys.readouterr().out
+    )

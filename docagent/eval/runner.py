@@ -235,7 +235,10 @@ def repository_names(cases: Sequence[Case]) -> dict[str, set[str]]:
     """Every identifier of every module the cases carry, by :func:`repository_key`.
 
     A case holds one module; the other cases of its repository hold more of it, so a name a
-    docstring mentions (``strongly_connected_components``) can resolve in a sibling module.
+    docstring mentions (``strongly_connected_components``) can resolve in a sibling module. A
+    case may also record ``repository_exceptions`` (the exception classes its whole repository
+    defines, listed by ``evals/build_dataset.py``): they resolve too, so a raise claim of an
+    exception raised by a decorator or callee in a file no case carries is not judged false.
     """
     import ast
 
@@ -248,6 +251,9 @@ def repository_names(cases: Sequence[Case]) -> dict[str, set[str]]:
         if (key, case.path) in seen:
             continue
         seen.add((key, case.path))
+        recorded = case.extra.get("repository_exceptions")
+        if isinstance(recorded, list):
+            out.setdefault(key, set()).update(n for n in recorded if isinstance(n, str))
         try:
             tree = pyast.parse(case.source, quiet=True)
         except (SyntaxError, ValueError):

@@ -9,6 +9,11 @@ loss: the metric could not tell them apart). The rate of wins over the cases, wi
 Wilson interval, is reported per metric and for the combined score.
 
 An empty docstring is scored as a failed draft (every metric 0), exactly as a run scores it.
+
+A reference with no content word beyond the signature's words (:func:`reference_uninformative`:
+"Set a value. Args: key: Key.") is no good docstring to validate the metrics against: such
+cases are reported apart (``uninformative``) and left out of the rates, in every mode and
+every dataset alike; they still supply ``swapped`` docstrings.
 """
 
 from __future__ import annotations
@@ -68,13 +73,22 @@ def _values(prep: Any, text: str, with_reference: bool) -> dict[str, float | Non
     return values
 
 
+def reference_uninformative(prep: Any, reference: str) -> bool:
+    """True when ``reference`` says nothing beyond the target's signature: none of its content
+    words (:func:`docagent.eval.helpfulness.helpfulness`) is new to the signature's names."""
+    from docagent.eval.helpfulness import helpfulness
+
+    return helpfulness(prep.target, reference, prep.facts, prep.init).new == 0
+
+
 def validate(cases: Sequence[Case], only: Collection[str] | None = None) -> dict[str, Any]:
     """Score every case's reference against its perturbations; return the validity table.
 
     ``only`` limits the measurement to the cases with these ids; the other cases still supply
     the ``swapped`` docstrings, so each case gets the same perturbations as in a full run. The
     result is ``{"cases": N, "modes": {mode: {perturbation: {metric: tally}}},
-    "losses": {mode: {perturbation: [case ids where the combined score lost]}}}``. A case
+    "losses": {mode: {perturbation: [case ids where the combined score lost]}},
+    "uninformative": [case ids left out: :func:`reference_uninformative`]}``. A case
     whose source does not parse or lacks its target stops the measurement with the
     :class:`~docagent.errors.DocagentError` of :func:`docagent.eval.runner.prepare`.
     """
@@ -86,11 +100,15 @@ def validate(cases: Sequence[Case], only: Collection[str] | None = None) -> dict
     keys = [(c.path, c.kind, c.reference) for c in ordered]
     names = ("reference", *perturb.NAMES)
     tallies = {mode: {p: {k: Tally() for k in SCORED} for p in names} for mode in MODES}
+    uninformative: list[str] = []
     for i, case in enumerate(ordered):
         if only is not None and case.id not in only:
             continue
         prep = prepare(case, repo_names.get(repository_key(case)))
         reference = case.reference or ""
+        if reference_uninformative(prep, reference):
+            uninformative.append(case.id)
+            continue
         view = prep.view
         texts = perturb.perturbations(
             i,
@@ -127,7 +145,9 @@ def validate(cases: Sequence[Case], only: Collection[str] | None = None) -> dict
                     elif key == "score":
                         t.losses.append(case.id)
     return {
-        "cases": len(ordered) if only is None else sum(1 for c in ordered if c.id in only),
+        "cases": (len(ordered) if only is None else sum(1 for c in ordered if c.id in only))
+        - len(uninformative),
+        "uninformative": uninformative,
         "reference": {
             mode: {k: t.to_dict()["mean"] for k, t in table["reference"].items() if t.n}
             for mode, table in tallies.items()
@@ -149,7 +169,14 @@ def validate(cases: Sequence[Case], only: Collection[str] | None = None) -> dict
 
 def render(doc: dict[str, Any]) -> str:
     """The validity table as text: one block per mode, a row per perturbation."""
-    lines = [f"metric validity on {doc['cases']} cases with a reference", ""]
+    lines = [f"metric validity on {doc['cases']} cases with a reference"]
+    left = doc.get("uninformative") or []
+    if left:
+        lines.append(
+            f"{len(left)} more left out: their reference says nothing beyond the signature "
+            f"({', '.join(left[:3])}{', ...' if len(left) > 3 else ''})"
+        )
+    lines.append("")
     lines.append(
         "mean: the perturbation's mean combined score; then how often the reference scores "
         "above it, per metric (95% Wilson interval)"
