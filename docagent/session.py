@@ -34,6 +34,7 @@ from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_fi
 from docagent.draft.drafter import file_shas
 from docagent.draft.examples import Example
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.draft.providers.registry import fallback_provider, makes_model_calls, provider_spec
 from docagent.draft.render import repo_types, rest_project
 from docagent.draft.rules import Rules, load_rules
 from docagent.errors import DocagentError
@@ -248,12 +249,12 @@ class Session:
             self.provider, self.notice = make_provider(self.settings, interactive=interactive)
         except Exception as exc:  # ProviderError: unknown name or missing SDK piece
             raise DocagentError(str(getattr(exc, "message", exc))) from None
-        if self.provider.name == "anthropic" and not (
-            os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
-        ):
+        spec = provider_spec(self.provider.name)
+        if spec and spec.needs_key and not spec.key_in(os.environ):
             # fail before the first target, not once per target
             raise DocagentError(
-                "--provider anthropic needs ANTHROPIC_API_KEY (or use --provider offline)"
+                f"--provider {spec.name} needs {spec.key_env_vars[0]} "
+                f"(or use --provider {fallback_provider().name})"
             )
         self.store = store or Store.open(
             self.root, self.settings.db or None, store=self.settings.store or None
@@ -865,7 +866,7 @@ class Session:
         A call whose usage is unknown (a malformed reply, implausible token counts) has status
         ``usage_unknown``, 0 tokens and the conservative cost bound the budget counted.
         """
-        if draft.provider != "offline":
+        if makes_model_calls(draft.provider):
             u = draft.usage
             status = "usage_unknown" if u.unknown else "error" if draft.error else "ok"
             return CallRecord(

@@ -33,6 +33,7 @@ from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, Struc
 from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
+from docagent.draft.providers.registry import makes_model_calls
 from docagent.draft.render import for_rest, render
 from docagent.draft.repair import repair_docstring
 from docagent.draft.rules import Rules
@@ -296,7 +297,7 @@ class Drafter:
             context=pack.text,
             context_tokens=pack.tokens,
             cache_key=key,
-            notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
+            notice="" if makes_model_calls(self.provider.name) else OFFLINE_NOTICE,
             effort=effort,
             original_sha=docstring_sha(target.docstring.text if target.docstring else None),
         )

@@ -31,6 +31,7 @@ from textual.app import App
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from docagent.draft.models import Draft
+from docagent.draft.providers.registry import makes_model_calls
 from docagent.review.crash import write_crash_log
 from docagent.review.preview import Preview, build_preview, build_readme_preview
 from docagent.review.runner import LoopThread
@@ -210,7 +211,7 @@ class ReviewApp(App[SessionSummary]):
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(sig, self._interrupt)
-        offline = bool(self.session and self.session.provider.name == "offline")
+        offline = bool(self.session and not makes_model_calls(self.session.provider.name))
         self.install_screen(MainScreen(offline=offline), name="main")
         await self.push_screen("main")
         code = self.main.query_one(CodeView)
@@ -246,7 +247,7 @@ class ReviewApp(App[SessionSummary]):
         self._show_banner(session)
         self.main.query_one(TargetList).set_items(items)
         self.main.query_one(CodeView).loading = False
-        if session.notice and session.provider.name != "offline":
+        if session.notice and makes_model_calls(session.provider.name):
             self.notify(session.notice, title="provider", timeout=4)
         for path, err in session.errors[:3]:
             self.notify(f"{path}: {err}", title="skipped file", severity="warning", timeout=6)
@@ -267,7 +268,7 @@ class ReviewApp(App[SessionSummary]):
     def _show_banner(self, session: Session) -> None:
         """Say where the drafts come from: a proposals file, or the offline drafter."""
         banner = self.main.query_one("#banner", OfflineBanner)
-        offline = session.provider.name == "offline"
+        offline = not makes_model_calls(session.provider.name)
         source = getattr(session, "proposals_source", None)
         if source:
             text = f"reviewing proposals from {source}"
