@@ -24,7 +24,6 @@ import signal
 import time
 from collections.abc import Callable
 from functools import partial
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
@@ -45,7 +44,7 @@ from docagent.review.screens import (
     ReasonScreen,
     SummaryScreen,
 )
-from docagent.review.stats import SessionSummary, Tally, commit_message
+from docagent.review.stats import SessionSummary, Tally
 from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.title import TargetTitle, TitleLine, target_title
@@ -452,7 +451,8 @@ class ReviewApp(App[SessionSummary]):
             return None
         return item, ready
 
-    def _after_decision(self, item: WorkItem, decision: str) -> None:
+    def _after_decision(self) -> None:
+        """The current item is decided: redraw its row and move to the next pending one."""
         self.main.query_one(TargetList).update_item(self.current)
         self._advance()
 
@@ -523,7 +523,7 @@ class ReviewApp(App[SessionSummary]):
             self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
             return
         self.queue.changed(item.path)
-        self._after_decision(item, "accept")
+        self._after_decision()
 
     def action_edit(self) -> None:
         """Open the editor on the current draft; saving accepts the edited text.
@@ -564,8 +564,7 @@ class ReviewApp(App[SessionSummary]):
                 self.push_screen(EditorScreen(text, title, what), saved)
                 return
             self.queue.changed(item.path)
-            edited = text.strip() != ready.draft.text.strip()
-            self._after_decision(item, "edit" if edited else "accept")
+            self._after_decision()
 
         title = f"{item.path}: {item.qualname}"
         if ready.draft.replaces_prose:
@@ -583,7 +582,7 @@ class ReviewApp(App[SessionSummary]):
             if reason is None or self.session is None:
                 return
             self.session.reject(item, ready.draft, reason, review_ms=self._review_ms())
-            self._after_decision(item, "reject")
+            self._after_decision()
 
         self.push_screen(ReasonScreen(), picked)
 
@@ -597,7 +596,7 @@ class ReviewApp(App[SessionSummary]):
         ready = self.queue.ready.get(item.key)
         draft = ready.draft if ready and not ready.draft.error else None
         self.session.skip(item, draft, review_ms=self._review_ms())
-        self._after_decision(item, "skip")
+        self._after_decision()
 
     def action_regenerate(self) -> None:
         """Ask for an optional hint and draft the current item again.
@@ -699,7 +698,9 @@ class ReviewApp(App[SessionSummary]):
         if session is None:
             return summary
         if self.commit and changed:
-            summary.commit, summary.commit_error = self._commit(session, summary)
+            summary.commit, summary.commit_error = session.commit(
+                summary.documented, self.commit_branch
+            )
         try:
             session.close(
                 accepted=summary.accepted,
@@ -711,26 +712,6 @@ class ReviewApp(App[SessionSummary]):
         except Exception as exc:  # the decisions are already committed
             summary.commit_error = summary.commit_error or f"closing the log: {exc}"
         return summary
-
-    def _commit(self, session: Session, summary: SessionSummary) -> tuple[str, str]:
-        from docagent import repo
-
-        attribution = ""
-        if session.settings.ai_attribution:
-            attribution = (
-                f"Docstrings drafted with docagent ({session.provider.name} "
-                f"{session.provider.model}) and reviewed by a person."
-            )
-        message = commit_message(summary.documented, attribution)
-        try:
-            sha = repo.commit_files(
-                Path(session.root), summary.changed_paths, message, self.commit_branch
-            )
-        except Exception as exc:  # git errors are reported, not raised
-            text = str(getattr(exc, "stderr", "") or exc).strip().splitlines()
-            return "", text[-1] if text else type(exc).__name__
-        where = f" on new branch {self.commit_branch}" if self.commit_branch else ""
-        return f"committed {sha[:10]}{where}: {message.splitlines()[0]}", ""
 
     def _show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
