@@ -25,9 +25,7 @@ from typing import Any
 
 from docagent.draft.providers import registry
 from docagent.errors import DocagentError
-
-STYLES = ("auto", "google", "numpy", "sphinx", "pep257")
-KINDS = ("module", "class", "method", "function")
+from docagent.vocab import KINDS, README_SECTIONS, STYLE_SETTINGS
 
 #: URL schemes of a shared PostgreSQL decision log (the ``store`` setting).
 STORE_SCHEMES = ("postgresql://", "postgres://")
@@ -36,7 +34,7 @@ STORE_SCHEMES = ("postgresql://", "postgres://")
 FLAG_NAMES = {"openai_base_url": "base-url"}
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "style": STYLES,
+    "style": STYLE_SETTINGS,
     "visibility": ("public", "all"),
     "effort": ("auto", "off", "low", "medium", "high", "xhigh", "max"),
 }
@@ -70,16 +68,7 @@ class Settings:
     store: str = ""
     repo_name: str = ""
     otel_endpoint: str = ""
-    readme_sections: list[str] = field(
-        default_factory=lambda: [
-            "overview",
-            "installation",
-            "usage",
-            "configuration",
-            "development",
-            "license",
-        ]
-    )
+    readme_sections: list[str] = field(default_factory=lambda: list(README_SECTIONS))
     ai_attribution: bool = False
     redact_prompts: bool = True
     writing_seconds_baseline: float = 120.0

@@ -104,9 +104,8 @@ def commit_message(documented: list[tuple[str, str]], attribution: str = "") -> 
 
 
 class StoreCache:
-    """Draft cache backed by the decision log: drafts are found by their cache key.
-
-    ``put`` does nothing because the session records every draft in the log itself.
+    """The decision log as a :class:`~docagent.draft.cache.DraftSource`: drafts are found by
+    their cache key. The drafter stores nothing here: the session records every draft itself.
     """
 
     def __init__(self, store: Store):
@@ -119,9 +118,6 @@ class StoreCache:
         if row is None:
             return None
         return draft_from_record(row)
-
-    def put(self, key: str, draft: Draft) -> None:
-        """No-op: :meth:`Session.draft` records drafts in the log."""
 
 
 def source_without_docstring(facts: FileFacts, target: Target) -> str:

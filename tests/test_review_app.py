@@ -59,7 +59,6 @@ def repo(repo_factory: Any) -> Path:
 
 
 async def test_accept_writes_the_docstring_and_logs_it(repo: Path, provider: Any) -> None:
-    """Accept writes the docstring and logs it."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -79,7 +78,6 @@ async def test_accept_writes_the_docstring_and_logs_it(repo: Path, provider: Any
 
 
 async def test_edit_then_ctrl_s_saves_the_persons_text(repo: Path, provider: Any) -> None:
-    """Edit then ctrl+s saves the persons text."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -96,7 +94,6 @@ async def test_edit_then_ctrl_s_saves_the_persons_text(repo: Path, provider: Any
 
 
 async def test_escape_in_the_editor_cancels(repo: Path) -> None:
-    """Escape in the editor cancels."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -110,7 +107,6 @@ async def test_escape_in_the_editor_cancels(repo: Path) -> None:
 
 
 async def test_reject_with_a_picked_reason(repo: Path, provider: Any) -> None:
-    """Reject with a picked reason."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -125,7 +121,6 @@ async def test_reject_with_a_picked_reason(repo: Path, provider: Any) -> None:
 
 
 async def test_reject_other_takes_a_note(repo: Path) -> None:
-    """Reject other takes a note."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -138,7 +133,6 @@ async def test_reject_other_takes_a_note(repo: Path) -> None:
 
 
 async def test_skip_moves_on_without_touching_the_file(repo: Path, provider: Any) -> None:
-    """Skip moves on without touching the file."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -150,7 +144,6 @@ async def test_skip_moves_on_without_touching_the_file(repo: Path, provider: Any
 
 
 async def test_regenerate_passes_the_hint_to_the_model(repo: Path, provider: Any) -> None:
-    """Regenerate passes the hint to the model."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -175,7 +168,6 @@ async def test_regenerate_passes_the_hint_to_the_model(repo: Path, provider: Any
 
 
 async def test_undo_restores_the_file_and_logs_undo(repo: Path, provider: Any) -> None:
-    """Undo restores the file and logs undo."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -193,7 +185,6 @@ async def test_undo_restores_the_file_and_logs_undo(repo: Path, provider: Any) -
 
 
 async def test_quit_shows_the_summary_then_exits(repo: Path, provider: Any) -> None:
-    """Quit shows the summary then exits."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -221,7 +212,6 @@ async def test_quit_shows_the_summary_then_exits(repo: Path, provider: Any) -> N
 
 
 async def test_commit_on_quit_lists_targets_without_ai_attribution(repo: Path) -> None:
-    """Commit on quit lists targets without ai attribution."""
     app = make_app(repo, commit=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -246,7 +236,6 @@ async def test_commit_on_quit_lists_targets_without_ai_attribution(repo: Path) -
 async def test_model_error_is_a_notification_and_retry_works(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Model error is a notification and retry works."""
     server = MessagesServer()
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
@@ -275,7 +264,6 @@ async def test_model_error_is_a_notification_and_retry_works(
 
 
 async def test_navigation_and_filter(repo: Path) -> None:
-    """Navigation and filter."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)

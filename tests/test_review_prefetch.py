@@ -14,7 +14,6 @@ MANY = "\n\n".join(f"def f{i}(a: int) -> int:\n    return a + {i}\n" for i in ra
 
 
 async def test_next_draft_is_on_screen_at_once_after_each_decision(repo_factory: Any) -> None:
-    """Next draft is on screen at once after each decision."""
     repo: Path = repo_factory({"many.py": MANY})
     app = make_app(repo, slow=0.2)
     async with app.run_test(size=(100, 30)) as pilot:
@@ -36,7 +35,6 @@ async def test_next_draft_is_on_screen_at_once_after_each_decision(repo_factory:
 
 
 async def test_spinner_shows_while_a_draft_is_not_ready(repo_factory: Any) -> None:
-    """Spinner shows while a draft is not ready."""
     repo: Path = repo_factory({"many.py": MANY})
     app = make_app(repo, slow=1.0, prefetch=0)
     async with app.run_test(size=(100, 30)) as pilot:

@@ -25,7 +25,7 @@ from docagent.code.targets import TOO_DEEP, FileFacts, SourceError, Target
 from docagent.credentials import redact
 from docagent.draft import pricing
 from docagent.draft.attempts import Messages, draft_with_redraft
-from docagent.draft.cache import DraftCache, cache_key
+from docagent.draft.cache import DraftCache, DraftSource, cache_key
 from docagent.draft.checks import problems_text, run_checks
 from docagent.draft.context import MAX_CALLEES, ContextPack, build_context, file_context
 from docagent.draft.examples import Example, choose_examples, rejection_note, render_examples
@@ -66,7 +66,7 @@ class Drafter:
         settings: Settings | None = None,
         symbol_index: SymbolIndex | None = None,
         style: str = "google",
-        cache: DraftCache | None = None,
+        cache: DraftSource | DraftCache | None = None,
         examples: list[str] | None = None,
         interactive: bool = False,
         batch: bool = False,
@@ -364,7 +364,7 @@ class Drafter:
             no_redraft=("preserves_existing", "size"),
             prices=self.prices,
         )
-        if self.cache is not None and not hint and not draft.error:
+        if isinstance(self.cache, DraftCache) and not hint and not draft.error:
             self.cache.put(key, draft)
         return draft
 

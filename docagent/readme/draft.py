@@ -32,8 +32,9 @@ from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.registry import makes_model_calls
 from docagent.readme.checks import check_section
 from docagent.readme.facts import CliCommand, ProjectFacts
-from docagent.readme.sections import KINDS, normalize_heading, parse_markdown
+from docagent.readme.sections import normalize_heading, parse_markdown
 from docagent.readme.targets import ReadmeTarget
+from docagent.vocab import README_SECTIONS
 
 MAX_TOKENS = 2000
 OFFLINE_NOTICE = "offline drafter: no model was used; the section is built from project facts"
@@ -542,7 +543,7 @@ async def draft_section(
         else:
             text = offline_section(target, facts)
         if text is None:
-            known = ", ".join(KINDS)
+            known = ", ".join(README_SECTIONS)
             draft.error = (
                 f"the offline drafter writes only {known} sections from facts it has; "
                 f"draft `{target.qualname}` with a model provider (--provider anthropic)"

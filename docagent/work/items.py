@@ -12,8 +12,7 @@ from docagent.code.docstrings import docstring_sha
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.models import Check, Draft, StructuredDraft, Usage
 from docagent.store import DraftRecord
-
-README_KIND = "readme_section"
+from docagent.vocab import README_KIND
 
 
 @dataclass

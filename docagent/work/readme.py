@@ -8,11 +8,11 @@ like docstrings.
 
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING
 
 from docagent import observability
 from docagent.code.targets import FileFacts, Target
+from docagent.draft.cache import hash_key
 from docagent.draft.models import Check, Draft
 from docagent.work.items import (
     README_KIND,
@@ -88,21 +88,18 @@ class ReadmeWork:
         if target is None:
             return ""
         provider = self.session.provider
-        raw = "\0".join(
-            (
-                README_KIND,
-                target.path,
-                target.qualname,
-                target.section,
-                target.status,
-                target.code_sha,
-                self.facts_hash,
-                readme_prompt_version(),
-                provider.name,
-                provider.model,
-            )
+        return hash_key(
+            README_KIND,
+            target.path,
+            target.qualname,
+            target.section,
+            target.status,
+            target.code_sha,
+            self.facts_hash,
+            readme_prompt_version(),
+            provider.name,
+            provider.model,
         )
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
 
     def cached_draft(self, item: WorkItem) -> Draft | None:
         """The logged draft ``item`` may reuse (never one a person rejected), or None."""
