@@ -23,19 +23,17 @@ import contextlib
 import signal
 import time
 from collections.abc import Callable
-from functools import partial
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from docagent.draft.models import Draft
 from docagent.draft.providers.registry import makes_model_calls
 from docagent.draft_queue import DraftQueue, Ready
 from docagent.review.crash import write_crash_log
 from docagent.review.messages import DraftFailed, DraftReady, PreviewRefreshed
-from docagent.review.preview import Preview, build_preview, build_readme_preview
+from docagent.review.palette import ReviewCommands
+from docagent.review.preview import Preview, make_preview
 from docagent.review.screens import (
     EditorScreen,
     HelpScreen,
@@ -49,43 +47,6 @@ from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, Status
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.title import TargetTitle, TitleLine, target_title
 from docagent.session import README_KIND, Session, WorkItem
-
-#: Command palette entries: (title, action, help).
-COMMANDS = [
-    ("Accept draft", "accept", "write the draft into the file and log the decision"),
-    ("Edit draft", "edit", "edit the draft, then save and accept with ctrl+s"),
-    ("Reject draft", "reject", "reject the draft with a reason"),
-    ("Skip target", "skip", "skip this target for now"),
-    ("Regenerate draft", "regenerate", "draft again, optionally with a hint"),
-    ("Undo last accept", "undo", "restore the file of the last accept"),
-    ("Next target", "next", "move to the next target"),
-    ("Previous target", "previous", "move to the previous target"),
-    ("Filter targets", "filter", "filter the target list"),
-    ("Show help", "help", "list the keys"),
-    ("Quit review", "quit_review", "quit to the session summary"),
-]
-
-
-class ReviewCommands(Provider):
-    """The review actions in the command palette."""
-
-    async def discover(self) -> Hits:
-        """List every review action."""
-        for title, action, help_text in COMMANDS:
-            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        """Fuzzy-match review actions."""
-        matcher = self.matcher(query)
-        for title, action, help_text in COMMANDS:
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(self.app.run_action, action),
-                    help=help_text,
-                )
 
 
 class ReviewApp(App[SessionSummary]):
@@ -734,31 +695,6 @@ class ReviewApp(App[SessionSummary]):
             self.exit(self.summary)
         else:
             self.action_quit_review()
-
-
-def make_preview(session: Session, item: WorkItem, draft: Draft) -> Preview:
-    """The preview of ``draft`` for ``item``: the file (or README) with the draft in place.
-
-    Runs on the drafting loop (it reads the file). A failed draft previews the code alone.
-    """
-    if item.kind == README_KIND:
-        text = "" if draft.error else draft.text
-        sha = draft.code_sha or None
-        return build_readme_preview(
-            session.root, item.path, item.qualname, text, sha, heading_line=item.line
-        )
-    facts = session.facts(item.path)
-    if facts is None:
-        return Preview([], f"{item.path} cannot be read")
-    if draft.error or not draft.text:
-        return build_preview(facts, item.qualname, "", None)
-    return build_preview(
-        facts,
-        item.qualname,
-        draft.text,
-        draft.code_sha or None,
-        line_length=session.settings.line_length,
-    )
 
 
 def _first_line(error: BaseException) -> str:
