@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from docagent import observability, repo
 from docagent.code.astfacts import AstFacts, no_gc
 from docagent.code.docstrings import apply_status, docstring_sha
-from docagent.code.edit import docstring_text, restore_file
+from docagent.code.edit import restore_file
 from docagent.code.special_methods import apply_special_methods
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
@@ -45,7 +45,6 @@ from docagent.work import (
     WorkItem,
     WorkKind,
     checks_from_dicts,
-    docstring_record,
     draft_from_record,
     draft_record,
 )
@@ -486,50 +485,7 @@ class Session:
         """
         self.prepare()
         self.proposals_source = str(source) if source else "a proposals file"
-        items: list[WorkItem] = []
-        applied = 0
-        for p in proposals:
-            if p.status == "rejected" or p.kind == "readme_section":
-                continue
-            facts = self.facts(p.path)
-            target = facts.target(p.qualname) if facts is not None else None
-            if facts is None or target is None:
-                self.errors.append((p.path, f"{p.qualname}: not found; record skipped"))
-                continue
-            if target.docstring is not None and target.docstring.text == docstring_text(p.text):
-                applied += 1
-                continue
-            checks = checks_from_dicts(p.checks)
-            draft = Draft(
-                path=p.path,
-                qualname=target.qualname,
-                kind=target.kind,
-                code_sha=p.code_sha or "",
-                style=p.style or self.style,
-                text=p.text,
-                checks=checks,
-                provider=p.provider or "proposals",
-                model=p.model or "",
-                prompt_version=p.prompt_version or "",
-                original_sha=p.original_sha
-                or docstring_sha(target.docstring.text if target.docstring else None),
-            )
-            if p.draft_id and self.store.draft(p.draft_id) is not None:
-                draft.draft_id = p.draft_id
-            else:
-                draft.draft_id = self.store.record_draft(
-                    self.run_id or None, docstring_record(draft, facts, target)
-                )
-            item = WorkItem(
-                path=p.path,
-                qualname=target.qualname,
-                kind=target.kind,
-                line=target.line,
-                status="stale" if target.docstring is not None else "missing",
-                old_docstring=target.docstring.text if target.docstring else None,
-            )
-            self.preset[item.key] = draft
-            items.append(item)
+        items, applied = self.docstrings.from_proposals(proposals)
         if applied:
             what = "record is" if applied == 1 else "records are"
             self.notices.append(f"{applied} {what} already applied; left out of the review")

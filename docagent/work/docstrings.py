@@ -5,15 +5,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability
-from docagent.code.edit import DocEdit, apply_file_edits
+from docagent.code.docstrings import docstring_sha
+from docagent.code.edit import DocEdit, apply_file_edits, docstring_text
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.models import Draft
 from docagent.store import BATCH_REVIEWER
+from docagent.vocab import README_KIND
 from docagent.work.items import (
-    README_KIND,
     Outcome,
     WorkItem,
     accept_decision,
+    checks_from_dicts,
     docstring_record,
 )
 
@@ -82,6 +84,62 @@ class DocstringWork:
         if self._batch_drafts is None:
             self._batch_drafts = _Resume(self.session)
         return self._batch_drafts.find(item)
+
+    def from_proposals(self, proposals: list[Any]) -> tuple[list[WorkItem], int]:
+        """Work items for the records of a proposals file, with their drafts in ``preset``.
+
+        Each record (not ``rejected``, not a README section) whose target still exists becomes
+        a work item; its draft is the logged one when the record's ``draft_id`` is in the
+        decision log, else it is logged now. Records whose file or target is gone are listed in
+        the session's ``errors``. Returns the items and how many records are already applied
+        (the target's docstring is the record's text).
+        """
+        session = self.session
+        items: list[WorkItem] = []
+        applied = 0
+        for p in proposals:
+            if p.status == "rejected" or p.kind == README_KIND:
+                continue
+            facts = session.facts(p.path)
+            target = facts.target(p.qualname) if facts is not None else None
+            if facts is None or target is None:
+                session.errors.append((p.path, f"{p.qualname}: not found; record skipped"))
+                continue
+            if target.docstring is not None and target.docstring.text == docstring_text(p.text):
+                applied += 1
+                continue
+            checks = checks_from_dicts(p.checks)
+            draft = Draft(
+                path=p.path,
+                qualname=target.qualname,
+                kind=target.kind,
+                code_sha=p.code_sha or "",
+                style=p.style or session.style,
+                text=p.text,
+                checks=checks,
+                provider=p.provider or "proposals",
+                model=p.model or "",
+                prompt_version=p.prompt_version or "",
+                original_sha=p.original_sha
+                or docstring_sha(target.docstring.text if target.docstring else None),
+            )
+            if p.draft_id and session.store.draft(p.draft_id) is not None:
+                draft.draft_id = p.draft_id
+            else:
+                draft.draft_id = session.store.record_draft(
+                    session.run_id or None, docstring_record(draft, facts, target)
+                )
+            item = WorkItem(
+                path=p.path,
+                qualname=target.qualname,
+                kind=target.kind,
+                line=target.line,
+                status="stale" if target.docstring is not None else "missing",
+                old_docstring=target.docstring.text if target.docstring else None,
+            )
+            session.preset[item.key] = draft
+            items.append(item)
+        return items, applied
 
     def accept(
         self,
