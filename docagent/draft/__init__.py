@@ -12,8 +12,9 @@ Public entry points::
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from docagent.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from docagent.draft.cache import DraftCache, JsonFileCache, MemoryCache, cache_key
@@ -79,12 +80,4 @@ _LAZY = {
     "SymbolIndex": "docagent.draft.symbols",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """Import a public name on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)

@@ -7,8 +7,7 @@ below are imported when first used, so reading the registry (the command line do
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from docagent.draft.providers.registry import (
     ProviderSpec,
@@ -17,6 +16,7 @@ from docagent.draft.providers.registry import (
     register_provider,
     resolve_provider_name,
 )
+from docagent.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from docagent.draft.providers.base import (
@@ -51,12 +51,4 @@ _LAZY = {
     "OfflineProvider": "docagent.draft.providers.offline",
 }
 
-
-def __getattr__(name: str) -> Any:
-    """Import a provider name on first use (PEP 562)."""
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_exports(__name__, _LAZY)
