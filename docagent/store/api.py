@@ -1018,8 +1018,8 @@ class Store:
     def draft(self, draft_id: str, *, with_source: bool = True) -> LoggedDraft | None:
         """Return the draft with ``draft_id``, or None.
 
-        ``with_source=False`` leaves :attr:`LoggedDraft.source` None (the module text is not read and
-        cut): for a caller that only reuses the draft.
+        ``with_source=False`` leaves :attr:`LoggedDraft.source` None (the module text is not
+        read and cut): for a caller that only reuses the draft.
         """
         rows = self._select("drafts", "rowid", id=draft_id)
         return self._draft(rows[0], with_source) if rows else None
