@@ -51,7 +51,7 @@ from docagent.store.redact import scrub_env, scrub_text
 from docagent.writes import is_stream, open_output
 
 if TYPE_CHECKING:
-    from docagent.store.records import Draft as DraftRow
+    from docagent.store.records import LoggedDraft
 
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
@@ -157,7 +157,7 @@ class _Resume:
         #: and the drafts read ahead of :meth:`take` (:data:`READ_AHEAD` per query)
         self._queue: list[str] = []
         self._next = 0
-        self._ahead: dict[str, DraftRow] = {}
+        self._ahead: dict[str, LoggedDraft] = {}
 
     def find(self, item: WorkItem) -> Draft | None:
         """Return a reusable earlier draft for ``item`` (never one a person rejected).
