@@ -24,8 +24,8 @@ from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstr
 from docagent.code.targets import SourceError, read_file
 from docagent.display import printable
 from docagent.proposals import Proposal, check_path
+from docagent.vocab import APPLIED, REFUSED, SKIPPED
 
-APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
 MAX_LISTED_LINES = 5  # line numbers named in a "conflicting proposals" refusal
 
 

@@ -36,6 +36,7 @@ from docagent.draft.caching import prefix_usage
 from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Draft, Usage
 from docagent.draft.providers import ProviderError
+from docagent.draft.providers.registry import provider_names, provider_spec
 from docagent.errors import DocagentError, WorkFailed
 from docagent.runlock import run_lock
 from docagent.session import (
@@ -50,14 +51,11 @@ from docagent.store.redact import scrub_env, scrub_text
 from docagent.writes import is_stream, open_output
 
 if TYPE_CHECKING:
-    from docagent.store.records import Draft as DraftRow
+    from docagent.store.records import LoggedDraft
 
 REVIEWER = BATCH_REVIEWER
 #: Output tokens assumed per draft in the estimate (a structured draft is ~150-350 tokens).
 OUTPUT_TOKENS_ESTIMATE = 300
-#: Requests in flight when ``concurrency`` is 0. A local OpenAI-compatible server (Ollama's
-#: default) answers one request at a time; more only queue up there and time out.
-DEFAULT_CONCURRENCY = {"anthropic": 8, "openai": 1, "offline": 4}
 #: Reused drafts read from the log per query (in the order the run handles them).
 READ_AHEAD = 256
 #: Seconds between flushes of ``--out`` to disk (records are written at once; see ``_write``).
@@ -159,7 +157,7 @@ class _Resume:
         #: and the drafts read ahead of :meth:`take` (:data:`READ_AHEAD` per query)
         self._queue: list[str] = []
         self._next = 0
-        self._ahead: dict[str, DraftRow] = {}
+        self._ahead: dict[str, LoggedDraft] = {}
 
     def find(self, item: WorkItem) -> Draft | None:
         """Return a reusable earlier draft for ``item`` (never one a person rejected).
@@ -238,11 +236,29 @@ class _Resume:
         return draft
 
 
+def _caches_prompts(session: Session) -> bool:
+    """True when the session's provider caches prompt prefixes (its spec says so)."""
+    spec = provider_spec(session.provider.name)
+    return bool(spec and spec.prompt_caching)
+
+
+def _no_batch_api(name: str) -> str:
+    """The one-line refusal of ``--batch-api`` with a provider that has no batch API."""
+    able = [s for s in map(provider_spec, provider_names()) if s and s.batch_api]
+    how = " or ".join(
+        f"set {s.auto_env} or pass --provider {s.name}" if s.auto_env else f"--provider {s.name}"
+        for s in able
+    )
+    names = " or ".join(s.name for s in able)
+    return f"--batch-api needs the {names} provider (the provider is {name}; {how})"
+
+
 def _default_concurrency(session: Session) -> int:
     configured = int(session.settings.concurrency or 0)
     if configured > 0:
         return configured
-    return DEFAULT_CONCURRENCY.get(session.provider.name, 4)
+    spec = provider_spec(session.provider.name)
+    return spec.default_concurrency if spec else 4
 
 
 def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = None) -> Estimate:
@@ -256,7 +272,7 @@ def estimate(session: Session, items: list[WorkItem], resume: _Resume | None = N
     length (:func:`docagent.draft.caching.prefix_usage`).
     """
     model = session.provider.model
-    caches = session.provider.name == "anthropic"
+    caches = _caches_prompts(session)
     usage = Usage()
     seen: set[str] = set()
     to_draft = reused = 0
@@ -525,11 +541,9 @@ async def run_batch_async(
                     "releasing it (killed?)",
                     quiet,
                 )
-        if batch_api and session.provider.name != "anthropic":
-            raise DocagentError(
-                f"--batch-api needs the anthropic provider (the provider is "
-                f"{session.provider.name}; set ANTHROPIC_API_KEY or pass --provider anthropic)"
-            )
+        spec = provider_spec(session.provider.name)
+        if batch_api and not (spec and spec.batch_api):
+            raise DocagentError(_no_batch_api(session.provider.name))
         if float(session.settings.max_cost or 0.0) > 0:
             pricing.require_price(
                 session.provider.model,
@@ -748,11 +762,7 @@ class _Runner:
         the file's other targets start once it is done, so they read the prefix it cached.
         """
         deps = _dependencies(self.session, self.items, self.resume) if self.ordered else []
-        warm = (
-            _first_of_file(self.items)
-            if self.ordered and self.session.provider.name == "anthropic"
-            else []
-        )
+        warm = _first_of_file(self.items) if self.ordered and _caches_prompts(self.session) else []
         sem = asyncio.Semaphore(self.concurrency)
         done = [asyncio.Event() for _ in self.items]
         self._left = {}

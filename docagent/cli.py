@@ -19,7 +19,6 @@ from docagent.errors import DocagentError
 #: Mirrors :data:`docagent.config.CONFIG_ENV` (the CLI does not import the settings module).
 CONFIG_ENV = "DOCAGENT_CONFIG"
 
-PROVIDERS = ("auto", "anthropic", "openai", "offline")
 SHELLS = ("bash", "zsh", "tcsh")
 SCAN_FORMATS = ("text", "json", "github", "sarif")
 
@@ -103,12 +102,13 @@ def _settle_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def _add_provider(p: argparse.ArgumentParser) -> None:
+    from docagent.draft.providers import registry  # light: the providers import when made
+
     p.add_argument(
         "--provider",
-        choices=PROVIDERS,
+        choices=registry.provider_choices(),
         default=None,
-        help="model provider; 'auto' (default) uses anthropic when ANTHROPIC_API_KEY is set, "
-        "else the offline drafter",
+        help=f"model provider; {registry.auto_summary()}",
     )
     p.add_argument("--model", metavar="M", default=None, help="model name for the provider")
     p.add_argument(

@@ -23,11 +23,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docagent.draft.providers import registry
 from docagent.errors import DocagentError
-
-STYLES = ("auto", "google", "numpy", "sphinx", "pep257")
-KINDS = ("module", "class", "method", "function")
-PROVIDERS = ("auto", "anthropic", "openai", "offline")
+from docagent.vocab import KINDS, README_SECTIONS, STYLE_SETTINGS
 
 #: URL schemes of a shared PostgreSQL decision log (the ``store`` setting).
 STORE_SCHEMES = ("postgresql://", "postgres://")
@@ -36,9 +34,8 @@ STORE_SCHEMES = ("postgresql://", "postgres://")
 FLAG_NAMES = {"openai_base_url": "base-url"}
 
 _CHOICES: dict[str, tuple[str, ...]] = {
-    "style": STYLES,
+    "style": STYLE_SETTINGS,
     "visibility": ("public", "all"),
-    "provider": PROVIDERS,
     "effort": ("auto", "off", "low", "medium", "high", "xhigh", "max"),
 }
 
@@ -71,16 +68,7 @@ class Settings:
     store: str = ""
     repo_name: str = ""
     otel_endpoint: str = ""
-    readme_sections: list[str] = field(
-        default_factory=lambda: [
-            "overview",
-            "installation",
-            "usage",
-            "configuration",
-            "development",
-            "license",
-        ]
-    )
+    readme_sections: list[str] = field(default_factory=lambda: list(README_SECTIONS))
     ai_attribution: bool = False
     redact_prompts: bool = True
     writing_seconds_baseline: float = 120.0
@@ -151,7 +139,7 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         raise DocagentError(
             f"setting '{key}' in {source} must be {expected}, got {shown}"
         ) from None
-    choices = _CHOICES.get(key)
+    choices = registry.provider_choices() if key == "provider" else _CHOICES.get(key)
     if choices and value not in choices:
         raise DocagentError(
             f"setting '{key}' in {source} must be one of {', '.join(choices)}, got {value!r}"
@@ -301,8 +289,6 @@ def _has_docagent_table(path: Path) -> bool:
 
 #: The environment variable with which a user lets a repository's pyproject set trusted keys.
 TRUST_ENV = "DOCAGENT_TRUST_REPO_CONFIG"
-#: Providers that send the user's API key (and the code) somewhere.
-CREDENTIAL_PROVIDERS = ("anthropic", "openai")
 _TRUE = ("1", "true", "yes", "on")
 _announced: set[tuple[str, str, str]] = set()
 
@@ -328,7 +314,7 @@ def _untrusted_reason(root: Path, key: str, value: Any) -> str:
     """Why a repository may not set ``key`` to ``value`` ("" when it may)."""
     if key in ("openai_base_url", "otel_endpoint") and value:
         return "an endpoint"
-    if key == "provider" and value in CREDENTIAL_PROVIDERS:
+    if key == "provider" and isinstance(value, str) and registry.sends_key(value):
         return "a provider that sends your API key"
     if key == "store" and value:
         return "a database server (your database credentials and code would go to it)"

@@ -36,6 +36,8 @@ from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+from docagent.draft.providers.registry import makes_model_calls
+
 if TYPE_CHECKING:
     from docagent.config import Settings
 
@@ -283,7 +285,7 @@ def draft_span(
     from opentelemetry.trace import SpanKind, Status, StatusCode
 
     label, kind_ = _target_facts(target, kind)
-    model_call = provider != "offline"
+    model_call = makes_model_calls(provider)
     attributes: dict[str, Any] = {
         "docagent.prompt_version": prompt_version,
         "docagent.target": label,
@@ -399,7 +401,7 @@ def start_run(run_id: str, mode: str, provider: str = "", model: str = "") -> No
     attributes = {"docagent.run_id": run_id, "docagent.mode": mode}
     if provider:
         attributes["docagent.provider"] = provider
-    if model and provider != "offline":
+    if model and makes_model_calls(provider):
         attributes["gen_ai.request.model"] = model
     span = state.tracer.start_span(f"docagent.run {mode}", context=None, attributes=attributes)
     state.runs[run_id] = span

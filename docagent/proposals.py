@@ -20,8 +20,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from docagent.errors import DocagentError
+from docagent.vocab import RECORD_KINDS
 
-KINDS = ("module", "class", "method", "function", "readme_section")
 STATUSES = ("proposed", "accepted", "rejected")
 _STR_FIELDS = (
     "kind",
@@ -118,8 +118,8 @@ class Proposal:
         if not data["qualname"]:
             raise ValueError("field 'qualname' is empty")
         kind = data.get("kind")
-        if kind is not None and kind not in KINDS:
-            raise ValueError(f"field 'kind' must be one of {', '.join(KINDS)}, got {kind!r}")
+        if kind is not None and kind not in RECORD_KINDS:
+            raise ValueError(f"field 'kind' must be one of {', '.join(RECORD_KINDS)}, got {kind!r}")
         status = data.get("status")
         if status is None:
             status = "proposed"

@@ -5,27 +5,26 @@ drafting engine with the decision log as its cache, records every draft, applies
 docstrings through the safe edit engine, records every decision, and can undo an accept.
 Neither front end contains domain logic: they call these methods.
 
-README sections (kind ``readme_section``, :meth:`Session.prepare_readme`) go through the same
-methods: drafted by :func:`docagent.readme.draft_section`, checked again by
-:func:`docagent.readme.check_section` before they are written, applied by
-:func:`docagent.readme.apply_section`, logged and undone like docstrings.
+Each work item belongs to a kind of work (:mod:`docagent.work`): docstrings
+(:class:`~docagent.work.docstrings.DocstringWork`) or README sections
+(:class:`~docagent.work.readme.ReadmeWork`, :meth:`Session.prepare_readme`). The session holds
+what the kinds share — the log, intents, decisions, undo, the ``--commit`` commit — and its
+``draft``, ``accept``, ``target`` and ``undo`` hand each item to its kind.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import os
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability, repo
 from docagent.code.astfacts import AstFacts, no_gc
 from docagent.code.docstrings import apply_status, docstring_sha
-from docagent.code.edit import DocEdit, apply_file_edits, docstring_text, restore_file
+from docagent.code.edit import restore_file
 from docagent.code.special_methods import apply_special_methods
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
 from docagent.config import Settings, load_settings
@@ -33,61 +32,44 @@ from docagent.decisions import Tally
 from docagent.draft import Drafter, SymbolIndex, make_provider, order_callees_first
 from docagent.draft.drafter import file_shas
 from docagent.draft.examples import Example
-from docagent.draft.models import Check, Draft, StructuredDraft, Usage
+from docagent.draft.models import Check, Draft
+from docagent.draft.providers.registry import fallback_provider, makes_model_calls, provider_spec
 from docagent.draft.render import repo_types, rest_project
 from docagent.draft.rules import Rules, load_rules
 from docagent.errors import DocagentError
 from docagent.store import BATCH_REVIEWER, CallRecord, DraftRecord, Store
+from docagent.work import (
+    README_KIND,
+    Outcome,
+    UndoRecord,
+    WorkItem,
+    WorkKind,
+    checks_from_dicts,
+    draft_from_record,
+    draft_record,
+)
+from docagent.work.docstrings import DocstringWork
+from docagent.work.readme import ReadmeWork
 
 if TYPE_CHECKING:
     from docagent.readme import ProjectFacts, ReadmeTarget
 
-README_KIND = "readme_section"
+__all__ = [
+    "BATCH_REVIEWER",
+    "README_KIND",
+    "REJECT_REASONS",
+    "Outcome",
+    "Session",
+    "StoreCache",
+    "WorkItem",
+    "checks_from_dicts",
+    "commit_message",
+    "draft_from_record",
+    "draft_record",
+    "source_without_docstring",
+]
+
 REJECT_REASONS = ("wrong", "vague", "invented detail", "style", "too long", "other")
-
-
-@dataclass
-class WorkItem:
-    """One target to document, with where it stands in this session."""
-
-    path: str
-    qualname: str
-    kind: str
-    line: int
-    status: str
-    problems: list[str] = field(default_factory=list)
-    old_docstring: str | None = None
-    state: str = "pending"  # pending | done | rejected | skipped | failed
-    reason: str = ""  # why the person rejected it (state "rejected")
-
-    @property
-    def key(self) -> tuple[str, str]:
-        """``(path, qualname)``: the target's identity."""
-        return (self.path, self.qualname)
-
-
-@dataclass
-class Outcome:
-    """The result of a decision: whether the file changed, and why not when it did not.
-
-    ``needs_confirmation`` is set when an accept was refused only because the draft would
-    replace ``dropped`` hand-written lines: accepting again with ``confirm=True`` replaces them.
-    """
-
-    ok: bool
-    message: str = ""
-    applied: bool = False
-    needs_confirmation: bool = False
-    dropped: int = 0
-
-
-@dataclass
-class _Undo:
-    item: WorkItem
-    draft: Draft
-    path: str
-    old_bytes: bytes | None  # None: the accept created the file
-    new_bytes: bytes
 
 
 def _remove_created(path: Path, expected: bytes) -> None:
@@ -99,10 +81,30 @@ def _remove_created(path: Path, expected: bytes) -> None:
     path.unlink()
 
 
-class StoreCache:
-    """Draft cache backed by the decision log: drafts are found by their cache key.
+def commit_message(documented: list[tuple[str, str]], attribution: str = "") -> str:
+    """The ``--commit`` message: a subject and one line per documented target.
 
-    ``put`` does nothing because the session records every draft in the log itself.
+    Targets outside Python files are README sections and are counted as such in the subject.
+
+    ``attribution`` (only when the ``ai_attribution`` setting is true) is appended as its own
+    paragraph.
+    """
+    n = sum(1 for path, _ in documented if path.endswith((".py", ".pyi")))
+    sections = len(documented) - n
+    parts = [f"docstrings to {n} target{'s' if n != 1 else ''}"] if n or not sections else []
+    if sections:
+        parts.append(f"{sections} README section{'s' if sections != 1 else ''}")
+    subject = "docs: add " + " and ".join(parts)
+    body = "\n".join(f"- {path}: {qualname}" for path, qualname in documented)
+    message = f"{subject}\n\n{body}\n" if body else subject + "\n"
+    if attribution:
+        message += f"\n{attribution}\n"
+    return message
+
+
+class StoreCache:
+    """The decision log as a :class:`~docagent.draft.cache.DraftSource`: drafts are found by
+    their cache key. The drafter stores nothing here: the session records every draft itself.
     """
 
     def __init__(self, store: Store):
@@ -115,93 +117,6 @@ class StoreCache:
         if row is None:
             return None
         return draft_from_record(row)
-
-    def put(self, key: str, draft: Draft) -> None:
-        """No-op: :meth:`Session.draft` records drafts in the log."""
-
-
-def checks_from_dicts(items: list[dict[str, Any]]) -> list[Check]:
-    """Check results from their logged or proposals-file form (``{name, ok, detail, hard}``)."""
-    return [
-        Check(
-            str(c.get("name", "")),
-            bool(c.get("ok")),
-            str(c.get("detail", "")),
-            bool(c.get("hard", True)),
-        )
-        for c in items
-    ]
-
-
-def draft_from_record(row: Any) -> Draft:
-    """Rebuild a drafting-engine :class:`Draft` from a stored draft row."""
-    structured = None
-    if row.structured:
-        try:
-            structured = StructuredDraft.from_json(row.structured)
-        except ValueError:
-            structured = None
-    checks = checks_from_dicts(row.checks or [])
-    return Draft(
-        path=row.path,
-        qualname=row.qualname,
-        kind=row.kind,
-        code_sha=row.code_sha,
-        style=row.style,
-        structured=structured,
-        text=row.text,
-        checks=checks,
-        provider=row.provider,
-        model=row.model,
-        prompt_version=row.prompt_version,
-        usage=Usage(row.tokens_in, row.tokens_out, row.cache_read_tokens, row.cache_write_tokens),
-        cost_usd=row.cost_usd,
-        latency_ms=row.latency_ms,
-        error=row.error or "",
-        context=row.context if isinstance(row.context, str) else "",
-        cache_key=row.cache_key,
-        attempts=row.attempts,
-        cached=True,
-        draft_id=row.id,
-        original_sha=None if row.kind == README_KIND else docstring_sha(row.original_docstring),
-    )
-
-
-def draft_record(draft: Draft, hint: str | None = None, **fields: Any) -> DraftRecord:
-    """The decision-log record of ``draft``: identity, text, checks, usage, cost, timing.
-
-    ``fields`` add or override what only the caller knows (status, source, README specifics).
-    """
-    base: dict[str, Any] = {
-        "path": draft.path,
-        "qualname": draft.qualname,
-        "kind": draft.kind,
-        "text": draft.text,
-        "code_sha": draft.code_sha,
-        "style": draft.style,
-        "provider": draft.provider,
-        "model": draft.model,
-        "prompt_version": draft.prompt_version,
-        "context": {
-            "text": draft.context,
-            "tokens": draft.context_tokens,
-            "hint": hint,
-            "effort": draft.effort,
-        },
-        "context_hash": draft.cache_key,
-        "checks": [c.to_dict() for c in draft.checks],
-        # unknown usage is logged as 0 tokens; cost_usd holds the conservative bound
-        "tokens_in": 0 if draft.usage.unknown else draft.usage.input_tokens,
-        "tokens_out": 0 if draft.usage.unknown else draft.usage.output_tokens,
-        "cache_read_tokens": 0 if draft.usage.unknown else draft.usage.cache_read_tokens,
-        "cache_write_tokens": 0 if draft.usage.unknown else draft.usage.cache_write_tokens,
-        "cost_usd": draft.cost_usd,
-        "latency_ms": draft.latency_ms,
-        "attempts": max(1, draft.attempts),
-        "error": draft.error or None,
-        "cache_key": draft.cache_key,
-    }
-    return DraftRecord(**{**base, **fields})
 
 
 def source_without_docstring(facts: FileFacts, target: Target) -> str:
@@ -248,12 +163,12 @@ class Session:
             self.provider, self.notice = make_provider(self.settings, interactive=interactive)
         except Exception as exc:  # ProviderError: unknown name or missing SDK piece
             raise DocagentError(str(getattr(exc, "message", exc))) from None
-        if self.provider.name == "anthropic" and not (
-            os.environ.get("ANTHROPIC_API_KEY") or os.environ.get("ANTHROPIC_AUTH_TOKEN")
-        ):
+        spec = provider_spec(self.provider.name)
+        if spec and spec.needs_key and not spec.key_in(os.environ):
             # fail before the first target, not once per target
             raise DocagentError(
-                "--provider anthropic needs ANTHROPIC_API_KEY (or use --provider offline)"
+                f"--provider {spec.name} needs {spec.key_env_vars[0]} "
+                f"(or use --provider {fallback_provider().name})"
             )
         self.store = store or Store.open(
             self.root, self.settings.db or None, store=self.settings.store or None
@@ -262,7 +177,7 @@ class Session:
         self._lock = threading.RLock()
         #: parsed files with the (mtime, size, inode) they were read at
         self._facts: dict[str, tuple[tuple[int, int, int], FileFacts]] = {}
-        self._undo: list[_Undo] = []
+        self._undo: list[UndoRecord] = []
         #: files a batch session changed (batch keeps no undo copies of them)
         self._changed: set[str] = set()
         self.items: list[WorkItem] = []
@@ -277,7 +192,6 @@ class Session:
         self.totals = {"cost_usd": 0.0, "input_tokens": 0, "output_tokens": 0}
         #: drafts given up front (a proposals file), by item key; front ends use them first
         self.preset: dict[tuple[str, str], Draft] = {}
-        self._batch_drafts: Any = None  # batch's index of logged drafts, built on first use
         #: files of the run (path order) and those ``prepare(lazy=True)`` left unread, with
         #: their cached ast facts and docstring hashes
         self._files: list[str] = []
@@ -296,9 +210,9 @@ class Session:
         self.tally = Tally()
         #: set when the decision log could not be written: no further edits are made
         self.log_failure = ""
-        self._readme: dict[tuple[str, str], ReadmeTarget] = {}
-        self._readme_facts: ProjectFacts | None = None
-        self._readme_facts_hash = ""
+        self.docstrings = DocstringWork(self)
+        self.readme = ReadmeWork(self)
+        self._kinds: dict[str, WorkKind] = {README_KIND: self.readme}
 
     # ------------------------------------------------------------------ setup
 
@@ -571,50 +485,7 @@ class Session:
         """
         self.prepare()
         self.proposals_source = str(source) if source else "a proposals file"
-        items: list[WorkItem] = []
-        applied = 0
-        for p in proposals:
-            if p.status == "rejected" or p.kind == "readme_section":
-                continue
-            facts = self.facts(p.path)
-            target = facts.target(p.qualname) if facts is not None else None
-            if facts is None or target is None:
-                self.errors.append((p.path, f"{p.qualname}: not found; record skipped"))
-                continue
-            if target.docstring is not None and target.docstring.text == docstring_text(p.text):
-                applied += 1
-                continue
-            checks = checks_from_dicts(p.checks)
-            draft = Draft(
-                path=p.path,
-                qualname=target.qualname,
-                kind=target.kind,
-                code_sha=p.code_sha or "",
-                style=p.style or self.style,
-                text=p.text,
-                checks=checks,
-                provider=p.provider or "proposals",
-                model=p.model or "",
-                prompt_version=p.prompt_version or "",
-                original_sha=p.original_sha
-                or docstring_sha(target.docstring.text if target.docstring else None),
-            )
-            if p.draft_id and self.store.draft(p.draft_id) is not None:
-                draft.draft_id = p.draft_id
-            else:
-                draft.draft_id = self.store.record_draft(
-                    self.run_id or None, self._draft_record(draft, facts, target)
-                )
-            item = WorkItem(
-                path=p.path,
-                qualname=target.qualname,
-                kind=target.kind,
-                line=target.line,
-                status="stale" if target.docstring is not None else "missing",
-                old_docstring=target.docstring.text if target.docstring else None,
-            )
-            self.preset[item.key] = draft
-            items.append(item)
+        items, applied = self.docstrings.from_proposals(proposals)
         if applied:
             what = "record is" if applied == 1 else "records are"
             self.notices.append(f"{applied} {what} already applied; left out of the review")
@@ -630,25 +501,9 @@ class Session:
         :attr:`items`; lines for the person (say, a README that is not Markdown) go to
         :attr:`notices`. Usually called after :meth:`prepare`; alone, it starts the run.
         """
-        from docagent.readme import facts_hash, readme_prompt_version, scan_readme
+        from docagent.readme import readme_prompt_version
 
-        scan = scan_readme(self.root, self.settings)
-        self.notices.extend(n for n in scan.notices if n not in self.notices)
-        self._readme_facts = scan.facts
-        self._readme_facts_hash = facts_hash(scan.facts)
-        items: list[WorkItem] = []
-        for target in scan.targets:
-            item = WorkItem(
-                path=target.path,
-                qualname=target.qualname,
-                kind=README_KIND,
-                line=target.line or 0,
-                status=target.status,
-                problems=list(target.reasons),
-                old_docstring=target.current or None,
-            )
-            self._readme[item.key] = target
-            items.append(item)
+        items = self.readme.prepare()
         if not self.run_id:
             self.run_id = self.store.start_run(
                 self.mode,
@@ -665,47 +520,28 @@ class Session:
     @property
     def readme_facts(self) -> ProjectFacts | None:
         """The project facts README sections are drafted from (after :meth:`prepare_readme`)."""
-        return self._readme_facts
+        return self.readme.facts
 
     def readme_target(self, item: WorkItem) -> ReadmeTarget | None:
         """The README target behind a ``readme_section`` work item (None for other items)."""
-        return self._readme.get(item.key) if item.kind == README_KIND else None
+        return self.readme.section(item)
 
     def readme_cache_key(self, item: WorkItem) -> str:
-        """The draft cache key of a README item ("" when it is not one).
-
-        It covers the section (path, heading, kind, status), the hash of its current body,
-        the hash of the project facts the prompt is built from, the prompt version, provider
-        and model: a draft is reused only when all of them are unchanged.
-        """
-        from docagent.readme import readme_prompt_version
-
-        target = self.readme_target(item)
-        if target is None:
-            return ""
-        raw = "\0".join(
-            (
-                README_KIND,
-                target.path,
-                target.qualname,
-                target.section,
-                target.status,
-                target.code_sha,
-                self._readme_facts_hash,
-                readme_prompt_version(),
-                self.provider.name,
-                self.provider.model,
-            )
-        )
-        return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+        """The draft cache key of a README item ("" when it is not one); see
+        :meth:`ReadmeWork.cache_key <docagent.work.readme.ReadmeWork.cache_key>`."""
+        return self.readme.cache_key(item)
 
     def cached_readme_draft(self, item: WorkItem) -> Draft | None:
         """The logged draft a README item may reuse (never one a person rejected), or None."""
-        key = self.readme_cache_key(item)
-        row = self.store.cached_draft(key) if key else None
-        if row is None or not row.text:
-            return None
-        return draft_from_record(row)
+        return self.readme.cached_draft(item)
+
+    def check_readme(self, item: WorkItem, text: str) -> list[Check]:
+        """Run the README section checks on ``text`` as the body of ``item``'s section."""
+        return self.readme.check(item, text)
+
+    def work(self, item: WorkItem) -> WorkKind:
+        """The kind of work ``item`` is: README sections, else docstrings."""
+        return self._kinds.get(item.kind, self.docstrings)
 
     def _stamp(self, rel: str) -> tuple[int, int, int] | None:
         try:
@@ -739,56 +575,22 @@ class Session:
             return self._read(rel)
 
     def target(self, item: WorkItem) -> tuple[FileFacts, Target] | None:
-        """The file facts and current target of a work item, or None when it is gone.
+        """The file facts and current code target of a work item, or None when it is gone.
 
         Always None for README items (see :meth:`readme_target`).
         """
-        if item.kind == README_KIND:
-            return None
-        facts = self.facts(item.path)
-        if facts is None:
-            return None
-        t = facts.target(item.qualname)
-        return (facts, t) if t is not None else None
+        return self.work(item).target(item)
 
     # ------------------------------------------------------------------ drafting
 
     async def draft(self, item: WorkItem, hint: str | None = None, fresh: bool = False) -> Draft:
-        """Draft (or reuse a cached draft for) ``item`` and record it in the decision log.
+        """Draft (or reuse a logged draft for) ``item`` and record it in the decision log.
 
         A ``hint`` (a reviewer's typed request) always drafts anew and, for a stale docstring,
         asks for a rewrite; ``fresh`` drafts anew too but still repairs a stale docstring in
         place (``g`` without a hint).
         """
-        if item.kind == README_KIND:
-            return await self._draft_readme(item, hint, fresh)
-        self.ensure_drafter()
-        assert self.drafter is not None
-        found = self.target(item)
-        if found is None:
-            return Draft(
-                path=item.path,
-                qualname=item.qualname,
-                kind=item.kind,
-                error=f"{item.path}: {item.qualname} no longer exists",
-                error_kind="gone",
-            )
-        facts, target = found
-        if not hint and not fresh and self.mode != "batch":
-            reused = self._batch_draft(item)
-            if reused is not None:  # checked by an earlier batch run: not paid for twice
-                return reused
-        with observability.draft_span(
-            target, self.provider.name, self.provider.model, self.drafter.prompt_version
-        ) as span:
-            draft = await self.drafter.draft(facts, target, hint=hint, fresh=fresh)
-            if draft.cached and draft.draft_id and self.store.draft(draft.draft_id) is not None:
-                span.set_attribute("docagent.cached", True)
-                span.set_draft_id(draft.draft_id)
-                return draft
-            draft.draft_id = self._record_draft(draft, facts, target, hint)
-            self._observe(span, draft)
-        return draft
+        return await self.work(item).draft(item, hint, fresh)
 
     def store_rejections(self) -> dict[tuple[str, str], tuple[str, str]]:
         """(path, qualname) -> (reason, rejected text) of targets whose latest decision is a
@@ -805,22 +607,7 @@ class Session:
             if r.decision == "reject"
         }
 
-    def _batch_draft(self, item: WorkItem) -> Draft | None:
-        """The draft an earlier batch run logged for ``item`` while its code, prompt version,
-        model, style and docstring are unchanged (never one a person rejected), else None."""
-        from docagent.batch import _Resume
-
-        if self._batch_drafts is None:
-            self._batch_drafts = _Resume(self)
-        return self._batch_drafts.find(item)
-
-    def _record_draft(
-        self, draft: Draft, facts: FileFacts, target: Target, hint: str | None
-    ) -> str:
-        """Store a new draft (and its model call) in the decision log; return its id."""
-        return self._record_paid(draft, self._draft_record(draft, facts, target, hint))
-
-    def _record_paid(self, draft: Draft, record: DraftRecord) -> str:
+    def record_paid(self, draft: Draft, record: DraftRecord) -> str:
         """Add a new draft's cost to the totals; store it and (unless offline) its model call.
 
         Draft and call are written in one transaction. When the log cannot be written, the
@@ -836,36 +623,13 @@ class Session:
             return self.store.record_draft(self.run_id or None, record)
         return self.store.record_paid(self.run_id or None, record, call)
 
-    def _draft_record(
-        self, draft: Draft, facts: FileFacts, target: Target, hint: str | None = None
-    ) -> DraftRecord:
-        """The decision-log record of a docstring draft (with the eval-case source).
-
-        The source goes to the log as the file's text (stored once per file version) and the
-        cut that removes the target's docstring (see :mod:`docagent.store.sources`).
-        """
-        from docagent.store.sources import NO_CUT, docstring_cut
-
-        doc = target.docstring
-        return draft_record(
-            draft,
-            hint,
-            status="stale" if doc is not None else "missing",
-            structured=draft.structured.to_json() if draft.structured else None,
-            file_text=facts.text,
-            source_cut=NO_CUT
-            if doc is None
-            else docstring_cut(facts.text, doc.start_byte, doc.end_byte),
-            original_docstring=doc.text if doc else None,
-        )
-
     def _call_record(self, draft: Draft) -> CallRecord | None:
         """The model call behind a new draft (None for the offline drafter, which makes none).
 
         A call whose usage is unknown (a malformed reply, implausible token counts) has status
         ``usage_unknown``, 0 tokens and the conservative cost bound the budget counted.
         """
-        if draft.provider != "offline":
+        if makes_model_calls(draft.provider):
             u = draft.usage
             status = "usage_unknown" if u.unknown else "error" if draft.error else "ok"
             return CallRecord(
@@ -884,58 +648,7 @@ class Session:
             )
         return None
 
-    async def _draft_readme(self, item: WorkItem, hint: str | None, fresh: bool = False) -> Draft:
-        """Draft a README section (or reuse its logged draft unless ``fresh``) and record it."""
-        from docagent.readme import draft_section, readme_prompt_version
-
-        target = self.readme_target(item)
-        facts = self._readme_facts
-        if target is None or facts is None:
-            return Draft(
-                path=item.path,
-                qualname=item.qualname,
-                kind=README_KIND,
-                error=f"{item.path}: section `{item.qualname}` is not a README target",
-                error_kind="gone",
-            )
-        key = self.readme_cache_key(item)
-        if hint is None and not fresh:
-            cached = self.cached_readme_draft(item)
-            if cached is not None:
-                return cached
-        with observability.draft_span(
-            f"{item.path}::{item.qualname}",
-            self.provider.name,
-            self.provider.model,
-            readme_prompt_version(),
-            kind=README_KIND,
-        ) as span:
-            draft = await draft_section(
-                target,
-                facts,
-                self.provider,
-                hint=hint,
-                interactive=self.interactive,
-                batch=self.batch_pricing,
-                redact_prompt=self.settings.redact_prompts,
-            )
-            draft.cache_key = key
-            record = draft_record(
-                draft,
-                hint,
-                kind=README_KIND,
-                status=target.status,
-                style="markdown",
-                prompt_version=draft.prompt_version or readme_prompt_version(),
-                context_hash=self._readme_facts_hash,
-                original_docstring=target.current or None,
-                cache_key=key,
-            )
-            draft.draft_id = self._record_paid(draft, record)
-            self._observe(span, draft)
-        return draft
-
-    def _observe(self, span: Any, draft: Draft) -> None:
+    def observe_draft(self, span: Any, draft: Draft) -> None:
         """Put a new draft's usage and outcome on its span."""
         span.set_usage(
             draft.usage.input_tokens,
@@ -968,196 +681,59 @@ class Session:
     ) -> Outcome:
         """Apply the draft (or a person's edited ``text``) to the file and log the decision.
 
-        The decision is ``edit`` when ``text`` differs from the draft, else ``accept``. A
-        refused edit leaves the file untouched, logs nothing and says why: the target's code
-        or docstring changed since the draft was made, or — unless ``confirm`` — the draft
-        is not an in-place repair and would remove lines of the hand-written docstring
-        (:attr:`Outcome.needs_confirmation`). README sections are checked again first
-        (:meth:`check_readme`) and refused when a hard check fails.
+        The decision is ``edit`` when ``text`` differs from the draft, else ``accept``; the
+        outcome says which (:attr:`Outcome.decision`). A refused edit leaves the file untouched,
+        logs nothing and says why: the target's code or docstring changed since the draft was
+        made, or — unless ``confirm`` — the draft is not an in-place repair and would remove
+        lines of the hand-written docstring (:attr:`Outcome.needs_confirmation`). README
+        sections are checked again first (:meth:`check_readme`) and refused when a hard check
+        fails.
         """
-        if item.kind == README_KIND:
-            return self._accept_readme(item, draft, text, review_ms, reviewer)
-        final = text if text is not None else draft.text
-        if not final.strip():
-            return Outcome(False, "the docstring is empty")
-        edited = text is not None and text.strip() != draft.text.strip()
-        decision = "edit" if edited else "accept"
-        edit = DocEdit(
-            item.qualname,
-            final,
-            draft.code_sha or None,
-            original_sha=draft.original_sha,
-            keep_existing=not (confirm or draft.repairs),
-        )
-        intent, refusal = self._intend(item, draft, decision, final, reviewer, review_ms)
-        if refusal is not None:
-            return refusal
-        result = apply_file_edits(
-            self.root, item.path, [edit], line_length=self.settings.line_length
-        )
-        applied = bool(result.written)
-        if result.refused or (not applied and not result.skipped):
-            self._forget(intent)
-            if result.refused:
-                message = "; ".join(reason for _, reason in result.refused)
-                dropped = result.would_drop.get(item.qualname, 0)
-                return Outcome(False, message, needs_confirmation=dropped > 0, dropped=dropped)
-            return Outcome(False, result.error or "nothing was written")
-        self._decide(
-            draft,
-            decision,
-            final_text=final,
-            reviewer=reviewer,
-            review_ms=review_ms,
-            intent=intent,
-        )
+        return self.work(item).accept(item, draft, text, review_ms, reviewer, confirm)
+
+    @property
+    def lock(self) -> threading.RLock:
+        """The session's lock: held while a file is read, written and noted (work kinds)."""
+        return self._lock
+
+    def wrote(
+        self, item: WorkItem, draft: Draft, old_bytes: bytes | None, new_bytes: bytes | None
+    ) -> None:
+        """Note an accept of ``item``: its file is read again; a write can be undone.
+
+        ``new_bytes`` None: nothing was written. ``old_bytes`` None: the accept created the
+        file. A batch session keeps no copies (it never undoes), only the changed path.
+        """
         with self._lock:
             self._facts.pop(item.path, None)
-            if applied and self.mode == "batch":
-                self._changed.add(item.path)  # batch never undoes: no copies of the file
-            elif applied and result.old_bytes is not None and result.new_bytes is not None:
-                self._undo.append(_Undo(item, draft, item.path, result.old_bytes, result.new_bytes))
-        self.record_proposed(item.path, item.qualname, final, reviewed=reviewer != BATCH_REVIEWER)
-        item.state = "done"
-        message = "applied" if applied else "; ".join(r for _, r in result.skipped)
-        return Outcome(True, message, applied)
+            if new_bytes is None:
+                return
+            if self.mode == "batch":
+                self._changed.add(item.path)
+            else:
+                self._undo.append(UndoRecord(item, draft, item.path, old_bytes, new_bytes))
+
+    def wrote_without_undo(self, path: str, written: bool) -> None:
+        """Note a write of ``path`` that keeps no undo copy (one write for a whole file).
+
+        The file is read again; when ``written``, it counts as changed by this session.
+        """
+        with self._lock:
+            self._facts.pop(path, None)
+            if written:
+                self._changed.add(path)
 
     def accept_file(
         self, accepts: list[tuple[WorkItem, Draft]], reviewer: str | None = None
     ) -> list[Outcome]:
-        """Apply several drafts of one file in one verified write and log each decision.
+        """Apply several docstring drafts of one file in one verified write; log each decision.
 
         What :meth:`accept` does for each draft, with one read, one verification and one
-        atomic write for the whole file (``batch --apply`` groups a file's accepts this way).
-        Every decision is recorded as an intent before the write and confirmed after it, so a
-        kill at any point leaves the log and the file in agreement once the next run settles
-        the intents. Returns one :class:`Outcome` per draft, in order.
+        atomic write for the whole file (``batch --apply`` groups a file's accepts this way);
+        see :meth:`DocstringWork.accept_file <docagent.work.docstrings.DocstringWork.accept_file>`.
+        Returns one :class:`Outcome` per draft, in order.
         """
-        if not accepts:
-            return []
-        path = accepts[0][0].path
-        intents: dict[str, int] = {}
-        outcomes: dict[str, Outcome] = {}
-        edits: list[DocEdit] = []
-        for item, draft in accepts:
-            if item.path != path or item.kind == README_KIND:
-                raise ValueError("accept_file takes docstring drafts of one file")
-            if not draft.text.strip():
-                outcomes[item.qualname] = Outcome(False, "the docstring is empty")
-                continue
-            intent, refusal = self._intend(item, draft, "accept", draft.text, reviewer, None)
-            if refusal is not None:
-                outcomes[item.qualname] = refusal
-                continue
-            intents[item.qualname] = intent
-            edits.append(
-                DocEdit(
-                    item.qualname,
-                    draft.text,
-                    draft.code_sha or None,
-                    original_sha=draft.original_sha,
-                    keep_existing=not draft.repairs,
-                )
-            )
-        result = (
-            apply_file_edits(self.root, path, edits, line_length=self.settings.line_length)
-            if edits
-            else None
-        )
-        refused = dict(result.refused) if result is not None else {}
-        skipped = dict(result.skipped) if result is not None else {}
-        applied = set(result.applied) if result is not None and result.written else set()
-        out: list[Outcome] = []
-        for item, draft in accepts:
-            q = item.qualname
-            if q in outcomes:
-                out.append(outcomes[q])
-                continue
-            if q in refused or (q not in applied and q not in skipped):
-                self._forget(intents[q])
-                if q in refused:
-                    dropped = result.would_drop.get(q, 0) if result is not None else 0
-                    out.append(
-                        Outcome(False, refused[q], needs_confirmation=dropped > 0, dropped=dropped)
-                    )
-                else:
-                    error = result.error if result is not None else None
-                    out.append(Outcome(False, error or "nothing was written"))
-                continue
-            self._decide(
-                draft, "accept", final_text=draft.text, reviewer=reviewer, intent=intents[q]
-            )
-            self.record_proposed(path, q, draft.text, reviewed=reviewer != BATCH_REVIEWER)
-            item.state = "done"
-            out.append(Outcome(True, "applied" if q in applied else skipped[q], q in applied))
-        with self._lock:
-            self._facts.pop(path, None)
-            if applied:
-                self._changed.add(path)  # no undo copies: batch never undoes
-        return out
-
-    def check_readme(self, item: WorkItem, text: str) -> list[Check]:
-        """Run the README section checks on ``text`` as the body of ``item``'s section.
-
-        Problems the section's current body already has are not held against ``text``.
-        """
-        from docagent.readme import check_section
-
-        target = self.readme_target(item)
-        if target is None or self._readme_facts is None:
-            return []
-        return check_section(
-            text, self._readme_facts, target.level, target.qualname, baseline=target.current
-        )
-
-    def _accept_readme(
-        self,
-        item: WorkItem,
-        draft: Draft,
-        text: str | None,
-        review_ms: int | None,
-        reviewer: str | None,
-    ) -> Outcome:
-        """Check, then insert or replace one README section; log it and keep its undo."""
-        from docagent.readme import apply_section
-
-        final = text if text is not None else draft.text
-        if not final.strip():
-            return Outcome(False, "the section is empty")
-        failed = [c for c in self.check_readme(item, final) if c.hard and not c.ok]
-        if failed:
-            return Outcome(False, "; ".join(f"{c.name}: {c.detail}" for c in failed))
-        edited = text is not None and text.strip() != draft.text.strip()
-        target = self.readme_target(item)
-        code_sha = draft.code_sha or (target.code_sha if target else "") or None
-        full = self.root / item.path
-        decision = "edit" if edited else "accept"
-        with self._lock:
-            try:
-                old_bytes = full.read_bytes() if full.exists() else None
-            except OSError as exc:
-                return Outcome(False, f"{item.path}: cannot read: {exc.strerror or exc}")
-            intent, refusal = self._intend(item, draft, decision, final, reviewer, review_ms)
-            if refusal is not None:
-                return refusal
-            result = apply_section(self.root, item.path, item.qualname, final, code_sha=code_sha)
-            outcome, reason = result.outcomes[0] if result.outcomes else ("refused", "no outcome")
-            if outcome == "refused":
-                self._forget(intent)
-                return Outcome(False, reason or "the edit was refused")
-            new_bytes = full.read_bytes() if result.written else None
-            if result.written and new_bytes is not None:
-                self._undo.append(_Undo(item, draft, item.path, old_bytes, new_bytes))
-        self._decide(
-            draft,
-            decision,
-            final_text=final,
-            reviewer=reviewer,
-            review_ms=review_ms,
-            intent=intent,
-        )
-        item.state = "done"
-        return Outcome(True, "applied" if result.written else reason, result.written)
+        return self.docstrings.accept_file(accepts, reviewer)
 
     def reject(
         self,
@@ -1168,7 +744,7 @@ class Session:
         reviewer: str | None = None,
     ) -> Outcome:
         """Log a rejection with its reason (a picked reason, or ``other: note``)."""
-        self._decide(draft, "reject", reason=reason, reviewer=reviewer, review_ms=review_ms)
+        self.decide(draft, "reject", reason=reason, reviewer=reviewer, review_ms=review_ms)
         if self.drafter is not None:  # the target's next draft sees why
             self.drafter.rejections[(item.path, item.qualname)] = (reason, draft.text)
         item.state = "rejected"
@@ -1178,13 +754,13 @@ class Session:
     def skip(self, item: WorkItem, draft: Draft | None, review_ms: int | None = None) -> Outcome:
         """Log a skip (when there is a draft to attach it to) and move on."""
         if draft is not None and draft.draft_id and self.store.draft(draft.draft_id):
-            self._decide(draft, "skip", review_ms=review_ms)
+            self.decide(draft, "skip", review_ms=review_ms)
         else:
             self.tally.add(item.key, "skip")
         item.state = "skipped"
         return Outcome(True, "skipped")
 
-    def _intend(
+    def intend(
         self,
         item: WorkItem,
         draft: Draft,
@@ -1220,7 +796,7 @@ class Session:
     def _log_failed(self, exc: Exception) -> None:
         self.log_failure = f"the decision log cannot be written ({exc}); no edits after this"
 
-    def _forget(self, intent: int) -> None:
+    def forget_intent(self, intent: int) -> None:
         """The write did not happen: drop its intent (a leftover is settled on the next run)."""
         with contextlib.suppress(DocagentError):
             self.store.drop_intent(intent)
@@ -1239,7 +815,7 @@ class Session:
                 f"{confirmed} {what} of an interrupted run found in the files; decisions recorded"
             )
 
-    def _decide(
+    def decide(
         self,
         draft: Draft,
         decision: str,
@@ -1303,11 +879,8 @@ class Session:
         with self._lock:
             self._undo.pop()
             self._facts.pop(last.path, None)
-        self._decide(last.draft, "undo")
-        if last.item.kind != README_KIND and self.drafter is not None and self.symbols is not None:
-            found = self.target(last.item)
-            old = found[1].docstring.text if found and found[1].docstring else ""
-            self.drafter.record_accepted(last.path, last.item.qualname, old)
+        self.decide(last.draft, "undo")
+        self.work(last.item).undone(last.item)
         last.item.state = "pending"
         return last.item, Outcome(True, "undone")
 
@@ -1324,6 +897,35 @@ class Session:
             rel = "."
         scope = rel if rel not in ("", ".") else "."
         return f"{scope} since {self.since}" if self.since else scope
+
+    def commit(
+        self, documented: list[tuple[str, str]], branch: str | None = None
+    ) -> tuple[str, str]:
+        """Commit the files this session changed (``review --commit``); return ``(line, error)``.
+
+        ``documented`` are the ``(path, qualname)`` targets the message lists; ``branch`` is a
+        new branch to commit on. ``line`` says what was committed ("" when nothing changed or
+        the commit failed); ``error`` is git's last line of complaint (errors are not raised).
+        With the ``ai_attribution`` setting, the message says the docstrings were drafted
+        with docagent and reviewed by a person.
+        """
+        changed = self.changed_paths()
+        if not changed:
+            return "", ""
+        attribution = ""
+        if self.settings.ai_attribution:
+            attribution = (
+                f"Docstrings drafted with docagent ({self.provider.name} "
+                f"{self.provider.model}) and reviewed by a person."
+            )
+        message = commit_message(documented, attribution)
+        try:
+            sha = repo.commit_files(Path(self.root), changed, message, branch)
+        except Exception as exc:  # git errors are reported, not raised
+            text = str(getattr(exc, "stderr", "") or exc).strip().splitlines()
+            return "", text[-1] if text else type(exc).__name__
+        where = f" on new branch {branch}" if branch else ""
+        return f"committed {sha[:10]}{where}: {message.splitlines()[0]}", ""
 
     def changed_paths(self) -> list[str]:
         """Files this session changed and did not undo."""

@@ -90,16 +90,17 @@ async def wait_for(pilot: Any, cond: Callable[[], Any], timeout: float = 10.0) -
         await pilot.pause(0.01)
 
 
+async def wait_for_workers(pilot: Any, app: ReviewApp) -> None:
+    """Wait until no draft is in flight and every worker is done, then let messages land."""
+    await app.queue.settled()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def shown(app: ReviewApp) -> bool:
     """True when the current item's draft is on screen (no spinner, preview up to date)."""
-    item = app._current_item()
-    return (
-        item is not None
-        and item.key in app.ready
-        and not app.main.query_one(CodeView).loading
-        and app.ready[item.key].version == app.versions.get(item.path, 0)
-        and item.key not in app.refreshing
-    )
+    item = app.current_item()
+    return item is not None and app.queue.current(item) and not app.main.query_one(CodeView).loading
 
 
 async def wait_shown(pilot: Any, app: ReviewApp, timeout: float = 10.0) -> None:

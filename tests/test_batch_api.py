@@ -134,7 +134,7 @@ def test_kill_9_and_resume(repo_factory, tmp_path: Path) -> None:
             time.sleep(0.05)
         time.sleep(0.2)  # held requests are in flight now
         proc.send_signal(signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.communicate(timeout=10)  # waits, and closes the pipes
         held = {q for q in server.received if server.received[q] > server.answered[q]}
         assert held, "some requests were in flight at the kill"
         server.hold_after = None

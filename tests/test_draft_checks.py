@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import read_file
-from docagent.draft import StructuredDraft, SymbolIndex, render
+from docagent.draft import StructuredDraft, SymbolIndex
 from docagent.draft.checks import backticked_names, hard_failures, run_checks
+from docagent.draft.render import render
 
 SRC = """
 class Box:
@@ -52,14 +53,12 @@ def failed(checks):
 
 
 def test_a_correct_draft_passes():
-    """A correct draft passes."""
     d = StructuredDraft("Print x.", params={"x": "Value."}, raises={"ValueError": "If x < 0."})
     assert failed(check("fail", d)) == []
 
 
 @pytest.mark.parametrize("style", ["google", "numpy", "sphinx", "pep257"])
 def test_invented_and_missing_parameters(style):
-    """Invented and missing parameters."""
     d = StructuredDraft("Print x.", params={"y": "Nope."}, raises={"ValueError": "If x < 0."})
     c = check("fail", d, style)
     assert not c["params"].ok
@@ -68,13 +67,11 @@ def test_invented_and_missing_parameters(style):
 
 
 def test_no_params_at_all_is_missing():
-    """No params at all is missing."""
     c = check("helper", StructuredDraft("Return x.", returns="x."))
     assert not c["params"].ok and "'x'" in c["params"].detail
 
 
 def test_returns_only_with_a_value():
-    """Returns only with a value."""
     d = StructuredDraft(
         "Print x.", params={"x": "V."}, returns="Nothing.", raises={"ValueError": "neg"}
     )
@@ -84,7 +81,6 @@ def test_returns_only_with_a_value():
 
 
 def test_yields_for_generators():
-    """Yields for generators."""
     c = check("gen", StructuredDraft("Count.", params={"n": "How many."}))
     assert failed(c) == ["yields"]
     c = check("helper", StructuredDraft("Return x.", params={"x": "V."}, yields="x", returns="x"))
@@ -92,7 +88,6 @@ def test_yields_for_generators():
 
 
 def test_raises_agree_with_raise_statements():
-    """Raises agree with raise statements."""
     c = check("fail", StructuredDraft("Print x.", params={"x": "V."}))
     assert failed(c) == ["raises"] and "ValueError" in c["raises"].detail
     c = check(
@@ -103,14 +98,12 @@ def test_raises_agree_with_raise_statements():
 
 
 def test_class_params_are_checked_against_init():
-    """Class params are checked against init."""
     assert failed(check("Box", StructuredDraft("A box.", params={"size": "Size."}))) == []
     c = check("Box", StructuredDraft("A box.", params={"width": "Width."}))
     assert failed(c) == ["params"]
 
 
 def test_backticked_names_must_exist():
-    """Backticked names must exist."""
     ok = StructuredDraft(
         "Return x via `helper` and ``Box.size`` and `len`.", params={"x": "`x`."}, returns="x"
     )
@@ -122,14 +115,12 @@ def test_backticked_names_must_exist():
 
 
 def test_summary_must_be_one_line():
-    """Summary must be one line."""
     t = FACTS.target("helper")
     checks = {c.name: c for c in run_checks(t, "Return\nx.\n\nArgs:\n    x: V.", "google", SYMBOLS)}
     assert not checks["summary"].ok
 
 
 def test_text_that_cannot_be_a_docstring_fails_the_roundtrip():
-    """Text that cannot be a docstring fails the roundtrip."""
     t = FACTS.target("helper")
     checks = {c.name: c for c in run_checks(t, "  indented\n\n\n", "google", SYMBOLS)}
     assert not checks["roundtrip"].ok
@@ -139,7 +130,6 @@ def test_text_that_cannot_be_a_docstring_fails_the_roundtrip():
 @settings(max_examples=60, deadline=None)
 @given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=60))
 def test_any_summary_renders_to_a_safe_round_tripping_literal(s):
-    """Any summary renders to a safe round tripping literal."""
     summary = " ".join(s.split()) or "x"
     d = StructuredDraft(summary + " '''\"\"\"\\", params={"x": 'Ends with a quote"'}, returns="x")
     text = render(d, "google", FACTS.target("helper"))
@@ -150,7 +140,6 @@ def test_any_summary_renders_to_a_safe_round_tripping_literal(s):
 
 @pytest.mark.parametrize("style", ["google", "numpy", "sphinx"])
 def test_rendered_sections_parse_back(style):
-    """Rendered sections parse back."""
     d = StructuredDraft(
         "Do it.",
         "More words.",

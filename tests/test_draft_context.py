@@ -72,7 +72,6 @@ def files():
 
 
 def test_pack_has_target_class_callees_module_and_call_sites():
-    """Pack has target class callees module and call sites."""
     util, app, index = files()
     pack = build_context(app, app.target("Loader.load"), index, budget=1500)
     titles = [s.title for s in pack.sections]
@@ -90,7 +89,6 @@ def test_pack_has_target_class_callees_module_and_call_sites():
 
 
 def test_pack_is_deterministic_and_respects_the_budget():
-    """Pack is deterministic and respects the budget."""
     util, app, index = files()
     big = APP + "\n\ndef huge():\n" + "".join(f"    x{i} = {i}\n" for i in range(400))
     app = read_file("", "pkg/app.py", data=big.encode())
@@ -103,7 +101,6 @@ def test_pack_is_deterministic_and_respects_the_budget():
 
 
 def test_team_examples_replace_nearby_ones():
-    """Team examples replace nearby ones."""
     util, app, index = files()
     near = build_context(app, app.target("run"), index)
     assert near.examples_source == "nearby" and near.section("style examples") is not None
@@ -113,7 +110,6 @@ def test_team_examples_replace_nearby_ones():
 
 
 def test_signature_rendering():
-    """Signature rendering."""
     util, app, _ = files()
     assert (
         signature(util.target("parse_size"))
@@ -125,7 +121,6 @@ def test_signature_rendering():
 
 
 def test_callees_first_order_with_cycles():
-    """Callees first order with cycles."""
     util, app, index = files()
     items = [(f, t) for f in (app, util) for t in f.targets if t.kind != "module"]
     order = [t.qualname for _, t in order_callees_first(items, index)]
@@ -137,7 +132,6 @@ def test_callees_first_order_with_cycles():
 
 
 def test_context_pack_is_much_smaller_than_the_file_on_real_code():
-    """Context pack is much smaller than the file on real code."""
     facts = read_file(str(STDLIB / "argparse.py"), "argparse.py")
     index = SymbolIndex.from_files([facts])
     ratios = sorted(
@@ -179,7 +173,6 @@ GOOD = {
 
 
 async def test_cache_reuses_drafts_until_code_changes(tmp_path):
-    """Cache reuses drafts until code changes."""
     util, app, index = files()
     provider = Scripted(GOOD, GOOD)
     cache = JsonFileCache(tmp_path / ".docagent" / "drafts.json")
@@ -202,7 +195,6 @@ async def test_cache_reuses_drafts_until_code_changes(tmp_path):
 
 
 async def test_hint_bypasses_the_cache_and_reaches_the_prompt():
-    """Hint bypasses the cache and reaches the prompt."""
     util, app, index = files()
     provider = Scripted(GOOD, GOOD)
     drafter = Drafter(provider, Settings(), index, "google", cache=MemoryCache())
@@ -213,7 +205,6 @@ async def test_hint_bypasses_the_cache_and_reaches_the_prompt():
 
 
 async def test_one_redraft_quotes_the_problems():
-    """One redraft quotes the problems."""
     util, app, index = files()
     bad = dict(GOOD, params=[{"name": "nbytes", "description": "Bytes."}])
     provider = Scripted(bad, GOOD)
@@ -227,7 +218,6 @@ async def test_one_redraft_quotes_the_problems():
 
 
 def test_price_table():
-    """Price table."""
     assert price_for("claude-sonnet-4-6").input == 3.0
     assert price_for("claude-haiku-4-5").output == 5.0
     assert price_for("claude-opus-4-1").input == 15.0

@@ -10,11 +10,12 @@ from conftest import STDLIB, STDLIB_SAMPLE
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import read_file
 from docagent.config import Settings
-from docagent.draft import Drafter, SymbolIndex, make_provider, render
+from docagent.draft import Drafter, SymbolIndex, make_provider
 from docagent.draft.checks import run_checks
 from docagent.draft.offline.drafter import OfflineDrafter
 from docagent.draft.offline.words import split_words
 from docagent.draft.providers.offline import OfflineProvider
+from docagent.draft.render import render
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +62,6 @@ def test_every_stdlib_target_passes_every_check(stdlib_files):
 
 @pytest.mark.parametrize("style", ["numpy", "sphinx", "pep257"])
 def test_other_styles_pass_every_check(stdlib_files, style):
-    """Other styles pass every check."""
     subset = [
         f
         for f in stdlib_files
@@ -81,7 +81,6 @@ def test_other_styles_pass_every_check(stdlib_files, style):
 
 
 def test_docstrings_do_not_influence_the_draft():
-    """Docstrings do not influence the draft."""
     with_doc = 'def f(x):\n    """Old text that says nothing useful."""\n    return x\n'
     without = "def f(x):\n    return x\n"
     a = read_file("", "m.py", data=with_doc.encode())
@@ -147,7 +146,6 @@ def test_store_roundtrip():
 
 
 def test_summaries_read_like_sentences():
-    """Summaries read like sentences."""
     facts = read_file("", "pkg/store.py", data=SAMPLE.encode())
     d = OfflineDrafter()
 
@@ -169,7 +167,6 @@ def test_summaries_read_like_sentences():
 
 
 def test_sections_come_from_code_facts():
-    """Sections come from code facts."""
     facts = read_file("", "pkg/store.py", data=SAMPLE.encode())
     d = OfflineDrafter()
     init = d.draft(facts, facts.target("Store.__init__"))
@@ -197,13 +194,11 @@ def test_sections_come_from_code_facts():
 
 
 def test_split_words():
-    """Split words."""
     assert split_words("JSONDecoder") == ["JSON", "decoder"]
     assert split_words("_get_value") == ["get", "value"]
 
 
 async def test_offline_is_deterministic_free_and_says_so():
-    """Offline is deterministic free and says so."""
     facts = read_file("", "pkg/store.py", data=SAMPLE.encode())
     provider, notice = make_provider(Settings(provider="auto"), environ={})
     assert isinstance(provider, OfflineProvider)

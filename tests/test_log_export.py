@@ -109,7 +109,6 @@ def _fill(root: Path, record_source: bool = True) -> dict[str, str]:
 
 
 def test_source_without_docstring_variants() -> None:
-    """Source without docstring variants."""
     src = _strip("add")
     assert "Old text" not in src and "return a + b" in src and '"""Nothing."""' in src
     assert ast.get_docstring(ast.parse(src).body[1]) is None  # type: ignore[arg-type]
@@ -127,7 +126,6 @@ def test_source_without_docstring_variants() -> None:
 
 
 def test_empty_log_is_friendly(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Empty log is friendly."""
     assert main(["log", "--repo", str(repo)]) == 0
     assert "No drafts logged yet" in capsys.readouterr().out
     assert main(["log", "--json", "--repo", str(repo)]) == 0
@@ -139,7 +137,6 @@ def test_empty_log_is_friendly(repo: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_log_table_and_filters(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Log table and filters."""
     _fill(repo)
     assert main(["log", "--repo", str(repo)]) == 0
     out = capsys.readouterr().out
@@ -158,7 +155,6 @@ def test_log_table_and_filters(repo: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_log_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Log json."""
     ids = _fill(repo)
     with Store.open(repo) as store:
         store.record_call(
@@ -180,7 +176,6 @@ def test_log_json(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_export_jsonl_cases(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Export jsonl cases."""
     ids = _fill(repo)
     # the file changes after drafting: export uses the source recorded at draft time
     (repo / "pkg" / "tools.py").write_text("def add(a, b, c):\n    return a + b + c\n")
@@ -202,7 +197,6 @@ def test_export_jsonl_cases(repo: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_export_falls_back_to_working_tree(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Export falls back to working tree."""
     _fill(repo, record_source=False)
     assert main(["export", "--repo", str(repo)]) == 0
     cases = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
@@ -219,7 +213,6 @@ def test_export_falls_back_to_working_tree(repo: Path, capsys: pytest.CaptureFix
 def test_export_inspect_and_promptfoo(
     repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Export inspect and promptfoo."""
     _fill(repo)
     out = tmp_path / "out" / "inspect.jsonl"
     assert main(["export", "--format", "inspect", "--out", str(out), "--repo", str(repo)]) == 0
@@ -249,7 +242,6 @@ def test_export_inspect_and_promptfoo(
 def test_corrupt_log_is_a_one_line_error(
     sqlite_repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Corrupt log is a one line error."""
     repo = sqlite_repo
     db = repo / ".docagent" / "docagent.db"
     db.parent.mkdir()

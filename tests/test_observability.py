@@ -42,7 +42,6 @@ def spans() -> Iterator[tuple[InMemorySpanExporter, TracerProvider]]:
 
 
 def test_draft_span_has_genai_attributes_and_nests_sdk_spans(spans) -> None:
-    """Draft span has genai attributes and nests sdk spans."""
     exporter, provider = spans
     with obs.draft_span(FakeTarget(), "anthropic", "claude-x", "pv1") as span:
         assert span.recording
@@ -77,7 +76,6 @@ def test_draft_span_has_genai_attributes_and_nests_sdk_spans(spans) -> None:
 
 
 def test_failed_draft_marks_span_and_scrubs_message(spans) -> None:
-    """Failed draft marks span and scrubs message."""
     exporter, _ = spans
     with (
         pytest.raises(RuntimeError),
@@ -93,7 +91,6 @@ def test_failed_draft_marks_span_and_scrubs_message(spans) -> None:
 
 
 def test_decision_event_links_to_draft_span(spans) -> None:
-    """Decision event links to draft span."""
     exporter, _ = spans
     with obs.draft_span(FakeTarget(), "offline", "offline", "pv1") as span:
         span.set_draft_id("d1")
@@ -121,7 +118,6 @@ def test_decision_event_links_to_draft_span(spans) -> None:
 
 
 def test_decision_event_inside_a_span_goes_on_it(spans) -> None:
-    """Decision event inside a span goes on it."""
     exporter, _ = spans
     with obs.draft_span(FakeTarget(), "offline", "offline", "pv1"):
         obs.decision_event("accept")
@@ -134,7 +130,6 @@ def _clean_env() -> dict[str, str]:
 
 
 def test_off_by_default_imports_nothing() -> None:
-    """Off by default imports nothing."""
     code = textwrap.dedent(
         """
         import sys
@@ -158,7 +153,6 @@ def test_off_by_default_imports_nothing() -> None:
 
 
 def test_missing_exporter_warns_and_stays_off(monkeypatch, capsys) -> None:
-    """Missing exporter warns and stays off."""
     monkeypatch.setitem(sys.modules, "opentelemetry.exporter.otlp.proto.http.trace_exporter", None)
     try:
         assert not obs.configure(environ={"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9"})
@@ -170,7 +164,6 @@ def test_missing_exporter_warns_and_stays_off(monkeypatch, capsys) -> None:
 
 
 def test_sdk_disabled_env_wins() -> None:
-    """Sdk disabled env wins."""
     try:
         env = {"OTEL_EXPORTER_OTLP_ENDPOINT": "http://127.0.0.1:9", "OTEL_SDK_DISABLED": "true"}
         assert not obs.configure(environ=env)
@@ -179,7 +172,6 @@ def test_sdk_disabled_env_wins() -> None:
 
 
 def test_otlp_export_to_a_loopback_collector(tmp_path: Path) -> None:
-    """Otlp export to a loopback collector."""
     pytest.importorskip("opentelemetry.exporter.otlp.proto.http.trace_exporter")
     received: list[tuple[str, bytes]] = []
 
@@ -218,6 +210,7 @@ def test_otlp_export_to_a_loopback_collector(tmp_path: Path) -> None:
         )
     finally:
         server.shutdown()
+        server.server_close()
     assert out.returncode == 0, out.stderr
     assert [path for path, _ in received] == ["/v1/traces"]
     body = received[0][1]

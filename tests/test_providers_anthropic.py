@@ -65,7 +65,6 @@ def message_requests(server: MessagesServer):
 
 
 async def test_success_renders_checks_and_prices_from_usage(messages_server):
-    """Success renders checks and prices from usage."""
     messages_server.queue(
         reply_json(
             GOOD_DRAFT,
@@ -95,7 +94,6 @@ async def test_success_renders_checks_and_prices_from_usage(messages_server):
 
 
 async def test_request_shape(messages_server):
-    """Request shape."""
     await draft_with(messages_server)
     (req,) = message_requests(messages_server)
     body = req.json
@@ -121,7 +119,6 @@ async def test_request_shape(messages_server):
 
 
 async def test_team_examples_join_the_cached_prefix(messages_server):
-    """Team examples join the cached prefix."""
     facts, target = facts_and_target()
     p = provider(messages_server)
     drafter = Drafter(
@@ -140,7 +137,6 @@ async def test_team_examples_join_the_cached_prefix(messages_server):
 
 
 async def test_529_then_success_is_retried_by_the_sdk(messages_server):
-    """529 then success is retried by the sdk."""
     messages_server.queue(
         reply_error(529, "overloaded_error", "Overloaded", retry_after_ms="1"), reply_json()
     )
@@ -150,7 +146,6 @@ async def test_529_then_success_is_retried_by_the_sdk(messages_server):
 
 
 async def test_overloaded_after_retries_is_a_clear_error(messages_server):
-    """Overloaded after retries is a clear error."""
     messages_server.queue(
         *[reply_error(529, "overloaded_error", "Overloaded", retry_after_ms="1")] * 3
     )
@@ -161,7 +156,6 @@ async def test_overloaded_after_retries_is_a_clear_error(messages_server):
 
 
 async def test_429_honours_retry_after(messages_server):
-    """429 honours retry after."""
     messages_server.queue(
         reply_error(429, "rate_limit_error", "Rate limited", retry_after="0.01"), reply_json()
     )
@@ -170,14 +164,12 @@ async def test_429_honours_retry_after(messages_server):
 
 
 async def test_429_persisting_is_rate_limited(messages_server):
-    """429 persisting is rate limited."""
     messages_server.queue(*[reply_error(429, "rate_limit_error", "slow", retry_after="0.01")] * 3)
     d = await draft_with(messages_server)
     assert d.error_kind == "rate_limited" and "rate limited" in d.error
 
 
 async def test_500_is_a_server_error_without_crash(messages_server):
-    """500 is a server error without crash."""
     messages_server.queue(reply_error(500, "api_error", "Internal server error"))
     d = await draft_with(messages_server, max_retries=0)
     assert d.error_kind == "server_error" and "500" in d.error
@@ -185,14 +177,12 @@ async def test_500_is_a_server_error_without_crash(messages_server):
 
 
 async def test_slow_server_times_out(messages_server):
-    """Slow server times out."""
     messages_server.queue(Reply(200, None, delay=1.5))
     d = await draft_with(messages_server, max_retries=0, timeout=0.3)
     assert d.error_kind == "timeout" and "0.3s" in d.error
 
 
 async def test_interactive_calls_use_the_shorter_timeout(messages_server):
-    """Interactive calls use the shorter timeout."""
     messages_server.queue(Reply(200, None, delay=1.5))
     d = await draft_with(
         messages_server, interactive=True, max_retries=0, timeout=30.0, interactive_timeout=0.3
@@ -201,7 +191,6 @@ async def test_interactive_calls_use_the_shorter_timeout(messages_server):
 
 
 async def test_bad_key_message_never_contains_the_key(messages_server):
-    """Bad key message never contains the key."""
     messages_server.queue(reply_error(401, "authentication_error", "invalid x-api-key"))
     d = await draft_with(messages_server, max_retries=0)
     assert d.error_kind == "auth" and "ANTHROPIC_API_KEY" in d.error
@@ -209,7 +198,6 @@ async def test_bad_key_message_never_contains_the_key(messages_server):
 
 
 async def test_unreachable_base_url():
-    """Unreachable base url."""
     server = MessagesServer()
     url = server.url
     server.close()
@@ -221,7 +209,6 @@ async def test_unreachable_base_url():
 
 
 async def test_prompt_too_long(messages_server):
-    """Prompt too long."""
     messages_server.queue(
         reply_error(400, "invalid_request_error", "prompt is too long: 250000 tokens > 200000")
     )
@@ -230,7 +217,6 @@ async def test_prompt_too_long(messages_server):
 
 
 async def test_malformed_json_is_a_failed_draft_after_one_redraft(messages_server):
-    """Malformed json is a failed draft after one redraft."""
     messages_server.queue(reply_text("Sure! Here is {not json"), reply_text("still not json"))
     d = await draft_with(messages_server)
     assert d.error_kind == "malformed_output" and d.text == "" and not d.ok
@@ -244,7 +230,6 @@ async def test_malformed_json_is_a_failed_draft_after_one_redraft(messages_serve
 
 
 async def test_schema_violation_then_valid_output(messages_server):
-    """Schema violation then valid output."""
     messages_server.queue(reply_json({"summary": 42}), reply_json())
     d = await draft_with(messages_server)
     assert d.ok and d.attempts == 2
@@ -252,7 +237,6 @@ async def test_schema_violation_then_valid_output(messages_server):
 
 
 async def test_invented_parameter_is_caught_and_quoted_back(messages_server):
-    """Invented parameter is caught and quoted back."""
     bad = dict(GOOD_DRAFT, params=[*GOOD_DRAFT["params"], {"name": "c", "description": "C."}])
     messages_server.queue(reply_json(bad), reply_json(bad))
     d = await draft_with(messages_server)
@@ -264,7 +248,6 @@ async def test_invented_parameter_is_caught_and_quoted_back(messages_server):
 
 
 async def test_invented_parameter_fixed_by_the_redraft(messages_server):
-    """Invented parameter fixed by the redraft."""
     bad = dict(GOOD_DRAFT, params=[*GOOD_DRAFT["params"], {"name": "c", "description": "C."}])
     messages_server.queue(reply_json(bad), reply_json())
     d = await draft_with(messages_server)
@@ -272,7 +255,6 @@ async def test_invented_parameter_fixed_by_the_redraft(messages_server):
 
 
 async def test_text_that_tries_to_break_out_of_the_literal_is_rendered_safely(messages_server):
-    """Text that tries to break out of the literal is rendered safely."""
     evil = dict(
         GOOD_DRAFT,
         summary='Add. """; import os; os.system("rm -rf /") #',
@@ -291,7 +273,6 @@ async def test_text_that_tries_to_break_out_of_the_literal_is_rendered_safely(me
 
 
 async def test_truncated_output_is_malformed(messages_server):
-    """Truncated output is malformed."""
     cut = reply_text('{"summary": "Add', stop_reason="max_tokens")
     messages_server.queue(cut, cut)
     d = await draft_with(messages_server)
@@ -299,7 +280,6 @@ async def test_truncated_output_is_malformed(messages_server):
 
 
 async def test_auto_provider_honours_the_environment(messages_server, monkeypatch):
-    """Auto provider honours the environment."""
     monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
     monkeypatch.setenv("ANTHROPIC_BASE_URL", messages_server.url)
     p, notice = make_provider(Settings(provider="auto", max_retries=0), interactive=False)
@@ -312,7 +292,6 @@ async def test_auto_provider_honours_the_environment(messages_server, monkeypatc
 
 
 def test_default_model_is_a_current_sonnet_from_the_sdk():
-    """Default model is a current sonnet from the sdk."""
     model = default_model()
     assert model.startswith("claude-sonnet-")
     assert model in sdk_models()
@@ -322,7 +301,6 @@ def test_default_model_is_a_current_sonnet_from_the_sdk():
 
 
 async def test_batch_endpoints_of_the_loopback_server(messages_server):
-    """Batch endpoints of the loopback server."""
     import anthropic
 
     client = anthropic.AsyncAnthropic(api_key=KEY, base_url=messages_server.url, max_retries=0)

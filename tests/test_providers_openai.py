@@ -37,7 +37,6 @@ async def run(server: OpenAIServer, **kw):
 
 
 async def test_json_schema_output_and_request_shape(openai_server):
-    """Json schema output and request shape."""
     d, p = await run(openai_server, api_key="local-secret")
     assert d.ok and d.provider == "openai" and d.model == "local-model"
     assert d.text.startswith("Add two numbers.")
@@ -54,7 +53,6 @@ async def test_json_schema_output_and_request_shape(openai_server):
 
 
 async def test_falls_back_to_json_in_text_when_response_format_is_rejected(openai_server):
-    """Falls back to json in text when response format is rejected."""
     openai_server.reject_response_format = True
     fenced = "Here you go:\n```json\n" + json.dumps(GOOD_DRAFT) + "\n```"
     openai_server.queue(Reply(200, chat_body(fenced)))
@@ -68,42 +66,36 @@ async def test_falls_back_to_json_in_text_when_response_format_is_rejected(opena
 
 
 async def test_no_key_sends_no_authorization_header(openai_server):
-    """No key sends no authorization header."""
     await run(openai_server, api_key="")
     (req,) = openai_server.calls("/v1/chat/completions")
     assert "authorization" not in {k.lower() for k in req.headers}
 
 
 async def test_retries_429_then_succeeds(openai_server):
-    """Retries 429 then succeeds."""
     openai_server.queue(Reply(429, {"error": {"message": "busy"}}, {"retry-after": "0.01"}))
     d, _ = await run(openai_server)
     assert d.ok and len(openai_server.calls("/chat/completions")) == 2
 
 
 async def test_500_after_retries_is_a_server_error(openai_server):
-    """500 after retries is a server error."""
     openai_server.queue(*[Reply(500, {"error": {"message": "boom"}})] * 2)
     d, _ = await run(openai_server)
     assert d.error_kind == "server_error" and "boom" in d.error
 
 
 async def test_timeout(openai_server):
-    """Timeout."""
     openai_server.queue(Reply(200, chat_body("{}"), delay=1.0))
     d, _ = await run(openai_server, timeout=0.2, max_retries=0)
     assert d.error_kind == "timeout"
 
 
 async def test_malformed_output_is_a_failed_draft(openai_server):
-    """Malformed output is a failed draft."""
     openai_server.queue(Reply(200, chat_body("no json here")), Reply(200, chat_body("nope")))
     d, _ = await run(openai_server)
     assert d.error_kind == "malformed_output" and d.attempts == 2 and not d.ok
 
 
 async def test_invented_parameter_is_caught(openai_server):
-    """Invented parameter is caught."""
     bad = dict(GOOD_DRAFT, params=[*GOOD_DRAFT["params"], {"name": "zz", "description": "Z."}])
     openai_server.queue(*[Reply(200, chat_body(json.dumps(bad)))] * 2)
     d, _ = await run(openai_server)
@@ -111,7 +103,6 @@ async def test_invented_parameter_is_caught(openai_server):
 
 
 async def test_unreachable():
-    """Unreachable."""
     server = OpenAIServer()
     server.close()
     d, _ = await run(server, max_retries=0)
@@ -119,7 +110,6 @@ async def test_unreachable():
 
 
 async def test_make_provider_openai(openai_server, monkeypatch):
-    """Make provider openai."""
     monkeypatch.setenv("OPENAI_API_KEY", "k-123")
     p, notice = make_provider(
         Settings(provider="openai", model="llama3", openai_base_url=openai_server.url)

@@ -76,20 +76,17 @@ def report_json(repo: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> 
     ],
 )
 def test_wilson_matches_published_values(k: int, n: int, low: float, high: float) -> None:
-    """Wilson matches published values."""
     lo, hi = wilson(k, n)
     assert (round(lo, 4), round(hi, 4)) == (low, high)
 
 
 def test_wilson_of_nothing_is_zero_and_bad_counts_are_refused() -> None:
-    """Wilson of nothing is zero and bad counts are refused."""
     assert wilson(0, 0) == (0.0, 0.0)
     with pytest.raises(ValueError):
         wilson(5, 4)
 
 
 def test_median_similarity_and_histogram() -> None:
-    """Median similarity and histogram."""
     assert median([]) is None
     assert median([3, 1, 2]) == 2.0
     assert median([4, 1, 3, 2]) == 2.5
@@ -130,7 +127,6 @@ def test_outcome_is_judged_by_the_kept_text(
 def test_known_log_gives_exact_overall_numbers(
     known: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Known log gives exact overall numbers."""
     data = report_json(known, capsys)
     assert list(data["overall"])[: len(CONTRACT_FIELDS)] == CONTRACT_FIELDS
     assert data["overall"] == logs.KNOWN["overall"]
@@ -143,7 +139,6 @@ def test_known_log_gives_exact_overall_numbers(
 def test_slices_by_model_with_small_slices_marked(
     known: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Slices by model with small slices marked."""
     data = report_json(known, capsys, "--by", "model")
     assert list(data["slices"]) == ["model"]
     a, b = data["slices"]["model"]
@@ -171,7 +166,6 @@ def test_slices_by_model_with_small_slices_marked(
 
 
 def test_every_dimension_slices(known: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Every dimension slices."""
     dims = ["model", "prompt", "kind", "style", "path", "reviewer", "mode", "day"]
     args = [x for d in dims for x in ("--by", d)]
     data = report_json(known, capsys, *args)
@@ -197,7 +191,6 @@ def test_every_dimension_slices(known: Path, capsys: pytest.CaptureFixture[str])
 def test_undo_cancels_the_decision_it_undoes(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Undo cancels the decision it undoes."""
     with Store.open(repo) as store:
         run = store.start_run("tui", "offline", "m", "pv")
         once = store.record_draft(run, DraftRecord("a.py", "f", "function", text="F."))
@@ -215,7 +208,6 @@ def test_undo_cancels_the_decision_it_undoes(
 def test_since_keeps_decisions_on_or_after_the_day(
     known: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Since keeps decisions on or after the day."""
     data = report_json(known, capsys, "--since", "2024-05-02")
     o = data["overall"]
     # a7, a8 edited; a9, a10 rejected; a11 skipped (05-02) + claude-b's five (05-03).
@@ -237,7 +229,6 @@ def test_since_keeps_decisions_on_or_after_the_day(
 def test_time_saved_states_method_and_range(
     known: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Time saved states method and range."""
     ts = report_json(known, capsys)["time_saved"]
     # 8 kept with measured review time, 432 s of review measured (11 decisions), 120 s baseline.
     assert ts["kept_with_measured_review"] == 8
@@ -252,7 +243,6 @@ def test_time_saved_states_method_and_range(
 def test_writing_baseline_comes_from_settings(
     known: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Writing baseline comes from settings."""
     (known / "pyproject.toml").write_text("[tool.docagent]\nwriting_seconds_baseline = 300\n")
     ts = report_json(known, capsys)["time_saved"]
     assert ts["writing_seconds_baseline"] == 300.0
@@ -265,7 +255,6 @@ def test_writing_baseline_comes_from_settings(
 def test_no_log_is_a_friendly_message_and_does_not_create_one(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """No log is a friendly message and does not create one."""
     assert main(["report", "--repo", str(repo)]) == 0
     out = capsys.readouterr().out
     assert "No decisions logged yet" in out
@@ -275,7 +264,6 @@ def test_no_log_is_a_friendly_message_and_does_not_create_one(
 def test_empty_json_is_a_valid_document_of_zeros(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Empty json is a valid document of zeros."""
     assert main(["report", "--format", "json", "--by", "model", "--repo", str(repo)]) == 0
     captured = capsys.readouterr()
     data = json.loads(captured.out)
@@ -304,7 +292,6 @@ def test_empty_json_is_a_valid_document_of_zeros(
 def test_log_with_drafts_but_no_decisions_counts_them_pending(
     repo: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Log with drafts but no decisions counts them pending."""
     with Store.open(repo) as store:
         store.record_draft(None, DraftRecord("a.py", "f", "function", text="F.", cost_usd=0.5))
     o = report_json(repo, capsys)["overall"]
@@ -316,7 +303,6 @@ def test_log_with_drafts_but_no_decisions_counts_them_pending(
 def test_empty_log_in_every_format_exits_0(
     repo: Path, fmt: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Empty log in every format exits 0."""
     assert main(["report", "--format", fmt, "--repo", str(repo)]) == 0
     captured = capsys.readouterr()
     assert "No decisions logged yet" in captured.out + captured.err
@@ -326,7 +312,6 @@ def test_empty_log_in_every_format_exits_0(
 def test_bad_since_is_a_one_line_usage_error(
     known: Path, bad: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Bad since is a one line usage error."""
     assert main(["report", "--since", bad, "--repo", str(known)]) == 2
     err = capsys.readouterr().err.strip()
     assert len(err.splitlines()) == 1
@@ -336,7 +321,6 @@ def test_bad_since_is_a_one_line_usage_error(
 def test_out_writes_the_file_and_bad_out_is_an_error(
     known: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Out writes the file and bad out is an error."""
     out = tmp_path / "r.json"
     assert main(["report", "--format", "json", "--out", str(out), "--repo", str(known)]) == 0
     captured = capsys.readouterr()
@@ -351,7 +335,6 @@ def test_out_writes_the_file_and_bad_out_is_an_error(
 
 
 def test_table_shows_the_numbers(known: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Table shows the numbers."""
     assert main(["report", "--by", "model", "--repo", str(known)]) == 0
     out = capsys.readouterr().out
     assert "17: 9 accepted unchanged, 2 edited, 3 rejected, 2 skipped, 1 pending" in out
@@ -365,7 +348,6 @@ def test_table_shows_the_numbers(known: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_table_out_file_is_plain_text(known: Path, tmp_path: Path) -> None:
-    """Table out file is plain text."""
     out = tmp_path / "r.txt"
     assert main(["report", "--out", str(out), "--repo", str(known)]) == 0
     text = out.read_text()
@@ -373,7 +355,6 @@ def test_table_out_file_is_plain_text(known: Path, tmp_path: Path) -> None:
 
 
 def test_markdown_rows_are_exact(known: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Markdown rows are exact."""
     assert main(["report", "--format", "markdown", "--by", "model", "--repo", str(known)]) == 0
     md = capsys.readouterr().out
     assert md.startswith("### docagent report (2024-05-01 to 2024-05-03)")
@@ -390,7 +371,6 @@ def test_markdown_rows_are_exact(known: Path, capsys: pytest.CaptureFixture[str]
 
 
 def test_markdown_escapes_pipes_in_keys(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Markdown escapes pipes in keys."""
     with Store.open(repo) as store:
         did = store.record_draft(None, DraftRecord("a.py", "f", "function", text="F."))
         store.record_decision(did, "reject", reason="a | b")
@@ -399,7 +379,6 @@ def test_markdown_escapes_pipes_in_keys(repo: Path, capsys: pytest.CaptureFixtur
 
 
 def test_csv_rows_are_exact(known: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """Csv rows are exact."""
     assert main(["report", "--format", "csv", "--by", "model", "--repo", str(known)]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
     assert [(r["dimension"], r["key"]) for r in rows] == [

@@ -109,7 +109,6 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_html_report_parses_with_every_chart(repo: Path, tmp_path: Path) -> None:
-    """Html report parses with every chart."""
     logs.build_known(repo)
     out = tmp_path / "report.html"
     args = ["report", "--format", "html", "--by", "model", "--by", "kind", "--out", str(out)]
@@ -135,7 +134,6 @@ def test_html_report_parses_with_every_chart(repo: Path, tmp_path: Path) -> None
 
 
 def test_html_escapes_user_text(repo: Path) -> None:
-    """Html escapes user text."""
     with Store.open(repo) as store:
         did = store.record_draft(
             None, DraftRecord("<b>x</b>.py", "f", "function", text="F.", model="<script>m")
@@ -150,7 +148,6 @@ def test_html_escapes_user_text(repo: Path) -> None:
 
 
 def test_empty_html_is_a_page_with_the_friendly_message(repo: Path) -> None:
-    """Empty html is a page with the friendly message."""
     html = render(build(None), "html")
     page = parse(html)
     assert "No decisions logged yet" in " ".join(page.text)
@@ -158,7 +155,6 @@ def test_empty_html_is_a_page_with_the_friendly_message(repo: Path) -> None:
 
 
 def test_realistic_log_renders_weekly_model_lines(tmp_path: Path) -> None:
-    """Realistic log renders weekly model lines."""
     root = tmp_path / "r"
     root.mkdir()
     subprocess.run(["git", "init", "-q", str(root)], check=True)

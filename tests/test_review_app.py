@@ -59,18 +59,17 @@ def repo(repo_factory: Any) -> Path:
 
 
 async def test_accept_writes_the_docstring_and_logs_it(repo: Path, provider: Any) -> None:
-    """Accept writes the docstring and logs it."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
-        first = app._current_item()
+        first = app.current_item()
         assert first is not None and first.qualname == "add"
-        draft = app.ready[first.key].draft
+        draft = app.queue.ready[first.key].draft
         expected_provider = "offline" if provider is None else "anthropic"
         assert draft.provider == expected_provider
         await pilot.press("a")
         await wait_shown(pilot, app)
-        assert app._current_item() is not first  # moved on to the next target
+        assert app.current_item() is not first  # moved on to the next target
         assert docstring_of(repo, "add") == draft.text
         assert first.state == "done"
     assert decisions(repo) == [("add", "accept", "")]
@@ -79,7 +78,6 @@ async def test_accept_writes_the_docstring_and_logs_it(repo: Path, provider: Any
 
 
 async def test_edit_then_ctrl_s_saves_the_persons_text(repo: Path, provider: Any) -> None:
-    """Edit then ctrl+s saves the persons text."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -96,7 +94,6 @@ async def test_edit_then_ctrl_s_saves_the_persons_text(repo: Path, provider: Any
 
 
 async def test_escape_in_the_editor_cancels(repo: Path) -> None:
-    """Escape in the editor cancels."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -104,13 +101,12 @@ async def test_escape_in_the_editor_cancels(repo: Path) -> None:
         await wait_for(pilot, lambda: isinstance(app.screen, EditorScreen))
         await pilot.press("x", "escape")
         await wait_for(pilot, lambda: not isinstance(app.screen, EditorScreen))
-        assert app._current_item().qualname == "add"
+        assert app.current_item().qualname == "add"
     assert (repo / "calc.py").read_text() == CALC
     assert decisions(repo) == []
 
 
 async def test_reject_with_a_picked_reason(repo: Path, provider: Any) -> None:
-    """Reject with a picked reason."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -125,7 +121,6 @@ async def test_reject_with_a_picked_reason(repo: Path, provider: Any) -> None:
 
 
 async def test_reject_other_takes_a_note(repo: Path) -> None:
-    """Reject other takes a note."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -138,28 +133,26 @@ async def test_reject_other_takes_a_note(repo: Path) -> None:
 
 
 async def test_skip_moves_on_without_touching_the_file(repo: Path, provider: Any) -> None:
-    """Skip moves on without touching the file."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
         await pilot.press("s")
         await wait_shown(pilot, app)
-        assert app._current_item().qualname != "add"
+        assert app.current_item().qualname != "add"
     assert (repo / "calc.py").read_text() == CALC
     assert decisions(repo) == [("add", "skip", "")]
 
 
 async def test_regenerate_passes_the_hint_to_the_model(repo: Path, provider: Any) -> None:
-    """Regenerate passes the hint to the model."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
-        before = app.ready[app._current_item().key].draft.draft_id
+        before = app.queue.ready[app.current_item().key].draft.draft_id
         await pilot.press("g")
         await pilot.press(*"mention overflow", "enter")
         await wait_for(
             pilot,
-            lambda: shown(app) and app.ready[app._current_item().key].draft.draft_id != before,
+            lambda: shown(app) and app.queue.ready[app.current_item().key].draft.draft_id != before,
         )
         await pilot.press("a")
         await wait_shown(pilot, app)
@@ -175,7 +168,6 @@ async def test_regenerate_passes_the_hint_to_the_model(repo: Path, provider: Any
 
 
 async def test_undo_restores_the_file_and_logs_undo(repo: Path, provider: Any) -> None:
-    """Undo restores the file and logs undo."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -184,7 +176,7 @@ async def test_undo_restores_the_file_and_logs_undo(repo: Path, provider: Any) -
         assert docstring_of(repo, "add")
         await pilot.press("u")
         await wait_shown(pilot, app)
-        assert app._current_item().qualname == "add"  # back on the undone target
+        assert app.current_item().qualname == "add"  # back on the undone target
         assert app.items[0].state == "pending"
         assert app.tally.accept_rate is None
     assert (repo / "calc.py").read_text() == CALC
@@ -193,7 +185,6 @@ async def test_undo_restores_the_file_and_logs_undo(repo: Path, provider: Any) -
 
 
 async def test_quit_shows_the_summary_then_exits(repo: Path, provider: Any) -> None:
-    """Quit shows the summary then exits."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -221,7 +212,6 @@ async def test_quit_shows_the_summary_then_exits(repo: Path, provider: Any) -> N
 
 
 async def test_commit_on_quit_lists_targets_without_ai_attribution(repo: Path) -> None:
-    """Commit on quit lists targets without ai attribution."""
     app = make_app(repo, commit=True)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
@@ -246,7 +236,6 @@ async def test_commit_on_quit_lists_targets_without_ai_attribution(repo: Path) -
 async def test_model_error_is_a_notification_and_retry_works(
     repo: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Model error is a notification and retry works."""
     server = MessagesServer()
     monkeypatch.setenv("ANTHROPIC_BASE_URL", server.url)
     monkeypatch.setenv("ANTHROPIC_API_KEY", "sk-ant-test-not-a-real-key")
@@ -255,20 +244,18 @@ async def test_model_error_is_a_notification_and_retry_works(
     try:
         app = make_app(repo, prefetch=0)
         async with app.run_test(size=SIZE) as pilot:
-            await wait_for(pilot, lambda: app.loaded and app.ready)
-            item = app._current_item()
-            assert app.ready[item.key].draft.error
+            await wait_for(pilot, lambda: app.loaded and app.queue.ready)
+            item = app.current_item()
+            assert app.queue.ready[item.key].draft.error
             await wait_for(  # notify() posts a message: the notification follows the draft
                 pilot,
-                lambda: any(
-                    "press g to retry" in str(n.message).lower() for n in app._notifications
-                ),
+                lambda: any("press g to retry" in text.lower() for text in app.notification_texts),
             )
             await pilot.press("a")  # refused: nothing to accept
             assert (repo / "calc.py").read_text() == CALC
             server.replies.clear()
             await pilot.press("g", "enter")
-            await wait_for(pilot, lambda: shown(app) and not app.ready[item.key].draft.error)
+            await wait_for(pilot, lambda: shown(app) and not app.queue.ready[item.key].draft.error)
             await pilot.press("a")
             await wait_shown(pilot, app)
         assert docstring_of(repo, "add") == GOOD_TEXT
@@ -277,20 +264,19 @@ async def test_model_error_is_a_notification_and_retry_works(
 
 
 async def test_navigation_and_filter(repo: Path) -> None:
-    """Navigation and filter."""
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
         names = [i.qualname for i in app.items]
         await pilot.press("n")
-        assert app._current_item().qualname == names[1]
+        assert app.current_item().qualname == names[1]
         await pilot.press("down")
-        assert app._current_item().qualname == names[2]
+        assert app.current_item().qualname == names[2]
         await pilot.press("p")
-        assert app._current_item().qualname == names[1]
+        assert app.current_item().qualname == names[1]
         await pilot.press("slash", *"bump", "enter")
         await wait_shown(pilot, app)
-        assert app._current_item().qualname == "Counter.bump"
+        assert app.current_item().qualname == "Counter.bump"
         await pilot.press("question_mark")
         await pilot.press("escape")
         await pilot.press("a")
@@ -303,10 +289,10 @@ async def test_works_at_80x24_and_stale_shows_old_docstring_removed(repo: Path) 
     app = make_app(repo)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_shown(pilot, app)
-        while app._current_item().qualname != "mul":
+        while app.current_item().qualname != "mul":
             await pilot.press("n")
         await wait_shown(pilot, app)
-        preview = app.ready[app._current_item().key].preview
+        preview = app.queue.ready[app.current_item().key].preview
         removed = [line.text.strip() for line in preview.lines if line.mark == "-"]
         assert "c: A number that is not there." in removed
         assert any(line.mark == "+" for line in preview.lines)

@@ -17,7 +17,6 @@ from docagent.review.screens import SummaryScreen
 def test_bad_proposals_file_is_a_usage_error(
     repo_factory: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """Bad proposals file is a usage error."""
     repo = repo_factory(FILES)
     bad = tmp_path / "p.jsonl"
     bad.write_text("{not json\n")
@@ -26,7 +25,6 @@ def test_bad_proposals_file_is_a_usage_error(
 
 
 def test_review_is_not_imported_by_the_library() -> None:
-    """Review is not imported by the library."""
     import subprocess
     import sys
 
@@ -36,7 +34,6 @@ def test_review_is_not_imported_by_the_library() -> None:
 
 
 async def test_proposals_file_is_reviewed_with_its_own_texts(repo_factory: Any) -> None:
-    """Proposals file is reviewed with its own texts."""
     from docagent.proposals import read_proposals
 
     repo = repo_factory(FILES)

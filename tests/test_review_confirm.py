@@ -23,7 +23,7 @@ def f(a, c):
 
 
 def _notes(app: Any) -> list[str]:
-    return [str(n.message) for n in app._notifications]
+    return app.notification_texts
 
 
 async def test_a_refuses_and_A_replaces_after_saying_how_many_lines_go(
@@ -33,9 +33,9 @@ async def test_a_refuses_and_A_replaces_after_saying_how_many_lines_go(
     app = make_app(root)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
-        item = app._current_item()
+        item = app.current_item()
         assert item.qualname == "f" and item.status == "stale"
-        draft = app.ready[item.key].draft
+        draft = app.queue.ready[item.key].draft
         assert draft.replaces_prose and not draft.ok
         await pilot.press("a")
         await wait_for(pilot, lambda: any("lines would go" in n for n in _notes(app)))
@@ -54,5 +54,5 @@ async def test_A_on_an_ordinary_draft_does_nothing(repo_factory: Any) -> None:
         await wait_shown(pilot, app)
         await pilot.press("A")
         await wait_for(pilot, lambda: any("Nothing to confirm" in n for n in _notes(app)))
-        assert app._current_item().state == "pending"
+        assert app.current_item().state == "pending"
     assert docstring_of(root, "g", "m.py") is None

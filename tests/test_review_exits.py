@@ -65,7 +65,7 @@ async def test_an_unexpected_error_keeps_decisions_commits_and_names_a_log(
     with pytest.raises(RuntimeError, match="boom"):
         async with app.run_test(size=SIZE) as pilot:
             await wait_shown(pilot, app)
-            first = app._current_item()
+            first = app.current_item()
             await pilot.press("a")
             await wait_for(pilot, lambda: first.state == "done")
             await wait_shown(pilot, app)
@@ -95,8 +95,8 @@ async def test_an_interrupt_ends_the_session_like_q(repo_factory: Any) -> None:
         await wait_shown(pilot, app)
         await pilot.press("a")
         await wait_for(pilot, lambda: app.tally.count("accept") == 1)
-        app._interrupt()
-        await wait_for(pilot, lambda: app.summary is not None and app._exit)
+        app.interrupt()
+        await wait_for(pilot, lambda: app.summary is not None and app.return_code is not None)
     assert app.exit_code() == 130
     assert app.summary is not None and app.summary.accepted == 1
     assert app.summary.commit.startswith("committed ")

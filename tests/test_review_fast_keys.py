@@ -11,7 +11,7 @@ import ast
 from typing import Any
 
 import pytest
-from review_helpers import make_app, wait_shown
+from review_helpers import make_app, wait_for_workers, wait_shown
 
 from docagent.store import Store
 
@@ -50,8 +50,8 @@ async def test_forty_fast_accepts_leave_the_file_and_the_log_in_agreement(
         await wait_shown(pilot, app)
         for _ in range(40):
             await pilot.press("a")
-            await pilot.pause(0.05)
-        await pilot.pause(0.5)
+            await pilot.pause(0.05)  # a fast typist: a key every 50 ms
+        await wait_for_workers(pilot, app)
     assert not app.crash
     tree = ast.parse((root / "big.py").read_text())
     in_file = {

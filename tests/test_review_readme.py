@@ -101,7 +101,7 @@ async def test_review_readme_accept_reject_undo_and_a_refused_edit(project: Path
 
         # The main pane: the section in place, in Markdown, inserted lines marked.
         install = app.items[0]
-        ready = app.ready[install.key]
+        ready = app.queue.ready[install.key]
         assert ready.preview.language == "markdown"
         added = [line.text for line in ready.preview.lines if line.mark == "+"]
         kept = [line.text for line in ready.preview.lines if line.mark == " "]
@@ -119,9 +119,9 @@ async def test_review_readme_accept_reject_undo_and_a_refused_edit(project: Path
         assert text.index("## Installation") < text.index("## License")
         assert in_order(original, text.splitlines())
         assert "pip install tally-tool" in text
-        usage = app._current_item()
+        usage = app.current_item()
         assert usage is not None and usage.qualname == "Usage"
-        usage_preview = app.ready[usage.key].preview
+        usage_preview = app.queue.ready[usage.key].preview
         assert "## Usage" in [line.text for line in usage_preview.lines if line.mark == "+"]
         after_accept = readme.read_bytes()
 
@@ -132,7 +132,7 @@ async def test_review_readme_accept_reject_undo_and_a_refused_edit(project: Path
         await pilot.press("ctrl+s")
         await wait_for(
             pilot,
-            lambda: any("never closed" in str(n.message) for n in app._notifications),
+            lambda: any("never closed" in text for text in app.notification_texts),
         )
         assert readme.read_bytes() == after_accept
         assert usage.state == "pending"
@@ -185,12 +185,12 @@ async def test_stale_section_shows_the_old_body_removed(repo_factory: Any) -> No
     app = readme_app(root)
     async with app.run_test(size=(80, 24)) as pilot:
         await wait_shown(pilot, app)
-        while app._current_item().qualname != "Installation":
+        while app.current_item().qualname != "Installation":
             await pilot.press("n")
             await wait_shown(pilot, app)
-        item = app._current_item()
+        item = app.current_item()
         assert item.status == "stale" and item.line == 5
-        preview = app.ready[item.key].preview
+        preview = app.queue.ready[item.key].preview
         removed = [line.text for line in preview.lines if line.mark == "-"]
         added = [line.text for line in preview.lines if line.mark == "+"]
         assert removed == ["pip install tallytool"] and added == ["pip install tally-tool"]

@@ -51,13 +51,13 @@ def double(value: float) -> float:
 
 async def _regenerate(pilot: Any, app: ReviewApp, hint: str) -> Any:
     """Press ``g``, type ``hint`` (maybe nothing), enter; return the new draft once shown."""
-    key = app._current_item().key
-    before = app.ready[key].draft.draft_id
+    key = app.current_item().key
+    before = app.queue.ready[key].draft.draft_id
     await pilot.press("g")
     await wait_for(pilot, lambda: isinstance(app.screen, HintScreen))
     await pilot.press(*hint, "enter")
-    await wait_for(pilot, lambda: shown(app) and app.ready[key].draft.draft_id != before)
-    return app.ready[key].draft
+    await wait_for(pilot, lambda: shown(app) and app.queue.ready[key].draft.draft_id != before)
+    return app.queue.ready[key].draft
 
 
 def _hints(repo: Path, qualname: str) -> list[Any]:
@@ -72,12 +72,12 @@ async def test_g_without_a_hint_repairs_a_stale_docstring_anew(repo_factory: Any
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
-        while app._current_item().qualname != "scale":
+        while app.current_item().qualname != "scale":
             await pilot.press("n")
         await wait_shown(pilot, app)
-        assert app._current_item().status == "stale"
+        assert app.current_item().status == "stale"
         draft = await _regenerate(pilot, app, "")
-        preview = app.ready[app._current_item().key].preview
+        preview = app.queue.ready[app.current_item().key].preview
         on_screen = "\n".join(line.text for line in preview.lines)
     assert not draft.cached  # a new draft, not the cached one
     assert PARAGRAPH in draft.text and PARAGRAPH in on_screen
@@ -95,7 +95,7 @@ async def test_g_with_a_typed_hint_still_repairs(repo_factory: Any) -> None:
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
-        while app._current_item().qualname != "scale":
+        while app.current_item().qualname != "scale":
             await pilot.press("n")
         await wait_shown(pilot, app)
         draft = await _regenerate(pilot, app, "be brief")
@@ -132,7 +132,7 @@ async def test_proposals_review_leaves_out_applied_records_and_names_the_file(
         text = str(banner.content)
         assert banner.display and text.startswith(f"reviewing proposals from {path}")
         assert "OFFLINE DRAFTER" not in text
-        assert any("1 record is already applied" in n.message for n in app._notifications)
+        assert any("1 record is already applied" in text for text in app.notification_texts)
         await pilot.press("a")
         await wait_for(pilot, lambda: app.items[0].state == "done")
     assert "Return twice ``value``." in (repo / "units.py").read_text()

@@ -101,10 +101,10 @@ async def test_title_line_follows_an_earlier_accept_in_the_file(repo: Path) -> N
     app = make_app(repo)
     async with app.run_test(size=SIZE) as pilot:
         await wait_shown(pilot, app)
-        assert app._current_item().qualname == "add"
+        assert app.current_item().qualname == "add"
         await pilot.press("a")
         await wait_shown(pilot, app)
-        while app._current_item().qualname != "mul":
+        while app.current_item().qualname != "mul":
             await pilot.press("n")
             await wait_shown(pilot, app)
         await pilot.pause()
@@ -136,7 +136,7 @@ async def test_scroll_keys_are_in_the_footer_and_help_and_scroll_the_code(
         assert code.scroll_y < top
         await pilot.press("pagedown")
         assert code.scroll_y > 0
-        assert app._current_item().qualname == "configure"  # the list did not move
+        assert app.current_item().qualname == "configure"  # the list did not move
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
         await pilot.pause()
@@ -153,17 +153,17 @@ async def test_after_a_filter_accept_and_skip_stay_on_shown_targets(repo: Path) 
         assert names.index("add") < names.index("mul") < names.index("sub")
         await pilot.press("slash", *"missing", "enter")
         await wait_shown(pilot, app)
-        assert app._current_item().qualname == "add"
+        assert app.current_item().qualname == "add"
         await pilot.press("a")
         await wait_shown(pilot, app)
-        assert app._current_item().qualname == "sub"
+        assert app.current_item().qualname == "sub"
         await pilot.press("s")
         await wait_shown(pilot, app)
-        assert app._current_item().qualname == "Counter.bump"
+        assert app.current_item().qualname == "Counter.bump"
         await pilot.press("s")
         await pilot.pause()
         # nothing shown is pending: stay, and never jump to the hidden stale target
-        assert app._current_item().qualname != "mul"
+        assert app.current_item().qualname != "mul"
         assert app.items[names.index("mul")].state == "pending"
 
 
@@ -194,11 +194,11 @@ async def test_a_rejected_target_shown_again_says_why(repo: Path) -> None:
         await pilot.press("down", "enter")  # wrong, [vague]
         await wait_for(pilot, lambda: not isinstance(app.screen, ReasonScreen))
         await wait_shown(pilot, app)
-        assert app._current_item().qualname != "add"
+        assert app.current_item().qualname != "add"
         await pilot.press("p")
         await wait_shown(pilot, app)
         await pilot.pause()
-        assert app._current_item().qualname == "add"
+        assert app.current_item().qualname == "add"
         assert "rejected: vague" in title_row(app)
 
 

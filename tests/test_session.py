@@ -46,7 +46,7 @@ def test_draft_accept_undo_and_the_log(repo_factory) -> None:
     again = asyncio.run(session.draft(leaf))
     assert again.cached and again.draft_id == draft.draft_id  # the log is the cache
     outcome = session.accept(leaf, draft, text="Add one to x.", reviewer="ana")
-    assert outcome.ok and outcome.applied
+    assert outcome.ok and outcome.applied and outcome.decision == "edit"
     assert '"""Add one to x."""' in (root / "m.py").read_text()
     assert session.changed_paths() == ["m.py"]
     item, undone = session.undo()
@@ -192,7 +192,7 @@ def test_readme_draft_accept_undo_and_the_log(repo_factory) -> None:
     again = asyncio.run(session.draft(usage))
     assert again.cached and again.draft_id == draft.draft_id  # the log is the cache
     outcome = session.accept(usage, draft, reviewer="ana")
-    assert outcome.ok and outcome.applied
+    assert outcome.ok and outcome.applied and outcome.decision == "accept"
     text = (root / "README.md").read_text()
     assert text.index("## Usage") < text.index("## License")
     lines = text.splitlines()
@@ -222,7 +222,7 @@ def test_readme_edit_that_breaks_a_check_is_refused(repo_factory) -> None:
     assert (root / "README.md").read_bytes() == original
     assert usage.state == "pending" and not session.can_undo()
     fine = session.accept(usage, draft, text="```bash\ntally --lines notes.txt\n```")
-    assert fine.ok and fine.applied
+    assert fine.ok and fine.applied and fine.decision == "edit"
     session.close()
     with Store.open(root) as store:
         assert [d.decision for d in store.history(draft.draft_id)] == ["edit"]
@@ -266,3 +266,23 @@ def test_anthropic_without_a_key_fails_before_any_target(repo_factory, capsys) -
     assert main(["batch", str(root), "--provider", "anthropic"]) == 2
     err = capsys.readouterr().err
     assert "needs ANTHROPIC_API_KEY" in err and err.count("\n") == 1
+
+
+def test_accept_says_accept_for_the_draft_as_is_and_commit_commits_it(repo_factory) -> None:
+    """Accepting the draft unchanged reports ``accept``; ``commit`` commits the changed file
+    with a message listing the target, on a new branch when asked."""
+    from conftest import git
+
+    root = repo_factory({"m.py": SRC})
+    session = Session(root, mode="tui")
+    leaf = session.prepare()[0]
+    assert session.commit([leaf.key]) == ("", "")  # nothing changed: nothing committed
+    draft = asyncio.run(session.draft(leaf))
+    outcome = session.accept(leaf, draft)
+    assert outcome.ok and outcome.decision == "accept"
+    line, error = session.commit([leaf.key], branch="docs/leaf")
+    assert error == "" and line.startswith("committed ") and "on new branch docs/leaf" in line
+    assert git(root, "log", "-1", "--format=%B").startswith("docs: add docstrings to 1 target")
+    assert "- m.py: leaf" in git(root, "log", "-1", "--format=%B")
+    assert git(root, "status", "--porcelain") == ""
+    session.close()

@@ -39,7 +39,6 @@ def _draft(path: str = "pkg/mod.py", qualname: str = "f", **kw: object) -> Draft
 
 
 def test_open_creates_db_in_repo_and_excludes_it(repo: Path, monkeypatch) -> None:
-    """Open creates db in repo and excludes it."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     with Store.open(repo) as store:
         assert store.path == repo / ".docagent" / "docagent.db"
@@ -58,7 +57,6 @@ def test_open_creates_db_in_repo_and_excludes_it(repo: Path, monkeypatch) -> Non
 
 
 def test_docagent_db_env_overrides_location(repo: Path, tmp_path: Path, monkeypatch) -> None:
-    """Docagent db env overrides location."""
     target = tmp_path / "elsewhere" / "log.db"
     monkeypatch.setenv("DOCAGENT_DB", str(target))
     assert not Store.exists(repo)
@@ -70,7 +68,6 @@ def test_docagent_db_env_overrides_location(repo: Path, tmp_path: Path, monkeypa
 
 
 def test_db_setting_in_pyproject(repo: Path, monkeypatch) -> None:
-    """Db setting in pyproject."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     (repo / "pyproject.toml").write_text('[tool.docagent]\ndb = "logs/decisions.db"\n')
     with Store.open(repo) as store:
@@ -79,7 +76,6 @@ def test_db_setting_in_pyproject(repo: Path, monkeypatch) -> None:
 
 
 def test_round_trip_runs_drafts_decisions_calls(open_store) -> None:
-    """Round trip runs drafts decisions calls."""
     with open_store() as store:
         run = store.start_run("batch", "anthropic", "claude-x", "p1", {"style": "google"})
         checks = [{"name": "params", "ok": False, "detail": "x undocumented"}]
@@ -139,7 +135,6 @@ def test_round_trip_runs_drafts_decisions_calls(open_store) -> None:
 
 
 def test_undo_cancels_previous_decision(open_store) -> None:
-    """Undo cancels previous decision."""
     with open_store() as store:
         run = store.start_run("tui")
         a = store.record_draft(run, _draft(qualname="a"))
@@ -158,7 +153,6 @@ def test_undo_cancels_previous_decision(open_store) -> None:
 
 
 def test_decision_validation(open_store) -> None:
-    """Decision validation."""
     with open_store() as store:
         did = store.record_draft(None, _draft())
         with pytest.raises(ValueError):
@@ -168,7 +162,6 @@ def test_decision_validation(open_store) -> None:
 
 
 def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> None:
-    """Accept defaults final text and reviewer."""
     monkeypatch.delenv("DOCAGENT_DB", raising=False)
     subprocess.run(["git", "-C", str(repo), "config", "user.email", "bo@example.com"], check=True)
     with Store.open(repo) as store:
@@ -181,7 +174,6 @@ def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> Non
 
 
 def test_cached_draft_reuse_rules(open_store) -> None:
-    """Cached draft reuse rules."""
     key = cache_key("sha1", "ctx1", "p1", "m1", "google")
     assert key != cache_key("sha1", "ctx1", "p2", "m1", "google")
     with open_store() as store:
@@ -196,7 +188,6 @@ def test_cached_draft_reuse_rules(open_store) -> None:
 
 
 def test_since_filters_and_latest_path_filter(open_store) -> None:
-    """Since filters and latest path filter."""
     with open_store() as store:
         a = store.record_draft(None, _draft("pkg/a.py", "x"), at="2024-03-01T10:00:00")
         b = store.record_draft(None, _draft("pkg/sub/b.py", "y"), at="2024-03-02T10:00:00")
@@ -214,7 +205,6 @@ def test_since_filters_and_latest_path_filter(open_store) -> None:
 
 
 def test_coverage_and_eval_runs(open_store) -> None:
-    """Coverage and eval runs."""
     with open_store() as store:
         run = store.start_run("batch")
         store.record_coverage(run, 60.0, 75.5, total=200, documented_before=120)
@@ -236,7 +226,6 @@ def test_coverage_and_eval_runs(open_store) -> None:
 
 
 def test_upgrade_from_v1_keeps_every_row(tmp_path: Path) -> None:
-    """Upgrade from v1 keeps every row."""
     db = tmp_path / "old.db"
     shutil.copy(FIXTURES / "v1.db", db)
     conn = sqlite3.connect(db)
@@ -271,7 +260,6 @@ def test_upgrade_from_v1_keeps_every_row(tmp_path: Path) -> None:
 
 
 def test_newer_schema_is_refused(tmp_path: Path) -> None:
-    """Newer schema is refused."""
     db = tmp_path / "new.db"
     conn = sqlite3.connect(db)
     conn.execute("PRAGMA user_version = 99")
@@ -281,7 +269,6 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
 
 
 def test_threads_share_one_store(open_store) -> None:
-    """Threads share one store."""
     with open_store() as store:
         run = store.start_run("tui")
         errors: list[BaseException] = []
@@ -305,7 +292,6 @@ def test_threads_share_one_store(open_store) -> None:
 
 
 def test_corrupt_database_is_reported_and_left_alone(tmp_path: Path) -> None:
-    """Corrupt database is reported and left alone."""
     db = tmp_path / "docagent.db"
     garbage = b"this is not sqlite\x00\xff" * 300
     db.write_bytes(garbage)
@@ -318,7 +304,6 @@ def test_corrupt_database_is_reported_and_left_alone(tmp_path: Path) -> None:
 
 
 def test_damaged_sqlite_file_is_reported_and_left_alone(tmp_path: Path) -> None:
-    """Damaged sqlite file is reported and left alone."""
     db = tmp_path / "docagent.db"
     with Store(db) as store:
         for i in range(50):

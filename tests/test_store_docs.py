@@ -13,7 +13,6 @@ DOC = Path(__file__).resolve().parents[1] / "docs" / "decision-log.md"
 
 
 def test_schema_section_is_current() -> None:
-    """Schema section is current."""
     text = DOC.read_text(encoding="utf-8")
     section = text.split(schema_doc.START, 1)[1].split(schema_doc.END, 1)[0]
     assert section == "\n" + schema_doc.render(), (
@@ -22,7 +21,6 @@ def test_schema_section_is_current() -> None:
 
 
 def test_migrations_are_numbered_in_order() -> None:
-    """Migrations are numbered in order."""
     assert [m.version for m in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
     conn = sqlite3.connect(":memory:")
     add_functions(conn)  # the SQL functions a migration may use, as the store defines them

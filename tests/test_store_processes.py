@@ -41,7 +41,6 @@ def _spawn(*args: str) -> subprocess.Popen[str]:
 
 
 def test_two_processes_write_at_once(tmp_path: Path) -> None:
-    """Two processes write at once."""
     db = tmp_path / "d.db"
     Store(db).close()  # created and migrated; the writers race on the writes themselves
     procs = [_spawn(str(db), name, "150") for name in ("a", "b")]
@@ -56,7 +55,6 @@ def test_two_processes_write_at_once(tmp_path: Path) -> None:
 
 
 def test_two_processes_create_the_database_at_once(tmp_path: Path) -> None:
-    """Two processes create the database at once."""
     db = tmp_path / "fresh" / "d.db"
     procs = [_spawn(str(db), name, "20") for name in ("a", "b")]
     for p in procs:
@@ -77,10 +75,10 @@ def test_kill_9_loses_no_committed_decision(tmp_path: Path) -> None:
         if len(done) >= 60:
             break
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait(timeout=30)
+    rest, _ = proc.communicate(timeout=30)  # waits, reads what is left, closes the pipes
     assert proc.returncode == -signal.SIGKILL
     # decisions reported before the kill plus any still in the pipe
-    done += [int(x) for x in proc.stdout.read().split()]
+    done += [int(x) for x in rest.split()]
     with Store(db) as store:
         stored = {r.decision_id for r in store.decisions(effective=False)}
     assert set(done) <= stored
@@ -114,14 +112,10 @@ def _hold_lock(db: Path, mode: str) -> subprocess.Popen[str]:
 
 
 def _release(proc: subprocess.Popen[str]) -> None:
-    assert proc.stdin is not None
-    proc.stdin.write("\n")
-    proc.stdin.flush()
-    proc.wait(timeout=30)
+    proc.communicate("\n", timeout=30)  # lets it go, waits, and closes the pipes
 
 
 def test_locked_database_write_gives_clear_error(tmp_path: Path) -> None:
-    """Locked database write gives clear error."""
     db = tmp_path / "d.db"
     store = Store(db, busy_timeout=0.3)
     did = store.record_draft(None, DraftRecord("m.py", "f", "function", text="t"))
@@ -142,7 +136,6 @@ def test_locked_database_write_gives_clear_error(tmp_path: Path) -> None:
 
 
 def test_locked_database_open_gives_clear_error(tmp_path: Path) -> None:
-    """Locked database open gives clear error."""
     db = tmp_path / "d.db"
     holder = _hold_lock(db, "rollback")
     try:
@@ -158,7 +151,6 @@ def test_locked_database_open_gives_clear_error(tmp_path: Path) -> None:
 
 
 def test_busy_timeout_waits_for_a_short_lock(tmp_path: Path) -> None:
-    """Busy timeout waits for a short lock."""
     db = tmp_path / "d.db"
     store = Store(db, busy_timeout=5)
     did = store.record_draft(None, DraftRecord("m.py", "f", "function", text="t"))

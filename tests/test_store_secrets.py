@@ -16,7 +16,6 @@ ENV_KEY = "ollama-token-not-shaped-like-a-key-77"
 
 
 def test_scrub_helpers() -> None:
-    """Scrub helpers."""
     assert ANTHROPIC_KEY not in scrub_text(f"key={ANTHROPIC_KEY} rest")
     assert "rest" in scrub_text(f"key={ANTHROPIC_KEY} rest")
     assert "abcdef123456" not in scrub_text("Authorization: Bearer abcdef123456")

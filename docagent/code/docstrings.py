@@ -18,8 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from docagent.code.targets import Target
-
-STYLES = ("google", "numpy", "sphinx", "pep257")
+from docagent.vocab import STYLES
 
 _GOOGLE_RE = re.compile(
     r"^[ \t]*(Args|Arguments|Parameters|Params|Keyword Args|Keyword Arguments|Returns|Return|"

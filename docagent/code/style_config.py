@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import configparser
 
-_STYLES = {"google", "numpy", "sphinx", "pep257"}
+from docagent.vocab import STYLES
 
 
 def get_key(table: Any, *keys: str) -> Any:
@@ -39,7 +39,7 @@ def get_key(table: Any, *keys: str) -> Any:
 
 
 def _style(value: Any) -> str | None:
-    if isinstance(value, str) and value.strip().lower() in _STYLES:
+    if isinstance(value, str) and value.strip().lower() in STYLES:
         return value.strip().lower()
     return None
 

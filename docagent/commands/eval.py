@@ -49,7 +49,7 @@ def _label(path: Path) -> str:
 def run(args: argparse.Namespace) -> int:
     """Run the eval; print the table or JSON; return 1 when the gate fails."""
     from docagent.config import load_settings
-    from docagent.draft.providers import ProviderError, make_provider
+    from docagent.draft.providers import ProviderError, make_provider, provider_spec
     from docagent.eval import gate
     from docagent.eval.compare import compare, load_baseline
     from docagent.eval.datasets import find_datasets, load_all
@@ -147,11 +147,10 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     # a local server answers one request at a time: queueing more only makes them time out
-    local = provider is not None and provider.name == "openai"
-    concurrency = settings.concurrency or (1 if local else DEFAULT_CONCURRENCY)
-    use_cache = (
-        provider is not None and provider.name != "offline" and not getattr(args, "no_cache", False)
-    )
+    spec = provider_spec(provider.name) if provider is not None else None
+    cap = spec.default_concurrency if spec and spec.makes_model_calls else DEFAULT_CONCURRENCY
+    concurrency = settings.concurrency or min(DEFAULT_CONCURRENCY, cap)
+    use_cache = bool(spec and spec.makes_model_calls) and not getattr(args, "no_cache", False)
 
     scores: list[float] = []
     with Store.open(root) as store:

@@ -15,19 +15,31 @@ from docagent.draft.models import Draft
 from docagent.jsonfile import read_json_object, write_json_atomic
 
 
+def hash_key(*parts: str, length: int = 24) -> str:
+    """The one way docagent makes a cache key: SHA-256 of ``parts`` joined by NUL, cut short."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()[:length]
+
+
 def cache_key(code_sha: str, context_hash: str, prompt_version: str, model: str, style: str) -> str:
     """Return the cache key of a draft (style included: it changes the rendered text)."""
-    raw = "\0".join((code_sha, context_hash, prompt_version, model, style))
-    return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:24]
+    return hash_key(code_sha, context_hash, prompt_version, model, style)
 
 
 @runtime_checkable
-class DraftCache(Protocol):
-    """Where drafts are kept between runs."""
+class DraftSource(Protocol):
+    """Where earlier drafts are found by their cache key (the drafter stores nothing in it).
+
+    The decision log is one: the session records every draft there itself.
+    """
 
     def get(self, key: str) -> Draft | None:
         """Return the draft stored under ``key``, or None."""
         ...
+
+
+@runtime_checkable
+class DraftCache(DraftSource, Protocol):
+    """Where drafts are kept between runs: the drafter stores each new draft in it."""
 
     def put(self, key: str, draft: Draft) -> None:
         """Store ``draft`` under ``key``."""

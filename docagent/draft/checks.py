@@ -24,6 +24,7 @@ from docagent.credentials import find_secrets
 from docagent.draft.models import Check, StructuredDraft
 from docagent.draft.render import render
 from docagent.draft.symbols import SymbolIndex
+from docagent.vocab import DOC_SECTIONS
 
 HARD_CHECKS = (
     "size",
@@ -236,7 +237,7 @@ def run_checks(
         )
     grouped = _group_problems(problems)
     if target.kind != "module":
-        for name in ("params", "returns", "yields", "raises"):
+        for name in DOC_SECTIONS:
             msgs = grouped.get(name, [])
             checks.append(Check(name, not msgs, "; ".join(msgs)))
         if structured is not None and target.kind in ("function", "method"):

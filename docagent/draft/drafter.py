@@ -25,7 +25,7 @@ from docagent.code.targets import TOO_DEEP, FileFacts, SourceError, Target
 from docagent.credentials import redact
 from docagent.draft import pricing
 from docagent.draft.attempts import Messages, draft_with_redraft
-from docagent.draft.cache import DraftCache, cache_key
+from docagent.draft.cache import DraftCache, DraftSource, cache_key
 from docagent.draft.checks import problems_text, run_checks
 from docagent.draft.context import MAX_CALLEES, ContextPack, build_context, file_context
 from docagent.draft.examples import Example, choose_examples, rejection_note, render_examples
@@ -33,6 +33,7 @@ from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, Struc
 from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.offline import NOTICE as OFFLINE_NOTICE
+from docagent.draft.providers.registry import makes_model_calls
 from docagent.draft.render import for_rest, render
 from docagent.draft.repair import repair_docstring
 from docagent.draft.rules import Rules
@@ -65,7 +66,7 @@ class Drafter:
         settings: Settings | None = None,
         symbol_index: SymbolIndex | None = None,
         style: str = "google",
-        cache: DraftCache | None = None,
+        cache: DraftSource | DraftCache | None = None,
         examples: list[str] | None = None,
         interactive: bool = False,
         batch: bool = False,
@@ -296,7 +297,7 @@ class Drafter:
             context=pack.text,
             context_tokens=pack.tokens,
             cache_key=key,
-            notice=OFFLINE_NOTICE if self.provider.name == "offline" else "",
+            notice="" if makes_model_calls(self.provider.name) else OFFLINE_NOTICE,
             effort=effort,
             original_sha=docstring_sha(target.docstring.text if target.docstring else None),
         )
@@ -363,7 +364,7 @@ class Drafter:
             no_redraft=("preserves_existing", "size"),
             prices=self.prices,
         )
-        if self.cache is not None and not hint and not draft.error:
+        if isinstance(self.cache, DraftCache) and not hint and not draft.error:
             self.cache.put(key, draft)
         return draft
 

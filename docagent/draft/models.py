@@ -281,7 +281,9 @@ class Draft:
     @property
     def offline(self) -> bool:
         """True when the offline drafter wrote this draft (no model involved)."""
-        return self.provider == "offline"
+        from docagent.draft.providers.registry import makes_model_calls
+
+        return not makes_model_calls(self.provider)
 
     def to_dict(self) -> dict[str, Any]:
         """Serialize every field (for the decision log and the draft cache)."""

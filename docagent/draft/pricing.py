@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from docagent.config import check_prices
 from docagent.draft.models import Usage
+from docagent.draft.providers.registry import provider_spec
 from docagent.errors import DocagentError
 
 BATCH_DISCOUNT = 0.5
@@ -189,14 +190,14 @@ _LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1", "0.0.0.0")
 
 
 def is_paid(provider: str, base_url: str = "") -> bool:
-    """True when calls to ``provider`` cost money: anthropic, or an OpenAI-compatible server
-    that is not on this machine."""
-    if provider == "anthropic":
-        return True
-    if provider == "openai":
+    """True when calls to ``provider`` cost money: its spec's ``billing`` is ``paid``, or
+    ``remote`` (an OpenAI-compatible server) and ``base_url`` is not on this machine."""
+    spec = provider_spec(provider)
+    billing = spec.billing if spec else "free"
+    if billing == "remote":
         host = (urlsplit(base_url).hostname or "").lower()
         return bool(host) and host not in _LOCAL_HOSTS
-    return False
+    return billing == "paid"
 
 
 def require_price(

@@ -23,9 +23,10 @@ from dataclasses import dataclass, field
 from docagent.code.docstrings import Problem, consistency_problems, detect_style, parse_sections
 from docagent.code.targets import Param, Target
 from docagent.draft.models import StructuredDraft
+from docagent.vocab import DOC_SECTIONS
 
 #: Conventional order of the sections a repair adds or extends.
-_RANK = {"params": 0, "returns": 1, "yields": 2, "raises": 3}
+_RANK: dict[str, int] = {name: i for i, name in enumerate(DOC_SECTIONS)}
 
 _GOOGLE_KINDS = {
     "Args": "params",

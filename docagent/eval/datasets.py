@@ -21,9 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from docagent.errors import DocagentError
+from docagent.vocab import KINDS, STYLE_SETTINGS, STYLES
 
-KINDS = ("module", "class", "method", "function")
-STYLES = ("google", "numpy", "sphinx", "pep257")
 REQUIRED = ("id", "path", "qualname", "kind", "source")
 _KNOWN = (*REQUIRED, "reference", "style", "tags")
 
@@ -101,7 +100,7 @@ def parse_case(record: Any, file: str = "<string>", line: int = 0) -> Case:
     if reference is not None and not isinstance(reference, str):
         raise DocagentError(f"{where}: field 'reference' must be a string")
     style = record.get("style") or ""
-    if not isinstance(style, str) or (style and style not in (*STYLES, "auto")):
+    if not isinstance(style, str) or (style and style not in STYLE_SETTINGS):
         raise DocagentError(
             f"{where}: field 'style' must be one of {', '.join(STYLES)}, got {style!r}"
         )

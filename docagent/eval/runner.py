@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from docagent.code.docstrings import majority_style
 from docagent.code.targets import FileFacts, SourceError, Target, read_file
-from docagent.draft.cache import JsonFileCache
+from docagent.draft.cache import JsonFileCache, hash_key
 from docagent.draft.drafter import Drafter
 from docagent.draft.models import Draft
 from docagent.draft.prompts import prompt_version
@@ -176,7 +176,6 @@ def drafter_version() -> str:
 def cache_namespace(provider: Provider, repeat: int = 0) -> str:
     """The part of every eval cache key that names who drafted: provider, model, endpoint,
     prompt hash, drafter version (and the repeat index of ``--repeat``)."""
-    import hashlib
 
     parts = [
         provider.name,
@@ -186,7 +185,7 @@ def cache_namespace(provider: Provider, repeat: int = 0) -> str:
         drafter_version(),
         str(repeat),
     ]
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:16]
+    return hash_key(*parts, length=16)
 
 
 class EvalCache(JsonFileCache):

@@ -29,16 +29,14 @@ from docagent.code.udiff import unified_diff
 from docagent.proposals import check_path
 from docagent.readme.find import find_readme, readme_format
 from docagent.readme.sections import (
-    KINDS,
     MarkdownDoc,
     heading_kinds,
     normalize_heading,
     parse_markdown,
 )
 from docagent.readme.targets import section_sha
+from docagent.vocab import APPLIED, README_SECTIONS, REFUSED, SKIPPED
 from docagent.writes import write_atomic
-
-APPLIED, SKIPPED, REFUSED = "applied", "skipped", "refused"
 
 
 @dataclass
@@ -68,7 +66,7 @@ class ReadmeEditResult:
 
 
 def _rank(kinds: frozenset[str] | set[str]) -> float | None:
-    known = [KINDS.index(k) for k in kinds if k in KINDS]
+    known = [README_SECTIONS.index(k) for k in kinds if k in README_SECTIONS]
     if known:
         return float(min(known))
     return None
@@ -85,7 +83,7 @@ def insert_line(doc: MarkdownDoc, heading: str) -> int:
     kinds = heading_kinds(heading)
     rank = _rank(kinds)
     if rank is None:
-        rank = KINDS.index("license") - 0.5  # custom sections go before the license
+        rank = README_SECTIONS.index("license") - 0.5  # custom sections go before the license
     level = doc.section_level
     siblings = [s for s in doc.sections if s.level <= level and s.heading is not doc.title]
     if rank == 0 and siblings:

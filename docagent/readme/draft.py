@@ -29,10 +29,12 @@ from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Check, Draft
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
+from docagent.draft.providers.registry import makes_model_calls
 from docagent.readme.checks import check_section
 from docagent.readme.facts import CliCommand, ProjectFacts
-from docagent.readme.sections import KINDS, normalize_heading, parse_markdown
+from docagent.readme.sections import normalize_heading, parse_markdown
 from docagent.readme.targets import ReadmeTarget
+from docagent.vocab import README_SECTIONS
 
 MAX_TOKENS = 2000
 OFFLINE_NOTICE = "offline drafter: no model was used; the section is built from project facts"
@@ -507,7 +509,7 @@ async def draft_section(
     With ``redact_prompt`` (the ``redact_prompts`` setting), detected credentials in the prompt
     are replaced by ``[redacted]`` before it is sent.
 
-    The offline provider (``provider.name == "offline"``) uses :func:`offline_section`; other
+    A provider that calls no model (the offline drafter) gets :func:`offline_section`; other
     providers get :func:`build_prompt` and :data:`SECTION_SCHEMA` through their ``complete``
     method, with one redraft when a hard check fails. ``hint`` is a reviewer's request
     (ignored offline). The Draft's ``checks`` are :func:`check_section`'s; its ``code_sha`` is
@@ -524,7 +526,7 @@ async def draft_section(
         model=provider.model,
         prompt_version=readme_prompt_version(),
     )
-    if provider.name == "offline":
+    if not makes_model_calls(provider.name):
         draft.notice = OFFLINE_NOTICE
         draft.attempts = 1
         if target.status == "stale":
@@ -541,7 +543,7 @@ async def draft_section(
         else:
             text = offline_section(target, facts)
         if text is None:
-            known = ", ".join(KINDS)
+            known = ", ".join(README_SECTIONS)
             draft.error = (
                 f"the offline drafter writes only {known} sections from facts it has; "
                 f"draft `{target.qualname}` with a model provider (--provider anthropic)"

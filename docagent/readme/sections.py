@@ -21,8 +21,7 @@ from functools import cache
 
 from markdown_it import MarkdownIt
 
-#: The built-in section kinds, in the order a README conventionally presents them.
-KINDS = ("overview", "installation", "usage", "configuration", "development", "license")
+from docagent.vocab import README_SECTIONS
 
 #: The heading docagent gives a section of each kind it adds.
 DEFAULT_HEADINGS = {
@@ -137,7 +136,9 @@ def heading_kinds(text: str, custom: Sequence[str] = ()) -> frozenset[str]:
     normalized text equals the normalized name.
     """
     norm = normalize_heading(text)
-    found: set[str] = {c for c in custom if c not in KINDS and normalize_heading(c) == norm}
+    found: set[str] = {
+        c for c in custom if c not in README_SECTIONS and normalize_heading(c) == norm
+    }
     if norm in _PHRASES:
         return frozenset(found | set(_PHRASES[norm]))
     for phrase, kinds in _PHRASES.items():
@@ -346,7 +347,7 @@ def parse_markdown(text: str, custom: Sequence[str] = ()) -> MarkdownDoc:
 
 __all__ = [
     "DEFAULT_HEADINGS",
-    "KINDS",
+    "README_SECTIONS",
     "CodeBlock",
     "Heading",
     "MarkdownDoc",

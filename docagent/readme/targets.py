@@ -23,17 +23,17 @@ from docagent.readme.facts import ProjectFacts, gather_facts
 from docagent.readme.find import ReadmeFile
 from docagent.readme.sections import (
     DEFAULT_HEADINGS,
-    KINDS,
     MarkdownDoc,
     Section,
     expected_kinds,
     parse_markdown,
 )
+from docagent.vocab import README_SECTIONS
 
 if TYPE_CHECKING:
     from docagent.config import Settings
 
-DEFAULT_SECTIONS = list(KINDS)
+DEFAULT_SECTIONS = list(README_SECTIONS)
 
 
 def section_sha(body: str) -> str:
@@ -146,7 +146,7 @@ def _section_kind(section: Section, expected: list[str]) -> str:
     for k in expected:
         if k in section.kinds:
             return k
-    for k in KINDS:
+    for k in README_SECTIONS:
         if k in section.kinds:
             return k
     return "custom"

@@ -4,10 +4,12 @@
 in a worker thread) and drives it: the session does all domain work (finding targets, drafting,
 logging, safe edits, undo); the app shows drafts and turns keys into session calls.
 
-Drafts run on a dedicated event loop in a background thread (:class:`LoopThread`) and are
-awaited from async workers, so the UI stays responsive. The current item's draft and the drafts
-of the next few pending items are prefetched, so after a decision the next draft is usually on
-screen at once.
+The app is a view over a :class:`~docagent.draft_queue.DraftQueue`, which drafts on its own
+event loop in a background thread, prefetches and keeps previews in step with the files. The
+app's workers await the queue and post :class:`DraftReady` / :class:`DraftFailed` messages
+(``docagent.review.messages``), so the UI stays responsive. The current item's draft and the
+drafts of the next few pending items are prefetched, so after a decision the next draft is
+usually on screen at once.
 
 README sections (``docagent review --readme``: items of kind ``readme_section``) flow through
 the same screen: listed under their README, previewed as Markdown with the section in place,
@@ -21,19 +23,17 @@ import contextlib
 import signal
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from functools import partial
-from pathlib import Path
 
 from rich.text import Text
 from textual import on, work
 from textual.app import App
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-from docagent.draft.models import Draft
+from docagent.draft.providers.registry import makes_model_calls
+from docagent.draft_queue import DraftQueue, Ready
 from docagent.review.crash import write_crash_log
-from docagent.review.preview import Preview, build_preview, build_readme_preview
-from docagent.review.runner import LoopThread
+from docagent.review.messages import DraftFailed, DraftReady, PreviewRefreshed
+from docagent.review.palette import ReviewCommands
+from docagent.review.preview import Preview, make_preview
 from docagent.review.screens import (
     EditorScreen,
     HelpScreen,
@@ -42,60 +42,11 @@ from docagent.review.screens import (
     ReasonScreen,
     SummaryScreen,
 )
-from docagent.review.stats import SessionSummary, Tally, commit_message
+from docagent.review.stats import SessionSummary, Tally
 from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.title import TargetTitle, TitleLine, target_title
 from docagent.session import README_KIND, Session, WorkItem
-
-#: Command palette entries: (title, action, help).
-COMMANDS = [
-    ("Accept draft", "accept", "write the draft into the file and log the decision"),
-    ("Edit draft", "edit", "edit the draft, then save and accept with ctrl+s"),
-    ("Reject draft", "reject", "reject the draft with a reason"),
-    ("Skip target", "skip", "skip this target for now"),
-    ("Regenerate draft", "regenerate", "draft again, optionally with a hint"),
-    ("Undo last accept", "undo", "restore the file of the last accept"),
-    ("Next target", "next", "move to the next target"),
-    ("Previous target", "previous", "move to the previous target"),
-    ("Filter targets", "filter", "filter the target list"),
-    ("Show help", "help", "list the keys"),
-    ("Quit review", "quit_review", "quit to the session summary"),
-]
-
-
-class ReviewCommands(Provider):
-    """The review actions in the command palette."""
-
-    async def discover(self) -> Hits:
-        """List every review action."""
-        for title, action, help_text in COMMANDS:
-            yield DiscoveryHit(title, partial(self.app.run_action, action), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        """Fuzzy-match review actions."""
-        matcher = self.matcher(query)
-        for title, action, help_text in COMMANDS:
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(
-                    score,
-                    matcher.highlight(title),
-                    partial(self.app.run_action, action),
-                    help=help_text,
-                )
-
-
-@dataclass
-class Ready:
-    """A draft ready to show, with its preview and the file version the preview was built on.
-
-    A file's version goes up each time this session writes it (accept, edit, undo).
-    """
-
-    draft: Draft
-    preview: Preview
-    version: int
 
 
 class ReviewApp(App[SessionSummary]):
@@ -132,21 +83,17 @@ class ReviewApp(App[SessionSummary]):
         self.session: Session | None = session if isinstance(session, Session) else None
         self.commit = commit
         self.commit_branch = commit_branch
-        self.prefetch = max(0, prefetch)
         self.clock = clock
         self.items: list[WorkItem] = []
         self.current = -1
-        self.ready: dict[tuple[str, str], Ready] = {}
-        self.inflight: set[tuple[str, str]] = set()
-        self.versions: dict[str, int] = {}
-        self.refreshing: set[tuple[str, str]] = set()
+        #: the drafts: prefetched, versioned, refreshed (started once the session is prepared)
+        self.queue: DraftQueue[Preview] = DraftQueue(make_preview, prefetch)
         #: drafts whose accept was refused for dropping hand-written lines (A confirms them)
         self._warned: set[str] = set()
         self.tally = Tally()
         self.error = ""
         self.summary: SessionSummary | None = None
         self.loaded = False
-        self.runner: LoopThread | None = None
         self._started = clock()
         self._shown_at: float | None = None
         self._finishing = False
@@ -159,6 +106,11 @@ class ReviewApp(App[SessionSummary]):
         self.crash = ""
 
     # ------------------------------------------------------------------ startup
+
+    @property
+    def notification_texts(self) -> list[str]:
+        """The text of every notification on screen now, oldest first."""
+        return [str(n.message) for n in self._notifications]
 
     @property
     def main(self) -> MainScreen:
@@ -195,7 +147,7 @@ class ReviewApp(App[SessionSummary]):
         super()._handle_exception(error)
         self._exit_renderables.clear()  # the traceback is in the log file, not on the screen
 
-    def _interrupt(self) -> None:
+    def interrupt(self) -> None:
         """SIGINT/SIGTERM: end the session as ``q`` does, then exit without the summary screen."""
         self.interrupted = True
         if self.summary is not None:
@@ -209,8 +161,8 @@ class ReviewApp(App[SessionSummary]):
             loop = asyncio.get_running_loop()
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(sig, self._interrupt)
-        offline = bool(self.session and self.session.provider.name == "offline")
+                    loop.add_signal_handler(sig, self.interrupt)
+        offline = bool(self.session and not makes_model_calls(self.session.provider.name))
         self.install_screen(MainScreen(offline=offline), name="main")
         await self.push_screen("main")
         code = self.main.query_one(CodeView)
@@ -242,11 +194,11 @@ class ReviewApp(App[SessionSummary]):
         self.tally = session.tally
         self.items = items
         self.loaded = True
-        self.runner = LoopThread()
+        self.queue.start(session)
         self._show_banner(session)
         self.main.query_one(TargetList).set_items(items)
         self.main.query_one(CodeView).loading = False
-        if session.notice and session.provider.name != "offline":
+        if session.notice and makes_model_calls(session.provider.name):
             self.notify(session.notice, title="provider", timeout=4)
         for path, err in session.errors[:3]:
             self.notify(f"{path}: {err}", title="skipped file", severity="warning", timeout=6)
@@ -267,7 +219,7 @@ class ReviewApp(App[SessionSummary]):
     def _show_banner(self, session: Session) -> None:
         """Say where the drafts come from: a proposals file, or the offline drafter."""
         banner = self.main.query_one("#banner", OfflineBanner)
-        offline = session.provider.name == "offline"
+        offline = not makes_model_calls(session.provider.name)
         source = getattr(session, "proposals_source", None)
         if source:
             text = f"reviewing proposals from {source}"
@@ -288,133 +240,81 @@ class ReviewApp(App[SessionSummary]):
 
         ``force`` drafts even so; ``fresh`` bypasses the cache and the proposals' drafts.
         """
-        if self.session is None or self.runner is None or self._finishing:
+        if self._finishing or not self.queue.wants(item, force):
             return
-        key = item.key
-        if not force and (key in self.ready or key in self.inflight):
-            return
-        self.inflight.add(key)
-        self.run_worker(
-            self._draft_worker(item, hint, fresh), group="drafts", exit_on_error=False, thread=False
-        )
+        future = self.queue.submit(item, hint, fresh)
+        self.run_worker(self._draft_worker(item, future), group="drafts", exit_on_error=False)
 
-    async def _draft_worker(self, item: WorkItem, hint: str | None, fresh: bool = False) -> None:
-        """Draft ``item`` on the drafting loop, build its preview there, then show it."""
-        key = item.key
-        assert self.session is not None and self.runner is not None
+    async def _draft_worker(self, item: WorkItem, future: asyncio.Future[Ready[Preview]]) -> None:
+        """Wait for ``item``'s draft and post what came of it."""
         try:
-            version = self.versions.get(item.path, 0)
-            future = self.runner.submit(
-                self._draft_and_preview(self.session, item, hint, version, fresh)
-            )
-            ready = await asyncio.wrap_future(future)
+            ready = await future
         except Exception as exc:  # a failed draft must not end the session
-            self.inflight.discard(key)
-            self.notify(
-                f"{item.qualname}: {exc}. Press g to retry.",
-                title="drafting failed",
-                severity="error",
-                timeout=8,
-            )
-            self._show_error(item, str(exc))
+            self.post_message(DraftFailed(item, str(exc)))
             return
-        self.inflight.discard(key)
-        self.ready[key] = ready
-        if ready.draft.error:
+        self.post_message(DraftReady(item, ready))
+
+    @on(DraftReady)
+    def _draft_ready(self, message: DraftReady) -> None:
+        """Show a draft that became ready (it is the current item's) and say if it failed."""
+        if message.ready.draft.error:
             self.notify(
-                f"{item.qualname}: {ready.draft.error}. Press g to retry.",
+                f"{message.item.qualname}: {message.ready.draft.error}. Press g to retry.",
                 title="model error",
                 severity="error",
                 timeout=8,
             )
         self._update_status()
-        if self._current_item() is item:
+        if self.current_item() is message.item:
             self._render_current()
 
-    async def _draft_and_preview(
-        self, session: Session, item: WorkItem, hint: str | None, version: int, fresh: bool = False
-    ) -> Ready:
-        """Runs on the drafting loop: draft, then plan the edit for the preview."""
-        preset = getattr(session, "preset", {})
-        draft = preset.pop(item.key, None) if hint is None and not fresh else None
-        if draft is None:
-            draft = await session.draft(item, hint, fresh=fresh)
-        return self._make_ready(session, item, draft, version)
-
-    async def _preview_again(self, session: Session, item: WorkItem, ready: Ready) -> Ready:
-        """Runs on the drafting loop: rebuild a preview after the file changed."""
-        return self._make_ready(session, item, ready.draft, self.versions.get(item.path, 0))
-
-    def _make_ready(self, session: Session, item: WorkItem, draft: Draft, version: int) -> Ready:
-        if item.kind == README_KIND:
-            preview = build_readme_preview(
-                session.root,
-                item.path,
-                item.qualname,
-                "" if draft.error else draft.text,
-                draft.code_sha or None,
-                heading_line=item.line,
-            )
-            return Ready(draft, preview, version)
-        facts = session.facts(item.path)
-        if facts is None:
-            return Ready(draft, Preview([], f"{item.path} cannot be read"), version)
-        if draft.error or not draft.text:
-            preview = build_preview(facts, item.qualname, "", None)
-        else:
-            preview = build_preview(
-                facts,
-                item.qualname,
-                draft.text,
-                draft.code_sha or None,
-                line_length=session.settings.line_length,
-            )
-        return Ready(draft, preview, version)
+    @on(DraftFailed)
+    def _draft_failed(self, message: DraftFailed) -> None:
+        """Say that a draft could not be made; the current item's view shows why."""
+        self.notify(
+            f"{message.item.qualname}: {message.error}. Press g to retry.",
+            title="drafting failed",
+            severity="error",
+            timeout=8,
+        )
+        self._show_error(message.item, message.error)
 
     def _refresh(self, item: WorkItem) -> None:
         """Rebuild ``item``'s preview in the background (its file changed since)."""
-        if item.key in self.refreshing or self.runner is None or self._finishing:
+        if self._finishing:
             return
-        self.refreshing.add(item.key)
-        self.run_worker(self._refresh_worker(item), group="drafts", exit_on_error=False)
+        future = self.queue.refresh(item)
+        if future is not None:
+            self.run_worker(self._refresh_worker(item, future), group="drafts", exit_on_error=False)
 
-    async def _refresh_worker(self, item: WorkItem) -> None:
+    async def _refresh_worker(self, item: WorkItem, future: asyncio.Future[Ready[Preview]]) -> None:
+        """Wait for the rebuilt preview and post what came of it (the old one stays on error)."""
         try:
-            ready = self.ready.get(item.key)
-            if ready is None or self.session is None or self.runner is None:
-                return
-            future = self.runner.submit(self._preview_again(self.session, item, ready))
-            fresh = await asyncio.wrap_future(future)
-            if self.ready.get(item.key) is ready:
-                self.ready[item.key] = fresh
-                if self._current_item() is item:
-                    self._render_current()
-        except Exception as exc:  # the old preview stays on screen
-            self.notify(f"{item.qualname}: cannot refresh the preview: {exc}", severity="warning")
-        finally:
-            self.refreshing.discard(item.key)
+            await future
+        except Exception as exc:
+            self.post_message(PreviewRefreshed(item, str(exc)))
+            return
+        self.post_message(PreviewRefreshed(item))
 
-    def _changed(self, path: str) -> None:
-        """This session wrote ``path``: previews built on the old content are out of date."""
-        self.versions[path] = self.versions.get(path, 0) + 1
+    @on(PreviewRefreshed)
+    def _preview_refreshed(self, message: PreviewRefreshed) -> None:
+        """Show the rebuilt preview (or say why the old one stays)."""
+        if message.error:
+            text = f"{message.item.qualname}: cannot refresh the preview: {message.error}"
+            self.notify(text, severity="warning")
+        elif self.current_item() is message.item:
+            self._render_current()
 
     def _prefetch_from(self, index: int) -> None:
         """Draft the current item and the next pending ones (that the filter shows) ahead."""
-        self._request(self.items[index])
-        wanted = 0
-        n = len(self.items)
         shown = set(self.main.query_one(TargetList).shown_indexes())
-        for step in range(1, n):
-            if wanted >= self.prefetch:
-                break
-            item = self.items[(index + step) % n]
-            if item.state == "pending" and (index + step) % n in shown:
-                self._request(item)
-                wanted += 1
+        for item in self.queue.plan(self.items, index, shown):
+            self._request(item)
 
     # ------------------------------------------------------------------ showing
 
-    def _current_item(self) -> WorkItem | None:
+    def current_item(self) -> WorkItem | None:
+        """The item on screen (None before the items are known, or when there are none)."""
         return self.items[self.current] if 0 <= self.current < len(self.items) else None
 
     def show(self, index: int) -> None:
@@ -428,27 +328,27 @@ class ReviewApp(App[SessionSummary]):
 
     def _title(self, item: WorkItem) -> TargetTitle:
         """The title parts of ``item``; its line follows this session's edits to the file."""
-        ready = self.ready.get(item.key)
+        ready = self.queue.ready.get(item.key)
         if ready is not None and ready.preview.line:
             item.line = ready.preview.line
         return target_title(item)
 
     def _render_current(self) -> None:
-        item = self._current_item()
+        item = self.current_item()
         if item is None:
             return
         screen = self.main
         screen.query_one("#title", TitleLine).update(self._title(item))
         code = screen.query_one(CodeView)
         checks = screen.query_one(ChecksPanel)
-        ready = self.ready.get(item.key)
+        ready = self.queue.ready.get(item.key)
         if ready is None:
             code.loading = True
             checks.show(None)
             self._shown_at = None
             self._update_status()
             return
-        if ready.version != self.versions.get(item.path, 0):
+        if ready.version != self.queue.version(item.path):
             self._refresh(item)  # shown now, corrected line numbers follow in a moment
         code.loading = False
         if ready.draft.error:
@@ -467,15 +367,15 @@ class ReviewApp(App[SessionSummary]):
             self.on_draft_shown(item.key)
 
     def _show_error(self, item: WorkItem, message: str) -> None:
-        if self._current_item() is item:
+        if self.current_item() is item:
             code = self.main.query_one(CodeView)
             code.loading = False
             code.show_message(Text(f"{message}\n\nPress g to retry.", style="bold red"))
 
     def _update_status(self) -> None:
         session = self.session
-        item = self._current_item()
-        ready = self.ready.get(item.key) if item else None
+        item = self.current_item()
+        ready = self.queue.ready.get(item.key) if item else None
         done = sum(1 for i in self.items if i.state != "pending")
         info = StatusInfo(
             provider=session.provider.name if session else "…",
@@ -500,10 +400,10 @@ class ReviewApp(App[SessionSummary]):
         """The current item and its ready draft, or None (with a notification saying why)."""
         if not self.loaded or self.session is None:
             return None
-        item = self._current_item()
+        item = self.current_item()
         if item is None:
             return None
-        ready = self.ready.get(item.key)
+        ready = self.queue.ready.get(item.key)
         if ready is None:
             self.notify("The draft is not ready yet.", severity="warning", timeout=2)
             return None
@@ -512,7 +412,8 @@ class ReviewApp(App[SessionSummary]):
             return None
         return item, ready
 
-    def _after_decision(self, item: WorkItem, decision: str) -> None:
+    def _after_decision(self) -> None:
+        """The current item is decided: redraw its row and move to the next pending one."""
         self.main.query_one(TargetList).update_item(self.current)
         self._advance()
 
@@ -582,8 +483,8 @@ class ReviewApp(App[SessionSummary]):
                 return
             self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
             return
-        self._changed(item.path)
-        self._after_decision(item, "accept")
+        self.queue.changed(item.path)
+        self._after_decision()
 
     def action_edit(self) -> None:
         """Open the editor on the current draft; saving accepts the edited text.
@@ -623,9 +524,8 @@ class ReviewApp(App[SessionSummary]):
                     self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
                 self.push_screen(EditorScreen(text, title, what), saved)
                 return
-            self._changed(item.path)
-            edited = text.strip() != ready.draft.text.strip()
-            self._after_decision(item, "edit" if edited else "accept")
+            self.queue.changed(item.path)
+            self._after_decision()
 
         title = f"{item.path}: {item.qualname}"
         if ready.draft.replaces_prose:
@@ -643,7 +543,7 @@ class ReviewApp(App[SessionSummary]):
             if reason is None or self.session is None:
                 return
             self.session.reject(item, ready.draft, reason, review_ms=self._review_ms())
-            self._after_decision(item, "reject")
+            self._after_decision()
 
         self.push_screen(ReasonScreen(), picked)
 
@@ -651,13 +551,13 @@ class ReviewApp(App[SessionSummary]):
         """Log ``skip`` (when there is a draft) and move on."""
         if not self.loaded or self.session is None:
             return
-        item = self._current_item()
+        item = self.current_item()
         if item is None:
             return
-        ready = self.ready.get(item.key)
+        ready = self.queue.ready.get(item.key)
         draft = ready.draft if ready and not ready.draft.error else None
         self.session.skip(item, draft, review_ms=self._review_ms())
-        self._after_decision(item, "skip")
+        self._after_decision()
 
     def action_regenerate(self) -> None:
         """Ask for an optional hint and draft the current item again.
@@ -667,16 +567,16 @@ class ReviewApp(App[SessionSummary]):
         """
         if not self.loaded:
             return
-        item = self._current_item()
+        item = self.current_item()
         if item is None:
             return
 
         def hinted(hint: str | None) -> None:
             if hint is None:
                 return
-            self.ready.pop(item.key, None)
+            self.queue.discard(item)
             self._request(item, hint or None, force=True, fresh=True)
-            if self._current_item() is item:
+            if self.current_item() is item:
                 self._render_current()
 
         self.push_screen(HintScreen(), hinted)
@@ -689,7 +589,7 @@ class ReviewApp(App[SessionSummary]):
         if not outcome.ok or item is None:
             self.notify(outcome.message, severity="warning", timeout=5)
             return
-        self._changed(item.path)
+        self.queue.changed(item.path)
         index = self.items.index(item)
         self.main.query_one(TargetList).update_item(index)
         self.notify(f"Undone: {item.path}: {item.qualname}", timeout=3)
@@ -744,10 +644,7 @@ class ReviewApp(App[SessionSummary]):
     def _close_session(self) -> SessionSummary:
         """Stop the drafting loop, commit when asked, close the session; return the summary."""
         session = self.session
-        if self.runner is not None:
-            aclose = getattr(session.provider, "aclose", None) if session else None
-            self.runner.close(aclose() if aclose else None)
-            self.runner = None
+        self.queue.close()
         pending = sum(1 for i in self.items if i.state == "pending")
         changed = session.changed_paths() if session else []
         documented = [i.key for i in self.items if i.state == "done" and i.path in set(changed)]
@@ -762,7 +659,9 @@ class ReviewApp(App[SessionSummary]):
         if session is None:
             return summary
         if self.commit and changed:
-            summary.commit, summary.commit_error = self._commit(session, summary)
+            summary.commit, summary.commit_error = session.commit(
+                summary.documented, self.commit_branch
+            )
         try:
             session.close(
                 accepted=summary.accepted,
@@ -775,26 +674,6 @@ class ReviewApp(App[SessionSummary]):
             summary.commit_error = summary.commit_error or f"closing the log: {exc}"
         return summary
 
-    def _commit(self, session: Session, summary: SessionSummary) -> tuple[str, str]:
-        from docagent import repo
-
-        attribution = ""
-        if session.settings.ai_attribution:
-            attribution = (
-                f"Docstrings drafted with docagent ({session.provider.name} "
-                f"{session.provider.model}) and reviewed by a person."
-            )
-        message = commit_message(summary.documented, attribution)
-        try:
-            sha = repo.commit_files(
-                Path(session.root), summary.changed_paths, message, self.commit_branch
-            )
-        except Exception as exc:  # git errors are reported, not raised
-            text = str(getattr(exc, "stderr", "") or exc).strip().splitlines()
-            return "", text[-1] if text else type(exc).__name__
-        where = f" on new branch {self.commit_branch}" if self.commit_branch else ""
-        return f"committed {sha[:10]}{where}: {message.splitlines()[0]}", ""
-
     def _show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
         if self.interrupted:
@@ -804,9 +683,7 @@ class ReviewApp(App[SessionSummary]):
 
     def on_unmount(self) -> None:
         """Stop the drafting loop when the app ends without the summary (ctrl+c, tests)."""
-        if self.runner is not None:
-            self.runner.close()
-            self.runner = None
+        self.queue.close()
 
     def action_exit_review(self) -> None:
         """Leave the app from the summary."""

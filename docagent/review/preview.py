@@ -16,6 +16,8 @@ from pathlib import Path
 
 from docagent.code.edit import DocEdit, plan_file_edits
 from docagent.code.targets import FileFacts
+from docagent.draft.models import Draft
+from docagent.session import README_KIND, Session, WorkItem
 
 
 @dataclass(frozen=True)
@@ -156,3 +158,28 @@ def _is_heading(line: PreviewLine, heading: str) -> bool:
     """True for a kept or inserted Markdown heading line titled ``heading``."""
     text = line.text.strip()
     return line.mark != "-" and text.startswith("#") and text.lstrip("#").strip() == heading
+
+
+def make_preview(session: Session, item: WorkItem, draft: Draft) -> Preview:
+    """The preview of ``draft`` for ``item``: the file (or README) with the draft in place.
+
+    Runs on the drafting loop (it reads the file). A failed draft previews the code alone.
+    """
+    if item.kind == README_KIND:
+        text = "" if draft.error else draft.text
+        sha = draft.code_sha or None
+        return build_readme_preview(
+            session.root, item.path, item.qualname, text, sha, heading_line=item.line
+        )
+    facts = session.facts(item.path)
+    if facts is None:
+        return Preview([], f"{item.path} cannot be read")
+    if draft.error or not draft.text:
+        return build_preview(facts, item.qualname, "", None)
+    return build_preview(
+        facts,
+        item.qualname,
+        draft.text,
+        draft.code_sha or None,
+        line_length=session.settings.line_length,
+    )

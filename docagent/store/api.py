@@ -32,11 +32,11 @@ from docagent.store.records import (
     CallRecord,
     CoverageSnapshot,
     Decision,
-    Draft,
     DraftRecord,
     EvalRun,
     Intent,
     LogEntry,
+    LoggedDraft,
     Outcome,
     OutcomeCandidate,
     Reviewed,
@@ -973,9 +973,9 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    def _draft(self, row: db.Row, with_source: bool = True) -> Draft:
+    def _draft(self, row: db.Row, with_source: bool = True) -> LoggedDraft:
         return _record(
-            Draft,
+            LoggedDraft,
             row,
             source=self._stored_source(row) if with_source else None,
             context=_load(row["context_json"], None),
@@ -1015,21 +1015,23 @@ class Store:
         with self._op() as conn:
             return conn.execute(f"{sql} ORDER BY {order}", params).fetchall()
 
-    def draft(self, draft_id: str, *, with_source: bool = True) -> Draft | None:
+    def draft(self, draft_id: str, *, with_source: bool = True) -> LoggedDraft | None:
         """Return the draft with ``draft_id``, or None.
 
-        ``with_source=False`` leaves :attr:`Draft.source` None (the module text is not read and
-        cut): for a caller that only reuses the draft.
+        ``with_source=False`` leaves :attr:`LoggedDraft.source` None (the module text is not
+        read and cut): for a caller that only reuses the draft.
         """
         rows = self._select("drafts", "rowid", id=draft_id)
         return self._draft(rows[0], with_source) if rows else None
 
-    def drafts_by_id(self, draft_ids: list[str], *, with_source: bool = True) -> dict[str, Draft]:
+    def drafts_by_id(
+        self, draft_ids: list[str], *, with_source: bool = True
+    ) -> dict[str, LoggedDraft]:
         """The drafts of ``draft_ids`` that exist, by id (read a few hundred per query).
 
         ``with_source`` as in :meth:`draft`.
         """
-        found: dict[str, Draft] = {}
+        found: dict[str, LoggedDraft] = {}
         for start in range(0, len(draft_ids), 500):
             chunk = draft_ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
@@ -1039,7 +1041,7 @@ class Store:
                 found[row["id"]] = self._draft(row, with_source)
         return found
 
-    def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[Draft]:
+    def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[LoggedDraft]:
         """Drafts (decided or not) created at or after ``since``, oldest first."""
         rows = self._select("drafts", "created_at, rowid", since, run_id=run_id)
         return [self._draft(r) for r in rows]
@@ -1068,7 +1070,7 @@ class Store:
             ).fetchall()
         return [(*(v := tuple(r))[:7], bool(v[7])) for r in rows]
 
-    def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> Draft | None:
+    def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> LoggedDraft | None:
         """The newest error-free draft stored under ``cache_key``.
 
         The key is :func:`docagent.draft.cache.cache_key` of the draft's inputs.

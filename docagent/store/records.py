@@ -1,6 +1,6 @@
 """Typed records that go into the decision log and come out of it.
 
-Writers build :class:`DraftRecord` and :class:`CallRecord`; readers get :class:`Draft`,
+Writers build :class:`DraftRecord` and :class:`CallRecord`; readers get :class:`LoggedDraft`,
 :class:`Decision`, :class:`Call`, :class:`Run`, :class:`Reviewed`, :class:`LogEntry`,
 :class:`CoverageSnapshot` and :class:`EvalRun`. Every record has ``to_dict()`` for JSON output.
 """
@@ -83,7 +83,7 @@ class DraftRecord(_Dict):
 
 
 @dataclass
-class Draft(DraftRecord):
+class LoggedDraft(DraftRecord):
     """A stored draft: a :class:`DraftRecord` plus its id, run and creation time (UTC ISO)."""
 
     id: str = ""
@@ -274,7 +274,7 @@ class OutcomeCandidate(_Dict):
 class LogEntry(_Dict):
     """What ``docagent log`` shows per draft: the draft, its decisions and its model calls."""
 
-    draft: Draft
+    draft: LoggedDraft
     decision: str | None
     decisions: list[Decision]
     calls: list[Call]

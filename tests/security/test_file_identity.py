@@ -89,7 +89,7 @@ def test_kill_mid_write_leaves_no_stray_temp(tmp_path: Path, stage: str) -> None
     )
     assert proc.stdout is not None and proc.stdout.readline().strip() == "ready"
     os.kill(proc.pid, signal.SIGKILL)
-    proc.wait()
+    proc.communicate()  # waits, and closes the pipe
     assert _strays(root)  # the kill left a temporary file behind ...
     # ... which the next run finishes or removes (an edit of another file in the folder)
     proposals = tmp_path / "p.jsonl"

@@ -77,7 +77,7 @@ def test_a_killed_runs_lock_is_taken_over(repo_factory, held_server):
     victim = start(root, held_server)
     wait_for(lambda: held_server.started >= 1)
     os.kill(victim.pid, signal.SIGKILL)
-    victim.wait(timeout=30)
+    victim.communicate(timeout=30)  # waits, and closes the pipes
     assert (root / ".docagent" / "run.lock").read_text().strip() == str(victim.pid)
     held_server.release()
     again = start(root, held_server)
