@@ -116,7 +116,7 @@ def test_false_claim_statics_cannot_decide_is_marked_false_and_cached(
     assert _add(again)["score"] == result["score"]
     assert (repo / ".docagent" / "claims-cache.json").is_file()
 
-    rc, other, _ = run_json(capsys, *args, "--claims-model", "claude-sonnet-4-5")
+    rc, other, _ = run_json(capsys, *args, "--claims-model", "claude-sonnet-4-6")
     assert len(claims_server.calls("/v1/messages")) == 2  # the model is part of the key
 
 

@@ -348,7 +348,8 @@ async def test_effort_is_sent_to_models_that_take_it_and_recorded(messages_serve
     assert resolve_effort("high", "claude-sonnet-4-5") == "high"
     assert resolve_effort("off", "claude-opus-4-6") == ""
     facts, target = facts_and_target()
-    for model, effort in (("claude-sonnet-4-6", "low"), ("claude-sonnet-4-5", "")):
+    # claude-haiku-4-5 takes no effort level (and the SDK warns about retired models like 4-5)
+    for model, effort in (("claude-sonnet-4-6", "low"), ("claude-haiku-4-5", "")):
         p = AnthropicProvider(model, base_url=messages_server.url, api_key=KEY, max_retries=0)
         d = await Drafter(p, Settings(), SymbolIndex.from_files([facts]), "google").draft(
             facts, target
