@@ -178,15 +178,16 @@ def awaiting_sql(dialect: str = "sqlite") -> str:
     decision on its target came after it was drafted: it is *superseded*.
     """
     seq = sql.insertion_order("d2", dialect)
+    # one probe per pending item: the drafts of its target (index ``drafts_target``), each with
+    # its standing decision (index ``da_standing_draft``)
     return (
         "NOT EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
+        " LEFT JOIN da_standing s2 ON s2.draft_id = d2.id"
         " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
-        " AND (r2.mode IS NULL OR r2.mode <> 'eval')"
+        " AND (((r2.mode IS NULL OR r2.mode <> 'eval')"
         " AND (d2.created_at > i.drafted_at"
         f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
-        " AND NOT EXISTS (SELECT 1 FROM drafts d3 JOIN da_standing s3 ON s3.draft_id = d3.id"
-        " WHERE d3.path = i.path AND d3.qualname = i.qualname AND d3.kind = i.kind"
-        " AND s3.decided_at > i.drafted_at)"
+        f" OR s2.decided_at > i.drafted_at){sql.per_row_probe(dialect)})"
     )
 
 
@@ -219,15 +220,30 @@ def aggregate(
     agg = Aggregates()
     # The temporary tables live until the next call or until the connection closes (dropping
     # a million rows costs as much as a query; closing frees them anyway).
+    conn.execute("DROP TABLE IF EXISTS da_pending")
     conn.execute("DROP TABLE IF EXISTS da_items")
     conn.execute("DROP TABLE IF EXISTS da_standing")
-    conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
-    conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
-    conn.execute(
-        "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
-        params,
-    )
-    _fill(conn, agg, wanted, sliced, timeline_dims, similarity, dialect)
+    before, after = sql.report_settings(dialect)
+    for statement in before:
+        conn.execute(statement)
+    try:
+        conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
+        conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
+        conn.execute(
+            "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
+            params,
+        )
+        if analyze := sql.analyze("da_items", dialect):
+            conn.execute(analyze)
+        # the items still awaiting a decision, found once for every pass
+        conn.execute(
+            "CREATE TEMPORARY TABLE da_pending AS SELECT * FROM da_items i"
+            f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
+        )
+        _fill(conn, agg, wanted, sliced, timeline_dims, similarity, dialect)
+    finally:
+        for statement in after:
+            conn.execute(statement)
     return agg
 
 
@@ -332,8 +348,7 @@ def _pass(
     # awaiting targets of each slice: whether one failed (a target may sit in several rows)
     targets: dict[int, tuple[Slice, dict[tuple[str, str, str], int]]] = {}
     for row in conn.execute(
-        f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_items i"
-        f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
+        f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_pending i"
         f" GROUP BY {grp}i.path, i.qualname, i.kind"
     ):
         target = (row[n], row[n + 1], row[n + 2])
