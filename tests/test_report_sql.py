@@ -170,3 +170,12 @@ def test_each_backend_reports_the_python_reference(open_store, seed: int) -> Non
     if open_store.backend == "postgresql":
         with store._op() as conn:  # the report's work_mem does not outlive the report
             assert conn.execute("SHOW work_mem").fetchone()[0] != "128MB"
+
+
+def test_a_log_without_review_times_has_no_median(open_store) -> None:
+    """Nothing measured (only drafts, no decision): no median on either backend."""
+    store = open_store()
+    store.record_draft(None, DraftRecord(path="a.py", qualname="f", kind="function", text="T."))
+    got = build(store, DIMS)
+    assert got.data["overall"]["pending"] == 1
+    assert got.data["overall"]["median_review_seconds"] is None

@@ -493,6 +493,8 @@ def _ordered_medians(
         f" GROUP BY GROUPING SETS ({sets})"
     )
     for row in rows:
+        if row[-1] is None:  # the whole scope with no measured time at all
+            continue
         lo, hi = row[-1]
         found = [(d, row[2 * i + 1]) for i, d in enumerate(dims) if not row[2 * i]]
         dim, key = found[0] if found else (OVERALL, "")
