@@ -153,3 +153,29 @@ def test_a_report_without_slices_or_charts(tmp_path: Path) -> None:
         plain = build(store, [], charts=False)
         full = build(store, DIMS)
     assert plain.data["overall"] == full.data["overall"] and plain.data["slices"] == {}
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_each_backend_reports_the_python_reference(open_store, seed: int) -> None:
+    """Superseded and regenerated drafts, eval runs, undos: PostgreSQL's plan (per-row probes
+    for awaiting drafts, analyzed temporary tables) counts what the reference counts."""
+    store = open_store()
+    fill_random_log(store, seed)
+    got = build(store, DIMS)
+    items, coverage = ref.collect(store, None)
+    want = ref.compute(items, coverage, DIMS, since=None, generated_at=datetime.now(UTC))
+    assert got.data["overall"]["pending"] > 0
+    for name in ("overall", "slices", "reasons", "time_saved", "prompt_cache", "period"):
+        assert _without_new(got.data[name]) == _without_new(want.data[name]), name
+    if open_store.backend == "postgresql":
+        with store._op() as conn:  # the report's work_mem does not outlive the report
+            assert conn.execute("SHOW work_mem").fetchone()[0] != "128MB"
+
+
+def test_a_log_without_review_times_has_no_median(open_store) -> None:
+    """Nothing measured (only drafts, no decision): no median on either backend."""
+    store = open_store()
+    store.record_draft(None, DraftRecord(path="a.py", qualname="f", kind="function", text="T."))
+    got = build(store, DIMS)
+    assert got.data["overall"]["pending"] == 1
+    assert got.data["overall"]["median_review_seconds"] is None

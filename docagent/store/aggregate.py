@@ -4,8 +4,14 @@
 standing decision of every draft by :data:`docagent.decisions.STANDING_SQL`, the outcome of
 every draft, then one GROUP BY per dimension) and returns per-key counters. Only aggregated
 rows come back to Python, plus the texts of edited drafts (edit similarity is computed by
-rapidfuzz) and, per key, the distinct review times with their counts (exact medians). Memory
-does not grow with the number of decisions.
+rapidfuzz, once per draft) and, per key, the distinct review times with their counts (exact
+medians; on PostgreSQL the middle values themselves). Memory does not grow with the number
+of decisions.
+
+On PostgreSQL the aggregation runs with a larger ``work_mem``
+(:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards), the items table is
+analyzed before it is queried, and the drafts still awaiting a decision are found once, by
+per-row index probes, into ``da_pending``.
 
 The SQL is standard (window functions, CASE, CREATE TEMPORARY TABLE … AS); the few
 expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.dialect`.
@@ -178,15 +184,16 @@ def awaiting_sql(dialect: str = "sqlite") -> str:
     decision on its target came after it was drafted: it is *superseded*.
     """
     seq = sql.insertion_order("d2", dialect)
+    # one probe per pending item: the drafts of its target (index ``drafts_target``), each with
+    # its standing decision (index ``da_standing_draft``)
     return (
         "NOT EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
+        " LEFT JOIN da_standing s2 ON s2.draft_id = d2.id"
         " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
-        " AND (r2.mode IS NULL OR r2.mode <> 'eval')"
+        " AND (((r2.mode IS NULL OR r2.mode <> 'eval')"
         " AND (d2.created_at > i.drafted_at"
         f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
-        " AND NOT EXISTS (SELECT 1 FROM drafts d3 JOIN da_standing s3 ON s3.draft_id = d3.id"
-        " WHERE d3.path = i.path AND d3.qualname = i.qualname AND d3.kind = i.kind"
-        " AND s3.decided_at > i.drafted_at)"
+        f" OR s2.decided_at > i.drafted_at){sql.per_row_probe(dialect)})"
     )
 
 
@@ -219,15 +226,30 @@ def aggregate(
     agg = Aggregates()
     # The temporary tables live until the next call or until the connection closes (dropping
     # a million rows costs as much as a query; closing frees them anyway).
+    conn.execute("DROP TABLE IF EXISTS da_pending")
     conn.execute("DROP TABLE IF EXISTS da_items")
     conn.execute("DROP TABLE IF EXISTS da_standing")
-    conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
-    conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
-    conn.execute(
-        "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
-        params,
-    )
-    _fill(conn, agg, wanted, sliced, timeline_dims, similarity, dialect)
+    before, after = sql.report_settings(dialect)
+    for statement in before:
+        conn.execute(statement)
+    try:
+        conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
+        conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
+        conn.execute(
+            "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
+            params,
+        )
+        if analyze := sql.analyze("da_items", dialect):
+            conn.execute(analyze)
+        # the items still awaiting a decision, found once for every pass
+        conn.execute(
+            "CREATE TEMPORARY TABLE da_pending AS SELECT * FROM da_items i"
+            f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
+        )
+        _fill(conn, agg, wanted, sliced, timeline_dims, similarity, dialect)
+    finally:
+        for statement in after:
+            conn.execute(statement)
     return agg
 
 
@@ -255,8 +277,9 @@ def _fill(
 
     The dimensions with few keys share one GROUP BY (the rows come back rolled up by key
     combination and are summed per dimension in Python); ``path`` and ``day`` get a pass each.
-    Review-time medians come from one pass over the distinct measured times in order; the
-    rest are small filtered queries.
+    Review-time medians come from one pass over the distinct measured times in order
+    (PostgreSQL: its ordered-set aggregate); edit similarities are scored once per edited
+    draft; the rest are small filtered queries.
     """
     agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
     low = [d for d in sliced if d not in SPREAD]
@@ -264,7 +287,8 @@ def _fill(
     if not low and len(groups) > 1:
         groups = groups[1:]
     for i, group in enumerate(groups):
-        _pass(conn, agg, group, i == 0, similarity, dialect)
+        _pass(conn, agg, group, i == 0, dialect)
+    _similarities(conn, agg, sliced, similarity)
     _whole(conn, agg, timeline_dims)
     agg.first, agg.last = conn.execute("SELECT MIN(stamp), MAX(stamp) FROM da_items").fetchone()
 
@@ -274,7 +298,6 @@ def _pass(
     agg: Aggregates,
     dims: Sequence[str],
     first: bool,
-    similarity: Callable[[str, str], float],
     dialect: str,
 ) -> None:
     """The slices of ``dims`` (and, on the ``first`` pass, the overall figures) into ``agg``."""
@@ -328,12 +351,14 @@ def _pass(
                     agg.measured_kept += measured
     slices = {(OVERALL, "")} if first else set()
     slices |= {(d, k) for d in dims for k in per[d]}
-    _medians(conn, per, slices, slices_of, cols, grp)
+    if dialect == sql.POSTGRES:
+        _ordered_medians(conn, per, dims, first)
+    else:
+        _medians(conn, per, slices, slices_of, cols, grp)
     # awaiting targets of each slice: whether one failed (a target may sit in several rows)
     targets: dict[int, tuple[Slice, dict[tuple[str, str, str], int]]] = {}
     for row in conn.execute(
-        f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_items i"
-        f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
+        f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_pending i"
         f" GROUP BY {grp}i.path, i.qualname, i.kind"
     ):
         target = (row[n], row[n + 1], row[n + 2])
@@ -342,14 +367,23 @@ def _pass(
             seen[target] = max(seen.get(target, 0), row[n + 3] or 0)
     for s, seen in targets.values():
         s.pending, s.failed = len(seen), sum(1 for e in seen.values() if e)
+
+
+def _similarities(
+    conn: Any, agg: Aggregates, dims: Sequence[str], similarity: Callable[[str, str], float]
+) -> None:
+    """The edit similarity of every edited draft, scored once, into the overall figures and
+    the slice of each of ``dims`` it counts in."""
+    cols = "".join(f", k_{d}" for d in dims)
+    overall = agg.slices[OVERALL][""]
     for row in conn.execute(
-        f"SELECT draft_text, final_text, {cols} FROM da_items WHERE outcome = 'edited'"
+        f"SELECT draft_text, final_text{cols} FROM da_items WHERE outcome = 'edited'"
     ):
         value = similarity(row[0] or "", row[1] or "")
-        if first:
-            agg.similarities.append(value)
-        for s in slices_of(row[2:]):
-            s.similarities.append(value)
+        agg.similarities.append(value)
+        overall.similarities.append(value)
+        for i, dim in enumerate(dims):
+            agg.slices[dim][_norm(row[i + 2])].similarities.append(value)
 
 
 def _whole(conn: Any, agg: Aggregates, timeline_dims: Sequence[str]) -> None:
@@ -435,3 +469,35 @@ def _medians(
         if not left:
             break
     cursor.close()
+
+
+#: percentile_disc of these fractions picks the lower and the upper middle value of n sorted
+#: values (positions ceil(n / 2) and ceil(n / 2 + n * 1e-9), 1-based: exact below 5e8 values)
+_MIDDLES = "ARRAY[0.5, 0.500000001]::float8[]"
+
+
+def _ordered_medians(
+    conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str], first: bool
+) -> None:
+    """:func:`_medians` by PostgreSQL's ordered-set aggregate: one sort per dimension in the
+    server and one row per key back, instead of every (key combination, time) pair.
+
+    Keys are compared as the report names them (NULL and empty text are one key).
+    """
+    keys = ", ".join(["review_ms", *(f"COALESCE(k_{d}, '') AS c_{d}" for d in dims)])
+    sets = ", ".join([*(["()"] if first else []), *(f"(c_{d})" for d in dims)])
+    marks = "".join(f"GROUPING(c_{d}), c_{d}, " for d in dims)
+    rows = conn.execute(
+        f"SELECT {marks}percentile_disc({_MIDDLES}) WITHIN GROUP (ORDER BY review_ms)"
+        f" FROM (SELECT {keys} FROM da_items WHERE review_ms IS NOT NULL) t"
+        f" GROUP BY GROUPING SETS ({sets})"
+    )
+    for row in rows:
+        if row[-1] is None:  # the whole scope with no measured time at all
+            continue
+        lo, hi = row[-1]
+        found = [(d, row[2 * i + 1]) for i, d in enumerate(dims) if not row[2 * i]]
+        dim, key = found[0] if found else (OVERALL, "")
+        s = per[dim][_norm(key)] if dim else per[OVERALL][""]
+        if s.measured:
+            s.median_ms = [lo] if s.measured % 2 else [lo, hi]

@@ -117,3 +117,34 @@ def insertion_order(alias: str, dialect: str = "sqlite") -> str:
     ``rowid`` on both: SQLite's implicit one, PostgreSQL's explicit identity column.
     """
     return f"{alias}.rowid"
+
+
+#: Memory PostgreSQL may use per sort or hash while a report aggregates (the server default,
+#: 4 MB, sends the GROUP BYs of a million-decision log to disk; see docs/team-setup.md).
+REPORT_WORK_MEM = "128MB"
+
+
+def report_settings(dialect: str = "sqlite") -> tuple[list[str], list[str]]:
+    """The statements run before a report's aggregation and those that undo them after."""
+    if dialect == "postgresql":
+        return [f"SET work_mem = '{REPORT_WORK_MEM}'"], ["RESET work_mem"]
+    return [], []
+
+
+def analyze(table: str, dialect: str = "sqlite") -> str | None:
+    """The statement that gives the planner statistics of a fresh temporary table, if needed.
+
+    PostgreSQL plans a temporary table it has not analyzed blind (it guesses its row count and
+    picks sorts spilled to disk); SQLite's planner does without.
+    """
+    return f"ANALYZE {table}" if dialect == "postgresql" else None
+
+
+def per_row_probe(dialect: str = "sqlite") -> str:
+    """The tail of an ``EXISTS`` subquery that keeps it a per-row index probe.
+
+    PostgreSQL turns ``NOT EXISTS`` into an anti join, which hashes the whole probed table
+    (a million drafts) for a few thousand rows; ``OFFSET 0`` keeps it a correlated subplan
+    that looks each row up by index, as SQLite does anyway.
+    """
+    return " OFFSET 0" if dialect == "postgresql" else ""
