@@ -36,7 +36,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from docagent.apply import apply_proposals
+from docagent.apply_proposals import apply_proposals
 from docagent.code.edit import remove_docstrings
 from docagent.code.targets import code_shas, read_file, strip_docstrings
 from docagent.proposals import Proposal

@@ -806,7 +806,7 @@ class Session:
         if not self.store.intents():
             return
 
-        from docagent.apply import intent_written
+        from docagent.apply_proposals import intent_written
 
         confirmed, _ = self.store.reconcile_intents(lambda i: intent_written(self.root, i))
         if confirmed:

@@ -1,4 +1,5 @@
-"""`docagent apply` and `docagent.apply.apply_proposals`: selection, outcomes, exit codes."""
+"""`docagent apply` and `docagent.apply_proposals.apply_proposals`: selection, outcomes, exit
+codes."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from docagent.apply import apply_proposals
+from docagent.apply_proposals import apply_proposals
 from docagent.cli import main
 from docagent.code.targets import code_shas, read_file
 from docagent.proposals import Proposal
@@ -207,7 +208,7 @@ def test_readme_sections_route_to_the_hook(repo: Path, monkeypatch) -> None:
         seen.append((root, [p.qualname for p in items], dry_run))
         return [("applied", "")] * len(items), "--- a/README.md\n+++ b/README.md\n"
 
-    import docagent.readme.apply as readme_apply
+    import docagent.readme.section_apply as readme_apply
 
     monkeypatch.setattr(readme_apply, "apply_readme_proposals", hook)
     props = [
@@ -238,7 +239,7 @@ def test_crlf_file_through_the_command(repo: Path, tmp_path: Path) -> None:
 
 def test_an_empty_module_gets_its_docstring(tmp_path: Path) -> None:
     """An empty ``__init__.py`` is documentable: its code_sha matches before and after."""
-    from docagent.apply import apply_proposals
+    from docagent.apply_proposals import apply_proposals
     from docagent.code.targets import code_shas, read_file
     from docagent.proposals import Proposal
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import read_file
 from docagent.draft import StructuredDraft, SymbolIndex
-from docagent.draft.checks import backticked_names, hard_failures, run_checks
+from docagent.draft.draft_checks import backticked_names, hard_failures, run_checks
 from docagent.draft.render import render
 
 SRC = """

@@ -11,7 +11,7 @@ from docagent.code.docstrings import parse_sections
 from docagent.code.targets import read_file
 from docagent.config import Settings
 from docagent.draft import Drafter, SymbolIndex, make_provider
-from docagent.draft.checks import run_checks
+from docagent.draft.draft_checks import run_checks
 from docagent.draft.offline.drafter import OfflineDrafter
 from docagent.draft.offline.words import split_words
 from docagent.draft.providers.offline import OfflineProvider

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from docagent.code.targets import read_file
-from docagent.draft.checks import run_checks, unresolved_names
+from docagent.draft.draft_checks import run_checks, unresolved_names
 from docagent.draft.offline.drafter import OfflineDrafter
 from docagent.draft.render import render
 from docagent.draft.symbols import SymbolIndex

@@ -11,9 +11,9 @@ from test_eval_cli import MODULE, make_cases, run_json, write_jsonl  # noqa: I00
 
 from docagent.cli import main
 from docagent.draft.providers.offline import OfflineProvider
+from docagent.eval.bootstrap import effect_size, sign_flip_p
 from docagent.eval.gate import check_regression
 from docagent.eval.runner import cache_namespace
-from docagent.eval.stats import effect_size, sign_flip_p
 
 
 @pytest.fixture

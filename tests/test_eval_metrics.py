@@ -7,6 +7,7 @@ import math
 import pytest
 
 from docagent.code.targets import read_file
+from docagent.eval.bootstrap import bootstrap_ci, paired_bootstrap
 from docagent.eval.helpfulness import helpfulness, specificity
 from docagent.eval.metrics import (
     checks_value,
@@ -16,7 +17,6 @@ from docagent.eval.metrics import (
     pep257_items,
     truthfulness,
 )
-from docagent.eval.stats import bootstrap_ci, paired_bootstrap
 
 MODULE = '''"""Shapes."""
 

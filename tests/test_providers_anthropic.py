@@ -20,7 +20,7 @@ from servers import (  # noqa: F401
 from docagent.code.targets import read_file
 from docagent.config import Settings
 from docagent.draft import DRAFT_SCHEMA, Drafter, SymbolIndex, make_provider
-from docagent.draft.checks import literal_for
+from docagent.draft.draft_checks import literal_for
 from docagent.draft.pricing import cost
 from docagent.draft.providers.anthropic import AnthropicProvider, default_model, sdk_models
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from docagent.apply import apply_proposals
+from docagent.apply_proposals import apply_proposals
 from docagent.draft.providers import OfflineProvider
 from docagent.proposals import Proposal, read_proposals, write_proposals
 from docagent.readme import (

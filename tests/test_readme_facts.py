@@ -9,7 +9,7 @@ from docagent.draft.providers.base import DraftRequest, ProviderResult
 from docagent.readme import gather_facts, scan_readme
 from docagent.readme.draft import SECTION_SCHEMA, draft_section
 from docagent.readme.facts import license_kind
-from docagent.readme.targets import ReadmeTarget
+from docagent.readme.section_targets import ReadmeTarget
 
 ARGPARSE = """\
 import argparse

@@ -17,7 +17,7 @@ from textual.widgets import Static, TextArea
 from docagent.review import ReviewApp
 from docagent.review.screens import EditorScreen, ReasonScreen, SummaryScreen
 from docagent.review.widgets import ChecksPanel, TargetList
-from docagent.review.widgets.checks import render_checks
+from docagent.review.widgets.checks_panel import render_checks
 from docagent.store import Store
 
 SIZE = (100, 30)
@@ -202,7 +202,7 @@ async def test_stale_section_shows_the_old_body_removed(repo_factory: Any) -> No
 
 def test_commit_message_counts_readme_sections() -> None:
     """The --commit subject names README sections apart from docstrings."""
-    from docagent.review.stats import commit_message
+    from docagent.review.session_counts import commit_message
 
     both = commit_message([("calc.py", "add"), ("README.md", "Usage")])
     assert both.splitlines()[0] == "docs: add docstrings to 1 target and 1 README section"

@@ -42,7 +42,7 @@ def _open_log(root: Path, settings: Settings) -> Any:
     ``apply`` records every docstring it writes; when the log cannot be opened, nothing is
     applied.
     """
-    from docagent.apply import intent_written
+    from docagent.apply_proposals import intent_written
     from docagent.store import Store
 
     store = Store.open(root, settings.db or None, store=settings.store or None)
@@ -56,7 +56,7 @@ def _draft_ids(store: Any, proposals: list[Any], include_all: bool) -> list[str]
     A record carries the ``draft_id`` batch gave it; a record the log does not know (written
     by hand, or by another repository's run) is logged as a draft of an ``apply`` run.
     """
-    from docagent.apply import is_selected
+    from docagent.apply_proposals import is_selected
     from docagent.store import DraftRecord
 
     run_id = ""
@@ -88,7 +88,7 @@ def _draft_ids(store: Any, proposals: list[Any], include_all: bool) -> list[str]
 
 def run(args: argparse.Namespace) -> int:
     """Run ``docagent apply`` and return the exit code."""
-    from docagent.apply import APPLIED, SKIPPED, apply_proposals
+    from docagent.apply_proposals import APPLIED, SKIPPED, apply_proposals
     from docagent.config import load_settings
     from docagent.display import printable
     from docagent.proposals import read_proposals

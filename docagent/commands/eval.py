@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     from docagent.config import load_settings
     from docagent.draft.providers import ProviderError, make_provider, provider_spec
     from docagent.eval import gate
+    from docagent.eval.bootstrap import mean, spread
     from docagent.eval.compare import compare, load_baseline
     from docagent.eval.datasets import find_datasets, load_all
     from docagent.eval.runner import (
@@ -60,7 +61,6 @@ def run(args: argparse.Namespace) -> int:
         evaluate,
         score_drafts,
     )
-    from docagent.eval.stats import mean, spread
     from docagent.store import Store
 
     if args.gate is not None and not 0 <= args.gate <= 1:

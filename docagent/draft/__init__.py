@@ -18,8 +18,8 @@ from docagent.lazy import lazy_exports
 
 if TYPE_CHECKING:
     from docagent.draft.cache import DraftCache, JsonFileCache, MemoryCache, cache_key
-    from docagent.draft.checks import run_checks
     from docagent.draft.context import ContextPack, build_context, estimate_tokens
+    from docagent.draft.draft_checks import run_checks
     from docagent.draft.drafter import Drafter, draft_summary
     from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, StructuredDraft, Usage
     from docagent.draft.order import order_callees_first
@@ -61,7 +61,7 @@ _LAZY = {
     "JsonFileCache": "docagent.draft.cache",
     "MemoryCache": "docagent.draft.cache",
     "cache_key": "docagent.draft.cache",
-    "run_checks": "docagent.draft.checks",
+    "run_checks": "docagent.draft.draft_checks",
     "ContextPack": "docagent.draft.context",
     "build_context": "docagent.draft.context",
     "estimate_tokens": "docagent.draft.context",

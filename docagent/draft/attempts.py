@@ -14,7 +14,7 @@ from collections.abc import Callable, Collection, Mapping
 from typing import Any, TypeVar
 
 from docagent.draft import pricing
-from docagent.draft.checks import hard_failures
+from docagent.draft.draft_checks import hard_failures
 from docagent.draft.models import Check, Draft, Usage
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderError, ProviderResult
 

@@ -26,8 +26,8 @@ from docagent.credentials import redact
 from docagent.draft import pricing
 from docagent.draft.attempts import Messages, draft_with_redraft
 from docagent.draft.cache import DraftCache, DraftSource, cache_key
-from docagent.draft.checks import problems_text, run_checks
 from docagent.draft.context import MAX_CALLEES, ContextPack, build_context, file_context
+from docagent.draft.draft_checks import problems_text, run_checks
 from docagent.draft.examples import Example, choose_examples, rejection_note, render_examples
 from docagent.draft.models import DRAFT_SCHEMA, Check, Draft, SchemaError, StructuredDraft
 from docagent.draft.prompts import Prompt, build_prompt, prompt_version, redraft_message

@@ -12,7 +12,7 @@ Every checkable claim is read from the text and checked against the code facts
   builtin exception that library calls raise implicitly; a ``If <condition>`` copied from the
   code must not be the test of an ``if`` whose ``else`` branch raises;
 - names in backticks resolve in the module, its imports, the repository, builtins or the
-  standard library (:func:`docagent.draft.checks.unresolved_names`, the drafting check);
+  standard library (:func:`docagent.draft.draft_checks.unresolved_names`, the drafting check);
 - side-effect verbs — deleting files, writing files, talking to the network — are backed by a
   matching call in the target, or at least in its module.
 
@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from docagent.code import pyast
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
-from docagent.draft.checks import unresolved_names
+from docagent.draft.draft_checks import unresolved_names
 from docagent.draft.symbols import _BUILTIN_NAMES, SymbolIndex, target_code
 
 #: How much one false claim multiplies the truthfulness metric by.
@@ -582,7 +582,7 @@ def _effect_claims(view: CodeView, text: str) -> list[Claim]:
 
 
 def _name_claims(view: CodeView, text: str) -> list[Claim]:
-    from docagent.draft.checks import backticked_names
+    from docagent.draft.draft_checks import backticked_names
 
     unknown = set(
         unresolved_names(

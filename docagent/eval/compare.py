@@ -17,7 +17,7 @@ from typing import Any
 
 from docagent.errors import DocagentError
 from docagent.eval import metrics as m
-from docagent.eval.stats import effect_size, mean, paired_bootstrap, sign_flip_p
+from docagent.eval.bootstrap import effect_size, mean, paired_bootstrap, sign_flip_p
 
 
 @dataclass

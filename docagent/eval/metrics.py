@@ -15,7 +15,7 @@
 - ``specificity``: whether the text is about this code at all — 1 when at least a fifth of its
   vocabulary occurs in the target's code (:func:`docagent.eval.helpfulness.specificity`); a
   factor of the score.
-- ``checks``: 1 when every hard check of :mod:`docagent.draft.checks` passed, else 0.
+- ``checks``: 1 when every hard check of :mod:`docagent.draft.draft_checks` passed, else 0.
 - ``similarity``: chrF (character n-gram F-score, Popović 2015, the sacrebleu definition:
   orders 1–6, beta 2, whitespace ignored) against the reference, when the case has one.
 - ``judge``: an LLM judge's rubric score, only with ``--judge`` (see :mod:`docagent.eval.judge`).

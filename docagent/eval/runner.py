@@ -30,10 +30,10 @@ from docagent.draft.providers.base import Provider
 from docagent.draft.symbols import SymbolIndex
 from docagent.errors import DocagentError
 from docagent.eval import metrics as m
+from docagent.eval.bootstrap import bootstrap_ci, mean
 from docagent.eval.claims import Claim, CodeView, verify
 from docagent.eval.datasets import Case
 from docagent.eval.helpfulness import code_words, helpfulness, specificity, words
-from docagent.eval.stats import bootstrap_ci, mean
 
 if TYPE_CHECKING:
     from docagent.config import Settings
@@ -318,7 +318,7 @@ def score_text(
     ``checks`` are the drafter's check results (dicts); None runs the checks on ``text``.
     ``claims`` are the text's claims as settled by the LLM claim checker (None: static only).
     """
-    from docagent.draft.checks import run_checks
+    from docagent.draft.draft_checks import run_checks
 
     if checks is None:
         checks = [

@@ -24,8 +24,8 @@ from typing import Any
 
 from docagent.eval import metrics as m
 from docagent.eval import perturb
+from docagent.eval.bootstrap import wilson
 from docagent.eval.datasets import Case
-from docagent.eval.stats import wilson
 
 MODES = ("with_reference", "reference_free")
 SCORED = (

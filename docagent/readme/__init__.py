@@ -14,19 +14,11 @@ The library API batch and the review TUI call (all documented in docs/readme-sec
                                code_sha=target.code_sha)
 
 ``docagent apply`` routes ``readme_section`` records to
-:func:`docagent.readme.apply.apply_readme_proposals`.
+:func:`docagent.readme.section_apply.apply_readme_proposals`.
 """
 
 from __future__ import annotations
 
-from docagent.readme.apply import (
-    ReadmeEditResult,
-    SectionEdit,
-    apply_readme_proposals,
-    apply_section,
-    apply_sections,
-)
-from docagent.readme.checks import check_section
 from docagent.readme.draft import (
     draft_section,
     facts_hash,
@@ -35,8 +27,16 @@ from docagent.readme.draft import (
 )
 from docagent.readme.facts import ProjectFacts, gather_facts
 from docagent.readme.find import ReadmeFile, find_readme
+from docagent.readme.section_apply import (
+    ReadmeEditResult,
+    SectionEdit,
+    apply_readme_proposals,
+    apply_section,
+    apply_sections,
+)
+from docagent.readme.section_checks import check_section
+from docagent.readme.section_targets import ReadmeScan, ReadmeTarget, readme_targets, scan_readme
 from docagent.readme.sections import MarkdownDoc, parse_markdown
-from docagent.readme.targets import ReadmeScan, ReadmeTarget, readme_targets, scan_readme
 
 __all__ = [
     "MarkdownDoc",

@@ -30,10 +30,10 @@ from docagent.draft.context import estimate_tokens
 from docagent.draft.models import Check, Draft
 from docagent.draft.providers.base import DraftRequest, Provider, ProviderResult
 from docagent.draft.providers.registry import makes_model_calls
-from docagent.readme.checks import check_section
 from docagent.readme.facts import CliCommand, ProjectFacts
+from docagent.readme.section_checks import check_section
+from docagent.readme.section_targets import ReadmeTarget
 from docagent.readme.sections import normalize_heading, parse_markdown
-from docagent.readme.targets import ReadmeTarget
 from docagent.vocab import README_SECTIONS
 
 MAX_TOKENS = 2000
@@ -295,7 +295,7 @@ def offline_section(target: ReadmeTarget, facts: ProjectFacts) -> str | None:
     builder = _BUILDERS.get(target.section)
     if builder is None:
         return None
-    from docagent.readme.targets import applicable
+    from docagent.readme.section_targets import applicable
 
     if not applicable(target.section, facts):
         return None
@@ -349,7 +349,7 @@ def offline_fix(target: ReadmeTarget, facts: ProjectFacts) -> tuple[str | None, 
     their code block (a block left empty goes too). Returns ``(text, [])``, or
     ``(None, remaining problems)`` when something cannot be fixed this way (e.g. inline code).
     """
-    from docagent.readme.checks import command_problems, install_problems, shell_commands
+    from docagent.readme.section_checks import command_problems, install_problems, shell_commands
 
     body = target.current.replace("\r\n", "\n")
     doc = parse_markdown(body)

@@ -42,7 +42,7 @@ from docagent.review.screens import (
     ReasonScreen,
     SummaryScreen,
 )
-from docagent.review.stats import SessionSummary, Tally
+from docagent.review.session_counts import SessionSummary, Tally
 from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.title import TargetTitle, TitleLine, target_title

@@ -27,7 +27,7 @@ from servers import (
 from docagent.batch import run_batch_async
 from docagent.code.targets import read_file
 from docagent.config import Settings
-from docagent.draft.checks import (
+from docagent.draft.draft_checks import (
     MAX_LINE_CHARS,
     MAX_LINES,
     MAX_SUMMARY_CHARS,

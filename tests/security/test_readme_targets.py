@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from docagent.apply import apply_proposals
+from docagent.apply_proposals import apply_proposals
 from docagent.cli import main
 from docagent.proposals import Proposal
 

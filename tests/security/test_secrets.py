@@ -18,7 +18,7 @@ from servers import MessagesServer
 from docagent.batch import run_batch
 from docagent.cli import main
 from docagent.credentials import find_secrets, redact
-from docagent.draft.checks import check_secret
+from docagent.draft.draft_checks import check_secret
 
 
 def _b64(data: dict) -> str:

@@ -5,7 +5,7 @@ what the code visibly does: a summary sentence from the name and body (getters, 
 ``__init__``, properties, converters, context managers, dunder methods, tests, ``main``), every
 parameter with its annotation and default, Returns from the annotation or the return
 expressions, Raises from ``raise`` statements (with their conditions), Yields for generators and
-class attributes. Every draft passes the hard checks of :mod:`docagent.draft.checks` by
+class attributes. Every draft passes the hard checks of :mod:`docagent.draft.draft_checks` by
 construction.
 
 Modules, from words up: ``vocabulary`` (fixed word tables), ``words`` (names and code as

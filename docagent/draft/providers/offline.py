@@ -2,7 +2,7 @@
 
 It is the embedded default when no API key is set. The drafts come from
 :class:`~docagent.draft.offline.drafter.OfflineDrafter` (see :mod:`docagent.draft.offline`);
-every one passes the hard checks of :mod:`docagent.draft.checks` by construction.
+every one passes the hard checks of :mod:`docagent.draft.draft_checks` by construction.
 """
 
 from __future__ import annotations

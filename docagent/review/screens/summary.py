@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Label, Static
 
-from docagent.review.stats import SessionSummary
+from docagent.review.session_counts import SessionSummary
 
 
 def render_summary(s: SessionSummary) -> Text:

@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.visual import VisualType
 from textual.widgets import Static
 
-from docagent.review.widgets.targets import item_label
+from docagent.review.widgets.target_list import item_label
 from docagent.session import README_KIND, WorkItem
 
 ELLIPSIS = "…"

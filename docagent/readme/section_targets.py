@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from markdown_it import MarkdownIt
 
-from docagent.readme.checks import command_problems, install_problems, shell_commands
 from docagent.readme.facts import ProjectFacts, gather_facts
 from docagent.readme.find import ReadmeFile
+from docagent.readme.section_checks import command_problems, install_problems, shell_commands
 from docagent.readme.sections import (
     DEFAULT_HEADINGS,
     MarkdownDoc,

@@ -2,7 +2,7 @@
 
 :func:`check_section` runs on every drafted section before anyone sees it (hard failures block
 auto-apply in batch, like docstring checks). :func:`command_problems` is shared with stale
-detection (:mod:`docagent.readme.targets`), which runs it leniently on the README a person
+detection (:mod:`docagent.readme.section_targets`), which runs it leniently on the README a person
 wrote: there an unknown program is only reported when it looks like one of the project's own.
 
 A command is a line of a shell code block (```` ```bash ````, ``sh``, ``console``, …; in a
@@ -18,7 +18,7 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from docagent.draft.checks import check_secret
+from docagent.draft.draft_checks import check_secret
 from docagent.draft.models import Check
 from docagent.readme.facts import ProjectFacts, normalize_name, requirement_name
 from docagent.readme.sections import MarkdownDoc, parse_markdown

@@ -14,8 +14,8 @@ the intro and before License), else at the end. An overview goes right after the
 Idempotent: a section whose body already equals the text is skipped as "already applied", and
 a missing section whose kind the README has gained meanwhile is skipped too.
 
-:func:`apply_readme_proposals` is the hook :mod:`docagent.apply` calls for records with kind
-``readme_section``.
+:func:`apply_readme_proposals` is the hook :mod:`docagent.apply_proposals` calls for records
+with kind ``readme_section``.
 """
 
 from __future__ import annotations
@@ -28,13 +28,13 @@ from typing import Any
 from docagent.code.udiff import unified_diff
 from docagent.proposals import check_path
 from docagent.readme.find import find_readme, readme_format
+from docagent.readme.section_targets import section_sha
 from docagent.readme.sections import (
     MarkdownDoc,
     heading_kinds,
     normalize_heading,
     parse_markdown,
 )
-from docagent.readme.targets import section_sha
 from docagent.vocab import APPLIED, README_SECTIONS, REFUSED, SKIPPED
 from docagent.writes import write_atomic
 
@@ -320,7 +320,7 @@ def apply_section(
 def apply_readme_proposals(
     root: str | Path, proposals: Sequence[Any], *, dry_run: bool = False, create: bool = False
 ) -> tuple[list[tuple[str, str]], str]:
-    """The :mod:`docagent.apply` hook: apply ``readme_section`` proposals.
+    """The :mod:`docagent.apply_proposals` hook: apply ``readme_section`` proposals.
 
     Records may only target the repository's README; a missing README is created only with
     ``create``. Returns one ``(outcome, reason)`` per proposal, in order, and the unified diff

@@ -8,9 +8,9 @@ docstring, hand-written lines it would drop, unknown qualname, unparseable/missi
 file, failed verification).
 
 README records (``kind == "readme_section"``) go to
-:func:`docagent.readme.apply.apply_readme_proposals`, which returns one ``(outcome, reason)``
-pair per record and a diff. They may only target the repository's README, which is created only
-with ``create_readme``.
+:func:`docagent.readme.section_apply.apply_readme_proposals`, which returns one
+``(outcome, reason)`` pair per record and a diff. They may only target the repository's
+README, which is created only with ``create_readme``.
 """
 
 from __future__ import annotations
@@ -99,10 +99,10 @@ def is_selected(status: str, include_all: bool) -> bool:
 def _apply_readme(
     root: Path, items: list[Proposal], dry_run: bool, create: bool
 ) -> tuple[list[tuple[str, str]], str]:
-    """Hand README records to :func:`docagent.readme.apply.apply_readme_proposals`."""
+    """Hand README records to :func:`docagent.readme.section_apply.apply_readme_proposals`."""
     if not items:
         return [], ""
-    from docagent.readme.apply import apply_readme_proposals
+    from docagent.readme.section_apply import apply_readme_proposals
 
     outcomes, diff = apply_readme_proposals(root, items, dry_run=dry_run, create=create)
     return list(outcomes), diff
