@@ -20,12 +20,12 @@ from docagent.draft.render import repo_types, rest_project
 from docagent.draft.rules import load_rules
 from docagent.session.recording import Recording, StoreCache
 from docagent.store import BATCH_REVIEWER
-from docagent.work import (
-    WorkItem,
-)
+from docagent.work import WorkItem
 
 if TYPE_CHECKING:
+    from docagent.code.factscache import FactsCache
     from docagent.readme import ProjectFacts, ReadmeTarget
+    from docagent.scan import ScanResult
 
 
 class Preparing(Recording):
@@ -68,6 +68,57 @@ class Preparing(Recording):
         """
         from docagent.code.factscache import FactsCache
         from docagent.draft.prompts import prompt_version
+
+        result = self._scan()
+        lazy = lazy and not order and not self.changed_lines
+        cache = FactsCache.load(self.root)
+        self._init_in_class = not result.special.init
+        listed = self._list_files(result, cache, lazy)
+        self._rules = load_rules(self.store)
+        self.prompt_version = prompt_version(self._rules.prompt_text())
+        if not self._unread:
+            self._build_drafter([f for _, f in listed if f is not None])
+        pairs, lazy_items = self._targets_to_do(result, listed)
+        cache.add(f for _, f in listed if f is not None)
+        cache.save()
+        del cache
+        if self.changed_lines and self.since:
+            pairs = self._changed_only(pairs)
+        assert self.symbols is not None or not order
+        ordered = order_callees_first(pairs, self.symbols) if order and self.symbols else pairs
+        read_items: dict[str, list[WorkItem]] = {}
+        for f, t in ordered:
+            read_items.setdefault(f.path, []).append(
+                WorkItem(
+                    path=f.path,
+                    qualname=t.qualname,
+                    kind=t.kind,
+                    line=t.line,
+                    status=t.status,
+                    problems=list(t.problems),
+                    old_docstring=t.docstring.text if t.docstring else None,
+                )
+            )
+        if lazy_items:  # file order (order=False): each file's items where its path sorts
+            self.items = [
+                item for rel, _ in listed for item in lazy_items.get(rel) or read_items.get(rel, [])
+            ]
+        else:
+            self.items = [item for items in read_items.values() for item in items]
+        self._start_run(
+            self.prompt_version,
+            {
+                "style": self.style,
+                "since": self.since,
+                "kinds": list(self.settings.kinds),
+                "visibility": self.settings.visibility,
+                "notice": self.notice,
+            },
+        )
+        return self.items
+
+    def _scan(self) -> ScanResult:
+        """Settle a killed run's intents, scan the work's path; note errors, coverage, style."""
         from docagent.scan import scan
 
         self._reconcile_intents()
@@ -79,13 +130,16 @@ class Preparing(Recording):
             # reviewed alone is drafted in the style of the code around it.
             whole = self.path.resolve() == self.root and not self.since
             self.style = result.style if whole else scan(self.root, self.settings).style
-        lazy = lazy and not order and not self.changed_lines
-        cache = FactsCache.load(self.root)
-        self._init_in_class = not result.special.init
+        return result
+
+    def _list_files(
+        self, result: ScanResult, cache: FactsCache, lazy: bool
+    ) -> list[tuple[str, FileFacts | None]]:
+        """Per scanned file in path order: its facts, or None when it is not read (``lazy``
+        and its version is in the facts cache: see :meth:`prepare`)."""
         self._files = []
         self._unread = {}
         self._unread_sha = {}
-        #: per file in path order: its facts, or None when it is not read (``lazy``)
         listed: list[tuple[str, FileFacts | None]] = []
         for rel in sorted(result.files):
             entry = result.files[rel]
@@ -101,10 +155,13 @@ class Preparing(Recording):
                 cache.attach(facts)
                 self._files.append(rel)
                 listed.append((rel, facts))
-        self._rules = load_rules(self.store)
-        self.prompt_version = prompt_version(self._rules.prompt_text())
-        if not self._unread:
-            self._build_drafter([f for _, f in listed if f is not None])
+        return listed
+
+    def _targets_to_do(
+        self, result: ScanResult, listed: list[tuple[str, FileFacts | None]]
+    ) -> tuple[list[tuple[FileFacts, Any]], dict[str, list[WorkItem]]]:
+        """The missing and stale targets the settings select: ``(facts, target)`` pairs of the
+        files read, and the work items of the files not read (from the scan's entry)."""
         include_private = self.settings.visibility == "all"
         pairs: list[tuple[FileFacts, Any]] = []
         lazy_items: dict[str, list[WorkItem]] = {}
@@ -137,47 +194,18 @@ class Preparing(Recording):
                     continue
                 if t.status != "ok":
                     pairs.append((facts, t))
-        cache.add(f for _, f in listed if f is not None)
-        cache.save()
-        del cache
-        if self.changed_lines and self.since:
-            pairs = self._changed_only(pairs)
-        assert self.symbols is not None or not order
-        ordered = order_callees_first(pairs, self.symbols) if order and self.symbols else pairs
-        read_items: dict[str, list[WorkItem]] = {}
-        for f, t in ordered:
-            read_items.setdefault(f.path, []).append(
-                WorkItem(
-                    path=f.path,
-                    qualname=t.qualname,
-                    kind=t.kind,
-                    line=t.line,
-                    status=t.status,
-                    problems=list(t.problems),
-                    old_docstring=t.docstring.text if t.docstring else None,
-                )
-            )
-        if lazy_items:  # file order (order=False): each file's items where its path sorts
-            self.items = [
-                item for rel, _ in listed for item in lazy_items.get(rel) or read_items.get(rel, [])
-            ]
-        else:
-            self.items = [item for items in read_items.values() for item in items]
+        return pairs, lazy_items
+
+    def _start_run(self, prompt_version: str, config: dict[str, Any]) -> None:
+        """Start the run in the decision log and in observability."""
         self.run_id = self.store.start_run(
             self.mode,
             provider=self.provider.name,
             model=self.provider.model,
-            prompt_version=self.prompt_version,
-            config={
-                "style": self.style,
-                "since": self.since,
-                "kinds": list(self.settings.kinds),
-                "visibility": self.settings.visibility,
-                "notice": self.notice,
-            },
+            prompt_version=prompt_version,
+            config=config,
         )
         observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
-        return self.items
 
     def _build_drafter(self, all_facts: list[FileFacts]) -> None:
         """Build the symbol index of ``all_facts`` and the drafter over it."""
@@ -320,14 +348,7 @@ class Preparing(Recording):
 
         items = self.readme.prepare()
         if not self.run_id:
-            self.run_id = self.store.start_run(
-                self.mode,
-                provider=self.provider.name,
-                model=self.provider.model,
-                prompt_version=readme_prompt_version(),
-                config={"readme": True, "notice": self.notice},
-            )
-            observability.start_run(self.run_id, self.mode, self.provider.name, self.provider.model)
+            self._start_run(readme_prompt_version(), {"readme": True, "notice": self.notice})
         keys = {item.key for item in items}
         self.items = [i for i in self.items if i.key not in keys] + items
         return items
