@@ -496,7 +496,7 @@ def test_a_rerun_with_nothing_to_draft_reads_no_file_and_builds_no_symbol_index(
     """The work items of a re-run come from the scan cache and the facts cache: a no-op re-run
     does not read any file with tree-sitter, parse it or index its symbols, and writes the
     same proposals. Once a file changes, its target is drafted again (reading what it needs)."""
-    import docagent.session as session_mod
+    import docagent.session.files as session_files
 
     root = repo_factory({"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n"})
     out = root / "p.jsonl"
@@ -506,7 +506,7 @@ def test_a_rerun_with_nothing_to_draft_reads_no_file_and_builds_no_symbol_index(
     reads: list[str] = []
     parses: list[str] = []
     indexed: list[int] = []
-    real_read, real_parse = session_mod.read_file, pyast.parse
+    real_read, real_parse = session_files.read_file, pyast.parse
     real_index = SymbolIndex.from_files.__func__  # type: ignore[attr-defined]
 
     def counting_read(path, rel, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
@@ -521,7 +521,7 @@ def test_a_rerun_with_nothing_to_draft_reads_no_file_and_builds_no_symbol_index(
         indexed.append(len(files))
         return real_index(cls, files)
 
-    monkeypatch.setattr(session_mod, "read_file", counting_read)
+    monkeypatch.setattr(session_files, "read_file", counting_read)
     monkeypatch.setattr(pyast, "parse", counting_parse)
     monkeypatch.setattr(SymbolIndex, "from_files", classmethod(counting_index))
     again = _batch(root, out=out)

@@ -30,7 +30,8 @@ from textual.app import App
 
 from docagent.draft.providers.registry import makes_model_calls
 from docagent.draft_queue import DraftQueue, Ready
-from docagent.review.crash import write_crash_log
+from docagent.review.closing import close_session
+from docagent.review.crash import first_line, write_crash_log
 from docagent.review.messages import DraftFailed, DraftReady, PreviewRefreshed
 from docagent.review.palette import ReviewCommands
 from docagent.review.preview import Preview, make_preview
@@ -136,14 +137,14 @@ class ReviewApp(App[SessionSummary]):
             where = write_crash_log(self.session.root if self.session else None, error)
             self.crash = (
                 f"review stopped by an unexpected error ({type(error).__name__}: "
-                f"{_first_line(error)}); the traceback is in {where}"
+                f"{first_line(error)}); the traceback is in {where}"
             )
             if self.summary is None and not self._finishing:
                 self._finishing = True
                 try:
                     self.summary = self._close_session()
                 except Exception as exc:  # the crash is what gets reported
-                    self.crash += f"; closing the session failed too: {_first_line(exc)}"
+                    self.crash += f"; closing the session failed too: {first_line(exc)}"
         super()._handle_exception(error)
         self._exit_renderables.clear()  # the traceback is in the log file, not on the screen
 
@@ -643,36 +644,15 @@ class ReviewApp(App[SessionSummary]):
 
     def _close_session(self) -> SessionSummary:
         """Stop the drafting loop, commit when asked, close the session; return the summary."""
-        session = self.session
-        self.queue.close()
-        pending = sum(1 for i in self.items if i.state == "pending")
-        changed = session.changed_paths() if session else []
-        documented = [i.key for i in self.items if i.state == "done" and i.path in set(changed)]
-        summary = self.tally.summary(
-            pending=pending,
-            total=len(self.items),
-            seconds=self.clock() - self._started,
-            cost_usd=float(session.totals["cost_usd"]) if session else 0.0,
-            changed_paths=changed,
-            documented=documented,
+        return close_session(
+            self.session,
+            self.queue,
+            self.items,
+            self.tally,
+            self.clock() - self._started,
+            commit=self.commit,
+            branch=self.commit_branch,
         )
-        if session is None:
-            return summary
-        if self.commit and changed:
-            summary.commit, summary.commit_error = session.commit(
-                summary.documented, self.commit_branch
-            )
-        try:
-            session.close(
-                accepted=summary.accepted,
-                edited=summary.edited,
-                rejected=summary.rejected,
-                skipped=summary.skipped,
-                seconds=round(summary.seconds, 1),
-            )
-        except Exception as exc:  # the decisions are already committed
-            summary.commit_error = summary.commit_error or f"closing the log: {exc}"
-        return summary
 
     def _show_summary(self, summary: SessionSummary) -> None:
         self.summary = summary
@@ -695,10 +675,3 @@ class ReviewApp(App[SessionSummary]):
             self.exit(self.summary)
         else:
             self.action_quit_review()
-
-
-def _first_line(error: BaseException) -> str:
-    """The first line of an error's message, cut to fit one terminal line."""
-    text = str(error).strip().splitlines()
-    line = text[0] if text else type(error).__name__
-    return line if len(line) <= 120 else line[:117] + "..."

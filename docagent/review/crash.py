@@ -28,3 +28,10 @@ def write_crash_log(root: Path | None, error: BaseException) -> Path:
         except OSError:
             continue
     return Path(os.devnull)
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, cut to fit one terminal line."""
+    text = str(error).strip().splitlines()
+    line = text[0] if text else type(error).__name__
+    return line if len(line) <= 120 else line[:117] + "..."

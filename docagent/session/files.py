@@ -1,0 +1,47 @@
+"""Reading a session's files: their facts, parsed again whenever a file changed on disk."""
+
+from __future__ import annotations
+
+import os
+from typing import TYPE_CHECKING
+
+from docagent.code.targets import FileFacts, SourceError, read_file
+from docagent.session.base import SessionState
+
+if TYPE_CHECKING:
+    pass
+
+
+class FileReading(SessionState):
+    """The session's parsed files, keyed by path and checked against the file's stamp."""
+
+    def _stamp(self, rel: str) -> tuple[int, int, int] | None:
+        try:
+            st = os.stat(self.root / rel)
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+    def _read(self, rel: str) -> FileFacts | None:
+        with self._lock:
+            stamp = self._stamp(rel)
+            try:
+                facts = read_file(str(self.root / rel), rel)
+            except SourceError as exc:
+                self.errors.append((rel, str(exc)))
+                return None
+            if stamp is not None:
+                self._facts[rel] = (stamp, facts)
+            return facts
+
+    def facts(self, rel: str) -> FileFacts | None:
+        """The current facts of a file: re-read whenever the file changed on disk.
+
+        A file edited outside the session (an editor, another review) is parsed again, so a
+        new draft (``g``) is made from what is on disk, not from an old parse.
+        """
+        with self._lock:
+            cached = self._facts.get(rel)
+            if cached is not None and cached[0] == self._stamp(rel):
+                return cached[1]
+            return self._read(rel)
