@@ -14,13 +14,15 @@ usually on screen at once.
 README sections (``docagent review --readme``: items of kind ``readme_section``) flow through
 the same screen: listed under their README, previewed as Markdown with the section in place,
 and decided with the same keys; the session checks and applies them.
+
+Starting up (the main screen, the session prepared in a thread) is :class:`Startup` in
+``review/startup.py``; the decision keys are :class:`DecisionActions` in ``review/actions.py``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import signal
 import time
 from collections.abc import Callable
 
@@ -28,29 +30,27 @@ from rich.text import Text
 from textual import on, work
 from textual.app import App
 
-from docagent.draft.providers.registry import makes_model_calls
 from docagent.draft_queue import DraftQueue, Ready
+from docagent.review.actions import DecisionActions
 from docagent.review.closing import close_session
 from docagent.review.crash import first_line, write_crash_log
 from docagent.review.messages import DraftFailed, DraftReady, PreviewRefreshed
 from docagent.review.palette import ReviewCommands
 from docagent.review.preview import Preview, make_preview
 from docagent.review.screens import (
-    EditorScreen,
     HelpScreen,
-    HintScreen,
     MainScreen,
-    ReasonScreen,
     SummaryScreen,
 )
 from docagent.review.session_counts import SessionSummary, Tally
-from docagent.review.widgets import ChecksPanel, CodeView, OfflineBanner, StatusLine, TargetList
+from docagent.review.startup import Startup
+from docagent.review.widgets import ChecksPanel, CodeView, StatusLine, TargetList
 from docagent.review.widgets.status import StatusInfo
 from docagent.review.widgets.title import TargetTitle, TitleLine, target_title
-from docagent.session import README_KIND, Session, WorkItem
+from docagent.session import Session, WorkItem
 
 
-class ReviewApp(App[SessionSummary]):
+class ReviewApp(DecisionActions, Startup, App[SessionSummary]):
     """``docagent review``: the Textual front end of a :class:`Session`."""
 
     CSS_PATH = "review.tcss"
@@ -106,7 +106,7 @@ class ReviewApp(App[SessionSummary]):
         #: one line for the person when an unexpected error ended the session (names the log)
         self.crash = ""
 
-    # ------------------------------------------------------------------ startup
+    # ------------------------------------------------------------------ state, crashes, signals
 
     @property
     def notification_texts(self) -> list[str]:
@@ -155,82 +155,6 @@ class ReviewApp(App[SessionSummary]):
             self.exit(self.summary, return_code=130)
         elif not self._finishing:
             self.action_quit_review()
-
-    async def on_mount(self) -> None:
-        """Show the main screen in a loading state and prepare the session in a thread."""
-        if self.signals:
-            loop = asyncio.get_running_loop()
-            for sig in (signal.SIGINT, signal.SIGTERM):
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(sig, self.interrupt)
-        offline = bool(self.session and not makes_model_calls(self.session.provider.name))
-        self.install_screen(MainScreen(offline=offline), name="main")
-        await self.push_screen("main")
-        code = self.main.query_one(CodeView)
-        code.loading = True
-        self.main.query_one("#title", TitleLine).update("Scanning the repository…")
-        self._update_status()
-        self._prepare()
-
-    @work(thread=True, exit_on_error=False, group="prepare")
-    def _prepare(self) -> None:
-        """Build the session (when given a factory), scan and index: all in a worker thread."""
-        try:
-            session = self.session
-            if session is None:
-                session = self._factory()  # type: ignore[operator]
-            items = self._prepare_fn(session) if self._prepare_fn else session.prepare()
-        except Exception as exc:  # shown to the person, never a traceback
-            message = str(getattr(exc, "message", "") or exc) or type(exc).__name__
-            self.call_from_thread(self._prepare_failed, message)
-            return
-        self.call_from_thread(self._prepared, session, items)
-
-    def _prepare_failed(self, message: str) -> None:
-        self.error = message
-        self.exit(None, return_code=2, message=f"docagent: error: {message}")
-
-    def _prepared(self, session: Session, items: list[WorkItem]) -> None:
-        self.session = session
-        self.tally = session.tally
-        self.items = items
-        self.loaded = True
-        self.queue.start(session)
-        self._show_banner(session)
-        self.main.query_one(TargetList).set_items(items)
-        self.main.query_one(CodeView).loading = False
-        if session.notice and makes_model_calls(session.provider.name):
-            self.notify(session.notice, title="provider", timeout=4)
-        for path, err in session.errors[:3]:
-            self.notify(f"{path}: {err}", title="skipped file", severity="warning", timeout=6)
-        source = getattr(session, "proposals_source", None)
-        for notice in getattr(session, "notices", [])[:3]:
-            title = "proposals" if source else "README"
-            self.notify(notice, title=title, severity="warning", timeout=8)
-        if not items:
-            self.main.query_one("#title", TitleLine).update("Nothing to review")
-            self.main.query_one(CodeView).show_message(
-                "Every target in scope is documented and up to date. Press q to quit."
-            )
-            self.main.query_one(ChecksPanel).show(None)
-            self._update_status()
-            return
-        self.show(0)
-
-    def _show_banner(self, session: Session) -> None:
-        """Say where the drafts come from: a proposals file, or the offline drafter."""
-        banner = self.main.query_one("#banner", OfflineBanner)
-        offline = not makes_model_calls(session.provider.name)
-        source = getattr(session, "proposals_source", None)
-        if source:
-            text = f"reviewing proposals from {source}"
-            if offline:
-                text += " · g drafts with the offline drafter (no model)"
-            banner.update(text)
-            banner.display = True
-        else:
-            banner.update(OfflineBanner.TEXT)
-            banner.display = offline
 
     # ------------------------------------------------------------------ drafting
 
@@ -390,211 +314,7 @@ class ReviewApp(App[SessionSummary]):
         with contextlib.suppress(Exception):  # the main screen is not mounted yet
             self.main.query_one(StatusLine).show(info)
 
-    # ------------------------------------------------------------------ deciding
-
-    def _review_ms(self) -> int | None:
-        if self._shown_at is None:
-            return None
-        return int((self.clock() - self._shown_at) * 1000)
-
-    def _decidable(self) -> tuple[WorkItem, Ready] | None:
-        """The current item and its ready draft, or None (with a notification saying why)."""
-        if not self.loaded or self.session is None:
-            return None
-        item = self.current_item()
-        if item is None:
-            return None
-        ready = self.queue.ready.get(item.key)
-        if ready is None:
-            self.notify("The draft is not ready yet.", severity="warning", timeout=2)
-            return None
-        if ready.draft.error or not ready.draft.text:
-            self.notify("This draft failed; press g to retry or s to skip.", severity="warning")
-            return None
-        return item, ready
-
-    def _after_decision(self) -> None:
-        """The current item is decided: redraw its row and move to the next pending one."""
-        self.main.query_one(TargetList).update_item(self.current)
-        self._advance()
-
-    def _advance(self) -> None:
-        """Move to the next pending item the filter shows (wrapping), or say all done."""
-        targets = self.main.query_one(TargetList)
-        index = targets.next_pending(self.current)
-        if index is not None:
-            self.show(index)
-            return
-        self._update_status()
-        self._render_current()
-        hidden = sum(1 for i in self.items if i.state == "pending")
-        if hidden:
-            self.notify(
-                f"Every target the filter shows is decided; {hidden} more outside it."
-                " Press escape to clear the filter.",
-                timeout=6,
-            )
-            return
-        self.notify("Every target is decided. Press q for the summary.", timeout=4)
-
-    def action_accept(self) -> None:
-        """Apply the current draft to its file and log ``accept``.
-
-        A draft that would replace hand-written lines (not an in-place repair) is not
-        applied: a notification says how many lines would go, and ``A`` confirms.
-        """
-        self._accept(confirm=False)
-
-    def action_accept_replace(self) -> None:
-        """``A``: accept a draft that replaces the hand-written docstring, once warned.
-
-        The person has been told how many lines go: by the checks panel (the draft fails
-        ``preserves_existing``) or by a refused ``a`` on this draft.
-        """
-        found = self._decidable()
-        if found is None:
-            return
-        item, ready = found
-        if not (ready.draft.replaces_prose or ready.draft.draft_id in self._warned):
-            self.notify("Nothing to confirm: press a to accept.", timeout=3)
-            return
-        self._accept(confirm=True)
-
-    def _accept(self, *, confirm: bool) -> None:
-        found = self._decidable()
-        if found is None:
-            return
-        item, ready = found
-        assert self.session is not None
-        outcome = self.session.accept(
-            item, ready.draft, review_ms=self._review_ms(), confirm=confirm
-        )
-        if not outcome.ok:
-            if outcome.needs_confirmation:
-                self._warned.add(ready.draft.draft_id)
-                lines = "line" if outcome.dropped == 1 else "lines"
-                self.notify(
-                    f"This draft replaces the hand-written docstring: {outcome.dropped} "
-                    f"{lines} would go. Press A to replace them, g for a fresh repair, "
-                    "e to edit.",
-                    title="hand-written docstring",
-                    severity="warning",
-                    timeout=10,
-                )
-                return
-            self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
-            return
-        self.queue.changed(item.path)
-        self._after_decision()
-
-    def action_edit(self) -> None:
-        """Open the editor on the current draft; saving accepts the edited text.
-
-        When the edited text cannot be applied (a README section that fails a check, say),
-        a notification says why and the editor opens again on the text, so nothing typed is
-        lost.
-        """
-        found = self._decidable()
-        if found is None:
-            return
-        item, ready = found
-        what = "section" if item.kind == README_KIND else "docstring"
-        # Saving an edit of a draft that replaces the hand-written docstring is informed: the
-        # editor's title says so. Otherwise a refusal for dropped lines asks for a second save.
-        informed = {"confirm": ready.draft.replaces_prose}
-
-        def saved(text: str | None) -> None:
-            if text is None or self.session is None:
-                return
-            outcome = self.session.accept(
-                item,
-                ready.draft,
-                text=text,
-                review_ms=self._review_ms(),
-                confirm=informed["confirm"],
-            )
-            if not outcome.ok:
-                if outcome.needs_confirmation:
-                    informed["confirm"] = True
-                    message = (
-                        f"This text drops {outcome.dropped} hand-written line(s) of the "
-                        "current docstring. Save again (ctrl+s) to replace them."
-                    )
-                    self.notify(message, severity="warning", timeout=10)
-                else:
-                    self.notify(f"Not applied: {outcome.message}", severity="error", timeout=8)
-                self.push_screen(EditorScreen(text, title, what), saved)
-                return
-            self.queue.changed(item.path)
-            self._after_decision()
-
-        title = f"{item.path}: {item.qualname}"
-        if ready.draft.replaces_prose:
-            title += " — replaces the hand-written docstring on save"
-        self.push_screen(EditorScreen(ready.draft.text, title, what), saved)
-
-    def action_reject(self) -> None:
-        """Ask for a reason, then log ``reject``."""
-        found = self._decidable()
-        if found is None:
-            return
-        item, ready = found
-
-        def picked(reason: str | None) -> None:
-            if reason is None or self.session is None:
-                return
-            self.session.reject(item, ready.draft, reason, review_ms=self._review_ms())
-            self._after_decision()
-
-        self.push_screen(ReasonScreen(), picked)
-
-    def action_skip(self) -> None:
-        """Log ``skip`` (when there is a draft) and move on."""
-        if not self.loaded or self.session is None:
-            return
-        item = self.current_item()
-        if item is None:
-            return
-        ready = self.queue.ready.get(item.key)
-        draft = ready.draft if ready and not ready.draft.error else None
-        self.session.skip(item, draft, review_ms=self._review_ms())
-        self._after_decision()
-
-    def action_regenerate(self) -> None:
-        """Ask for an optional hint and draft the current item again.
-
-        A typed hint asks for a rewrite (a stale docstring is replaced); without one the
-        draft is only made anew (a stale docstring is still repaired in place).
-        """
-        if not self.loaded:
-            return
-        item = self.current_item()
-        if item is None:
-            return
-
-        def hinted(hint: str | None) -> None:
-            if hint is None:
-                return
-            self.queue.discard(item)
-            self._request(item, hint or None, force=True, fresh=True)
-            if self.current_item() is item:
-                self._render_current()
-
-        self.push_screen(HintScreen(), hinted)
-
-    def action_undo(self) -> None:
-        """Restore the file of the last accept and log ``undo``."""
-        if not self.loaded or self.session is None:
-            return
-        item, outcome = self.session.undo()
-        if not outcome.ok or item is None:
-            self.notify(outcome.message, severity="warning", timeout=5)
-            return
-        self.queue.changed(item.path)
-        index = self.items.index(item)
-        self.main.query_one(TargetList).update_item(index)
-        self.notify(f"Undone: {item.path}: {item.qualname}", timeout=3)
-        self.show(index)
+    # ------------------------------------------------------------------ moving
 
     def action_next(self) -> None:
         """Move to the next target in the list."""
