@@ -15,6 +15,7 @@ from typing import Any
 
 from docagent import __version__
 from docagent.errors import DocagentError
+from docagent.vocab import REPORT_DIMENSIONS
 
 #: Mirrors :data:`docagent.config.CONFIG_ENV` (the CLI does not import the settings module).
 CONFIG_ENV = "DOCAGENT_CONFIG"
@@ -267,18 +268,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIM",
         action="append",
         default=[],
-        choices=(
-            "model",
-            "prompt",
-            "kind",
-            "style",
-            "path",
-            "reviewer",
-            "mode",
-            "day",
-            "effort",
-            "repo",
-        ),
+        choices=REPORT_DIMENSIONS,
         help="slice by a dimension (repeatable)",
     )
     p.add_argument("--since", metavar="DATE", help="only decisions on or after DATE (YYYY-MM-DD)")

@@ -33,6 +33,12 @@ README_SECTIONS: tuple[ReadmeSection, ...] = get_args(ReadmeSection)
 DocSection = Literal["params", "returns", "yields", "raises"]
 DOC_SECTIONS: tuple[DocSection, ...] = get_args(DocSection)
 
+#: A dimension ``docagent report --by`` slices by.
+ReportDimension = Literal[
+    "model", "prompt", "kind", "style", "path", "reviewer", "mode", "day", "effort", "repo"
+]
+REPORT_DIMENSIONS: tuple[ReportDimension, ...] = get_args(ReportDimension)
+
 #: What became of one proposal or README section when it was applied.
 ApplyOutcome = Literal["applied", "skipped", "refused"]
 APPLIED: Final = "applied"

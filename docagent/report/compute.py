@@ -34,19 +34,9 @@ from docagent.draft.pricing import cache_savings
 from docagent.errors import DocagentError
 from docagent.report.stats import edit_similarity, histogram, ratio, wilson
 from docagent.store.aggregate import NO_REASON, NONE_KEY, OVERALL, PENDING_KEY, Aggregates, Slice
+from docagent.vocab import REPORT_DIMENSIONS
 
-DIMENSIONS = (
-    "model",
-    "prompt",
-    "kind",
-    "style",
-    "path",
-    "reviewer",
-    "mode",
-    "day",
-    "effort",
-    "repo",
-)
+DIMENSIONS = REPORT_DIMENSIONS
 DEFAULT_BY = ("model", "prompt", "kind")
 OUTCOMES = ("accepted", "edited", "rejected", "skipped", "pending", "auto_applied", "pr_applied")
 #: what ``docagent outcomes`` finds of a followed draft

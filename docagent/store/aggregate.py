@@ -27,20 +27,10 @@ from typing import Any
 from docagent.decisions import STANDING_SQL
 from docagent.store import dialect as sql
 from docagent.store.records import APPLY_MODE, BATCH_REVIEWER
+from docagent.vocab import REPORT_DIMENSIONS
 
 #: The dimensions a report slices by, and the overall "dimension" (one key for everything).
-DIMENSIONS = (
-    "model",
-    "prompt",
-    "kind",
-    "style",
-    "path",
-    "reviewer",
-    "mode",
-    "day",
-    "effort",
-    "repo",
-)
+DIMENSIONS = REPORT_DIMENSIONS
 OVERALL = ""
 #: Key of drafts awaiting a decision in the ``reviewer`` dimension.
 PENDING_KEY = "(pending)"
