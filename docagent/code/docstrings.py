@@ -180,15 +180,21 @@ def parse_sections(text: str, style: str | None = None) -> Sections:
     return sec
 
 
-def typed_entries_majority(texts: Iterable[str], minimum: int = 3) -> bool | None:
+def typed_entries_majority(
+    texts: Iterable[str], minimum: int = 3, enough: int = 200
+) -> bool | None:
     """Whether the repository's Google and reST docstrings put types in their parameter entries.
 
-    Counts the parameter entries of every docstring in ``texts`` with a parameters section
-    (numpy entries always carry a type, so they do not vote). True when more than half name a
-    type, False when fewer do; None when fewer than ``minimum`` docstrings have entries to tell.
+    Counts the parameter entries of the docstrings in ``texts`` with a parameters section
+    (numpy entries always carry a type, so they do not vote), up to ``enough`` of them (a
+    sample that settles the habit without parsing every docstring of a large repository).
+    True when more than half name a type, False when fewer do; None when fewer than
+    ``minimum`` docstrings have entries to tell.
     """
     docs = typed = entries = 0
     for text in texts:
+        if docs >= enough:
+            break
         if detect_style(text) not in ("google", "sphinx"):
             continue
         sec = parse_sections(text)
