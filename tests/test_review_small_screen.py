@@ -131,11 +131,13 @@ async def test_scroll_keys_are_in_the_footer_and_help_and_scroll_the_code(
         for word in ("Accept", "Edit", "Reject", "Skip", "Regen", "Undo", "Help", "Quit"):
             assert word in footer
         code = app.main.query_one(CodeView)
+        # the view scrolls to the change once laid out (after a refresh): wait for it
+        await wait_for(pilot, lambda: code.scroll_y > 0)
         top = code.scroll_y
         await pilot.press("pageup")
-        assert code.scroll_y < top
+        await wait_for(pilot, lambda: code.scroll_y < top)
         await pilot.press("pagedown")
-        assert code.scroll_y > 0
+        await wait_for(pilot, lambda: code.scroll_y > 0)
         assert app.current_item().qualname == "configure"  # the list did not move
         await pilot.press("question_mark")
         await wait_for(pilot, lambda: isinstance(app.screen, HelpScreen))
