@@ -114,6 +114,29 @@ def test_backticked_names_must_exist():
     assert backticked_names("see :func:`Box <pkg.m.Box>` and `a + b`") == ["pkg.m.Box"]
 
 
+def test_methods_of_builtins_resolve_and_invented_ones_do_not():
+    ok = StructuredDraft(
+        "Return x, like `list.extend` and `dict.update` do.", params={"x": "V."}, returns="x"
+    )
+    assert failed(check("helper", ok)) == []
+    bad = StructuredDraft("Return x, like `list.extend_all`.", params={"x": "V."}, returns="x")
+    assert "list.extend_all" in check("helper", bad)["names"].detail
+
+
+def test_names_the_person_wrote_are_not_blamed_on_the_draft():
+    """A draft keeping a person's prose is not failed for a name the person wrote."""
+    code = 'def visit(x):\n    """Visit x, see `somewhere_else`."""\n    return x\n'
+    facts = read_file("", "pkg/v.py", data=code.encode())
+    target = facts.target("visit")
+    symbols = SymbolIndex.from_files([facts])
+    kept = "Visit x, see `somewhere_else`.\n\nArgs:\n    x: V.\n\nReturns:\n    x."
+    names = {c.name: c for c in run_checks(target, kept, "google", symbols)}["names"]
+    assert names.ok
+    invented = kept.replace("Args:", "Uses `made_up`.\n\nArgs:")
+    names = {c.name: c for c in run_checks(target, invented, "google", symbols)}["names"]
+    assert not names.ok and "made_up" in names.detail and "somewhere_else" not in names.detail
+
+
 def test_summary_must_be_one_line():
     t = FACTS.target("helper")
     checks = {c.name: c for c in run_checks(t, "Return\nx.\n\nArgs:\n    x: V.", "google", SYMBOLS)}

@@ -171,7 +171,7 @@ def test_sections_come_from_code_facts():
     d = OfflineDrafter()
     init = d.draft(facts, facts.target("Store.__init__"))
     assert init.params == {
-        "path": "The file system path (str). It is stored as self.path.",
+        "path": "The path (str). It is stored as self.path.",
         "size": "The size (int). Defaults to 3.",
         "strict": "The strict flag (bool). Defaults to False.",
     }
@@ -415,3 +415,39 @@ def test_magic_methods_say_what_python_does_with_their_results(tmp_path):
     numpy = render(drafter.draft(facts, length), "numpy", length)
     assert "Returns\n-------\nint\n" in numpy
     assert "Returns\n-------\nbool\n" in render(eq, "numpy", facts.target("Bag.__eq__"))
+
+
+def test_a_path_is_a_file_system_path_only_when_the_code_says_so():
+    """``path`` means a file on disk only by annotation or a file-system call, not by name."""
+    code = (
+        "import os\nfrom pathlib import Path\n\n"
+        "def visit(path, key, value):\n    return key, value\n\n"
+        "def load(path):\n    with open(path) as f:\n        return f.read()\n\n"
+        "def size(path: Path) -> int:\n    return 0\n\n"
+        "def exists(path):\n    return os.path.exists(path)\n"
+    )
+    facts = read_file("", "pkg/paths.py", data=code.encode())
+    d = OfflineDrafter()
+    meaning = {
+        q: d.draft(facts, facts.target(q)).params["path"]
+        for q in ("visit", "load", "size", "exists")
+    }
+    assert meaning["visit"].startswith("The path.")
+    assert "file system" not in meaning["visit"]
+    for q in ("load", "size", "exists"):
+        assert meaning[q].startswith("The file system path"), (q, meaning[q])
+
+
+def test_a_yielded_value_from_no_loop_is_not_described_as_an_empty_iterable():
+    """A generator yielding a plain local gets no ``Each item of ``.`` (an empty code span)."""
+    code = (
+        "def backoff(start, stop):\n"
+        "    cur = start\n"
+        "    while cur < stop:\n"
+        "        cur_ret = cur\n"
+        "        yield cur_ret\n"
+        "        cur *= 2\n"
+    )
+    facts = read_file("", "pkg/gen.py", data=code.encode())
+    text = OfflineDrafter().draft(facts, facts.target("backoff")).yields
+    assert "``" not in text and "of ." not in text, text

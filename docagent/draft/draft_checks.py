@@ -250,7 +250,9 @@ def run_checks(
                     hard=False,
                 )
             )
-    unknown = unresolved_names(text, target, symbols, init, facts)
+    # names the person already wrote in the docstring are not the draft's invention
+    written = set(backticked_names(target.docstring.text)) if target.docstring else set()
+    unknown = [n for n in unresolved_names(text, target, symbols, init, facts) if n not in written]
     checks.append(
         Check(
             "names",

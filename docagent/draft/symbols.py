@@ -118,6 +118,16 @@ _SITE_RE = re.compile(r"(?<![\w])([A-Za-z_]\w*)\s*\(")
 _BUILTIN_NAMES = frozenset(dir(builtins)) | frozenset(keyword.kwlist) | {"self", "cls"}
 
 
+def _builtin_attribute(parts: list[str]) -> bool:
+    """True when ``parts`` name an attribute of a builtin (``list.extend``, ``str.join``)."""
+    obj: object = builtins
+    for part in parts:
+        if not hasattr(obj, part):
+            return False
+        obj = getattr(obj, part)
+    return True
+
+
 class SymbolIndex:
     """Signatures and docstrings of every target of the repository, searchable by name."""
 
@@ -349,7 +359,7 @@ class SymbolIndex:
         if not name:
             return False
         parts = name.split(".")
-        if parts[0] in _BUILTIN_NAMES and len(parts) == 1:
+        if parts[0] in _BUILTIN_NAMES and (len(parts) == 1 or _builtin_attribute(parts)):
             return True
         if parts[0] in self.imports.get(path, frozenset()):
             return True

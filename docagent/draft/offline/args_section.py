@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from docagent.code.targets import Param, Target
 from docagent.draft.offline.body_facts import BodyFacts
 from docagent.draft.offline.param_uses import ParamUse
@@ -20,6 +22,17 @@ from docagent.draft.offline.words import (
 _MAX_USES = 3
 #: Leading words of counts and bounds (``num_workers``, ``max_size``) and how they read.
 _QUANTITY_WORDS = {"num": "number of", "n": "number of", "max": "maximum", "min": "minimum"}
+#: Parameter names of :data:`PARAM_PHRASES` whose phrase holds only with evidence from the code:
+#: a ``path`` is also a path of keys in a nested structure, of a URL, of an attribute.
+_FILE_SYSTEM_NAMES = frozenset({"path"})
+#: Annotations that make a value a file-system path.
+_FS_ANNOTATION = re.compile(
+    r"\b(?:Path|PurePath|PathLike|StrPath|StrOrBytesPath|FileDescriptorOrPath)\b"
+)
+#: Calls that take a file-system path (a parameter passed to one is a path on disk).
+_FS_CALL = re.compile(
+    r"(?:open|io\.open|(?:pathlib\.)?Path|os(?:\.path)?\.\w+|shutil\.\w+|glob\.\w+)"
+)
 
 
 def param_text(p: Param, target: Target, body: BodyFacts | None = None) -> str:
@@ -32,7 +45,7 @@ def param_text(p: Param, target: Target, body: BodyFacts | None = None) -> str:
         text = _pack_text(p, use)
     else:
         usage = use_text(use)
-        text = _protocol_meaning(p, target) or _named_meaning(p, target, ann)
+        text = _protocol_meaning(p, target) or _named_meaning(p, target, ann, use)
     if ann and p.kind not in VAR_KINDS:
         text += f" ({plain_code(ann)})"
     text += "."
@@ -66,13 +79,15 @@ def _protocol_meaning(p: Param, target: Target) -> str:
     return ""
 
 
-def _named_meaning(p: Param, target: Target, ann: str) -> str:
+def _named_meaning(p: Param, target: Target, ann: str, use: ParamUse) -> str:
     """What a named parameter is, read from its name (never guessed from a generic name)."""
     words = split_words(p.name)
     is_bool = (ann == "bool") or (p.default in ("True", "False"))
     if p.name == "other" and target.name.startswith("__") and target.name.endswith("__"):
         return "The other operand"
-    if p.name in PARAM_PHRASES:
+    if p.name in PARAM_PHRASES and (
+        p.name not in _FILE_SYSTEM_NAMES or _is_file_system_path(ann, use)
+    ):
         return PARAM_PHRASES[p.name]
     if is_bool:
         flag = _flag_meaning(p.name, words, ann)
@@ -83,6 +98,13 @@ def _named_meaning(p: Param, target: Target, ann: str) -> str:
     if meaningful(p.name):
         return f"The {as_phrase(words)}"
     return f"The `{p.name}` argument"
+
+
+def _is_file_system_path(ann: str, use: ParamUse) -> bool:
+    """True when the annotation or a call the value is passed to makes it a path on disk."""
+    if _FS_ANNOTATION.search(ann):
+        return True
+    return any(_FS_CALL.fullmatch(c) for c in use.passed_to)
 
 
 def _flag_meaning(name: str, words: list[str], ann: str) -> str:

@@ -48,7 +48,7 @@ def quoted_code(text: str, limit: int = 60) -> str:
     """Code in prose: in backticks unless it is a bare (possibly dotted) name, which the names
     check would look up; '' when it is too long to help."""
     text = " ".join(text.replace("`", "'").split())
-    if len(text) > limit:
+    if not text or len(text) > limit:
         return ""
     if SIMPLE_NAME.fullmatch(text):
         return text
