@@ -143,6 +143,27 @@ def test_summary_must_be_one_line():
     assert not checks["summary"].ok
 
 
+def test_a_persons_summary_over_two_lines_does_not_fail_the_draft_that_keeps_it():
+    """Updating a docstring whose summary spans two lines keeps it; a new one must be one line."""
+    code = (
+        "def ceil(x):\n"
+        '    """Return the ceiling of *x*. If *options* is set, return the\n'
+        '    smallest integer."""\n'
+        "    if x is None:\n"
+        "        raise ValueError('x')\n"
+        "    return x\n"
+    )
+    facts = read_file("", "pkg/c.py", data=code.encode())
+    target = facts.target("ceil")
+    kept = (
+        "Return the ceiling of *x*. If *options* is set, return the\nsmallest integer.\n\n"
+        "Raises:\n    ValueError: If x is None."
+    )
+    assert {c.name: c for c in run_checks(target, kept, "google")}["summary"].ok
+    rewritten = kept.replace("smallest integer.", "largest integer.")
+    assert not {c.name: c for c in run_checks(target, rewritten, "google")}["summary"].ok
+
+
 def test_text_that_cannot_be_a_docstring_fails_the_roundtrip():
     t = FACTS.target("helper")
     checks = {c.name: c for c in run_checks(t, "  indented\n\n\n", "google", SYMBOLS)}

@@ -264,12 +264,29 @@ def run_checks(
     summary_problems = []
     if not first.strip():
         summary_problems.append("the summary line is empty")
-    elif rest and rest.strip() and not rest.startswith("\n"):
+    elif rest and rest.strip() and not rest.startswith("\n") and not _persons_summary(text, target):
         summary_problems.append("the summary is not one line followed by a blank line")
     checks.append(Check("summary", not summary_problems, "; ".join(summary_problems)))
     checks.extend(_check_literal(text))
     checks.append(check_secret(text))
     return checks
+
+
+def _first_paragraph(text: str) -> str:
+    """The text up to its first blank line, with whitespace runs made single spaces."""
+    return " ".join(re.split(r"\n[ \t]*\n", text.strip(), maxsplit=1)[0].split())
+
+
+def _persons_summary(text: str, target: Target) -> bool:
+    """True when ``text`` opens with the first paragraph of the docstring the person wrote.
+
+    A draft that updates a docstring keeps the person's opening as it is (a summary over two
+    lines is their style, not the draft's mistake), so the summary check does not fail it.
+    """
+    if target.docstring is None:
+        return False
+    own = _first_paragraph(target.docstring.text)
+    return bool(own) and _first_paragraph(text) == own
 
 
 def check_secret(text: str) -> Check:
