@@ -341,7 +341,8 @@ def _cards(data: dict[str, Any]) -> str:
             "Drafts",
             str(o["drafts"]),
             f"{o['edited']} edited · {o['rejected']} rejected · {o['skipped']} skipped"
-            f" · {o['pending']} pending · {o['auto_applied']} applied by the batch policy"
+            f" · {o['pending']} pending"
+            f" · {o['auto_applied']} applied unreviewed (batch policy or apply)"
             f" · {o['pr_applied']} applied on pull requests",
         ),
         (

@@ -33,7 +33,7 @@ def overall_lines(data: dict[str, Any]) -> list[tuple[str, str]]:
             "Drafts",
             f"{o['drafts']}: {o['accepted']} accepted unchanged, {o['edited']} edited,"
             f" {o['rejected']} rejected, {o['skipped']} skipped, {o['pending']} pending,"
-            f" {o['auto_applied']} applied by the batch policy,"
+            f" {o['auto_applied']} applied unreviewed (batch policy or apply),"
             f" {o['pr_applied']} applied on pull requests",
         ),
         ("Accept rate", rate),
