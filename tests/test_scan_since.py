@@ -1,0 +1,190 @@
+"""`scan --since` on a few files: what it lists, how it finds the repository, what it imports."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import git
+
+from docagent import repo
+from docagent.cli import main
+
+F = "def f(x):\n    return x\n"
+
+
+def _scanned(capsys: pytest.CaptureFixture[str], *argv: str) -> set[str]:
+    assert main(["scan", *argv, "--json"]) == 0
+    return {t["path"] for t in json.loads(capsys.readouterr().out)["targets"]}
+
+
+@pytest.fixture
+def worked(repo_factory) -> Path:
+    """A repository with every kind of change since HEAD in its work tree and index."""
+    files = {
+        f"{name}.py": F for name in ("edited", "staged", "moved", "gone", "unstaged_gone", "same")
+    }
+    files["kept_out.py"] = F
+    root = repo_factory({**files, ".gitignore": "build/\nkept_out.py\n"})
+    git(root, "add", "-f", "kept_out.py")
+    git(root, "commit", "-qm", "track an ignored file")
+    (root / "edited.py").write_text(F + "\n\ndef g(y):\n    return y\n")
+    (root / "staged.py").write_text(F.replace("x", "z"))
+    git(root, "add", "staged.py")
+    git(root, "mv", "moved.py", "renamed.py")
+    git(root, "rm", "-q", "gone.py")
+    (root / "unstaged_gone.py").unlink()
+    (root / "untracked.py").write_text(F)
+    (root / "build").mkdir()
+    (root / "build" / "gen.py").write_text(F)  # ignored
+    (root / "venv" / "lib").mkdir(parents=True)
+    (root / "venv" / "pyvenv.cfg").write_text("home = /usr\n")
+    (root / "venv" / "lib" / "site.py").write_text(F)  # an environment, not the project
+    (root / "notes.txt").write_text("not python\n")
+    return root
+
+
+EXPECTED = {"edited.py", "staged.py", "renamed.py", "untracked.py"}
+
+
+def test_since_lists_edited_staged_renamed_and_untracked_files(worked, capsys) -> None:
+    assert _scanned(capsys, str(worked), "--since", "HEAD") == EXPECTED
+
+
+def test_since_no_longer_lists_an_ignored_file_removed_from_the_index(worked, capsys) -> None:
+    git(worked, "rm", "-q", "--cached", "kept_out.py")  # still on disk, ignored now
+    assert _scanned(capsys, str(worked), "--since", "HEAD") == EXPECTED
+    (worked / "kept_out.py").write_text(F + "# edited\n")
+    git(worked, "add", "-f", "kept_out.py")  # tracked again, and changed
+    assert _scanned(capsys, str(worked), "--since", "HEAD") == EXPECTED | {"kept_out.py"}
+
+
+def test_the_two_process_answer_is_the_step_by_step_one(
+    worked, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`git diff --merge-base` beside `ls-files --others` lists what the full listing, each
+    revision resolved and the merge base computed by hand list (git before 2.30 gets that)."""
+    git(worked, "checkout", "-q", "-b", "feature")
+    git(worked, "commit", "-qm", "on the branch")  # the staged changes, the rename, the removal
+    (worked / "same.py").write_text(F + "# touched\n")
+    for since in ("HEAD", "main", "HEAD~1"):
+        quick = repo.python_files(worked, since=since)
+        monkeypatch.setattr(repo, "_changed_since", lambda *_a: None)
+        slow = repo.python_files(worked, since=since)
+        monkeypatch.undo()
+        assert quick == slow, since
+    assert "renamed.py" in repo.python_files(worked, since="main")
+    assert "renamed.py" not in repo.python_files(worked, since="HEAD")
+
+
+def test_since_a_branch_scans_what_this_branch_changed(repo_factory, capsys) -> None:
+    root = repo_factory({"a.py": F, "b.py": F})
+    git(root, "checkout", "-q", "-b", "feature")
+    (root / "a.py").write_text(F + "# feature\n")
+    git(root, "commit", "-qam", "feature")
+    git(root, "checkout", "-q", "main")
+    (root / "b.py").write_text(F + "# main\n")
+    git(root, "commit", "-qam", "main")
+    git(root, "checkout", "-q", "feature")
+    (root / "new.py").write_text(F)
+    assert _scanned(capsys, str(root), "--since", "main") == {"a.py", "new.py"}
+
+
+def test_since_unrelated_history_is_a_one_line_error(repo_factory, capsys) -> None:
+    root = repo_factory({"a.py": F})
+    git(root, "checkout", "-q", "--orphan", "other")
+    git(root, "commit", "-qm", "unrelated")
+    git(root, "checkout", "-q", "main")
+    assert main(["scan", str(root), "--since", "other"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no common ancestor" in err[0], err
+
+
+@pytest.mark.parametrize("where", ["outside", "missing"])
+def test_since_on_a_path_outside_any_repository_is_a_one_line_error(
+    tmp_path: Path, capsys, where: str
+) -> None:
+    folder = tmp_path / "plain"
+    folder.mkdir()
+    (folder / "m.py").write_text(F)
+    target = folder / "m.py" if where == "outside" else folder / "nope.py"
+    assert main(["scan", str(target), "--since", "HEAD"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    words = "not inside a git repository" if where == "outside" else "no such file"
+    assert len(err) == 1 and words in err[0], err
+
+
+def _ask_git(path: Path) -> Path:
+    top = git(path, "rev-parse", "--show-toplevel").strip()
+    return Path(top).resolve()
+
+
+def test_the_root_is_found_without_git_where_git_would_find_it(
+    repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder of a repository, a linked work tree and a submodule: the nearest `.git`."""
+    root = repo_factory({"pkg/sub/m.py": F})
+    git(root, "worktree", "add", "-q", str(tmp_path / "linked"))
+    inner = repo_factory({"i.py": F}, name="inner")
+    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "vendor")
+    places = [root, root / "pkg" / "sub", root / "pkg" / "sub" / "m.py", tmp_path / "linked"]
+    places += [tmp_path / "linked" / "pkg", root / "vendor"]
+    started: list[object] = []
+    real = subprocess.Popen
+
+    def counting(*a: object, **k: object) -> subprocess.Popen[bytes]:
+        started.append(a)
+        return real(*a, **k)  # type: ignore[call-overload, no-any-return]
+
+    monkeypatch.setattr(repo, "_ROOTS", {})
+    monkeypatch.setattr(subprocess, "Popen", counting)
+    found = [repo.find_root(p) for p in places]
+    monkeypatch.undo()
+    assert started == []
+    assert found == [_ask_git(p if p.is_dir() else p.parent) for p in places]
+
+
+def test_git_is_asked_when_the_walk_could_be_wrong(
+    repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIT_DIR moves the repository; a `.git` without HEAD is not one (git looks further up)."""
+    outer = repo_factory({"a.py": F}, name="outer")
+    fake = outer / "fake"
+    (fake / ".git").mkdir(parents=True)
+    monkeypatch.setattr(repo, "_ROOTS", {})
+    assert repo.find_root(fake) == outer.resolve()
+    other = repo_factory({"b.py": F}, name="other")
+    monkeypatch.setenv("GIT_DIR", str(other / ".git"))
+    monkeypatch.setenv("GIT_WORK_TREE", str(other))
+    monkeypatch.setattr(repo, "_ROOTS", {})
+    assert repo.find_root(outer) == other.resolve()
+
+
+def test_a_folder_inside_dot_git_is_refused_in_one_line(repo_factory, capsys) -> None:
+    root = repo_factory({"a.py": F})
+    assert main(["scan", str(root / ".git" / "refs"), "--since", "HEAD"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "Traceback" not in err[0], err
+
+
+def test_scan_since_imports_neither_gitpython_nor_unneeded_modules(worked) -> None:
+    """`docagent scan --since` starts no more than it needs: no GitPython, no provider
+    registry, no `importlib.resources` (tree-sitter's grammar package), no OpenSSL hashes."""
+    code = (
+        "import sys\n"
+        "from docagent.cli import main\n"
+        f"code = main(['scan', {str(worked)!r}, '--since', 'HEAD', '--json'])\n"
+        "names = ('git', 'docagent.draft.providers.registry', 'importlib.resources', '_hashlib')\n"
+        "print(code, sorted(n for n in names if n in sys.modules), file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=worked.parent
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert {t["path"] for t in json.loads(proc.stdout)["targets"]} == EXPECTED
+    assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr
