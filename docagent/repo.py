@@ -527,14 +527,14 @@ def python_files(
     """
     with _git(root) as r:
         listed = _changed_since(r, since) if since else None
+        files: set[str] = set()
+        untracked: list[str] = []
         if listed is not None:
-            changed, untracked = listed
-            files = {f for f in changed if f.endswith(".py")}
+            files = {f for f in listed[0] if f.endswith(".py")}
+            untracked = listed[1]
             files.update(untracked)
         else:
             out = r.git.ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
-            files = set()
-            untracked = []
             for entry in out.split("\0"):
                 tag, _, f = entry.partition(" ")
                 if not f.endswith(".py"):
