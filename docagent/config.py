@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent.draft.providers import registry
 from docagent.errors import DocagentError
 from docagent.vocab import KINDS, README_SECTIONS, STYLE_SETTINGS
 
@@ -139,7 +138,7 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         raise DocagentError(
             f"setting '{key}' in {source} must be {expected}, got {shown}"
         ) from None
-    choices = registry.provider_choices() if key == "provider" else _CHOICES.get(key)
+    choices = _provider_choices() if key == "provider" else _CHOICES.get(key)
     if choices and value not in choices:
         raise DocagentError(
             f"setting '{key}' in {source} must be one of {', '.join(choices)}, got {value!r}"
@@ -310,11 +309,25 @@ def _inside(root: Path, value: str) -> bool:
         return False
 
 
+def _provider_choices() -> tuple[str, ...]:
+    """The valid ``provider`` values (the registry is read only when a setting names one)."""
+    from docagent.draft.providers import registry
+
+    return registry.provider_choices()
+
+
+def _sends_key(name: str) -> bool:
+    """Whether the provider ``name`` sends the user's API key somewhere."""
+    from docagent.draft.providers import registry
+
+    return registry.sends_key(name)
+
+
 def _untrusted_reason(root: Path, key: str, value: Any) -> str:
     """Why a repository may not set ``key`` to ``value`` ("" when it may)."""
     if key in ("openai_base_url", "otel_endpoint") and value:
         return "an endpoint"
-    if key == "provider" and isinstance(value, str) and registry.sends_key(value):
+    if key == "provider" and isinstance(value, str) and _sends_key(value):
         return "a provider that sends your API key"
     if key == "store" and value:
         return "a database server (your database credentials and code would go to it)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import subprocess
@@ -12,7 +13,7 @@ import pytest
 from conftest import git
 
 from docagent import repo
-from docagent.cli import main
+from docagent.cli import build_parser, main
 
 F = "def f(x):\n    return x\n"
 
@@ -188,3 +189,27 @@ def test_scan_since_imports_neither_gitpython_nor_unneeded_modules(worked) -> No
     assert proc.returncode == 0, proc.stderr
     assert {t["path"] for t in json.loads(proc.stdout)["targets"]} == EXPECTED
     assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr
+
+
+def _help(parser: argparse.ArgumentParser, argv: list[str], capsys) -> str:
+    with pytest.raises(SystemExit):
+        parser.parse_args(argv)
+    return capsys.readouterr().out
+
+
+def test_a_command_builds_only_its_own_parser_and_reads_the_same(capsys) -> None:
+    """`docagent scan ...` builds the scan parser alone: same help, same parsed arguments;
+    a name that is no command gets the full parser's error."""
+    full = build_parser()
+    commands = next(a for a in full._actions if isinstance(a, argparse._SubParsersAction))
+    assert len(commands.choices) > 5
+    for name in commands.choices:
+        one = build_parser(only=name)
+        assert _help(one, [name, "--help"], capsys) == _help(full, [name, "--help"], capsys)
+    argv = ["scan", "x", "--since", "HEAD", "--json", "--fail-under", "50"]
+    assert build_parser(only="scan").parse_args(argv) == full.parse_args(argv)
+    assert _help(build_parser(only="nope"), ["--help"], capsys) == _help(full, ["--help"], capsys)
+    with pytest.raises(SystemExit):
+        main(["nope"])
+    err = capsys.readouterr().err
+    assert "invalid choice: 'nope'" in err and all(f"'{c}'" in err for c in commands.choices)
