@@ -139,7 +139,7 @@ def test_the_root_is_found_without_git_where_git_would_find_it(
 
     def counting(*a: object, **k: object) -> subprocess.Popen[bytes]:
         started.append(a)
-        return real(*a, **k)  # type: ignore[call-overload, no-any-return]
+        return real(*a, **k)  # type: ignore[call-overload]
 
     monkeypatch.setattr(repo, "_ROOTS", {})
     monkeypatch.setattr(subprocess, "Popen", counting)
@@ -213,3 +213,32 @@ def test_a_command_builds_only_its_own_parser_and_reads_the_same(capsys) -> None
         main(["nope"])
     err = capsys.readouterr().err
     assert "invalid choice: 'nope'" in err and all(f"'{c}'" in err for c in commands.choices)
+
+
+def test_the_grammar_read_without_its_package_is_the_packages_grammar(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """tree-sitter-python's compiled module loaded alone parses as the package's grammar does;
+    when that module cannot be found, the package gives it."""
+    import importlib.machinery
+
+    import tree_sitter_python
+    from tree_sitter import Language, Parser
+
+    from docagent.code import parser as ts
+
+    source = b'class A:\n    """Doc."""\n\n    def f(self, x=1, *a, **k):\n        yield x\n'
+    expected = str(Parser(Language(tree_sitter_python.language())).parse(source).root_node)
+    monkeypatch.delitem(sys.modules, "tree_sitter_python")
+    alone = Language(ts.python_grammar())
+    assert "tree_sitter_python" not in sys.modules
+    assert str(Parser(alone).parse(source).root_node) == expected
+    assert str(Parser(ts.LANGUAGE).parse(source).root_node) == expected
+    find_spec = importlib.machinery.PathFinder.find_spec
+
+    def no_binding(name: str, *args: object) -> object:
+        return None if name.endswith("._binding") else find_spec(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec", no_binding)
+    fallback = Language(ts.python_grammar())
+    assert str(Parser(fallback).parse(source).root_node) == expected
