@@ -179,11 +179,14 @@ class _Commands:
         self.action = action
         self.only = only
         self.built = False
+        self.unbuilt: _Unbuilt | None = None
 
     def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
         """Add the parser of command ``name`` (an unbuilt stand-in for another command)."""
         if self.only is not None and name != self.only:
-            return _Unbuilt(add_help=False)
+            if self.unbuilt is None:
+                self.unbuilt = _Unbuilt(add_help=False)
+            return self.unbuilt
         self.built = True
         parser: argparse.ArgumentParser = self.action.add_parser(name, **kwargs)
         return parser

@@ -12,6 +12,7 @@ user sets ``DOCAGENT_TRUST_REPO_CONFIG=1`` (see docs/configuration.md).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import os
@@ -23,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from docagent.code.style_config import load_toml
 from docagent.errors import DocagentError
 from docagent.vocab import KINDS, README_SECTIONS, STYLE_SETTINGS
 
@@ -213,11 +215,9 @@ def read_pyproject(root: Path, file: Path | None = None) -> dict[str, Any]:
         if file is not None:
             raise DocagentError(f"--config {file}: no such file")
         return {}
-    import tomllib  # here: a repository without pyproject.toml never needs it
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = load_toml(path)
+    except (ValueError, UnicodeDecodeError) as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise DocagentError(f"{path}: cannot read TOML: {exc}") from None
     except OSError as exc:
         raise DocagentError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -228,6 +228,7 @@ def read_pyproject(root: Path, file: Path | None = None) -> dict[str, Any]:
         table = tool.get("docagent", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise DocagentError(f"{path}: [tool.docagent] must be a table")
+    table = copy.deepcopy(table)  # the parsed document is shared (load_toml)
     return {k.replace("-", "_"): v for k, v in table.items()}
 
 
@@ -276,11 +277,9 @@ def _source_label(root: Path, file: Path, chosen: bool) -> str:
 
 
 def _has_docagent_table(path: Path) -> bool:
-    import tomllib
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        data = load_toml(path)
+    except (OSError, ValueError):  # tomllib.TOMLDecodeError and UnicodeDecodeError are
         return True  # unreadable: choose it, so reading it reports the problem
     tool = data.get("tool")
     return isinstance(tool, dict) and "docagent" in tool

@@ -242,3 +242,38 @@ def test_the_grammar_read_without_its_package_is_the_packages_grammar(
     monkeypatch.setattr(importlib.machinery.PathFinder, "find_spec", no_binding)
     fallback = Language(ts.python_grammar())
     assert str(Parser(fallback).parse(source).root_node) == expected
+
+
+def test_pyproject_is_parsed_once_per_scan_and_an_edit_is_seen(
+    repo_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings, special-method rules and style each read pyproject.toml: one parse serves
+    them all, and an edited file is parsed again."""
+    import tomllib
+
+    from docagent.scan import scan
+
+    pyproject = (
+        '[tool.ruff.lint]\nselect = ["D"]\n\n[tool.ruff.lint.pydocstyle]\nconvention = "numpy"\n'
+        '\n[tool.docagent]\nexclude = ["skip/**"]\n'
+    )
+    root = repo_factory({"m.py": F, "skip/s.py": F, "pyproject.toml": pyproject})
+    parsed: list[str] = []
+    real = tomllib.loads
+
+    def counting(text: str, **kwargs: object) -> dict[str, object]:
+        parsed.append(text)
+        return real(text, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(tomllib, "loads", counting)
+    first = scan(root)
+    assert (first.style, sorted(first.files)) == ("numpy", ["m.py"])
+    assert len(parsed) == 1
+    (root / "pyproject.toml").write_text(pyproject.replace("numpy", "google"))
+    second = scan(root)
+    assert (second.style, sorted(second.files)) == ("google", ["m.py"])
+    assert len(parsed) == 2
+    from docagent.config import load_settings
+
+    load_settings(root).exclude.append("m.py")  # the settings' lists are their own
+    assert sorted(scan(root).files) == ["m.py"] and len(parsed) == 2
