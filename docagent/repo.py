@@ -203,7 +203,29 @@ _DISCOVERY_ENV = (
     "GIT_COMMON_DIR",
     "GIT_CEILING_DIRECTORIES",
     "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_CONFIG_PARAMETERS",  # git -c core.worktree=...
+    "GIT_CONFIG_COUNT",
 )
+
+
+def _moves_work_tree(git_dir: Path) -> bool:
+    """Whether the repository's own config could put its work tree elsewhere
+    (``core.worktree``, or an ``include`` that might): then only git can say where it is."""
+    configs = [git_dir / "config", git_dir / "config.worktree"]
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    else:  # a linked work tree: the shared config is the main repository's
+        configs.append((git_dir / common) / "config")
+    for config in configs:
+        try:
+            text = config.read_bytes().lower()
+        except FileNotFoundError:
+            continue
+        if b"worktree" in text or b"include" in text:
+            return True
+    return False
 
 
 def _top_by_walking(start: Path) -> Path | None:
@@ -214,8 +236,9 @@ def _top_by_walking(start: Path) -> Path | None:
     with a ``HEAD`` file or a ``.git`` file naming the git folder (``gitdir: ...``: a linked
     work tree or a submodule). git is asked instead when anything could make its answer
     differ or when it has an error to give: an environment variable that moves the repository
-    (``GIT_DIR``, ...), ``start`` inside a ``.git`` folder, a parent on another filesystem,
-    anything unreadable, or no ``.git`` up to ``/``.
+    (``GIT_DIR``, ``git -c``, ...), a config that may (``core.worktree``, ``include``),
+    ``start`` inside a ``.git`` folder, a parent on another filesystem, anything unreadable,
+    or no ``.git`` up to ``/``.
     """
     if any(os.environ.get(name) for name in _DISCOVERY_ENV) or ".git" in start.parts:
         return None
@@ -230,11 +253,18 @@ def _top_by_walking(start: Path) -> Path | None:
             except FileNotFoundError:
                 continue
             if stat.S_ISDIR(mode):
-                return folder if os.path.isfile(dot / "HEAD") else None
-            if stat.S_ISREG(mode):
+                git_dir = dot
+                if not os.path.isfile(dot / "HEAD"):
+                    return None
+            elif stat.S_ISREG(mode):
                 with open(dot, "rb") as fh:
-                    return folder if fh.read(8) == b"gitdir: " else None
-            return None
+                    line = fh.read(4096).split(b"\n", 1)[0].strip()
+                if not line.startswith(b"gitdir: "):
+                    return None
+                git_dir = folder / os.fsdecode(line[len(b"gitdir: ") :])
+            else:
+                return None
+            return None if _moves_work_tree(git_dir) else folder
     except OSError:
         return None
     return None

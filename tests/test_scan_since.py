@@ -127,13 +127,11 @@ def _ask_git(path: Path) -> Path:
 def test_the_root_is_found_without_git_where_git_would_find_it(
     repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A folder of a repository, a linked work tree and a submodule: the nearest `.git`."""
+    """A folder or file of a repository, and of a linked work tree: the nearest `.git`."""
     root = repo_factory({"pkg/sub/m.py": F})
     git(root, "worktree", "add", "-q", str(tmp_path / "linked"))
-    inner = repo_factory({"i.py": F}, name="inner")
-    git(root, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "vendor")
     places = [root, root / "pkg" / "sub", root / "pkg" / "sub" / "m.py", tmp_path / "linked"]
-    places += [tmp_path / "linked" / "pkg", root / "vendor"]
+    places.append(tmp_path / "linked" / "pkg")
     started: list[object] = []
     real = subprocess.Popen
 
@@ -152,12 +150,20 @@ def test_the_root_is_found_without_git_where_git_would_find_it(
 def test_git_is_asked_when_the_walk_could_be_wrong(
     repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIT_DIR moves the repository; a `.git` without HEAD is not one (git looks further up)."""
+    """A `.git` without HEAD is not a repository (git looks further up); `core.worktree` (a
+    submodule's, or set by hand) and GIT_DIR move the work tree."""
     outer = repo_factory({"a.py": F}, name="outer")
     fake = outer / "fake"
     (fake / ".git").mkdir(parents=True)
     monkeypatch.setattr(repo, "_ROOTS", {})
     assert repo.find_root(fake) == outer.resolve()
+    inner = repo_factory({"i.py": F}, name="inner")
+    git(outer, "-c", "protocol.file.allow=always", "submodule", "add", "-q", str(inner), "vendor")
+    assert repo.find_root(outer / "vendor") == _ask_git(outer / "vendor")  # core.worktree set
+    elsewhere = repo_factory({"c.py": F}, name="elsewhere")
+    moved = repo_factory({"d.py": F}, name="moved")
+    git(moved, "config", "core.worktree", str(elsewhere))
+    assert repo.find_root(moved) == _ask_git(moved) == elsewhere.resolve()
     other = repo_factory({"b.py": F}, name="other")
     monkeypatch.setenv("GIT_DIR", str(other / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(other))
