@@ -53,12 +53,9 @@ def load_toml(path: Path) -> dict[str, Any]:
 
     The settings, the special-method rules and the style each read ``pyproject.toml``: the
     file is read every time (an edit is seen) and parsed again only when its text changed.
-    The document is shared: callers must not change it.
-
-    Raises:
-        OSError: The file cannot be read.
-        UnicodeDecodeError: It is not UTF-8.
-        tomllib.TOMLDecodeError: It is not TOML.
+    The document is shared: callers must not change it. A file that cannot be read, is not
+    UTF-8 or is not TOML gives the error of reading or parsing it (``OSError``,
+    ``UnicodeDecodeError``, ``tomllib.TOMLDecodeError``).
     """
     text = path.read_text(encoding="utf-8")
     known = _TOML.get(path)
