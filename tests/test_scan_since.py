@@ -283,3 +283,18 @@ def test_pyproject_is_parsed_once_per_scan_and_an_edit_is_seen(
 
     load_settings(root).exclude.append("m.py")  # the settings' lists are their own
     assert sorted(scan(root).files) == ["m.py"] and len(parsed) == 2
+
+
+@pytest.mark.parametrize("since", [[], ["--since", "HEAD"]])
+def test_no_git_on_path_is_a_one_line_error(
+    repo_factory, tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, since: list[str]
+) -> None:
+    root = repo_factory({"a.py": F})
+    empty = tmp_path / "nothing-here"
+    empty.mkdir()
+    monkeypatch.setenv("PATH", str(empty))
+    monkeypatch.setattr(repo, "_ROOTS", {})
+    monkeypatch.setattr(repo, "_PLAIN", {})
+    assert main(["scan", str(root), *since]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["docagent scan: error: git is not installed (or not on PATH)"], err
