@@ -103,6 +103,8 @@ def _settle_path(parser: argparse.ArgumentParser, args: argparse.Namespace) -> N
 
 
 def _add_provider(p: argparse.ArgumentParser) -> None:
+    if isinstance(p, _Unbuilt):
+        return
     from docagent.draft.providers import registry  # light: the providers import when made
 
     p.add_argument(
@@ -162,15 +164,47 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Build the argparse parser for every docagent subcommand (the command-surface contract)."""
+class _Unbuilt(_Parser):
+    """Stands for the parser of a command that is not run: its arguments are not built."""
+
+    def add_argument(self, *args: Any, **kwargs: Any) -> argparse.Action:
+        """Take the argument and keep nothing (argparse checks each one: not needed here)."""
+        return argparse.Action(option_strings=[], dest=argparse.SUPPRESS)
+
+
+class _Commands:
+    """The subcommand parsers, all of them or only the one of the command being run."""
+
+    def __init__(self, action: Any, only: str | None) -> None:
+        self.action = action
+        self.only = only
+        self.built = False
+        self.unbuilt: _Unbuilt | None = None
+
+    def add_parser(self, name: str, **kwargs: Any) -> argparse.ArgumentParser:
+        """Add the parser of command ``name`` (an unbuilt stand-in for another command)."""
+        if self.only is not None and name != self.only:
+            if self.unbuilt is None:
+                self.unbuilt = _Unbuilt(add_help=False)
+            return self.unbuilt
+        self.built = True
+        parser: argparse.ArgumentParser = self.action.add_parser(name, **kwargs)
+        return parser
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """Build the argparse parser for every docagent subcommand (the command-surface contract).
+
+    ``only`` builds the subcommand parser of that command alone (``docagent scan ...`` need
+    not build the other commands' arguments); a name that is no command builds them all.
+    """
     parser = _Parser(
         prog="docagent",
         description="Draft, review and measure Python documentation with an LLM. "
         "Exit codes: 0 success, 1 work failed or threshold not met, 2 bad usage or input.",
     )
     parser.add_argument("--version", action="version", version=f"docagent {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = _Commands(parser.add_subparsers(dest="command", metavar="COMMAND"), only)
 
     p = sub.add_parser(
         "scan",
@@ -414,12 +448,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save", action="store_true", help="with distill: record the proposed rules")
     p.add_argument("--json", action="store_true", help="print JSON")
     _add_repo(p)
+    if only is not None and not sub.built:
+        return build_parser()
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the docagent command line and return its exit code."""
-    parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(only=argv[0] if argv and not argv[0].startswith("-") else None)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()

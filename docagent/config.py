@@ -12,6 +12,7 @@ user sets ``DOCAGENT_TRUST_REPO_CONFIG=1`` (see docs/configuration.md).
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import math
 import os
@@ -23,7 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from docagent.draft.providers import registry
+from docagent.code.style_config import load_toml
 from docagent.errors import DocagentError
 from docagent.vocab import KINDS, README_SECTIONS, STYLE_SETTINGS
 
@@ -139,7 +140,7 @@ def _coerce(key: str, value: Any, source: str, from_env: bool = False) -> Any:
         raise DocagentError(
             f"setting '{key}' in {source} must be {expected}, got {shown}"
         ) from None
-    choices = registry.provider_choices() if key == "provider" else _CHOICES.get(key)
+    choices = _provider_choices() if key == "provider" else _CHOICES.get(key)
     if choices and value not in choices:
         raise DocagentError(
             f"setting '{key}' in {source} must be one of {', '.join(choices)}, got {value!r}"
@@ -214,11 +215,9 @@ def read_pyproject(root: Path, file: Path | None = None) -> dict[str, Any]:
         if file is not None:
             raise DocagentError(f"--config {file}: no such file")
         return {}
-    import tomllib  # here: a repository without pyproject.toml never needs it
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = load_toml(path)
+    except (ValueError, UnicodeDecodeError) as exc:  # tomllib.TOMLDecodeError is a ValueError
         raise DocagentError(f"{path}: cannot read TOML: {exc}") from None
     except OSError as exc:
         raise DocagentError(f"{path}: cannot read: {exc.strerror or exc}") from None
@@ -229,6 +228,7 @@ def read_pyproject(root: Path, file: Path | None = None) -> dict[str, Any]:
         table = tool.get("docagent", {}) if isinstance(tool, dict) else {}
     if not isinstance(table, dict):
         raise DocagentError(f"{path}: [tool.docagent] must be a table")
+    table = copy.deepcopy(table)  # the parsed document is shared (load_toml)
     return {k.replace("-", "_"): v for k, v in table.items()}
 
 
@@ -277,11 +277,9 @@ def _source_label(root: Path, file: Path, chosen: bool) -> str:
 
 
 def _has_docagent_table(path: Path) -> bool:
-    import tomllib
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        data = load_toml(path)
+    except (OSError, ValueError):  # tomllib.TOMLDecodeError and UnicodeDecodeError are
         return True  # unreadable: choose it, so reading it reports the problem
     tool = data.get("tool")
     return isinstance(tool, dict) and "docagent" in tool
@@ -310,11 +308,25 @@ def _inside(root: Path, value: str) -> bool:
         return False
 
 
+def _provider_choices() -> tuple[str, ...]:
+    """The valid ``provider`` values (the registry is read only when a setting names one)."""
+    from docagent.draft.providers import registry
+
+    return registry.provider_choices()
+
+
+def _sends_key(name: str) -> bool:
+    """Whether the provider ``name`` sends the user's API key somewhere."""
+    from docagent.draft.providers import registry
+
+    return registry.sends_key(name)
+
+
 def _untrusted_reason(root: Path, key: str, value: Any) -> str:
     """Why a repository may not set ``key`` to ``value`` ("" when it may)."""
     if key in ("openai_base_url", "otel_endpoint") and value:
         return "an endpoint"
-    if key == "provider" and isinstance(value, str) and registry.sends_key(value):
+    if key == "provider" and isinstance(value, str) and _sends_key(value):
         return "a provider that sends your API key"
     if key == "store" and value:
         return "a database server (your database credentials and code would go to it)"

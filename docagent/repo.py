@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import fnmatch
+import os
 import re
+import stat
 import subprocess
 import sys
 from collections.abc import Iterable, Iterator, Sequence
@@ -39,45 +41,91 @@ class _Commands:
 
     def __getattr__(self, name: str) -> Any:
         def run(*args: str) -> str:
-            proc = subprocess.run(
-                ["git", name.replace("_", "-"), *args],
-                cwd=self.cwd,
-                capture_output=True,
-                check=False,
-            )
-            if proc.returncode != 0:
-                raise GitFailed(proc.stderr.decode("utf-8", "replace"))
-            out = proc.stdout.decode("utf-8", "surrogateescape")
-            return out[:-1] if out.endswith("\n") else out
+            return self.start(name, *args).result()
 
         return run
 
+    def start(self, name: str, *args: str) -> _Running:
+        """Start ``git <name> <args>`` and return at once; :meth:`_Running.result` waits."""
+        proc = subprocess.Popen(
+            ["git", name.replace("_", "-"), *args],
+            cwd=self.cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        return _Running(proc)
+
+
+class _Running:
+    """A ``git`` command started by :meth:`_Commands.start`."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        self.proc = proc
+
+    def result(self) -> str:
+        """Wait for the command: its output (one trailing newline dropped), or raise GitFailed."""
+        with self.proc as proc:
+            out, err = proc.communicate()
+        if proc.returncode != 0:
+            raise GitFailed(err.decode("utf-8", "replace"))
+        text = out.decode("utf-8", "surrogateescape")
+        return text[:-1] if text.endswith("\n") else text
+
+    def stop(self) -> None:
+        """End the command if it still runs (its answer is no longer wanted)."""
+        with self.proc as proc:
+            if proc.poll() is None:
+                proc.kill()
+            proc.communicate()
+
 
 class _Plain:
-    """The repository containing a folder, as plain ``git`` sees it."""
+    """The repository containing a folder, as plain ``git`` sees it.
+
+    Nothing runs until a command or an attribute needs it: the git folder, whether the
+    repository is bare and its work tree's top come from one ``git rev-parse``, asked once.
+    """
 
     def __init__(self, path: Path) -> None:
         self.git = _Commands(path)
-        self._top: str | None = None
-        try:  # one process in a work tree; outside one (bare, inside .git) git refuses the third
-            bare, git_dir, self._top = self.git.rev_parse(
-                "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"
-            ).split("\n")
-        except (GitFailed, ValueError):
-            bare, git_dir = self.git.rev_parse("--is-bare-repository", "--absolute-git-dir").split(
-                "\n"
-            )
-        self.git_dir = git_dir
-        self.bare = bare.strip() == "true"
+        self._facts: tuple[str, bool, str | None] | None = None
+
+    def _rev_parse(self) -> tuple[str, bool, str | None]:
+        """(git folder, bare, work tree top or None), asked of git once."""
+        if self._facts is None:
+            top: str | None = None
+            try:  # one process in a work tree; outside one (bare, inside .git) git refuses top
+                bare, git_dir, top = self.git.rev_parse(
+                    "--is-bare-repository", "--absolute-git-dir", "--show-toplevel"
+                ).split("\n")
+            except (GitFailed, ValueError):
+                bare, git_dir = self.git.rev_parse(
+                    "--is-bare-repository", "--absolute-git-dir"
+                ).split("\n")
+            self._facts = (git_dir, bare.strip() == "true", top)
+        return self._facts
+
+    @property
+    def git_dir(self) -> str:
+        """The repository's git folder (absolute)."""
+        return self._rev_parse()[0]
+
+    @property
+    def bare(self) -> bool:
+        """Whether the repository has no work tree."""
+        return self._rev_parse()[1]
 
     @property
     def working_tree_dir(self) -> str | None:
         """The work tree's top folder (None for a bare repository), asked of git once."""
-        if self.bare:
+        git_dir, bare, top = self._rev_parse()
+        if bare:
             return None
-        if self._top is None:
-            self._top = str(self.git.rev_parse("--show-toplevel"))
-        return self._top
+        if top is None:
+            top = str(self.git.rev_parse("--show-toplevel"))
+            self._facts = (git_dir, bare, top)
+        return top
 
 
 def _git_reason(path: Path, stderr: str, fallback: object) -> DocagentError:
@@ -92,6 +140,13 @@ def _git_reason(path: Path, stderr: str, fallback: object) -> DocagentError:
 _PLAIN: dict[Path, _Plain] = {}
 
 
+def _not_a_repository(path: Path, exc: GitFailed) -> DocagentError:
+    """The one-line error for a git command that failed in ``path``."""
+    if "not a git repository" in exc.stderr:
+        return DocagentError(f"{path}: not inside a git repository")
+    return _git_reason(path, exc.stderr, exc)
+
+
 @contextlib.contextmanager
 def _git(path: Path) -> Iterator[_Plain]:
     """The repository containing ``path``, through plain ``git`` commands (no GitPython).
@@ -101,20 +156,17 @@ def _git(path: Path) -> Iterator[_Plain]:
     """
     if not Path(path).exists():
         raise DocagentError(f"{path}: no such file or directory")
-    try:
-        key = Path(path).resolve()
-        plain = _PLAIN.get(key) or _Plain(key)
-        _PLAIN[key] = plain
-    except GitFailed as exc:
-        if "not a git repository" in exc.stderr:
-            raise DocagentError(f"{path}: not inside a git repository") from None
-        raise _git_reason(path, exc.stderr, exc) from None
-    except FileNotFoundError:
-        raise DocagentError("git is not installed (or not on PATH)") from None
+    key = Path(path).resolve()
+    plain = _PLAIN.get(key) or _Plain(key)
+    _PLAIN[key] = plain
     try:
         yield plain
     except GitFailed as exc:
-        raise _git_reason(path, exc.stderr, exc) from None
+        raise _not_a_repository(path, exc) from None
+    except FileNotFoundError as exc:
+        if exc.filename != "git":
+            raise
+        raise DocagentError("git is not installed (or not on PATH)") from None
 
 
 @contextlib.contextmanager
@@ -140,8 +192,82 @@ def _repo(path: Path) -> Iterator[Any]:
 
 
 #: work-tree roots found by :func:`find_root`, by the folder asked about (a command asks more
-#: than once; each answer costs two ``git`` processes)
+#: than once)
 _ROOTS: dict[Path, Path] = {}
+
+#: environment variables that change where git looks for a repository: when one is set,
+#: :func:`find_root` asks git instead of looking for ``.git`` itself
+_DISCOVERY_ENV = (
+    "GIT_DIR",
+    "GIT_WORK_TREE",
+    "GIT_COMMON_DIR",
+    "GIT_CEILING_DIRECTORIES",
+    "GIT_DISCOVERY_ACROSS_FILESYSTEM",
+    "GIT_CONFIG_PARAMETERS",  # git -c core.worktree=...
+    "GIT_CONFIG_COUNT",
+)
+
+
+def _moves_work_tree(git_dir: Path) -> bool:
+    """Whether the repository's own config could put its work tree elsewhere
+    (``core.worktree``, or an ``include`` that might): then only git can say where it is."""
+    configs = [git_dir / "config", git_dir / "config.worktree"]
+    try:
+        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        pass
+    else:  # a linked work tree: the shared config is the main repository's
+        configs.append((git_dir / common) / "config")
+    for config in configs:
+        try:
+            text = config.read_bytes().lower()
+        except FileNotFoundError:
+            continue
+        if b"worktree" in text or b"include" in text:
+            return True
+    return False
+
+
+def _top_by_walking(start: Path) -> Path | None:
+    """The work tree's top folder for the folder ``start`` (resolved), found as git finds it,
+    without running git; None when git must be asked.
+
+    The top is the nearest folder, ``start`` or one of its parents, holding a ``.git`` folder
+    with a ``HEAD`` file or a ``.git`` file naming the git folder (``gitdir: ...``: a linked
+    work tree or a submodule). git is asked instead when anything could make its answer
+    differ or when it has an error to give: an environment variable that moves the repository
+    (``GIT_DIR``, ``git -c``, ...), a config that may (``core.worktree``, ``include``),
+    ``start`` inside a ``.git`` folder, a parent on another filesystem, anything unreadable,
+    or no ``.git`` up to ``/``.
+    """
+    if any(os.environ.get(name) for name in _DISCOVERY_ENV) or ".git" in start.parts:
+        return None
+    try:
+        device = os.stat(start).st_dev
+        for folder in (start, *start.parents):
+            if os.stat(folder).st_dev != device:
+                return None  # git stops at a filesystem boundary
+            dot = folder / ".git"
+            try:
+                mode = os.stat(dot).st_mode
+            except FileNotFoundError:
+                continue
+            if stat.S_ISDIR(mode):
+                git_dir = dot
+                if not os.path.isfile(dot / "HEAD"):
+                    return None
+            elif stat.S_ISREG(mode):
+                with open(dot, "rb") as fh:
+                    line = fh.read(4096).split(b"\n", 1)[0].strip()
+                if not line.startswith(b"gitdir: "):
+                    return None
+                git_dir = folder / os.fsdecode(line[len(b"gitdir: ") :])
+            else:
+                return None
+            return None if _moves_work_tree(git_dir) else folder
+    except OSError:
+        return None
+    return None
 
 
 def find_root(path: str | Path) -> Path:
@@ -153,6 +279,10 @@ def find_root(path: str | Path) -> Path:
     known = _ROOTS.get(start)
     if known is not None and (known / ".git").exists():
         return known
+    found = _top_by_walking(start)
+    if found is not None:
+        _ROOTS[start] = found
+        return found
     with _git(start) as r:
         top = r.working_tree_dir
         if top is None:
@@ -372,6 +502,40 @@ def _in_commit(r: Any, commit: str, rel: str) -> bool:
     return True
 
 
+def _changed_since(r: _Plain, since: str) -> tuple[list[str], list[str]] | None:
+    """For ``--since REV``: the files changed in the work tree since the merge base of ``HEAD``
+    and ``REV`` (deleted ones left out) and the untracked ``.py`` files, from two ``git``
+    processes run side by side; None when git does not answer this way.
+
+    ``git diff --merge-base`` (git 2.30 and later) finds the merge base itself. None for
+    ``A...B``, for git before 2.30, for several merge bases and for any error (an unknown
+    revision, no common ancestor): :func:`since_span` then resolves ``since`` step by step and
+    gives the one-line error.
+    """
+    if since.startswith("-") or ".." in since:
+        return None
+    diff = r.git.start(
+        "diff",
+        "-z",
+        "--name-only",
+        "--no-renames",
+        "--diff-filter=d",  # a file gone from the index is listed, if it is there, as untracked
+        "--merge-base",
+        f"{since}^{{commit}}",
+        "--",
+    )
+    try:
+        out = r.git.ls_files("-z", "--others", "--exclude-standard")
+    except BaseException:
+        diff.stop()
+        raise
+    try:
+        changed = diff.result().split("\0")
+    except GitFailed:
+        return None
+    return changed, [f for f in out.split("\0") if f.endswith(".py")]
+
+
 def python_files(
     root: Path,
     include: Sequence[str] = ("**/*.py",),
@@ -392,21 +556,27 @@ def python_files(
     ``include_environments``: they are installed code, not the project's.
     """
     with _git(root) as r:
-        out = r.git.ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
+        listed = _changed_since(r, since) if since else None
         files: set[str] = set()
         untracked: list[str] = []
-        for entry in out.split("\0"):
-            tag, _, f = entry.partition(" ")
-            if not f.endswith(".py"):
-                continue
-            files.add(f)
-            if tag == "?":
-                untracked.append(f)
+        if listed is not None:
+            files = {f for f in listed[0] if f.endswith(".py")}
+            untracked = listed[1]
+            files.update(untracked)
+        else:
+            out = r.git.ls_files("-z", "-t", "--cached", "--others", "--exclude-standard")
+            for entry in out.split("\0"):
+                tag, _, f = entry.partition(" ")
+                if not f.endswith(".py"):
+                    continue
+                files.add(f)
+                if tag == "?":
+                    untracked.append(f)
         if untracked and not include_environments:
             envs = _environment_dirs(root, untracked)
             if envs:
                 files -= {f for f in untracked if any(f.startswith(e + "/") for e in envs)}
-        if since:
+        if since and listed is None:
             span = since_span(r, since)
             changed = set(
                 r.git.diff("-z", "--name-only", "--no-renames", *span.diff_args, "--").split("\0")

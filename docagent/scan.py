@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import hashlib
-import hmac
 import json
 import os
 from collections import Counter
@@ -28,6 +26,11 @@ from docagent import repo
 from docagent.code.special_methods import DEFAULT as DEFAULT_SPECIAL
 from docagent.code.special_methods import SpecialMethods
 from docagent.config import Settings
+
+try:  # hashlib's own blake2b, without hashlib's import of OpenSSL (a few ms of start-up)
+    from _blake2 import blake2b as _blake2b
+except ImportError:  # pragma: no cover - CPython builds _blake2 in
+    from hashlib import blake2b as _blake2b
 
 CACHE_NAME = "scan-cache.json"
 #: a scan narrowed (``--since``, a path) to at most this many files does not use the cache
@@ -186,7 +189,7 @@ class ScanResult:
 
 
 def _hash(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+    return _blake2b(data, digest_size=16).hexdigest()
 
 
 def scan_file_bytes(
@@ -281,6 +284,8 @@ def cache_key(create: bool = False) -> bytes | None:
 
 
 def _mac(key: bytes, body: bytes) -> str:
+    import hmac  # only a scan that reads or writes the cache signs
+
     return hmac.new(key, body, "sha256").hexdigest()
 
 
@@ -340,6 +345,8 @@ def _load_cache(path: Path, special: SpecialMethods = DEFAULT_SPECIAL) -> dict[s
     parts = head.split()
     if len(parts) != 3 or parts[0] != _MAGIC or parts[1] != _version(special):
         return {}
+    import hmac
+
     if not hmac.compare_digest(parts[2], _mac(key, body).encode()):
         return {}
     index_line, _, blob = body.partition(b"\n")

@@ -10,7 +10,6 @@ for generators, Raises in agreement with ``raise`` statements. A docstring that 
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -102,6 +101,8 @@ def docstring_sha(text: str | None) -> str:
     """
     if text is None:
         return NO_DOCSTRING
+    import hashlib  # not at import: a scan never hashes this way (OpenSSL loads)
+
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 

@@ -7,13 +7,45 @@ docstring node shape (see tests/test_parser.py for the fixture that guards it).
 
 from __future__ import annotations
 
+import sys
 import threading
 from functools import cache
 
-import tree_sitter_python
 from tree_sitter import Language, Node, Parser, Query, QueryCursor, Tree
 
-LANGUAGE = Language(tree_sitter_python.language())
+
+def python_grammar() -> object:
+    """tree-sitter-python's language pointer, read from the package's compiled module alone.
+
+    The package's ``__init__`` also imports ``importlib.resources`` (with ``tempfile``,
+    ``shutil`` and ``random``) for query files docagent does not read: about 10 ms of every
+    start-up. Its ``_binding`` extension is found where ``import`` would find it and loaded
+    without running the ``__init__``; when it is not found that way (another kind of
+    install), or the package is imported already, the package gives it.
+    """
+    import importlib.machinery
+    import importlib.util
+
+    if "tree_sitter_python" not in sys.modules:
+        spec = importlib.machinery.PathFinder.find_spec("tree_sitter_python")
+        locations = spec.submodule_search_locations if spec is not None else None
+        binding = (
+            importlib.machinery.PathFinder.find_spec("tree_sitter_python._binding", locations)
+            if locations
+            else None
+        )
+        if binding is not None and isinstance(
+            binding.loader, importlib.machinery.ExtensionFileLoader
+        ):
+            module = importlib.util.module_from_spec(binding)
+            binding.loader.exec_module(module)
+            return module.language()
+    import tree_sitter_python
+
+    return tree_sitter_python.language()
+
+
+LANGUAGE = Language(python_grammar())
 
 DEFINITIONS_QUERY = """
 (function_definition) @def

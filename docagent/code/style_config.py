@@ -44,18 +44,41 @@ def _style(value: Any) -> str | None:
     return None
 
 
+#: each TOML file read, by path: its text and what it parsed to (one parse per file version)
+_TOML: dict[Path, tuple[str, dict[str, Any]]] = {}
+
+
+def load_toml(path: Path) -> dict[str, Any]:
+    """The TOML document at ``path``, parsed once per process for each text the file has.
+
+    The settings, the special-method rules and the style each read ``pyproject.toml``: the
+    file is read every time (an edit is seen) and parsed again only when its text changed.
+    The document is shared: callers must not change it. A file that cannot be read, is not
+    UTF-8 or is not TOML gives the error of reading or parsing it (``OSError``,
+    ``UnicodeDecodeError``, ``tomllib.TOMLDecodeError``).
+    """
+    text = path.read_text(encoding="utf-8")
+    known = _TOML.get(path)
+    if known is not None and known[0] == text:
+        return known[1]
+    import tomllib  # here, like configparser below: most repositories have neither file
+
+    data = tomllib.loads(text)
+    _TOML[path] = (text, data)
+    return data
+
+
 def read_pyproject(path: Path, whole: bool = False) -> dict[str, Any] | None:
     """The ``[tool]`` table of the TOML file at ``path`` (the whole document when ``whole``).
 
     None when the file is missing, unreadable or not TOML; ``{}`` when it has no ``[tool]``.
+    The result is shared (see :func:`load_toml`): do not change it.
     """
     if not path.is_file():
         return None
-    import tomllib  # here, like configparser below: most repositories have neither file
-
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        data = load_toml(path)
+    except (OSError, UnicodeDecodeError, ValueError):  # tomllib.TOMLDecodeError is a ValueError
         return None
     if whole:
         return data
@@ -183,4 +206,11 @@ def configured_style(root: str | Path) -> tuple[str, str] | None:
     return _from_pyproject(base) or _from_ini(base) or _from_sphinx(base)
 
 
-__all__ = ["configured_style", "configured_types", "get_key", "read_ini", "read_pyproject"]
+__all__ = [
+    "configured_style",
+    "configured_types",
+    "get_key",
+    "load_toml",
+    "read_ini",
+    "read_pyproject",
+]

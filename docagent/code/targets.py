@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import ast
 import codecs
-import hashlib
 import inspect
 import io
 import tokenize
@@ -729,6 +728,8 @@ def strip_docstrings(tree: ast.AST) -> ast.AST:
 def fingerprint_stripped(node: ast.AST) -> str:
     """Hash of an AST node whose docstrings are already stripped (see :func:`strip_docstrings`)."""
     dumped = ast.dump(node, include_attributes=False)
+    import hashlib  # not at import: a scan never hashes this way (OpenSSL loads)
+
     return hashlib.sha256(dumped.encode("utf-8")).hexdigest()[:16]
 
 
