@@ -26,8 +26,8 @@ grounding share for a docstring of up to :data:`GROUNDING_SPAN` distinct words, 
 longer one the grounded words against that fixed span — so a long docstring's explanation in
 words the code does not use costs it nothing, and a cut that keeps at least the span's words
 cannot weigh more than the whole (a share alone rewards a cut at a sentence, whose first half
-is often the denser in the code's words). A template (``Args: x: The x.``), the signature in prose, or ``TODO.`` has no
-new word and scores 0.
+is often the denser in the code's words). A template (``Args: x: The x.``), the signature in
+prose, or ``TODO.`` has no new word and scores 0.
 
 ``specificity = min(1, grounding / SPECIFIC)`` (:func:`specificity`) says whether the text is
 about *this* code at all: a docstring less than :data:`SPECIFIC` of whose vocabulary occurs in
