@@ -30,7 +30,7 @@ def stdlib_files():
 
 
 def _hard_failures(facts, target, symbols, style, drafter):
-    structured = drafter.draft(facts, target)
+    structured = drafter.draft(facts, target, False, style)
     text = render(structured, style, target)
     init = facts.target(target.qualname + ".__init__") if target.kind == "class" else None
     checks = run_checks(target, text, style, symbols, structured, init, facts)
@@ -451,3 +451,54 @@ def test_a_yielded_value_from_no_loop_is_not_described_as_an_empty_iterable():
     facts = read_file("", "pkg/gen.py", data=code.encode())
     text = OfflineDrafter().draft(facts, facts.target("backoff")).yields
     assert "``" not in text and "of ." not in text, text
+
+
+# -- types in the entry head are not repeated in the description ------------------------------
+
+TYPED_SAMPLE = '''"""Shapes."""
+from typing import Any
+
+
+class Box:
+    def __eq__(self, other: Any) -> bool:
+        return self.width == other.width
+
+
+def scale(values: list[float], factor: float = 2.0) -> list[float]:
+    return [v * factor for v in values]
+'''
+
+
+async def _offline_text(style: str, types: bool, qualname: str) -> str:
+    facts = read_file("", "pkg/shapes.py", data=TYPED_SAMPLE.encode())
+    drafter = Drafter(
+        OfflineProvider(), Settings(), SymbolIndex.from_files([facts]), style, types=types
+    )
+    draft = await drafter.draft(facts, facts.target(qualname))
+    assert draft.ok, draft.checks
+    return draft.text
+
+
+async def test_types_in_the_entry_head_are_not_repeated_in_its_description():
+    """With types in docstrings (Google ``x (T):``, Sphinx ``:type x:``) the offline draft
+    does not say ``other (typing.Any): The object ... (Any).``; without them the description
+    still gives the annotation, the only place the docstring has it."""
+    typed = await _offline_text("google", True, "Box.__eq__")
+    assert "other (Any): The object to compare with." in typed
+    assert "(Any)." not in typed
+    sphinx = await _offline_text("sphinx", True, "scale")
+    assert ":type values: list[float]" in sphinx
+    assert ":param values: The values." in sphinx
+    assert ":param factor: The factor. Defaults to 2.0." in sphinx
+    untyped = await _offline_text("google", False, "Box.__eq__")
+    assert "other: The object to compare with (Any)." in untyped
+
+
+async def test_numpy_heads_carry_the_types_so_the_descriptions_do_not():
+    """NumPy entries always carry the type (``values : list[float]``, the Returns type line):
+    neither a parameter's description nor the Returns text repeats it."""
+    text = await _offline_text("numpy", False, "scale")
+    assert "values : list[float]\n    The values." in text
+    assert "factor : float\n    The factor. Defaults to 2.0." in text
+    assert "Returns\n-------\nlist[float]\n    A list.\n" in text + "\n"
+    assert "(list[float])" not in text and "(float)" not in text

@@ -8,7 +8,7 @@ import pytest
 
 from docagent.code.targets import read_file
 from docagent.eval.bootstrap import bootstrap_ci, paired_bootstrap
-from docagent.eval.helpfulness import helpfulness, specificity
+from docagent.eval.helpfulness import GROUNDING_SPAN, helpfulness, specificity
 from docagent.eval.metrics import (
     checks_value,
     chrf,
@@ -297,6 +297,149 @@ def test_helpfulness_documenting_the_parameters_does_not_lower_it(facts) -> None
     summary = "Add the two numbers and multiply the sum, refusing a negative factor."
     whole = summary + "\n\nArgs:\n    a: A.\n    b: B.\n    factor: Factor."
     assert helpfulness(target, whole, facts).value >= helpfulness(target, summary, facts).value
+
+
+# ------------------------------------------------------------------------ length-aware grounding
+
+CONFIG = '''"""Configuration files."""
+
+import abc
+
+
+def load_config(path, defaults=None, *, strict=False):
+    with open(path, encoding="utf-8") as handle:
+        text = handle.read()
+    values = dict(defaults or {})
+    for number, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        if not sep:
+            if strict:
+                raise ValueError(f"line {number}: no '=' in {line!r}")
+            continue
+        values[key.strip()] = value.strip()
+    return values
+
+
+class Source(abc.ABC):
+    @abc.abstractmethod
+    def fetch(self, key: str) -> str:
+        ...
+'''
+
+#: A complete Google-style docstring of ``load_config`` that ends at a sentence boundary, so
+#: nothing marks the cut when the explanation after it is left off.
+CONFIG_CUT = """Read a configuration file of ``key = value`` lines into a dictionary.
+
+Blank lines and comment lines (starting with ``#``) are skipped; the text after the first
+``=`` becomes the value, stripped of surrounding whitespace.
+
+Args:
+    path: The file to read, decoded as UTF-8.
+    defaults: Settings copied in first, so the file overrides them.
+    strict: Refuse a line with no ``=`` instead of skipping it.
+
+Returns:
+    The merged settings: each key mapped to its value as a string.
+
+Raises:
+    ValueError: With ``strict``, for a line that has no ``=``; the message gives its number."""
+#: The same docstring with the explanation its authors wrote after it, in words the code does
+#: not use: a smaller share of its words is the code's, but it says more.
+CONFIG_WHOLE = (
+    CONFIG_CUT
+    + """
+
+A malformed line is skipped so that settings can be shared by tools that each read only part
+of them. Later duplicates of a key win over earlier ones: the last line that sets a key gives
+its value."""
+)
+
+
+@pytest.fixture(scope="module")
+def config():
+    """Code facts of CONFIG."""
+    return read_file("config.py", "config.py", CONFIG.encode())
+
+
+def _reference_free(target, text: str, facts) -> float:
+    """A case's score without a reference, as ``eval --validate`` computes it."""
+    found = helpfulness(target, text, facts)
+    return combine(
+        {
+            "completeness": completeness(target, text).value,
+            "truthfulness": truthfulness(target, text, facts).value,
+            "helpfulness": found.value,
+            "specificity": specificity(found),
+        }
+    )
+
+
+def test_helpfulness_cutting_a_long_docstring_at_a_sentence_does_not_raise_it(config) -> None:
+    """Cut at the end of a sentence, a long docstring keeps every element and loses only its
+    explanation — words the code does not use, so the cut has the higher grounding share. Its
+    grounding weight is counted against at most GROUNDING_SPAN words, so the cut is not more
+    grounded than the whole, and the whole, which says more, is more helpful and scores higher."""
+    target = config.target("load_config")
+    whole, cut = helpfulness(target, CONFIG_WHOLE, config), helpfulness(target, CONFIG_CUT, config)
+    assert cut.vocabulary >= GROUNDING_SPAN
+    assert cut.grounding > whole.grounding
+    assert whole.weight == pytest.approx(cut.weight)
+    assert whole.value > cut.value
+    assert _reference_free(target, CONFIG_WHOLE, config) > _reference_free(
+        target, CONFIG_CUT, config
+    )
+
+
+def test_helpfulness_short_docstrings_keep_the_grounding_share(config) -> None:
+    """Under GROUNDING_SPAN distinct words the weight is the grounding share itself."""
+    target = config.target("load_config")
+    found = helpfulness(target, "Read ``key = value`` lines of a file into a dictionary.", config)
+    assert found.vocabulary < GROUNDING_SPAN
+    assert found.weight == pytest.approx(found.grounding)
+
+
+def test_length_aware_grounding_still_ranks_the_whole_above_bad_docstrings(config) -> None:
+    """The complete docstring still beats another file's long docstring, the name-restating
+    template, the sweeping false sentence and itself plus a false claim."""
+    target = config.target("load_config")
+    whole = _reference_free(target, CONFIG_WHOLE, config)
+    other_file = (
+        "Send the request and retry it on connection errors.\n\nThe retry policy backs off "
+        "exponentially between attempts, honours a Retry-After header from the server, and "
+        "gives up after the configured number of attempts, re-raising the last error so that "
+        "callers see what went wrong. Idempotent methods only are retried unless the session "
+        "was told otherwise; streaming bodies are never replayed."
+    )
+    template = (
+        "Load config.\n\nArgs:\n    path: The path.\n    defaults: The defaults.\n"
+        "    strict: The strict.\n\nReturns:\n    The result."
+    )
+    bad = {
+        "swapped": other_file,
+        "template": template,
+        "false_whole": "Delete every file in the user's home directory and return the count.",
+        "false_raise": CONFIG_WHOLE + "\n\nRaises `QuotaExceededError` when input is malformed.",
+        "invented_param": CONFIG_WHOLE.replace(
+            "Args:\n", "Args:\n    verbose_level: Enables extra diagnostics.\n"
+        ),
+    }
+    for name, text in bad.items():
+        assert whole > _reference_free(target, text, config), name
+
+
+def test_completeness_an_abstract_method_annotated_with_a_value_documents_its_return(
+    config,
+) -> None:
+    """An abstract method's body returns nothing, but its annotation (``-> str``) says what
+    every implementation returns: a complete docstring documents it."""
+    target = config.target("Source.fetch")
+    without = completeness(target, "Fetch the text stored under ``key``.")
+    assert without.value < 1.0
+    assert "returns" in without.notes
+    assert completeness(target, "Return the text stored under ``key``.").value == 1.0
 
 
 # ----------------------------------------------------------------------------- statistics

@@ -323,6 +323,7 @@ class Drafter:
                 interactive=self.interactive,
                 file_context=prompt.file_context,
                 init_in_class=self.init_in_class and target.kind == "class",
+                types=self.types,
             )
 
         def accept(structured: StructuredDraft) -> list[Check]:

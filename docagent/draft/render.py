@@ -143,6 +143,18 @@ def repo_types(root: Path, setting: bool | None, docstrings: Iterable[str]) -> b
     return bool(typed_entries_majority(docstrings))
 
 
+def typed_heads(style: str, types: bool) -> tuple[bool, bool]:
+    """Whether the entries :func:`render` writes in ``style`` carry the annotation in their
+    head: ``(parameters, returns)``.
+
+    NumPy heads always do (``x : int``, a Returns entry's type line); Google and Sphinx
+    parameter heads do when ``types`` (the ``types_in_docstrings`` choice, see
+    :func:`repo_types`) is on (``x (int):``, ``:type x:``); PEP 257 items never do. A
+    description under a typed head need not repeat the type.
+    """
+    return style == "numpy" or (types and style in ("google", "sphinx")), style == "numpy"
+
+
 def double_backticks(text: str) -> str:
     """Return ``text`` with single-backticked code in reST's double backticks.
 

@@ -319,8 +319,15 @@ class CodeView:
     @property
     def stub(self) -> bool:
         """True for abstract methods and bodies that only raise NotImplementedError."""
-        t = self.target
-        return t.is_abstract or any(r.rsplit(".", 1)[-1] == "NotImplementedError" for r in t.raises)
+        return is_stub(self.target)
+
+
+def is_stub(target: Target) -> bool:
+    """True for an abstract method or a body that raises NotImplementedError: an interface
+    whose implementations, not its own body, do the work."""
+    return target.is_abstract or any(
+        r.rsplit(".", 1)[-1] == "NotImplementedError" for r in target.raises
+    )
 
 
 def _imports_own_package(tree: ast.Module | None, path: str) -> bool:

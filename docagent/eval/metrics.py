@@ -2,9 +2,10 @@
 
 - ``completeness`` (DocAgent-style): the share of the sections the code calls for that the text
   has — a summary line; every signature parameter (for a class, its ``__init__``'s when
-  ``__init__`` has no docstring of its own); Returns when the function returns a value; Yields
-  for generators; every exception type raised with ``raise`` — halved (:data:`CUT_PENALTY`)
-  when the text is cut short (:mod:`docagent.eval.ending`). Sectioned docstrings are read with
+  ``__init__`` has no docstring of its own); Returns when the function returns a value (or is
+  an abstract stub annotated with one); Yields for generators; every exception type raised
+  with ``raise`` — halved (:data:`CUT_PENALTY`) when the text is cut short
+  (:mod:`docagent.eval.ending`). Sectioned docstrings are read with
   :func:`~docagent.code.docstrings.parse_sections`; prose (pep257) docstrings count an element
   when the text names it ("Return …", the parameter's name, the exception's name).
 - ``truthfulness``: every checkable claim verified against the code (parameters, defaults,
@@ -41,7 +42,7 @@ from docagent.code import pyast
 from docagent.code.docstrings import parse_sections
 from docagent.code.targets import FileFacts, Target
 from docagent.draft.symbols import SymbolIndex
-from docagent.eval.claims import Claim, CodeView, truth_value, verify
+from docagent.eval.claims import Claim, CodeView, is_stub, truth_value, verify
 from docagent.eval.ending import finished
 
 #: Weights of the metrics in a case's score; see docs/evals.md.
@@ -135,7 +136,9 @@ def required_elements(
     """What a complete docstring for ``target`` documents: ``[(kind, name), ...]``.
 
     Kinds are ``summary``, ``ending`` (the text ends where a docstring can end, not cut short:
-    :func:`docagent.eval.ending.finished`), ``param``, ``returns``, ``yields`` and ``raises``.
+    :func:`docagent.eval.ending.finished`), ``param``, ``returns`` (the function returns a
+    value, or is an abstract or ``NotImplementedError`` stub annotated with one), ``yields``
+    and ``raises``.
     """
     out: list[tuple[str, str]] = [("summary", ""), ("ending", "")]
     if target.kind == "module":
@@ -145,7 +148,9 @@ def required_elements(
             out.extend(("param", p.name) for p in init.documented_params())
         return out
     out.extend(("param", p.name) for p in target.documented_params())
-    if target.returns_value and not target.yields and not target.is_property:
+    # an interface's body returns nothing, but its annotation says what implementations return
+    declared = is_stub(target) and target.returns not in (None, "None", "NoReturn", "Never")
+    if (target.returns_value or declared) and not target.yields and not target.is_property:
         out.append(("returns", ""))
     if target.yields:
         out.append(("yields", ""))

@@ -35,9 +35,10 @@ _FS_CALL = re.compile(
 )
 
 
-def param_text(p: Param, target: Target, body: BodyFacts | None = None) -> str:
+def param_text(p: Param, target: Target, body: BodyFacts | None = None, typed: bool = False) -> str:
     """The Args entry of parameter ``p`` of ``target``: what it is, its annotation, how the
-    body uses it, its default."""
+    body uses it, its default. ``typed``: the entry's head gives the annotation (``x (int):``,
+    NumPy ``x : int``), so the text does not repeat it."""
     use = body.uses.get(p.name, ParamUse()) if body is not None else ParamUse()
     ann = clip(p.annotation) if p.annotation else ""
     usage = ""
@@ -46,7 +47,7 @@ def param_text(p: Param, target: Target, body: BodyFacts | None = None) -> str:
     else:
         usage = use_text(use)
         text = _protocol_meaning(p, target) or _named_meaning(p, target, ann, use)
-    if ann and p.kind not in VAR_KINDS:
+    if ann and p.kind not in VAR_KINDS and not typed:
         text += f" ({plain_code(ann)})"
     text += "."
     if usage:

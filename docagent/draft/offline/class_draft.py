@@ -12,7 +12,9 @@ from docagent.draft.offline.words import as_phrase, listing, meaningful, split_w
 _ENUM_BASES = ("Enum", "IntEnum", "StrEnum", "Flag", "IntFlag")
 
 
-def class_draft(facts: FileFacts, target: Target, init_in_class: bool = False) -> StructuredDraft:
+def class_draft(
+    facts: FileFacts, target: Target, init_in_class: bool = False, typed_params: bool = False
+) -> StructuredDraft:
     """Draft class ``target`` of ``facts`` (``init_in_class``: document the arguments and
     exceptions of an undocumented ``__init__`` here)."""
     bases = [b.rsplit(".", 1)[-1] for b in target.bases if "=" not in b]
@@ -28,7 +30,10 @@ def class_draft(facts: FileFacts, target: Target, init_in_class: bool = False) -
     if init is not None:
         init_body = body_facts(facts, init)
         if init_in_class and init.docstring is None:
-            params = {p.name: param_text(p, init, init_body) for p in init.documented_params()}
+            params = {
+                p.name: param_text(p, init, init_body, typed_params)
+                for p in init.documented_params()
+            }
             exceptions = raises(init, init_body)
         for pname, use in init_body.uses.items():
             for attr in use.stored:

@@ -12,28 +12,44 @@ from docagent.draft.offline.raises_section import raises
 from docagent.draft.offline.returns_section import returns_text, yields_text
 from docagent.draft.offline.summaries import function_summary
 from docagent.draft.offline.words import as_phrase, split_words
+from docagent.draft.render import typed_heads
 
 
 class OfflineDrafter:
     """Build a :class:`StructuredDraft` for any target from its code facts."""
 
     def draft(
-        self, facts: FileFacts, target: Target, init_in_class: bool = False
+        self,
+        facts: FileFacts,
+        target: Target,
+        init_in_class: bool = False,
+        style: str = "google",
+        types: bool = False,
     ) -> StructuredDraft:
         """Return a draft for ``target`` of ``facts``.
 
         ``init_in_class``: a class's draft documents the arguments and exceptions of an
         undocumented ``__init__`` (for repositories that want no ``__init__`` docstrings).
+        ``style`` and ``types`` (the ``types_in_docstrings`` choice) say which entry heads
+        the draft will be rendered with a type in (:func:`~docagent.draft.render.typed_heads`):
+        the descriptions under those do not repeat it.
         """
+        typed_params, typed_return = typed_heads(style, types)
         if target.kind == "module":
             return module_draft(facts, target)
         if target.kind == "class":
-            return class_draft(facts, target, init_in_class)
-        return function_draft(facts, target)
+            return class_draft(facts, target, init_in_class, typed_params)
+        return function_draft(facts, target, typed_params, typed_return)
 
 
-def function_draft(facts: FileFacts, target: Target) -> StructuredDraft:
-    """Draft function or method ``target`` of ``facts``: summary, notes and every section."""
+def function_draft(
+    facts: FileFacts, target: Target, typed_params: bool = False, typed_return: bool = False
+) -> StructuredDraft:
+    """Draft function or method ``target`` of ``facts``: summary, notes and every section.
+
+    ``typed_params`` / ``typed_return``: the parameter entries / the Returns entry are
+    rendered with the annotation in their head, so their text leaves it out.
+    """
     body = body_facts(facts, target)
     owner = facts.target(target.qualname.rsplit(".", 1)[0]) if target.kind == "method" else None
     cls_words = as_phrase(split_words(owner.name)) if owner is not None else ""
@@ -45,12 +61,12 @@ def function_draft(facts: FileFacts, target: Target) -> StructuredDraft:
         notes.append("This implementation does nothing; subclasses may override it.")
     if target.is_async and not target.yields:
         notes.append("This is a coroutine.")
-    params = {p.name: param_text(p, target, body) for p in target.documented_params()}
+    params = {p.name: param_text(p, target, body, typed_params) for p in target.documented_params()}
     returns = ""
     ann = target.returns
     annotated_none = ann is None or ann.strip() in ("None", "NoReturn", "Never")
     if not target.yields and (target.returns_value or not annotated_none):
-        returns = returns_text(target, body, cls_words)
+        returns = returns_text(target, body, cls_words, typed_return)
     yields = yields_text(target, body) if target.yields else ""
     return StructuredDraft(
         summary=summary,

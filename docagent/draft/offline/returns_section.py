@@ -28,8 +28,12 @@ from docagent.draft.offline.words import (
 )
 
 
-def returns_text(target: Target, body: BodyFacts, cls_words: str) -> str:
-    """The Returns section of ``target`` (``cls_words``: its class's name as words, or '')."""
+def returns_text(target: Target, body: BodyFacts, cls_words: str, typed: bool = False) -> str:
+    """The Returns section of ``target`` (``cls_words``: its class's name as words, or '').
+
+    ``typed``: the entry's head gives the return annotation (NumPy), so the text does not
+    repeat it.
+    """
     nodes = body.return_nodes
     keep = [i for i, n in enumerate(nodes) if not is_not_implemented(n)]
     if nodes and 0 < len(keep) < len(nodes):  # a binary operator's "I cannot do this"
@@ -38,10 +42,10 @@ def returns_text(target: Target, body: BodyFacts, cls_words: str) -> str:
             returns=[body.returns[i] for i in keep],
             return_nodes=[nodes[i] for i in keep],
         )
-        text = returns_text(target, rest, cls_words).rstrip(".")
+        text = returns_text(target, rest, cls_words, typed).rstrip(".")
         return f"{text}; NotImplemented when it does not support the other operand."
     ann = target.returns.strip() if target.returns else ""
-    suffix = f" ({plain_code(ann)})" if ann else ""
+    suffix = f" ({plain_code(ann)})" if ann and not typed else ""
     for step in _RETURN_STEPS:
         said = step(target, body, cls_words, ann, suffix)
         if said is not None:

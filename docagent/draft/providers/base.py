@@ -69,6 +69,9 @@ class DraftRequest:
     file_context: str = ""
     #: a class's docstring documents its ``__init__`` arguments (the offline drafter's cue)
     init_in_class: bool = False
+    #: each parameter's type goes in its entry head (the ``types_in_docstrings`` choice; the
+    #: offline drafter's cue not to repeat it in the description)
+    types: bool = False
 
 
 @dataclass

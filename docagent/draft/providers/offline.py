@@ -29,7 +29,9 @@ class OfflineProvider:
         """Draft from ``request.facts`` and ``request.target``; never touches the network."""
         if request.facts is None or request.target is None:
             raise ProviderError("bad_request", "the offline drafter needs the file's code facts")
-        draft = self.drafter.draft(request.facts, request.target, request.init_in_class)
+        draft = self.drafter.draft(
+            request.facts, request.target, request.init_in_class, request.style, request.types
+        )
         data = draft.to_json()
         return ProviderResult(data=data, raw="", usage=Usage(), model=self.model)
 
