@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from docagent import batch_rerun
 from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
@@ -334,25 +335,13 @@ def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
     return estimate_tokens(system + user)
 
 
-def _prepare_out(out: Path, items: list[WorkItem]) -> int:
-    """Keep the records of an existing ``out`` file whose targets are not in this run.
+def _kept_records(text: str, keys: set[tuple[str, str]]) -> bytes:
+    """The records of an ``--out`` file's ``text`` whose targets (``keys``) are not in this run,
+    as this run writes them (unreadable lines are dropped)."""
+    from docagent.proposals import Proposal
 
-    Records of this run's targets are dropped (they are written again as they are drafted or
-    reused); unreadable lines are dropped. Returns how many records were kept.
-    """
-    from docagent.proposals import Proposal, write_proposals
-
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(b"")
-        return 0
-    keys = {item.key for item in items}
     kept: list[Proposal] = []
-    try:
-        lines = out.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocagentError(f"--out {out}: cannot read the existing file: {exc}") from None
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -364,8 +353,57 @@ def _prepare_out(out: Path, items: list[WorkItem]) -> int:
             continue
         if (p.path, p.qualname) not in keys:
             kept.append(p)
-    write_proposals(out, kept)
-    return len(kept)
+    return "".join(p.to_json() + "\n" for p in kept).encode("utf-8")
+
+
+def _read_out(out: Path) -> str:
+    try:
+        return out.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocagentError(f"--out {out}: cannot read the existing file: {exc}") from None
+
+
+def _prepare_out(out: Path, items: list[WorkItem]) -> bytes:
+    """Keep the records of an existing ``out`` file whose targets are not in this run.
+
+    Records of this run's targets are dropped (they are written again as they are drafted or
+    reused); unreadable lines are dropped. Returns the kept records' bytes (the file's start).
+    """
+    from docagent.writes import write_atomic
+
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"")
+        return b""
+    kept = _kept_records(_read_out(out), {item.key for item in items})
+    write_atomic(out, kept)
+    return kept
+
+
+def _fixed_point(out: Path | None, items: list[WorkItem], kept: bytes) -> str | None:
+    """The hash of ``out`` when the next run on the same inputs writes it unchanged, else None.
+
+    Called after a run that reused every target: the next one writes the same records of its
+    targets after the records it keeps, so ``out`` is a fixed point when keeping the records of
+    ``out`` as it is now gives the bytes this run kept (checked, not assumed).
+    """
+    from docagent.batch_rerun import file_digest
+
+    if out is None:
+        return None
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(kept):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _kept_records(text, {item.key for item in items}) != kept:
+        return None
+    return file_digest(out)
 
 
 def _order(session: Session, items: list[WorkItem], resume: _Resume) -> list[WorkItem]:
@@ -557,8 +595,27 @@ async def run_batch_async(
         # The files' facts and trees live until the run ends: the garbage collector need not
         # go through them while they are built, nor on every full pass after (thawed when the
         # run ends).
+        out_path = Path(out) if out else None
+        stream = out_path is not None and is_stream(out_path)
+        rerun = batch_rerun.eligible(
+            apply=apply,
+            readme=readme,
+            batch_api=batch_api,
+            since=since,
+            estimate_only=estimate_only,
+            stream=stream,
+        )
+        inputs = mark = ""
         with no_gc():
-            items = session.prepare(order=False, lazy=True)
+            scanned = session.scan_work()
+            if rerun:  # a re-run that can show nothing changed (docagent/batch_rerun.py)
+                inputs = batch_rerun.inputs_digest(session, scanned, out_path)
+                known = batch_rerun.load(session.root, inputs, batch_rerun.file_digest(out_path))
+                if known is not None:
+                    return _known_result(session, known, started, quiet)
+                batch_rerun.forget(session.root)
+                mark = session.store.log_mark()
+            items = session.prepare(order=False, lazy=True, scanned=scanned)
             gc.freeze()
         held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
@@ -577,12 +634,12 @@ async def run_batch_async(
             session.close(estimate_only=True, targets=len(items))
             return summary
         limit = float(session.settings.max_cost or 0.0)
-        out_path = Path(out) if out else None
-        if out_path is not None and is_stream(out_path):
+        kept = b""
+        if out_path is not None and stream:
             # "-", a device or a FIFO: one stream for the run, nothing to keep or replace
             sink: IO[str] | Path | None = held.enter_context(open_output(out_path))
         elif out_path is not None:
-            _prepare_out(out_path, items + sections)
+            kept = _prepare_out(out_path, items + sections)
             sink = out_path
         else:
             sink = None
@@ -632,6 +689,13 @@ async def run_batch_async(
             summary["readme_sections"] = len(sections)
         if stats.stopped:
             _note(stats.stopped, quiet)
+        # every target reused, none failed: the next run on the same inputs does the same
+        again = (
+            inputs
+            and stats.drafted == 0
+            and stats.reused == len(items)
+            and not (stats.failures or stats.not_drafted or stats.stopped or session.log_failure)
+        )
         for err_path, message in session.errors:
             stats.failures.append({"path": err_path, "qualname": "", "reason": message})
         summary.update(
@@ -658,6 +722,11 @@ async def run_batch_async(
             summary["batch_ids"] = batch_ids
         summary["duration_s"] = round(time.perf_counter() - started, 3)
         logged = {k: v for k, v in summary.items() if k not in ("failures", "estimate", "run_id")}
+        if again and session.store.log_mark() == mark:
+            out_sha = _fixed_point(out_path, items, kept) if out_path is not None else None
+            if out_sha is not None or out_path is None:
+                result = {k: v for k, v in summary.items() if k not in ("run_id", "duration_s")}
+                batch_rerun.save(session.root, inputs, out_sha, result)
         session.close(**logged)
         summary["coverage"] = {
             "before": session.coverage_before,
@@ -669,6 +738,22 @@ async def run_batch_async(
             await session.provider.aclose()
         session.store.close()
         held.close()
+
+
+def _known_result(
+    session: Session, known: dict[str, Any], started: float, quiet: bool
+) -> dict[str, Any]:
+    """Finish a re-run whose inputs are the last run's (:mod:`docagent.batch_rerun`): log the
+    run and return the summary that run had, without handling any target (``--out`` already
+    holds exactly the records the run writes)."""
+    session.start_run()
+    _note(Estimate(**known["estimate"]).line(), quiet)
+    summary = {"run_id": session.run_id, **known}
+    summary["duration_s"] = round(time.perf_counter() - started, 3)
+    logged = {k: v for k, v in summary.items() if k not in ("failures", "estimate", "run_id")}
+    session.close(unchanged=True, **logged)
+    summary["coverage"] = {"before": session.coverage_before, "after": session.coverage_after}
+    return summary
 
 
 async def _readme_sections(runner: _Runner, items: list[WorkItem]) -> None:

@@ -112,11 +112,6 @@ def _rules() -> tuple[_Rule, ...]:
     return tuple(rules)
 
 
-def _scoped(p: re.Pattern[str]) -> str:
-    flags = "".join(f for f, bit in (("i", re.I), ("x", re.X), ("s", re.S)) if p.flags & bit)
-    return f"(?{flags}:{p.pattern})" if flags else f"(?:{p.pattern})"
-
-
 def plugin_files_sha() -> str | None:
     """A hash of the installed detect-secrets plugin modules that :data:`_PLUGIN_MODULES` names
     (their patterns are defined in them), read without importing detect-secrets; None when the

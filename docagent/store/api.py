@@ -1070,6 +1070,18 @@ class Store:
             ).fetchall()
         return [(*(v := tuple(r))[:7], bool(v[7])) for r in rows]
 
+    def log_mark(self) -> str:
+        """A mark that changes whenever a draft or a decision is added to the log.
+
+        The log never deletes or changes a draft or a decision, so the newest of each (by
+        insertion order) marks its state: a batch re-run whose mark, files and settings are
+        those of the last run can reuse that run's result (:mod:`docagent.batch_rerun`).
+        """
+        with self._op() as conn:
+            drafts = conn.execute("SELECT max(rowid) FROM drafts").fetchone()[0]
+            decisions = conn.execute("SELECT max(id) FROM decisions").fetchone()[0]
+        return f"{drafts or 0}:{decisions or 0}"
+
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> LoggedDraft | None:
         """The newest error-free draft stored under ``cache_key``.
 

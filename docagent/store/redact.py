@@ -63,6 +63,15 @@ def scrub_env(text: str) -> str:
     return text
 
 
+def env_values_digest() -> str:
+    """A hash of the key environment variables' values :func:`scrub_env` removes (the values
+    themselves are never kept): text read back from the log is scrubbed differently when it
+    changes."""
+    import hashlib
+
+    return hashlib.blake2b("\0".join(_secret_env_values()).encode(), digest_size=16).hexdigest()
+
+
 def is_secret_field(name: str) -> bool:
     """True when a mapping key names a secret (``api_key``, ``token``, ``password``, …)."""
     return bool(_SECRET_FIELD.search(name)) and not _NOT_SECRET_FIELD.search(name)
