@@ -1,0 +1,224 @@
+"""A batch re-run on the same inputs as the last one: the same result, without the per-target
+work (docagent/batch_rerun.py, issue 17).
+
+What the user notices: the re-run prints, logs, writes and exits exactly as a normal re-run
+does; any change to a file, the settings, the drafter, the log or ``--out`` gives a normal run.
+Timings live in benchmarks/batch_offline.py.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from docagent import batch, batch_rerun
+from docagent.cli import main
+from docagent.store import Store
+
+MODULE = '''"""Helpers."""
+
+
+def base(x):
+    return x * 2
+
+
+def middle(x, y=1):
+    return base(x) + y
+
+
+class Thing:
+    def grow(self, n):
+        return base(n)
+'''
+OTHER = "def lone(a):\n    return a\n"
+#: a record of a target that is not in the run (documented already): kept as it is
+FOREIGN = {
+    "path": "gone.py",
+    "qualname": "old",
+    "kind": "function",
+    "text": "Old.",
+    "status": "proposed",
+}
+
+
+@pytest.fixture
+def normal_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts the runs that looked targets up (a normal run), not those that replayed."""
+    count: list[int] = []
+    real = batch._Resume.__init__
+
+    def counting(self, session):  # noqa: ANN001, ANN202
+        count.append(1)
+        real(self, session)
+
+    monkeypatch.setattr(batch._Resume, "__init__", counting)
+    return count
+
+
+def _cli(root: Path, out: Path, capsys: pytest.CaptureFixture[str], *extra: str):
+    code = main(["batch", str(root), "--provider", "offline", "--out", str(out), *extra])
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    run_id, duration = summary.pop("run_id"), summary.pop("duration_s")
+    err = [line for line in captured.err.splitlines() if not line.startswith("docagent batch:")]
+    return code, summary, err, out.read_bytes(), (run_id, duration)
+
+
+def _repo(repo_factory, tmp_path: Path) -> tuple[Path, Path]:
+    root = repo_factory({"pkg/core.py": MODULE, "pkg/other.py": OTHER})
+    out = tmp_path / "p.jsonl"
+    out.write_text(json.dumps(FOREIGN) + "\n")
+    return root, out
+
+
+def test_an_identical_rerun_prints_logs_and_writes_what_a_normal_rerun_does(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs: list[int]
+) -> None:
+    root, out = _repo(repo_factory, tmp_path)
+    first = _cli(root, out, capsys)
+    assert first[1]["drafted"] == 6 and first[0] == 0
+    second = _cli(root, out, capsys)  # nothing to draft: a normal run, recorded
+    assert second[1]["reused"] == 6 and len(normal_runs) == 2
+    assert (root / ".docagent" / batch_rerun.RECORD_NAME).is_file()
+    third = _cli(root, out, capsys)
+    assert len(normal_runs) == 2  # no target looked up, read or written
+    assert third[:4] == second[:4]  # exit code, summary, stderr, --out byte for byte
+    kept = json.loads(out.read_text().splitlines()[0])  # kept, with the contract's defaults
+    assert {k: kept[k] for k in FOREIGN} == FOREIGN
+    # the same as a normal re-run of this state
+    batch_rerun.forget(root)
+    fourth = _cli(root, out, capsys)
+    assert len(normal_runs) == 3 and fourth[:4] == third[:4]
+    with Store.open(root) as store:
+        runs = {r.id: r for r in store.runs()}
+        logged = runs[third[4][0]]
+        assert logged.ended_at and logged.config == runs[second[4][0]].config
+        summary = dict(logged.summary)
+        assert summary.pop("duration_s") == third[4][1]
+        normal = dict(runs[fourth[4][0]].summary)
+        normal.pop("duration_s")
+        assert summary == normal
+
+
+def test_a_rerun_without_out_is_replayed_too(
+    repo_factory, tmp_path: Path, normal_runs: list[int]
+) -> None:
+    root, _ = _repo(repo_factory, tmp_path)
+    results = [
+        batch.run_batch(root, provider="offline", progress=False, quiet=True) for _ in range(3)
+    ]
+    assert len(normal_runs) == 2
+    for r in results:
+        del r["run_id"], r["duration_s"]
+    assert results[2] == results[1] and results[1]["reused"] == 6
+
+
+def _edit_file(root: Path, out: Path) -> None:
+    (root / "pkg" / "other.py").write_text(OTHER.replace("return a", "return a + 1"))
+
+
+def _edit_docstring_only(root: Path, out: Path) -> None:
+    # not a code change, but the target's docstring changed: its draft is not reused
+    (root / "pkg" / "other.py").write_text(OTHER.replace(":\n", ':\n    """Lone."""\n', 1))
+
+
+def _edit_config(root: Path, out: Path) -> None:
+    (root / "pyproject.toml").write_text('[tool.docagent]\nvisibility = "all"\n')
+
+
+def _edit_out(root: Path, out: Path) -> None:
+    out.write_text(out.read_text().replace("proposed", "accepted", 1))
+
+
+def _remove_out(root: Path, out: Path) -> None:
+    out.unlink()
+
+
+def _reject(root: Path, out: Path) -> None:
+    import asyncio
+
+    from docagent.session import Session
+
+    review = Session(root, mode="tui")
+    item = next(i for i in review.prepare() if i.qualname == "middle")
+    draft = asyncio.run(review.draft(item))
+    review.reject(item, draft, "vague")
+    review.close()
+
+
+def _damage_record(root: Path, out: Path) -> None:
+    path = root / ".docagent" / batch_rerun.RECORD_NAME
+    data = path.read_bytes()
+    path.write_bytes(data.replace(b'"reused": 6', b'"reused": 7'))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        _edit_file,
+        _edit_docstring_only,
+        _edit_config,
+        _edit_out,
+        _remove_out,
+        _reject,
+        _damage_record,
+    ],
+)
+def test_any_change_gives_a_normal_run(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs, change
+) -> None:
+    root, out = _repo(repo_factory, tmp_path)
+    for _ in range(2):
+        _cli(root, out, capsys)
+    change(root, out)
+    before = len(normal_runs)
+    changed = _cli(root, out, capsys)
+    assert len(normal_runs) == before + 1
+    # what a run without any record gives on the same state
+    batch_rerun.forget(root)
+    for _ in range(2):  # once to settle (reorders --out after drafting), then as it stands
+        again = _cli(root, out, capsys)
+    assert changed[1]["targets"] == again[1]["targets"]
+    assert sorted(changed[3].splitlines()) == sorted(again[3].splitlines())
+
+
+def test_a_new_drafter_version_gives_a_normal_run(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs, monkeypatch
+) -> None:
+    """A new prompt version (a new drafter) is a normal run (which finds the drafts it can
+    still reuse by their full cache key)."""
+    from docagent.draft import prompts
+
+    root, out = _repo(repo_factory, tmp_path)
+    for _ in range(2):
+        _cli(root, out, capsys)
+    real = prompts.prompt_version
+    monkeypatch.setattr(prompts, "prompt_version", lambda *a, **k: real(*a, **k) + "-next")
+    code, summary, *_ = _cli(root, out, capsys)
+    assert code == 0 and summary["targets"] == 6 and len(normal_runs) == 3
+
+
+def test_a_different_out_file_gives_a_normal_run(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs
+) -> None:
+    root, out = _repo(repo_factory, tmp_path)
+    for _ in range(2):
+        _cli(root, out, capsys)
+    other = tmp_path / "q.jsonl"
+    code, summary, _, written, _ = _cli(root, other, capsys)
+    assert len(normal_runs) == 3 and summary["reused"] == 6
+    assert len(written.splitlines()) == 6
+
+
+def test_runs_that_change_files_or_narrow_the_work_write_no_record(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root, out = _repo(repo_factory, tmp_path)
+    for _ in range(2):
+        _cli(root, out, capsys, "--since", "HEAD")
+    assert not (root / ".docagent" / batch_rerun.RECORD_NAME).exists()
+    for _ in range(2):
+        _cli(root, out, capsys, "--apply")
+    assert not (root / ".docagent" / batch_rerun.RECORD_NAME).exists()
