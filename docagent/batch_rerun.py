@@ -14,6 +14,9 @@ exactly the records it would write. Anything else — a changed file, setting, d
 version, a draft or decision added to the log, an edited ``--out`` — gives another digest or
 hash, and the run is a normal one.
 
+The record also lists the summary's texts that the secret scrubbing found clean when the run
+was logged, so the replayed run logs them without compiling the scrubbing's rules again.
+
 Like the scan cache the record is data, signed with this user's scan-cache key
 (:func:`docagent.scan.cache_key`): one that is missing, damaged or from another user or
 machine is ignored. Runs with ``--apply``, ``--readme``, ``--batch-api``, ``--since``,
@@ -128,6 +131,11 @@ def load(root: Path, inputs: str, out_sha: str | None) -> dict[str, Any] | None:
         return None
     if record.get("inputs") != inputs or record.get("out") != out_sha:
         return None
+    clean = record.get("clean")
+    if isinstance(clean, list):
+        from docagent.store.redact import trust_clean
+
+        trust_clean(clean)  # what the run logs again was found clean when it was logged
     return record["summary"]
 
 
@@ -135,17 +143,31 @@ def save(root: Path, inputs: str, out_sha: str | None, summary: dict[str, Any]) 
     """Record a run that is a fixed point (see the module docstring); failures are ignored
     (only the next run is slower)."""
     from docagent.scan import cache_key
+    from docagent.store.redact import scrub_text
     from docagent.writes import write_atomic
 
     key = cache_key(create=True)
     if key is None:
         return
-    body = json.dumps({"inputs": inputs, "out": out_sha, "summary": summary}).encode()
+    clean = sorted({t for t in _strings(summary) if scrub_text(t) == t})
+    body = json.dumps({"inputs": inputs, "out": out_sha, "summary": summary, "clean": clean})
+    body = body.encode()
     try:
         _path(root).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(_path(root), _header(key, body) + body, mode=0o600, sync=False)
     except OSError:
         return
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a JSON-like value (the texts the run's log entry scrubs)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
 
 
 def forget(root: Path) -> None:

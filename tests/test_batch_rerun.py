@@ -222,3 +222,21 @@ def test_runs_that_change_files_or_narrow_the_work_write_no_record(
     for _ in range(2):
         _cli(root, out, capsys, "--apply")
     assert not (root / ".docagent" / batch_rerun.RECORD_NAME).exists()
+
+
+def test_a_replayed_run_logs_no_credential_its_summary_holds(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs: list[int]
+) -> None:
+    """Texts of the summary found clean are not scanned again when the run is replayed; one
+    holding a credential (here in the --out path) is still scrubbed from the log."""
+    token = "ghp_" + "Q7xk2Lm9Pz4Rt8Vw1Ny6Bc3Hd5Fg0JsEAb12"
+    root, _ = _repo(repo_factory, tmp_path)
+    out = tmp_path / f"{token}.jsonl"
+    runs = [_cli(root, out, capsys) for _ in range(3)]
+    assert len(normal_runs) == 2 and runs[2][:4] == runs[1][:4]
+    record = (root / ".docagent" / batch_rerun.RECORD_NAME).read_text()
+    assert token in record  # the summary, as printed
+    assert token not in json.loads(record.partition("\n")[2])["clean"]
+    with Store.open(root) as store:
+        logged = [json.dumps(r.summary) for r in store.runs()]
+    assert len(logged) == 3 and all(token not in s and "[redacted]" in s for s in logged)
