@@ -727,7 +727,8 @@ async def run_batch_async(
             if out_sha is not None or out_path is None:
                 result = {k: v for k, v in summary.items() if k not in ("run_id", "duration_s")}
                 batch_rerun.save(session.root, inputs, out_sha, result)
-        session.close(**logged)
+        # no file changed: the coverage after is the coverage before (no second scan)
+        session.close(unchanged=not session.changed_paths(), **logged)
         summary["coverage"] = {
             "before": session.coverage_before,
             "after": getattr(session, "coverage_after", None),
