@@ -52,6 +52,8 @@ from docagent.store.redact import scrub_env, scrub_text
 from docagent.writes import is_stream, open_output
 
 if TYPE_CHECKING:
+    from docagent.proposals import Proposal
+    from docagent.scan import ScanResult
     from docagent.store.records import LoggedDraft
 
 REVIEWER = BATCH_REVIEWER
@@ -335,6 +337,18 @@ def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
     return estimate_tokens(system + user)
 
 
+def _proposal(draft: Draft, status: str) -> Proposal:
+    """The ``--out`` record of ``draft`` with ``status``, as logged: no credential (a reused
+    draft's text was scrubbed when it was logged)."""
+    from docagent.proposals import Proposal
+
+    record = draft.to_proposal()
+    record["status"] = status
+    text = record.get("text") or ""
+    record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
+    return Proposal.from_dict(record)
+
+
 def _kept_records(text: str, keys: set[tuple[str, str]]) -> bytes:
     """The records of an ``--out`` file's ``text`` whose targets (``keys``) are not in this run,
     as this run writes them (unreadable lines are dropped)."""
@@ -404,6 +418,91 @@ def _fixed_point(out: Path | None, items: list[WorkItem], kept: bytes) -> str | 
     if _kept_records(text, {item.key for item in items}) != kept:
         return None
     return file_digest(out)
+
+
+def _settled(
+    session: Session, scanned: ScanResult, items: list[WorkItem], out: Path, kept: bytes
+) -> tuple[list[int], str] | None:
+    """After a run that drafted (and wrote ``out``): the order in which the next run on the
+    same inputs writes the lines of ``out`` after the ``kept`` records, and the hash of the
+    file it leaves, when that run would reuse every target; else None.
+
+    Checked, not assumed: the next run's items (from the scan, as a re-run lists them) are this
+    run's; its reuse lookup (a new :class:`_Resume` on the log as it is now) finds for each
+    target the draft whose record this run wrote; that record, rebuilt from the logged draft
+    as a reuse writes it, is the line this run wrote, byte for byte; and the records it keeps
+    are this run's ``kept``.
+    """
+    listed = [i for rel in session._files for i in session.scanned_items(scanned, rel)]
+    keys = [i.key for i in listed]  # the next run's items, in its order (file order)
+    if sorted(keys) != sorted(i.key for i in items) or len(set(keys)) != len(keys):
+        return None
+    items = listed
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(kept) or not data.endswith(b"\n"):
+        return None
+    lines = data[len(kept) : -1].split(b"\n")
+    at: dict[tuple[str, str], tuple[int, str]] = {}
+    for n, line in enumerate(lines):
+        try:
+            raw = json.loads(line)
+            key, draft_id = (raw["path"], raw["qualname"]), raw["draft_id"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return None
+        if key in at or not isinstance(draft_id, str):
+            return None
+        at[key] = (n, draft_id)
+    if set(at) != {i.key for i in items}:
+        return None
+    resume = _Resume(session)
+    if any(resume._find_id(i) != at[i.key][1] for i in items):
+        return None
+    for start in range(0, len(items), READ_AHEAD):
+        chunk = items[start : start + READ_AHEAD]
+        rows = session.store.drafts_by_id([at[i.key][1] for i in chunk], with_source=False)
+        for item in chunk:
+            row = rows.get(at[item.key][1])
+            if row is None:
+                return None
+            draft = draft_from_record(row)
+            draft.cached = True
+            if _proposal(draft, "proposed").to_json().encode() != lines[at[item.key][0]]:
+                return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _kept_records(text, set(at)) != kept:
+        return None
+    order = [at[i.key][0] for i in items]
+    result = kept + b"".join(lines[n] + b"\n" for n in order)
+    return order, batch_rerun.bytes_digest(result)
+
+
+def _reused_summary(summary: dict[str, Any], items: list[WorkItem]) -> dict[str, Any]:
+    """The summary of a run that reuses every item of a run that drafted (``summary``, which
+    failed on no target): nothing drafted, paid for or estimated to cost."""
+    estimate = dict(summary["estimate"])
+    estimate.update(
+        to_draft=0,
+        reused=len(items),
+        input_tokens=0,
+        output_tokens=0,
+        cost_usd=0.0,
+        cache_write_tokens=0,
+        cache_read_tokens=0,
+    )
+    return {
+        **summary,
+        "estimate": estimate,
+        "drafted": 0,
+        "reused": len(items),
+        "tokens": {"input": 0, "output": 0},
+        "cost_usd": 0.0,
+    }
 
 
 def _order(session: Session, items: list[WorkItem], resume: _Resume) -> list[WorkItem]:
@@ -611,8 +710,8 @@ async def run_batch_async(
             if rerun:  # a re-run that can show nothing changed (docagent/batch_rerun.py)
                 inputs = batch_rerun.inputs_digest(session, scanned, out_path)
                 known = batch_rerun.load(session.root, inputs, batch_rerun.file_digest(out_path))
-                if known is not None:
-                    return _known_result(session, known, started, quiet)
+                if known is not None and (known.order is None or _reorder(known, out_path)):
+                    return _known_result(session, known.summary, started, quiet)
                 batch_rerun.forget(session.root)
                 mark = session.store.log_mark()
             items = session.prepare(order=False, lazy=True, scanned=scanned)
@@ -689,13 +788,12 @@ async def run_batch_async(
             summary["readme_sections"] = len(sections)
         if stats.stopped:
             _note(stats.stopped, quiet)
-        # every target reused, none failed: the next run on the same inputs does the same
-        again = (
-            inputs
-            and stats.drafted == 0
-            and stats.reused == len(items)
-            and not (stats.failures or stats.not_drafted or stats.stopped or session.log_failure)
+        # every target handled, none failed: the next run on the same inputs can be foreseen
+        clean = bool(inputs) and not (
+            stats.failures or stats.not_drafted or stats.stopped or session.log_failure
         )
+        again = clean and stats.drafted == 0 and stats.reused == len(items)
+        settle = clean and stats.drafted > 0 and stats.drafted + stats.reused == len(items)
         for err_path, message in session.errors:
             stats.failures.append({"path": err_path, "qualname": "", "reason": message})
         summary.update(
@@ -722,11 +820,22 @@ async def run_batch_async(
             summary["batch_ids"] = batch_ids
         summary["duration_s"] = round(time.perf_counter() - started, 3)
         logged = {k: v for k, v in summary.items() if k not in ("failures", "estimate", "run_id")}
+        result = {k: v for k, v in summary.items() if k not in ("run_id", "duration_s")}
         if again and session.store.log_mark() == mark:
             out_sha = _fixed_point(out_path, items, kept) if out_path is not None else None
             if out_sha is not None or out_path is None:
-                result = {k: v for k, v in summary.items() if k not in ("run_id", "duration_s")}
                 batch_rerun.save(session.root, inputs, out_sha, result)
+        elif settle and out_path is not None and not stream:
+            # the next run reuses every draft this one made, and writes them in file order
+            found = _settled(session, scanned, items, out_path, kept)
+            if found is not None:
+                batch_rerun.save(
+                    session.root,
+                    batch_rerun.inputs_digest(session, scanned, out_path),  # the log grew
+                    batch_rerun.file_digest(out_path),
+                    _reused_summary(result, items),
+                    order=found,
+                )
         # no file changed: the coverage after is the coverage before (no second scan)
         session.close(unchanged=not session.changed_paths(), **logged)
         summary["coverage"] = {
@@ -739,6 +848,31 @@ async def run_batch_async(
             await session.provider.aclose()
         session.store.close()
         held.close()
+
+
+def _reorder(known: batch_rerun.LastRun, out: Path | None) -> bool:
+    """Write ``out`` as the run :data:`known` foresaw does: its lines in file order (checked by
+    the hash of the result; False, and nothing written, when it differs)."""
+    from docagent.writes import write_atomic
+
+    assert known.order is not None
+    if out is None:
+        return False
+    order, want = known.order
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return False
+    lines = data.split(b"\n")
+    kept, body = lines[: len(lines) - 1 - len(order)], lines[len(lines) - 1 - len(order) : -1]
+    if len(body) != len(order) or sorted(order) != list(range(len(order))):
+        return False
+    result = b"".join(line + b"\n" for line in kept) + b"".join(body[n] + b"\n" for n in order)
+    if batch_rerun.bytes_digest(result) != want:
+        return False
+    write_atomic(out, result)
+    batch_rerun.save(known.root, known.inputs, want, known.summary)  # the file now stands
+    return True
 
 
 def _known_result(
@@ -925,14 +1059,9 @@ class _Runner:
         seconds and when the run ends (:meth:`sync`), not once per record.
         """
         if self.out is not None:
-            from docagent.proposals import Proposal, append_proposal
+            from docagent.proposals import append_proposal
 
-            record = draft.to_proposal()
-            record["status"] = status
-            # as logged: no credential (a reused draft's text was scrubbed when it was logged)
-            text = record.get("text") or ""
-            record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
-            proposal = Proposal.from_dict(record)
+            proposal = _proposal(draft, status)
             if isinstance(self.out, Path):
                 append_proposal(self.out, proposal, sync=False)
                 self._unsynced = True

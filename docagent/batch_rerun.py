@@ -30,6 +30,7 @@ import hashlib
 import hmac
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -87,6 +88,11 @@ def inputs_digest(session: Session, result: ScanResult, out: Path | None) -> str
     return digest.hexdigest()
 
 
+def bytes_digest(data: bytes) -> str:
+    """The hash by which the record knows ``--out``'s bytes."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
 def file_digest(path: Path | None) -> str | None:
     """The hash of a file's bytes ("" when it does not exist); None without a path."""
     if path is None:
@@ -95,7 +101,7 @@ def file_digest(path: Path | None) -> str | None:
         data = path.read_bytes()
     except FileNotFoundError:
         return ""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return bytes_digest(data)
 
 
 def _path(root: Path) -> Path:
@@ -107,9 +113,21 @@ def _header(key: bytes, body: bytes) -> bytes:
     return b"%s %d %s\n" % (_MAGIC, RECORD_VERSION, mac.encode())
 
 
-def load(root: Path, inputs: str, out_sha: str | None) -> dict[str, Any] | None:
-    """The summary of the last run when it had these inputs and left ``--out`` with this hash
-    (minus ``run_id``, ``duration_s`` and ``coverage``), else None."""
+@dataclass
+class LastRun:
+    """The record of the last run (see the module docstring)."""
+
+    root: Path
+    inputs: str
+    #: the summary, minus ``run_id``, ``duration_s`` and ``coverage``
+    summary: dict[str, Any]
+    #: after a run that drafted: the order of ``--out``'s lines the next run writes, and the
+    #: hash of the file it leaves; None when it leaves ``--out`` as it is
+    order: tuple[list[int], str] | None = None
+
+
+def load(root: Path, inputs: str, out_sha: str | None) -> LastRun | None:
+    """The last run when it had these inputs and left ``--out`` with this hash, else None."""
     from docagent.scan import cache_key
 
     key = cache_key()
@@ -131,17 +149,33 @@ def load(root: Path, inputs: str, out_sha: str | None) -> dict[str, Any] | None:
         return None
     if record.get("inputs") != inputs or record.get("out") != out_sha:
         return None
+    order = record.get("order")
+    if order is not None and not (
+        isinstance(order, list)
+        and len(order) == 2
+        and isinstance(order[0], list)
+        and all(type(n) is int for n in order[0])
+        and isinstance(order[1], str)
+    ):
+        return None
     clean = record.get("clean")
     if isinstance(clean, list):
         from docagent.store.redact import trust_clean
 
         trust_clean(clean)  # what the run logs again was found clean when it was logged
-    return record["summary"]
+    return LastRun(root, inputs, record["summary"], (order[0], order[1]) if order else None)
 
 
-def save(root: Path, inputs: str, out_sha: str | None, summary: dict[str, Any]) -> None:
-    """Record a run that is a fixed point (see the module docstring); failures are ignored
-    (only the next run is slower)."""
+def save(
+    root: Path,
+    inputs: str,
+    out_sha: str | None,
+    summary: dict[str, Any],
+    *,
+    order: tuple[list[int], str] | None = None,
+) -> None:
+    """Record what the next run on ``inputs`` does (see the module docstring and
+    :class:`LastRun`); failures are ignored (only the next run is slower)."""
     from docagent.scan import cache_key
     from docagent.store.redact import scrub_text
     from docagent.writes import write_atomic
@@ -150,8 +184,11 @@ def save(root: Path, inputs: str, out_sha: str | None, summary: dict[str, Any]) 
     if key is None:
         return
     clean = sorted({t for t in _strings(summary) if scrub_text(t) == t})
-    body = json.dumps({"inputs": inputs, "out": out_sha, "summary": summary, "clean": clean})
-    body = body.encode()
+    record: dict[str, Any] = {"inputs": inputs, "out": out_sha, "summary": summary}
+    record["clean"] = clean
+    if order is not None:
+        record["order"] = [order[0], order[1]]
+    body = json.dumps(record).encode()
     try:
         _path(root).parent.mkdir(parents=True, exist_ok=True)
         write_atomic(_path(root), _header(key, body) + body, mode=0o600, sync=False)
@@ -178,4 +215,14 @@ def forget(root: Path) -> None:
         return
 
 
-__all__ = ["RECORD_NAME", "eligible", "file_digest", "forget", "inputs_digest", "load", "save"]
+__all__ = [
+    "RECORD_NAME",
+    "LastRun",
+    "bytes_digest",
+    "eligible",
+    "file_digest",
+    "forget",
+    "inputs_digest",
+    "load",
+    "save",
+]

@@ -20,12 +20,12 @@ from docagent.store import Store
 MODULE = '''"""Helpers."""
 
 
-def base(x):
-    return x * 2
-
-
 def middle(x, y=1):
     return base(x) + y
+
+
+def base(x):
+    return x * 2
 
 
 class Thing:
@@ -46,14 +46,16 @@ FOREIGN = {
 @pytest.fixture
 def normal_runs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Counts the runs that looked targets up (a normal run), not those that replayed."""
+    from docagent.session import Session
+
     count: list[int] = []
-    real = batch._Resume.__init__
+    real = Session.prepare
 
-    def counting(self, session):  # noqa: ANN001, ANN202
+    def counting(self, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
         count.append(1)
-        real(self, session)
+        return real(self, *a, **k)
 
-    monkeypatch.setattr(batch._Resume, "__init__", counting)
+    monkeypatch.setattr(Session, "prepare", counting)
     return count
 
 
@@ -79,18 +81,27 @@ def test_an_identical_rerun_prints_logs_and_writes_what_a_normal_rerun_does(
     root, out = _repo(repo_factory, tmp_path)
     first = _cli(root, out, capsys)
     assert first[1]["drafted"] == 6 and first[0] == 0
-    second = _cli(root, out, capsys)  # nothing to draft: a normal run, recorded
-    assert second[1]["reused"] == 6 and len(normal_runs) == 2
     assert (root / ".docagent" / batch_rerun.RECORD_NAME).is_file()
+    drafted_order = out.read_bytes()
+    second = _cli(root, out, capsys)  # reuses every draft: --out in file order
+    assert second[1]["reused"] == 6 and second[1]["drafted"] == 0
+    assert len(normal_runs) == 1  # no target looked up, read or drafted
+    assert second[3] != drafted_order
+    assert sorted(second[3].splitlines()) == sorted(drafted_order.splitlines())
     third = _cli(root, out, capsys)
-    assert len(normal_runs) == 2  # no target looked up, read or written
+    assert len(normal_runs) == 1
     assert third[:4] == second[:4]  # exit code, summary, stderr, --out byte for byte
     kept = json.loads(out.read_text().splitlines()[0])  # kept, with the contract's defaults
     assert {k: kept[k] for k in FOREIGN} == FOREIGN
     # the same as a normal re-run of this state
     batch_rerun.forget(root)
     fourth = _cli(root, out, capsys)
-    assert len(normal_runs) == 3 and fourth[:4] == third[:4]
+    assert len(normal_runs) == 2 and fourth[:4] == third[:4]
+    # and the same as a normal re-run after the drafting run
+    (root / ".docagent" / batch_rerun.RECORD_NAME).unlink()
+    out.write_bytes(drafted_order)
+    fifth = _cli(root, out, capsys)
+    assert len(normal_runs) == 3 and fifth[:4] == second[:4]
     with Store.open(root) as store:
         runs = {r.id: r for r in store.runs()}
         logged = runs[third[4][0]]
@@ -109,7 +120,7 @@ def test_a_rerun_without_out_is_replayed_too(
     results = [
         batch.run_batch(root, provider="offline", progress=False, quiet=True) for _ in range(3)
     ]
-    assert len(normal_runs) == 2
+    assert len(normal_runs) == 2  # without --out only a run that reused everything is foreseen
     for r in results:
         del r["run_id"], r["duration_s"]
     assert results[2] == results[1] and results[1]["reused"] == 6
@@ -166,12 +177,14 @@ def _damage_record(root: Path, out: Path) -> None:
         _damage_record,
     ],
 )
+@pytest.mark.parametrize("runs", [1, 2], ids=["after-drafting", "after-reusing"])
 def test_any_change_gives_a_normal_run(
-    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs, change
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs, change, runs
 ) -> None:
     root, out = _repo(repo_factory, tmp_path)
-    for _ in range(2):
+    for _ in range(runs):
         _cli(root, out, capsys)
+    assert (root / ".docagent" / batch_rerun.RECORD_NAME).is_file()
     change(root, out)
     before = len(normal_runs)
     changed = _cli(root, out, capsys)
@@ -197,7 +210,7 @@ def test_a_new_drafter_version_gives_a_normal_run(
     real = prompts.prompt_version
     monkeypatch.setattr(prompts, "prompt_version", lambda *a, **k: real(*a, **k) + "-next")
     code, summary, *_ = _cli(root, out, capsys)
-    assert code == 0 and summary["targets"] == 6 and len(normal_runs) == 3
+    assert code == 0 and summary["targets"] == 6 and len(normal_runs) == 2
 
 
 def test_a_different_out_file_gives_a_normal_run(
@@ -208,7 +221,7 @@ def test_a_different_out_file_gives_a_normal_run(
         _cli(root, out, capsys)
     other = tmp_path / "q.jsonl"
     code, summary, _, written, _ = _cli(root, other, capsys)
-    assert len(normal_runs) == 3 and summary["reused"] == 6
+    assert len(normal_runs) == 2 and summary["reused"] == 6
     assert len(written.splitlines()) == 6
 
 
@@ -233,10 +246,40 @@ def test_a_replayed_run_logs_no_credential_its_summary_holds(
     root, _ = _repo(repo_factory, tmp_path)
     out = tmp_path / f"{token}.jsonl"
     runs = [_cli(root, out, capsys) for _ in range(3)]
-    assert len(normal_runs) == 2 and runs[2][:4] == runs[1][:4]
+    assert len(normal_runs) == 1 and runs[2][:4] == runs[1][:4]
     record = (root / ".docagent" / batch_rerun.RECORD_NAME).read_text()
     assert token in record  # the summary, as printed
     assert token not in json.loads(record.partition("\n")[2])["clean"]
     with Store.open(root) as store:
         logged = [json.dumps(r.summary) for r in store.runs()]
     assert len(logged) == 3 and all(token not in s and "[redacted]" in s for s in logged)
+
+
+def test_the_run_after_a_paid_run_reports_what_a_normal_rerun_does(
+    repo_factory, tmp_path: Path, server, normal_runs: list[int]
+) -> None:
+    """After a run that drafted through a model (tokens and dollars spent), the foreseen re-run
+    reports nothing drafted, nothing spent and an estimate of $0, as a normal re-run does, and
+    sends no request."""
+    root, out = _repo(repo_factory, tmp_path)
+
+    def run() -> dict:
+        summary = batch.run_batch(
+            root, provider="anthropic", out=out, progress=False, quiet=True, concurrency=1
+        )
+        del summary["run_id"], summary["duration_s"]
+        return summary
+
+    first = run()
+    assert first["drafted"] == 6 and first["cost_usd"] > 0 and first["estimate"]["cost_usd"] > 0
+    calls = sum(server.received.values())
+    drafted_order = out.read_bytes()
+    foreseen = run()
+    assert len(normal_runs) == 1 and sum(server.received.values()) == calls
+    written = out.read_bytes()
+    (root / ".docagent" / batch_rerun.RECORD_NAME).unlink()
+    out.write_bytes(drafted_order)
+    normal = run()
+    assert len(normal_runs) == 2 and sum(server.received.values()) == calls
+    assert foreseen == normal and out.read_bytes() == written
+    assert foreseen["cost_usd"] == 0 and foreseen["tokens"] == {"input": 0, "output": 0}

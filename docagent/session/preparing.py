@@ -176,20 +176,7 @@ class Preparing(Recording):
         lazy_items: dict[str, list[WorkItem]] = {}
         for rel, facts in listed:
             if facts is None:
-                lazy_items[rel] = [
-                    WorkItem(
-                        path=rel,
-                        qualname=t["qualname"],
-                        kind=t["kind"],
-                        line=t["line"],
-                        status=t["status"],
-                        problems=list(t["problems"]),
-                    )
-                    for t in result.files[rel].records()
-                    if t["kind"] in self.settings.kinds
-                    and (t["public"] or include_private)
-                    and t["status"] != "ok"
-                ]
+                lazy_items[rel] = self.scanned_items(result, rel)
                 continue
             try:  # memoized; fails for code too deeply nested for Python's parser
                 file_shas(facts)
@@ -204,6 +191,25 @@ class Preparing(Recording):
                 if t.status != "ok":
                     pairs.append((facts, t))
         return pairs, lazy_items
+
+    def scanned_items(self, result: ScanResult, rel: str) -> list[WorkItem]:
+        """The work items of the file ``rel`` as the scan's entry lists them (the missing and
+        stale targets the settings select), without reading the file."""
+        include_private = self.settings.visibility == "all"
+        return [
+            WorkItem(
+                path=rel,
+                qualname=t["qualname"],
+                kind=t["kind"],
+                line=t["line"],
+                status=t["status"],
+                problems=list(t["problems"]),
+            )
+            for t in result.files[rel].records()
+            if t["kind"] in self.settings.kinds
+            and (t["public"] or include_private)
+            and t["status"] != "ok"
+        ]
 
     def _start_run(self, prompt_version: str, config: dict[str, Any]) -> None:
         """Start the run in the decision log and in observability."""
