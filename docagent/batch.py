@@ -202,7 +202,9 @@ class _Resume:
         if draft_id not in self._ahead and self._next < len(self._queue):
             ids = self._queue[self._next : self._next + READ_AHEAD]
             self._next += len(ids)
-            self._ahead = self.session.store.drafts_by_id(ids, with_source=False)
+            self._ahead = self.session.store.drafts_by_id(
+                ids, with_source=False, with_context=False
+            )
         row = self._ahead.pop(draft_id, None)
         if row is None:  # taken out of order (dependency waves)
             return self._load(draft_id)
@@ -462,7 +464,8 @@ def _settled(
         return None
     for start in range(0, len(items), READ_AHEAD):
         chunk = items[start : start + READ_AHEAD]
-        rows = session.store.drafts_by_id([at[i.key][1] for i in chunk], with_source=False)
+        ids = [at[i.key][1] for i in chunk]
+        rows = session.store.drafts_by_id(ids, with_source=False, with_context=False)
         for item in chunk:
             row = rows.get(at[item.key][1])
             if row is None:

@@ -1,18 +1,23 @@
 """A batch re-run that can show nothing changed: the record of the last run, and its check.
 
 A ``batch`` run that drafted nothing (every target reused an earlier draft, none failed) and
-left ``--out`` as it found it is a fixed point: run again on the same inputs, it makes the same
-decisions, writes the same records and prints the same summary. ``.docagent/last-batch.json``
-records such a run: a digest of its inputs (:func:`inputs_digest`: every scanned file version,
-the settings, provider, model, notice, prompt version, style, the decision log's mark, the key
-environment variables that records are scrubbed of, the ``--out`` path), the hash of ``--out``
-as it left it and its summary. The next run computes the same digest after its scan; when it
-and the hash of ``--out`` match, the run does what a run does (holds the run lock, logs a run
-with its configuration, coverage and summary, prints the estimate and the summary, exits with
-the same code) without reading, looking up or writing any target: ``--out`` already holds
-exactly the records it would write. Anything else — a changed file, setting, drafter or prompt
-version, a draft or decision added to the log, an edited ``--out`` — gives another digest or
-hash, and the run is a normal one.
+left ``--out`` as the next run would write it is a fixed point: run again on the same inputs,
+it makes the same decisions, writes the same records and prints the same summary.
+``.docagent/last-batch.json`` records such a run: a digest of its inputs
+(:func:`inputs_digest`: every scanned file version, the settings, provider, model, notice,
+prompt version, style, the decision log's mark, the key environment variables that records are
+scrubbed of, the ``--out`` path), the hash of ``--out`` as it left it and its summary. The next
+run computes the same digest after its scan; when it and the hash of ``--out`` match, the run
+does what a run does (holds the run lock, logs a run with its configuration, coverage and
+summary, prints the estimate and the summary, exits with the same code) without reading,
+looking up or writing any target: ``--out`` already holds exactly the records it would write.
+Anything else — a changed file, setting, drafter or prompt version, a draft or decision added to
+the log, an edited ``--out`` — gives another digest or hash, and the run is a normal one.
+
+A run that drafted (none failed) is recorded too when what the next run does can be shown at
+its end (``docagent.batch._settled``): that run would reuse every draft, and write the same
+lines in file order. The record then also holds that order and the hash of the file it gives;
+the next run writes ``--out`` so (checked by the hash) and reports a run that reused everything.
 
 The record also lists the summary's texts that the secret scrubbing found clean when the run
 was logged, so the replayed run logs them without compiling the scrubbing's rules again.

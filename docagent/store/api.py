@@ -973,12 +973,14 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    def _draft(self, row: db.Row, with_source: bool = True) -> LoggedDraft:
+    def _draft(
+        self, row: db.Row, with_source: bool = True, with_context: bool = True
+    ) -> LoggedDraft:
         return _record(
             LoggedDraft,
             row,
             source=self._stored_source(row) if with_source else None,
-            context=_load(row["context_json"], None),
+            context=_load(row["context_json"], None) if with_context else None,
             structured=_load(row["structured_json"], None),
             checks=_load(row["checks_json"], []),
         )
@@ -1025,11 +1027,13 @@ class Store:
         return self._draft(rows[0], with_source) if rows else None
 
     def drafts_by_id(
-        self, draft_ids: list[str], *, with_source: bool = True
+        self, draft_ids: list[str], *, with_source: bool = True, with_context: bool = True
     ) -> dict[str, LoggedDraft]:
         """The drafts of ``draft_ids`` that exist, by id (read a few hundred per query).
 
-        ``with_source`` as in :meth:`draft`.
+        ``with_source`` as in :meth:`draft`; ``with_context=False`` leaves
+        :attr:`LoggedDraft.context` None (not decoded): for a caller that writes the drafts'
+        records.
         """
         found: dict[str, LoggedDraft] = {}
         for start in range(0, len(draft_ids), 500):
@@ -1038,7 +1042,7 @@ class Store:
             with self._op() as conn:
                 rows = conn.execute(f"SELECT * FROM drafts WHERE id IN ({marks})", chunk).fetchall()
             for row in rows:
-                found[row["id"]] = self._draft(row, with_source)
+                found[row["id"]] = self._draft(row, with_source, with_context)
         return found
 
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[LoggedDraft]:
