@@ -13,8 +13,8 @@ log. Printed per run:
 - the decision log's size per draft — goal: <= 4 KB;
 - a second ``batch`` with nothing left to do (every draft reused) against a warm ``scan`` of the
   same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history;
-  and a third, which finds the second's record (``docagent/batch_rerun.py``) and must write the
-  same proposals;
+  and a third, which must write the same proposals (both re-runs replay the last run's record
+  when it has one: ``docagent/batch_rerun.py``);
 - with ``--baseline-src``, whether both versions wrote the same proposals (the first run's file
   line by line, the re-run's as a set of records).
 
