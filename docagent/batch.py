@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from docagent import batch_rerun
 from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
@@ -51,6 +52,8 @@ from docagent.store.redact import scrub_env, scrub_text
 from docagent.writes import is_stream, open_output
 
 if TYPE_CHECKING:
+    from docagent.proposals import Proposal
+    from docagent.scan import ScanResult
     from docagent.store.records import LoggedDraft
 
 REVIEWER = BATCH_REVIEWER
@@ -199,7 +202,9 @@ class _Resume:
         if draft_id not in self._ahead and self._next < len(self._queue):
             ids = self._queue[self._next : self._next + READ_AHEAD]
             self._next += len(ids)
-            self._ahead = self.session.store.drafts_by_id(ids, with_source=False)
+            self._ahead = self.session.store.drafts_by_id(
+                ids, with_source=False, with_context=False
+            )
         row = self._ahead.pop(draft_id, None)
         if row is None:  # taken out of order (dependency waves)
             return self._load(draft_id)
@@ -334,25 +339,25 @@ def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
     return estimate_tokens(system + user)
 
 
-def _prepare_out(out: Path, items: list[WorkItem]) -> int:
-    """Keep the records of an existing ``out`` file whose targets are not in this run.
+def _proposal(draft: Draft, status: str) -> Proposal:
+    """The ``--out`` record of ``draft`` with ``status``, as logged: no credential (a reused
+    draft's text was scrubbed when it was logged)."""
+    from docagent.proposals import Proposal
 
-    Records of this run's targets are dropped (they are written again as they are drafted or
-    reused); unreadable lines are dropped. Returns how many records were kept.
-    """
-    from docagent.proposals import Proposal, write_proposals
+    record = draft.to_proposal()
+    record["status"] = status
+    text = record.get("text") or ""
+    record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
+    return Proposal.from_dict(record)
 
-    if not out.exists():
-        out.parent.mkdir(parents=True, exist_ok=True)
-        out.write_bytes(b"")
-        return 0
-    keys = {item.key for item in items}
+
+def _kept_records(text: str, keys: set[tuple[str, str]]) -> bytes:
+    """The records of an ``--out`` file's ``text`` whose targets (``keys``) are not in this run,
+    as this run writes them (unreadable lines are dropped)."""
+    from docagent.proposals import Proposal
+
     kept: list[Proposal] = []
-    try:
-        lines = out.read_text(encoding="utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DocagentError(f"--out {out}: cannot read the existing file: {exc}") from None
-    for number, line in enumerate(lines, start=1):
+    for number, line in enumerate(text.splitlines(), start=1):
         if not line.strip():
             continue
         try:
@@ -364,8 +369,143 @@ def _prepare_out(out: Path, items: list[WorkItem]) -> int:
             continue
         if (p.path, p.qualname) not in keys:
             kept.append(p)
-    write_proposals(out, kept)
-    return len(kept)
+    return "".join(p.to_json() + "\n" for p in kept).encode("utf-8")
+
+
+def _read_out(out: Path) -> str:
+    try:
+        return out.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DocagentError(f"--out {out}: cannot read the existing file: {exc}") from None
+
+
+def _prepare_out(out: Path, items: list[WorkItem]) -> bytes:
+    """Keep the records of an existing ``out`` file whose targets are not in this run.
+
+    Records of this run's targets are dropped (they are written again as they are drafted or
+    reused); unreadable lines are dropped. Returns the kept records' bytes (the file's start).
+    """
+    from docagent.writes import write_atomic
+
+    if not out.exists():
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_bytes(b"")
+        return b""
+    kept = _kept_records(_read_out(out), {item.key for item in items})
+    write_atomic(out, kept)
+    return kept
+
+
+def _fixed_point(out: Path | None, items: list[WorkItem], kept: bytes) -> str | None:
+    """The hash of ``out`` when the next run on the same inputs writes it unchanged, else None.
+
+    Called after a run that reused every target: the next one writes the same records of its
+    targets after the records it keeps, so ``out`` is a fixed point when keeping the records of
+    ``out`` as it is now gives the bytes this run kept (checked, not assumed).
+    """
+    from docagent.batch_rerun import file_digest
+
+    if out is None:
+        return None
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(kept):
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _kept_records(text, {item.key for item in items}) != kept:
+        return None
+    return file_digest(out)
+
+
+def _settled(
+    session: Session, scanned: ScanResult, items: list[WorkItem], out: Path, kept: bytes
+) -> tuple[list[int], str] | None:
+    """After a run that drafted (and wrote ``out``): the order in which the next run on the
+    same inputs writes the lines of ``out`` after the ``kept`` records, and the hash of the
+    file it leaves, when that run would reuse every target; else None.
+
+    Checked, not assumed: the next run's items (from the scan, as a re-run lists them) are this
+    run's; its reuse lookup (a new :class:`_Resume` on the log as it is now) finds for each
+    target the draft whose record this run wrote; that record, rebuilt from the logged draft
+    as a reuse writes it, is the line this run wrote, byte for byte; and the records it keeps
+    are this run's ``kept``.
+    """
+    listed = [i for rel in session._files for i in session.scanned_items(scanned, rel)]
+    keys = [i.key for i in listed]  # the next run's items, in its order (file order)
+    if sorted(keys) != sorted(i.key for i in items) or len(set(keys)) != len(keys):
+        return None
+    items = listed
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return None
+    if not data.startswith(kept) or not data.endswith(b"\n"):
+        return None
+    lines = data[len(kept) : -1].split(b"\n")
+    at: dict[tuple[str, str], tuple[int, str]] = {}
+    for n, line in enumerate(lines):
+        try:
+            raw = json.loads(line)
+            key, draft_id = (raw["path"], raw["qualname"]), raw["draft_id"]
+        except (ValueError, KeyError, TypeError, RecursionError):
+            return None
+        if key in at or not isinstance(draft_id, str):
+            return None
+        at[key] = (n, draft_id)
+    if set(at) != {i.key for i in items}:
+        return None
+    resume = _Resume(session)
+    if any(resume._find_id(i) != at[i.key][1] for i in items):
+        return None
+    for start in range(0, len(items), READ_AHEAD):
+        chunk = items[start : start + READ_AHEAD]
+        ids = [at[i.key][1] for i in chunk]
+        rows = session.store.drafts_by_id(ids, with_source=False, with_context=False)
+        for item in chunk:
+            row = rows.get(at[item.key][1])
+            if row is None:
+                return None
+            draft = draft_from_record(row)
+            draft.cached = True
+            if _proposal(draft, "proposed").to_json().encode() != lines[at[item.key][0]]:
+                return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if _kept_records(text, set(at)) != kept:
+        return None
+    order = [at[i.key][0] for i in items]
+    result = kept + b"".join(lines[n] + b"\n" for n in order)
+    return order, batch_rerun.bytes_digest(result)
+
+
+def _reused_summary(summary: dict[str, Any], items: list[WorkItem]) -> dict[str, Any]:
+    """The summary of a run that reuses every item of a run that drafted (``summary``, which
+    failed on no target): nothing drafted, paid for or estimated to cost."""
+    estimate = dict(summary["estimate"])
+    estimate.update(
+        to_draft=0,
+        reused=len(items),
+        input_tokens=0,
+        output_tokens=0,
+        cost_usd=0.0,
+        cache_write_tokens=0,
+        cache_read_tokens=0,
+    )
+    return {
+        **summary,
+        "estimate": estimate,
+        "drafted": 0,
+        "reused": len(items),
+        "tokens": {"input": 0, "output": 0},
+        "cost_usd": 0.0,
+    }
 
 
 def _order(session: Session, items: list[WorkItem], resume: _Resume) -> list[WorkItem]:
@@ -557,8 +697,27 @@ async def run_batch_async(
         # The files' facts and trees live until the run ends: the garbage collector need not
         # go through them while they are built, nor on every full pass after (thawed when the
         # run ends).
+        out_path = Path(out) if out else None
+        stream = out_path is not None and is_stream(out_path)
+        rerun = batch_rerun.eligible(
+            apply=apply,
+            readme=readme,
+            batch_api=batch_api,
+            since=since,
+            estimate_only=estimate_only,
+            stream=stream,
+        )
+        inputs = mark = ""
         with no_gc():
-            items = session.prepare(order=False, lazy=True)
+            scanned = session.scan_work()
+            if rerun:  # a re-run that can show nothing changed (docagent/batch_rerun.py)
+                inputs = batch_rerun.inputs_digest(session, scanned, out_path)
+                known = batch_rerun.load(session.root, inputs, batch_rerun.file_digest(out_path))
+                if known is not None and (known.order is None or _reorder(known, out_path)):
+                    return _known_result(session, known.summary, started, quiet)
+                batch_rerun.forget(session.root)
+                mark = session.store.log_mark()
+            items = session.prepare(order=False, lazy=True, scanned=scanned)
             gc.freeze()
         held.callback(gc.unfreeze)
         sections = session.prepare_readme() if readme else []
@@ -577,12 +736,12 @@ async def run_batch_async(
             session.close(estimate_only=True, targets=len(items))
             return summary
         limit = float(session.settings.max_cost or 0.0)
-        out_path = Path(out) if out else None
-        if out_path is not None and is_stream(out_path):
+        kept = b""
+        if out_path is not None and stream:
             # "-", a device or a FIFO: one stream for the run, nothing to keep or replace
             sink: IO[str] | Path | None = held.enter_context(open_output(out_path))
         elif out_path is not None:
-            _prepare_out(out_path, items + sections)
+            kept = _prepare_out(out_path, items + sections)
             sink = out_path
         else:
             sink = None
@@ -632,6 +791,12 @@ async def run_batch_async(
             summary["readme_sections"] = len(sections)
         if stats.stopped:
             _note(stats.stopped, quiet)
+        # every target handled, none failed: the next run on the same inputs can be foreseen
+        clean = bool(inputs) and not (
+            stats.failures or stats.not_drafted or stats.stopped or session.log_failure
+        )
+        again = clean and stats.drafted == 0 and stats.reused == len(items)
+        settle = clean and stats.drafted > 0 and stats.drafted + stats.reused == len(items)
         for err_path, message in session.errors:
             stats.failures.append({"path": err_path, "qualname": "", "reason": message})
         summary.update(
@@ -658,7 +823,24 @@ async def run_batch_async(
             summary["batch_ids"] = batch_ids
         summary["duration_s"] = round(time.perf_counter() - started, 3)
         logged = {k: v for k, v in summary.items() if k not in ("failures", "estimate", "run_id")}
-        session.close(**logged)
+        result = {k: v for k, v in summary.items() if k not in ("run_id", "duration_s")}
+        if again and session.store.log_mark() == mark:
+            out_sha = _fixed_point(out_path, items, kept) if out_path is not None else None
+            if out_sha is not None or out_path is None:
+                batch_rerun.save(session.root, inputs, out_sha, result)
+        elif settle and out_path is not None and not stream:
+            # the next run reuses every draft this one made, and writes them in file order
+            found = _settled(session, scanned, items, out_path, kept)
+            if found is not None:
+                batch_rerun.save(
+                    session.root,
+                    batch_rerun.inputs_digest(session, scanned, out_path),  # the log grew
+                    batch_rerun.file_digest(out_path),
+                    _reused_summary(result, items),
+                    order=found,
+                )
+        # no file changed: the coverage after is the coverage before (no second scan)
+        session.close(unchanged=not session.changed_paths(), **logged)
         summary["coverage"] = {
             "before": session.coverage_before,
             "after": getattr(session, "coverage_after", None),
@@ -669,6 +851,47 @@ async def run_batch_async(
             await session.provider.aclose()
         session.store.close()
         held.close()
+
+
+def _reorder(known: batch_rerun.LastRun, out: Path | None) -> bool:
+    """Write ``out`` as the run :data:`known` foresaw does: its lines in file order (checked by
+    the hash of the result; False, and nothing written, when it differs)."""
+    from docagent.writes import write_atomic
+
+    assert known.order is not None
+    if out is None:
+        return False
+    order, want = known.order
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return False
+    lines = data.split(b"\n")
+    kept, body = lines[: len(lines) - 1 - len(order)], lines[len(lines) - 1 - len(order) : -1]
+    if len(body) != len(order) or sorted(order) != list(range(len(order))):
+        return False
+    result = b"".join(line + b"\n" for line in kept) + b"".join(body[n] + b"\n" for n in order)
+    if batch_rerun.bytes_digest(result) != want:
+        return False
+    write_atomic(out, result)
+    batch_rerun.save(known.root, known.inputs, want, known.summary)  # the file now stands
+    return True
+
+
+def _known_result(
+    session: Session, known: dict[str, Any], started: float, quiet: bool
+) -> dict[str, Any]:
+    """Finish a re-run whose inputs are the last run's (:mod:`docagent.batch_rerun`): log the
+    run and return the summary that run had, without handling any target (``--out`` already
+    holds exactly the records the run writes)."""
+    session.start_run()
+    _note(Estimate(**known["estimate"]).line(), quiet)
+    summary = {"run_id": session.run_id, **known}
+    summary["duration_s"] = round(time.perf_counter() - started, 3)
+    logged = {k: v for k, v in summary.items() if k not in ("failures", "estimate", "run_id")}
+    session.close(unchanged=True, **logged)
+    summary["coverage"] = {"before": session.coverage_before, "after": session.coverage_after}
+    return summary
 
 
 async def _readme_sections(runner: _Runner, items: list[WorkItem]) -> None:
@@ -839,14 +1062,9 @@ class _Runner:
         seconds and when the run ends (:meth:`sync`), not once per record.
         """
         if self.out is not None:
-            from docagent.proposals import Proposal, append_proposal
+            from docagent.proposals import append_proposal
 
-            record = draft.to_proposal()
-            record["status"] = status
-            # as logged: no credential (a reused draft's text was scrubbed when it was logged)
-            text = record.get("text") or ""
-            record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
-            proposal = Proposal.from_dict(record)
+            proposal = _proposal(draft, status)
             if isinstance(self.out, Path):
                 append_proposal(self.out, proposal, sync=False)
                 self._unsynced = True

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import STDLIB, copy_stdlib
 
+from docagent import batch_rerun
 from docagent.batch import run_batch
 from docagent.code import astfacts, pyast
 from docagent.code.targets import SourceError, fingerprint_stripped, read_file, strip_docstrings
@@ -58,6 +59,9 @@ class Thing:
 
 
 def _batch(root: Path, **kw: object) -> dict:
+    """A batch run that looks its targets up: the last run's record is removed first (a re-run
+    on the same inputs replays it: tests/test_batch_rerun.py)."""
+    batch_rerun.forget(root)
     return run_batch(root, provider="offline", progress=False, quiet=True, **kw)  # type: ignore[arg-type]
 
 
@@ -564,3 +568,88 @@ def test_a_batch_draft_a_person_rejected_is_drafted_again_by_the_next_run(repo_f
     assert len(top) == 1
     with Store.open(root) as store:
         assert store.history(draft.draft_id)[0].decision == "reject"
+
+
+PY2 = '''"""Python 2 code: tree-sitter reads it, Python 3's parser does not."""
+
+
+def old(a):
+    print a  # shout
+
+
+def helper(b):
+    """Help."""
+    return b
+'''
+
+
+def test_drafts_of_a_file_python_cannot_parse_are_reused_by_their_token_fingerprint(
+    repo_factory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A target in a file Python's parser rejects is looked up like the others (a fingerprint
+    of its tokens): a re-run reads no file and builds no symbol index; a docstring or comment
+    edit keeps its draft, a code edit drafts it again."""
+    import docagent.session.files as session_files
+
+    root = repo_factory({"py2.py": PY2, "pkg/core.py": MODULE})
+    out = root / "p.jsonl"
+    first = _batch(root, out=out)
+    old = {(p, q): sha for p, q, sha, _ in _records(out)}
+    assert old[("py2.py", "old")]  # fingerprinted
+    reads: list[str] = []
+    indexed: list[int] = []
+    real_read = session_files.read_file
+    real_index = SymbolIndex.from_files.__func__  # type: ignore[attr-defined]
+
+    def counting_read(path, rel, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        reads.append(rel)
+        return real_read(path, rel, *a, **k)
+
+    def counting_index(cls, files):  # noqa: ANN001, ANN202
+        indexed.append(len(files))
+        return real_index(cls, files)
+
+    monkeypatch.setattr(session_files, "read_file", counting_read)
+    monkeypatch.setattr(SymbolIndex, "from_files", classmethod(counting_index))
+    again = _batch(root, out=out)
+    assert again["drafted"] == 0 and again["reused"] == first["drafted"]
+    assert (reads, indexed) == ([], [])
+    # another target's docstring and a comment change: the code did not
+    (root / "py2.py").write_text(
+        PY2.replace('"""Help."""', '"""Help more."""').replace("shout", "loud")
+    )
+    third = _batch(root, out=out)
+    assert third["drafted"] == 0 and third["reused"] == first["drafted"]
+    assert {(p, q): sha for p, q, sha, _ in _records(out)} == old
+    # the code changes: the function is drafted again
+    (root / "py2.py").write_text(PY2.replace("print a ", "print a, 1 "))
+    fourth = _batch(root, out=out)
+    assert fourth["drafted"] == 1 and fourth["reused"] == first["drafted"] - 1
+    new = {(p, q): sha for p, q, sha, _ in _records(out)}
+    assert new[("py2.py", "old")] != old[("py2.py", "old")]
+    assert new[("pkg/core.py", "base")] == old[("pkg/core.py", "base")]
+
+
+def test_token_fingerprints_ignore_docstrings_comments_and_layout_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from docagent.code import token_fingerprints
+
+    def shas(text: str) -> dict[str, str]:
+        return token_fingerprints.token_shas(read_file("m.py", "m.py", text.encode()))
+
+    source = PY2.replace('"""Python 2', "# Python 2").replace('not."""', "not.")
+    base = shas(source)
+    assert set(base) == {"<module>", "old", "helper"}
+    assert shas(source.replace("  # shout", "")) == base
+    assert shas(source.replace('"""Help."""', "'''Other words.'''")) == base
+    assert shas(source.replace("print a", "print  a")) == base
+    changed = shas(source.replace("return b", "return b + 1"))
+    assert changed["helper"] != base["helper"] and changed["old"] == base["old"]
+    assert changed["<module>"] != base["<module>"]
+    # a file that cannot even be tokenized: each target's bytes without docstrings
+    monkeypatch.setattr(token_fingerprints, "_tokens", lambda *_: None)
+    raw = shas(source)
+    assert raw["helper"] == shas(source.replace("Help.", "Help!"))["helper"]
+    assert raw["<module>"] == shas(source.replace("Help.", "Help!"))["<module>"]
+    assert raw["old"] != shas(source.replace("print a", "print b"))["old"]

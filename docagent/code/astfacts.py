@@ -45,7 +45,8 @@ class AstFacts:
     calls: dict[tuple[int, str], list[str]] = field(default_factory=dict)
     #: names bound by the file's ``import`` statements (anywhere in the file)
     imports: frozenset[str] = frozenset()
-    #: the parse error, when the file does not parse (then the other fields are empty)
+    #: the parse error, when the file does not parse (then the other fields are empty, but for
+    #: ``shas`` of a file that tree-sitter reads: :mod:`docagent.code.token_fingerprints`)
     error: Exception | None = None
     #: the module's tree (docstrings may be stripped), shared so no one parses the file again
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
@@ -73,7 +74,11 @@ def ast_facts(facts: FileFacts) -> AstFacts:
             tree = pyast.parse(facts.text, quiet=True)
             result = analyze(tree, facts)
             result.tree = tree
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+    except (SyntaxError, ValueError) as exc:  # fingerprints from the tokens instead
+        from docagent.code.token_fingerprints import token_shas
+
+        result = AstFacts(shas=token_shas(facts), error=exc)
+    except (RecursionError, MemoryError) as exc:
         result = AstFacts(error=exc)
     facts.__dict__["_ast_facts"] = result
     return result

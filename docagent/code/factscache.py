@@ -3,7 +3,9 @@
 ``.docagent/facts-cache.json`` keeps, per file version (the hash of its bytes), the
 :class:`~docagent.code.astfacts.AstFacts` that one parse and one traversal give: the code
 fingerprint of every target (``code_sha``), the names each definition calls and the names its
-imports bind; and the hash of each target's current docstring. A ``batch`` re-run finds its
+imports bind; and the hash of each target's current docstring. A file Python's parser rejects
+is kept too, with the fingerprints of its tokens (:mod:`docagent.code.token_fingerprints`) and
+the parser's message. A ``batch`` re-run finds its
 targets' fingerprints and docstring hashes there instead of reading, parsing and traversing
 every file again (with the scan cache, a file with nothing to draft is not read at all); a file
 whose bytes changed has another hash, so an entry is never stale. The syntax tree itself is
@@ -31,7 +33,7 @@ from docagent.code.targets import FileFacts
 
 CACHE_NAME = "facts-cache.json"
 #: bump when the facts of an unchanged file can change (fingerprints, calls, imports)
-CACHE_VERSION = 2
+CACHE_VERSION = 3
 _MAGIC = b"docagent-facts-cache"
 #: entries of file versions not seen in a run that are kept (a branch switched back and forth)
 KEEP_UNSEEN = 4096
@@ -56,12 +58,13 @@ def _str_map(value: Any) -> bool:
 
 def _entry(value: Any) -> tuple[AstFacts, dict[str, str]] | None:
     """The facts and docstring hashes of one cache entry, or None when it is malformed."""
-    if not (isinstance(value, list) and len(value) == 4):
+    if not (isinstance(value, list) and len(value) == 5):
         return None
-    shas, calls, imports, docs = value
+    shas, calls, imports, docs, error = value
     if not (
         _str_map(shas)
         and _str_map(docs)
+        and (error is None or isinstance(error, str))
         and isinstance(calls, list)
         and isinstance(imports, list)
         and all(isinstance(name, str) for name in imports)
@@ -79,6 +82,8 @@ def _entry(value: Any) -> tuple[AstFacts, dict[str, str]] | None:
         ):
             return None
         by_def[(call[0], call[1])] = call[2]
+    if error is not None:  # Python's parser rejects the file: fingerprints of its tokens
+        return AstFacts(shas=dict(shas), error=SyntaxError(error)), dict(docs)
     return AstFacts(shas=dict(shas), calls=by_def, imports=frozenset(imports)), dict(docs)
 
 
@@ -96,7 +101,8 @@ def docstring_shas(facts: FileFacts) -> dict[str, str]:
 
 def _value(found: AstFacts, facts: FileFacts) -> list[Any]:
     calls = [[line, name, names] for (line, name), names in found.calls.items()]
-    return [found.shas, calls, sorted(found.imports), docstring_shas(facts)]
+    error = None if found.error is None else str(found.error)
+    return [found.shas, calls, sorted(found.imports), docstring_shas(facts), error]
 
 
 class FactsCache:
@@ -163,8 +169,8 @@ class FactsCache:
         """Remember the facts computed for these files (those that parsed) for the next run."""
         for f in facts:
             found = f.__dict__.get("_ast_facts")
-            if found is None or found.error is not None:
-                continue
+            if found is None or isinstance(found.error, RecursionError | MemoryError):
+                continue  # too deep for the parser: raised again, never cached
             sha = content_sha(f)
             if sha not in self._seen:
                 value = self._seen[sha] = _value(found, f)

@@ -46,7 +46,8 @@ MAX_TOKENS = 1500
 
 
 def file_shas(facts: FileFacts) -> dict[str, str]:
-    """Code shas of every target of ``facts`` by qualname (empty when Python cannot parse it).
+    """Code shas of every target of ``facts`` by qualname (from its tokens when Python cannot
+    parse it: :mod:`docagent.code.token_fingerprints`).
 
     Raises:
         SourceError: the file's code is nested too deeply for Python's parser.
@@ -54,7 +55,7 @@ def file_shas(facts: FileFacts) -> dict[str, str]:
     found = ast_facts(facts)
     if isinstance(found.error, RecursionError | MemoryError):
         raise SourceError(f"{facts.path}: {TOO_DEEP}")
-    return {} if found.error is not None else found.shas
+    return found.shas
 
 
 class Drafter:

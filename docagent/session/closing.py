@@ -84,14 +84,19 @@ class Closing(Deciding):
         """Files this session changed and did not undo."""
         return sorted({u.path for u in self._undo} | self._changed)
 
-    def close(self, **summary: Any) -> None:
-        """End the run: record coverage before/after and a summary; close the log."""
+    def close(self, *, unchanged: bool = False, **summary: Any) -> None:
+        """End the run: record coverage before/after and a summary; close the log.
+
+        ``unchanged``: the run changed no file, so the coverage after is the coverage before
+        (no second scan).
+        """
         if self.run_id:
             after = self.coverage_before
             try:
                 from docagent.scan import scan
 
-                after = scan(self.path, self.settings, since=self.since).summary()["coverage"]
+                if not unchanged:
+                    after = scan(self.path, self.settings, since=self.since).summary()["coverage"]
             except DocagentError:
                 pass
             self.coverage_after = after

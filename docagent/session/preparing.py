@@ -49,7 +49,9 @@ class Preparing(Recording):
             }
         return [(f, t) for f, t in pairs if t.qualname in touched[f.path]]
 
-    def prepare(self, *, order: bool = True, lazy: bool = False) -> list[WorkItem]:
+    def prepare(
+        self, *, order: bool = True, lazy: bool = False, scanned: ScanResult | None = None
+    ) -> list[WorkItem]:
         """Scan, build the symbol index and drafter, start the run; return the work items.
 
         Items are missing and stale targets that the settings select (public unless
@@ -65,17 +67,16 @@ class Preparing(Recording):
         cache. The symbol index and drafter are then built on first need
         (:meth:`ensure_drafter`), reading those files; a run that only reuses drafts never
         builds them.
+
+        ``scanned`` is the result of :meth:`scan_work` when the caller scanned already.
         """
         from docagent.code.factscache import FactsCache
-        from docagent.draft.prompts import prompt_version
 
-        result = self._scan()
+        result = scanned if scanned is not None else self.scan_work()
         lazy = lazy and not order and not self.changed_lines
         cache = FactsCache.load(self.root)
         self._init_in_class = not result.special.init
         listed = self._list_files(result, cache, lazy)
-        self._rules = load_rules(self.store)
-        self.prompt_version = prompt_version(self._rules.prompt_text())
         if not self._unread:
             self._build_drafter([f for _, f in listed if f is not None])
         pairs, lazy_items = self._targets_to_do(result, listed)
@@ -105,6 +106,11 @@ class Preparing(Recording):
             ]
         else:
             self.items = [item for items in read_items.values() for item in items]
+        self.start_run()
+        return self.items
+
+    def start_run(self) -> None:
+        """Start the run in the decision log and in observability, with the run's settings."""
         self._start_run(
             self.prompt_version,
             {
@@ -115,13 +121,16 @@ class Preparing(Recording):
                 "notice": self.notice,
             },
         )
-        return self.items
 
-    def _scan(self) -> ScanResult:
-        """Settle a killed run's intents, scan the work's path; note errors, coverage, style."""
+    def scan_work(self) -> ScanResult:
+        """Settle a killed run's intents, scan the work's path; note errors, coverage, style;
+        load the team's rules and the prompt version (:attr:`prompt_version`)."""
+        from docagent.draft.prompts import prompt_version
         from docagent.scan import scan
 
         self._reconcile_intents()
+        self._rules = load_rules(self.store)
+        self.prompt_version = prompt_version(self._rules.prompt_text())
         result = scan(self.path, self.settings, since=self.since)
         self.errors = list(result.errors)
         self.coverage_before = result.summary()["coverage"]
@@ -167,20 +176,7 @@ class Preparing(Recording):
         lazy_items: dict[str, list[WorkItem]] = {}
         for rel, facts in listed:
             if facts is None:
-                lazy_items[rel] = [
-                    WorkItem(
-                        path=rel,
-                        qualname=t["qualname"],
-                        kind=t["kind"],
-                        line=t["line"],
-                        status=t["status"],
-                        problems=list(t["problems"]),
-                    )
-                    for t in result.files[rel].records()
-                    if t["kind"] in self.settings.kinds
-                    and (t["public"] or include_private)
-                    and t["status"] != "ok"
-                ]
+                lazy_items[rel] = self.scanned_items(result, rel)
                 continue
             try:  # memoized; fails for code too deeply nested for Python's parser
                 file_shas(facts)
@@ -195,6 +191,25 @@ class Preparing(Recording):
                 if t.status != "ok":
                     pairs.append((facts, t))
         return pairs, lazy_items
+
+    def scanned_items(self, result: ScanResult, rel: str) -> list[WorkItem]:
+        """The work items of the file ``rel`` as the scan's entry lists them (the missing and
+        stale targets the settings select), without reading the file."""
+        include_private = self.settings.visibility == "all"
+        return [
+            WorkItem(
+                path=rel,
+                qualname=t["qualname"],
+                kind=t["kind"],
+                line=t["line"],
+                status=t["status"],
+                problems=list(t["problems"]),
+            )
+            for t in result.files[rel].records()
+            if t["kind"] in self.settings.kinds
+            and (t["public"] or include_private)
+            and t["status"] != "ok"
+        ]
 
     def _start_run(self, prompt_version: str, config: dict[str, Any]) -> None:
         """Start the run in the decision log and in observability."""

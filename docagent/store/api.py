@@ -973,12 +973,14 @@ class Store:
 
     # ----------------------------------------------------------------- reading
 
-    def _draft(self, row: db.Row, with_source: bool = True) -> LoggedDraft:
+    def _draft(
+        self, row: db.Row, with_source: bool = True, with_context: bool = True
+    ) -> LoggedDraft:
         return _record(
             LoggedDraft,
             row,
             source=self._stored_source(row) if with_source else None,
-            context=_load(row["context_json"], None),
+            context=_load(row["context_json"], None) if with_context else None,
             structured=_load(row["structured_json"], None),
             checks=_load(row["checks_json"], []),
         )
@@ -1025,11 +1027,13 @@ class Store:
         return self._draft(rows[0], with_source) if rows else None
 
     def drafts_by_id(
-        self, draft_ids: list[str], *, with_source: bool = True
+        self, draft_ids: list[str], *, with_source: bool = True, with_context: bool = True
     ) -> dict[str, LoggedDraft]:
         """The drafts of ``draft_ids`` that exist, by id (read a few hundred per query).
 
-        ``with_source`` as in :meth:`draft`.
+        ``with_source`` as in :meth:`draft`; ``with_context=False`` leaves
+        :attr:`LoggedDraft.context` None (not decoded): for a caller that writes the drafts'
+        records.
         """
         found: dict[str, LoggedDraft] = {}
         for start in range(0, len(draft_ids), 500):
@@ -1038,7 +1042,7 @@ class Store:
             with self._op() as conn:
                 rows = conn.execute(f"SELECT * FROM drafts WHERE id IN ({marks})", chunk).fetchall()
             for row in rows:
-                found[row["id"]] = self._draft(row, with_source)
+                found[row["id"]] = self._draft(row, with_source, with_context)
         return found
 
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[LoggedDraft]:
@@ -1069,6 +1073,18 @@ class Store:
                 (mode, provider, model),
             ).fetchall()
         return [(*(v := tuple(r))[:7], bool(v[7])) for r in rows]
+
+    def log_mark(self) -> str:
+        """A mark that changes whenever a draft or a decision is added to the log.
+
+        The log never deletes or changes a draft or a decision, so the newest of each (by
+        insertion order) marks its state: a batch re-run whose mark, files and settings are
+        those of the last run can reuse that run's result (:mod:`docagent.batch_rerun`).
+        """
+        with self._op() as conn:
+            drafts = conn.execute("SELECT max(rowid) FROM drafts").fetchone()[0]
+            decisions = conn.execute("SELECT max(id) FROM decisions").fetchone()[0]
+        return f"{drafts or 0}:{decisions or 0}"
 
     def cached_draft(self, cache_key: str, *, include_rejected: bool = False) -> LoggedDraft | None:
         """The newest error-free draft stored under ``cache_key``.

@@ -38,11 +38,26 @@ def _secret_env_values() -> tuple[str, ...]:
     return tuple(values)
 
 
+#: texts an earlier scrub of this user's found clean (see :func:`trust_clean`)
+_CLEAN: set[str] = set()
+
+
+def trust_clean(texts: list[str]) -> None:
+    """Take ``texts`` as free of credentials without scanning them again.
+
+    Only for texts that :func:`scrub_text` returned unchanged in an earlier run, read back
+    from a record signed with this user's key (a replayed batch run's summary,
+    :mod:`docagent.batch_rerun`): screening them would compile every rule for nothing. The
+    key environment variables' current values are still removed.
+    """
+    _CLEAN.update(t for t in texts if isinstance(t, str))
+
+
 @functools.lru_cache(maxsize=128)
 def _scrub(text: str, env_values: tuple[str, ...]) -> str:
     for value in env_values:
         text = text.replace(value, REDACTED)
-    return redact(text)
+    return text if text in _CLEAN else redact(text)
 
 
 def scrub_text(text: str) -> str:
@@ -61,6 +76,15 @@ def scrub_env(text: str) -> str:
     for value in _secret_env_values():
         text = text.replace(value, REDACTED)
     return text
+
+
+def env_values_digest() -> str:
+    """A hash of the key environment variables' values :func:`scrub_env` removes (the values
+    themselves are never kept): text read back from the log is scrubbed differently when it
+    changes."""
+    import hashlib
+
+    return hashlib.blake2b("\0".join(_secret_env_values()).encode(), digest_size=16).hexdigest()
 
 
 def is_secret_field(name: str) -> bool:

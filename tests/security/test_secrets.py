@@ -172,3 +172,47 @@ def test_every_target_of_a_file_gets_the_redacted_file_context(
     assert len(calls) >= 3
     for call in calls:
         assert _leaks(json.dumps(call)) == []
+
+
+def test_the_copied_patterns_are_the_installed_plugins() -> None:
+    """The copy that screens texts without importing detect-secrets is the installed one's
+    (regenerate docagent/credential_patterns.py with ``copied_patterns_module`` when not)."""
+    from docagent import credential_patterns
+    from docagent.credentials import plugin_files_sha, plugin_patterns
+
+    assert plugin_files_sha() == credential_patterns.PLUGIN_FILES_SHA
+    assert plugin_patterns() == credential_patterns.PATTERNS
+
+
+def test_screening_a_clean_text_does_not_import_detect_secrets() -> None:
+    """A run's summary (digits, paths, a model name) is screened without the 0.3 s import,
+    and a planted credential is still found (the plugins are imported to confirm it)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from docagent.credentials import find_secrets\n"
+        "assert find_secrets('out /tmp/r1/p200.jsonl model offline-2 in 1.3s') == []\n"
+        "print('detect_secrets' in sys.modules)\n"
+        f"print(find_secrets({planted()['github classic'][0]!r}) != [])\n"
+        "print('detect_secrets' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert out == ["False", "True", "True"]
+
+
+def test_changed_plugins_are_imported_to_screen(monkeypatch) -> None:
+    """When the installed plugins are not the ones copied, screening uses the plugins."""
+    from docagent import credentials
+
+    monkeypatch.setattr(credentials, "plugin_files_sha", lambda: "another version")
+    credentials._any_rule.cache_clear()
+    try:
+        sources = credentials._screen_sources()
+        assert sources[: len(credentials.plugin_patterns())] == list(credentials.plugin_patterns())
+        assert find_secrets(planted()["github classic"][0])
+    finally:
+        credentials._any_rule.cache_clear()

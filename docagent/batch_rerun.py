@@ -1,0 +1,233 @@
+"""A batch re-run that can show nothing changed: the record of the last run, and its check.
+
+A ``batch`` run that drafted nothing (every target reused an earlier draft, none failed) and
+left ``--out`` as the next run would write it is a fixed point: run again on the same inputs,
+it makes the same decisions, writes the same records and prints the same summary.
+``.docagent/last-batch.json`` records such a run: a digest of its inputs
+(:func:`inputs_digest`: every scanned file version, the settings, provider, model, notice,
+prompt version, style, the decision log's mark, the key environment variables that records are
+scrubbed of, the ``--out`` path), the hash of ``--out`` as it left it and its summary. The next
+run computes the same digest after its scan; when it and the hash of ``--out`` match, the run
+does what a run does (holds the run lock, logs a run with its configuration, coverage and
+summary, prints the estimate and the summary, exits with the same code) without reading,
+looking up or writing any target: ``--out`` already holds exactly the records it would write.
+Anything else — a changed file, setting, drafter or prompt version, a draft or decision added to
+the log, an edited ``--out`` — gives another digest or hash, and the run is a normal one.
+
+A run that drafted (none failed) is recorded too when what the next run does can be shown at
+its end (``docagent.batch._settled``): that run would reuse every draft, and write the same
+lines in file order. The record then also holds that order and the hash of the file it gives;
+the next run writes ``--out`` so (checked by the hash) and reports a run that reused everything.
+
+The record also lists the summary's texts that the secret scrubbing found clean when the run
+was logged, so the replayed run logs them without compiling the scrubbing's rules again.
+
+Like the scan cache the record is data, signed with this user's scan-cache key
+(:func:`docagent.scan.cache_key`): one that is missing, damaged or from another user or
+machine is ignored. Runs with ``--apply``, ``--readme``, ``--batch-api``, ``--since``,
+``--estimate`` or ``--out`` to a stream neither write nor use one (:func:`eligible`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import hmac
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from docagent.scan import ScanResult
+    from docagent.session import Session
+
+RECORD_NAME = "last-batch.json"
+#: bump when what a run's result depends on changes
+RECORD_VERSION = 1
+_MAGIC = b"docagent-last-batch"
+
+
+def eligible(
+    *,
+    apply: bool,
+    readme: bool,
+    batch_api: bool,
+    since: str | None,
+    estimate_only: bool,
+    stream: bool,
+) -> bool:
+    """Whether a run with these options may write or use the record (see the module doc)."""
+    return not (apply or readme or batch_api or since or estimate_only or stream)
+
+
+def inputs_digest(session: Session, result: ScanResult, out: Path | None) -> str:
+    """A digest of everything a re-run's result depends on, after :meth:`Session.scan_work`."""
+    from docagent import __version__
+    from docagent.store.redact import env_values_digest
+
+    provider = session.provider
+    head = {
+        "record": RECORD_VERSION,
+        "docagent": __version__,
+        "python": list(sys.version_info[:2]),
+        "path": str(session.path.resolve()),
+        "root": str(session.root),
+        "settings": dataclasses.asdict(session.settings),
+        "provider": [provider.name, provider.model, str(getattr(provider, "base_url", ""))],
+        "notice": session.notice,
+        "prompt_version": session.prompt_version,
+        "style": [session.style, result.style, result.style_source],
+        "special": repr(result.special),
+        "errors": [list(e) for e in result.errors],
+        "log": [session.store.label, session.store.log_mark()],
+        "env": env_values_digest(),
+        "out": str(out) if out is not None else None,
+    }
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(json.dumps(head, sort_keys=True, default=repr).encode())
+    for rel in sorted(result.files):
+        entry = result.files[rel]
+        digest.update(f"\0{rel}\0{entry.sha}\0{entry.error}".encode())
+    return digest.hexdigest()
+
+
+def bytes_digest(data: bytes) -> str:
+    """The hash by which the record knows ``--out``'s bytes."""
+    return hashlib.blake2b(data, digest_size=20).hexdigest()
+
+
+def file_digest(path: Path | None) -> str | None:
+    """The hash of a file's bytes ("" when it does not exist); None without a path."""
+    if path is None:
+        return None
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return ""
+    return bytes_digest(data)
+
+
+def _path(root: Path) -> Path:
+    return root / ".docagent" / RECORD_NAME
+
+
+def _header(key: bytes, body: bytes) -> bytes:
+    mac = hmac.new(key, body, "sha256").hexdigest()
+    return b"%s %d %s\n" % (_MAGIC, RECORD_VERSION, mac.encode())
+
+
+@dataclass
+class LastRun:
+    """The record of the last run (see the module docstring)."""
+
+    root: Path
+    inputs: str
+    #: the summary, minus ``run_id``, ``duration_s`` and ``coverage``
+    summary: dict[str, Any]
+    #: after a run that drafted: the order of ``--out``'s lines the next run writes, and the
+    #: hash of the file it leaves; None when it leaves ``--out`` as it is
+    order: tuple[list[int], str] | None = None
+
+
+def load(root: Path, inputs: str, out_sha: str | None) -> LastRun | None:
+    """The last run when it had these inputs and left ``--out`` with this hash, else None."""
+    from docagent.scan import cache_key
+
+    key = cache_key()
+    if key is None:
+        return None
+    try:
+        with _path(root).open("rb") as fh:
+            head = fh.readline(200)
+            body = fh.read()
+    except OSError:
+        return None
+    if not hmac.compare_digest(head, _header(key, body)):
+        return None
+    try:
+        record = json.loads(body)
+    except (ValueError, RecursionError):
+        return None
+    if not isinstance(record, dict) or not isinstance(record.get("summary"), dict):
+        return None
+    if record.get("inputs") != inputs or record.get("out") != out_sha:
+        return None
+    order = record.get("order")
+    if order is not None and not (
+        isinstance(order, list)
+        and len(order) == 2
+        and isinstance(order[0], list)
+        and all(type(n) is int for n in order[0])
+        and isinstance(order[1], str)
+    ):
+        return None
+    clean = record.get("clean")
+    if isinstance(clean, list):
+        from docagent.store.redact import trust_clean
+
+        trust_clean(clean)  # what the run logs again was found clean when it was logged
+    return LastRun(root, inputs, record["summary"], (order[0], order[1]) if order else None)
+
+
+def save(
+    root: Path,
+    inputs: str,
+    out_sha: str | None,
+    summary: dict[str, Any],
+    *,
+    order: tuple[list[int], str] | None = None,
+) -> None:
+    """Record what the next run on ``inputs`` does (see the module docstring and
+    :class:`LastRun`); failures are ignored (only the next run is slower)."""
+    from docagent.scan import cache_key
+    from docagent.store.redact import scrub_text
+    from docagent.writes import write_atomic
+
+    key = cache_key(create=True)
+    if key is None:
+        return
+    clean = sorted({t for t in _strings(summary) if scrub_text(t) == t})
+    record: dict[str, Any] = {"inputs": inputs, "out": out_sha, "summary": summary}
+    record["clean"] = clean
+    if order is not None:
+        record["order"] = [order[0], order[1]]
+    body = json.dumps(record).encode()
+    try:
+        _path(root).parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(_path(root), _header(key, body) + body, mode=0o600, sync=False)
+    except OSError:
+        return
+
+
+def _strings(value: Any) -> list[str]:
+    """Every string in a JSON-like value (the texts the run's log entry scrubs)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
+def forget(root: Path) -> None:
+    """Remove the record (a run that is not a fixed point is under way)."""
+    try:
+        _path(root).unlink(missing_ok=True)
+    except OSError:
+        return
+
+
+__all__ = [
+    "RECORD_NAME",
+    "LastRun",
+    "bytes_digest",
+    "eligible",
+    "file_digest",
+    "forget",
+    "inputs_digest",
+    "load",
+    "save",
+]
