@@ -12,6 +12,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+import pytest
 from conftest import make_repo
 from servers import MessagesServer
 
@@ -178,10 +179,25 @@ def test_the_copied_patterns_are_the_installed_plugins() -> None:
     """The copy that screens texts without importing detect-secrets is the installed one's
     (regenerate docagent/credential_patterns.py with ``copied_patterns_module`` when not)."""
     from docagent import credential_patterns
-    from docagent.credentials import plugin_files_sha, plugin_patterns
+    from docagent.credentials import _screen_sources, plugin_files_sha, plugin_patterns
 
-    assert plugin_files_sha() == credential_patterns.PLUGIN_FILES_SHA
-    assert plugin_patterns() == credential_patterns.PATTERNS
+    if plugin_files_sha() == credential_patterns.PLUGIN_FILES_SHA:
+        assert plugin_patterns() == credential_patterns.PATTERNS
+    else:  # another detect-secrets release: its own patterns screen, never the stale copy
+        screened = _screen_sources()
+        assert screened[: len(plugin_patterns())] == list(plugin_patterns())
+
+
+def test_a_stale_copy_of_the_patterns_is_never_used(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When the installed plugins are not the copied ones, texts are screened with theirs."""
+    from docagent import credential_patterns
+    from docagent.credentials import _screen_sources, plugin_patterns
+
+    monkeypatch.setattr(credential_patterns, "PLUGIN_FILES_SHA", "another release")
+    monkeypatch.setattr(credential_patterns, "PATTERNS", (("stale-only", 0),))
+    screened = _screen_sources()
+    assert ("stale-only", 0) not in screened
+    assert screened[: len(plugin_patterns())] == list(plugin_patterns())
 
 
 def test_screening_a_clean_text_does_not_import_detect_secrets() -> None:
