@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
+from docagent.code.factscache import FactsCache
 from docagent.code.targets import SourceError, read_file
 from docagent.display import printable
 from docagent.proposals import Proposal, check_path
@@ -53,8 +54,14 @@ class ApplyReport:
     files: list[FileEditResult] = field(default_factory=list)
     #: README files changed by ``readme_section`` records (or that would be, in a dry run)
     readme_files: list[str] = field(default_factory=list)
-    diff: str = ""
+    #: the unified diff of the README files' changes
+    readme_diff: str = ""
     dry_run: bool = False
+
+    @property
+    def diff(self) -> str:
+        """The unified diff of every change (what ``--dry-run`` prints), made on first use."""
+        return "".join(f.diff for f in self.files) + self.readme_diff
 
     def _with(self, outcome: str) -> list[RecordOutcome]:
         return [o for o in self.outcomes if o.outcome == outcome]
@@ -202,6 +209,9 @@ def apply_proposals(
     With a ``log``, every docstring write is recorded as an ``accept`` decision (mode
     ``apply``) on the draft ``draft_ids[i]`` of record ``i``: as an intent before the file is
     written, confirmed after it (see :meth:`docagent.store.Store.record_intent`).
+    The ``code_sha`` guard reads each file version's fingerprints from the facts cache that
+    ``batch`` writes (:mod:`docagent.code.factscache`) when it holds that version, instead of
+    parsing the file for them.
     README section records only change the repository's README; a missing README is
     created only with ``create_readme``.
     """
@@ -231,7 +241,7 @@ def apply_proposals(
             continue
         by_file.setdefault(p.path, []).append(i)
 
-    diffs: list[str] = []
+    facts_cache = FactsCache.load(root) if by_file else None
     for path, indexes in by_file.items():
         edits: list[DocEdit] = []
         first: dict[str, int] = {}
@@ -275,15 +285,15 @@ def apply_proposals(
                 intents[q] = log.record_intent(
                     draft_ids[i], "accept", path=p.path, qualname=q, final_text=p.text, mode="apply"
                 )
-        res = apply_file_edits(root, path, edits, line_length=line_length, dry_run=dry_run)
+        res = apply_file_edits(
+            root, path, edits, line_length=line_length, dry_run=dry_run, facts_cache=facts_cache
+        )
         for q, intent in intents.items():
             if q in res.applied and res.written:
                 log.confirm_intent(intent)  # type: ignore[union-attr]
             else:
                 log.drop_intent(intent)  # type: ignore[union-attr]
         report.files.append(res)
-        if res.diff:
-            diffs.append(res.diff)
         skipped = dict(res.skipped)
         refused = dict(res.refused)
         for q, i in first.items():
@@ -306,11 +316,8 @@ def apply_proposals(
         results[i] = RecordOutcome(proposals[i], outcome, reason)
         if outcome == APPLIED and proposals[i].path not in report.readme_files:
             report.readme_files.append(proposals[i].path)
-    if readme_diff:
-        diffs.append(readme_diff)
-
+    report.readme_diff = readme_diff
     report.outcomes = [r for r in results if r is not None]
-    report.diff = "".join(diffs)
     return report
 
 

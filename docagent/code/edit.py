@@ -26,6 +26,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docagent.code.astfacts import no_gc
 from docagent.code.docstring_literal import docstring_text, render_docstring
@@ -34,6 +35,9 @@ from docagent.code.edit_plan import DocEdit, EditPlan, plan_file_edits
 from docagent.code.refusal import RefusedEdit
 from docagent.code.targets import TOO_DEEP, SourceError, read_file_and_tree
 from docagent.writes import recover_stale_temps, write_atomic
+
+if TYPE_CHECKING:
+    from docagent.code.factscache import FactsCache
 
 __all__ = [
     "DocEdit",
@@ -64,16 +68,18 @@ class FileEditResult:
     """What :func:`apply_file_edits` did to one file.
 
     ``applied`` lists the qualnames whose docstrings were set (or would be, in a dry run);
-    ``skipped`` and ``refused`` hold ``(qualname, reason)`` pairs. ``old_bytes`` are the file's
-    bytes before the edit (pass them to :func:`restore_file` to undo); ``new_bytes`` are what was
-    (or would be) written; ``written`` is True only when the file was replaced on disk.
+    ``skipped`` and ``refused`` hold ``(qualname, reason)`` pairs; :attr:`diff` is the unified
+    diff of the change (made when first read). ``old_bytes`` are the file's bytes before the
+    edit (pass them to :func:`restore_file` to undo); ``new_bytes`` are what was (or would be)
+    written; ``written`` is True only when the file was replaced on disk.
     """
 
     path: str
     applied: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
-    diff: str = ""
+    #: the plan the diff is made from, until :attr:`diff` is first read
+    plan: EditPlan | None = field(default=None, repr=False, compare=False)
     old_bytes: bytes | None = None
     new_bytes: bytes | None = None
     written: bool = False
@@ -87,6 +93,12 @@ class FileEditResult:
     def ok(self) -> bool:
         """True when nothing was refused."""
         return not self.refused
+
+    @property
+    def diff(self) -> str:
+        """The unified diff (``a/PATH`` → ``b/PATH``) of what was (or would be) written; empty
+        when nothing was. Made on first use: a run that does not show it does not pay for it."""
+        return self.plan.diff() if self.plan is not None and self.new_bytes is not None else ""
 
 
 def _refuse_all(result: FileEditResult, edits: list[DocEdit], reason: str) -> FileEditResult:
@@ -130,6 +142,7 @@ def apply_file_edits(
     expected_file_sha: str | None = None,
     line_length: int = 88,
     dry_run: bool = False,
+    facts_cache: FactsCache | None = None,
 ) -> FileEditResult:
     """Apply docstring ``edits`` to ``root/rel_path`` safely and return what happened.
 
@@ -137,6 +150,10 @@ def apply_file_edits(
     planned and verified with :func:`plan_file_edits`, and written atomically unless
     ``dry_run``. A missing, unreadable, unparseable, unwritable or changed file refuses every
     edit with the reason and is left untouched.
+
+    With ``facts_cache``, the ``code_sha`` guard reads the fingerprints of the version read
+    from its entry (found by the hash of the bytes read) when there is one, instead of parsing
+    the file for them; the edit is verified the same way either way.
     """
     result = FileEditResult(path=rel_path)
     real = os.path.realpath(Path(root) / rel_path)
@@ -151,8 +168,11 @@ def apply_file_edits(
     except SourceError as exc:
         return _refuse_all(result, edits, f"cannot parse: {exc}")
     try:
+        known = facts_cache.code_shas(facts) if facts_cache is not None else None
         with no_gc():  # the trees of this file are freed by reference counting
-            plan = plan_file_edits(facts, edits, line_length=line_length, tree=tree)
+            plan = plan_file_edits(
+                facts, edits, line_length=line_length, tree=tree, known_shas=known
+            )
     except (RecursionError, MemoryError):  # valid for tree-sitter, too deep for CPython's ast
         return _refuse_all(result, edits, f"{rel_path}: {TOO_DEEP}")
     result.skipped = plan.skipped
@@ -164,7 +184,7 @@ def apply_file_edits(
         return result
     new_bytes = plan.new_bytes
     assert new_bytes is not None
-    result.diff = plan.diff()
+    result.plan = plan
     result.old_bytes = data
     result.new_bytes = new_bytes
     if dry_run:
@@ -172,7 +192,7 @@ def apply_file_edits(
         return result
     problem = _write_checked(real, data, new_bytes)
     if problem is not None:
-        result.diff = ""
+        result.plan = None
         result.new_bytes = None
         for q in plan.applied:
             result.refused.append((q, f"{rel_path}: {problem}"))
