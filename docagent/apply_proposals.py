@@ -1,7 +1,9 @@
 """Apply proposals through the safe edit engine: the library behind ``docagent apply``.
 
 :func:`apply_proposals` selects records by status, groups them by file, and applies each file's
-docstring edits together with :func:`docagent.code.edit.apply_file_edits` (verified, atomic).
+docstring edits together (verified, atomic: :func:`docagent.code.edit.prepare_file_edits`),
+writing up to :data:`GROUP_FILES` files at once with one group of syncs
+(:func:`docagent.code.edit.write_prepared`).
 Every record gets one outcome: ``applied``, ``skipped`` (with a reason: not selected by status,
 already applied, a duplicate) or ``refused`` (with a reason: stale ``code_sha``, changed
 docstring, hand-written lines it would drop, unknown qualname, unparseable/missing/unwritable
@@ -20,7 +22,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
+from docagent.code.edit import (
+    DocEdit,
+    FileEditResult,
+    docstring_text,
+    prepare_file_edits,
+    write_prepared,
+)
 from docagent.code.factscache import FactsCache
 from docagent.code.targets import SourceError, read_file
 from docagent.display import printable
@@ -28,6 +36,8 @@ from docagent.proposals import Proposal, check_path
 from docagent.vocab import APPLIED, REFUSED, SKIPPED
 
 MAX_LISTED_LINES = 5  # line numbers named in a "conflicting proposals" refusal
+#: files written (and synced) together: their decisions are intents until the group is on disk
+GROUP_FILES = 64
 
 
 @dataclass
@@ -208,7 +218,9 @@ def apply_proposals(
 
     With a ``log``, every docstring write is recorded as an ``accept`` decision (mode
     ``apply``) on the draft ``draft_ids[i]`` of record ``i``: as an intent before the file is
-    written, confirmed after it (see :meth:`docagent.store.Store.record_intent`).
+    written, confirmed once it is on disk (see :meth:`docagent.store.Store.record_intent`).
+    Files are written in groups of up to :data:`GROUP_FILES`, synced together: every intent of
+    a group is recorded before its first file is written, and confirmed after its last.
     The ``code_sha`` guard reads each file version's fingerprints from the facts cache that
     ``batch`` writes (:mod:`docagent.code.factscache`) when it holds that version, instead of
     parsing the file for them.
@@ -242,72 +254,23 @@ def apply_proposals(
         by_file.setdefault(p.path, []).append(i)
 
     facts_cache = FactsCache.load(root) if by_file else None
+    pending: list[tuple[FileEditResult, dict[str, int]]] = []
     for path, indexes in by_file.items():
-        edits: list[DocEdit] = []
-        first: dict[str, int] = {}
-        groups: dict[str, list[int]] = {}
-        for i in indexes:
-            groups.setdefault(proposals[i].qualname, []).append(i)
-        for q, group in groups.items():
-            texts = {_clean(proposals[i].text) for i in group}
-            if len(texts) > 1:
-                numbers = [str(proposals[i].line or i + 1) for i in group[:MAX_LISTED_LINES]]
-                lines = ", ".join(numbers)
-                if len(group) > MAX_LISTED_LINES:  # one bounded message, however many records
-                    lines += f" and {len(group) - MAX_LISTED_LINES:,} more"
-                for i in group:
-                    results[i] = RecordOutcome(
-                        proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"
-                    )
-                continue
-            first[q] = group[0]
-            for i in group[1:]:
-                where = proposals[group[0]].line or group[0] + 1
-                results[i] = RecordOutcome(
-                    proposals[i], SKIPPED, f"duplicate of the record on line {where}"
-                )
-            p = proposals[group[0]]
-            edits.append(
-                DocEdit(
-                    p.qualname,
-                    p.text,
-                    p.code_sha,
-                    original_sha=None if force else p.original_sha,
-                    keep_existing=not force and not _repairs(p),
-                )
-            )
+        edits, first = _file_edits(proposals, indexes, results, force)
         if not edits:
             continue
-        intents: dict[str, int] = {}
-        if log is not None and draft_ids is not None and not dry_run:
-            for q, i in first.items():
-                p = proposals[i]
-                intents[q] = log.record_intent(
-                    draft_ids[i], "accept", path=p.path, qualname=q, final_text=p.text, mode="apply"
-                )
-        res = apply_file_edits(
+        res = prepare_file_edits(
             root, path, edits, line_length=line_length, dry_run=dry_run, facts_cache=facts_cache
         )
-        for q, intent in intents.items():
-            if q in res.applied and res.written:
-                log.confirm_intent(intent)  # type: ignore[union-attr]
-            else:
-                log.drop_intent(intent)  # type: ignore[union-attr]
         report.files.append(res)
-        skipped = dict(res.skipped)
-        refused = dict(res.refused)
-        for q, i in first.items():
-            p = proposals[i]
-            if q in refused:
-                results[i] = RecordOutcome(p, REFUSED, refused[q])
-            elif q in skipped:
-                results[i] = RecordOutcome(p, SKIPPED, skipped[q])
-            elif q in res.applied:
-                n = res.dropped.get(q, 0)
-                note = f"replaced {n} hand-written line{'s' if n != 1 else ''}" if n else ""
-                results[i] = RecordOutcome(p, APPLIED, note if force else "")
-            else:  # pragma: no cover - every edit gets an outcome
-                results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
+        if dry_run or res.new_bytes is None:
+            _settle(proposals, res, first, results, force)
+            continue
+        pending.append((res, first))
+        if len(pending) >= GROUP_FILES:
+            _write_group(pending, proposals, results, force, log, draft_ids)
+            pending = []
+    _write_group(pending, proposals, results, force, log, draft_ids)
 
     outcomes, readme_diff = _apply_readme(
         root, [proposals[i] for i in readme], dry_run, create_readme
@@ -319,6 +282,110 @@ def apply_proposals(
     report.readme_diff = readme_diff
     report.outcomes = [r for r in results if r is not None]
     return report
+
+
+def _file_edits(
+    proposals: Sequence[Proposal],
+    indexes: list[int],
+    results: list[RecordOutcome | None],
+    force: bool,
+) -> tuple[list[DocEdit], dict[str, int]]:
+    """The edits of one file's records ``indexes``, and the record each qualname's edit comes
+    from; conflicting records are refused and duplicates skipped (in ``results``)."""
+    edits: list[DocEdit] = []
+    first: dict[str, int] = {}
+    groups: dict[str, list[int]] = {}
+    for i in indexes:
+        groups.setdefault(proposals[i].qualname, []).append(i)
+    for q, group in groups.items():
+        texts = {_clean(proposals[i].text) for i in group}
+        if len(texts) > 1:
+            numbers = [str(proposals[i].line or i + 1) for i in group[:MAX_LISTED_LINES]]
+            lines = ", ".join(numbers)
+            if len(group) > MAX_LISTED_LINES:  # one bounded message, however many records
+                lines += f" and {len(group) - MAX_LISTED_LINES:,} more"
+            for i in group:
+                results[i] = RecordOutcome(
+                    proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"
+                )
+            continue
+        first[q] = group[0]
+        for i in group[1:]:
+            where = proposals[group[0]].line or group[0] + 1
+            results[i] = RecordOutcome(
+                proposals[i], SKIPPED, f"duplicate of the record on line {where}"
+            )
+        p = proposals[group[0]]
+        edits.append(
+            DocEdit(
+                p.qualname,
+                p.text,
+                p.code_sha,
+                original_sha=None if force else p.original_sha,
+                keep_existing=not force and not _repairs(p),
+            )
+        )
+    return edits, first
+
+
+def _write_group(
+    pending: list[tuple[FileEditResult, dict[str, int]]],
+    proposals: Sequence[Proposal],
+    results: list[RecordOutcome | None],
+    force: bool,
+    log: DecisionLog | None,
+    draft_ids: Sequence[str] | None,
+) -> None:
+    """Write prepared files together (:func:`~docagent.code.edit.write_prepared`: one group of
+    syncs) and settle their records. With a ``log``, each docstring's decision is an intent
+    before any file of the group is written, confirmed once the group is on disk (dropped when
+    its file was not written)."""
+    if not pending:
+        return
+    intents: list[dict[str, int]] = []
+    if log is not None and draft_ids is not None:
+        for res, first in pending:
+            ids: dict[str, int] = {}
+            for q in res.applied:
+                i = first[q]
+                p = proposals[i]
+                ids[q] = log.record_intent(
+                    draft_ids[i], "accept", path=p.path, qualname=q, final_text=p.text, mode="apply"
+                )
+            intents.append(ids)
+    write_prepared([res for res, _ in pending])
+    for k, (res, first) in enumerate(pending):
+        if log is not None and intents:
+            for q, intent in intents[k].items():
+                if q in res.applied and res.written:
+                    log.confirm_intent(intent)
+                else:
+                    log.drop_intent(intent)
+        _settle(proposals, res, first, results, force)
+
+
+def _settle(
+    proposals: Sequence[Proposal],
+    res: FileEditResult,
+    first: dict[str, int],
+    results: list[RecordOutcome | None],
+    force: bool,
+) -> None:
+    """The outcome of each record of a file (``first``: qualname -> record) from ``res``."""
+    skipped = dict(res.skipped)
+    refused = dict(res.refused)
+    for q, i in first.items():
+        p = proposals[i]
+        if q in refused:
+            results[i] = RecordOutcome(p, REFUSED, refused[q])
+        elif q in skipped:
+            results[i] = RecordOutcome(p, SKIPPED, skipped[q])
+        elif q in res.applied:
+            n = res.dropped.get(q, 0)
+            note = f"replaced {n} hand-written line{'s' if n != 1 else ''}" if n else ""
+            results[i] = RecordOutcome(p, APPLIED, note if force else "")
+        else:  # pragma: no cover - every edit gets an outcome
+            results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
 
 
 def _repairs(p: Proposal) -> bool:
