@@ -176,7 +176,7 @@ def _guarded_target(plan: EditPlan, ctx: FileContext, e: DocEdit, cleaned: str) 
     ``plan`` as refused (unknown name, code or docstring changed, words lost) or skipped."""
     q = e.qualname
     facts = ctx.facts
-    t = facts.target(q)
+    t = ctx.target(q)
     if t is None:
         plan.refused.append((q, f"no definition {q!r} in {facts.path}{_close_names(q, facts)}"))
         return None

@@ -38,6 +38,7 @@ class FileContext:
         self._shas: dict[str, str | None] = {}
         self._stripped: Fingerprints | None = None
         self._unit: str | None = None
+        self._by_qualname: dict[str, Target] | None = None
 
     @property
     def root(self) -> Node:
@@ -51,6 +52,14 @@ class FileContext:
         if self._stripped is None:
             self._stripped = fingerprints_of(self.source, self.facts.text, self.facts.path)
         return self._stripped
+
+    def target(self, qualname: str) -> Target | None:
+        """``facts.target(qualname)``, from an index built on first use."""
+        if self._by_qualname is None:
+            self._by_qualname = {}
+            for t in self.facts.targets:
+                self._by_qualname.setdefault(t.qualname, t)
+        return self._by_qualname.get(qualname)
 
     def doc_ranges(self) -> frozenset[tuple[int, int]]:
         """The byte ranges of the file's docstring statements in Python's own parse (for the
@@ -66,7 +75,7 @@ class FileContext:
         dumping one definition gives the same hash as stripping a copy of that definition.
         """
         if qualname not in self._shas:
-            t = self.facts.target(qualname)
+            t = self.target(qualname)
             # qualnames are unique in a file (a second ``f`` is ``f#2``), as in the cache
             known = None if t is None or self._known is None else self._known.get(qualname)
             if t is None or known is not None:

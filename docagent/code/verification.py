@@ -43,7 +43,7 @@ def proved(
         return False
     changes = []
     for q, s in chosen.items():
-        t = facts.target(q)
+        t = ctx.target(q)
         if t is None:
             return False
         changes.append(Change(s.start, s.end, s.data, t, expected[q]))
