@@ -143,27 +143,19 @@ def _target_problem(root: Path, path: str) -> str | None:
 class DecisionLog(Protocol):
     """What :func:`apply_proposals` needs to log its writes (a :class:`~docagent.store.Store`)."""
 
-    def record_intent(
-        self,
-        draft_id: str,
-        decision: str,
-        *,
-        path: str,
-        qualname: str,
-        final_text: str,
-        reviewer: str | None = None,
-        review_ms: int | None = None,
-        mode: str = "",
-    ) -> int:
-        """Record a decision before its write."""
+    def record_intents(
+        self, intents: Sequence[tuple[str, str, str, str, str]], *, mode: str = ""
+    ) -> list[int]:
+        """Record decisions ``(draft_id, decision, path, qualname, final_text)`` before their
+        writes, in one transaction; their intent ids."""
         ...
 
-    def confirm_intent(self, intent_id: int) -> int:
-        """Turn a recorded intent into its decision after the write."""
+    def confirm_intents(self, intent_ids: Sequence[int]) -> list[int]:
+        """Turn recorded intents into their decisions after the writes (one transaction)."""
         ...
 
-    def drop_intent(self, intent_id: int) -> None:
-        """Forget an intent whose write did not happen."""
+    def drop_intents(self, intent_ids: Sequence[int]) -> None:
+        """Forget intents whose writes did not happen (one transaction)."""
         ...
 
 
@@ -220,7 +212,8 @@ def apply_proposals(
     ``apply``) on the draft ``draft_ids[i]`` of record ``i``: as an intent before the file is
     written, confirmed once it is on disk (see :meth:`docagent.store.Store.record_intent`).
     Files are written in groups of up to :data:`GROUP_FILES`, synced together: every intent of
-    a group is recorded before its first file is written, and confirmed after its last.
+    a group is recorded (one transaction) before its first file is written, and confirmed
+    (one transaction) once all of them are on disk.
     The ``code_sha`` guard reads each file version's fingerprints from the facts cache that
     ``batch`` writes (:mod:`docagent.code.factscache`) when it holds that version, instead of
     parsing the file for them.
@@ -342,25 +335,23 @@ def _write_group(
     its file was not written)."""
     if not pending:
         return
-    intents: list[dict[str, int]] = []
-    if log is not None and draft_ids is not None:
-        for res, first in pending:
-            ids: dict[str, int] = {}
-            for q in res.applied:
-                i = first[q]
-                p = proposals[i]
-                ids[q] = log.record_intent(
-                    draft_ids[i], "accept", path=p.path, qualname=q, final_text=p.text, mode="apply"
-                )
-            intents.append(ids)
+    keys = [(k, q) for k, (res, _) in enumerate(pending) for q in res.applied]
+    ids: list[int] = []
+    if log is not None and draft_ids is not None and keys:
+        rows = []
+        for k, q in keys:
+            p = proposals[pending[k][1][q]]
+            rows.append((draft_ids[pending[k][1][q]], "accept", p.path, q, p.text))
+        ids = log.record_intents(rows, mode="apply")
     write_prepared([res for res, _ in pending])
-    for k, (res, first) in enumerate(pending):
-        if log is not None and intents:
-            for q, intent in intents[k].items():
-                if q in res.applied and res.written:
-                    log.confirm_intent(intent)
-                else:
-                    log.drop_intent(intent)
+    if log is not None and ids:
+        done = [i for (k, q), i in zip(keys, ids, strict=True) if pending[k][0].written]
+        undone = [i for (k, q), i in zip(keys, ids, strict=True) if not pending[k][0].written]
+        if done:
+            log.confirm_intents(done)
+        if undone:
+            log.drop_intents(undone)
+    for res, first in pending:
         _settle(proposals, res, first, results, force)
 
 

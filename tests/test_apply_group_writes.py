@@ -3,8 +3,8 @@
 Each file of a group is written next to its target and every one of them is synced before any
 is renamed; each folder is synced once after the renames. So a kill or a power loss leaves each
 file with its old bytes or its new ones. Every decision of a group is an intent before the
-group is written and confirmed after it: a killed `apply` leaves intents that the next run
-settles from the files.
+group is written and confirmed (in one transaction) after it: a killed `apply` leaves intents
+that the next run settles from the files.
 """
 
 from __future__ import annotations
@@ -129,10 +129,8 @@ _KILLS = {
     "before the write": ("docagent.code.edit.write_atomic_many", 1),
     # the first file is renamed, the second is not (its synced temporary file is left)
     "between renames": ("os.replace", 2),
-    # both files are written; no decision is confirmed
-    "after the write": ("docagent.store.Store.confirm_intent", 1),
-    # one decision is confirmed, the others are intents
-    "between confirms": ("docagent.store.Store.confirm_intent", 2),
+    # both files are written; no decision is confirmed (the group's are one transaction)
+    "after the write": ("docagent.store.Store.confirm_intents", 1),
 }
 
 
@@ -175,8 +173,7 @@ def test_a_killed_apply_leaves_old_or_new_files_and_the_next_run_settles_the_log
     written = {"before the write": 0, "between renames": 1}.get(where, 3)
     assert _docstrings(root) == written
     with Store.open(root) as store:
-        left = (len(store.decisions()), len(store.intents()))
-        assert left == ((1, 2) if where == "between confirms" else (0, 3))
+        assert (len(store.decisions()), len(store.intents())) == (0, 3)
     assert main(["apply", str(proposals), "--repo", str(root)]) == 0
     capsys.readouterr()
     assert _docstrings(root) == 3
@@ -185,3 +182,29 @@ def test_a_killed_apply_leaves_old_or_new_files_and_the_next_run_settles_the_log
         assert store.intents() == []
         decided = sorted((r.qualname, r.decision) for r in store.decisions())
     assert decided == [("area", "accept"), ("base", "accept"), ("top", "accept")]
+
+
+def test_a_groups_intents_are_recorded_and_confirmed_all_or_none(tmp_path: Path) -> None:
+    """One transaction each: a confirmation that cannot be made (an unknown intent) confirms
+    none of the group, and the intents stay for the next run to settle."""
+    from docagent.errors import DocagentError
+    from docagent.store import DraftRecord
+
+    with Store(tmp_path / "log.db") as store:
+        run = store.start_run("apply")
+        drafts = [
+            store.record_draft(run, DraftRecord(path="m.py", qualname=q, kind="function", text=t))
+            for q, t in (("f", "F."), ("g", "G."))
+        ]
+        ids = store.record_intents(
+            [(d, "accept", "m.py", q, t) for d, q, t in zip(drafts, "fg", "FG", strict=True)],
+            mode="apply",
+        )
+        assert [i.qualname for i in store.intents()] == ["f", "g"]
+        with pytest.raises(DocagentError):
+            store.confirm_intents([ids[0], 999_999])
+        assert store.decisions() == [] and len(store.intents()) == 2
+        store.confirm_intents(ids[:1])
+        store.drop_intents(ids[1:])
+        assert [(r.decision, r.mode) for r in store.decisions()] == [("accept", "apply")]
+        assert store.intents() == []
