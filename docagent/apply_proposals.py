@@ -17,7 +17,7 @@ README, which is created only with ``create_readme``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -246,7 +246,7 @@ def apply_proposals(
             continue
         by_file.setdefault(p.path, []).append(i)
 
-    facts_cache = FactsCache.load(root) if by_file else None
+    facts_cache = FactsCache.load_for(root, _size(root, by_file)) if by_file else None
     pending: list[tuple[FileEditResult, dict[str, int]]] = []
     for path, indexes in by_file.items():
         edits, first = _file_edits(proposals, indexes, results, force)
@@ -377,6 +377,17 @@ def _settle(
             results[i] = RecordOutcome(p, APPLIED, note if force else "")
         else:  # pragma: no cover - every edit gets an outcome
             results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
+
+
+def _size(root: Path, paths: Iterable[str]) -> int:
+    """The bytes of the files at ``paths`` (those that exist)."""
+    total = 0
+    for path in paths:
+        try:
+            total += (root / path).stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _repairs(p: Proposal) -> bool:

@@ -215,3 +215,29 @@ def test_a_qualname_the_entry_does_not_hold_is_fingerprinted_from_the_file() -> 
     ctx = FileContext(facts, known_shas={"g": "cached"})
     assert ctx.code_sha("g") == "cached"
     assert ctx.code_sha("f") == FileContext(facts).code_sha("f") is not None
+
+
+def test_a_cache_much_larger_than_the_files_to_edit_is_not_read(
+    repo_factory: Any,
+    capsys: pytest.CaptureFixture[str],
+    parses: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Editing one file of a large repository does not read the whole repository's cache (it
+    costs more than parsing that file); the edit is the same."""
+    root = repo_factory({"m.py": MOD})
+    out = _batch(root, capsys)
+    monkeypatch.setattr(factscache, "READ_ALWAYS", 0)
+    monkeypatch.setattr(factscache, "READ_RATIO", 0.5)  # the cache is larger than half of m.py
+    loads: list[Path] = []
+    real_load = factscache.FactsCache.load.__func__  # type: ignore[attr-defined]
+
+    def load(cls: Any, root: Path) -> Any:
+        loads.append(root)
+        return real_load(cls, root)
+
+    monkeypatch.setattr(factscache.FactsCache, "load", classmethod(load))
+    parses.clear()
+    outcomes = _apply(root, out)
+    assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
+    assert loads == [] and parses.count(MOD) == 1
