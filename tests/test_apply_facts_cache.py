@@ -241,3 +241,41 @@ def test_a_cache_much_larger_than_the_files_to_edit_is_not_read(
     outcomes = _apply(root, out)
     assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
     assert loads == [] and parses.count(MOD) == 1
+
+
+def test_a_replaced_docstring_is_proved_with_one_parse_and_no_fingerprinting(
+    repo_factory: Any,
+    capsys: pytest.CaptureFixture[str],
+    parses: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Replacing a docstring needs the old file's docstring statements (the proof checks the
+    replaced range is one): with the fingerprints cached, the old file is parsed for those
+    only, never fingerprinted."""
+    from docagent.code import astfacts
+    from docagent.code.targets import code_shas
+
+    documented = MOD.replace(
+        "def area(width, height):\n", 'def area(width, height):\n    """Area."""\n'
+    )
+    root = repo_factory({"m.py": documented})
+    _batch(root, capsys)  # writes the facts cache of this version
+    shas = code_shas(read_file(str(root / "m.py"), "m.py"))
+    text = "Area.\n\nThe product of width and height."
+    record = {"path": "m.py", "qualname": "area", "text": text, "code_sha": shas["area"]}
+    out = root.parent / "hand.jsonl"
+    out.write_text(json.dumps({**record, "status": "accepted"}) + "\n")
+    traversals: list[object] = []
+    real_facts = astfacts.tree_facts
+
+    def tree_facts(tree: Any, **k: Any) -> Any:
+        traversals.append(tree)
+        return real_facts(tree, **k)
+
+    monkeypatch.setattr(fingerprints, "tree_facts", tree_facts)
+    parses.clear()
+    outcomes = _apply(root, out)
+    assert outcomes["area"] == ("applied", "")
+    new = '"""Area.\n\n    The product of width and height.\n    """'
+    assert new in (root / "m.py").read_text()
+    assert parses.count(documented) == 1 and traversals == []
