@@ -202,7 +202,7 @@ def test_a_malformed_signed_entry_is_ignored(
 ) -> None:
     root = repo_factory({"m.py": MOD})
     out = _batch(root, capsys)
-    _write_cache(root, {_sha(root): [{"area": 7}, [], [], {}]}, cache_key())
+    _write_cache(root, {_sha(root): [{"area": 7}, [], [], {}, None]}, cache_key())
     parses.clear()
     outcomes = _apply(root, out)
     assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
@@ -279,3 +279,21 @@ def test_a_replaced_docstring_is_proved_with_one_parse_and_no_fingerprinting(
     new = '"""Area.\n\n    The product of width and height.\n    """'
     assert new in (root / "m.py").read_text()
     assert parses.count(documented) == 1 and traversals == []
+
+
+def test_an_entry_of_a_file_python_rejects_is_not_read(
+    repo_factory: Any, capsys: pytest.CaptureFixture[str], parses: list[str]
+) -> None:
+    """The cache keeps fingerprints of tokens for a file Python's parser rejects: they are
+    never taken for the code's (a forged one could not make a changed record pass)."""
+    root = repo_factory({"m.py": MOD})
+    out = _batch(root, capsys)
+    _, entries = _cache_entries(root)
+    (drafted,) = entries.values()
+    (root / "m.py").write_text(CHANGED)
+    value = [dict(drafted[0]), *drafted[1:4], "invalid syntax (m.py, line 1)"]
+    _write_cache(root, {_sha(root): value}, cache_key())
+    parses.clear()
+    outcomes = _apply(root, out)
+    assert outcomes["area"][0] == "refused" and "changed since its draft" in outcomes["area"][1]
+    assert parses.count(CHANGED) == 1

@@ -187,14 +187,16 @@ class FactsCache:
     def code_shas(self, facts: FileFacts) -> dict[str, str] | None:
         """The cached code fingerprints (by qualname) of the file version ``facts`` read, or
         None when that version is not cached (its bytes changed since the cache was written,
-        the cache is unsigned, foreign or damaged, or the entry is malformed).
+        the cache is unsigned, foreign or damaged, or the entry is malformed), or when Python's
+        parser rejects it (its entry holds fingerprints of tokens, not of the code's tree).
 
         The entry is found by the hash of ``facts.source``, so it is this version's or none.
         """
         value = self._old.get(content_sha(facts))
-        if not (isinstance(value, list) and len(value) == 4 and _str_map(value[0])):
-            return None  # only the fingerprints are read: only they need to be well formed
-        return dict(value[0])
+        if not (isinstance(value, list) and len(value) == 5 and value[4] is None):
+            return None
+        # only the fingerprints are read: only they need to be well formed
+        return dict(value[0]) if _str_map(value[0]) else None
 
     def add(self, facts: Iterable[FileFacts]) -> None:
         """Remember the facts computed for these files (those that parsed) for the next run."""
