@@ -1,7 +1,9 @@
 """Apply proposals through the safe edit engine: the library behind ``docagent apply``.
 
 :func:`apply_proposals` selects records by status, groups them by file, and applies each file's
-docstring edits together with :func:`docagent.code.edit.apply_file_edits` (verified, atomic).
+docstring edits together (verified, atomic: :func:`docagent.code.edit.prepare_file_edits`),
+writing up to :data:`GROUP_FILES` files at once with one group of syncs
+(:func:`docagent.code.edit.write_prepared`).
 Every record gets one outcome: ``applied``, ``skipped`` (with a reason: not selected by status,
 already applied, a duplicate) or ``refused`` (with a reason: stale ``code_sha``, changed
 docstring, hand-written lines it would drop, unknown qualname, unparseable/missing/unwritable
@@ -15,18 +17,27 @@ README, which is created only with ``create_readme``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from docagent.code.edit import DocEdit, FileEditResult, apply_file_edits, docstring_text
+from docagent.code.edit import (
+    DocEdit,
+    FileEditResult,
+    docstring_text,
+    prepare_file_edits,
+    write_prepared,
+)
+from docagent.code.factscache import FactsCache
 from docagent.code.targets import SourceError, read_file
 from docagent.display import printable
 from docagent.proposals import Proposal, check_path
 from docagent.vocab import APPLIED, REFUSED, SKIPPED
 
 MAX_LISTED_LINES = 5  # line numbers named in a "conflicting proposals" refusal
+#: files written (and synced) together: their decisions are intents until the group is on disk
+GROUP_FILES = 64
 
 
 @dataclass
@@ -53,8 +64,14 @@ class ApplyReport:
     files: list[FileEditResult] = field(default_factory=list)
     #: README files changed by ``readme_section`` records (or that would be, in a dry run)
     readme_files: list[str] = field(default_factory=list)
-    diff: str = ""
+    #: the unified diff of the README files' changes
+    readme_diff: str = ""
     dry_run: bool = False
+
+    @property
+    def diff(self) -> str:
+        """The unified diff of every change (what ``--dry-run`` prints), made on first use."""
+        return "".join(f.diff for f in self.files) + self.readme_diff
 
     def _with(self, outcome: str) -> list[RecordOutcome]:
         return [o for o in self.outcomes if o.outcome == outcome]
@@ -126,27 +143,19 @@ def _target_problem(root: Path, path: str) -> str | None:
 class DecisionLog(Protocol):
     """What :func:`apply_proposals` needs to log its writes (a :class:`~docagent.store.Store`)."""
 
-    def record_intent(
-        self,
-        draft_id: str,
-        decision: str,
-        *,
-        path: str,
-        qualname: str,
-        final_text: str,
-        reviewer: str | None = None,
-        review_ms: int | None = None,
-        mode: str = "",
-    ) -> int:
-        """Record a decision before its write."""
+    def record_intents(
+        self, intents: Sequence[tuple[str, str, str, str, str]], *, mode: str = ""
+    ) -> list[int]:
+        """Record decisions ``(draft_id, decision, path, qualname, final_text)`` before their
+        writes, in one transaction; their intent ids."""
         ...
 
-    def confirm_intent(self, intent_id: int) -> int:
-        """Turn a recorded intent into its decision after the write."""
+    def confirm_intents(self, intent_ids: Sequence[int]) -> list[int]:
+        """Turn recorded intents into their decisions after the writes (one transaction)."""
         ...
 
-    def drop_intent(self, intent_id: int) -> None:
-        """Forget an intent whose write did not happen."""
+    def drop_intents(self, intent_ids: Sequence[int]) -> None:
+        """Forget intents whose writes did not happen (one transaction)."""
         ...
 
 
@@ -201,7 +210,13 @@ def apply_proposals(
 
     With a ``log``, every docstring write is recorded as an ``accept`` decision (mode
     ``apply``) on the draft ``draft_ids[i]`` of record ``i``: as an intent before the file is
-    written, confirmed after it (see :meth:`docagent.store.Store.record_intent`).
+    written, confirmed once it is on disk (see :meth:`docagent.store.Store.record_intent`).
+    Files are written in groups of up to :data:`GROUP_FILES`, synced together: every intent of
+    a group is recorded (one transaction) before its first file is written, and confirmed
+    (one transaction) once all of them are on disk.
+    The ``code_sha`` guard reads each file version's fingerprints from the facts cache that
+    ``batch`` writes (:mod:`docagent.code.factscache`) when it holds that version, instead of
+    parsing the file for them.
     README section records only change the repository's README; a missing README is
     created only with ``create_readme``.
     """
@@ -231,73 +246,24 @@ def apply_proposals(
             continue
         by_file.setdefault(p.path, []).append(i)
 
-    diffs: list[str] = []
+    facts_cache = FactsCache.load_for(root, _size(root, by_file)) if by_file else None
+    pending: list[tuple[FileEditResult, dict[str, int]]] = []
     for path, indexes in by_file.items():
-        edits: list[DocEdit] = []
-        first: dict[str, int] = {}
-        groups: dict[str, list[int]] = {}
-        for i in indexes:
-            groups.setdefault(proposals[i].qualname, []).append(i)
-        for q, group in groups.items():
-            texts = {_clean(proposals[i].text) for i in group}
-            if len(texts) > 1:
-                numbers = [str(proposals[i].line or i + 1) for i in group[:MAX_LISTED_LINES]]
-                lines = ", ".join(numbers)
-                if len(group) > MAX_LISTED_LINES:  # one bounded message, however many records
-                    lines += f" and {len(group) - MAX_LISTED_LINES:,} more"
-                for i in group:
-                    results[i] = RecordOutcome(
-                        proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"
-                    )
-                continue
-            first[q] = group[0]
-            for i in group[1:]:
-                where = proposals[group[0]].line or group[0] + 1
-                results[i] = RecordOutcome(
-                    proposals[i], SKIPPED, f"duplicate of the record on line {where}"
-                )
-            p = proposals[group[0]]
-            edits.append(
-                DocEdit(
-                    p.qualname,
-                    p.text,
-                    p.code_sha,
-                    original_sha=None if force else p.original_sha,
-                    keep_existing=not force and not _repairs(p),
-                )
-            )
+        edits, first = _file_edits(proposals, indexes, results, force)
         if not edits:
             continue
-        intents: dict[str, int] = {}
-        if log is not None and draft_ids is not None and not dry_run:
-            for q, i in first.items():
-                p = proposals[i]
-                intents[q] = log.record_intent(
-                    draft_ids[i], "accept", path=p.path, qualname=q, final_text=p.text, mode="apply"
-                )
-        res = apply_file_edits(root, path, edits, line_length=line_length, dry_run=dry_run)
-        for q, intent in intents.items():
-            if q in res.applied and res.written:
-                log.confirm_intent(intent)  # type: ignore[union-attr]
-            else:
-                log.drop_intent(intent)  # type: ignore[union-attr]
+        res = prepare_file_edits(
+            root, path, edits, line_length=line_length, dry_run=dry_run, facts_cache=facts_cache
+        )
         report.files.append(res)
-        if res.diff:
-            diffs.append(res.diff)
-        skipped = dict(res.skipped)
-        refused = dict(res.refused)
-        for q, i in first.items():
-            p = proposals[i]
-            if q in refused:
-                results[i] = RecordOutcome(p, REFUSED, refused[q])
-            elif q in skipped:
-                results[i] = RecordOutcome(p, SKIPPED, skipped[q])
-            elif q in res.applied:
-                n = res.dropped.get(q, 0)
-                note = f"replaced {n} hand-written line{'s' if n != 1 else ''}" if n else ""
-                results[i] = RecordOutcome(p, APPLIED, note if force else "")
-            else:  # pragma: no cover - every edit gets an outcome
-                results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
+        if dry_run or res.new_bytes is None:
+            _settle(proposals, res, first, results, force)
+            continue
+        pending.append((res, first))
+        if len(pending) >= GROUP_FILES:
+            _write_group(pending, proposals, results, force, log, draft_ids)
+            pending = []
+    _write_group(pending, proposals, results, force, log, draft_ids)
 
     outcomes, readme_diff = _apply_readme(
         root, [proposals[i] for i in readme], dry_run, create_readme
@@ -306,12 +272,122 @@ def apply_proposals(
         results[i] = RecordOutcome(proposals[i], outcome, reason)
         if outcome == APPLIED and proposals[i].path not in report.readme_files:
             report.readme_files.append(proposals[i].path)
-    if readme_diff:
-        diffs.append(readme_diff)
-
+    report.readme_diff = readme_diff
     report.outcomes = [r for r in results if r is not None]
-    report.diff = "".join(diffs)
     return report
+
+
+def _file_edits(
+    proposals: Sequence[Proposal],
+    indexes: list[int],
+    results: list[RecordOutcome | None],
+    force: bool,
+) -> tuple[list[DocEdit], dict[str, int]]:
+    """The edits of one file's records ``indexes``, and the record each qualname's edit comes
+    from; conflicting records are refused and duplicates skipped (in ``results``)."""
+    edits: list[DocEdit] = []
+    first: dict[str, int] = {}
+    groups: dict[str, list[int]] = {}
+    for i in indexes:
+        groups.setdefault(proposals[i].qualname, []).append(i)
+    for q, group in groups.items():
+        texts = {_clean(proposals[i].text) for i in group}
+        if len(texts) > 1:
+            numbers = [str(proposals[i].line or i + 1) for i in group[:MAX_LISTED_LINES]]
+            lines = ", ".join(numbers)
+            if len(group) > MAX_LISTED_LINES:  # one bounded message, however many records
+                lines += f" and {len(group) - MAX_LISTED_LINES:,} more"
+            for i in group:
+                results[i] = RecordOutcome(
+                    proposals[i], REFUSED, f"conflicting proposals for this target ({lines})"
+                )
+            continue
+        first[q] = group[0]
+        for i in group[1:]:
+            where = proposals[group[0]].line or group[0] + 1
+            results[i] = RecordOutcome(
+                proposals[i], SKIPPED, f"duplicate of the record on line {where}"
+            )
+        p = proposals[group[0]]
+        edits.append(
+            DocEdit(
+                p.qualname,
+                p.text,
+                p.code_sha,
+                original_sha=None if force else p.original_sha,
+                keep_existing=not force and not _repairs(p),
+            )
+        )
+    return edits, first
+
+
+def _write_group(
+    pending: list[tuple[FileEditResult, dict[str, int]]],
+    proposals: Sequence[Proposal],
+    results: list[RecordOutcome | None],
+    force: bool,
+    log: DecisionLog | None,
+    draft_ids: Sequence[str] | None,
+) -> None:
+    """Write prepared files together (:func:`~docagent.code.edit.write_prepared`: one group of
+    syncs) and settle their records. With a ``log``, each docstring's decision is an intent
+    before any file of the group is written, confirmed once the group is on disk (dropped when
+    its file was not written)."""
+    if not pending:
+        return
+    keys = [(k, q) for k, (res, _) in enumerate(pending) for q in res.applied]
+    ids: list[int] = []
+    if log is not None and draft_ids is not None and keys:
+        rows = []
+        for k, q in keys:
+            p = proposals[pending[k][1][q]]
+            rows.append((draft_ids[pending[k][1][q]], "accept", p.path, q, p.text))
+        ids = log.record_intents(rows, mode="apply")
+    write_prepared([res for res, _ in pending])
+    if log is not None and ids:
+        done = [i for (k, q), i in zip(keys, ids, strict=True) if pending[k][0].written]
+        undone = [i for (k, q), i in zip(keys, ids, strict=True) if not pending[k][0].written]
+        if done:
+            log.confirm_intents(done)
+        if undone:
+            log.drop_intents(undone)
+    for res, first in pending:
+        _settle(proposals, res, first, results, force)
+
+
+def _settle(
+    proposals: Sequence[Proposal],
+    res: FileEditResult,
+    first: dict[str, int],
+    results: list[RecordOutcome | None],
+    force: bool,
+) -> None:
+    """The outcome of each record of a file (``first``: qualname -> record) from ``res``."""
+    skipped = dict(res.skipped)
+    refused = dict(res.refused)
+    for q, i in first.items():
+        p = proposals[i]
+        if q in refused:
+            results[i] = RecordOutcome(p, REFUSED, refused[q])
+        elif q in skipped:
+            results[i] = RecordOutcome(p, SKIPPED, skipped[q])
+        elif q in res.applied:
+            n = res.dropped.get(q, 0)
+            note = f"replaced {n} hand-written line{'s' if n != 1 else ''}" if n else ""
+            results[i] = RecordOutcome(p, APPLIED, note if force else "")
+        else:  # pragma: no cover - every edit gets an outcome
+            results[i] = RecordOutcome(p, REFUSED, "no outcome from the edit engine")
+
+
+def _size(root: Path, paths: Iterable[str]) -> int:
+    """The bytes of the files at ``paths`` (those that exist)."""
+    total = 0
+    for path in paths:
+        try:
+            total += (root / path).stat().st_size
+        except OSError:
+            continue
+    return total
 
 
 def _repairs(p: Proposal) -> bool:

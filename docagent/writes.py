@@ -6,7 +6,8 @@
   a new file) is rewritten in place (the same inode) from a complete, synced copy, so every
   link sees the edit. A kill at any moment
   leaves either the old or the new content; the next write in that folder finishes or removes
-  what a killed writer left (:func:`recover_stale_temps`).
+  what a killed writer left (:func:`recover_stale_temps`). :func:`write_atomic_many` does the
+  same for a group of files, syncing them together instead of one after the other.
 - Temporary files are named ``.<name>.docagent-<pid>-<random>.tmp`` in the target's folder (the
   same file system, so the rename is atomic); :data:`TEMP_GLOB` is added to
   ``.git/info/exclude`` so they never show up in ``git status`` while they exist.
@@ -24,7 +25,7 @@ import re
 import secrets
 import stat
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -196,6 +197,127 @@ def write_atomic(
                 os.unlink(tmp)
     if sync:
         _fsync_dir(directory)
+
+
+class ChangedMeanwhile(OSError):
+    """A file of :func:`write_atomic_many` changed before its turn came: it was not replaced."""
+
+
+#: threads that sync a group's temporary files at once (the file system commits them together)
+SYNC_THREADS = 8
+
+
+def _sync_paths(paths: list[str]) -> list[OSError | None]:
+    """``fsync`` each file of ``paths`` (several at once); the error of each, or None."""
+
+    def sync(path: str) -> OSError | None:
+        try:
+            fd = os.open(path, os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+        except OSError as exc:
+            return exc
+        return None
+
+    if len(paths) < 2:
+        return [sync(p) for p in paths]
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(min(SYNC_THREADS, len(paths))) as pool:
+        return list(pool.map(sync, paths))
+
+
+def write_atomic_many(
+    items: list[tuple[str | Path, bytes]],
+    *,
+    unchanged: Callable[[int], bool] | None = None,
+) -> list[OSError | None]:
+    """Replace each ``(path, data)`` of ``items`` atomically, syncing the group together.
+
+    The guarantee of :func:`write_atomic` holds for each file — a kill or a power loss at any
+    moment leaves it with its old bytes or its new ones, never a mix — with the syncs grouped:
+    every new file is written next to its target and all of them are synced (before any is
+    renamed), then each is renamed over its target, then each folder is synced once. So once
+    this returns, every file it reports written is on disk. ``unchanged(i)``, asked just before
+    item ``i`` is renamed, says whether its file still holds what the caller read; when it does
+    not, the file is left alone (:class:`ChangedMeanwhile`). A file with several hard links (or
+    an owner this user cannot give a new file) is written by :func:`write_atomic` on its own.
+
+    Returns, per item, None when it was written, or the error that left it untouched.
+    """
+    errors: list[OSError | None] = [None] * len(items)
+    temps: dict[int, str] = {}
+    alone: list[int] = []
+    reals: list[str] = []
+    recovered: set[str] = set()
+    try:
+        for i, (path, data) in enumerate(items):
+            real = os.path.realpath(path)
+            reals.append(real)
+            directory = os.path.dirname(real) or "."
+            if directory not in recovered:
+                recovered.add(directory)
+                recover_stale_temps(directory)
+            try:
+                st = os.stat(real)
+            except FileNotFoundError:
+                st = None
+            except OSError as exc:
+                errors[i] = exc
+                continue
+            if st is not None and not stat.S_ISREG(st.st_mode):
+                errors[i] = IsADirectoryError(21, "not a regular file", str(path))
+                continue
+            tmp = _temp_path(real)
+            try:
+                _write_new(tmp, data, 0o600, sync=False)
+                if st is None:
+                    os.chmod(tmp, 0o644)
+                elif st.st_nlink != 1 or not _keep_identity(tmp, st):
+                    os.unlink(tmp)
+                    alone.append(i)
+                    continue
+            except OSError as exc:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                errors[i] = exc
+                continue
+            temps[i] = tmp
+        order = list(temps)
+        for i, failed in zip(order, _sync_paths([temps[i] for i in order]), strict=True):
+            if failed is not None:
+                errors[i] = failed
+                with contextlib.suppress(OSError):
+                    os.unlink(temps.pop(i))
+        renamed: set[str] = set()
+        for i in sorted(temps):
+            tmp = temps.pop(i)
+            try:
+                if unchanged is not None and not unchanged(i):
+                    raise ChangedMeanwhile("the file changed while the edit was prepared")
+                os.replace(tmp, reals[i])
+            except OSError as exc:
+                errors[i] = exc
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+                continue
+            renamed.add(os.path.dirname(reals[i]) or ".")
+        for directory in sorted(renamed):
+            _fsync_dir(directory)
+    finally:
+        for tmp in temps.values():  # an exception (a KeyboardInterrupt) on the way
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+    for i in alone:
+        try:
+            if unchanged is not None and not unchanged(i):
+                raise ChangedMeanwhile("the file changed while the edit was prepared")
+            write_atomic(reals[i], items[i][1])
+        except OSError as exc:
+            errors[i] = exc
+    return errors
 
 
 def is_stream(out: str | Path) -> bool:

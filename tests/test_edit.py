@@ -547,7 +547,8 @@ def test_function_docstrings_get_no_blank_line_before_a_nested_def(tmp_path: Pat
 
 def test_apply_parses_the_whole_file_with_tree_sitter_once(tmp_path: Path, monkeypatch) -> None:
     """New docstrings are placed with the read's syntax tree; after the edit tree-sitter reads
-    only the new literals (the proof of an edit checks the rest with Python's parser)."""
+    only the new literals, all in one parse (the proof of an edit checks the rest with Python's
+    parser)."""
     from docagent.code import parser as ts
 
     parsed: list[bytes] = []
@@ -564,4 +565,4 @@ def test_apply_parses_the_whole_file_with_tree_sitter_once(tmp_path: Path, monke
     res = apply_file_edits(tmp_path, "m.py", [DocEdit("A.f", "F."), DocEdit("g", "G.")])
     assert res.applied == ["A.f", "g"] and res.written
     assert _docstrings(path.read_text())[(2, "f")] == "F."
-    assert parsed == [original, b'"""F."""', b'"""G."""']
+    assert parsed == [original, b'"""F."""\n"""G."""']

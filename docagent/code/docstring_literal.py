@@ -65,6 +65,9 @@ def _escape_char(ch: str) -> str:
 
 #: printable ASCII but the backslash, tabs and line feeds: characters a literal holds as they are
 _PLAIN = re.compile(r"[\x20-\x5b\x5d-\x7e\t\n]*")
+#: one character :func:`_literal_body` looks at: not one of :data:`_PLAIN`, or a quote or a line
+#: feed (the others are copied as they are)
+_SPECIAL = re.compile(r"[^\x20\x21\x23-\x26\x28-\x5b\x5d-\x7e\t]")
 
 
 def _literal_body(value: str, quote: str, raw: bool, encoding: str) -> tuple[str, int] | None:
@@ -80,7 +83,14 @@ def _literal_body(value: str, quote: str, raw: bool, encoding: str) -> tuple[str
     run = 0
     escaped_quotes = 0
     last = len(value) - 1
-    for i, ch in enumerate(value):
+    pos = 0
+    for m in _SPECIAL.finditer(value):  # runs of plain characters are copied whole
+        i = m.start()
+        if i > pos:
+            out.append(value[pos:i])
+            run = 0
+        pos = i + 1
+        ch = value[i]
         if ch == "\\":
             run = 0
             out.append("\\" if raw else "\\\\")
@@ -108,6 +118,7 @@ def _literal_body(value: str, quote: str, raw: bool, encoding: str) -> tuple[str
             out.append(_escape_char(ch))
             continue
         out.append(ch)
+    out.append(value[pos:])
     if raw and (value.endswith("\\") or "\\" + qch in value):
         return None
     return "".join(out), escaped_quotes

@@ -15,7 +15,9 @@ The edit engine changes the bytes of docstrings and nothing else. Its parts, one
 This module applies a plan: :func:`apply_file_edits` reads, plans, and writes atomically through
 :mod:`docagent.writes` (keeping owner, group, permission bits and hard links), keeping the
 encoding, line endings and trailing-newline state; it returns the old bytes so a caller can undo
-with :func:`restore_file`. The documented API is importable from here (``__all__``).
+with :func:`restore_file`. :func:`prepare_file_edits` and :func:`write_prepared` do the same in
+two steps, so that several files are written (and synced) as one group. The documented API is
+importable from here (``__all__``).
 
 Definitions are found with :mod:`docagent.code.targets` (tree-sitter), never re-parsed another way.
 """
@@ -26,6 +28,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from docagent.code.astfacts import no_gc
 from docagent.code.docstring_literal import docstring_text, render_docstring
@@ -33,7 +36,15 @@ from docagent.code.docstring_removal import remove_docstrings
 from docagent.code.edit_plan import DocEdit, EditPlan, plan_file_edits
 from docagent.code.refusal import RefusedEdit
 from docagent.code.targets import TOO_DEEP, SourceError, read_file_and_tree
-from docagent.writes import recover_stale_temps, write_atomic
+from docagent.writes import (
+    ChangedMeanwhile,
+    recover_stale_temps,
+    write_atomic,
+    write_atomic_many,
+)
+
+if TYPE_CHECKING:
+    from docagent.code.factscache import FactsCache
 
 __all__ = [
     "DocEdit",
@@ -45,9 +56,11 @@ __all__ = [
     "docstring_text",
     "file_sha",
     "plan_file_edits",
+    "prepare_file_edits",
     "render_docstring",
     "remove_docstrings",
     "restore_file",
+    "write_prepared",
 ]
 
 
@@ -64,19 +77,23 @@ class FileEditResult:
     """What :func:`apply_file_edits` did to one file.
 
     ``applied`` lists the qualnames whose docstrings were set (or would be, in a dry run);
-    ``skipped`` and ``refused`` hold ``(qualname, reason)`` pairs. ``old_bytes`` are the file's
-    bytes before the edit (pass them to :func:`restore_file` to undo); ``new_bytes`` are what was
-    (or would be) written; ``written`` is True only when the file was replaced on disk.
+    ``skipped`` and ``refused`` hold ``(qualname, reason)`` pairs; :attr:`diff` is the unified
+    diff of the change (made when first read). ``old_bytes`` are the file's bytes before the
+    edit (pass them to :func:`restore_file` to undo); ``new_bytes`` are what was (or would be)
+    written; ``written`` is True only when the file was replaced on disk.
     """
 
     path: str
     applied: list[str] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
-    diff: str = ""
+    #: the plan the diff is made from, until :attr:`diff` is first read
+    plan: EditPlan | None = field(default=None, repr=False, compare=False)
     old_bytes: bytes | None = None
     new_bytes: bytes | None = None
     written: bool = False
+    #: the file's resolved path (where the write goes)
+    real_path: str = field(default="", repr=False)
     error: str | None = None
     #: qualname -> lines of its former docstring that the applied edit removed
     dropped: dict[str, int] = field(default_factory=dict)
@@ -87,6 +104,12 @@ class FileEditResult:
     def ok(self) -> bool:
         """True when nothing was refused."""
         return not self.refused
+
+    @property
+    def diff(self) -> str:
+        """The unified diff (``a/PATH`` → ``b/PATH``) of what was (or would be) written; empty
+        when nothing was. Made on first use: a run that does not show it does not pay for it."""
+        return self.plan.diff() if self.plan is not None and self.new_bytes is not None else ""
 
 
 def _refuse_all(result: FileEditResult, edits: list[DocEdit], reason: str) -> FileEditResult:
@@ -130,6 +153,7 @@ def apply_file_edits(
     expected_file_sha: str | None = None,
     line_length: int = 88,
     dry_run: bool = False,
+    facts_cache: FactsCache | None = None,
 ) -> FileEditResult:
     """Apply docstring ``edits`` to ``root/rel_path`` safely and return what happened.
 
@@ -137,9 +161,47 @@ def apply_file_edits(
     planned and verified with :func:`plan_file_edits`, and written atomically unless
     ``dry_run``. A missing, unreadable, unparseable, unwritable or changed file refuses every
     edit with the reason and is left untouched.
+
+    With ``facts_cache``, the ``code_sha`` guard reads the fingerprints of the version read
+    from its entry (found by the hash of the bytes read) when there is one, instead of parsing
+    the file for them; the edit is verified the same way either way.
     """
+    result = prepare_file_edits(
+        root,
+        rel_path,
+        edits,
+        expected_file_sha=expected_file_sha,
+        line_length=line_length,
+        dry_run=dry_run,
+        facts_cache=facts_cache,
+    )
+    if dry_run or result.new_bytes is None:
+        return result
+    assert result.old_bytes is not None
+    problem = _write_checked(result.real_path, result.old_bytes, result.new_bytes)
+    if problem is not None:
+        _not_written(result, problem)
+    else:
+        result.written = True
+    return result
+
+
+def prepare_file_edits(
+    root: Path,
+    rel_path: str,
+    edits: list[DocEdit],
+    *,
+    expected_file_sha: str | None = None,
+    line_length: int = 88,
+    dry_run: bool = False,
+    facts_cache: FactsCache | None = None,
+) -> FileEditResult:
+    """Everything :func:`apply_file_edits` does but the write: the result's ``applied`` and
+    ``new_bytes`` say what would be written. Write it with :func:`write_prepared` (several
+    files at once) unless ``dry_run``; without ``dry_run`` the file's folder is first cleared
+    of what a killed writer left."""
     result = FileEditResult(path=rel_path)
-    real = os.path.realpath(Path(root) / rel_path)
+    real = result.real_path = os.path.realpath(Path(root) / rel_path)
     data, reason = _read_checked(root, rel_path, real, expected_file_sha, dry_run)
     if data is None:
         return _refuse_all(result, edits, reason or "")
@@ -150,9 +212,12 @@ def apply_file_edits(
         )
     except SourceError as exc:
         return _refuse_all(result, edits, f"cannot parse: {exc}")
+    known = facts_cache.code_shas(facts) if facts_cache is not None else None
     try:
         with no_gc():  # the trees of this file are freed by reference counting
-            plan = plan_file_edits(facts, edits, line_length=line_length, tree=tree)
+            plan = plan_file_edits(
+                facts, edits, line_length=line_length, tree=tree, known_shas=known
+            )
     except (RecursionError, MemoryError):  # valid for tree-sitter, too deep for CPython's ast
         return _refuse_all(result, edits, f"{rel_path}: {TOO_DEEP}")
     result.skipped = plan.skipped
@@ -162,25 +227,53 @@ def apply_file_edits(
     result.would_drop = dict(plan.would_drop)
     if plan.new_text is None:
         return result
-    new_bytes = plan.new_bytes
-    assert new_bytes is not None
-    result.diff = plan.diff()
+    result.plan = plan
     result.old_bytes = data
-    result.new_bytes = new_bytes
-    if dry_run:
-        result.applied = list(plan.applied)
-        return result
-    problem = _write_checked(real, data, new_bytes)
-    if problem is not None:
-        result.diff = ""
-        result.new_bytes = None
-        for q in plan.applied:
-            result.refused.append((q, f"{rel_path}: {problem}"))
-        result.error = problem
-        return result
+    result.new_bytes = plan.new_bytes
     result.applied = list(plan.applied)
-    result.written = True
     return result
+
+
+def write_prepared(results: list[FileEditResult]) -> None:
+    """Write the new bytes of prepared files (:func:`prepare_file_edits`) as one group.
+
+    Each file is checked as :func:`apply_file_edits` checks it (writable, still the bytes that
+    were planned, also just before it is replaced) and replaced atomically; the group's syncs
+    are done together (:func:`docagent.writes.write_atomic_many`): a kill or a power loss
+    leaves each file with its old bytes or its new ones, and every file reported written is on
+    disk when this returns. A file that cannot be written keeps its old bytes; its edits move
+    to ``refused`` with the reason.
+    """
+    todo: list[FileEditResult] = []
+    for r in results:
+        if r.written or r.new_bytes is None or r.old_bytes is None:
+            continue
+        problem = _writable(r.real_path) or _changed(r.real_path, r.old_bytes)
+        if problem is not None:
+            _not_written(r, problem)
+        else:
+            todo.append(r)
+    errors = write_atomic_many(
+        [(r.real_path, r.new_bytes) for r in todo if r.new_bytes is not None],
+        unchanged=lambda i: _changed(todo[i].real_path, todo[i].old_bytes or b"") is None,
+    )
+    for r, exc in zip(todo, errors, strict=True):
+        if exc is None:
+            r.written = True
+        elif isinstance(exc, ChangedMeanwhile):
+            _not_written(r, str(exc))
+        else:
+            _not_written(r, f"cannot write: {exc.strerror or exc}")
+
+
+def _not_written(result: FileEditResult, problem: str) -> None:
+    """Record that ``result``'s file was not written: its edits are refused with ``problem``."""
+    result.plan = None
+    result.new_bytes = None
+    for q in result.applied:
+        result.refused.append((q, f"{result.path}: {problem}"))
+    result.applied = []
+    result.error = problem
 
 
 def _read_checked(
@@ -205,17 +298,21 @@ def _read_checked(
     return data, None
 
 
+def _changed(real: str, data: bytes) -> str | None:
+    """Why the file at ``real`` no longer holds ``data`` (changed, unreadable), or None."""
+    try:
+        with open(real, "rb") as fh:
+            if fh.read() != data:
+                return "the file changed while the edit was prepared"
+    except OSError as exc:
+        return f"cannot read: {exc.strerror or exc}"
+    return None
+
+
 def _write_checked(real: str, data: bytes, new_bytes: bytes) -> str | None:
     """Write ``new_bytes`` over the file at ``real`` if it is writable and still ``data``;
     the problem when it was not written."""
-    problem = _writable(real)
-    if problem is None:
-        try:
-            with open(real, "rb") as fh:
-                if fh.read() != data:
-                    problem = "the file changed while the edit was prepared"
-        except OSError as exc:
-            problem = f"cannot read: {exc.strerror or exc}"
+    problem = _writable(real) or _changed(real, data)
     if problem is None:
         try:
             atomic_write(real, new_bytes)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from tree_sitter import Tree
@@ -92,12 +93,20 @@ def _would_drop(n: int) -> str:
 
 
 def plan_file_edits(
-    facts: FileFacts, edits: list[DocEdit], line_length: int = 88, *, tree: Tree | None = None
+    facts: FileFacts,
+    edits: list[DocEdit],
+    line_length: int = 88,
+    *,
+    tree: Tree | None = None,
+    known_shas: Mapping[str, str] | None = None,
 ) -> EditPlan:
     """Plan and verify ``edits`` on one file together; nothing is written.
 
     ``tree`` is the tree-sitter tree of ``facts.source`` when the caller has it (see
     :func:`~docagent.code.targets.read_file_and_tree`); otherwise the file is parsed again.
+    ``known_shas`` are the code fingerprints of this file version by qualname when they were
+    computed before (the facts cache's entry for its bytes): the ``code_sha`` guard then reads
+    them instead of parsing the file (see :class:`~docagent.code.file_context.FileContext`).
 
     Each edit is refused with a reason when its qualname is unknown, its ``code_sha`` no longer
     matches the code, the same target gets two different texts, or no literal renders its text.
@@ -107,7 +116,7 @@ def plan_file_edits(
     planned again.
     """
     plan = EditPlan(path=facts.path, encoding=facts.encoding, old_text=facts.text)
-    ctx = FileContext(facts, tree)
+    ctx = FileContext(facts, tree, known_shas)
     splices, expected = _screen(plan, ctx, edits, line_length)
     for q in sorted(overlapping(list(splices.values()))):
         plan.refused.append((q, "overlaps another edit in the same file"))
@@ -167,7 +176,7 @@ def _guarded_target(plan: EditPlan, ctx: FileContext, e: DocEdit, cleaned: str) 
     ``plan`` as refused (unknown name, code or docstring changed, words lost) or skipped."""
     q = e.qualname
     facts = ctx.facts
-    t = facts.target(q)
+    t = ctx.target(q)
     if t is None:
         plan.refused.append((q, f"no definition {q!r} in {facts.path}{_close_names(q, facts)}"))
         return None

@@ -37,6 +37,12 @@ CACHE_VERSION = 3
 _MAGIC = b"docagent-facts-cache"
 #: entries of file versions not seen in a run that are kept (a branch switched back and forth)
 KEEP_UNSEEN = 4096
+#: :meth:`FactsCache.load_for` reads the cache when it is at most this many times the size of
+#: the files it would spare parsing: reading a byte of the cache costs about a third of
+#: parsing and fingerprinting a byte of source (measured on the standard library)
+READ_RATIO = 2
+#: a cache of at most this many bytes is read whatever is edited (a millisecond or two)
+READ_ALWAYS = 64 * 1024
 
 
 def content_sha(facts: FileFacts) -> str:
@@ -142,6 +148,19 @@ class FactsCache:
             cache._old = entries
         return cache
 
+    @classmethod
+    def load_for(cls, root: Path, source_bytes: int) -> FactsCache | None:
+        """:meth:`load`, when the cache is worth reading for files of ``source_bytes`` bytes
+        in all (at most :data:`READ_RATIO` times their size, or small); else None (no cache,
+        or one of a repository much larger than what is about to be read: one file's edit in
+        a large one)."""
+        try:
+            size = (root / ".docagent" / CACHE_NAME).stat().st_size
+        except OSError:
+            return None
+        worth = size <= max(READ_ALWAYS, READ_RATIO * source_bytes)
+        return cls.load(root) if worth else None
+
     def attach(self, facts: FileFacts) -> bool:
         """Give ``facts`` the cached :class:`AstFacts` of its version; False when not cached.
 
@@ -164,6 +183,20 @@ class FactsCache:
         if found is not None:
             self._seen[sha] = value
         return found
+
+    def code_shas(self, facts: FileFacts) -> dict[str, str] | None:
+        """The cached code fingerprints (by qualname) of the file version ``facts`` read, or
+        None when that version is not cached (its bytes changed since the cache was written,
+        the cache is unsigned, foreign or damaged, or the entry is malformed), or when Python's
+        parser rejects it (its entry holds fingerprints of tokens, not of the code's tree).
+
+        The entry is found by the hash of ``facts.source``, so it is this version's or none.
+        """
+        value = self._old.get(content_sha(facts))
+        if not (isinstance(value, list) and len(value) == 5 and value[4] is None):
+            return None
+        # only the fingerprints are read: only they need to be well formed
+        return dict(value[0]) if _str_map(value[0]) else None
 
     def add(self, facts: Iterable[FileFacts]) -> None:
         """Remember the facts computed for these files (those that parsed) for the next run."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from tree_sitter import Node, Tree
 
 from docagent.code import parser as ts
-from docagent.code.fingerprints import Fingerprints, fingerprints_of
+from docagent.code.fingerprints import Fingerprints, doc_ranges_of, fingerprints_of
 from docagent.code.refusal import RefusedEdit
 from docagent.code.targets import FileFacts, Target
 
@@ -13,16 +15,30 @@ _DEF_TYPES = ("function_definition", "class_definition")
 
 
 class FileContext:
-    """Lazily computed per-file facts that planning needs (tree, code shas, indent unit)."""
+    """Lazily computed per-file facts that planning needs (tree, code shas, indent unit).
 
-    def __init__(self, facts: FileFacts, tree: Tree | None = None) -> None:
-        """Read ``facts``; ``tree`` is the tree-sitter tree of its source when the caller has it."""
+    ``known_shas`` are code fingerprints of this very file version computed earlier (the facts
+    cache's entry for its bytes, :mod:`docagent.code.factscache`), by qualname: a qualname
+    found there takes its ``code_sha`` from there, and the file is then not parsed to
+    fingerprint it. Any other qualname is fingerprinted from the file.
+    """
+
+    def __init__(
+        self,
+        facts: FileFacts,
+        tree: Tree | None = None,
+        known_shas: Mapping[str, str] | None = None,
+    ) -> None:
+        """Read ``facts``; ``tree`` is the tree-sitter tree of its source when the caller has it;
+        ``known_shas`` the fingerprints of this file version by qualname, when known."""
         self.facts = facts
         self.source = facts.source
         self._tree: Tree | None = tree
+        self._known = known_shas
         self._shas: dict[str, str | None] = {}
         self._stripped: Fingerprints | None = None
         self._unit: str | None = None
+        self._by_qualname: dict[str, Target] | None = None
 
     @property
     def root(self) -> Node:
@@ -37,6 +53,21 @@ class FileContext:
             self._stripped = fingerprints_of(self.source, self.facts.text, self.facts.path)
         return self._stripped
 
+    def target(self, qualname: str) -> Target | None:
+        """``facts.target(qualname)``, from an index built on first use."""
+        if self._by_qualname is None:
+            self._by_qualname = {}
+            for t in self.facts.targets:
+                self._by_qualname.setdefault(t.qualname, t)
+        return self._by_qualname.get(qualname)
+
+    def doc_ranges(self) -> frozenset[tuple[int, int]]:
+        """The byte ranges of the file's docstring statements in Python's own parse (for the
+        proof): from its fingerprints when they were computed, else one parse without them."""
+        if self._stripped is not None:
+            return self._stripped.doc_ranges
+        return doc_ranges_of(self.source, self.facts.text, self.facts.path)
+
     def code_sha(self, qualname: str) -> str | None:
         """``code_shas(facts)[qualname]``, without a deep copy per target.
 
@@ -44,15 +75,18 @@ class FileContext:
         dumping one definition gives the same hash as stripping a copy of that definition.
         """
         if qualname not in self._shas:
-            stripped = self.stripped()
-            t = self.facts.target(qualname)
-            self._shas[qualname] = (
-                None
-                if t is None
-                else stripped.module_sha
-                if t.kind == "module"
-                else stripped.shas.get((t.line, t.name))
-            )
+            t = self.target(qualname)
+            # qualnames are unique in a file (a second ``f`` is ``f#2``), as in the cache
+            known = None if t is None or self._known is None else self._known.get(qualname)
+            if t is None or known is not None:
+                self._shas[qualname] = known
+            else:
+                stripped = self.stripped()
+                self._shas[qualname] = (
+                    stripped.module_sha
+                    if t.kind == "module"
+                    else stripped.shas.get((t.line, t.name))
+                )
         return self._shas[qualname]
 
     def line_start(self, pos: int) -> int:

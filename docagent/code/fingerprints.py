@@ -41,6 +41,8 @@ class Fingerprints:
 #: (a dry run, then the run; review's accepts) is not parsed and fingerprinted again
 _BEFORE: dict[bytes, Fingerprints] = {}
 _BEFORE_SIZE = 64
+#: docstring ranges of file versions whose fingerprints came from the facts cache (same key)
+_RANGES: dict[bytes, frozenset[tuple[int, int]]] = {}
 
 
 def fingerprints_of(source: bytes, text: str, path: str) -> Fingerprints:
@@ -53,4 +55,21 @@ def fingerprints_of(source: bytes, text: str, path: str) -> Fingerprints:
         _BEFORE[key] = found
         while len(_BEFORE) > _BEFORE_SIZE:
             _BEFORE.pop(next(iter(_BEFORE)))
+    return found
+
+
+def doc_ranges_of(source: bytes, text: str, path: str) -> frozenset[tuple[int, int]]:
+    """The byte ranges of the docstring statements of a file version (``source`` its UTF-8
+    bytes, ``text`` its text), for a plan whose fingerprints came from elsewhere (the facts
+    cache): one parse and a walk of its statements, no fingerprint traversal. Kept like
+    :func:`fingerprints_of`'s."""
+    key = hashlib.sha256(source).digest()
+    known = _BEFORE.get(key)
+    if known is not None:
+        return known.doc_ranges
+    found = _RANGES.get(key)
+    if found is None:
+        found = _RANGES[key] = doc_ranges(parse_module(text, path), source)
+        while len(_RANGES) > _BEFORE_SIZE:
+            _RANGES.pop(next(iter(_RANGES)))
     return found

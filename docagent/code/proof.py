@@ -80,10 +80,17 @@ def docstring_slots(tree: ast.Module, starts: list[int]) -> dict[int, Slot]:
     """
     out: dict[int, Slot] = {}
     stack: list[ast.AST] = [tree]
+    blocks = _BLOCK_FIELDS
     while stack:
         node = stack.pop()
-        if isinstance(node, _SCOPES):
-            body = node.body
+        cls = type(node)
+        names = blocks.get(cls)
+        if names is None:
+            names = _block_fields(cls)
+        if not names:
+            continue  # a simple statement: nothing below it is a statement
+        if issubclass(cls, _SCOPES):
+            body = node.body  # type: ignore[attr-defined]
             first = body[0] if body else None
             if (
                 isinstance(first, ast.Expr)
@@ -95,11 +102,21 @@ def docstring_slots(tree: ast.Module, starts: list[int]) -> dict[int, Slot]:
                 start = starts[first.lineno - 1] + first.col_offset
                 end = starts[first.end_lineno - 1] + first.end_col_offset
                 out[start] = Slot(start, end, node, first.value.value)
-        for name in _BLOCKS:
+        for name in names:
             children = getattr(node, name, None)
             if isinstance(children, list):
                 stack.extend(children)
     return out
+
+
+#: per node class, which of :data:`_BLOCKS` it has (filled on first use)
+_BLOCK_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _block_fields(cls: type) -> tuple[str, ...]:
+    fields = getattr(cls, "_fields", ())
+    found = _BLOCK_FIELDS[cls] = tuple(n for n in _BLOCKS if n in fields)
+    return found
 
 
 def doc_ranges(tree: ast.Module, source: bytes) -> frozenset[tuple[int, int]]:

@@ -276,7 +276,12 @@ def docstring_of(body: Node | None) -> Docstring | None:
     """Return the docstring of a block/module node by Python's rule, or None."""
     if body is None:
         return None
-    stmt = first_statement(body)
+    return docstring_statement(first_statement(body))
+
+
+def docstring_statement(stmt: Node | None) -> Docstring | None:
+    """The docstring ``stmt`` is when it is the first statement of a body, or None when it is
+    not a string-literal statement."""
     if stmt is None or stmt.type != "expression_statement":
         return None
     expr = _unwrap_string(stmt)

@@ -17,6 +17,7 @@ from docagent.code.targets import (
     SourceError,
     decode_source,
     docstring_of,
+    docstring_statement,
     read_file,
 )
 
@@ -42,22 +43,43 @@ def proved(
         return False
     changes = []
     for q, s in chosen.items():
-        t = facts.target(q)
+        t = ctx.target(q)
         if t is None:
             return False
         changes.append(Change(s.start, s.end, s.data, t, expected[q]))
-    if not prove(ctx.source, lambda: ctx.stripped().doc_ranges, new_source, new_tree, changes):
+    if not prove(ctx.source, ctx.doc_ranges, new_source, new_tree, changes):
         return False
     # tree-sitter reads each new literal alone as one string with the same text; the rest of
     # the file is the same bytes, so it finds the same definitions and other docstrings
-    for q, s in chosen.items():
-        literal = s.data.strip()
+    literals = {q: s.data.strip() for q, s in chosen.items()}
+    if len(literals) > 1 and _literals_read_back(literals, expected):
+        return True
+    for q, literal in literals.items():
         tree = ts.parse(literal)
         found = docstring_of(tree.root_node)
         if tree.root_node.has_error or found is None or found.text != expected[q]:
             return False
         if (found.start_byte, found.end_byte) != (0, len(literal)):
             return False
+    return True
+
+
+def _literals_read_back(literals: dict[str, bytes], expected: dict[str, str]) -> bool:
+    """True when tree-sitter, reading the literals one per line in one parse, finds each as one
+    whole statement: a string literal whose docstring text is its ``expected`` one. False means
+    "check each alone" (one parse per literal), never "unsafe"."""
+    joined = b"\n".join(literals.values())
+    root = ts.parse(joined).root_node
+    if root.has_error or root.child_count != len(literals):
+        return False
+    pos = 0
+    for (q, literal), stmt in zip(literals.items(), root.children, strict=True):
+        found = docstring_statement(stmt)
+        if found is None or found.text != expected[q]:
+            return False
+        if (found.start_byte, found.end_byte) != (pos, pos + len(literal)):
+            return False
+        pos += len(literal) + 1
     return True
 
 

@@ -61,8 +61,12 @@ def _draft_ids(store: Any, proposals: list[Any], include_all: bool) -> list[str]
 
     run_id = ""
     out: list[str] = []
+    # one query per few hundred records, without reading each draft's module text
+    logged = store.drafts_by_id(
+        list(dict.fromkeys(p.draft_id for p in proposals if p.draft_id)), with_source=False
+    )
     for p in proposals:
-        known = p.draft_id and store.draft(p.draft_id) is not None
+        known = p.draft_id and p.draft_id in logged
         if known or p.kind == "readme_section" or not is_selected(p.status, include_all):
             out.append(p.draft_id or "")
             continue

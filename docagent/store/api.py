@@ -18,7 +18,7 @@ import secrets
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -815,57 +815,92 @@ class Store:
         ever in a file without its decision in the log. When the log cannot be written, this
         raises and nothing is written to the file.
         """
+        row = (draft_id, decision, path, qualname, final_text)
         return self._write(
-            lambda conn: _insert(
-                conn,
-                "edit_intents",
-                {
-                    "repo": self.repo,
-                    "draft_id": draft_id,
-                    "created_at": _ts(None),
-                    "path": path,
-                    "qualname": qualname,
-                    "decision": decision,
-                    "final_text": _text(final_text),
-                    "reviewer": reviewer if reviewer is not None else self.default_reviewer(),
-                    "review_ms": None if review_ms is None else int(review_ms),
-                    "mode": mode,
-                },
-            )
+            lambda conn: self._insert_intent(conn, row, reviewer, review_ms, mode, _ts(None))
+        )
+
+    def record_intents(
+        self, intents: Sequence[tuple[str, str, str, str, str]], *, mode: str = ""
+    ) -> list[int]:
+        """:meth:`record_intent` for several writes in one transaction: each intent is
+        ``(draft_id, decision, path, qualname, final_text)``; their ids, in order. All are
+        recorded or (when the log cannot be written: this raises) none."""
+        stamp = _ts(None)
+        return self._write(
+            lambda conn: [self._insert_intent(conn, i, None, None, mode, stamp) for i in intents]
+        )
+
+    def _insert_intent(
+        self,
+        conn: db.Connection,
+        intent: tuple[str, str, str, str, str],
+        reviewer: str | None,
+        review_ms: int | None,
+        mode: str,
+        stamp: str,
+    ) -> int:
+        draft_id, decision, path, qualname, final_text = intent
+        return _insert(
+            conn,
+            "edit_intents",
+            {
+                "repo": self.repo,
+                "draft_id": draft_id,
+                "created_at": stamp,
+                "path": path,
+                "qualname": qualname,
+                "decision": decision,
+                "final_text": _text(final_text),
+                "reviewer": reviewer if reviewer is not None else self.default_reviewer(),
+                "review_ms": None if review_ms is None else int(review_ms),
+                "mode": mode,
+            },
         )
 
     def confirm_intent(self, intent_id: int) -> int:
         """The write happened: record the intent's decision and forget the intent (atomically)."""
+        return self._write(lambda conn: self._confirm(conn, intent_id))
 
-        def write(conn: db.Connection) -> int:
-            row = conn.execute("SELECT * FROM edit_intents WHERE id = ?", (intent_id,)).fetchone()
-            if row is None:
-                raise DocagentError(f"{self.label}: no edit intent {intent_id}")
-            decision_id = _insert(
-                conn,
-                "decisions",
-                {
-                    "repo": row["repo"] or self.repo,
-                    "draft_id": row["draft_id"],
-                    "created_at": _ts(None),
-                    "decision": row["decision"],
-                    "final_text": row["final_text"],
-                    "reason": "",
-                    "reviewer": row["reviewer"],
-                    "review_ms": row["review_ms"],
-                    "mode": row["mode"],
-                },
-            )
-            conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
-            return decision_id
+    def confirm_intents(self, intent_ids: Sequence[int]) -> list[int]:
+        """:meth:`confirm_intent` for several intents in one transaction (all or none); the
+        decisions' ids, in order."""
+        return self._write(lambda conn: [self._confirm(conn, i) for i in intent_ids])
 
-        return self._write(write)
+    def _confirm(self, conn: db.Connection, intent_id: int) -> int:
+        row = conn.execute("SELECT * FROM edit_intents WHERE id = ?", (intent_id,)).fetchone()
+        if row is None:
+            raise DocagentError(f"{self.label}: no edit intent {intent_id}")
+        decision_id = _insert(
+            conn,
+            "decisions",
+            {
+                "repo": row["repo"] or self.repo,
+                "draft_id": row["draft_id"],
+                "created_at": _ts(None),
+                "decision": row["decision"],
+                "final_text": row["final_text"],
+                "reason": "",
+                "reviewer": row["reviewer"],
+                "review_ms": row["review_ms"],
+                "mode": row["mode"],
+            },
+        )
+        conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+        return decision_id
 
     def drop_intent(self, intent_id: int) -> None:
         """The write did not happen: forget the intent."""
-        self._write(
-            lambda conn: conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
-        )
+        self.drop_intents([intent_id])
+
+    def drop_intents(self, intent_ids: Sequence[int]) -> None:
+        """The writes did not happen: forget these intents (one transaction)."""
+
+        def write(conn: db.Connection) -> None:
+            for intent_id in intent_ids:
+                conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
+
+        self._write(write)
 
     def intents(self) -> list[Intent]:
         """Intents not yet confirmed or dropped (left by a killed process), oldest first."""
