@@ -142,6 +142,30 @@ def test_refusals_exit_1_and_leave_files_untouched(repo: Path, tmp_path: Path, c
     assert _doc(repo, "pkg/mod.py", "f") == "F."
 
 
+def test_a_file_only_tree_sitter_reads_is_refused_in_one_line(
+    repo: Path, tmp_path: Path, capsys
+) -> None:
+    """Python 2 code reads as definitions to tree-sitter but Python cannot parse it: its
+    records (with or without a ``code_sha``) are refused with the reason, never a traceback."""
+    py2 = 'def f(x):\n    print "hi", x\n    return x\n'
+    (repo / "pkg" / "py2.py").write_text(py2)
+    f = _jsonl(
+        tmp_path / "p.jsonl",
+        _rec("f", "F.", path="pkg/py2.py", code_sha="0123456789abcdef"),
+        _rec("<module>", "M.", path="pkg/py2.py"),
+        _rec("f", "F.", code_sha=code_shas(read_file(str(repo / "pkg/mod.py"), "pkg/mod.py"))["f"]),
+    )
+    for dry in ([], ["--dry-run"]):
+        assert main(["apply", str(f), "--repo", str(repo), *dry]) == 1
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        reason = "pkg/py2.py: Python cannot parse this file (line 2: Missing parentheses"
+        assert f"refused  pkg/py2.py::f (line 1): {reason}" in err
+        assert f"refused  pkg/py2.py::<module> (line 2): {reason}" in err
+        assert (repo / "pkg" / "py2.py").read_text() == py2
+    assert _doc(repo, "pkg/mod.py", "f") == "F."  # the other file's record applied
+
+
 def test_unwritable_file_is_refused(repo: Path, tmp_path: Path, capsys) -> None:
     """A read-only file is refused while other files are applied."""
     path = repo / "pkg" / "mod.py"

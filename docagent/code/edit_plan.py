@@ -116,7 +116,21 @@ def plan_file_edits(
     planned again.
     """
     plan = EditPlan(path=facts.path, encoding=facts.encoding, old_text=facts.text)
-    ctx = FileContext(facts, tree, known_shas)
+    try:
+        return _plan(plan, FileContext(facts, tree, known_shas), edits, line_length)
+    except SyntaxError as exc:  # read by tree-sitter, rejected by Python (Python 2 code…)
+        reason = (
+            f"{facts.path}: Python cannot parse this file (line {exc.lineno}: {exc.msg}),"
+            " so an edit of it cannot be verified"
+        )
+        plan = EditPlan(path=facts.path, encoding=facts.encoding, old_text=facts.text)
+        plan.error = reason
+        plan.refused = [(q, reason) for q in dict.fromkeys(e.qualname for e in edits)]
+        return plan
+
+
+def _plan(plan: EditPlan, ctx: FileContext, edits: list[DocEdit], line_length: int) -> EditPlan:
+    """The steps of :func:`plan_file_edits` on ``plan``: screen, verify, record what applies."""
     splices, expected = _screen(plan, ctx, edits, line_length)
     for q in sorted(overlapping(list(splices.values()))):
         plan.refused.append((q, "overlaps another edit in the same file"))
