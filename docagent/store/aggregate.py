@@ -1,8 +1,9 @@
 """Report aggregation in the database: the figures ``docagent report`` shows, by GROUP BY.
 
 :func:`aggregate` runs the rule of docs/reports.md over the whole log inside the database (the
-standing decision of every draft by :data:`docagent.decisions.STANDING_SQL`, the outcome of
-every draft, then one GROUP BY per dimension) and returns per-key counters. Only aggregated
+outcome of every draft from its standing decision, which the log keeps in
+``drafts.standing_id`` as decisions are written, see :mod:`docagent.store.standing`; then one
+GROUP BY per dimension) and returns per-key counters. Only aggregated
 rows come back to Python, plus the texts of edited drafts (edit similarity is computed by
 rapidfuzz, once per draft) and, per key, the distinct review times with their counts (exact
 medians; on PostgreSQL the middle values themselves). Memory does not grow with the number
@@ -13,7 +14,7 @@ On PostgreSQL the aggregation runs with a larger ``work_mem``
 analyzed before it is queried, and the drafts still awaiting a decision are found once, by
 per-row index probes, into ``da_pending``.
 
-The SQL is standard (window functions, CASE, CREATE TEMPORARY TABLE … AS); the few
+The SQL is standard (CASE, CREATE TEMPORARY TABLE … AS); the few
 expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.dialect`.
 """
 
@@ -24,7 +25,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from docagent.decisions import STANDING_SQL
 from docagent.store import dialect as sql
 from docagent.store.records import APPLY_MODE, BATCH_REVIEWER
 from docagent.vocab import REPORT_DIMENSIONS
@@ -119,10 +119,10 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         "kind": "d.kind",
         "style": "d.style",
         "path": "d.path",
-        "reviewer": f"CASE WHEN s.draft_id IS NULL THEN '{PENDING_KEY}' ELSE s.reviewer END",
-        "mode": "CASE WHEN s.draft_id IS NOT NULL AND s.mode <> '' THEN s.mode"
+        "reviewer": f"CASE WHEN s.id IS NULL THEN '{PENDING_KEY}' ELSE s.reviewer END",
+        "mode": "CASE WHEN s.id IS NOT NULL AND s.mode <> '' THEN s.mode"
         " ELSE COALESCE(r.mode, '') END",
-        "day": "SUBSTR(COALESCE(s.decided_at, d.created_at), 1, 10)",
+        "day": "SUBSTR(COALESCE(s.created_at, d.created_at), 1, 10)",
         "effort": f"COALESCE({sql.json_text('d.context_json', 'effort', dialect)}, '')",
         "repo": repo_expr,
     }
@@ -141,7 +141,7 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     key_cols = "".join(f"{keys[d]} AS k_{d},\n    " for d in dims)
     # Only the columns later queries read, and text only on the rows that need it: the
     # table is written once and read by a handful of GROUP BYs.
-    return f"""SELECT {key_cols}COALESCE(s.decided_at, d.created_at) AS stamp,
+    return f"""SELECT {key_cols}COALESCE(s.created_at, d.created_at) AS stamp,
     s.review_ms, d.cost_usd, d.tokens_in, d.tokens_out, d.cache_read_tokens,
     d.cache_write_tokens,
     CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END AS model,
@@ -150,21 +150,21 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END AS passed,
     o.outcome AS retained,
     {outcome} AS outcome,
-    CASE WHEN s.draft_id IS NULL THEN d.path END AS path,
-    CASE WHEN s.draft_id IS NULL THEN d.qualname END AS qualname,
-    CASE WHEN s.draft_id IS NULL THEN d.kind END AS kind,
-    CASE WHEN s.draft_id IS NULL THEN d.created_at END AS drafted_at,
-    CASE WHEN s.draft_id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
+    CASE WHEN s.id IS NULL THEN d.path END AS path,
+    CASE WHEN s.id IS NULL THEN d.qualname END AS qualname,
+    CASE WHEN s.id IS NULL THEN d.kind END AS kind,
+    CASE WHEN s.id IS NULL THEN d.created_at END AS drafted_at,
+    CASE WHEN s.id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
     CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
     CASE WHEN {kept} AND s.final_text IS NOT NULL THEN d.text END AS draft_text,
     CASE WHEN {kept} THEN s.final_text END AS final_text
 FROM drafts d
 LEFT JOIN runs r ON r.id = d.run_id
-LEFT JOIN da_standing s ON s.draft_id = d.id
+LEFT JOIN decisions s ON s.id = d.standing_id
 LEFT JOIN outcomes o ON o.draft_id = d.id
 WHERE (r.mode IS NULL OR r.mode <> 'eval')
-  AND (:since IS NULL OR (s.draft_id IS NOT NULL AND s.decided_at >= :since)
-       OR (s.draft_id IS NULL AND d.created_at >= :since))"""
+  AND (:since IS NULL OR (s.id IS NOT NULL AND s.created_at >= :since)
+       OR (s.id IS NULL AND d.created_at >= :since))"""
 
 
 def awaiting_sql(dialect: str = "sqlite") -> str:
@@ -175,15 +175,15 @@ def awaiting_sql(dialect: str = "sqlite") -> str:
     """
     seq = sql.insertion_order("d2", dialect)
     # one probe per pending item: the drafts of its target (index ``drafts_target``), each with
-    # its standing decision (index ``da_standing_draft``)
+    # its standing decision (by its id)
     return (
         "NOT EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
-        " LEFT JOIN da_standing s2 ON s2.draft_id = d2.id"
+        " LEFT JOIN decisions s2 ON s2.id = d2.standing_id"
         " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
         " AND (((r2.mode IS NULL OR r2.mode <> 'eval')"
         " AND (d2.created_at > i.drafted_at"
         f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
-        f" OR s2.decided_at > i.drafted_at){sql.per_row_probe(dialect)})"
+        f" OR s2.created_at > i.drafted_at){sql.per_row_probe(dialect)})"
     )
 
 
@@ -218,13 +218,10 @@ def aggregate(
     # a million rows costs as much as a query; closing frees them anyway).
     conn.execute("DROP TABLE IF EXISTS da_pending")
     conn.execute("DROP TABLE IF EXISTS da_items")
-    conn.execute("DROP TABLE IF EXISTS da_standing")
     before, after = sql.report_settings(dialect)
     for statement in before:
         conn.execute(statement)
     try:
-        conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
-        conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
         conn.execute(
             "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
             params,
