@@ -249,10 +249,14 @@ def _norm(key: object) -> str:
 SPREAD = ("path", "day")
 #: how many key combinations the per-row lookups remember (memory stays bounded)
 _COMBOS = 50_000
-#: the counters one GROUP BY row carries, after its keys, ``outcome`` and ``retained``
-_COUNTERS = (
+#: the counters one GROUP BY row carries, after its keys, ``outcome`` and ``retained``: those
+#: of a slice (:func:`_count`), then those of the whole scope only (:func:`_overall`)
+_SLICE_COUNTERS = (
     "COUNT(*), SUM(cost_usd), SUM(tokens_in), SUM(tokens_out), SUM(checked), SUM(passed),"
-    " SUM(cache_read_tokens), SUM(cache_write_tokens), COUNT(review_ms), SUM(review_ms),"
+    " COUNT(review_ms)"
+)
+_COUNTERS = (
+    f"{_SLICE_COUNTERS}, SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(review_ms),"
     " MIN(stamp), MAX(stamp)"
 )
 
@@ -295,7 +299,7 @@ def _fill(
 
 def _count(s: Slice, outcome: str, retained: str | None, values: Sequence[Any]) -> None:
     """Add one GROUP BY row's counters (``values``: :data:`_COUNTERS`) to the slice ``s``."""
-    count, cost, t_in, t_out, checked, passed, _, _, measured = values[:9]
+    count, cost, t_in, t_out, checked, passed, measured = values[:7]
     s.drafts += count
     s.outcomes[outcome] += count
     s.cost_usd += cost or 0.0
@@ -310,7 +314,7 @@ def _count(s: Slice, outcome: str, retained: str | None, values: Sequence[Any]) 
 
 def _overall(agg: Aggregates, outcome: str, values: Sequence[Any]) -> None:
     """Add one row's counters (:data:`_COUNTERS`) to the figures of the whole scope."""
-    _, _, t_in, _, _, _, c_read, c_write, measured, ms, first, last = values
+    _, _, t_in, _, _, _, measured, c_read, c_write, ms, first, last = values
     agg.cache_read += c_read or 0
     agg.cache_write += c_write or 0
     agg.plain_in += t_in or 0
@@ -332,8 +336,9 @@ def _pass(conn: Any, agg: Aggregates, dims: Sequence[str], first: bool) -> None:
     grp = "".join(f"k_{d}, " for d in dims)  # what to GROUP BY before other columns
     slices_of = _slices_of(per, dims, first)
     n = len(dims) + 1
+    counters = _COUNTERS if first else _SLICE_COUNTERS  # (a sort carries fewer columns)
     for row in conn.execute(
-        f"SELECT {cols}, outcome, retained, {_COUNTERS} FROM da_items"
+        f"SELECT {cols}, outcome, retained, {counters} FROM da_items"
         f" GROUP BY {grp}outcome, retained"
     ):
         outcome, retained, values = row[n], row[n + 1], row[n + 2 :]
