@@ -244,9 +244,10 @@ def _norm(key: object) -> str:
     return str(key) if key not in (None, "") else NONE_KEY
 
 
-#: dimensions with a key per file or per day: on SQLite aggregated in passes of their own, so
-#: that the combinations of keys one GROUP BY returns stay few
-SPREAD = ("path", "day")
+#: dimensions with a key per file: on SQLite aggregated in a pass of their own, so that the
+#: combinations of keys one GROUP BY returns stay few (``day`` has a key per day the log spans,
+#: not per row: it shares the first pass, whose sort then costs one more key, not a sort more)
+SPREAD = ("path",)
 #: how many key combinations the per-row lookups remember (memory stays bounded)
 _COMBOS = 50_000
 #: the counters one GROUP BY row carries, after its keys, ``outcome`` and ``retained``: those
@@ -274,10 +275,10 @@ def _fill(
 
     PostgreSQL: one ``GROUP BY GROUPING SETS`` (a set per dimension, hashed in one pass) for
     the counters, one for the medians (its ordered-set aggregate), one for the awaiting drafts.
-    SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys share
-    one GROUP BY (the rows come back rolled up by key combination and are summed per dimension
-    in Python), ``path`` and ``day`` get a pass each, and the medians of every slice come from
-    one stream of the measured review times in order. Edit similarities are scored once per
+    SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys, and
+    ``day``, share one GROUP BY (the rows come back rolled up by key combination and are summed
+    per dimension in Python), ``path`` gets a pass of its own, and the medians of every slice
+    come from one stream of the measured review times in order. Edit similarities are scored once per
     edited draft; the rest are small filtered queries.
     """
     agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
