@@ -78,9 +78,15 @@ def test_an_undo_of_the_only_accept_leaves_nothing_standing(open_store) -> None:
     assert _kept(store) == {draft: skipped}
 
 
-def test_a_copied_log_keeps_the_rule_in_its_own_numbering(open_store, tmp_path: Path) -> None:
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_copied_log_keeps_the_rule_in_its_own_numbering(
+    open_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
     """``store copy`` numbers decisions anew: the standing decisions are the target's ids,
-    also when a second copy adds decisions to drafts copied the first time."""
+    also when a second copy adds decisions to drafts copied the first time (``bulk``: as a
+    copy of many drafts sets them, in one SQL pass)."""
+    if bulk:
+        monkeypatch.setattr(standing, "BULK", 0)
     rng = random.Random(5)
     local = Store(tmp_path / "local.db", repo="github.com/acme/app")
     run = local.start_run("tui", "offline", "m", "p")

@@ -278,8 +278,8 @@ def _fill(
     SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys, and
     ``day``, share one GROUP BY (the rows come back rolled up by key combination and are summed
     per dimension in Python), ``path`` gets a pass of its own, and the medians of every slice
-    come from one stream of the measured review times in order. Edit similarities are scored once per
-    edited draft; the rest are small filtered queries.
+    come from one stream of the measured review times in order. Edit similarities are scored
+    once per edited draft; the rest are small filtered queries.
     """
     agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
     if dialect == sql.POSTGRES:

@@ -27,6 +27,8 @@ from docagent.store.postgres import PgConnection
 
 #: Drafts per query (an ``IN`` list of this many ids stays well under both databases' limits).
 _CHUNK = 500
+#: More drafts than this are refreshed in one set-based pass (:func:`refresh`).
+BULK = 5_000
 
 
 def _chunks(ids: Iterable[str]) -> Iterable[list[str]]:
@@ -50,15 +52,20 @@ def lock(conn: db.Connection, draft_ids: Iterable[str]) -> None:
         ).fetchall()
 
 
-def refresh(conn: db.Connection, draft_ids: Iterable[str]) -> int:
-    """Set ``drafts.standing_id`` of ``draft_ids`` from their histories; return how many changed.
+def refresh(conn: db.Connection, draft_ids: Iterable[str]) -> None:
+    """Set ``drafts.standing_id`` of ``draft_ids`` from their histories.
 
     Call it in the transaction that wrote their decisions, after :func:`lock`. Each draft's
     history is read in id order and :func:`~docagent.decisions.standing_decision` picks the
-    decision that stands; rows already right are not written.
+    decision that stands; rows already right are not written. More than :data:`BULK` drafts
+    (``store copy`` of a whole log) are set in SQL instead, in one pass over the decisions
+    (:data:`~docagent.store.migrations.FILL_STANDING`).
     """
-    changed = 0
-    for chunk in _chunks(draft_ids):
+    ids = sorted(set(draft_ids))
+    if len(ids) > BULK:
+        _refill(conn, ids)
+        return
+    for chunk in _chunks(ids):
         marks = ", ".join("?" * len(chunk))
         histories: dict[str, list[tuple[int, str]]] = {d: [] for d in chunk}
         for draft_id, decision_id, decision in conn.execute(
@@ -82,8 +89,23 @@ def refresh(conn: db.Connection, draft_ids: Iterable[str]) -> int:
                 updates.append((stands, draft_id))
         if updates:
             conn.executemany("UPDATE drafts SET standing_id = ? WHERE id = ?", updates)
-            changed += len(updates)
-    return changed
+
+
+def _refill(conn: db.Connection, draft_ids: Sequence[str]) -> None:
+    """:func:`refresh` of many drafts in SQL: the standing decisions of the whole log in one
+    pass, written to the drafts of ``draft_ids`` (NULL where none stands any more)."""
+    conn.execute("CREATE TEMPORARY TABLE da_refresh (draft_id TEXT PRIMARY KEY)")
+    conn.executemany("INSERT INTO da_refresh (draft_id) VALUES (?)", [(d,) for d in draft_ids])
+    create, insert, _, drop = FILL_STANDING
+    conn.execute(create)
+    conn.execute(insert)
+    conn.execute(
+        "UPDATE drafts SET standing_id ="
+        " (SELECT f.decision_id FROM da_fill_standing f WHERE f.draft_id = drafts.id)"
+        " WHERE id IN (SELECT draft_id FROM da_refresh)"
+    )
+    conn.execute(drop)
+    conn.execute("DROP TABLE da_refresh")
 
 
 def fill(conn: db.Connection) -> None:
