@@ -138,6 +138,12 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         " WHEN s.decision = 'skip' THEN 'skipped'"
         " ELSE 'pending' END"
     )
+    # the texts only where the similarity is scored (the rows of outcome 'edited')
+    edited = (
+        f"{kept} AND s.reviewer <> '{BATCH_REVIEWER}' AND s.mode <> '{APPLY_MODE}'"
+        " AND s.final_text IS NOT NULL AND s.final_text <> d.text"
+        f" AND {trim('s.final_text', dialect)} <> {trim('d.text', dialect)}"
+    )
     key_cols = "".join(f"{keys[d]} AS k_{d},\n    " for d in dims)
     # Only the columns later queries read, and text only on the rows that need it: the
     # table is written once and read by a handful of GROUP BYs.
@@ -156,8 +162,8 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     CASE WHEN s.id IS NULL THEN d.created_at END AS drafted_at,
     CASE WHEN s.id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
     CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
-    CASE WHEN {kept} AND s.final_text IS NOT NULL THEN d.text END AS draft_text,
-    CASE WHEN {kept} THEN s.final_text END AS final_text
+    CASE WHEN {edited} THEN d.text END AS draft_text,
+    CASE WHEN {edited} THEN s.final_text END AS final_text
 FROM drafts d
 LEFT JOIN runs r ON r.id = d.run_id
 LEFT JOIN decisions s ON s.id = d.standing_id
@@ -175,12 +181,13 @@ def awaiting_sql(dialect: str = "sqlite") -> str:
     """
     seq = sql.insertion_order("d2", dialect)
     # one probe per pending item: the drafts of its target (index ``drafts_target``), each with
-    # its standing decision (by its id)
+    # its standing decision (by its id); the eval runs are listed once, not joined per probe
     return (
-        "NOT EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
+        "NOT EXISTS (SELECT 1 FROM drafts d2"
         " LEFT JOIN decisions s2 ON s2.id = d2.standing_id"
         " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
-        " AND (((r2.mode IS NULL OR r2.mode <> 'eval')"
+        " AND (((d2.run_id IS NULL"
+        " OR d2.run_id NOT IN (SELECT e.id FROM runs e WHERE e.mode = 'eval'))"
         " AND (d2.created_at > i.drafted_at"
         f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
         f" OR s2.created_at > i.drafted_at){sql.per_row_probe(dialect)})"
