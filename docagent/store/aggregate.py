@@ -566,8 +566,8 @@ def _medians(conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -
             whole = None
             left -= 1
         for i, table in enumerate(found, 1):
-            m = table.get(row[i])
-            if m is not None and m.add(ms):  # (another name of the key keeps counting)
+            search = table.get(row[i])
+            if search is not None and search.add(ms):  # (another name of the key counts on)
                 table[row[i]] = None
                 left -= 1
         if not left:
