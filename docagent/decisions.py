@@ -10,9 +10,11 @@ A draft's history is its decisions in the order they were made: ``accept``, ``ed
 - a ``skip`` stands only when nothing else does: moving on never cancels an accept or a reject.
 
 The session's live counts (:class:`Tally`), the draft cache, batch's resume and ``docagent
-log`` call :func:`standing_decision`; reports and ``docagent outcomes`` run the same rule in the
-database as :data:`STANDING_SQL` (tested equal to :func:`standing_decision`), so they cannot
-disagree.
+log`` call :func:`standing_decision`; so does the decision log for each draft it writes a
+decision on, keeping the result as ``drafts.standing_id`` (:mod:`docagent.store.standing`),
+which reports read. ``docagent outcomes`` and the migration that filled that column for older
+logs run the same rule in the database as :data:`STANDING_SQL` (tested equal to
+:func:`standing_decision`), so they cannot disagree.
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from docagent.report import build
-from docagent.store import Store
+from docagent.store import DraftRecord, Store
 
 WRITERS, EACH = 8, 200
 DECISIONS = ("accept", "edit", "reject", "skip")
@@ -93,3 +93,61 @@ def test_eight_processes_write_1600_decisions_at_once(log_location: str, tmp_pat
     assert (overall["rejected"], overall["skipped"]) == (quarter, quarter)
     by_reviewer = {s["key"]: s["drafts"] for s in report["slices"]["reviewer"]}
     assert by_reviewer == {f"w{n}@example.com": EACH for n in range(WRITERS)}
+
+
+SAME_DRAFTS = textwrap.dedent(
+    """
+    import random, sys, time
+    from pathlib import Path
+    from docagent.store import Store
+    where, seed, go = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])
+    drafts = sys.argv[4:]
+    url = where if where.startswith("postgresql://") else None
+    store = Store(None if url else Path(where), url=url)
+    rng = random.Random(seed)
+    while not go.exists():
+        time.sleep(0.005)
+    for _ in range(100):
+        decision = rng.choice(["accept", "edit", "reject", "skip", "undo", "undo"])
+        text = "E." if decision == "edit" else None
+        store.record_decision(rng.choice(drafts), decision, final_text=text)
+    store.close()
+    """
+)
+
+
+@pytest.mark.slow
+def test_writers_deciding_on_the_same_drafts_keep_the_standing_decision(
+    log_location: str, tmp_path: Path
+) -> None:
+    """6 processes decide (and undo) on the same 2 drafts at once: each draft's kept standing
+    decision is the rule's over its whole history (PostgreSQL: the draft's row is locked)."""
+    from docagent.decisions import standing_decision
+
+    with _open(log_location) as store:
+        drafts = [
+            store.record_draft(None, DraftRecord("m.py", f"f{i}", "function")) for i in range(4)
+        ]
+    go = tmp_path / "go"
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", SAME_DRAFTS, log_location, str(n), str(go), *drafts],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for n in range(6)
+    ]
+    time.sleep(1.5)
+    go.touch()
+    for p in procs:
+        _, err = p.communicate(timeout=600)
+        assert p.returncode == 0, err
+    with _open(log_location) as store:
+        histories = {d: store.history(d) for d in drafts}
+        assert sum(len(h) for h in histories.values()) == 6 * 100
+        with store._op() as conn:
+            kept = dict(conn.execute("SELECT id, standing_id FROM drafts").fetchall())
+    for d, history in histories.items():
+        entry = standing_decision(history)
+        assert kept[d] == (None if entry is None else entry.id), d

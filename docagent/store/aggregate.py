@@ -1,8 +1,9 @@
 """Report aggregation in the database: the figures ``docagent report`` shows, by GROUP BY.
 
 :func:`aggregate` runs the rule of docs/reports.md over the whole log inside the database (the
-standing decision of every draft by :data:`docagent.decisions.STANDING_SQL`, the outcome of
-every draft, then one GROUP BY per dimension) and returns per-key counters. Only aggregated
+outcome of every draft from its standing decision, which the log keeps in
+``drafts.standing_id`` as decisions are written, see :mod:`docagent.store.standing`; then one
+GROUP BY per dimension) and returns per-key counters. Only aggregated
 rows come back to Python, plus the texts of edited drafts (edit similarity is computed by
 rapidfuzz, once per draft) and, per key, the distinct review times with their counts (exact
 medians; on PostgreSQL the middle values themselves). Memory does not grow with the number
@@ -13,7 +14,7 @@ On PostgreSQL the aggregation runs with a larger ``work_mem``
 analyzed before it is queried, and the drafts still awaiting a decision are found once, by
 per-row index probes, into ``da_pending``.
 
-The SQL is standard (window functions, CASE, CREATE TEMPORARY TABLE … AS); the few
+The SQL is standard (CASE, CREATE TEMPORARY TABLE … AS); the few
 expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.dialect`.
 """
 
@@ -24,7 +25,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from docagent.decisions import STANDING_SQL
 from docagent.store import dialect as sql
 from docagent.store.records import APPLY_MODE, BATCH_REVIEWER
 from docagent.vocab import REPORT_DIMENSIONS
@@ -119,10 +119,10 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         "kind": "d.kind",
         "style": "d.style",
         "path": "d.path",
-        "reviewer": f"CASE WHEN s.draft_id IS NULL THEN '{PENDING_KEY}' ELSE s.reviewer END",
-        "mode": "CASE WHEN s.draft_id IS NOT NULL AND s.mode <> '' THEN s.mode"
+        "reviewer": f"CASE WHEN s.id IS NULL THEN '{PENDING_KEY}' ELSE s.reviewer END",
+        "mode": "CASE WHEN s.id IS NOT NULL AND s.mode <> '' THEN s.mode"
         " ELSE COALESCE(r.mode, '') END",
-        "day": "SUBSTR(COALESCE(s.decided_at, d.created_at), 1, 10)",
+        "day": "SUBSTR(COALESCE(s.created_at, d.created_at), 1, 10)",
         "effort": f"COALESCE({sql.json_text('d.context_json', 'effort', dialect)}, '')",
         "repo": repo_expr,
     }
@@ -138,10 +138,16 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         " WHEN s.decision = 'skip' THEN 'skipped'"
         " ELSE 'pending' END"
     )
+    # the texts only where the similarity is scored (the rows of outcome 'edited')
+    edited = (
+        f"{kept} AND s.reviewer <> '{BATCH_REVIEWER}' AND s.mode <> '{APPLY_MODE}'"
+        " AND s.final_text IS NOT NULL AND s.final_text <> d.text"
+        f" AND {trim('s.final_text', dialect)} <> {trim('d.text', dialect)}"
+    )
     key_cols = "".join(f"{keys[d]} AS k_{d},\n    " for d in dims)
     # Only the columns later queries read, and text only on the rows that need it: the
     # table is written once and read by a handful of GROUP BYs.
-    return f"""SELECT {key_cols}COALESCE(s.decided_at, d.created_at) AS stamp,
+    return f"""SELECT {key_cols}COALESCE(s.created_at, d.created_at) AS stamp,
     s.review_ms, d.cost_usd, d.tokens_in, d.tokens_out, d.cache_read_tokens,
     d.cache_write_tokens,
     CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END AS model,
@@ -150,21 +156,21 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END AS passed,
     o.outcome AS retained,
     {outcome} AS outcome,
-    CASE WHEN s.draft_id IS NULL THEN d.path END AS path,
-    CASE WHEN s.draft_id IS NULL THEN d.qualname END AS qualname,
-    CASE WHEN s.draft_id IS NULL THEN d.kind END AS kind,
-    CASE WHEN s.draft_id IS NULL THEN d.created_at END AS drafted_at,
-    CASE WHEN s.draft_id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
+    CASE WHEN s.id IS NULL THEN d.path END AS path,
+    CASE WHEN s.id IS NULL THEN d.qualname END AS qualname,
+    CASE WHEN s.id IS NULL THEN d.kind END AS kind,
+    CASE WHEN s.id IS NULL THEN d.created_at END AS drafted_at,
+    CASE WHEN s.id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
     CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
-    CASE WHEN {kept} AND s.final_text IS NOT NULL THEN d.text END AS draft_text,
-    CASE WHEN {kept} THEN s.final_text END AS final_text
+    CASE WHEN {edited} THEN d.text END AS draft_text,
+    CASE WHEN {edited} THEN s.final_text END AS final_text
 FROM drafts d
 LEFT JOIN runs r ON r.id = d.run_id
-LEFT JOIN da_standing s ON s.draft_id = d.id
+LEFT JOIN decisions s ON s.id = d.standing_id
 LEFT JOIN outcomes o ON o.draft_id = d.id
 WHERE (r.mode IS NULL OR r.mode <> 'eval')
-  AND (:since IS NULL OR (s.draft_id IS NOT NULL AND s.decided_at >= :since)
-       OR (s.draft_id IS NULL AND d.created_at >= :since))"""
+  AND (:since IS NULL OR (s.id IS NOT NULL AND s.created_at >= :since)
+       OR (s.id IS NULL AND d.created_at >= :since))"""
 
 
 def awaiting_sql(dialect: str = "sqlite") -> str:
@@ -175,15 +181,16 @@ def awaiting_sql(dialect: str = "sqlite") -> str:
     """
     seq = sql.insertion_order("d2", dialect)
     # one probe per pending item: the drafts of its target (index ``drafts_target``), each with
-    # its standing decision (index ``da_standing_draft``)
+    # its standing decision (by its id); the eval runs are listed once, not joined per probe
     return (
-        "NOT EXISTS (SELECT 1 FROM drafts d2 LEFT JOIN runs r2 ON r2.id = d2.run_id"
-        " LEFT JOIN da_standing s2 ON s2.draft_id = d2.id"
+        "NOT EXISTS (SELECT 1 FROM drafts d2"
+        " LEFT JOIN decisions s2 ON s2.id = d2.standing_id"
         " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
-        " AND (((r2.mode IS NULL OR r2.mode <> 'eval')"
+        " AND (((d2.run_id IS NULL"
+        " OR d2.run_id NOT IN (SELECT e.id FROM runs e WHERE e.mode = 'eval'))"
         " AND (d2.created_at > i.drafted_at"
         f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
-        f" OR s2.decided_at > i.drafted_at){sql.per_row_probe(dialect)})"
+        f" OR s2.created_at > i.drafted_at){sql.per_row_probe(dialect)})"
     )
 
 
@@ -218,13 +225,10 @@ def aggregate(
     # a million rows costs as much as a query; closing frees them anyway).
     conn.execute("DROP TABLE IF EXISTS da_pending")
     conn.execute("DROP TABLE IF EXISTS da_items")
-    conn.execute("DROP TABLE IF EXISTS da_standing")
     before, after = sql.report_settings(dialect)
     for statement in before:
         conn.execute(statement)
     try:
-        conn.execute(f"CREATE TEMPORARY TABLE da_standing AS {STANDING_SQL}")
-        conn.execute("CREATE INDEX da_standing_draft ON da_standing (draft_id)")
         conn.execute(
             "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
             params,
@@ -247,11 +251,22 @@ def _norm(key: object) -> str:
     return str(key) if key not in (None, "") else NONE_KEY
 
 
-#: dimensions with a key per file or per day: aggregated in passes of their own, so that the
-#: combinations of keys one GROUP BY returns stay few
-SPREAD = ("path", "day")
+#: dimensions with a key per file: on SQLite aggregated in a pass of their own, so that the
+#: combinations of keys one GROUP BY returns stay few (``day`` has a key per day the log spans,
+#: not per row: it shares the first pass, whose sort then costs one more key, not a sort more)
+SPREAD = ("path",)
 #: how many key combinations the per-row lookups remember (memory stays bounded)
 _COMBOS = 50_000
+#: the counters one GROUP BY row carries, after its keys, ``outcome`` and ``retained``: those
+#: of a slice (:func:`_count`), then those of the whole scope only (:func:`_overall`)
+_SLICE_COUNTERS = (
+    "COUNT(*), SUM(cost_usd), SUM(tokens_in), SUM(tokens_out), SUM(checked), SUM(passed),"
+    " COUNT(review_ms)"
+)
+_COUNTERS = (
+    f"{_SLICE_COUNTERS}, SUM(cache_read_tokens), SUM(cache_write_tokens), SUM(review_ms),"
+    " MIN(stamp), MAX(stamp)"
+)
 
 
 def _fill(
@@ -265,87 +280,117 @@ def _fill(
 ) -> None:
     """Aggregate ``da_items`` into ``agg``: a few passes, whatever the number of dimensions.
 
-    The dimensions with few keys share one GROUP BY (the rows come back rolled up by key
-    combination and are summed per dimension in Python); ``path`` and ``day`` get a pass each.
-    Review-time medians come from one pass over the distinct measured times in order
-    (PostgreSQL: its ordered-set aggregate); edit similarities are scored once per edited
-    draft; the rest are small filtered queries.
+    PostgreSQL: one ``GROUP BY GROUPING SETS`` (a set per dimension, hashed in one pass) for
+    the counters, one for the medians (its ordered-set aggregate), one for the awaiting drafts.
+    SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys, and
+    ``day``, share one GROUP BY (the rows come back rolled up by key combination and are summed
+    per dimension in Python), ``path`` gets a pass of its own, and the medians of every slice
+    come from one stream of the measured review times in order. Edit similarities are scored
+    once per edited draft; the rest are small filtered queries.
     """
     agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
-    low = [d for d in sliced if d not in SPREAD]
-    groups = [low, *([d] for d in sliced if d in SPREAD)]
-    if not low and len(groups) > 1:
-        groups = groups[1:]
-    for i, group in enumerate(groups):
-        _pass(conn, agg, group, i == 0, dialect)
+    if dialect == sql.POSTGRES:
+        _grouped(conn, agg, sliced)
+        _ordered_medians(conn, agg.slices, sliced)
+        _awaiting_sets(conn, agg, sliced)
+    else:
+        low = [d for d in sliced if d not in SPREAD]
+        groups = [low, *([d] for d in sliced if d in SPREAD)]
+        if not low and len(groups) > 1:
+            groups = groups[1:]
+        for i, group in enumerate(groups):
+            _pass(conn, agg, group, i == 0)
+        _medians(conn, agg.slices, sliced)
     _similarities(conn, agg, sliced, similarity)
     _whole(conn, agg, timeline_dims)
-    agg.first, agg.last = conn.execute("SELECT MIN(stamp), MAX(stamp) FROM da_items").fetchone()
 
 
-def _pass(
-    conn: Any,
-    agg: Aggregates,
-    dims: Sequence[str],
-    first: bool,
-    dialect: str,
-) -> None:
+def _count(s: Slice, outcome: str, retained: str | None, values: Sequence[Any]) -> None:
+    """Add one GROUP BY row's counters (``values``: :data:`_COUNTERS`) to the slice ``s``."""
+    count, cost, t_in, t_out, checked, passed, measured = values[:7]
+    s.drafts += count
+    s.outcomes[outcome] += count
+    s.cost_usd += cost or 0.0
+    s.tokens_in += t_in or 0
+    s.tokens_out += t_out or 0
+    s.checked += checked or 0
+    s.passed += passed or 0
+    if retained:
+        s.retention[retained] += count
+    s.measured += measured or 0
+
+
+def _overall(agg: Aggregates, outcome: str, values: Sequence[Any]) -> None:
+    """Add one row's counters (:data:`_COUNTERS`) to the figures of the whole scope."""
+    _, _, t_in, _, _, _, measured, c_read, c_write, ms, first, last = values
+    agg.cache_read += c_read or 0
+    agg.cache_write += c_write or 0
+    agg.plain_in += t_in or 0
+    if measured:
+        agg.measured += measured
+        agg.measured_ms += ms or 0
+        if outcome in ("accepted", "edited"):
+            agg.measured_kept += measured
+    if first is not None and (agg.first is None or first < agg.first):
+        agg.first = first
+    if last is not None and (agg.last is None or last > agg.last):
+        agg.last = last
+
+
+def _pass(conn: Any, agg: Aggregates, dims: Sequence[str], first: bool) -> None:
     """The slices of ``dims`` (and, on the ``first`` pass, the overall figures) into ``agg``."""
     per = agg.slices
     cols = ", ".join(["''", *(f"k_{d}" for d in dims)])  # '' keeps the list non-empty
     grp = "".join(f"k_{d}, " for d in dims)  # what to GROUP BY before other columns
-    at = {d: i + 1 for i, d in enumerate(dims)}
+    slices_of = _slices_of(per, dims, first)
+    n = len(dims) + 1
+    counters = _COUNTERS if first else _SLICE_COUNTERS  # (a sort carries fewer columns)
+    for row in conn.execute(
+        f"SELECT {cols}, outcome, retained, {counters} FROM da_items"
+        f" GROUP BY {grp}outcome, retained"
+    ):
+        outcome, retained, values = row[n], row[n + 1], row[n + 2 :]
+        for s in slices_of(row):
+            _count(s, outcome, retained, values)
+        if first:
+            _overall(agg, outcome, values)
+    _awaiting(conn, per, dims, cols, grp, slices_of)
+
+
+def _slices_of(
+    per: dict[str, dict[str, Slice]], dims: Sequence[str], first: bool
+) -> Callable[[Sequence[Any]], list[Slice]]:
+    """The slices a row of ``'', k_<dim>...`` counts in (remembered per key combination)."""
     combos: dict[tuple[Any, ...], list[Slice]] = {}
+    end = len(dims) + 1
 
     def slices_of(row: Sequence[Any]) -> list[Slice]:
-        combo = tuple(row[1 : len(dims) + 1])
+        combo = tuple(row[1:end])
         found = combos.get(combo)
         if found is None:
             found = [per[OVERALL][""]] if first else []
-            for dim in dims:
-                key = _norm(row[at[dim]])
+            for i, dim in enumerate(dims):
+                key = _norm(row[i + 1])
                 found.append(per[dim].get(key) or per[dim].setdefault(key, Slice()))
             if len(combos) >= _COMBOS:
                 combos.clear()
             combos[combo] = found
         return found
 
+    return slices_of
+
+
+def _awaiting(
+    conn: Any,
+    per: dict[str, dict[str, Slice]],
+    dims: Sequence[str],
+    cols: str,
+    grp: str,
+    slices_of: Callable[[Sequence[Any]], list[Slice]],
+) -> None:
+    """The awaiting targets of each slice of ``dims``, and how many of them failed."""
+    # whether one failed (a target may sit in several rows)
     n = len(dims) + 1
-    for row in conn.execute(
-        f"SELECT {cols}, outcome, retained, COUNT(*), SUM(cost_usd), SUM(tokens_in),"
-        " SUM(tokens_out), SUM(checked), SUM(passed), SUM(cache_read_tokens),"
-        " SUM(cache_write_tokens), COUNT(review_ms), SUM(review_ms)"
-        f" FROM da_items GROUP BY {grp}outcome, retained"
-    ):
-        outcome, retained, count = row[n], row[n + 1], row[n + 2]
-        cost, t_in, t_out, checked, passed, c_read, c_write, measured, ms = row[n + 3 :]
-        for s in slices_of(row):
-            s.drafts += count
-            s.outcomes[outcome] += count
-            s.cost_usd += cost or 0.0
-            s.tokens_in += t_in or 0
-            s.tokens_out += t_out or 0
-            s.checked += checked or 0
-            s.passed += passed or 0
-            if retained:
-                s.retention[retained] += count
-            s.measured += measured or 0
-        if first:
-            agg.cache_read += c_read or 0
-            agg.cache_write += c_write or 0
-            agg.plain_in += t_in or 0
-            if measured:
-                agg.measured += measured
-                agg.measured_ms += ms or 0
-                if outcome in ("accepted", "edited"):
-                    agg.measured_kept += measured
-    slices = {(OVERALL, "")} if first else set()
-    slices |= {(d, k) for d in dims for k in per[d]}
-    if dialect == sql.POSTGRES:
-        _ordered_medians(conn, per, dims, first)
-    else:
-        _medians(conn, per, slices, slices_of, cols, grp)
-    # awaiting targets of each slice: whether one failed (a target may sit in several rows)
     targets: dict[int, tuple[Slice, dict[tuple[str, str, str], int]]] = {}
     for row in conn.execute(
         f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_pending i"
@@ -357,6 +402,62 @@ def _pass(
             seen[target] = max(seen.get(target, 0), row[n + 3] or 0)
     for s, seen in targets.values():
         s.pending, s.failed = len(seen), sum(1 for e in seen.values() if e)
+
+
+def _grouping(dims: Sequence[str], prefix: str = "k") -> tuple[str, str]:
+    """``GROUPING(<prefix>_<dim>), <prefix>_<dim>, ...`` for a SELECT (empty without ``dims``)
+    and the grouping sets, the whole scope and one per dimension, each ending in ``{extra}``."""
+    marks = "".join(f"GROUPING({prefix}_{d}), {prefix}_{d}, " for d in dims)
+    return marks, ", ".join(["({extra})", *(f"({prefix}_{d}, {{extra}})" for d in dims)])
+
+
+def _set_of(row: Sequence[Any], dims: Sequence[str]) -> tuple[str, str]:
+    """The slice ``(dimension, key)`` of a grouping-sets row (see :func:`_grouping`)."""
+    for i, dim in enumerate(dims):
+        if not row[2 * i]:
+            return dim, _norm(row[2 * i + 1])
+    return OVERALL, ""
+
+
+def _slice(per: dict[str, dict[str, Slice]], found: tuple[str, str]) -> Slice:
+    dim, key = found
+    return per[dim].get(key) or per[dim].setdefault(key, Slice())
+
+
+def _grouped(conn: Any, agg: Aggregates, dims: Sequence[str]) -> None:
+    """PostgreSQL: the counters of every slice of ``dims`` and of the whole scope, in one
+    ``GROUP BY GROUPING SETS`` (a row per key and outcome)."""
+    marks, sets = _grouping(dims)
+    n = 2 * len(dims)
+    for row in conn.execute(
+        f"SELECT {marks}outcome, retained, {_COUNTERS} FROM da_items"
+        f" GROUP BY GROUPING SETS ({sets.format(extra='outcome, retained')})"
+    ):
+        outcome, retained, values = row[n], row[n + 1], row[n + 2 :]
+        found = _set_of(row, dims)
+        _count(_slice(agg.slices, found), outcome, retained, values)
+        if found[0] == OVERALL:
+            _overall(agg, outcome, values)
+
+
+def _awaiting_sets(conn: Any, agg: Aggregates, dims: Sequence[str]) -> None:
+    """PostgreSQL: the awaiting targets of every slice, and how many of them failed, in one
+    query (keys compared as the report names them: NULL and empty text are one key)."""
+    _, sets = _grouping(dims, "c")
+    keys = "".join(f"COALESCE(k_{d}, '') AS c_{d}, " for d in dims)
+    outer = ", ".join(f"g_{d}, c_{d}" for d in dims)
+    named = "".join(f"GROUPING(c_{d}) AS g_{d}, c_{d}, " for d in dims)
+    n = 2 * len(dims)
+    rows = conn.execute(
+        f"SELECT {outer + ', ' if outer else ''}COUNT(*), SUM(failed) FROM ("
+        f"SELECT {named}MAX(has_error) AS failed"
+        f" FROM (SELECT {keys}path, qualname, kind, has_error FROM da_pending) p"
+        f" GROUP BY GROUPING SETS ({sets.format(extra='path, qualname, kind')})) t"
+        + (f" GROUP BY {outer}" if outer else "")
+    )
+    for row in rows:
+        s = _slice(agg.slices, _set_of(row, dims))
+        s.pending, s.failed = int(row[n]), int(row[n + 1] or 0)
 
 
 def _similarities(
@@ -416,45 +517,58 @@ class _Middle:
         self.lo, self.hi = (s.measured - 1) // 2, s.measured // 2
         self.seen = 0
 
+    def add(self, ms: int) -> bool:
+        """Count one more time ``ms`` (times come smallest first); True once both middle
+        values are known."""
+        seen = self.seen
+        self.seen = seen + 1
+        if seen == self.lo:
+            self.slice.median_ms = [ms]
+        if seen == self.hi:
+            if self.hi != self.lo:
+                self.slice.median_ms.append(ms)
+            return True
+        return False
 
-def _medians(
-    conn: Any,
-    per: dict[str, dict[str, Slice]],
-    slices: set[tuple[str, str]],
-    slices_of: Callable[[Sequence[Any]], list[Slice]],
-    cols: str,
-    grp: str,
-) -> None:
-    """The median review time of each of ``slices``, from one pass over the times in order.
+
+def _medians(conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -> None:
+    """The median review time of every slice, from one stream of the measured times in order.
 
     The counts of measured decisions per key are known (``Slice.measured``), so the middle
-    one or two values of each key are found as the times stream by, smallest first; the pass
-    stops once every slice has its middle values. ``slices_of(row)`` gives the slices a row
-    of ``cols`` counts in.
+    one or two values of each key are found as the times stream by, smallest first (one sort
+    of the measured times, whatever the number of dimensions); the stream stops once every
+    slice has its middle values.
     """
-    middles: dict[int, _Middle] = {}
-    for dim, key in slices:
-        s = per[dim][key]
-        if s.measured:
-            middles[id(s)] = _Middle(s)
-    left = len(middles)
+    overall = per[OVERALL][""]
+    whole = _Middle(overall) if overall.measured else None
+    # per dimension: the key as SQL returns it -> its search (None once done)
+    found: list[dict[Any, _Middle | None]] = []
+    searches: dict[int, _Middle] = {}
+    for dim in dims:
+        table: dict[Any, _Middle | None] = {}
+        for key, s in per[dim].items():
+            if s.measured:
+                m = searches[id(s)] = _Middle(s)
+                table[key] = m
+                if key == NONE_KEY:
+                    table[None] = table[""] = m
+        found.append(table)
+    left = len(searches) + (whole is not None)
+    if not left:
+        return
+    columns = "".join(f", k_{d}" for d in dims)
     cursor = conn.execute(
-        f"SELECT review_ms, {cols}, COUNT(*) FROM da_items WHERE review_ms IS NOT NULL"
-        f" GROUP BY {grp}review_ms ORDER BY review_ms"
+        f"SELECT review_ms{columns} FROM da_items WHERE review_ms IS NOT NULL ORDER BY review_ms"
     )
     for row in cursor:
-        todo = [middles[id(s)] for s in slices_of(row[1:-1]) if id(s) in middles]
-        ms, count = row[0], row[-1]
-        for m in todo:
-            before = m.seen
-            if before > m.hi:
-                continue
-            m.seen = after = before + count
-            if before <= m.lo < after:
-                m.slice.median_ms = [ms]
-            if before <= m.hi < after:
-                if m.hi != m.lo:
-                    m.slice.median_ms.append(ms)
+        ms = row[0]
+        if whole is not None and whole.add(ms):
+            whole = None
+            left -= 1
+        for i, table in enumerate(found, 1):
+            search = table.get(row[i])
+            if search is not None and search.add(ms):  # (another name of the key counts on)
+                table[row[i]] = None
                 left -= 1
         if not left:
             break
@@ -466,16 +580,14 @@ def _medians(
 _MIDDLES = "ARRAY[0.5, 0.500000001]::float8[]"
 
 
-def _ordered_medians(
-    conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str], first: bool
-) -> None:
-    """:func:`_medians` by PostgreSQL's ordered-set aggregate: one sort per dimension in the
-    server and one row per key back, instead of every (key combination, time) pair.
+def _ordered_medians(conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -> None:
+    """:func:`_medians` by PostgreSQL's ordered-set aggregate: the whole scope and every slice
+    of ``dims`` in one ``GROUPING SETS`` query, one row per key back.
 
     Keys are compared as the report names them (NULL and empty text are one key).
     """
     keys = ", ".join(["review_ms", *(f"COALESCE(k_{d}, '') AS c_{d}" for d in dims)])
-    sets = ", ".join([*(["()"] if first else []), *(f"(c_{d})" for d in dims)])
+    sets = ", ".join(["()", *(f"(c_{d})" for d in dims)])
     marks = "".join(f"GROUPING(c_{d}), c_{d}, " for d in dims)
     rows = conn.execute(
         f"SELECT {marks}percentile_disc({_MIDDLES}) WITHIN GROUP (ORDER BY review_ms)"
@@ -486,8 +598,6 @@ def _ordered_medians(
         if row[-1] is None:  # the whole scope with no measured time at all
             continue
         lo, hi = row[-1]
-        found = [(d, row[2 * i + 1]) for i, d in enumerate(dims) if not row[2 * i]]
-        dim, key = found[0] if found else (OVERALL, "")
-        s = per[dim][_norm(key)] if dim else per[OVERALL][""]
+        s = _slice(per, _set_of(row, dims))
         if s.measured:
             s.median_ms = [lo] if s.measured % 2 else [lo, hi]

@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 
 from docagent.decisions import STANDING_SQL, standing_decision
 from docagent.errors import DocagentError
-from docagent.store import db, dialect
+from docagent.store import db, dialect, standing
 from docagent.store.records import (
     DECISIONS,
     Call,
@@ -769,6 +769,7 @@ class Store:
         stamp = _ts(at)
 
         def write(conn: db.Connection) -> int:
+            standing.lock(conn, [draft_id])
             row = conn.execute(
                 "SELECT d.text, r.mode FROM drafts d LEFT JOIN runs r ON r.id = d.run_id"
                 " WHERE d.id = ?",
@@ -777,7 +778,7 @@ class Store:
             if row is None:
                 raise DocagentError(f"{self.label}: no draft with id {draft_id!r}")
             text = row["text"] if final_text is None and decision == "accept" else final_text
-            return _insert(
+            decision_id = _insert(
                 conn,
                 "decisions",
                 {
@@ -792,6 +793,8 @@ class Store:
                     "mode": mode if mode is not None else (row["mode"] or ""),
                 },
             )
+            standing.refresh(conn, [draft_id])
+            return decision_id
 
         return self._write(write)
 
@@ -871,6 +874,7 @@ class Store:
         row = conn.execute("SELECT * FROM edit_intents WHERE id = ?", (intent_id,)).fetchone()
         if row is None:
             raise DocagentError(f"{self.label}: no edit intent {intent_id}")
+        standing.lock(conn, [row["draft_id"]])
         decision_id = _insert(
             conn,
             "decisions",
@@ -886,6 +890,7 @@ class Store:
                 "mode": row["mode"],
             },
         )
+        standing.refresh(conn, [row["draft_id"]])
         conn.execute("DELETE FROM edit_intents WHERE id = ?", (intent_id,))
         return decision_id
 
@@ -1323,7 +1328,15 @@ class Store:
         from docagent.store.aggregate import aggregate
 
         with self._op() as conn:
-            return aggregate(conn, dims, since, repo, similarity=similarity, dialect=self.dialect)
+            return aggregate(
+                conn,
+                dims,
+                since,
+                repo,
+                similarity=similarity,
+                charts=charts,
+                dialect=self.dialect,
+            )
 
     # ----------------------------------------------------------------- outcomes
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from docagent.store import db
+from docagent.store import db, standing
 
 #: Tables copied, in an order that puts every referenced row before the rows that refer to it.
 TABLES = (
@@ -131,6 +131,11 @@ def copy_log(source: db.Connection, target: db.Connection, repo: str) -> dict[st
                     seen.add(k)
                     new.append(r)
             columns = [c for c in columns if c != "id"]  # the target numbers them
+        if table == "drafts":
+            # the source's standing decisions name the source's decision ids: recomputed
+            columns = [c for c in columns if c != "standing_id"]
+        if table == "decisions" and new:
+            standing.lock(target, {r["draft_id"] for r in new})
         if new:
             cols = ", ".join(columns)
             marks = ", ".join("?" * len(columns))
@@ -138,5 +143,7 @@ def copy_log(source: db.Connection, target: db.Connection, repo: str) -> dict[st
                 f"INSERT OR IGNORE INTO {table} ({cols}) VALUES ({marks})",
                 [tuple(r[c] for c in columns) for r in new],
             )
+        if table == "decisions" and new:
+            standing.refresh(target, {r["draft_id"] for r in new})
         counts[table] = [len(new), len(rows) - len(new)]
     return counts

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from docagent.decisions import STANDING_SQL
+
 
 @dataclass(frozen=True)
 class Backfill:
@@ -37,6 +39,19 @@ class Migration:
     description: str
     statements: tuple[str | Backfill, ...]
 
+
+#: Statements that set ``drafts.standing_id`` of every draft with a decision, in one pass of
+#: :data:`~docagent.decisions.STANDING_SQL` over the decisions table (portable SQL: SQLite's
+#: ``UPDATE ... FROM`` is too new to rely on). Drafts with no standing decision keep NULL.
+FILL_STANDING: tuple[str, ...] = (
+    "CREATE TEMPORARY TABLE da_fill_standing (draft_id TEXT PRIMARY KEY, decision_id BIGINT)",
+    "INSERT INTO da_fill_standing (draft_id, decision_id)"
+    f" SELECT s.draft_id, s.decision_id FROM ({STANDING_SQL}) s",
+    "UPDATE drafts SET standing_id ="
+    " (SELECT f.decision_id FROM da_fill_standing f WHERE f.draft_id = drafts.id)"
+    " WHERE id IN (SELECT draft_id FROM da_fill_standing)",
+    "DROP TABLE da_fill_standing",
+)
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
@@ -245,6 +260,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX runs_repo ON runs(repo)",
             "CREATE INDEX drafts_repo ON drafts(repo)",
             "CREATE INDEX decisions_repo ON decisions(repo)",
+        ),
+    ),
+    Migration(
+        8,
+        "each draft's standing decision, kept as decisions are written (reports start from it)",
+        (
+            # the id of the decision that stands on the draft (docagent/decisions.py), NULL
+            # when none does; every decision write updates it (docagent/store/standing.py)
+            "ALTER TABLE drafts ADD COLUMN standing_id BIGINT",
+            # an existing log: the rule in SQL, over every decision, in one pass
+            *(Backfill(statement) for statement in FILL_STANDING),
         ),
     ),
 )

@@ -1,0 +1,199 @@
+"""The standing decision the log keeps per draft (``drafts.standing_id``) is the Python rule's.
+
+After random decisions and undos (through every way a decision is written), after copying a
+log into another store, and after migrating a log written before the column existed, on both
+backends.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from docagent.decisions import standing_decision
+from docagent.report import build
+from docagent.store import DraftRecord, Store, db, now, standing
+from docagent.store.migrations import MIGRATIONS
+
+DECISIONS = ["accept", "edit", "reject", "skip", "undo"]
+
+
+def _kept(store: Store) -> dict[str, int | None]:
+    """Every draft's ``standing_id`` as the log keeps it."""
+    with store._op() as conn:
+        return {r[0]: r[1] for r in conn.execute("SELECT id, standing_id FROM drafts").fetchall()}
+
+
+def _rule(store: Store) -> dict[str, int | None]:
+    """Every draft's standing decision by :func:`standing_decision` over its history."""
+    out: dict[str, int | None] = {}
+    for draft_id in _kept(store):
+        entry = standing_decision(store.history(draft_id))
+        out[draft_id] = None if entry is None else entry.id
+    return out
+
+
+def _decide_randomly(store: Store, drafts: list[str], rng: random.Random, n: int) -> None:
+    """``n`` random decisions (undos included) on ``drafts``, some through edit intents."""
+    for _ in range(n):
+        draft_id = rng.choice(drafts)
+        decision = rng.choice(DECISIONS)
+        if decision in ("accept", "edit") and rng.random() < 0.3:
+            intent = store.record_intent(
+                draft_id, decision, path="m.py", qualname="f", final_text="Text."
+            )
+            store.confirm_intent(intent)
+            continue
+        store.record_decision(draft_id, decision, final_text="E." if decision == "edit" else None)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_kept_standing_follows_every_decision_and_undo(open_store, seed: int) -> None:
+    """Each draft's kept standing decision equals the rule after every random write."""
+    store = open_store()
+    rng = random.Random(seed)
+    run = store.start_run("tui", "offline", "m", "p")
+    drafts = [
+        store.record_draft(run, DraftRecord("m.py", f"f{i}", "function", text="T."))
+        for i in range(12)
+    ]
+    for _ in range(6):
+        _decide_randomly(store, drafts, rng, 15)
+        assert _kept(store) == _rule(store)
+    assert any(h.decision == "undo" for d in drafts for h in store.history(d))
+
+
+def test_an_undo_of_the_only_accept_leaves_nothing_standing(open_store) -> None:
+    store = open_store()
+    draft = store.record_draft(None, DraftRecord("m.py", "f", "function", text="T."))
+    accepted = store.record_decision(draft, "accept")
+    assert _kept(store) == {draft: accepted}
+    store.record_decision(draft, "undo")
+    assert _kept(store) == {draft: None}
+    skipped = store.record_decision(draft, "skip")
+    assert _kept(store) == {draft: skipped}
+
+
+@pytest.mark.parametrize("bulk", [False, True])
+def test_a_copied_log_keeps_the_rule_in_its_own_numbering(
+    open_store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """``store copy`` numbers decisions anew: the standing decisions are the target's ids,
+    also when a second copy adds decisions to drafts copied the first time (``bulk``: as a
+    copy of many drafts sets them, in one SQL pass)."""
+    if bulk:
+        monkeypatch.setattr(standing, "BULK", 0)
+    rng = random.Random(5)
+    local = Store(tmp_path / "local.db", repo="github.com/acme/app")
+    run = local.start_run("tui", "offline", "m", "p")
+    drafts = [
+        local.record_draft(run, DraftRecord("m.py", f"f{i}", "function", text="T."))
+        for i in range(10)
+    ]
+    _decide_randomly(local, drafts, rng, 40)
+    shared = open_store()
+    shared.record_decision(shared.record_draft(None, DraftRecord("x.py", "g", "function")), "skip")
+    shared.copy_from(local)
+    assert _kept(shared) == _rule(shared)
+    _decide_randomly(local, drafts, rng, 40)  # more decisions, undos among them
+    shared.copy_from(local)
+    assert _kept(shared) == _rule(shared)
+    assert {d: _rule(shared)[d] is None for d in drafts} == {
+        d: v is None for d, v in _rule(local).items()
+    }
+    local.close()
+
+
+def _old_log(open_store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    """A log at schema version 7 (before ``standing_id``) with random histories written
+    as that version wrote them."""
+    monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:7])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 7)
+    old = open_store()
+    rng = random.Random(11)
+    with old._op(write=True) as conn:
+        for i in range(300):
+            conn.execute(
+                "INSERT INTO drafts (id, created_at, path, qualname, kind)"
+                " VALUES (?, '2026-01-01', 'm.py', ?, 'function')",
+                (f"d{i:03d}", f"f{i}"),
+            )
+        for _ in range(900):
+            conn.execute(
+                "INSERT INTO decisions (draft_id, created_at, decision) VALUES (?, ?, ?)",
+                (f"d{rng.randrange(300):03d}", "2026-01-02", rng.choice(DECISIONS)),
+            )
+    assert old.schema_version == 7
+    old.close()
+    monkeypatch.undo()
+    return old
+
+
+def test_migrating_an_old_log_fills_the_standing_decisions(open_store, monkeypatch) -> None:
+    old = _old_log(open_store, monkeypatch)
+    store = open_store()  # the same log, migrated to the current version in place
+    assert store.schema_version == MIGRATIONS[-1].version
+    kept = _kept(store)
+    assert len(kept) == 300 and kept == _rule(store)
+    assert sum(v is None for v in kept.values()) < 300
+    assert old.label == store.label
+
+
+def test_reports_read_the_kept_standing_decision(open_store) -> None:
+    """The report counts what the kept column says (an undone accept is pending again)."""
+    store = open_store()
+    drafts = [store.record_draft(None, DraftRecord("m.py", f"f{i}", "function")) for i in range(3)]
+    store.record_decision(drafts[0], "accept")
+    store.record_decision(drafts[1], "reject")
+    store.record_decision(drafts[1], "accept")
+    store.record_decision(drafts[2], "accept")
+    store.record_decision(drafts[2], "undo")
+    overall: dict[str, Any] = build(store, ["reviewer"]).data["overall"]
+    assert (overall["accepted"], overall["rejected"], overall["pending"]) == (2, 0, 1)
+
+
+def test_a_json_report_does_not_aggregate_the_charts(tmp_path: Path) -> None:
+    """Without charts (every format but html) the kind and model slices are not computed."""
+    with Store(tmp_path / "d.db") as store:
+        draft = store.record_draft(None, DraftRecord("m.py", "f", "function", model="m"))
+        store.record_decision(draft, "accept")
+        plain = store.aggregate(["reviewer"], None, "", lambda a, b: 1.0, charts=False)
+        full = store.aggregate(["reviewer"], None, "", lambda a, b: 1.0)
+    assert set(plain.slices) == {"", "reviewer"} and not plain.timeline
+    assert {"kind", "model"} <= set(full.slices) and full.timeline
+
+
+def test_a_writer_waits_while_another_decides_on_the_same_draft(pg_store_url: str) -> None:
+    """PostgreSQL: a decision on a draft whose row another transaction took waits for it,
+    then counts the other's decision too (without the lock it would compute from a history
+    missing the other's uncommitted row)."""
+    first, second = Store(None, url=pg_store_url), Store(None, url=pg_store_url)
+    draft = first.record_draft(None, DraftRecord("m.py", "f", "function", text="T."))
+    first.record_decision(draft, "accept")
+    done = threading.Event()
+
+    def undo() -> None:
+        second.record_decision(draft, "undo")
+        done.set()
+
+    waiter = threading.Thread(target=undo)
+    with first._op(write=True) as conn:
+        standing.lock(conn, [draft])
+        waiter.start()
+        assert not done.wait(1.0)  # the second writer waits for this transaction
+        conn.execute(
+            "INSERT INTO decisions (draft_id, created_at, decision) VALUES (?, ?, 'edit')",
+            (draft, now()),
+        )
+        standing.refresh(conn, [draft])
+    waiter.join(30)
+    assert done.is_set()
+    # accept, edit, undo: the undo cancels the edit, the accept stands
+    assert [h.decision for h in second.history(draft)] == ["accept", "edit", "undo"]
+    assert _kept(second) == _rule(second) == {draft: second.history(draft)[0].id}
+    first.close()
+    second.close()
