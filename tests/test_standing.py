@@ -48,6 +48,10 @@ def _decide_randomly(store: Store, drafts: list[str], rng: random.Random, n: int
             )
             store.confirm_intent(intent)
             continue
+        if decision in ("accept", "edit") and rng.random() < 0.3:  # a group of writes (apply)
+            group = [(d, decision, "m.py", "f", "Text.") for d in rng.sample(drafts, 3)]
+            store.confirm_intents(store.record_intents(group, mode="apply"))
+            continue
         store.record_decision(draft_id, decision, final_text="E." if decision == "edit" else None)
 
 
