@@ -506,7 +506,8 @@ async def test_numpy_heads_carry_the_types_so_the_descriptions_do_not():
 
 def test_links_give_every_node_its_children_and_parent_in_ast_order() -> None:
     """The one traversal the offline drafter's body analysis reads (``nodes.links``) gives the
-    children ``ast.iter_child_nodes`` gives, in its order, minus nodes without fields."""
+    children ``ast.iter_child_nodes`` gives, in its order, and the own nodes ``walk_own``
+    gives, in its order, minus nodes without fields."""
     import ast
     import inspect as inspect_module
 
@@ -516,8 +517,9 @@ def test_links_give_every_node_its_children_and_parent_in_ast_order() -> None:
     functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
     assert len(functions) > 100
     for fn in functions:
-        kids, parents = links(fn)
+        kids, parents, own = links(fn)
         for node, found in kids.items():
             assert found == [c for c in ast.iter_child_nodes(node) if c._fields]
             assert all(parents[c] is node for c in found)
-        assert [n for n in walk_own(fn, kids)] == [n for n in walk_own(fn) if n._fields]
+        assert own == [n for n in walk_own(fn) if n._fields]
+        assert [n for n in walk_own(fn, kids)] == own

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from docagent.code import pyast
 from docagent.code.targets import FileFacts, Target
-from docagent.draft.offline.nodes import links, position, walk_own
+from docagent.draft.offline.nodes import links, position
 from docagent.draft.offline.param_uses import ParamUse, param_uses
 from docagent.draft.symbols import target_code
 
@@ -44,11 +44,11 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
         isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         for s in body
     )
-    kids, parents = links(fn)  # one traversal: every later walk reads its children
-    _read_own_nodes(fn, out, kids, parents)
+    linked = links(fn)  # one traversal: every later walk reads its children
+    _read_own_nodes(fn, out, linked.own, linked.parents)
     _read_single_statement(body, out)
     out.returns_self = bool(out.returns) and all(r == "self" for r in out.returns)
-    out.uses = param_uses(fn, kids, parents)
+    out.uses = param_uses(fn, linked.kids, linked.parents)
     return out
 
 
@@ -77,16 +77,13 @@ def _statements_after_docstring(fn: _Function) -> list[ast.stmt]:
 
 
 def _read_own_nodes(
-    fn: _Function,
-    out: BodyFacts,
-    kids: dict[ast.AST, list[ast.AST]],
-    parents: dict[ast.AST, ast.AST],
+    fn: _Function, out: BodyFacts, own: list[ast.AST], parents: dict[ast.AST, ast.AST]
 ) -> None:
     """Returns (in source order), loop variables, yields and raises outside nested definitions.
 
-    ``kids`` and ``parents`` are the links of every node under ``fn`` (:func:`links`).
+    ``own``: the nodes of ``fn`` outside nested definitions in :func:`walk_own`'s order;
+    ``parents``: the parent of every node under ``fn`` (both from :func:`links`).
     """
-    own = list(walk_own(fn, kids))
     stored: set[str] | None = None  # the names the body assigns, once a raise needs them
     for n in own:
         if isinstance(n, ast.Return) and n.value is not None:

@@ -6,7 +6,7 @@ import ast
 import operator
 import re
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 from docagent.draft.offline.words import quoted_code
 
@@ -41,16 +41,31 @@ def walk_own(node: ast.AST, kids: dict[ast.AST, list[ast.AST]] | None = None) ->
         stack.extend(of(n))
 
 
-def links(node: ast.AST) -> tuple[dict[ast.AST, list[ast.AST]], dict[ast.AST, ast.AST]]:
-    """Each node's children and each node's parent, for ``node`` and everything under it,
-    from one traversal.
+class Links(NamedTuple):
+    """What one traversal of a function tells: each node's children and parent, and the
+    nodes of its own body (:func:`walk_own`'s nodes, in its order, without field-less ones)."""
+
+    kids: dict[ast.AST, list[ast.AST]]
+    parents: dict[ast.AST, ast.AST]
+    own: list[ast.AST]
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def links(node: ast.AST) -> Links:
+    """Each node's children and parent, for ``node`` and everything under it, and the nodes
+    of ``node``'s own body, from one traversal.
 
     The children are those of :func:`children` in the same order, without the nodes that have
     no fields (``ast.Load()`` and operators, which CPython shares between parents, ``pass``,
-    ``break``, ``continue``): nothing the offline drafter asks is about them.
+    ``break``, ``continue``): nothing the offline drafter asks is about them. The traversal
+    pops from a stack like :func:`walk_own`, so the own nodes come in its order.
     """
     kids: dict[ast.AST, list[ast.AST]] = {}
     parents: dict[ast.AST, ast.AST] = {}
+    own: list[ast.AST] = []
+    hidden: set[ast.AST] = set()  # nodes inside a nested definition
     stack = [node]
     pop, push = stack.pop, stack.extend
     while stack:
@@ -59,7 +74,13 @@ def links(node: ast.AST) -> tuple[dict[ast.AST, list[ast.AST]], dict[ast.AST, as
         for c in found:
             parents[c] = n
         push(found)
-    return kids, parents
+        if n is node:
+            continue
+        if n in hidden or isinstance(n, _DEFINITIONS):
+            hidden.update(found)
+        else:
+            own.append(n)
+    return Links(kids, parents, own)
 
 
 def _fielded_children(node: ast.AST) -> list[ast.AST]:

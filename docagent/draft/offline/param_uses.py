@@ -43,7 +43,7 @@ def param_uses(
     """
     uses = {n: ParamUse() for n in _bound_names(fn.args)}
     if kids is None or parents is None:
-        kids, parents = links(fn)
+        kids, parents, _own = links(fn)
     mentions = _mentions(fn, uses, kids)
     for name_node in mentions:
         _record(uses[name_node.id], name_node, parents)
