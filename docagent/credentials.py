@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from docagent.regex_literals import required_literals
+
 REDACTED = "[redacted]"
 
 # detect-secrets plugin modules whose RegexBasedDetector classes are used (not ip_public,
@@ -84,6 +86,29 @@ class _Rule:
 
     pattern: re.Pattern[str]
     confirm: Callable[[str], bool] | None = None
+    #: strings one of which every match contains (None: unknown), see :mod:`regex_literals`
+    needs: tuple[str, ...] | None = None
+    #: the pattern ignores case: ``needs`` are lower case, for ASCII text only
+    icase: bool = False
+
+    def may_match(self, text: str, lowered: str | None) -> bool:
+        """False when ``text`` cannot hold a match (none of :attr:`needs` is in it).
+
+        ``lowered`` is ``text.lower()`` when ``text`` is ASCII, else None.
+        """
+        if self.needs is None:
+            return True
+        if self.icase:
+            if lowered is None:
+                return True
+            text = lowered
+        return any(s in text for s in self.needs)
+
+
+def _rule(pattern: re.Pattern[str], confirm: Callable[[str], bool] | None = None) -> _Rule:
+    """A rule with the literal text its pattern cannot match without."""
+    icase = bool(pattern.flags & re.IGNORECASE)
+    return _Rule(pattern, confirm, required_literals(pattern), icase)
 
 
 def _plugin_confirm(plugin: object) -> Callable[[str], bool]:
@@ -107,8 +132,8 @@ def _rules() -> tuple[_Rule, ...]:
             ):
                 plugin = obj()
                 confirm = _plugin_confirm(plugin)
-                rules.extend(_Rule(p, confirm) for p in plugin.denylist)
-    rules.extend(_Rule(p) for p in _EXTRA)
+                rules.extend(_rule(p, confirm) for p in plugin.denylist)
+    rules.extend(_rule(p) for p in _EXTRA)
     return tuple(rules)
 
 
@@ -174,20 +199,35 @@ def _screen_sources() -> list[tuple[str, int]]:
     return plugins + [(p.pattern, int(p.flags)) for p in _EXTRA]
 
 
-def _scoped(source: str, flags: int) -> str:
-    inline = "".join(f for f, bit in (("i", re.I), ("x", re.X), ("s", re.S)) if flags & bit)
-    return f"(?{inline}:{source})" if inline else f"(?:{source})"
-
-
 @functools.cache
-def _any_rule() -> re.Pattern[str]:
-    """All rules as one pattern: one pass tells whether any rule can match at all.
+def _screens() -> tuple[_Rule, ...]:
+    """Every rule's pattern with the literal text its matches need: what screens a text.
 
     Built without importing detect-secrets (about 0.3 s) when its plugins are the ones
     :mod:`docagent.credential_patterns` copies; the plugins are imported only when a text
-    matches, to confirm the candidate (:func:`_rules`).
+    matches one of these, to search it with their rules and confirm each candidate
+    (:func:`_rules`).
     """
-    return re.compile("|".join(_scoped(source, flags) for source, flags in _screen_sources()))
+    return tuple(_rule(re.compile(source, flags)) for source, flags in _screen_sources())
+
+
+def _any_match(rules: tuple[_Rule, ...], joined: str, lowered: str | None) -> bool:
+    """Whether one of ``rules`` matches ``joined`` (``lowered``: its lower case when ASCII);
+    each pattern is searched only when the literal text it needs is there
+    (:meth:`_Rule.may_match`, inlined: this runs for every screened text)."""
+    for rule in rules:
+        needs = rule.needs
+        if needs is not None:
+            hay = lowered if rule.icase else joined
+            if hay is not None:
+                for s in needs:
+                    if s in hay:
+                        break
+                else:
+                    continue
+        if rule.pattern.search(joined):
+            return True
+    return False
 
 
 def _secret_span(m: re.Match[str]) -> tuple[int, int]:
@@ -233,8 +273,13 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
         cand += len(parts[-1])
         pos = end
     joined = "".join(parts)
-    if joined and _any_rule().search(joined):
+    # a pattern is searched only where the literal text its matches need is (most need text
+    # code never has); the plugins are imported only when one of their patterns matches
+    lowered_joined = joined.lower() if joined.isascii() else None
+    if joined and _any_match(_screens(), joined, lowered_joined):
         for rule in _rules():
+            if not rule.may_match(joined, lowered_joined):
+                continue
             for m in rule.pattern.finditer(joined):
                 if rule.confirm is not None and not rule.confirm(m.group(0)):
                     continue

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+import re
 
 import pytest
 from hypothesis import given, settings
@@ -196,3 +197,31 @@ def test_rendered_sections_parse_back(style):
     )
     sec = parse_sections(render(d, style))
     assert (sec.style, sec.params, sec.returns, sec.raises) == (style, ["x"], True, ["ValueError"])
+
+
+_TRICKY = st.sampled_from(list("ab \n\t\x0b\x0c\x1a'`é\u2028\u0085\ufeff\"\\\r\x00\ud800"))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_TRICKY | st.characters(), max_size=40))
+def test_the_literal_check_without_parsing_plain_text_says_what_parsing_says(text):
+    """A text the naive literal cannot change is not parsed: the checks are the ones a parse
+    gives (quotes, backslashes, carriage returns, NULs and surrogates are parsed)."""
+    from docagent.draft import draft_checks
+
+    fast = draft_checks._check_literal(text)
+    pattern = draft_checks._ESCAPABLE
+    try:
+        draft_checks._ESCAPABLE = re.compile(r"(?s).?")  # always parse the naive literal
+        assert draft_checks._check_literal(text) == fast
+    finally:
+        draft_checks._ESCAPABLE = pattern
+
+
+@pytest.mark.parametrize("char", ['"', "\\"])
+def test_a_text_its_naive_literal_would_change_is_marked_escaped(char):
+    from docagent.draft.draft_checks import _check_literal
+
+    literal = _check_literal(f"Ends with the mark {char}")[0]
+    assert literal.ok and "escaped when rendered" in literal.detail
+    assert _check_literal("Read the mark.")[0].detail == ""

@@ -502,3 +502,24 @@ async def test_numpy_heads_carry_the_types_so_the_descriptions_do_not():
     assert "factor : float\n    The factor. Defaults to 2.0." in text
     assert "Returns\n-------\nlist[float]\n    A list.\n" in text + "\n"
     assert "(list[float])" not in text and "(float)" not in text
+
+
+def test_links_give_every_node_its_children_and_parent_in_ast_order() -> None:
+    """The one traversal the offline drafter's body analysis reads (``nodes.links``) gives the
+    children ``ast.iter_child_nodes`` gives, in its order, and the own nodes ``walk_own``
+    gives, in its order, minus nodes without fields."""
+    import ast
+    import inspect as inspect_module
+
+    from docagent.draft.offline.nodes import links, walk_own
+
+    tree = ast.parse(inspect_module.getsource(inspect_module))
+    functions = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]
+    assert len(functions) > 100
+    for fn in functions:
+        kids, parents, own = links(fn)
+        for node, found in kids.items():
+            assert found == [c for c in ast.iter_child_nodes(node) if c._fields]
+            assert all(parents[c] is node for c in found)
+        assert own == [n for n in walk_own(fn) if n._fields]
+        assert [n for n in walk_own(fn, kids)] == own

@@ -129,3 +129,18 @@ def test_keys_never_reach_the_db_or_output(
             assert secret.encode() not in blob
         for text in outputs:
             assert secret not in text
+
+
+def test_short_strings_and_repeated_keys_are_scrubbed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Strings of 8 characters (the shortest key value scrubbed) and fields seen many times
+    are scrubbed every time: what is remembered is the kind of a field, not its value."""
+    monkeypatch.setenv("DOCAGENT_API_KEY", "k3y-8chr")
+    checks = [{"name": "secret", "ok": True, "detail": "k3y-8chr"} for _ in range(3)]
+    value = {"checks": checks, "api_key": "abcd1234", "Headers": {"x": "y"}, "short": "k3y-8ch"}
+    assert scrub_value(value) == {
+        "checks": [{"name": "secret", "ok": True, "detail": "[redacted]"}] * 3,
+        "api_key": "[redacted]",
+        "Headers": "[redacted]",
+        "short": "k3y-8ch",
+    }
+    assert scrub_value({"api_key": "two words"}) == {"api_key": "two words"}

@@ -54,6 +54,8 @@ _GROUP = {
 }
 _BACKTICK_RE = re.compile(r"(?<!`)``?([^`\n]+?)``?(?!`)")
 _NAME_RE = re.compile(r"^~?[A-Za-z_][\w]*(\.[A-Za-z_]\w*)*(\(\))?$")
+#: what can make a text's naive ``"""text"""`` literal differ from the text (or not parse)
+_ESCAPABLE = re.compile(r'["\\\r\x00\ud800-\udfff]')
 
 
 def literal_for(text: str, indent: str = "    ") -> str | None:
@@ -93,9 +95,13 @@ def literal_value(literal: str, indent: str = "    ") -> tuple[bool, str | None,
 
 def _check_literal(text: str) -> list[Check]:
     checks: list[Check] = []
-    # the naive literal a careless writer would produce: is the text able to escape it?
-    naive_ok, naive_value, _ = literal_value(f'"""{text}"""')
-    escapes = not naive_ok or naive_value != inspect.cleandoc(text)
+    # the naive literal a careless writer would produce: is the text able to escape it? A text
+    # without quotes, backslashes, carriage returns, NULs or lone surrogates cannot: its naive
+    # literal is one plain string whose value is the text (not parsed, it would only say so)
+    escapes = False
+    if _ESCAPABLE.search(text):
+        naive_ok, naive_value, _ = literal_value(f'"""{text}"""')
+        escapes = not naive_ok or naive_value != inspect.cleandoc(text)
     literal = literal_for(text)
     if literal is None:
         return [

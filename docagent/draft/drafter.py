@@ -194,9 +194,14 @@ class Drafter:
         It is kept while the file's code is unchanged: docstrings applied during a run do not
         change it, so every target of the file keeps reading the same cached prefix.
         """
-        shas = self._file_shas(facts)
-        code = hashlib.sha256(repr(sorted(shas.items())).encode()).hexdigest()
-        key = (facts.path, code if shas else hashlib.sha256(facts.source).hexdigest())
+        # the key is a function of the file version: computed once per ``facts`` (not per
+        # target: it sorts and hashes the fingerprints of every definition of the file)
+        key = facts.__dict__.get("_file_context_key")
+        if key is None:
+            shas = self._file_shas(facts)
+            code = hashlib.sha256(repr(sorted(shas.items())).encode()).hexdigest()
+            key = (facts.path, code if shas else hashlib.sha256(facts.source).hexdigest())
+            facts.__dict__["_file_context_key"] = key
         if key not in self._file_contexts:
             self._file_contexts[key] = file_context(facts)
         return self._file_contexts[key]

@@ -98,11 +98,24 @@ def _redact_entry(key: str, value: Any) -> bool:
     so that a structured draft documenting a parameter named ``api_key`` keeps its text."""
     if value in (None, "", 0, False):
         return False
-    if _HEADERS_FIELD.search(key):
+    kind = _field_kind(key)
+    if kind == _HEADERS:
         return True
-    if not is_secret_field(key):
+    if kind != _SECRET:
         return False
     return isinstance(value, str) and len(value) >= 8 and not any(c.isspace() for c in value)
+
+
+_PLAIN, _HEADERS, _SECRET = 0, 1, 2
+
+
+@functools.lru_cache(maxsize=1024)
+def _field_kind(key: str) -> int:
+    """What a mapping key names: request headers, a secret, or neither (the same few keys
+    recur in every stored value: asked once each)."""
+    if _HEADERS_FIELD.search(key):
+        return _HEADERS
+    return _SECRET if is_secret_field(key) else _PLAIN
 
 
 def scrub_value(value: Any) -> Any:
@@ -113,7 +126,8 @@ def scrub_value(value: Any) -> Any:
 def _scrub_value(value: Any, env: tuple[str, ...]) -> Any:
     """:func:`scrub_value` with the key environment variables' values read once per value."""
     if isinstance(value, str):
-        return _scrub(value, env) if value else value
+        # shorter than any credential or key value (both 8+ characters): nothing to hide
+        return _scrub(value, env) if len(value) >= 8 else value
     if isinstance(value, dict):
         out = {}
         for k, v in value.items():

@@ -11,6 +11,7 @@ parsing anything.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import zlib
 
@@ -20,8 +21,12 @@ from docagent.code import pyast
 NO_CUT = (0, 0, "")
 
 
+@functools.lru_cache(maxsize=64)
 def text_sha(text: str) -> str:
-    """The content address of a stored text: 32 hex digits of its SHA-256."""
+    """The content address of a stored text: 32 hex digits of its SHA-256.
+
+    Remembered for the last texts (every draft of a file gives the file's text: one hash).
+    """
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 

@@ -225,10 +225,10 @@ def test_changed_plugins_are_imported_to_screen(monkeypatch) -> None:
     from docagent import credentials
 
     monkeypatch.setattr(credentials, "plugin_files_sha", lambda: "another version")
-    credentials._any_rule.cache_clear()
+    credentials._screens.cache_clear()
     try:
         sources = credentials._screen_sources()
         assert sources[: len(credentials.plugin_patterns())] == list(credentials.plugin_patterns())
         assert find_secrets(planted()["github classic"][0])
     finally:
-        credentials._any_rule.cache_clear()
+        credentials._screens.cache_clear()

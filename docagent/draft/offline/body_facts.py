@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 from docagent.code import pyast
 from docagent.code.targets import FileFacts, Target
-from docagent.draft.offline.nodes import children, position, walk_own
+from docagent.draft.offline.nodes import links, position
 from docagent.draft.offline.param_uses import ParamUse, param_uses
-from docagent.draft.resolve import walk
 from docagent.draft.symbols import target_code
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -45,10 +44,11 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
         isinstance(s, ast.Pass) or (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))
         for s in body
     )
-    _read_own_nodes(fn, out)
+    linked = links(fn)  # one traversal: every later walk reads its children
+    _read_own_nodes(fn, out, linked.own, linked.parents)
     _read_single_statement(body, out)
     out.returns_self = bool(out.returns) and all(r == "self" for r in out.returns)
-    out.uses = param_uses(fn)
+    out.uses = param_uses(fn, linked.kids, linked.parents)
     return out
 
 
@@ -76,13 +76,16 @@ def _statements_after_docstring(fn: _Function) -> list[ast.stmt]:
     return body
 
 
-def _read_own_nodes(fn: _Function, out: BodyFacts) -> None:
-    """Returns (in source order), loop variables, yields and raises outside nested definitions."""
-    parents: dict[ast.AST, ast.AST] = {}
-    for n in walk(fn):
-        for c in children(n):
-            parents[c] = n
-    for n in walk_own(fn):
+def _read_own_nodes(
+    fn: _Function, out: BodyFacts, own: list[ast.AST], parents: dict[ast.AST, ast.AST]
+) -> None:
+    """Returns (in source order), loop variables, yields and raises outside nested definitions.
+
+    ``own``: the nodes of ``fn`` outside nested definitions in :func:`walk_own`'s order;
+    ``parents``: the parent of every node under ``fn`` (both from :func:`links`).
+    """
+    stored: set[str] | None = None  # the names the body assigns, once a raise needs them
+    for n in own:
         if isinstance(n, ast.Return) and n.value is not None:
             if not (isinstance(n.value, ast.Constant) and n.value.value is None):
                 out.returns.append(ast.unparse(n.value))
@@ -95,16 +98,26 @@ def _read_own_nodes(fn: _Function, out: BodyFacts) -> None:
                 out.yields.append(ast.unparse(n.value))
         elif isinstance(n, ast.Raise) and n.exc is not None:
             exc = n.exc.func if isinstance(n.exc, ast.Call) else n.exc
-            out.raise_conditions.setdefault(ast.unparse(exc), _raise_condition(n, fn, parents))
+            if stored is None:
+                stored = {
+                    m.id for m in own if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Store)
+                }
+            condition = _raise_condition(n, fn, parents, stored)
+            out.raise_conditions.setdefault(ast.unparse(exc), condition)
     # ``walk_own`` pops from a stack: put returns back in source order
     order = sorted(range(len(out.return_nodes)), key=lambda i: position(out.return_nodes[i]))
     out.return_nodes = [out.return_nodes[i] for i in order]
     out.returns = [out.returns[i] for i in order]
 
 
-def _raise_condition(node: ast.Raise, fn: _Function, parents: dict[ast.AST, ast.AST]) -> str:
+def _raise_condition(
+    node: ast.Raise, fn: _Function, parents: dict[ast.AST, ast.AST], stored: set[str]
+) -> str:
     """When ``node`` raises: the nearest enclosing ``if`` test (negated in its ``else``), an
-    ``except:`` mark with the caught class, or "" when neither is there."""
+    ``except:`` mark with the caught class, or "" when neither is there.
+
+    ``stored``: the names ``fn``'s own body assigns.
+    """
     child: ast.AST = node
     p = parents.get(node)
     while p is not None and p is not fn:
@@ -112,7 +125,7 @@ def _raise_condition(node: ast.Raise, fn: _Function, parents: dict[ast.AST, ast.
             test = p.test
             if child in p.orelse:  # the else branch raises: the test is false
                 test = ast.UnaryOp(op=ast.Not(), operand=p.test)
-            return _readable_condition(test, fn)
+            return _readable_condition(test, fn, stored)
         if isinstance(p, ast.ExceptHandler):
             caught = ast.unparse(p.type) if p.type is not None else "an exception"
             return f"except:{caught}"
@@ -140,11 +153,12 @@ def _read_single_statement(body: list[ast.stmt], out: BodyFacts) -> None:
             out.returns_attribute = v.attr
 
 
-def _readable_condition(test: ast.expr, fn: _Function) -> str:
+def _readable_condition(test: ast.expr, fn: _Function, stored: set[str]) -> str:
     """The condition of a raising branch as a reader can check it, or "" when it cannot be.
 
     A condition that names a local variable of the body is not shown (the reader cannot see
-    the variable); a bare ``*args``/``**kwargs`` truth test is said in words.
+    the variable); a bare ``*args``/``**kwargs`` truth test is said in words. ``stored``: the
+    names ``fn``'s own body assigns (parameters included).
     """
     a = fn.args
     params = {x.arg for x in (*a.posonlyargs, *a.args, *a.kwonlyargs)}
@@ -154,11 +168,7 @@ def _readable_condition(test: ast.expr, fn: _Function) -> str:
     if isinstance(bare, ast.Name) and bare.id in packs:
         given = "no" if bare is not test else "any"
         return f"words:If {given} extra {packs[bare.id]} arguments are given."
-    assigned = {
-        n.id
-        for n in walk_own(fn)
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store) and n.id not in params
-    }
+    assigned = stored - params
     names = {n.id for n in ast.walk(test) if isinstance(n, ast.Name)}
     if names & assigned:
         return ""

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any, NamedTuple
 
 from docagent.draft.offline.words import quoted_code
 
@@ -24,15 +26,94 @@ def children(node: ast.AST) -> list[ast.AST]:
     return out
 
 
-def walk_own(node: ast.AST) -> Iterator[ast.AST]:
-    """Yield the nodes of a function body without entering nested definitions."""
-    stack = list(children(node))
+def walk_own(node: ast.AST, kids: dict[ast.AST, list[ast.AST]] | None = None) -> Iterator[ast.AST]:
+    """Yield the nodes of a function body without entering nested definitions.
+
+    ``kids`` are the nodes' children when already known (:func:`links`).
+    """
+    of = kids.__getitem__ if kids is not None else children
+    stack = list(of(node))
     while stack:
         n = stack.pop()
         if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Lambda):
             continue
         yield n
-        stack.extend(children(n))
+        stack.extend(of(n))
+
+
+class Links(NamedTuple):
+    """What one traversal of a function tells: each node's children and parent, and the
+    nodes of its own body (:func:`walk_own`'s nodes, in its order, without field-less ones)."""
+
+    kids: dict[ast.AST, list[ast.AST]]
+    parents: dict[ast.AST, ast.AST]
+    own: list[ast.AST]
+
+
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)
+
+
+def links(node: ast.AST) -> Links:
+    """Each node's children and parent, for ``node`` and everything under it, and the nodes
+    of ``node``'s own body, from one traversal.
+
+    The children are those of :func:`children` in the same order, without the nodes that have
+    no fields (``ast.Load()`` and operators, which CPython shares between parents, ``pass``,
+    ``break``, ``continue``): nothing the offline drafter asks is about them. The traversal
+    pops from a stack like :func:`walk_own`, so the own nodes come in its order.
+    """
+    kids: dict[ast.AST, list[ast.AST]] = {}
+    parents: dict[ast.AST, ast.AST] = {}
+    own: list[ast.AST] = []
+    hidden: set[ast.AST] = set()  # nodes inside a nested definition
+    stack = [node]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        n = pop()
+        found = kids[n] = _fielded_children(n)
+        for c in found:
+            parents[c] = n
+        push(found)
+        if n is node:
+            continue
+        if n in hidden or isinstance(n, _DEFINITIONS):
+            hidden.update(found)
+        else:
+            own.append(n)
+    return Links(kids, parents, own)
+
+
+def _fielded_children(node: ast.AST) -> list[ast.AST]:
+    """:func:`children` of ``node`` that have fields, read with one getter per node type."""
+    get = _GETTERS.get(type(node))
+    if get is None:
+        get = _GETTERS[type(node)] = _getter(type(node))
+    try:
+        values = get(node)
+    except AttributeError:  # a node built without all its fields
+        return [c for c in children(node) if c._fields]
+    out: list[ast.AST] = []
+    for value in values:
+        if isinstance(value, list):
+            out.extend(item for item in value if isinstance(item, AST) and item._fields)
+        elif isinstance(value, AST) and value._fields:
+            out.append(value)
+    return out
+
+
+AST = ast.AST
+_GETTERS: dict[type, Callable[[ast.AST], tuple[Any, ...]]] = {}
+
+
+def _getter(cls: type) -> Callable[[ast.AST], tuple[Any, ...]]:
+    """A function giving the values of ``cls``'s fields as a tuple, in field order."""
+    fields = cls._fields  # type: ignore[attr-defined]
+    if not fields:
+        return lambda node: ()
+    if len(fields) == 1:
+        one = operator.attrgetter(fields[0])
+        return lambda node: (one(node),)
+    return operator.attrgetter(*fields)
 
 
 def callee(call: ast.Call) -> str:

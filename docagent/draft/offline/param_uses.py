@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass, field
 
-from docagent.draft.offline.nodes import callee, children
+from docagent.draft.offline.nodes import callee, links
 from docagent.draft.offline.words import SIMPLE_NAME
 
 _Function = ast.FunctionDef | ast.AsyncFunctionDef
@@ -30,11 +30,21 @@ class ParamUse:
     reassigned: bool = False
 
 
-def param_uses(fn: _Function) -> dict[str, ParamUse]:
+def param_uses(
+    fn: _Function,
+    kids: dict[ast.AST, list[ast.AST]] | None = None,
+    parents: dict[ast.AST, ast.AST] | None = None,
+) -> dict[str, ParamUse]:
     """Read how each parameter of ``fn`` is used in its body (nested scopes that rebind a
-    parameter's name are skipped for that name)."""
+    parameter's name are skipped for that name).
+
+    ``kids`` and ``parents``: the links of the nodes under ``fn`` when already known
+    (:func:`~docagent.draft.offline.nodes.links`), else found here.
+    """
     uses = {n: ParamUse() for n in _bound_names(fn.args)}
-    parents, mentions = _mentions(fn, uses)
+    if kids is None or parents is None:
+        kids, parents, _own = links(fn)
+    mentions = _mentions(fn, uses, kids)
     for name_node in mentions:
         _record(uses[name_node.id], name_node, parents)
     return uses
@@ -48,15 +58,14 @@ def _bound_names(args: ast.arguments) -> list[str]:
 
 
 def _mentions(
-    fn: _Function, uses: dict[str, ParamUse]
-) -> tuple[dict[ast.AST, ast.AST], list[ast.Name]]:
-    """Each node's parent, and the names in the body that refer to a parameter of ``fn``."""
-    parents: dict[ast.AST, ast.AST] = {}
+    fn: _Function, uses: dict[str, ParamUse], kids: dict[ast.AST, list[ast.AST]]
+) -> list[ast.Name]:
+    """The names in the body that refer to a parameter of ``fn`` (``kids``: each node's
+    children), in source order."""
     mentions: list[ast.Name] = []
 
     def visit(node: ast.AST, hidden: frozenset[str]) -> None:
-        for child in children(node):
-            parents[child] = node
+        for child in kids.get(node, ()):  # ``pass`` and other nodes without fields: none
             inner = hidden
             if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
                 inner = hidden | set(_bound_names(child.args))
@@ -65,9 +74,8 @@ def _mentions(
             visit(child, inner)
 
     for stmt in fn.body:
-        parents[stmt] = fn
         visit(stmt, frozenset())
-    return parents, mentions
+    return mentions
 
 
 def _record(use: ParamUse, name_node: ast.Name, parents: dict[ast.AST, ast.AST]) -> None:

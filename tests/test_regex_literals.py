@@ -1,0 +1,76 @@
+"""The literal screen in front of the secret patterns never lets a credential through."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import sys
+from pathlib import Path
+
+import pytest
+
+from docagent import credentials
+from docagent.credentials import _rules, find_secrets
+from docagent.regex_literals import required_literals
+
+sys.path.insert(0, str(Path(__file__).parent / "security"))
+from test_secrets import planted  # noqa: E402
+
+
+@pytest.mark.parametrize(
+    ("pattern", "needs"),
+    [
+        (r"AccountKey=[a-zA-Z0-9+\/=]{88}", ("AccountKey=",)),
+        (r"\bnpm_[A-Za-z0-9]{36}\b", ("npm_",)),
+        (r"(?:A3T[A-Z0-9]|ABIA|ACCA|AKIA)[0-9A-Z]{16}", ("3T", "BIA", "CCA", "KIA")),
+        (r"(?i)x(?:key|PWD)+=", ("key", "pwd")),
+        (r"(?:ab)?cd", ("cd",)),
+        (r"a.b", ("a",)),  # "a" and "b" are each needed; either is a valid screen
+        (r"(?:ab|c?)d", ("d",)),  # an optional alternative needs nothing: only "d" is sure
+        (r"[xy]+\d", None),
+        (r"(?<=key)\d+", None),  # a look-behind consumes nothing
+        (r"(?i:key)\d+", None),  # a change of case sensitivity is not followed
+    ],
+)
+def test_required_literals(pattern: str, needs: tuple[str, ...] | None) -> None:
+    assert required_literals(re.compile(pattern)) == needs
+
+
+def test_a_text_without_the_literals_has_no_match_and_one_with_them_is_searched() -> None:
+    rule = credentials._rule(re.compile(r"(?i)\bsecret_key\s*=\s*\w{8}"))
+    assert rule.needs == ("secret_key",)
+    text = "SECRET_KEY = abcdefgh"
+    assert rule.pattern.search(text)
+    assert rule.may_match(text, text.lower())
+    assert not rule.may_match("nothing here", "nothing here")
+    # outside ASCII, case folding has exceptions ("ſ" matches "s"): always searched
+    odd = "ſECRET_KEY = abcdefgh"
+    assert rule.pattern.search(odd)
+    assert rule.may_match(odd, None)
+
+
+def test_the_screen_finds_what_the_rules_alone_find(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every planted credential, alone and inside code, gives the same spans with the screen
+    as with every rule searched everywhere."""
+    texts = []
+    for line, _secret in planted().values():
+        texts += [line, f"x = 1\n{line}\ny = 2\n", f"def f():\n    {line}  # 42\n"]
+    screened = [find_secrets(t) for t in texts]
+    assert all(screened)
+    unscreened = tuple(dataclasses.replace(r, needs=None) for r in _rules())
+    monkeypatch.setattr(credentials, "_rules", lambda: unscreened)
+    unscreening = tuple(dataclasses.replace(r, needs=None) for r in credentials._screens())
+    monkeypatch.setattr(credentials, "_screens", lambda: unscreening)
+    assert [find_secrets(t) for t in texts] == screened
+
+
+def test_every_rule_has_a_screen_that_its_own_examples_pass() -> None:
+    """The detect-secrets patterns all get a screen (else the speed-up is gone), and each
+    planted credential passes the screen of a rule that matches it."""
+    rules = _rules()
+    assert sum(r.needs is not None for r in rules) == len(rules)
+    assert all(r.needs is not None for r in credentials._screens())
+    for line, _secret in planted().values():
+        for rule in rules:
+            if rule.pattern.search(line):
+                assert rule.may_match(line, line.lower() if line.isascii() else None), line
