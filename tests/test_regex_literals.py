@@ -67,9 +67,15 @@ def test_the_screen_finds_what_the_rules_alone_find(monkeypatch: pytest.MonkeyPa
 def test_every_rule_has_a_screen_that_its_own_examples_pass() -> None:
     """The detect-secrets patterns all get a screen (else the speed-up is gone), and each
     planted credential passes the screen of a rule that matches it."""
+    from docagent import credential_patterns
+    from docagent.credentials import plugin_files_sha
+
     rules = _rules()
-    assert sum(r.needs is not None for r in rules) == len(rules)
-    assert all(r.needs is not None for r in credentials._screens())
+    if plugin_files_sha() == credential_patterns.PLUGIN_FILES_SHA:
+        # the detect-secrets release the project is measured with: every pattern is screened
+        # (another release may add a pattern without a literal: it then runs unscreened)
+        assert sum(r.needs is not None for r in rules) == len(rules)
+        assert all(r.needs is not None for r in credentials._screens())
     for line, _secret in planted().values():
         for rule in rules:
             if rule.pattern.search(line):
