@@ -258,14 +258,15 @@ class SymbolIndex:
     def resolver(self) -> Resolver:
         """The resolved-reference graph of the indexed files (built on first use)."""
         if self._resolver is None:
-            from docagent.code.astfacts import ast_facts
+            from docagent.code.astfacts import ast_facts, no_gc
 
             trees = {}
             for path, facts in self._file_facts.items():
                 tree = ast_facts(facts).tree
                 if tree is not None:
                     trees[path] = tree
-            self._resolver = Resolver(self.texts, trees)
+            with no_gc():  # the files whose tree is not kept are parsed here
+                self._resolver = Resolver(self.texts, trees)
         return self._resolver
 
     def parses(self, path: str) -> bool:

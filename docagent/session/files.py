@@ -34,6 +34,23 @@ class FileReading(SessionState):
                 self._facts[rel] = (stamp, facts)
             return facts
 
+    def _adopt(self, rel: str, facts: FileFacts, sha: str) -> FileFacts | None:
+        """Keep ``facts`` that a scan worker read (:attr:`ScanResult.facts
+        <docagent.scan.ScanResult.facts>`) when the file still has the bytes it read (their
+        hash is ``sha``); None when it changed since, or cannot be read (then read it again)."""
+        from docagent.scan import content_hash
+
+        with self._lock:
+            stamp = self._stamp(rel)
+            try:
+                data = (self.root / rel).read_bytes()
+            except OSError:
+                return None
+            if stamp is None or content_hash(data) != sha:
+                return None
+            self._facts[rel] = (stamp, facts)
+            return facts
+
     def facts(self, rel: str) -> FileFacts | None:
         """The current facts of a file: re-read whenever the file changed on disk.
 
