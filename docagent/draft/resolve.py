@@ -124,6 +124,8 @@ class Resolver:
         self._attr_types: dict[tuple[Ref, str], Ref | Inst | None] = {}
         self._callees: dict[Ref, list[tuple[Ref, int]]] = {}
         self._callers: dict[Ref, list[Site]] | None = None
+        #: what each function's own nodes give a scope (:func:`_own_facts`), read once
+        self._own: dict[ast.AST, _OwnFacts] = {}
 
     # ------------------------------------------------------------------ indexing
 
@@ -203,8 +205,8 @@ class Resolver:
         if not args:
             return
         me = args[0].arg
-        for node in walk(fn):
-            if isinstance(node, ast.AnnAssign):
+        for node in _statements(fn):  # the assignments of walk(fn), in its order
+            if type(node) is ast.AnnAssign:
                 target = node.target
                 if (
                     isinstance(target, ast.Attribute)
@@ -212,7 +214,7 @@ class Resolver:
                     and target.value.id == me
                 ):
                     cls.attrs[target.attr] = (node.annotation, True, fn)
-            elif isinstance(node, ast.Assign):
+            elif type(node) is ast.Assign:
                 init = getattr(fn, "name", "") == "__init__"
                 for t in node.targets:
                     if not (
@@ -451,12 +453,77 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    """Every node of ``fn``'s body (nested functions and classes included)."""
-    for stmt in fn.body:  # type: ignore[attr-defined]
-        yield from walk(stmt)
-    for d in getattr(fn, "decorator_list", []):
-        yield from walk(d)
+#: the nodes that hold statements (expressions never do)
+_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
+
+
+def _statements(node: ast.AST) -> list[ast.AST]:
+    """``list(walk(node))`` without the expressions: the statements (and exception handlers
+    and match cases, which hold statements) of ``node``, in :func:`walk`'s order.
+
+    Statements are only ever in lists of other statements, handlers and cases, so the walk
+    need not go into expressions (most of the nodes); breadth-first order restricted to these
+    nodes is the order of the full walk.
+    """
+    out = [node]
+    push = out.append
+    for current in out:
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _STATEMENTS):
+                        push(item)
+    return out
+
+
+@dataclass
+class _OwnFacts:
+    """What a function's own nodes (:func:`_own_facts`) give a scope, read once per function."""
+
+    calls: list[ast.Call]
+    imports: list[ast.Import | ast.ImportFrom]
+    annotated: dict[str, ast.expr]
+    assigned: dict[str, ast.expr]
+
+
+def _own_facts(fn: ast.AST) -> _OwnFacts:
+    """The calls, imports and local assignments among the nodes of ``fn``'s body and
+    decorators (nested functions and classes included), in the order :func:`walk` gives them
+    statement by statement; one pass without generators (every function of the repository is
+    read for its callers)."""
+    calls: list[ast.Call] = []
+    imports: list[ast.Import | ast.ImportFrom] = []
+    annotated: dict[str, ast.expr] = {}
+    assigned: dict[str, ast.expr] = {}
+    AST, Call, Import, ImportFrom = ast.AST, ast.Call, ast.Import, ast.ImportFrom
+    AnnAssign, Assign, Name = ast.AnnAssign, ast.Assign, ast.Name
+    roots = [*fn.body, *getattr(fn, "decorator_list", [])]  # type: ignore[attr-defined]
+    for root in roots:
+        queue: list[ast.AST] = [root]  # breadth first, as walk
+        push = queue.append
+        for node in queue:
+            kind = type(node)
+            if kind is Call:
+                calls.append(node)  # type: ignore[arg-type]
+            elif kind is Import or kind is ImportFrom:
+                imports.append(node)  # type: ignore[arg-type]
+            elif kind is AnnAssign:
+                if type(node.target) is Name:  # type: ignore[attr-defined]
+                    annotated.setdefault(node.target.id, node.annotation)  # type: ignore[attr-defined]
+            elif kind is Assign:
+                for t in node.targets:  # type: ignore[attr-defined]
+                    if type(t) is Name:
+                        assigned.setdefault(t.id, node.value)  # type: ignore[attr-defined]
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        if isinstance(item, AST):
+                            push(item)
+                elif isinstance(value, AST):
+                    push(value)
+    return _OwnFacts(calls, imports, annotated, assigned)
 
 
 def _module_level_calls(tree: ast.Module) -> Iterable[ast.Call]:
@@ -511,21 +578,17 @@ class _Scope:
         package = module_of(path)
         if not path.endswith("__init__.py"):
             package = package.rpartition(".")[0]
-        calls = self.calls
-        for node in _own_nodes(fn):
-            if isinstance(node, ast.Call):
-                calls.append(node)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                bound: dict[str, tuple[str, ...]] = {}
-                r._bind(path, package, node, bound)
-                for local, binding in bound.items():
-                    self.types.setdefault(local, r._binding(path, binding, frozenset()))
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                self._annotated.setdefault(node.target.id, node.annotation)
-            elif isinstance(node, ast.Assign):
-                for t in node.targets:
-                    if isinstance(t, ast.Name):
-                        self._assigned.setdefault(t.id, node.value)
+        own = r._own.get(fn)
+        if own is None:
+            own = r._own[fn] = _own_facts(fn)
+        self.calls = list(own.calls)
+        self._annotated = own.annotated
+        self._assigned = own.assigned
+        for node in own.imports:
+            bound: dict[str, tuple[str, ...]] = {}
+            r._bind(path, package, node, bound)
+            for local, binding in bound.items():
+                self.types.setdefault(local, r._binding(path, binding, frozenset()))
 
     # names
 
