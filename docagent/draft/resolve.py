@@ -24,6 +24,7 @@ import ast
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from docagent.code import pyast
 
@@ -308,7 +309,7 @@ class Resolver:
                 out.append(r)
             elif r is None:
                 head = b.value if isinstance(b, ast.Subscript) else b
-                name = ast.unparse(head)
+                name = _source_of(head)
                 if name.rsplit(".", 1)[-1] not in _NEUTRAL_BASES:
                     out.append((_EXTERNAL, name))
         return out
@@ -496,7 +497,7 @@ def _own_facts(fn: ast.AST) -> _OwnFacts:
     imports: list[ast.Import | ast.ImportFrom] = []
     annotated: dict[str, ast.expr] = {}
     assigned: dict[str, ast.expr] = {}
-    AST, Call, Import, ImportFrom = ast.AST, ast.Call, ast.Import, ast.ImportFrom
+    Call, Import, ImportFrom, visit = ast.Call, ast.Import, ast.ImportFrom, _VISIT
     AnnAssign, Assign, Name = ast.AnnAssign, ast.Assign, ast.Name
     roots = [*fn.body, *getattr(fn, "decorator_list", [])]  # type: ignore[attr-defined]
     for root in roots:
@@ -515,26 +516,76 @@ def _own_facts(fn: ast.AST) -> _OwnFacts:
                 for t in node.targets:  # type: ignore[attr-defined]
                     if type(t) is Name:
                         assigned.setdefault(t.id, node.value)  # type: ignore[attr-defined]
-            for name in node._fields:
-                value = getattr(node, name, None)
+            for name in node._fields:  # the children, minus leaves (see _leaf_types)
+                value: Any = getattr(node, name, None)
                 if type(value) is list:
                     for item in value:
-                        if isinstance(item, AST):
+                        go = visit.get(type(item))
+                        if go if go is not None else _visits(type(item)):
                             push(item)
-                elif isinstance(value, AST):
-                    push(value)
+                else:
+                    go = visit.get(type(value))
+                    if go if go is not None else _visits(type(value)):
+                        push(value)
     return _OwnFacts(calls, imports, annotated, assigned)
 
 
-def _module_level_calls(tree: ast.Module) -> Iterable[ast.Call]:
+def _source_of(expr: ast.expr) -> str:
+    """``ast.unparse(expr)``, without the unparser for a dotted name (``a.b.C``)."""
+    parts: list[str] = []
+    node = expr
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not ast.Name:
+        return ast.unparse(expr)
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _leaf_types() -> frozenset[type]:
+    """Node types that hold no call, import or assignment (names, constants, operators,
+    contexts): a walk that collects those need not visit them."""
+    found: set[type] = {ast.Name, ast.Constant, ast.alias}
+    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop):
+        found.update(base.__subclasses__())
+    return frozenset(found)
+
+
+_LEAVES = _leaf_types()
+#: per type met in a walk: whether it is a node to visit (not a leaf, not a str or None)
+_VISIT: dict[type, bool] = {}
+
+
+def _visits(kind: type) -> bool:
+    found = _VISIT[kind] = issubclass(kind, ast.AST) and kind not in _LEAVES
+    return found
+
+
+def _module_level_calls(tree: ast.Module) -> list[ast.Call]:
+    """The calls of the module's own code (not in functions or classes), in the order of a
+    depth-first walk from its last statement."""
     stack: list[ast.AST] = [n for n in tree.body if not isinstance(n, (*_FUNCS, ast.ClassDef))]
+    out: list[ast.Call] = []
+    visit, defs = _VISIT, (*_FUNCS, ast.ClassDef)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Call):
-            yield node
-        stack.extend(
-            c for c in ast.iter_child_nodes(node) if not isinstance(c, (*_FUNCS, ast.ClassDef))
-        )
+        if type(node) is ast.Call:
+            out.append(node)
+        for name in node._fields:  # ast.iter_child_nodes, minus leaves and definitions
+            value: Any = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    kind = type(item)
+                    go = visit.get(kind)
+                    if (go if go is not None else _visits(kind)) and kind not in defs:
+                        stack.append(item)
+            else:
+                kind = type(value)
+                go = visit.get(kind)
+                if (go if go is not None else _visits(kind)) and kind not in defs:
+                    stack.append(value)
+    return out
 
 
 class _Scope:
