@@ -33,6 +33,8 @@ except ImportError:  # pragma: no cover - CPython builds _blake2 in
     from hashlib import blake2b as _blake2b
 
 if TYPE_CHECKING:
+    import ast
+
     from docagent.code.targets import FileFacts
 
 CACHE_NAME = "scan-cache.json"
@@ -491,8 +493,12 @@ def scan_files(
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
                 work = functools.partial(_work, special=special, keep=keep, pooled=True)
-                for done in pool.map(work, _chunks(todo, n)):
-                    _collect(done, entries, keep_facts)
+                results = pool.map(work, _chunks(todo, n))  # every chunk is submitted now
+                # the workers send facts without syntax trees; this process would only wait
+                # for them, so it parses the files meanwhile (one thread: see pyast)
+                trees = _parse_trees(todo) if keep else {}
+                for done in results:
+                    _collect(done, entries, keep_facts, trees)
         else:
             _collect(_work(todo, special, keep), entries, keep_facts)
     for rel, entry in list(entries.items()):
@@ -510,15 +516,48 @@ def scan_files(
     return good, sorted(errors)
 
 
+def _parse_trees(todo: list[_Job]) -> dict[str, tuple[str, ast.Module]]:
+    """Python's syntax tree of each file of ``todo`` with the hash of the bytes parsed
+    (files that cannot be read, decoded or parsed are left out)."""
+    from docagent.code import pyast
+    from docagent.code.astfacts import no_gc
+    from docagent.code.targets import SourceError, decode_source
+
+    trees: dict[str, tuple[str, ast.Module]] = {}
+    with no_gc():
+        for rel, abs_path, data, _ in todo:
+            try:
+                if data is None:
+                    with open(abs_path, "rb") as fh:
+                        data = fh.read()
+                text, _encoding = decode_source(data, rel)
+                trees[rel] = (content_hash(data), pyast.parse(text, quiet=True))
+            except (OSError, SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
+                continue
+    return trees
+
+
 def _collect(
     done: list[tuple[str, FileEntry, FileFacts | None]],
     entries: dict[str, FileEntry],
     facts: dict[str, FileFacts] | None,
+    trees: dict[str, tuple[str, ast.Module]] | None = None,
 ) -> None:
     for rel, entry, found in done:
         entries[rel] = entry
-        if facts is not None and found is not None:
-            facts[rel] = found
+        if facts is None or found is None:
+            continue
+        facts[rel] = found
+        parsed = (trees or {}).get(rel)
+        known = found.__dict__.get("_ast_facts")
+        if (
+            parsed is not None
+            and parsed[0] == entry.sha  # the same bytes, parsed here
+            and known is not None
+            and known.error is None
+            and known.tree is None
+        ):
+            found.__dict__["_ast_facts"] = replace(known, tree=parsed[1])
 
 
 def scan(
