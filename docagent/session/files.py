@@ -16,8 +16,11 @@ class FileReading(SessionState):
     """The session's parsed files, keyed by path and checked against the file's stamp."""
 
     def _stamp(self, rel: str) -> tuple[int, int, int] | None:
+        path = self._abs_paths.get(rel)
+        if path is None:  # joined once per file: a run asks for a target's facts many times
+            path = self._abs_paths[rel] = os.path.join(self.root, rel)
         try:
-            st = os.stat(self.root / rel)
+            st = os.stat(path)
         except OSError:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
