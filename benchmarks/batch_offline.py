@@ -7,7 +7,9 @@ The running interpreter's standard library (without ``test/`` and ``site-package
 ``docagent batch --provider offline --out`` runs on it in a fresh process with a fresh decision
 log. Printed per run:
 
-- targets/s of the whole run and a per-phase breakdown (prepare: scan, parse, symbol index;
+- targets/s of the whole run and a per-phase breakdown (scan: the scan, whose workers read
+  the files for drafting too, in versions that scan before prepare; prepare: scan (older
+  versions), reading and parsing the files, symbol index;
   order: the reuse lookup and callees-first ordering of what is drafted (in prepare in older
   versions); estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
   the CPU time of the run (its scan workers included) and of each phase (the main process
@@ -67,6 +69,8 @@ def timed(owner, name, label):
                 phases[label] = phases.get(label, 0.0) + time.perf_counter() - s
                 cpu[label] = cpu.get(label, 0.0) + time.process_time() - c
     setattr(owner, name, wrapper)
+if hasattr(session.Session, "scan_work"):  # batch scans before prepare (prepare: what follows)
+    timed(session.Session, "scan_work", "scan")
 timed(session.Session, "prepare", "prepare")
 timed(batch, "estimate", "estimate")
 if hasattr(batch, "_order"):  # batch orders only what it drafts, outside prepare
