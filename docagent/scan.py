@@ -18,7 +18,7 @@ import json
 import os
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -33,8 +33,6 @@ except ImportError:  # pragma: no cover - CPython builds _blake2 in
     from hashlib import blake2b as _blake2b
 
 if TYPE_CHECKING:
-    import ast
-
     from docagent.code.targets import FileFacts
 
 CACHE_NAME = "scan-cache.json"
@@ -98,7 +96,7 @@ class ScanResult:
     #: ``--changed-lines``: the (path, qualname) of the targets with a changed line of their own
     changed: frozenset[tuple[str, str]] | None = None
     #: with ``scan(keep_facts=True)``: the full facts of the files this scan parsed (not those
-    #: its cache answered), with their ``ast`` facts, so the caller need not read them again
+    #: its cache answered), so the caller need not read them again
     facts: dict[str, FileFacts] = field(default_factory=dict, repr=False)
 
     def selected(self, row: Row) -> bool:
@@ -211,19 +209,18 @@ def scan_file_bytes(
 
     ``special`` says which magic methods and ``__init__`` are public (count).
     """
-    return _scan_bytes(rel_path, data, sha, special, keep=False, pooled=False)[0]
+    return _scan_bytes(rel_path, data, sha, special, keep=False)[0]
 
 
 def _scan_bytes(
-    rel_path: str, data: bytes, sha: str, special: SpecialMethods, *, keep: bool, pooled: bool
+    rel_path: str, data: bytes, sha: str, special: SpecialMethods, *, keep: bool
 ) -> tuple[FileEntry, FileFacts | None]:
     """:func:`scan_file_bytes`; with ``keep``, also the file's full facts for drafting.
 
-    With ``keep`` the file is read with every code fact (``body_facts="all"``, the same
-    targets, statuses and contract as the scanner's lighter read) and its ``ast`` facts
-    (:func:`~docagent.code.astfacts.ast_facts`: fingerprints, calls, imports) are computed
-    here and kept on the facts; a worker process (``pooled``) sends them back without the
-    syntax tree, which costs more to send than to parse again.
+    With ``keep`` the file is read with every code fact (``body_facts="all"``: the same
+    targets, statuses and contract as the scanner's lighter read), so the caller need not read
+    it again. Python's parser is left to the caller (the call graph needs the syntax tree,
+    which costs more to send from a worker than to parse).
     """
     from docagent.code.docstrings import apply_status, style_votes
     from docagent.code.special_methods import apply_special_methods
@@ -242,13 +239,8 @@ def _scan_bytes(
     entry = FileEntry(sha, rows, json_targets, votes)
     if not keep:
         return entry, None
-    from docagent.code.astfacts import ast_facts
-
-    found = ast_facts(facts)
-    if pooled:
-        for name in [n for n in facts.__dict__ if n.startswith("_")]:
-            del facts.__dict__[name]  # what lookups memoized on the facts: not sent back
-        facts.__dict__["_ast_facts"] = replace(found, tree=None)
+    for name in [n for n in facts.__dict__ if n.startswith("_")]:
+        del facts.__dict__[name]  # what lookups memoized on the facts: not sent back
     return entry, facts
 
 
@@ -256,10 +248,7 @@ _Job = tuple[str, str, bytes | None, str]  # (relative path, absolute path, byte
 
 
 def _work(
-    batch: list[_Job],
-    special: SpecialMethods = DEFAULT_SPECIAL,
-    keep: bool = False,
-    pooled: bool = False,
+    batch: list[_Job], special: SpecialMethods = DEFAULT_SPECIAL, keep: bool = False
 ) -> list[tuple[str, FileEntry, FileFacts | None]]:
     import gc
 
@@ -275,7 +264,7 @@ def _work(
                     out.append((rel, FileEntry("", [], "", {}, f"{rel}: cannot read: {exc}"), None))
                     continue
                 sha = _hash(data)
-            out.append((rel, *_scan_bytes(rel, data, sha, special, keep=keep, pooled=pooled)))
+            out.append((rel, *_scan_bytes(rel, data, sha, special, keep=keep)))
         return out
     finally:
         gc.enable()
@@ -492,13 +481,9 @@ def scan_files(
 
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                work = functools.partial(_work, special=special, keep=keep, pooled=True)
-                results = pool.map(work, _chunks(todo, n))  # every chunk is submitted now
-                # the workers send facts without syntax trees; this process would only wait
-                # for them, so it parses the files meanwhile (one thread: see pyast)
-                trees = _parse_trees(todo) if keep else {}
-                for done in results:
-                    _collect(done, entries, keep_facts, trees)
+                work = functools.partial(_work, special=special, keep=keep)
+                for done in pool.map(work, _chunks(todo, n)):
+                    _collect(done, entries, keep_facts)
         else:
             _collect(_work(todo, special, keep), entries, keep_facts)
     for rel, entry in list(entries.items()):
@@ -516,48 +501,15 @@ def scan_files(
     return good, sorted(errors)
 
 
-def _parse_trees(todo: list[_Job]) -> dict[str, tuple[str, ast.Module]]:
-    """Python's syntax tree of each file of ``todo`` with the hash of the bytes parsed
-    (files that cannot be read, decoded or parsed are left out)."""
-    from docagent.code import pyast
-    from docagent.code.astfacts import no_gc
-    from docagent.code.targets import SourceError, decode_source
-
-    trees: dict[str, tuple[str, ast.Module]] = {}
-    with no_gc():
-        for rel, abs_path, data, _ in todo:
-            try:
-                if data is None:
-                    with open(abs_path, "rb") as fh:
-                        data = fh.read()
-                text, _encoding = decode_source(data, rel)
-                trees[rel] = (content_hash(data), pyast.parse(text, quiet=True))
-            except (OSError, SourceError, SyntaxError, ValueError, RecursionError, MemoryError):
-                continue
-    return trees
-
-
 def _collect(
     done: list[tuple[str, FileEntry, FileFacts | None]],
     entries: dict[str, FileEntry],
     facts: dict[str, FileFacts] | None,
-    trees: dict[str, tuple[str, ast.Module]] | None = None,
 ) -> None:
     for rel, entry, found in done:
         entries[rel] = entry
-        if facts is None or found is None:
-            continue
-        facts[rel] = found
-        parsed = (trees or {}).get(rel)
-        known = found.__dict__.get("_ast_facts")
-        if (
-            parsed is not None
-            and parsed[0] == entry.sha  # the same bytes, parsed here
-            and known is not None
-            and known.error is None
-            and known.tree is None
-        ):
-            found.__dict__["_ast_facts"] = replace(known, tree=parsed[1])
+        if facts is not None and found is not None:
+            facts[rel] = found
 
 
 def scan(
