@@ -326,7 +326,7 @@ def test_prepare_reads_no_file_again_that_the_scan_workers_parsed(
         assert [t.to_dict() for t in theirs.targets] == [t.to_dict() for t in mine.targets]
         a, b = ast_facts(theirs), ast_facts(mine)
         assert (a.shas, a.calls, a.imports) == (b.shas, b.calls, b.imports)
-        assert a.tree is not None  # parsed while the workers ran: resolving calls needs it
+        assert a.tree is not None  # Python parsed it here, once: resolving calls needs it
     assert session.symbols is not None
     assert [s.qualname for s in session.symbols.callees(*session.target(items[1]))] == ["g0"]
     session.close()
