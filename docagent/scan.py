@@ -20,7 +20,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from docagent import repo
 from docagent.code.special_methods import DEFAULT as DEFAULT_SPECIAL
@@ -31,6 +31,9 @@ try:  # hashlib's own blake2b, without hashlib's import of OpenSSL (a few ms of 
     from _blake2 import blake2b as _blake2b
 except ImportError:  # pragma: no cover - CPython builds _blake2 in
     from hashlib import blake2b as _blake2b
+
+if TYPE_CHECKING:
+    from docagent.code.targets import FileFacts
 
 CACHE_NAME = "scan-cache.json"
 #: a scan narrowed (``--since``, a path) to at most this many files does not use the cache
@@ -92,6 +95,9 @@ class ScanResult:
     special: SpecialMethods = DEFAULT_SPECIAL
     #: ``--changed-lines``: the (path, qualname) of the targets with a changed line of their own
     changed: frozenset[tuple[str, str]] | None = None
+    #: with ``scan(keep_facts=True)``: the full facts of the files this scan parsed (not those
+    #: its cache answered), so the caller need not read them again
+    facts: dict[str, FileFacts] = field(default_factory=dict, repr=False)
 
     def selected(self, row: Row) -> bool:
         """True when a target row counts under the visibility and kind filters."""
@@ -188,8 +194,12 @@ class ScanResult:
         return head_json + ', "targets": [' + ", ".join(parts) + "]}"
 
 
-def _hash(data: bytes) -> str:
+def content_hash(data: bytes) -> str:
+    """The hash of a file's bytes that keys its cache entry (:attr:`FileEntry.sha`)."""
     return _blake2b(data, digest_size=16).hexdigest()
+
+
+_hash = content_hash
 
 
 def scan_file_bytes(
@@ -199,44 +209,62 @@ def scan_file_bytes(
 
     ``special`` says which magic methods and ``__init__`` are public (count).
     """
+    return _scan_bytes(rel_path, data, sha, special, keep=False)[0]
+
+
+def _scan_bytes(
+    rel_path: str, data: bytes, sha: str, special: SpecialMethods, *, keep: bool
+) -> tuple[FileEntry, FileFacts | None]:
+    """:func:`scan_file_bytes`; with ``keep``, also the file's full facts for drafting.
+
+    With ``keep`` the file is read with every code fact (``body_facts="all"``: the same
+    targets, statuses and contract as the scanner's lighter read), so the caller need not read
+    it again. Python's parser is left to the caller (the call graph needs the syntax tree,
+    which costs more to send from a worker than to parse).
+    """
     from docagent.code.docstrings import apply_status, style_votes
     from docagent.code.special_methods import apply_special_methods
     from docagent.code.targets import SourceError, read_file
 
     try:
-        facts = read_file(rel_path, rel_path, data, body_facts="sectioned")
+        facts = read_file(rel_path, rel_path, data, body_facts="all" if keep else "sectioned")
     except SourceError as exc:
-        return FileEntry(sha, [], "", {}, error=str(exc))
+        return FileEntry(sha, [], "", {}, error=str(exc)), None
     apply_status(facts.targets)
     apply_special_methods(facts.targets, special)
     targets = facts.targets
     rows = [Row(t.kind, t.public, t.has_docstring, t.status) for t in targets]
     json_targets = json.dumps([t.contract_dict() for t in targets])[1:-1]
     votes = dict(style_votes(t.docstring.text for t in targets if t.docstring is not None))
-    return FileEntry(sha, rows, json_targets, votes)
+    entry = FileEntry(sha, rows, json_targets, votes)
+    if not keep:
+        return entry, None
+    for name in [n for n in facts.__dict__ if n.startswith("_")]:
+        del facts.__dict__[name]  # what lookups memoized on the facts: not sent back
+    return entry, facts
 
 
 _Job = tuple[str, str, bytes | None, str]  # (relative path, absolute path, bytes, sha)
 
 
 def _work(
-    batch: list[_Job], special: SpecialMethods = DEFAULT_SPECIAL
-) -> list[tuple[str, FileEntry]]:
+    batch: list[_Job], special: SpecialMethods = DEFAULT_SPECIAL, keep: bool = False
+) -> list[tuple[str, FileEntry, FileFacts | None]]:
     import gc
 
     gc.disable()  # extraction allocates many small objects that never form cycles
     try:
-        out = []
+        out: list[tuple[str, FileEntry, FileFacts | None]] = []
         for rel, abs_path, data, sha in batch:
             if data is None:  # cold scan: the worker reads the file itself
                 try:
                     with open(abs_path, "rb") as fh:
                         data = fh.read()
                 except OSError as exc:
-                    out.append((rel, FileEntry("", [], "", {}, f"{rel}: cannot read: {exc}")))
+                    out.append((rel, FileEntry("", [], "", {}, f"{rel}: cannot read: {exc}"), None))
                     continue
                 sha = _hash(data)
-            out.append((rel, scan_file_bytes(rel, data, sha, special)))
+            out.append((rel, *_scan_bytes(rel, data, sha, special, keep=keep)))
         return out
     finally:
         gc.enable()
@@ -405,12 +433,16 @@ def scan_files(
     use_cache: bool = True,
     workers: int | None = None,
     special: SpecialMethods = DEFAULT_SPECIAL,
+    keep_facts: dict[str, FileFacts] | None = None,
 ) -> tuple[dict[str, FileEntry], list[tuple[str, str]]]:
     """Scan ``paths`` (relative to ``root``), reusing cached entries whose content is unchanged.
 
     Returns the entries of readable files and a list of ``(path, error)`` for files that could
     not be read, decoded or parsed. ``special`` says which magic methods and ``__init__`` count.
+    ``keep_facts``, a dict, receives the full facts of the files parsed (see
+    :attr:`ScanResult.facts`): the workers read them for drafting, not only for the scan.
     """
+    keep = keep_facts is not None
     cache_path = root / ".docagent" / CACHE_NAME
     cache = _load_cache(cache_path, special) if use_cache else {}
     entries: dict[str, FileEntry] = {}
@@ -449,11 +481,11 @@ def scan_files(
 
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
-                work = functools.partial(_work, special=special)
+                work = functools.partial(_work, special=special, keep=keep)
                 for done in pool.map(work, _chunks(todo, n)):
-                    entries.update(done)
+                    _collect(done, entries, keep_facts)
         else:
-            entries.update(_work(todo, special))
+            _collect(_work(todo, special, keep), entries, keep_facts)
     for rel, entry in list(entries.items()):
         if entry.error:
             errors.append((rel, entry.error))
@@ -469,6 +501,17 @@ def scan_files(
     return good, sorted(errors)
 
 
+def _collect(
+    done: list[tuple[str, FileEntry, FileFacts | None]],
+    entries: dict[str, FileEntry],
+    facts: dict[str, FileFacts] | None,
+) -> None:
+    for rel, entry, found in done:
+        entries[rel] = entry
+        if facts is not None and found is not None:
+            facts[rel] = found
+
+
 def scan(
     path: str | Path = ".",
     settings: Settings | None = None,
@@ -477,8 +520,12 @@ def scan(
     include_private: bool | None = None,
     use_cache: bool = True,
     workers: int | None = None,
+    keep_facts: bool = False,
 ) -> ScanResult:
-    """Scan the repository containing ``path`` (narrowed to ``path`` when it is inside it)."""
+    """Scan the repository containing ``path`` (narrowed to ``path`` when it is inside it).
+
+    ``keep_facts``: the files parsed are read for drafting too (:attr:`ScanResult.facts`).
+    """
     from docagent.config import load_settings
 
     root = repo.find_root(path)
@@ -497,7 +544,10 @@ def scan(
     from docagent.code.special_methods import configured_special_methods
 
     special = configured_special_methods(root)
-    entries, errors = scan_files(root, paths, use_cache=use_cache, workers=workers, special=special)
+    kept: dict[str, FileFacts] | None = {} if keep_facts else None
+    entries, errors = scan_files(
+        root, paths, use_cache=use_cache, workers=workers, special=special, keep_facts=kept
+    )
     if include_private is None:
         include_private = settings.visibility == "all"
     style, style_source = settings.style, "setting"
@@ -518,6 +568,7 @@ def scan(
         kinds=tuple(settings.kinds),
         errors=errors,
         special=special,
+        facts={rel: f for rel, f in (kept or {}).items() if rel in entries},
     )
 
 

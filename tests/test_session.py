@@ -286,3 +286,71 @@ def test_accept_says_accept_for_the_draft_as_is_and_commit_commits_it(repo_facto
     assert "- m.py: leaf" in git(root, "log", "-1", "--format=%B")
     assert git(root, "status", "--porcelain") == ""
     session.close()
+
+
+def _many_files(n: int = 10, funcs: int = 300) -> dict[str, str]:
+    """Enough code for the scan to parse in worker processes (more than 200 KB, 8 files)."""
+    body = "".join(
+        f"def f{j}(x):\n    return g{j}(x) + {j}\n\n\ndef g{j}(y):\n    return y\n\n\n"
+        for j in range(funcs)
+    )
+    return {f"pkg/m{i}.py": f"# file {i}\n{body}" for i in range(n)}
+
+
+def test_prepare_reads_no_file_again_that_the_scan_workers_parsed(
+    repo_factory, monkeypatch
+) -> None:
+    """The scan's worker processes read each file for drafting too: prepare reads none again,
+    and what it works from (targets, fingerprints, calls, the syntax tree) is what a read here
+    gives."""
+    import os
+
+    from docagent.code.astfacts import ast_facts
+    from docagent.code.docstrings import apply_status
+    from docagent.session import files
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)  # the scan's process pool
+    root = repo_factory(_many_files())
+    real = files.read_file
+    read: list[str] = []
+    monkeypatch.setattr(files, "read_file", lambda *a, **k: read.append(a[1]) or real(*a, **k))
+    session = Session(root, mode="batch")
+    items = session.prepare(order=False)
+    assert read == []
+    assert len(items) == 10 * 601  # each module and its 600 functions
+    for rel in sorted({i.path for i in items}):
+        theirs = session.facts(rel)
+        mine = real(str(root / rel), rel)
+        apply_status(mine.targets)
+        assert theirs is not None
+        assert [t.to_dict() for t in theirs.targets] == [t.to_dict() for t in mine.targets]
+        a, b = ast_facts(theirs), ast_facts(mine)
+        assert (a.shas, a.calls, a.imports) == (b.shas, b.calls, b.imports)
+        assert a.tree is not None  # Python parsed it here, once: resolving calls needs it
+    assert session.symbols is not None
+    assert [s.qualname for s in session.symbols.callees(*session.target(items[1]))] == ["g0"]
+    session.close()
+
+
+def test_a_file_changed_after_the_scan_is_read_again(repo_factory, monkeypatch) -> None:
+    """A file edited between the scan and drafting is read from disk, not taken from the
+    scan's workers."""
+    import os
+
+    import docagent.scan
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    root = repo_factory(_many_files())
+    real_scan = docagent.scan.scan
+
+    def scan_then_edit(*args, **kwargs):
+        result = real_scan(*args, **kwargs)
+        (root / "pkg/m0.py").write_text("def only(z):\n    return z\n")
+        return result
+
+    monkeypatch.setattr(docagent.scan, "scan", scan_then_edit)
+    session = Session(root, mode="batch")
+    items = session.prepare(order=False)
+    assert [i.qualname for i in items if i.path == "pkg/m0.py"] == ["<module>", "only"]
+    assert len([i for i in items if i.path == "pkg/m1.py"]) == 601
+    session.close()

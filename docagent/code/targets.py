@@ -162,11 +162,15 @@ class FileFacts:
     targets: list[Target]
 
     def target(self, qualname: str) -> Target | None:
-        """Return the target with ``qualname`` or None."""
-        for t in self.targets:
-            if t.qualname == qualname:
-                return t
-        return None
+        """Return the target with ``qualname`` or None (a dict lookup: context packs ask for
+        ``X.__init__`` and neighbours of every target, so a scan of the list was quadratic)."""
+        index = self.__dict__.get("_by_qualname")
+        if index is None or index[0] != len(self.targets):
+            by_name: dict[str, Target] = {}
+            for t in self.targets:
+                by_name.setdefault(t.qualname, t)
+            index = self.__dict__["_by_qualname"] = (len(self.targets), by_name)
+        return index[1].get(qualname)
 
     def target_source(self, target: Target) -> str:
         """Return the source text of ``target`` (decorators included)."""

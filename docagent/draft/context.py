@@ -10,6 +10,7 @@ truncated line by line, so the same inputs always give the same pack.
 from __future__ import annotations
 
 import hashlib
+import heapq
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -315,26 +316,35 @@ def nearby_docstrings(
     Never a stale docstring (one that disagrees with its code) nor one whose qualname is in
     ``exclude`` (the drafter passes docstrings written by a model that no person reviewed).
     """
-    from docagent.code.docstrings import consistency_problems, detect_style
-
-    def usable(t: Target) -> bool:
-        if t.docstring is None or t.qualname == target.qualname or t.kind == "module":
-            return False
-        if t.qualname in exclude:
-            return False
-        init = facts.target(t.qualname + ".__init__") if t.kind == "class" else None
-        return not consistency_problems(t, t.docstring.text, None, init)
-
-    cands = [t for t in facts.targets if usable(t)]
-    cands.sort(
-        key=lambda t: (
-            detect_style(t.docstring.text) == "pep257",  # type: ignore[union-attr]
-            t.kind != target.kind,
-            abs(t.line - target.line),
-            t.line,
-        )
+    chosen = heapq.nsmallest(
+        limit,
+        (
+            c
+            for c in _example_candidates(facts)
+            if c[1].qualname != target.qualname and c[1].qualname not in exclude
+        ),
+        key=lambda c: (c[0], c[1].kind != target.kind, abs(c[1].line - target.line), c[1].line),
     )
-    return [t.docstring.text for t in cands[:limit]]  # type: ignore[union-attr]
+    return [t.docstring.text for _, t in chosen]  # type: ignore[union-attr]
+
+
+def _example_candidates(facts: FileFacts) -> list[tuple[bool, Target]]:
+    """The file's documented targets (no module) whose docstring agrees with their code, in
+    source order, each with whether its docstring is plain (no sections); once per file version
+    (every target of the file chooses its style examples among them)."""
+    cached = facts.__dict__.get("_example_candidates")
+    if cached is None:
+        from docagent.code.docstrings import consistency_problems, detect_style
+
+        cached = []
+        for t in facts.targets:
+            if t.docstring is None or t.kind == "module":
+                continue
+            init = facts.target(t.qualname + ".__init__") if t.kind == "class" else None
+            if not consistency_problems(t, t.docstring.text, None, init):
+                cached.append((detect_style(t.docstring.text) == "pep257", t))
+        facts.__dict__["_example_candidates"] = cached
+    return cached
 
 
 def build_context(

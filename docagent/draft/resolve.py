@@ -24,6 +24,7 @@ import ast
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 from docagent.code import pyast
 
@@ -124,6 +125,8 @@ class Resolver:
         self._attr_types: dict[tuple[Ref, str], Ref | Inst | None] = {}
         self._callees: dict[Ref, list[tuple[Ref, int]]] = {}
         self._callers: dict[Ref, list[Site]] | None = None
+        #: what each function's own nodes give a scope (:func:`_own_facts`), read once
+        self._own: dict[ast.AST, _OwnFacts] = {}
 
     # ------------------------------------------------------------------ indexing
 
@@ -203,8 +206,8 @@ class Resolver:
         if not args:
             return
         me = args[0].arg
-        for node in walk(fn):
-            if isinstance(node, ast.AnnAssign):
+        for node in _statements(fn):  # the assignments of walk(fn), in its order
+            if type(node) is ast.AnnAssign:
                 target = node.target
                 if (
                     isinstance(target, ast.Attribute)
@@ -212,7 +215,7 @@ class Resolver:
                     and target.value.id == me
                 ):
                     cls.attrs[target.attr] = (node.annotation, True, fn)
-            elif isinstance(node, ast.Assign):
+            elif type(node) is ast.Assign:
                 init = getattr(fn, "name", "") == "__init__"
                 for t in node.targets:
                     if not (
@@ -306,7 +309,7 @@ class Resolver:
                 out.append(r)
             elif r is None:
                 head = b.value if isinstance(b, ast.Subscript) else b
-                name = ast.unparse(head)
+                name = _source_of(head)
                 if name.rsplit(".", 1)[-1] not in _NEUTRAL_BASES:
                     out.append((_EXTERNAL, name))
         return out
@@ -451,23 +454,138 @@ def walk(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
-def _own_nodes(fn: ast.AST) -> Iterator[ast.AST]:
-    """Every node of ``fn``'s body (nested functions and classes included)."""
-    for stmt in fn.body:  # type: ignore[attr-defined]
-        yield from walk(stmt)
-    for d in getattr(fn, "decorator_list", []):
-        yield from walk(d)
+#: the nodes that hold statements (expressions never do)
+_STATEMENTS = (ast.stmt, ast.excepthandler, ast.match_case)
 
 
-def _module_level_calls(tree: ast.Module) -> Iterable[ast.Call]:
+def _statements(node: ast.AST) -> list[ast.AST]:
+    """``list(walk(node))`` without the expressions: the statements (and exception handlers
+    and match cases, which hold statements) of ``node``, in :func:`walk`'s order.
+
+    Statements are only ever in lists of other statements, handlers and cases, so the walk
+    need not go into expressions (most of the nodes); breadth-first order restricted to these
+    nodes is the order of the full walk.
+    """
+    out = [node]
+    push = out.append
+    for current in out:
+        for name in current._fields:
+            value = getattr(current, name, None)
+            if type(value) is list:
+                for item in value:
+                    if isinstance(item, _STATEMENTS):
+                        push(item)
+    return out
+
+
+@dataclass
+class _OwnFacts:
+    """What a function's own nodes (:func:`_own_facts`) give a scope, read once per function."""
+
+    calls: list[ast.Call]
+    imports: list[ast.Import | ast.ImportFrom]
+    annotated: dict[str, ast.expr]
+    assigned: dict[str, ast.expr]
+
+
+def _own_facts(fn: ast.AST) -> _OwnFacts:
+    """The calls, imports and local assignments among the nodes of ``fn``'s body and
+    decorators (nested functions and classes included), in the order :func:`walk` gives them
+    statement by statement; one pass without generators (every function of the repository is
+    read for its callers)."""
+    calls: list[ast.Call] = []
+    imports: list[ast.Import | ast.ImportFrom] = []
+    annotated: dict[str, ast.expr] = {}
+    assigned: dict[str, ast.expr] = {}
+    Call, Import, ImportFrom, visit = ast.Call, ast.Import, ast.ImportFrom, _VISIT
+    AnnAssign, Assign, Name = ast.AnnAssign, ast.Assign, ast.Name
+    roots = [*fn.body, *getattr(fn, "decorator_list", [])]  # type: ignore[attr-defined]
+    for root in roots:
+        queue: list[ast.AST] = [root]  # breadth first, as walk
+        push = queue.append
+        for node in queue:
+            kind = type(node)
+            if kind is Call:
+                calls.append(node)  # type: ignore[arg-type]
+            elif kind is Import or kind is ImportFrom:
+                imports.append(node)  # type: ignore[arg-type]
+            elif kind is AnnAssign:
+                if type(node.target) is Name:  # type: ignore[attr-defined]
+                    annotated.setdefault(node.target.id, node.annotation)  # type: ignore[attr-defined]
+            elif kind is Assign:
+                for t in node.targets:  # type: ignore[attr-defined]
+                    if type(t) is Name:
+                        assigned.setdefault(t.id, node.value)  # type: ignore[attr-defined]
+            for name in node._fields:  # the children, minus leaves (see _leaf_types)
+                value: Any = getattr(node, name, None)
+                if type(value) is list:
+                    for item in value:
+                        go = visit.get(type(item))
+                        if go if go is not None else _visits(type(item)):
+                            push(item)
+                else:
+                    go = visit.get(type(value))
+                    if go if go is not None else _visits(type(value)):
+                        push(value)
+    return _OwnFacts(calls, imports, annotated, assigned)
+
+
+def _source_of(expr: ast.expr) -> str:
+    """``ast.unparse(expr)``, without the unparser for a dotted name (``a.b.C``)."""
+    parts: list[str] = []
+    node = expr
+    while type(node) is ast.Attribute:
+        parts.append(node.attr)
+        node = node.value
+    if type(node) is not ast.Name:
+        return ast.unparse(expr)
+    parts.append(node.id)
+    return ".".join(reversed(parts))
+
+
+def _leaf_types() -> frozenset[type]:
+    """Node types that hold no call, import or assignment (names, constants, operators,
+    contexts): a walk that collects those need not visit them."""
+    found: set[type] = {ast.Name, ast.Constant, ast.alias}
+    for base in (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop):
+        found.update(base.__subclasses__())
+    return frozenset(found)
+
+
+_LEAVES = _leaf_types()
+#: per type met in a walk: whether it is a node to visit (not a leaf, not a str or None)
+_VISIT: dict[type, bool] = {}
+
+
+def _visits(kind: type) -> bool:
+    found = _VISIT[kind] = issubclass(kind, ast.AST) and kind not in _LEAVES
+    return found
+
+
+def _module_level_calls(tree: ast.Module) -> list[ast.Call]:
+    """The calls of the module's own code (not in functions or classes), in the order of a
+    depth-first walk from its last statement."""
     stack: list[ast.AST] = [n for n in tree.body if not isinstance(n, (*_FUNCS, ast.ClassDef))]
+    out: list[ast.Call] = []
+    visit, defs = _VISIT, (*_FUNCS, ast.ClassDef)
     while stack:
         node = stack.pop()
-        if isinstance(node, ast.Call):
-            yield node
-        stack.extend(
-            c for c in ast.iter_child_nodes(node) if not isinstance(c, (*_FUNCS, ast.ClassDef))
-        )
+        if type(node) is ast.Call:
+            out.append(node)
+        for name in node._fields:  # ast.iter_child_nodes, minus leaves and definitions
+            value: Any = getattr(node, name, None)
+            if type(value) is list:
+                for item in value:
+                    kind = type(item)
+                    go = visit.get(kind)
+                    if (go if go is not None else _visits(kind)) and kind not in defs:
+                        stack.append(item)
+            else:
+                kind = type(value)
+                go = visit.get(kind)
+                if (go if go is not None else _visits(kind)) and kind not in defs:
+                    stack.append(value)
+    return out
 
 
 class _Scope:
@@ -511,21 +629,17 @@ class _Scope:
         package = module_of(path)
         if not path.endswith("__init__.py"):
             package = package.rpartition(".")[0]
-        calls = self.calls
-        for node in _own_nodes(fn):
-            if isinstance(node, ast.Call):
-                calls.append(node)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                bound: dict[str, tuple[str, ...]] = {}
-                r._bind(path, package, node, bound)
-                for local, binding in bound.items():
-                    self.types.setdefault(local, r._binding(path, binding, frozenset()))
-            elif isinstance(node, ast.AnnAssign) and isinstance(node.target, ast.Name):
-                self._annotated.setdefault(node.target.id, node.annotation)
-            elif isinstance(node, ast.Assign):
-                for t in node.targets:
-                    if isinstance(t, ast.Name):
-                        self._assigned.setdefault(t.id, node.value)
+        own = r._own.get(fn)
+        if own is None:
+            own = r._own[fn] = _own_facts(fn)
+        self.calls = list(own.calls)
+        self._annotated = own.annotated
+        self._assigned = own.assigned
+        for node in own.imports:
+            bound: dict[str, tuple[str, ...]] = {}
+            r._bind(path, package, node, bound)
+            for local, binding in bound.items():
+                self.types.setdefault(local, r._binding(path, binding, frozenset()))
 
     # names
 

@@ -137,7 +137,8 @@ class SymbolIndex:
         self.by_name: dict[str, list[Symbol]] = {}
         self.texts: dict[str, str] = dict(texts or {})
         self.imports: dict[str, frozenset[str]] = {}
-        self._sites: dict[str, list[tuple[str, int, str]]] | None = None
+        #: each file's lines, split on first use (the lines around call sites)
+        self._lines: dict[str, list[str]] = {}
         self._qualified: set[str] | None = None
         self._modules: frozenset[str] | None = None
         #: names whose list in :attr:`by_name` needs sorting (sorted on first read)
@@ -163,8 +164,8 @@ class SymbolIndex:
         from docagent.code.astfacts import ast_facts
 
         self.texts[facts.path] = facts.text
+        self._lines.pop(facts.path, None)
         self._file_facts[facts.path] = facts
-        self._sites = None
         self._resolver = None
         self._modules = None
         found = ast_facts(facts)
@@ -257,14 +258,15 @@ class SymbolIndex:
     def resolver(self) -> Resolver:
         """The resolved-reference graph of the indexed files (built on first use)."""
         if self._resolver is None:
-            from docagent.code.astfacts import ast_facts
+            from docagent.code.astfacts import ast_facts, no_gc
 
             trees = {}
             for path, facts in self._file_facts.items():
                 tree = ast_facts(facts).tree
                 if tree is not None:
                     trees[path] = tree
-            self._resolver = Resolver(self.texts, trees)
+            with no_gc():  # the files whose tree is not kept are parsed here
+                self._resolver = Resolver(self.texts, trees)
         return self._resolver
 
     def parses(self, path: str) -> bool:
@@ -331,7 +333,9 @@ class SymbolIndex:
 
     def site_lines(self, site: Site, before: int = 1, after: int = 1) -> list[str]:
         """The source lines around a call site (``before`` and ``after`` it), dedented."""
-        lines = self.texts.get(site.path, "").splitlines()
+        lines = self._lines.get(site.path)
+        if lines is None:
+            lines = self._lines[site.path] = self.texts.get(site.path, "").splitlines()
         lo = max(0, site.line - 1 - before)
         chunk = lines[lo : site.line + after]
         return textwrap.dedent("\n".join(chunk)).splitlines()
@@ -340,18 +344,29 @@ class SymbolIndex:
         self, name: str, exclude: tuple[str, int] | None = None, limit: int = 3
     ) -> list[tuple[str, int, str]]:
         """Return up to ``limit`` ``(path, line, text)`` lines that call ``name(`` (text match;
-        :meth:`callers` gives resolved ones)."""
-        if self._sites is None:
-            self._sites = {}
-            for path in sorted(self.texts):
-                for n, line in enumerate(self.texts[path].splitlines(), 1):
-                    stripped = line.strip()
-                    if stripped.startswith(("def ", "async def ", "class ", "#")):
-                        continue
-                    for called in dict.fromkeys(_SITE_RE.findall(line)):
-                        self._sites.setdefault(called, []).append((path, n, stripped))
-        out = [s for s in self._sites.get(name, ()) if (s[0], s[1]) != exclude]
-        return out[:limit]
+        :meth:`callers` gives resolved ones), in path and line order.
+
+        Only files and lines that contain ``name`` are split and matched, and the search stops
+        at ``limit`` lines: it is asked only for targets of files Python cannot parse.
+        """
+        out: list[tuple[str, int, str]] = []
+        if limit <= 0:
+            return out
+        for path in sorted(self.texts):
+            text = self.texts[path]
+            if name not in text:
+                continue
+            for n, line in enumerate(text.splitlines(), 1):
+                if name not in line:
+                    continue
+                stripped = line.strip()
+                if stripped.startswith(("def ", "async def ", "class ", "#")):
+                    continue
+                if name in _SITE_RE.findall(line) and (path, n) != exclude:
+                    out.append((path, n, stripped))
+                    if len(out) >= limit:
+                        return out
+        return out
 
     def known(self, name: str, path: str = "") -> bool:
         """True when ``name`` (possibly dotted) is a repository, imported or builtin name."""

@@ -85,6 +85,8 @@ class SessionState:
         self._lock = threading.RLock()
         #: parsed files with the (mtime, size, inode) they were read at
         self._facts: dict[str, tuple[tuple[int, int, int], FileFacts]] = {}
+        #: each file's absolute path, joined once (its stamp is checked on every lookup)
+        self._abs_paths: dict[str, str] = {}
         self._undo: list[UndoRecord] = []
         #: files a batch session changed (batch keeps no undo copies of them)
         self._changed: set[str] = set()

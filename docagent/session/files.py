@@ -16,8 +16,11 @@ class FileReading(SessionState):
     """The session's parsed files, keyed by path and checked against the file's stamp."""
 
     def _stamp(self, rel: str) -> tuple[int, int, int] | None:
+        path = self._abs_paths.get(rel)
+        if path is None:  # joined once per file: a run asks for a target's facts many times
+            path = self._abs_paths[rel] = os.path.join(self.root, rel)
         try:
-            st = os.stat(self.root / rel)
+            st = os.stat(path)
         except OSError:
             return None
         return (st.st_mtime_ns, st.st_size, st.st_ino)
@@ -32,6 +35,23 @@ class FileReading(SessionState):
                 return None
             if stamp is not None:
                 self._facts[rel] = (stamp, facts)
+            return facts
+
+    def _adopt(self, rel: str, facts: FileFacts, sha: str) -> FileFacts | None:
+        """Keep ``facts`` that a scan worker read (:attr:`ScanResult.facts
+        <docagent.scan.ScanResult.facts>`) when the file still has the bytes it read (their
+        hash is ``sha``); None when it changed since, or cannot be read (then read it again)."""
+        from docagent.scan import content_hash
+
+        with self._lock:
+            stamp = self._stamp(rel)
+            try:
+                data = (self.root / rel).read_bytes()
+            except OSError:
+                return None
+            if stamp is None or content_hash(data) != sha:
+                return None
+            self._facts[rel] = (stamp, facts)
             return facts
 
     def facts(self, rel: str) -> FileFacts | None:

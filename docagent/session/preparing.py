@@ -131,7 +131,8 @@ class Preparing(Recording):
         self._reconcile_intents()
         self._rules = load_rules(self.store)
         self.prompt_version = prompt_version(self._rules.prompt_text())
-        result = scan(self.path, self.settings, since=self.since)
+        # the workers that parse files for the scan read them for drafting too
+        result = scan(self.path, self.settings, since=self.since, keep_facts=True)
         self.errors = list(result.errors)
         self.coverage_before = result.summary()["coverage"]
         if self.style == "auto":
@@ -159,7 +160,10 @@ class Preparing(Recording):
                 self._files.append(rel)
                 listed.append((rel, None))
                 continue
-            facts = self._read(rel)
+            kept = result.facts.get(rel)
+            facts = self._adopt(rel, kept, entry.sha) if kept is not None else None
+            if facts is None:
+                facts = self._read(rel)
             if facts is not None:
                 cache.attach(facts)
                 self._files.append(rel)
