@@ -68,16 +68,24 @@ KEPT_COLUMNS: tuple[str, ...] = (
 #: ASCII spaces as Python's ``str.strip`` removes them (the characters themselves)
 SPACES = " \t\n\r\f\v"
 
-#: ``UPDATE`` of the kept columns (:data:`KEPT_COLUMNS`) of drafts from the decision their
-#: ``standing_id`` names, in one statement (portable: a row value set from a subquery, NULL
-#: where none stands); append a ``WHERE`` to limit it.
-KEEP_STANDING = (
-    f"UPDATE drafts SET ({', '.join(KEPT_COLUMNS)}) = (SELECT s.decision, s.created_at,"
-    " s.reviewer, s.mode, s.review_ms,"
-    " CASE WHEN s.final_text IS NOT NULL AND s.final_text <> drafts.text"
-    f" AND TRIM(s.final_text, '{SPACES}') <> TRIM(drafts.text, '{SPACES}') THEN 1 ELSE 0 END"
-    " FROM decisions s WHERE s.id = drafts.standing_id)"
-)
+
+
+def keep_standing(decision_id: str) -> str:
+    """The ``SET`` assignment of the kept columns (:data:`KEPT_COLUMNS`) of a draft from the
+    decision whose id is the SQL expression ``decision_id`` (portable: a row value set from a
+    subquery, all NULL when there is no such decision)."""
+    return (
+        f"({', '.join(KEPT_COLUMNS)}) = (SELECT s.decision, s.created_at,"
+        " s.reviewer, s.mode, s.review_ms,"
+        " CASE WHEN s.final_text IS NOT NULL AND s.final_text <> drafts.text"
+        f" AND TRIM(s.final_text, '{SPACES}') <> TRIM(drafts.text, '{SPACES}')"
+        f" THEN 1 ELSE 0 END FROM decisions s WHERE s.id = {decision_id})"
+    )
+
+
+#: ``UPDATE`` of the kept columns of drafts from the decision their ``standing_id`` names, in
+#: one statement; append a ``WHERE`` to limit it.
+KEEP_STANDING = f"UPDATE drafts SET {keep_standing('drafts.standing_id')}"
 
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(

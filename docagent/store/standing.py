@@ -25,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 from docagent.decisions import standing_decision
 from docagent.store import db
-from docagent.store.migrations import FILL_STANDING, KEEP_STANDING
+from docagent.store.migrations import FILL_STANDING, KEEP_STANDING, keep_standing
 from docagent.store.postgres import PgConnection
 
 #: Drafts per query (an ``IN`` list of this many ids stays well under both databases' limits).
@@ -84,18 +84,18 @@ def refresh(conn: db.Connection, draft_ids: Iterable[str]) -> None:
                 f"SELECT id, standing_id FROM drafts WHERE id IN ({marks})", chunk
             ).fetchall()
         )
-        updates: list[tuple[int | None, str]] = []
+        updates: list[tuple[int | None, int | None, str]] = []
         for draft_id, history in histories.items():
             if draft_id not in current:
                 continue
             entry = standing_decision(history, _decision)
             stands = None if entry is None else entry[0]
             if current[draft_id] != stands:
-                updates.append((stands, draft_id))
-        if updates:
-            conn.executemany("UPDATE drafts SET standing_id = ? WHERE id = ?", updates)
-            changed = [draft_id for _, draft_id in updates]
-            conn.execute(f"{KEEP_STANDING} WHERE id IN ({', '.join('?' * len(changed))})", changed)
+                updates.append((stands, stands, draft_id))
+        if updates:  # one row version per draft (PostgreSQL writes a new one per UPDATE)
+            conn.executemany(
+                f"UPDATE drafts SET standing_id = ?, {keep_standing('?')} WHERE id = ?", updates
+            )
 
 
 def _refill(conn: db.Connection, draft_ids: Sequence[str]) -> None:
