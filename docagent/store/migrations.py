@@ -69,7 +69,6 @@ KEPT_COLUMNS: tuple[str, ...] = (
 SPACES = " \t\n\r\f\v"
 
 
-
 def keep_standing(decision_id: str) -> str:
     """The ``SET`` assignment of the kept columns (:data:`KEPT_COLUMNS`) of a draft from the
     decision whose id is the SQL expression ``decision_id`` (portable: a row value set from a
