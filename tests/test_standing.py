@@ -17,7 +17,7 @@ import pytest
 from docagent.decisions import standing_decision
 from docagent.report import build
 from docagent.store import DraftRecord, Store, db, now, standing
-from docagent.store.migrations import MIGRATIONS
+from docagent.store.migrations import KEPT_COLUMNS, MIGRATIONS, SPACES
 
 DECISIONS = ["accept", "edit", "reject", "skip", "undo"]
 
@@ -37,6 +37,36 @@ def _rule(store: Store) -> dict[str, int | None]:
     return out
 
 
+def _columns(store: Store) -> dict[str, tuple[Any, ...]]:
+    """Every draft's kept columns of its standing decision (``KEPT_COLUMNS``)."""
+    with store._op() as conn:
+        rows = conn.execute(f"SELECT id, {', '.join(KEPT_COLUMNS)} FROM drafts").fetchall()
+    return {r[0]: tuple(r[1:]) for r in rows}
+
+
+def _rule_columns(store: Store) -> dict[str, tuple[Any, ...]]:
+    """What the kept columns should hold: the rule's standing decision's fields, and whether
+    its final text differs from the draft's after trimming (else all None)."""
+    out: dict[str, tuple[Any, ...]] = {}
+    with store._op() as conn:
+        texts = dict(conn.execute("SELECT id, text FROM drafts").fetchall())
+    for draft_id, text in texts.items():
+        s = standing_decision(store.history(draft_id))
+        if s is None:
+            out[draft_id] = (None,) * len(KEPT_COLUMNS)
+            continue
+        final = s.final_text
+        edited = final is not None and final != text and final.strip(SPACES) != text.strip(SPACES)
+        out[draft_id] = (s.decision, s.created_at, s.reviewer, s.mode, s.review_ms, int(edited))
+    return out
+
+
+def _assert_kept(store: Store) -> None:
+    """The kept standing decision and its columns are the rule's."""
+    assert _kept(store) == _rule(store)
+    assert _columns(store) == _rule_columns(store)
+
+
 def _decide_randomly(store: Store, drafts: list[str], rng: random.Random, n: int) -> None:
     """``n`` random decisions (undos included) on ``drafts``, some through edit intents."""
     for _ in range(n):
@@ -52,7 +82,15 @@ def _decide_randomly(store: Store, drafts: list[str], rng: random.Random, n: int
             group = [(d, decision, "m.py", "f", "Text.") for d in rng.sample(drafts, 3)]
             store.confirm_intents(store.record_intents(group, mode="apply"))
             continue
-        store.record_decision(draft_id, decision, final_text="E." if decision == "edit" else None)
+        final = rng.choice(["E.", " T.\n", None]) if decision in ("accept", "edit") else None
+        store.record_decision(
+            draft_id,
+            decision,
+            final_text=final,
+            reviewer=rng.choice(["a@x", "batch"]),
+            review_ms=rng.choice([None, rng.randrange(10_000)]),
+            mode=rng.choice(["tui", "apply", ""]),
+        )
 
 
 @pytest.mark.parametrize("seed", [1, 2, 3])
@@ -67,7 +105,7 @@ def test_kept_standing_follows_every_decision_and_undo(open_store, seed: int) ->
     ]
     for _ in range(6):
         _decide_randomly(store, drafts, rng, 15)
-        assert _kept(store) == _rule(store)
+        _assert_kept(store)
     assert any(h.decision == "undo" for d in drafts for h in store.history(d))
 
 
@@ -102,10 +140,10 @@ def test_a_copied_log_keeps_the_rule_in_its_own_numbering(
     shared = open_store()
     shared.record_decision(shared.record_draft(None, DraftRecord("x.py", "g", "function")), "skip")
     shared.copy_from(local)
-    assert _kept(shared) == _rule(shared)
+    _assert_kept(shared)
     _decide_randomly(local, drafts, rng, 40)  # more decisions, undos among them
     shared.copy_from(local)
-    assert _kept(shared) == _rule(shared)
+    _assert_kept(shared)
     assert {d: _rule(shared)[d] is None for d in drafts} == {
         d: v is None for d, v in _rule(local).items()
     }
@@ -122,14 +160,23 @@ def _old_log(open_store, monkeypatch: pytest.MonkeyPatch) -> Store:
     with old._op(write=True) as conn:
         for i in range(300):
             conn.execute(
-                "INSERT INTO drafts (id, created_at, path, qualname, kind)"
-                " VALUES (?, '2026-01-01', 'm.py', ?, 'function')",
+                "INSERT INTO drafts (id, created_at, path, qualname, kind, text)"
+                " VALUES (?, '2026-01-01', 'm.py', ?, 'function', 'T.')",
                 (f"d{i:03d}", f"f{i}"),
             )
         for _ in range(900):
             conn.execute(
-                "INSERT INTO decisions (draft_id, created_at, decision) VALUES (?, ?, ?)",
-                (f"d{rng.randrange(300):03d}", "2026-01-02", rng.choice(DECISIONS)),
+                "INSERT INTO decisions (draft_id, created_at, decision, final_text, reviewer,"
+                " review_ms, mode) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    f"d{rng.randrange(300):03d}",
+                    f"2026-01-{rng.randrange(2, 28):02d}",
+                    rng.choice(DECISIONS),
+                    rng.choice(["E.", " T.\n", "T.", None]),
+                    rng.choice(["a@x", "b@y"]),
+                    rng.choice([None, rng.randrange(10_000)]),
+                    rng.choice(["tui", "apply"]),
+                ),
             )
     assert old.schema_version == 7
     old.close()
@@ -142,7 +189,9 @@ def test_migrating_an_old_log_fills_the_standing_decisions(open_store, monkeypat
     store = open_store()  # the same log, migrated to the current version in place
     assert store.schema_version == MIGRATIONS[-1].version
     kept = _kept(store)
-    assert len(kept) == 300 and kept == _rule(store)
+    assert len(kept) == 300
+    _assert_kept(store)
+    assert {c[5] for c in _columns(store).values()} == {None, 0, 1}
     assert sum(v is None for v in kept.values()) < 300
     assert old.label == store.label
 
@@ -199,5 +248,6 @@ def test_a_writer_waits_while_another_decides_on_the_same_draft(pg_store_url: st
     # accept, edit, undo: the undo cancels the edit, the accept stands
     assert [h.decision for h in second.history(draft)] == ["accept", "edit", "undo"]
     assert _kept(second) == _rule(second) == {draft: second.history(draft)[0].id}
+    _assert_kept(second)
     first.close()
     second.close()

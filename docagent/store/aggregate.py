@@ -1,8 +1,8 @@
 """Report aggregation in the database: the figures ``docagent report`` shows, by GROUP BY.
 
 :func:`aggregate` runs the rule of docs/reports.md over the whole log inside the database (the
-outcome of every draft from its standing decision, which the log keeps in
-``drafts.standing_id`` as decisions are written, see :mod:`docagent.store.standing`; then one
+outcome of every draft from its standing decision, whose columns a report reads the log keeps
+on the draft row as decisions are written, see :mod:`docagent.store.standing`; then one
 GROUP BY per dimension) and returns per-key counters. Only aggregated
 rows come back to Python, plus the texts of edited drafts (edit similarity is computed by
 rapidfuzz, once per draft) and, per key, the distinct review times with their counts (exact
@@ -111,66 +111,67 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
     its standing decision was made at or after ``:since``, an undecided one when it was
     drafted then; drafts of eval runs are left out.
     """
-    trim = sql.trim_space
-    kept = "s.decision IN ('accept', 'edit')"
+    # the standing decision's columns the report reads are kept on the draft row
+    # (docagent/store/standing.py): no decision is read except the texts of edits and the
+    # reasons of rejections
+    kept = "d.standing_decision IN ('accept', 'edit')"
     keys = {
         "model": "CASE WHEN d.model <> '' THEN d.model ELSE d.provider END",
         "prompt": "d.prompt_version",
         "kind": "d.kind",
         "style": "d.style",
         "path": "d.path",
-        "reviewer": f"CASE WHEN s.id IS NULL THEN '{PENDING_KEY}' ELSE s.reviewer END",
-        "mode": "CASE WHEN s.id IS NOT NULL AND s.mode <> '' THEN s.mode"
-        " ELSE COALESCE(r.mode, '') END",
-        "day": "SUBSTR(COALESCE(s.created_at, d.created_at), 1, 10)",
+        "reviewer": f"CASE WHEN d.standing_id IS NULL THEN '{PENDING_KEY}'"
+        " ELSE d.standing_reviewer END",
+        "mode": "CASE WHEN d.standing_id IS NOT NULL AND d.standing_mode <> ''"
+        " THEN d.standing_mode ELSE COALESCE(r.mode, '') END",
+        "day": "SUBSTR(COALESCE(d.standing_at, d.created_at), 1, 10)",
         "effort": f"COALESCE({sql.json_text('d.context_json', 'effort', dialect)}, '')",
         "repo": repo_expr,
     }
     outcome = (
         "CASE"
-        f" WHEN {kept} AND (s.reviewer = '{BATCH_REVIEWER}' OR s.mode = '{APPLY_MODE}')"
-        " THEN 'auto_applied'"
-        f" WHEN {kept} AND (s.final_text IS NULL OR s.final_text = d.text"
-        f" OR {trim('s.final_text', dialect)} = {trim('d.text', dialect)}) THEN 'accepted'"
+        f" WHEN {kept} AND (d.standing_reviewer = '{BATCH_REVIEWER}'"
+        f" OR d.standing_mode = '{APPLY_MODE}') THEN 'auto_applied'"
+        f" WHEN {kept} AND d.standing_edited = 0 THEN 'accepted'"
         f" WHEN {kept} THEN 'edited'"
-        " WHEN s.decision = 'reject' THEN 'rejected'"
+        " WHEN d.standing_decision = 'reject' THEN 'rejected'"
         " WHEN o.via = 'pr' THEN 'pr_applied'"
-        " WHEN s.decision = 'skip' THEN 'skipped'"
+        " WHEN d.standing_decision = 'skip' THEN 'skipped'"
         " ELSE 'pending' END"
     )
     # the texts only where the similarity is scored (the rows of outcome 'edited')
     edited = (
-        f"{kept} AND s.reviewer <> '{BATCH_REVIEWER}' AND s.mode <> '{APPLY_MODE}'"
-        " AND s.final_text IS NOT NULL AND s.final_text <> d.text"
-        f" AND {trim('s.final_text', dialect)} <> {trim('d.text', dialect)}"
+        f"{kept} AND d.standing_reviewer <> '{BATCH_REVIEWER}'"
+        f" AND d.standing_mode <> '{APPLY_MODE}' AND d.standing_edited = 1"
     )
+    standing = "FROM decisions s WHERE s.id = d.standing_id"
     key_cols = "".join(f"{keys[d]} AS k_{d},\n    " for d in dims)
     # Only the columns later queries read, and text only on the rows that need it: the
     # table is written once and read by a handful of GROUP BYs.
-    return f"""SELECT {key_cols}COALESCE(s.created_at, d.created_at) AS stamp,
-    s.review_ms, d.cost_usd, d.tokens_in, d.tokens_out, d.cache_read_tokens,
-    d.cache_write_tokens,
+    return f"""SELECT {key_cols}COALESCE(d.standing_at, d.created_at) AS stamp,
+    d.standing_review_ms AS review_ms, d.cost_usd, d.tokens_in, d.tokens_out,
+    d.cache_read_tokens, d.cache_write_tokens,
     CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END AS model,
-    CASE WHEN s.decision = 'reject' THEN s.reason END AS reason,
+    CASE WHEN d.standing_decision = 'reject' THEN (SELECT s.reason {standing}) END AS reason,
     CASE WHEN d.checks_json <> '[]' THEN 1 ELSE 0 END AS checked,
     CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END AS passed,
     o.outcome AS retained,
     {outcome} AS outcome,
-    CASE WHEN s.id IS NULL THEN d.path END AS path,
-    CASE WHEN s.id IS NULL THEN d.qualname END AS qualname,
-    CASE WHEN s.id IS NULL THEN d.kind END AS kind,
-    CASE WHEN s.id IS NULL THEN d.created_at END AS drafted_at,
-    CASE WHEN s.id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
+    CASE WHEN d.standing_id IS NULL THEN d.path END AS path,
+    CASE WHEN d.standing_id IS NULL THEN d.qualname END AS qualname,
+    CASE WHEN d.standing_id IS NULL THEN d.kind END AS kind,
+    CASE WHEN d.standing_id IS NULL THEN d.created_at END AS drafted_at,
+    CASE WHEN d.standing_id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
     CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
     CASE WHEN {edited} THEN d.text END AS draft_text,
-    CASE WHEN {edited} THEN s.final_text END AS final_text
+    CASE WHEN {edited} THEN (SELECT s.final_text {standing}) END AS final_text
 FROM drafts d
 LEFT JOIN runs r ON r.id = d.run_id
-LEFT JOIN decisions s ON s.id = d.standing_id
 LEFT JOIN outcomes o ON o.draft_id = d.id
 WHERE (r.mode IS NULL OR r.mode <> 'eval')
-  AND (:since IS NULL OR (s.id IS NOT NULL AND s.created_at >= :since)
-       OR (s.id IS NULL AND d.created_at >= :since))"""
+  AND (:since IS NULL OR (d.standing_id IS NOT NULL AND d.standing_at >= :since)
+       OR (d.standing_id IS NULL AND d.created_at >= :since))"""
 
 
 def awaiting_sql(dialect: str = "sqlite") -> str:
@@ -184,13 +185,12 @@ def awaiting_sql(dialect: str = "sqlite") -> str:
     # its standing decision (by its id); the eval runs are listed once, not joined per probe
     return (
         "NOT EXISTS (SELECT 1 FROM drafts d2"
-        " LEFT JOIN decisions s2 ON s2.id = d2.standing_id"
         " WHERE d2.path = i.path AND d2.qualname = i.qualname AND d2.kind = i.kind"
         " AND (((d2.run_id IS NULL"
         " OR d2.run_id NOT IN (SELECT e.id FROM runs e WHERE e.mode = 'eval'))"
         " AND (d2.created_at > i.drafted_at"
         f" OR (d2.created_at = i.drafted_at AND {seq} > i.seq)))"
-        f" OR s2.created_at > i.drafted_at){sql.per_row_probe(dialect)})"
+        f" OR d2.standing_at > i.drafted_at){sql.per_row_probe(dialect)})"
     )
 
 

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from docagent.store import db, standing
+from docagent.store.migrations import KEPT_COLUMNS
 
 #: Tables copied, in an order that puts every referenced row before the rows that refer to it.
 TABLES = (
@@ -133,7 +134,8 @@ def copy_log(source: db.Connection, target: db.Connection, repo: str) -> dict[st
             columns = [c for c in columns if c != "id"]  # the target numbers them
         if table == "drafts":
             # the source's standing decisions name the source's decision ids: recomputed
-            columns = [c for c in columns if c != "standing_id"]
+            # (with the columns kept beside them) as the decisions are copied
+            columns = [c for c in columns if c != "standing_id" and c not in KEPT_COLUMNS]
         if table == "decisions" and new:
             standing.lock(target, {r["draft_id"] for r in new})
         if new:

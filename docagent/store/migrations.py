@@ -53,6 +53,39 @@ FILL_STANDING: tuple[str, ...] = (
     "DROP TABLE da_fill_standing",
 )
 
+#: The columns of the standing decision a report reads, kept on the draft row beside
+#: ``standing_id`` (all NULL when no decision stands): its decision, time, reviewer, mode and
+#: review time, and ``standing_edited``, 1 when its final text differs from the draft's even
+#: after trimming spaces (an edit, not an accept), else 0.
+KEPT_COLUMNS: tuple[str, ...] = (
+    "standing_decision",
+    "standing_at",
+    "standing_reviewer",
+    "standing_mode",
+    "standing_review_ms",
+    "standing_edited",
+)
+#: ASCII spaces as Python's ``str.strip`` removes them (the characters themselves)
+SPACES = " \t\n\r\f\v"
+
+
+def keep_standing(decision_id: str) -> str:
+    """The ``SET`` assignment of the kept columns (:data:`KEPT_COLUMNS`) of a draft from the
+    decision whose id is the SQL expression ``decision_id`` (portable: a row value set from a
+    subquery, all NULL when there is no such decision)."""
+    return (
+        f"({', '.join(KEPT_COLUMNS)}) = (SELECT s.decision, s.created_at,"
+        " s.reviewer, s.mode, s.review_ms,"
+        " CASE WHEN s.final_text IS NOT NULL AND s.final_text <> drafts.text"
+        f" AND TRIM(s.final_text, '{SPACES}') <> TRIM(drafts.text, '{SPACES}')"
+        f" THEN 1 ELSE 0 END FROM decisions s WHERE s.id = {decision_id})"
+    )
+
+
+#: ``UPDATE`` of the kept columns of drafts from the decision their ``standing_id`` names, in
+#: one statement; append a ``WHERE`` to limit it.
+KEEP_STANDING = f"UPDATE drafts SET {keep_standing('drafts.standing_id')}"
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(
         1,
@@ -271,6 +304,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE drafts ADD COLUMN standing_id BIGINT",
             # an existing log: the rule in SQL, over every decision, in one pass
             *(Backfill(statement) for statement in FILL_STANDING),
+        ),
+    ),
+    Migration(
+        9,
+        "the standing decision's columns a report reads, kept on the draft row",
+        (
+            # KEPT_COLUMNS, set with standing_id by every decision write
+            "ALTER TABLE drafts ADD COLUMN standing_decision TEXT",
+            "ALTER TABLE drafts ADD COLUMN standing_at TEXT",
+            "ALTER TABLE drafts ADD COLUMN standing_reviewer TEXT",
+            "ALTER TABLE drafts ADD COLUMN standing_mode TEXT",
+            "ALTER TABLE drafts ADD COLUMN standing_review_ms INTEGER",
+            "ALTER TABLE drafts ADD COLUMN standing_edited INTEGER",
+            # an existing log: copied from the standing decisions in one pass
+            Backfill(KEEP_STANDING + " WHERE standing_id IS NOT NULL"),
         ),
     ),
 )

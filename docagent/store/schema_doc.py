@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from docagent.store.db import add_functions
-from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION, Backfill
+from docagent.store.migrations import MIGRATIONS, SCHEMA_VERSION, SPACES, Backfill
 
 START = "<!-- schema:start -->"
 END = "<!-- schema:end -->"
@@ -67,7 +67,8 @@ def render() -> str:
         for statement in m.statements:
             if isinstance(statement, Backfill):
                 lines += ["-- backfill: moves rows of an existing log (skipped on a new one)"]
-                statement = statement.sql
+                # the trimmed characters shown by their escapes (the SQL holds them raw)
+                statement = statement.sql.replace(SPACES, r" \t\n\r\f\v")
             lines.append(statement.strip() + ";")
         lines += ["```", ""]
     return "\n".join(lines)

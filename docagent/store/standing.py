@@ -1,12 +1,15 @@
 """Each draft's standing decision, kept in the log as decisions are written.
 
 ``drafts.standing_id`` is the id of the decision that stands on the draft
-(:func:`docagent.decisions.standing_decision` of its history), NULL when none does. Every
-write of a decision keeps it current in the same transaction: :func:`lock` before the
-decisions are inserted, :func:`refresh` after. On PostgreSQL :func:`lock` takes the drafts'
-rows ``FOR UPDATE``, so two writers deciding on one draft at once (two reviewers, CI and a
-reviewer, ``docagent store copy``) take turns: the second inserts its decision after the
-first committed and computes the standing decision from the whole history. On SQLite the
+(:func:`docagent.decisions.standing_decision` of its history), NULL when none does; beside it
+the draft row keeps the few columns of that decision a report reads
+(:data:`~docagent.store.migrations.KEPT_COLUMNS`: decision, time, reviewer, mode, review
+time, whether its text differs from the draft's). Every write of a decision keeps them
+current in the same transaction: :func:`lock` before the decisions are inserted,
+:func:`refresh` after. On PostgreSQL :func:`lock` takes the drafts' rows ``FOR UPDATE``, so
+two writers deciding on one draft at once (two reviewers, CI and a reviewer, ``docagent store
+copy``) take turns: the second inserts its decision after the first committed and computes
+the standing decision from the whole history. On SQLite the
 write transaction (``BEGIN IMMEDIATE``) already serializes writers.
 
 Reports (:mod:`docagent.store.aggregate`) start from the drafts and read the standing decision
@@ -22,7 +25,7 @@ from collections.abc import Iterable, Sequence
 
 from docagent.decisions import standing_decision
 from docagent.store import db
-from docagent.store.migrations import FILL_STANDING
+from docagent.store.migrations import FILL_STANDING, KEEP_STANDING, keep_standing
 from docagent.store.postgres import PgConnection
 
 #: Drafts per query (an ``IN`` list of this many ids stays well under both databases' limits).
@@ -53,11 +56,13 @@ def lock(conn: db.Connection, draft_ids: Iterable[str]) -> None:
 
 
 def refresh(conn: db.Connection, draft_ids: Iterable[str]) -> None:
-    """Set ``drafts.standing_id`` of ``draft_ids`` from their histories.
+    """Set ``drafts.standing_id`` of ``draft_ids`` from their histories, and the kept columns.
 
     Call it in the transaction that wrote their decisions, after :func:`lock`. Each draft's
     history is read in id order and :func:`~docagent.decisions.standing_decision` picks the
-    decision that stands; rows already right are not written. More than :data:`BULK` drafts
+    decision that stands; rows already right are not written. The changed rows get the
+    standing decision's columns a report reads copied beside it
+    (:data:`~docagent.store.migrations.KEEP_STANDING`). More than :data:`BULK` drafts
     (``store copy`` of a whole log) are set in SQL instead, in one pass over the decisions
     (:data:`~docagent.store.migrations.FILL_STANDING`).
     """
@@ -79,16 +84,18 @@ def refresh(conn: db.Connection, draft_ids: Iterable[str]) -> None:
                 f"SELECT id, standing_id FROM drafts WHERE id IN ({marks})", chunk
             ).fetchall()
         )
-        updates: list[tuple[int | None, str]] = []
+        updates: list[tuple[int | None, int | None, str]] = []
         for draft_id, history in histories.items():
             if draft_id not in current:
                 continue
             entry = standing_decision(history, _decision)
             stands = None if entry is None else entry[0]
             if current[draft_id] != stands:
-                updates.append((stands, draft_id))
-        if updates:
-            conn.executemany("UPDATE drafts SET standing_id = ? WHERE id = ?", updates)
+                updates.append((stands, stands, draft_id))
+        if updates:  # one row version per draft (PostgreSQL writes a new one per UPDATE)
+            conn.executemany(
+                f"UPDATE drafts SET standing_id = ?, {keep_standing('?')} WHERE id = ?", updates
+            )
 
 
 def _refill(conn: db.Connection, draft_ids: Sequence[str]) -> None:
@@ -104,6 +111,7 @@ def _refill(conn: db.Connection, draft_ids: Sequence[str]) -> None:
         " (SELECT f.decision_id FROM da_fill_standing f WHERE f.draft_id = drafts.id)"
         " WHERE id IN (SELECT draft_id FROM da_refresh)"
     )
+    conn.execute(KEEP_STANDING + " WHERE id IN (SELECT draft_id FROM da_refresh)")
     conn.execute(drop)
     conn.execute("DROP TABLE da_refresh")
 
@@ -118,6 +126,7 @@ def fill(conn: db.Connection) -> None:
     conn.execute("UPDATE drafts SET standing_id = NULL WHERE standing_id IS NOT NULL")
     for statement in FILL_STANDING:
         conn.execute(statement)
+    conn.execute(KEEP_STANDING + " WHERE standing_id IS NOT NULL OR standing_decision IS NOT NULL")
 
 
 def _decision(entry: Sequence[object]) -> str:
