@@ -23,8 +23,8 @@ A version that does not read the cache times the same either way.
 
 ``--batch`` also times, on the same stripped files, offline ``docagent batch --apply`` against
 ``docagent batch --out`` followed by ``docagent apply --all`` (fresh processes, fresh decision
-logs), with each process's peak memory and CPU time (goal: within 1.5x, memory flat), and that ``apply
---all`` again on a copy without the facts cache ``batch --out`` wrote.
+logs), with each process's peak memory and CPU time (goal: within 1.5x, memory flat), and
+that ``apply --all`` again on a copy without the facts cache ``batch --out`` wrote.
 
 ``--baseline-src DIR`` (another docagent source tree, for example ``git archive main``
 unpacked) runs everything with that version too, alternately in the same invocation, and prints
