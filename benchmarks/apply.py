@@ -23,8 +23,8 @@ A version that does not read the cache times the same either way.
 
 ``--batch`` also times, on the same stripped files, offline ``docagent batch --apply`` against
 ``docagent batch --out`` followed by ``docagent apply --all`` (fresh processes, fresh decision
-logs), with each process's peak memory (goal: within 1.5x, memory flat), and that ``apply
---all`` again on a copy without the facts cache ``batch --out`` wrote.
+logs), with each process's peak memory and CPU time (goal: within 1.5x, memory flat), and
+that ``apply --all`` again on a copy without the facts cache ``batch --out`` wrote.
 
 ``--baseline-src DIR`` (another docagent source tree, for example ``git archive main``
 unpacked) runs everything with that version too, alternately in the same invocation, and prints
@@ -201,8 +201,8 @@ def _env(src: Path | None) -> dict[str, str]:
     return env
 
 
-def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
-    """Run a command; return its wall time (s) and peak memory (MiB)."""
+def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float, float]:
+    """Run a command; return its wall time (s), peak memory (MiB) and CPU time (s)."""
     start = time.perf_counter()
     proc = subprocess.Popen(
         cmd, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -215,7 +215,7 @@ def _run(cmd: list[str], cwd: Path, env: dict[str, str]) -> tuple[float, float]:
     code = os.waitstatus_to_exitcode(status)
     if code not in (0, 1):
         raise SystemExit(f"{' '.join(cmd)} failed ({code}):\n{err[-2000:]}")
-    return elapsed, usage.ru_maxrss / 1024
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
 
 
 def measure_batch(src: Path | None) -> dict[str, float]:
@@ -236,13 +236,14 @@ def measure_batch(src: Path | None) -> dict[str, float]:
             subprocess.run([*git, "commit", "-qm", "stripped"], cwd=root, check=True)
             env = _env(src)
             if mode == "apply":
-                t, mem = _run(
+                t, mem, cpu = _run(
                     [*docagent, "batch", ".", "--apply", "--provider", "offline"], root, env
                 )
                 out["batch --apply"], out["batch --apply MiB"] = t, mem
+                out["batch --apply cpu"] = cpu
             else:
                 props = tmp / "p.jsonl"
-                t1, m1 = _run(
+                t1, m1, c1 = _run(
                     [*docagent, "batch", ".", "--out", str(props), "--provider", "offline"],
                     root,
                     env,
@@ -250,13 +251,17 @@ def measure_batch(src: Path | None) -> dict[str, float]:
                 bare = tmp / "no-facts-cache"  # the same, without the cache batch wrote
                 shutil.copytree(root, bare)
                 (bare / ".docagent" / "facts-cache.json").unlink(missing_ok=True)
-                t2, m2 = _run([*docagent, "apply", str(props), "--all"], root, env)
-                t3, _ = _run([*docagent, "apply", str(props), "--all"], bare, env)
+                t2, m2, c2 = _run([*docagent, "apply", str(props), "--all"], root, env)
+                t3, _, _ = _run([*docagent, "apply", str(props), "--all"], bare, env)
+                out["batch --out cpu"], out["apply --all cpu"] = c1, c2
                 out["batch --out"], out["apply --all"] = t1, t2
                 out["apply --all, no facts cache"] = t3
                 out["batch --out MiB"], out["apply --all MiB"] = m1, m2
         out["batch --apply / (out + apply)"] = out["batch --apply"] / (
             out["batch --out"] + out["apply --all"]
+        )
+        out["batch --apply / (out + apply), CPU"] = out["batch --apply cpu"] / (
+            out["batch --out cpu"] + out["apply --all cpu"]
         )
         return out
     finally:
@@ -335,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
         "apply --all": "apply --all after it (s)",
         "apply --all, no facts cache": "apply --all, no facts cache (s)",
         "batch --apply / (out + apply)": "batch --apply / (out + apply) (goal <= 1.5)",
+        "batch --apply / (out + apply), CPU": "batch --apply / (out + apply), CPU time",
+        "batch --apply cpu": "batch --apply, CPU time (s)",
+        "batch --out cpu": "batch --out, CPU time (s)",
+        "apply --all cpu": "apply --all, CPU time (s)",
         "batch --apply MiB": "batch --apply peak MiB",
         "batch --out MiB": "batch --out peak MiB",
         "apply --all MiB": "apply --all peak MiB",

@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from docagent.code.astfacts import no_gc
 from docagent.code.docstring_literal import docstring_text, render_docstring
@@ -44,7 +45,19 @@ from docagent.writes import (
 )
 
 if TYPE_CHECKING:
-    from docagent.code.factscache import FactsCache
+    from docagent.code.targets import FileFacts
+
+
+class KnownShas(Protocol):
+    """Code fingerprints computed before for some file versions: the facts cache
+    (:class:`~docagent.code.factscache.FactsCache`) or a session's own
+    (:class:`~docagent.code.factscache.HeldFingerprints`)."""
+
+    def code_shas(self, facts: FileFacts) -> Mapping[str, str] | None:
+        """The fingerprints (by qualname) of the file version ``facts`` read, or None when
+        that version's are not known."""
+        ...
+
 
 __all__ = [
     "DocEdit",
@@ -153,7 +166,7 @@ def apply_file_edits(
     expected_file_sha: str | None = None,
     line_length: int = 88,
     dry_run: bool = False,
-    facts_cache: FactsCache | None = None,
+    facts_cache: KnownShas | None = None,
 ) -> FileEditResult:
     """Apply docstring ``edits`` to ``root/rel_path`` safely and return what happened.
 
@@ -162,7 +175,8 @@ def apply_file_edits(
     ``dry_run``. A missing, unreadable, unparseable, unwritable or changed file refuses every
     edit with the reason and is left untouched.
 
-    With ``facts_cache``, the ``code_sha`` guard reads the fingerprints of the version read
+    With ``facts_cache`` (the facts cache, or fingerprints a session computed already:
+    :class:`KnownShas`), the ``code_sha`` guard reads the fingerprints of the version read
     from its entry (found by the hash of the bytes read) when there is one, instead of parsing
     the file for them; the edit is verified the same way either way.
     """
@@ -194,7 +208,7 @@ def prepare_file_edits(
     expected_file_sha: str | None = None,
     line_length: int = 88,
     dry_run: bool = False,
-    facts_cache: FactsCache | None = None,
+    facts_cache: KnownShas | None = None,
 ) -> FileEditResult:
     """Everything :func:`apply_file_edits` does but the write: the result's ``applied`` and
     ``new_bytes`` say what would be written. Write it with :func:`write_prepared` (several

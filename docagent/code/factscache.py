@@ -24,7 +24,7 @@ import hashlib
 import hmac
 import json
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -184,7 +184,7 @@ class FactsCache:
             self._seen[sha] = value
         return found
 
-    def code_shas(self, facts: FileFacts) -> dict[str, str] | None:
+    def code_shas(self, facts: FileFacts) -> Mapping[str, str] | None:
         """The cached code fingerprints (by qualname) of the file version ``facts`` read, or
         None when that version is not cached (its bytes changed since the cache was written,
         the cache is unsigned, foreign or damaged, or the entry is malformed), or when Python's
@@ -238,3 +238,32 @@ class FactsCache:
 
 
 __all__ = ["CACHE_NAME", "FactsCache", "content_sha", "docstring_shas"]
+
+
+class HeldFingerprints:
+    """The fingerprints of one file version that this process computed already, offered to
+    the edit engine the way :meth:`FactsCache.code_shas` offers a cached entry's.
+
+    ``batch --apply`` parsed and fingerprinted each file to draft it; the file it is about to
+    edit is the same version when its bytes hash the same, and then needs no second parse for
+    its ``code_sha`` guard (:func:`~docagent.code.edit.prepare_file_edits`).
+    """
+
+    def __init__(self, sha: str, found: AstFacts) -> None:
+        """The facts ``found`` of the file version whose :func:`content_sha` is ``sha``."""
+        self._sha = sha
+        self._found = found
+
+    @classmethod
+    def of(cls, facts: FileFacts) -> HeldFingerprints | None:
+        """The fingerprints computed for ``facts`` (None when none were computed yet)."""
+        found = facts.__dict__.get("_ast_facts")
+        return None if found is None else cls(content_sha(facts), found)
+
+    def code_shas(self, facts: FileFacts) -> Mapping[str, str] | None:
+        """The code fingerprints (by qualname) of the file version ``facts`` read, or None
+        when it is another version (its bytes hash differently) or Python's parser rejected
+        it (the fingerprints are then of its tokens, not of its tree)."""
+        if self._found.error is not None or content_sha(facts) != self._sha:
+            return None
+        return self._found.shas

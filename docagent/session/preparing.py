@@ -23,7 +23,7 @@ from docagent.store import BATCH_REVIEWER
 from docagent.work import WorkItem
 
 if TYPE_CHECKING:
-    from docagent.code.factscache import FactsCache
+    from docagent.code.factscache import FactsCache, HeldFingerprints
     from docagent.readme import ProjectFacts, ReadmeTarget
     from docagent.scan import ScanResult
 
@@ -307,6 +307,20 @@ class Preparing(Recording):
             file_shas(facts).get(target.qualname, ""),
             docstring_sha(target.docstring.text if target.docstring else None),
         )
+
+    def held_fingerprints(self, path: str) -> HeldFingerprints | None:
+        """The code fingerprints this session computed (or took from the facts cache) for the
+        version of ``path`` it read, or None when it has none; they are used only for a file
+        that still holds exactly that version (:class:`~docagent.code.factscache.HeldFingerprints`).
+        """
+        from docagent.code.factscache import HeldFingerprints
+
+        with self._lock:
+            held = self._facts.get(path)
+            if held is not None:
+                return HeldFingerprints.of(held[1])
+            unread, sha = self._unread.get(path), self._unread_sha.get(path)
+        return None if unread is None or sha is None else HeldFingerprints(sha, unread[0])
 
     def record_proposed(self, path: str, qualname: str, text: str, reviewed: bool) -> None:
         """Let callers drafted later see a docstring chosen for ``path``/``qualname``

@@ -241,7 +241,14 @@ class DocstringWork:
                 )
             )
         result = (
-            apply_file_edits(session.root, path, edits, line_length=session.settings.line_length)
+            apply_file_edits(
+                session.root,
+                path,
+                edits,
+                line_length=session.settings.line_length,
+                # the fingerprints drafting computed: the file is not parsed again for them
+                facts_cache=session.held_fingerprints(path),
+            )
             if edits
             else None
         )
