@@ -32,12 +32,13 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import hmac
 import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from docagent.signed_json import read_signed, write_signed
 
 if TYPE_CHECKING:
     from docagent.scan import ScanResult
@@ -113,9 +114,8 @@ def _path(root: Path) -> Path:
     return root / ".docagent" / RECORD_NAME
 
 
-def _header(key: bytes, body: bytes) -> bytes:
-    mac = hmac.new(key, body, "sha256").hexdigest()
-    return b"%s %d %s\n" % (_MAGIC, RECORD_VERSION, mac.encode())
+#: the header tag of the record (its kind and format)
+_TAG = b"%s %d" % (_MAGIC, RECORD_VERSION)
 
 
 @dataclass
@@ -133,23 +133,7 @@ class LastRun:
 
 def load(root: Path, inputs: str, out_sha: str | None) -> LastRun | None:
     """The last run when it had these inputs and left ``--out`` with this hash, else None."""
-    from docagent.scan import cache_key
-
-    key = cache_key()
-    if key is None:
-        return None
-    try:
-        with _path(root).open("rb") as fh:
-            head = fh.readline(200)
-            body = fh.read()
-    except OSError:
-        return None
-    if not hmac.compare_digest(head, _header(key, body)):
-        return None
-    try:
-        record = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
+    record = read_signed(_path(root), _TAG)
     if not isinstance(record, dict) or not isinstance(record.get("summary"), dict):
         return None
     if record.get("inputs") != inputs or record.get("out") != out_sha:
@@ -181,24 +165,14 @@ def save(
 ) -> None:
     """Record what the next run on ``inputs`` does (see the module docstring and
     :class:`LastRun`); failures are ignored (only the next run is slower)."""
-    from docagent.scan import cache_key
     from docagent.store.redact import scrub_text
-    from docagent.writes import write_atomic
 
-    key = cache_key(create=True)
-    if key is None:
-        return
     clean = sorted({t for t in _strings(summary) if scrub_text(t) == t})
     record: dict[str, Any] = {"inputs": inputs, "out": out_sha, "summary": summary}
     record["clean"] = clean
     if order is not None:
         record["order"] = [order[0], order[1]]
-    body = json.dumps(record).encode()
-    try:
-        _path(root).parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(_path(root), _header(key, body) + body, mode=0o600, sync=False)
-    except OSError:
-        return
+    write_signed(_path(root), _TAG, record)
 
 
 def _strings(value: Any) -> list[str]:

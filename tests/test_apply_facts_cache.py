@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from docagent import signed_json
 from docagent.apply_proposals import apply_proposals
 from docagent.cli import main
 from docagent.code import factscache, fingerprints, pyast
@@ -83,7 +84,7 @@ def _cache_entries(root: Path) -> tuple[bytes, dict[str, Any]]:
 def _write_cache(root: Path, entries: dict[str, Any], key: bytes | None) -> None:
     """Write ``entries`` as the facts cache, signed with ``key`` (no signature when None)."""
     body = json.dumps(entries).encode()
-    head = factscache._header(key, body) if key is not None else b""
+    head = signed_json.header(factscache.TAG, key, body) if key is not None else b""
     (root / ".docagent" / CACHE_NAME).write_bytes(head + body)
 
 

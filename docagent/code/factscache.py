@@ -21,8 +21,6 @@ rewritten. Failing to write it only costs time on the next run.
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -30,6 +28,7 @@ from typing import Any
 
 from docagent.code.astfacts import AstFacts
 from docagent.code.targets import FileFacts
+from docagent.signed_json import read_signed, write_signed
 
 CACHE_NAME = "facts-cache.json"
 #: bump when the facts of an unchanged file can change (fingerprints, calls, imports)
@@ -50,10 +49,8 @@ def content_sha(facts: FileFacts) -> str:
     return hashlib.blake2b(facts.source, digest_size=16).hexdigest()
 
 
-def _header(key: bytes, body: bytes) -> bytes:
-    mac = hmac.new(key, body, "sha256").hexdigest()
-    python = f"{sys.version_info[0]}.{sys.version_info[1]}"
-    return b"%s %d %s %s\n" % (_MAGIC, CACHE_VERSION, python.encode(), mac.encode())
+#: the header tag of the cache: its kind, format and the Python its fingerprints are for
+TAG = b"%s %d %d.%d" % (_MAGIC, CACHE_VERSION, *sys.version_info[:2])
 
 
 def _str_map(value: Any) -> bool:
@@ -126,24 +123,8 @@ class FactsCache:
     def load(cls, root: Path) -> FactsCache:
         """Read the cache of ``root``; anything not written by this user for this Python is
         ignored (an empty cache)."""
-        from docagent.scan import cache_key
-
         cache = cls(root)
-        key = cache_key()
-        if key is None:
-            return cache
-        try:
-            with cache.path.open("rb") as fh:
-                head = fh.readline(300)
-                body = fh.read()
-        except OSError:
-            return cache
-        if not hmac.compare_digest(head, _header(key, body)):
-            return cache
-        try:
-            entries = json.loads(body)
-        except (ValueError, RecursionError):
-            return cache
+        entries = read_signed(cache.path, TAG)
         if isinstance(entries, dict):
             cache._old = entries
         return cache
@@ -215,25 +196,15 @@ class FactsCache:
 
         It keeps the entries of this run's file versions and up to :data:`KEEP_UNSEEN` others.
         """
-        from docagent.scan import cache_key
-        from docagent.writes import write_atomic
-
         if not self._changed:
-            return
-        key = cache_key(create=True)
-        if key is None:
             return
         entries = dict(self._seen)
         for sha, value in self._old.items():
             if len(entries) >= len(self._seen) + KEEP_UNSEEN:
                 break
             entries.setdefault(sha, value)
-        body = json.dumps(entries, separators=(",", ":")).encode("utf-8")
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(self.path, _header(key, body) + body, mode=0o600, sync=False)
-        except OSError:
-            return  # read-only repository or full disk: only the next run is slower
+        if not write_signed(self.path, TAG, entries, compact=True):
+            return  # no key, read-only repository or full disk: only the next run is slower
         self._changed = False
 
 
