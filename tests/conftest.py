@@ -8,6 +8,7 @@ import subprocess
 import sysconfig
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -308,3 +309,26 @@ def pg_table_text(url: str) -> str:
             for row in conn.execute(f"SELECT * FROM {t}"):
                 out.append(" ".join(str(v) for v in row))
     return "\n".join(out)
+
+
+@pytest.fixture
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts Python's parser is given from now on (nothing kept from earlier plans)."""
+    from docagent.code import fingerprints, pyast
+
+    seen: list[str] = []
+    real_compile, real_parse = pyast.compile_ast, pyast.parse
+
+    def compile_ast(text: str, *a: Any, **k: Any) -> Any:
+        seen.append(text if isinstance(text, str) else text.decode())
+        return real_compile(text, *a, **k)
+
+    def parse(source: Any, *a: Any, **k: Any) -> Any:
+        seen.append(source if isinstance(source, str) else source.decode())
+        return real_parse(source, *a, **k)
+
+    monkeypatch.setattr(pyast, "compile_ast", compile_ast)
+    monkeypatch.setattr(pyast, "parse", parse)
+    monkeypatch.setattr(fingerprints, "_BEFORE", {})
+    monkeypatch.setattr(fingerprints, "_RANGES", {})
+    return seen

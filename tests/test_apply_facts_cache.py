@@ -18,7 +18,7 @@ import pytest
 from docagent import signed_json
 from docagent.apply_proposals import apply_proposals
 from docagent.cli import main
-from docagent.code import factscache, fingerprints, pyast
+from docagent.code import factscache, fingerprints
 from docagent.code.factscache import CACHE_NAME, content_sha
 from docagent.code.file_context import FileContext
 from docagent.code.targets import read_file
@@ -37,27 +37,6 @@ def perimeter(width, height):
 '''
 #: ``area``'s code changed after its draft
 CHANGED = MOD.replace("return width * height", "return abs(width * height)")
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts Python's parser is given from now on (nothing kept from earlier plans)."""
-    seen: list[str] = []
-    real_compile, real_parse = pyast.compile_ast, pyast.parse
-
-    def compile_ast(text: str, *a: Any, **k: Any) -> Any:
-        seen.append(text)
-        return real_compile(text, *a, **k)
-
-    def parse(source: Any, *a: Any, **k: Any) -> Any:
-        seen.append(source)
-        return real_parse(source, *a, **k)
-
-    monkeypatch.setattr(pyast, "compile_ast", compile_ast)
-    monkeypatch.setattr(pyast, "parse", parse)
-    monkeypatch.setattr(fingerprints, "_BEFORE", {})
-    monkeypatch.setattr(fingerprints, "_RANGES", {})
-    return seen
 
 
 def _batch(root: Path, capsys: pytest.CaptureFixture[str]) -> Path:

@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from docagent.cli import main
-from docagent.code import fingerprints, pyast
 from docagent.code.astfacts import AstFacts
 from docagent.code.factscache import HeldFingerprints, content_sha
 from docagent.code.targets import read_file
@@ -34,27 +33,6 @@ def perimeter(width, height):
 '''
 #: ``area``'s code changed after its draft
 CHANGED = MOD.replace("return width * height", "return abs(width * height)")
-
-
-@pytest.fixture
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The texts Python's parser is given from now on (nothing kept from earlier plans)."""
-    seen: list[str] = []
-    real_compile, real_parse = pyast.compile_ast, pyast.parse
-
-    def compile_ast(text: str, *a: Any, **k: Any) -> Any:
-        seen.append(text if isinstance(text, str) else text.decode())
-        return real_compile(text, *a, **k)
-
-    def parse(source: Any, *a: Any, **k: Any) -> Any:
-        seen.append(source if isinstance(source, str) else source.decode())
-        return real_parse(source, *a, **k)
-
-    monkeypatch.setattr(pyast, "compile_ast", compile_ast)
-    monkeypatch.setattr(pyast, "parse", parse)
-    monkeypatch.setattr(fingerprints, "_BEFORE", {})
-    monkeypatch.setattr(fingerprints, "_RANGES", {})
-    return seen
 
 
 def test_batch_apply_parses_each_file_once_for_its_fingerprints(
