@@ -12,12 +12,11 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
-import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
+from killing import run_killed
 
 from docagent import writes
 from docagent.apply_proposals import apply_proposals
@@ -136,27 +135,7 @@ _KILLS = {
 
 def _killed_apply(root: Path, proposals: Path, where: str) -> subprocess.CompletedProcess[str]:
     target, nth = _KILLS[where]
-    script = textwrap.dedent(
-        f"""
-        import importlib, os, signal
-        parts = {target!r}.split(".")
-        try:
-            holder = importlib.import_module(".".join(parts[:-1]))
-        except ImportError:
-            holder = getattr(importlib.import_module(".".join(parts[:-2])), parts[-2])
-        real = getattr(holder, parts[-1])
-        calls = []
-        def killed(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == {nth}:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return real(*args, **kwargs)
-        setattr(holder, parts[-1], killed)
-        from docagent.cli import main
-        main(["apply", {str(proposals)!r}, "--repo", {str(root)!r}])
-        """
-    )
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    return run_killed(target, nth, ["apply", str(proposals), "--repo", str(root)])
 
 
 @pytest.mark.parametrize("where", list(_KILLS))

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from killing import run_killed
 from review_helpers import make_session
 
 from docagent.errors import DocagentError
@@ -46,27 +47,7 @@ _KILLS = {
 def _killed_run(root: Path, where: str) -> subprocess.CompletedProcess[str]:
     """``batch --apply`` in a process that is SIGKILLed at ``where`` (see :data:`_KILLS`)."""
     target, nth = _KILLS[where]
-    script = textwrap.dedent(
-        f"""
-        import importlib, os, signal
-        parts = {target!r}.split(".")
-        try:
-            holder = importlib.import_module(".".join(parts[:-1]))
-        except ImportError:
-            holder = getattr(importlib.import_module(".".join(parts[:-2])), parts[-2])
-        real = getattr(holder, parts[-1])
-        calls = []
-        def killed(*args, **kwargs):
-            calls.append(1)
-            if len(calls) == {nth}:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return real(*args, **kwargs)
-        setattr(holder, parts[-1], killed)
-        from docagent.cli import main
-        main(["batch", {str(root)!r}, "--apply"])
-        """
-    )
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    return run_killed(target, nth, ["batch", str(root), "--apply"])
 
 
 @pytest.mark.parametrize("where", list(_KILLS))
