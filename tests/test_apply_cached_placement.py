@@ -1,0 +1,288 @@
+"""`apply` after `batch` places docstrings from the facts cache, without tree-sitter.
+
+`batch` keeps, per file version (keyed by the hash of its bytes, signed with this user's key),
+where each definition's docstring is or would go. `apply` reads a file, finds its version's
+entry and plans the edits from it: tree-sitter reads only the new literals, Python parses only
+the edited text (the proof). An entry of other bytes, a tampered, foreign, malformed or
+self-contradicting one is never used: the file is read with tree-sitter, as before.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import STDLIB
+
+from docagent import signed_json
+from docagent.apply_proposals import apply_proposals
+from docagent.cli import main
+from docagent.code import factscache
+from docagent.code import parser as ts
+from docagent.code.astfacts import ast_facts
+from docagent.code.docstrings import docstring_sha
+from docagent.code.edit import remove_docstrings
+from docagent.code.factscache import CACHE_NAME, FactsCache, content_sha
+from docagent.code.targets import read_file
+from docagent.proposals import read_proposals
+from docagent.scan import cache_key
+
+MOD = '''"""Shapes."""
+import math
+
+
+class Circle:
+    def __init__(self, r):
+        self.r = r
+
+    def area(self):
+        return math.pi * self.r ** 2
+
+
+def area(width, height): return width * height
+
+
+def perimeter(width, height):
+    # the sum of the sides
+    return 2 * (width + height)
+'''
+
+
+@pytest.fixture
+def tree_sitter_reads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
+    """What tree-sitter is given to parse from now on."""
+    seen: list[bytes] = []
+    real = ts.parse
+
+    def parse(source: bytes) -> Any:
+        seen.append(source)
+        return real(source)
+
+    monkeypatch.setattr(ts, "parse", parse)
+    return seen
+
+
+def _batch(root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    """``batch --out`` (offline drafts) on ``root``: the proposals file, and the facts cache."""
+    out = root.parent / "p.jsonl"
+    assert main(["batch", str(root), "--out", str(out)]) == 0
+    capsys.readouterr()
+    assert (root / ".docagent" / CACHE_NAME).is_file()
+    return out
+
+
+def _apply(root: Path, out: Path, dry_run: bool = False) -> dict[str, tuple[str, str]]:
+    report = apply_proposals(root, read_proposals(out), include_all=True, dry_run=dry_run)
+    return {o.proposal.qualname: (o.outcome, o.reason) for o in report.outcomes}
+
+
+def _entries(root: Path) -> dict[str, Any]:
+    _, _, body = (root / ".docagent" / CACHE_NAME).read_bytes().partition(b"\n")
+    return json.loads(body)
+
+
+def _write_cache(root: Path, entries: dict[str, Any], key: bytes | None) -> None:
+    body = json.dumps(entries).encode()
+    head = signed_json.header(factscache.TAG, key, body) if key is not None else b""
+    (root / ".docagent" / CACHE_NAME).write_bytes(head + body)
+
+
+def _reads_of(reads: list[bytes], text: str) -> int:
+    return sum(1 for r in reads if r == text.encode())
+
+
+def _expected(root: Path, out: Path, dry_run: bool = False) -> tuple[dict[str, Any], bytes]:
+    """The outcomes and the file ``apply`` gives without the facts cache (a copy)."""
+    import shutil
+
+    bare = root.parent / f"bare-{dry_run}"
+    shutil.copytree(root, bare)
+    (bare / ".docagent" / CACHE_NAME).unlink()
+    return _apply(bare, out, dry_run=dry_run), (bare / "m.py").read_bytes()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_apply_after_batch_does_not_read_the_file_with_tree_sitter(
+    repo_factory: Any,
+    capsys: pytest.CaptureFixture[str],
+    tree_sitter_reads: list[bytes],
+    dry_run: bool,
+) -> None:
+    """Insertions (a one-line body, a comment first, a class, a method) are placed from the
+    cache; the file comes out exactly as when it is read with tree-sitter."""
+    root = repo_factory({"m.py": MOD})
+    out = _batch(root, capsys)
+    want, want_bytes = _expected(root, out, dry_run)
+    tree_sitter_reads.clear()
+    outcomes = _apply(root, out, dry_run=dry_run)
+    assert outcomes == want
+    assert {o for o, _ in outcomes.values()} == {"applied"} and len(outcomes) >= 5
+    # the one-line body is verified in full (the edited text is read): never the file itself
+    assert _reads_of(tree_sitter_reads, MOD) == 0 and tree_sitter_reads
+    assert (root / "m.py").read_bytes() == (MOD.encode() if dry_run else want_bytes)
+
+
+def test_an_entry_of_other_bytes_is_not_used(
+    repo_factory: Any, capsys: pytest.CaptureFixture[str], tree_sitter_reads: list[bytes]
+) -> None:
+    """The file changed after `batch` (a line added above everything: every offset moved):
+    its bytes hash differently, the drafted version's entry is not found, the file is read
+    with tree-sitter and the docstrings land where they belong."""
+    root = repo_factory({"m.py": MOD})
+    out = _batch(root, capsys)
+    moved = "# a comment added after the drafts\n" + MOD
+    (root / "m.py").write_text(moved)
+    want, want_bytes = _expected(root, out)
+    tree_sitter_reads.clear()
+    assert _apply(root, out) == want
+    assert _reads_of(tree_sitter_reads, moved) == 1
+    assert (root / "m.py").read_bytes() == want_bytes
+
+
+def _forged_under_current_sha(root: Path, drafted_value: list[Any]) -> dict[str, Any]:
+    """The drafted version's entry (its offsets), claimed for the current, moved file."""
+    current = content_sha(read_file(str(root / "m.py"), "m.py"))
+    return {current: drafted_value}
+
+
+@pytest.mark.parametrize("how", ["unsigned", "another key", "old signature"])
+def test_a_tampered_or_foreign_entry_with_wrong_offsets_is_ignored(
+    repo_factory: Any,
+    capsys: pytest.CaptureFixture[str],
+    tree_sitter_reads: list[bytes],
+    how: str,
+) -> None:
+    """An entry claiming the moved file has the drafted version's offsets is not read unless
+    this user's key signed it: the file is read with tree-sitter and edited correctly."""
+    root = repo_factory({"m.py": MOD})
+    out = _batch(root, capsys)
+    head = (root / ".docagent" / CACHE_NAME).read_bytes().partition(b"\n")[0] + b"\n"
+    (drafted,) = _entries(root).values()
+    moved = "# moved\n" + MOD
+    (root / "m.py").write_text(moved)
+    forged = _forged_under_current_sha(root, drafted)
+    if how == "unsigned":
+        _write_cache(root, forged, None)
+    elif how == "another key":
+        _write_cache(root, forged, bytes(32))
+    else:
+        (root / ".docagent" / CACHE_NAME).write_bytes(head + json.dumps(forged).encode())
+    want, want_bytes = _expected(root, out)
+    tree_sitter_reads.clear()
+    assert _apply(root, out) == want
+    assert _reads_of(tree_sitter_reads, moved) == 1
+    assert (root / "m.py").read_bytes() == want_bytes
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["no placement", "not a list", "short row", "bad offset", "docstring hash disagrees"],
+)
+def test_a_malformed_or_inconsistent_signed_entry_is_not_used_for_placement(
+    repo_factory: Any,
+    capsys: pytest.CaptureFixture[str],
+    tree_sitter_reads: list[bytes],
+    damage: str,
+) -> None:
+    """A well-signed entry whose placement facts are missing, malformed, or disagree with its
+    own docstring hashes is not used to place anything: the file is read with tree-sitter."""
+    documented = MOD.replace("    def area(self):\n", '    def area(self):\n        """Area."""\n')
+    root = repo_factory({"m.py": documented})
+    out = _batch(root, capsys)
+    entries = _entries(root)
+    (sha,) = entries
+    value = entries[sha]
+    if damage == "no placement":
+        value[5] = None
+    elif damage == "not a list":
+        value[5] = {"a": 1}
+    elif damage == "short row":
+        value[5][1] = value[5][1][:3]
+    elif damage == "bad offset":
+        value[5][1][8] = "x"
+    else:
+        value[3]["Circle.area"] = docstring_sha("Another text.")
+    _write_cache(root, entries, cache_key())
+    want, want_bytes = _expected(root, out)
+    tree_sitter_reads.clear()
+    assert _apply(root, out) == want
+    assert _reads_of(tree_sitter_reads, documented) == 1
+    assert (root / "m.py").read_bytes() == want_bytes
+
+
+def test_a_docstring_written_since_the_draft_is_refused_with_the_cached_placement(
+    repo_factory: Any, capsys: pytest.CaptureFixture[str], tree_sitter_reads: list[bytes]
+) -> None:
+    """A person wrote a docstring after `batch` drafted one; a later `batch` run cached the
+    new version. `apply` places from that entry and still refuses to overwrite the words."""
+    root = repo_factory({"m.py": MOD})
+    out = _batch(root, capsys)
+    written = MOD.replace(
+        "def perimeter(width, height):\n",
+        'def perimeter(width, height):\n    """Mine, by hand."""\n',
+    )
+    (root / "m.py").write_text(written)
+    main(["batch", str(root), "--out", str(root.parent / "later.jsonl")])
+    capsys.readouterr()
+    assert content_sha(read_file(str(root / "m.py"), "m.py")) in _entries(root)
+    tree_sitter_reads.clear()
+    outcomes = _apply(root, out)
+    assert outcomes["perimeter"][0] == "refused"
+    assert "was written since its draft" in outcomes["perimeter"][1]
+    assert outcomes["Circle.area"][0] == "applied"
+    assert _reads_of(tree_sitter_reads, written) == 0
+    assert '"""Mine, by hand."""' in (root / "m.py").read_text()
+
+
+SAMPLE = ["argparse.py", "ast.py", "dataclasses.py", "email/message.py", "typing.py"]
+
+
+@pytest.mark.parametrize("rel", SAMPLE)
+@pytest.mark.parametrize("stripped", [False, True])
+def test_the_cached_facts_are_those_of_a_fresh_read(
+    tmp_path: Path, rel: str, stripped: bool
+) -> None:
+    """What planning reads of each target (names, kinds, lines, offsets, docstrings, where a
+    new docstring goes) is the same from the cache as from tree-sitter, with and without
+    docstrings in the file."""
+    data = (STDLIB / rel).read_bytes()
+    if stripped:
+        facts = read_file(rel, rel, data)
+        text, _ = remove_docstrings(facts)
+        data = text.encode(facts.encoding)
+    fresh = read_file(rel, rel, data)
+    ast_facts(fresh)
+    cache = FactsCache(tmp_path)
+    cache.add([fresh])
+    cache.save()
+    cached = FactsCache.load(tmp_path).file_facts(rel, data)
+    assert cached is not None
+    assert (cached.path, cached.encoding, cached.newline) == (
+        fresh.path,
+        fresh.encoding,
+        fresh.newline,
+    )
+    assert cached.text == fresh.text and cached.source == fresh.source
+
+    def planned(t: Any) -> tuple[Any, ...]:
+        return (
+            t.qualname,
+            t.kind,
+            t.name,
+            t.line,
+            t.end_line,
+            t.start_byte,
+            t.end_byte,
+            t.public,
+            t.body_start_byte,
+            t.docstring,
+            t.insertion,
+        )
+
+    assert [planned(t) for t in cached.targets] == [planned(t) for t in fresh.targets]
+    # another path: the same entry (a copy of the file), the module's own name and visibility
+    other = FactsCache.load(tmp_path).file_facts("pkg/_private.py", data)
+    assert other is not None
+    assert (other.targets[0].name, other.targets[0].public) == ("_private", False)
