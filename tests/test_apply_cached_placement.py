@@ -236,6 +236,22 @@ def test_a_docstring_written_since_the_draft_is_refused_with_the_cached_placemen
     assert '"""Mine, by hand."""' in (root / "m.py").read_text()
 
 
+def _planned(t: Any) -> tuple[Any, ...]:
+    return (
+        t.qualname,
+        t.kind,
+        t.name,
+        t.line,
+        t.end_line,
+        t.start_byte,
+        t.end_byte,
+        t.public,
+        t.body_start_byte,
+        t.docstring,
+        t.insertion,
+    )
+
+
 SAMPLE = ["argparse.py", "ast.py", "dataclasses.py", "email/message.py", "typing.py"]
 
 
@@ -266,23 +282,35 @@ def test_the_cached_facts_are_those_of_a_fresh_read(
     )
     assert cached.text == fresh.text and cached.source == fresh.source
 
-    def planned(t: Any) -> tuple[Any, ...]:
-        return (
-            t.qualname,
-            t.kind,
-            t.name,
-            t.line,
-            t.end_line,
-            t.start_byte,
-            t.end_byte,
-            t.public,
-            t.body_start_byte,
-            t.docstring,
-            t.insertion,
-        )
-
-    assert [planned(t) for t in cached.targets] == [planned(t) for t in fresh.targets]
+    assert [_planned(t) for t in cached.targets] == [_planned(t) for t in fresh.targets]
     # another path: the same entry (a copy of the file), the module's own name and visibility
     other = FactsCache.load(tmp_path).file_facts("pkg/_private.py", data)
     assert other is not None
     assert (other.targets[0].name, other.targets[0].public) == ("_private", False)
+
+
+@pytest.mark.slow
+def test_the_cached_facts_are_those_of_a_fresh_read_on_the_whole_stdlib(tmp_path: Path) -> None:
+    """Every file of the standard library tree-sitter and Python both read: the targets rebuilt
+    from the cache are the fresh read's (every odd docstring literal read back from bytes)."""
+    from docagent.code.targets import SourceError
+
+    checked = 0
+    for path in sorted(STDLIB.rglob("*.py")):
+        rel = path.relative_to(STDLIB).as_posix()
+        data = path.read_bytes()
+        try:
+            fresh = read_file(rel, rel, data)
+        except SourceError:
+            continue
+        if ast_facts(fresh).error is not None:
+            continue
+        cache = FactsCache(tmp_path)
+        cache.add([fresh])
+        cached = FactsCache(tmp_path)
+        cached._old = dict(cache._seen)
+        rebuilt = cached.file_facts(rel, data)
+        assert rebuilt is not None, rel
+        assert [_planned(t) for t in rebuilt.targets] == [_planned(t) for t in fresh.targets], rel
+        checked += 1
+    assert checked > 1000

@@ -19,7 +19,7 @@ import inspect
 from typing import Any
 
 from docagent.code import pyast
-from docagent.code.targets import Docstring, FileFacts, Target, module_target_name, module_public
+from docagent.code.targets import Docstring, FileFacts, Target, module_public, module_target_name
 
 _KINDS = frozenset({"module", "class", "function", "method"})
 
@@ -32,7 +32,9 @@ def placement_rows(facts: FileFacts) -> list[list[Any]] | None:
         if t.kind != "module" and t.insertion is None:
             return None
         d = t.docstring
-        doc = None if d is None else [d.start_byte, d.end_byte, d.line, d.end_line, d.quote, d.prefix]
+        doc = (
+            None if d is None else [d.start_byte, d.end_byte, d.line, d.end_line, d.quote, d.prefix]
+        )
         rows.append(
             [
                 t.qualname,
@@ -51,13 +53,11 @@ def placement_rows(facts: FileFacts) -> list[list[Any]] | None:
     return rows
 
 
-def _ints(values: Any, n: int, limit: int) -> bool:
-    """True when ``values`` is a list of ``n`` ints, each within ``[-1, limit]``."""
-    return (
-        isinstance(values, list)
-        and len(values) == n
-        and all(type(v) is int and -1 <= v <= limit for v in values)
-    )
+def _offsets(values: Any, n: int, low: int, size: int) -> bool:
+    """True when ``values`` is a list of ``n`` ints, each within ``[low, size]``."""
+    if type(values) is not list or len(values) != n:
+        return False
+    return all(type(v) is int and low <= v <= size for v in values)
 
 
 def docstring_value(literal: bytes, quote: str, prefix: str) -> str | None:
@@ -92,28 +92,32 @@ def targets_from_rows(path: str, source: bytes, rows: Any) -> list[Target] | Non
     size = len(source)
     targets: list[Target] = []
     for i, row in enumerate(rows):
-        if not (isinstance(row, list) and len(row) == 11):
+        if type(row) is not list or len(row) != 11:
             return None
         qualname, kind, name, line, end_line, start, end, public, body, doc, ins = row
         if not (
-            isinstance(qualname, str)
+            type(qualname) is str
+            and type(name) is str
+            and type(public) is bool
             and kind in _KINDS
             and (kind == "module") == (i == 0)
-            and isinstance(name, str)
-            and _ints([line, end_line, start, end, body], 5, size)
-            and isinstance(public, bool)
-            and (ins is None if kind == "module" else _ints(ins, 3, size))
+            and _offsets(row[3:5], 2, 1, size + 1)  # lines
+            and _offsets(row[5:7], 2, 0, size)
+            and type(body) is int
+            and 0 <= body <= size
+            and (ins is None if kind == "module" else _offsets(ins, 3, -1, size))
         ):
             return None
         docstring = None
         if doc is not None:
             if not (
-                isinstance(doc, list)
+                type(doc) is list
                 and len(doc) == 6
-                and _ints(doc[:4], 4, size)
-                and 0 <= doc[0] < doc[1]
-                and isinstance(doc[4], str)
-                and isinstance(doc[5], str)
+                and _offsets(doc[:2], 2, 0, size)
+                and _offsets(doc[2:4], 2, 1, size + 1)
+                and doc[0] < doc[1]
+                and type(doc[4]) is str
+                and type(doc[5]) is str
             ):
                 return None
             value = docstring_value(source[doc[0] : doc[1]], doc[4], doc[5])
