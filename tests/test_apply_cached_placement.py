@@ -178,7 +178,14 @@ def test_a_tampered_or_foreign_entry_with_wrong_offsets_is_ignored(
 
 @pytest.mark.parametrize(
     "damage",
-    ["no placement", "not a list", "short row", "bad offset", "docstring hash disagrees"],
+    [
+        "no placement",
+        "not a string",
+        "short line",
+        "offset outside the file",
+        "not a number",
+        "docstring hash disagrees",
+    ],
 )
 def test_a_malformed_or_inconsistent_signed_entry_is_not_used_for_placement(
     repo_factory: Any,
@@ -196,14 +203,20 @@ def test_a_malformed_or_inconsistent_signed_entry_is_not_used_for_placement(
     value = entries[sha]
     if damage == "no placement":
         value[5] = None
-    elif damage == "not a list":
+    elif damage == "not a string":
         value[5] = {"a": 1}
-    elif damage == "short row":
-        value[5][1] = value[5][1][:3]
-    elif damage == "bad offset":
-        value[5][1][8] = "x"
-    else:
+    elif damage == "short line":
+        value[5] = value[5].replace(" ", "\n", 1)
+    elif damage == "docstring hash disagrees":
         value[3]["Circle.area"] = docstring_sha("Another text.")
+    else:
+        lines = value[5].split("\n")
+        (k,) = [i for i, line in enumerate(lines) if line.startswith("Circle.area ")]
+        fields = lines[k].split(" ")
+        assert len(fields) == 16  # with its docstring
+        fields[4] = "99999" if damage == "offset outside the file" else "x"
+        lines[k] = " ".join(fields)
+        value[5] = "\n".join(lines)
     _write_cache(root, entries, cache_key())
     want, want_bytes = _expected(root, out)
     tree_sitter_reads.clear()

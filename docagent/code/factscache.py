@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from docagent.code.astfacts import AstFacts
-from docagent.code.placement_facts import placement_rows, targets_from_rows
+from docagent.code.placement_facts import placement, targets_from_placement
 from docagent.code.targets import FileFacts, SourceError, decode_source, detect_newline
 from docagent.signed_json import read_signed, write_signed
 
@@ -108,7 +108,7 @@ def _value(found: AstFacts, facts: FileFacts) -> list[Any]:
     calls = [[line, name, names] for (line, name), names in found.calls.items()]
     error = None if found.error is None else str(found.error)
     docs = docstring_shas(facts)
-    return [found.shas, calls, sorted(found.imports), docs, error, placement_rows(facts)]
+    return [found.shas, calls, sorted(found.imports), docs, error, placement(facts)]
 
 
 class FactsCache:
@@ -184,10 +184,10 @@ class FactsCache:
 
     def file_facts(self, path: str, data: bytes) -> FileFacts | None:
         """The file ``path`` whose bytes are ``data``, with the targets its cached entry holds
-        (what planning an edit reads: see :func:`placement_rows`), without reading it with
-        tree-sitter; None when its version is not cached (the cache is unsigned, foreign or
-        damaged, the bytes changed), Python's parser rejects it, or the entry's placement facts
-        are missing, malformed or disagree with its docstring hashes.
+        (what planning an edit reads: :mod:`docagent.code.placement_facts`), without reading
+        it with tree-sitter; None when its version is not cached (the cache is unsigned,
+        foreign or damaged, the bytes changed), Python's parser rejects it, or the entry's
+        placement facts are missing, malformed or disagree with its docstring hashes.
 
         The entry is found by the hash of ``data`` decoded (:func:`content_sha`), so it is this
         version's or none.
@@ -203,7 +203,7 @@ class FactsCache:
         from docagent.code.docstrings import docstring_sha
 
         docs = value[3]
-        targets = targets_from_rows(path, source, value[5])
+        targets = targets_from_placement(path, source, value[5])
         if targets is None or not isinstance(docs, dict) or len(docs) != len(targets):
             return None
         for t in targets:  # the docstrings read from the bytes are those batch read
