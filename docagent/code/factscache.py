@@ -3,10 +3,12 @@
 ``.docagent/facts-cache.json`` keeps, per file version (the hash of its bytes), the
 :class:`~docagent.code.astfacts.AstFacts` that one parse and one traversal give: the code
 fingerprint of every target (``code_sha``), the names each definition calls and the names its
-imports bind; and the hash of each target's current docstring. A file Python's parser rejects
-is kept too, with the fingerprints of its tokens (:mod:`docagent.code.token_fingerprints`) and
-the parser's message. A ``batch`` re-run finds its
-targets' fingerprints and docstring hashes there instead of reading, parsing and traversing
+imports bind; the hash of each target's current docstring; and where each target's docstring
+is or a new one would go (:mod:`docagent.code.placement_facts`), with which ``apply`` plans an
+edit of that version without reading it with tree-sitter (:meth:`FactsCache.file_facts`).
+A file Python's parser rejects is kept too, with the fingerprints of its tokens
+(:mod:`docagent.code.token_fingerprints`) and the parser's message. A ``batch`` re-run finds
+its targets' fingerprints and docstring hashes there instead of reading, parsing and traversing
 every file again (with the scan cache, a file with nothing to draft is not read at all); a file
 whose bytes changed has another hash, so an entry is never stale. The syntax tree itself is
 not kept: whatever needs it (resolving calls for a draft) parses the file, once.

@@ -272,9 +272,11 @@ def first_statement(body: Node) -> Node | None:
     return None
 
 
-def insertion_point(node: Node) -> tuple[int, int, int]:
-    """:attr:`Target.insertion` of the function or class definition ``node``."""
-    body = node.child_by_field_name("body")
+def insertion_point(node: Node, body: Node | None = None) -> tuple[int, int, int]:
+    """:attr:`Target.insertion` of the function or class definition ``node`` (``body``: its
+    body, when the caller has it)."""
+    if body is None:
+        body = node.child_by_field_name("body")
     colon = None
     for child in node.children:
         if child.type == ":" and (body is None or child.end_byte <= body.start_byte):
@@ -639,7 +641,7 @@ def extract(
         else:
             target.body_facts = False
         if body_facts == "all":
-            target.insertion = insertion_point(node)
+            target.insertion = insertion_point(node, body)
         by_id[node.id] = target
         targets.append(target)
 
