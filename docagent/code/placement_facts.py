@@ -19,14 +19,13 @@ these targets serve edits, never drafting or scanning.
 from __future__ import annotations
 
 import inspect
+import re
 
 from docagent.code import pyast
 from docagent.code.targets import Docstring, FileFacts, Target, module_public, module_target_name
 
 _KINDS = ("module", "class", "function", "method")
 _KIND_CODES = {k: str(i) for i, k in enumerate(_KINDS)}
-#: fields of a target's line without a docstring, and with one
-_PLAIN, _DOCUMENTED = 11, 16
 
 
 def placement(facts: FileFacts) -> str | None:
@@ -80,40 +79,31 @@ def docstring_value(literal: bytes, quote: str, prefix: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def _ints(fields: list[str], low: int, high: int) -> list[int] | None:
-    """``fields`` as decimal ints within ``[low, high]``, or None."""
-    out: list[int] = []
-    for f in fields:
-        if not (f.isdigit() or (f[:1] == "-" and f[1:].isdigit())) or not f.isascii():
-            return None
-        v = int(f)
-        if not low <= v <= high:
-            return None
-        out.append(v)
-    return out
+#: one target's line: qualname, kind, lines, byte span, public, body start, insertion point,
+#: then, when it has a docstring, its byte span, lines, prefix and quote
+_LINE = re.compile(
+    r"(\S+) ([0-3]) (\d+) (\d+) (\d+) (\d+) ([01]) (\d+) (-1|\d+) (-1|\d+) (-1|\d+)"
+    r"(?: (\d+) (\d+) (\d+) (\d+) ([rRuU]?)(\"\"\"|'''|\"|'))?",
+    re.ASCII,
+)
 
 
-def _docstring(source: bytes, fields: list[str]) -> Docstring | None:
-    """The docstring whose cached fields (offsets, lines, prefix and quote) are ``fields``,
-    read back from ``source``; None when malformed or not a string."""
-    size = len(source)
-    offsets, lines = _ints(fields[:2], 0, size), _ints(fields[2:4], 1, size + 1)
-    opening = fields[4]
-    prefix = opening.rstrip("'\"")
-    quote = opening[len(prefix) :]
-    if offsets is None or lines is None or offsets[0] >= offsets[1]:
+def _docstring(source: bytes, fields: tuple[str | None, ...]) -> Docstring | None:
+    """The docstring whose cached fields (offsets, lines, prefix, quote) are ``fields``, read
+    back from ``source``; None when an offset is outside the file or it is not a string."""
+    start, end, line, end_line = (int(f or "") for f in fields[:4])
+    prefix, quote = fields[4] or "", fields[5] or ""
+    if not (0 <= start < end <= len(source) and 1 <= line <= end_line <= len(source) + 1):
         return None
-    if quote not in ('"""', "'''", '"', "'") or prefix.lower() not in ("", "r", "u"):
-        return None
-    value = docstring_value(source[offsets[0] : offsets[1]], quote, prefix)
+    value = docstring_value(source[start:end], quote, prefix)
     if value is None:
         return None
     return Docstring(
         text=inspect.cleandoc(value),
-        start_byte=offsets[0],
-        end_byte=offsets[1],
-        line=lines[0],
-        end_line=lines[1],
+        start_byte=start,
+        end_byte=end,
+        line=line,
+        end_line=end_line,
         quote=quote,
         prefix=prefix,
     )
@@ -128,51 +118,44 @@ def targets_from_placement(path: str, source: bytes, text: object) -> list[Targe
     size = len(source)
     targets: list[Target] = []
     for i, line in enumerate(text.split("\n")):
-        fields = line.split(" ")
-        if len(fields) not in (_PLAIN, _DOCUMENTED):
+        m = _LINE.fullmatch(line)
+        if m is None:
             return None
-        qualname, code = fields[0], fields[1]
-        kind = _KINDS[int(code)] if code in ("0", "1", "2", "3") else None
-        lines = _ints(fields[2:4], 1, size + 1)
-        spans = _ints(fields[4:6], 0, size)
-        public = fields[6]
-        body = _ints(fields[7:8], 0, size)
-        ins = _ints(fields[8:11], -1, size)
-        if (
-            not qualname
-            or kind is None
-            or (kind == "module") != (i == 0)
-            or lines is None
-            or spans is None
-            or public not in ("0", "1")
-            or body is None
-            or ins is None
+        groups = m.groups()
+        qualname, kind = groups[0], _KINDS[int(groups[1])]
+        first, last, start, end, public, body, ins0, ins1, ins2 = map(int, groups[2:11])
+        if not (
+            (kind == "module") == (i == 0)
+            and 1 <= first <= last <= size + 1
+            and start <= end <= size
+            and body <= size
+            and max(ins0, ins1, ins2) <= size
         ):
             return None
         docstring = None
-        if len(fields) == _DOCUMENTED:
-            docstring = _docstring(source, fields[11:])
+        if groups[11] is not None:
+            docstring = _docstring(source, groups[11:])
             if docstring is None:
                 return None
         if kind == "module":  # its name and visibility are the path's, not the content's
             name, is_public = module_target_name(path), module_public(path)
         else:  # ``Outer.name#2`` -> ``name``
-            name, is_public = qualname.rsplit(".", 1)[-1].split("#", 1)[0], public == "1"
+            name, is_public = qualname.rsplit(".", 1)[-1].split("#", 1)[0], public == 1
         targets.append(
             Target(
                 path=path,
                 qualname=qualname,
                 kind=kind,
                 name=name,
-                line=lines[0],
-                end_line=lines[1],
-                start_byte=spans[0],
-                end_byte=spans[1],
+                line=first,
+                end_line=last,
+                start_byte=start,
+                end_byte=end,
                 public=is_public,
-                body_start_byte=body[0],
+                body_start_byte=body,
                 docstring=docstring,
                 body_facts=False,
-                insertion=None if kind == "module" else (ins[0], ins[1], ins[2]),
+                insertion=None if kind == "module" else (ins0, ins1, ins2),
             )
         )
     return targets
