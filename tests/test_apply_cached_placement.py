@@ -321,3 +321,59 @@ def test_the_cached_facts_are_those_of_a_fresh_read_on_the_whole_stdlib() -> Non
         assert [_planned(t) for t in rebuilt] == [_planned(t) for t in fresh.targets], rel
         checked += 1
     assert checked > 1000
+
+
+@pytest.mark.slow
+def test_stdlib_round_trip_placed_from_the_cache(
+    tmp_path: Path, tree_sitter_reads: list[bytes]
+) -> None:
+    """Strip the docstrings of standard-library modules, cache their versions as `batch` does,
+    apply the docstrings back: every one comes back exactly, the code is unchanged, and no
+    file is read with tree-sitter."""
+    import ast
+    import subprocess
+
+    from docagent.code.targets import code_shas, strip_docstrings
+    from docagent.proposals import Proposal
+
+    def shape(data: bytes) -> tuple[list[str | None], str]:
+        tree = ast.parse(data)
+        docs = [ast.get_docstring(tree)] + [
+            ast.get_docstring(n)
+            for n in ast.walk(tree)
+            if isinstance(n, ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+        ]
+        return docs, ast.dump(strip_docstrings(tree))
+
+    root = tmp_path / "repo"
+    root.mkdir()
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    originals: dict[str, bytes] = {}
+    proposals: list[Proposal] = []
+    for rel in [*SAMPLE, "inspect.py", "_pydecimal.py", "tarfile.py", "logging/__init__.py"]:
+        data = (STDLIB / rel).read_bytes()
+        facts = read_file(rel, rel, data)
+        shas = code_shas(facts)
+        text, removed = remove_docstrings(facts)
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_bytes(text.encode(facts.encoding))
+        originals[rel] = data
+        for q in removed:
+            t = facts.target(q)
+            assert t is not None and t.docstring is not None
+            proposals.append(
+                Proposal(rel, q, t.docstring.text, kind=t.kind, status="accepted", code_sha=shas[q])
+            )
+    cache = FactsCache.load(root)
+    files = [read_file(str(root / rel), rel) for rel in originals]
+    for f in files:
+        ast_facts(f)
+    cache.add(files)
+    cache.save()
+    stripped = {f.source for f in files}
+    tree_sitter_reads.clear()
+    report = apply_proposals(root, proposals)
+    assert len(report.applied) == len(proposals) > 700
+    assert not stripped & set(tree_sitter_reads)
+    for rel, data in originals.items():
+        assert shape((root / rel).read_bytes()) == shape(data), rel
