@@ -13,8 +13,9 @@ then checks that every docstring came back exactly and prints the numbers and th
 the cold scan (goal: both within 2x).
 
 Proposals come from ``batch --out``, which also writes the facts cache
-(``.docagent/facts-cache.json``: each file version's fingerprints) that ``apply`` reads for its
-``code_sha`` guard. So the scenario timed first is the real one, ``batch --out`` then
+(``.docagent/facts-cache.json``: each file version's fingerprints, and where each docstring is
+or goes) that ``apply`` reads for its ``code_sha`` guard and to place docstrings without a
+tree-sitter read. So the scenario timed first is the real one, ``batch --out`` then
 ``apply``: the cache ``batch`` would leave for these files is written before the timings, by
 the same library calls ``batch`` makes (``ast_facts`` of each file, ``FactsCache.add`` and
 ``save``; its cost is shown as "facts cache written by batch"). ``apply`` is then timed again

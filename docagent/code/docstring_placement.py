@@ -13,7 +13,7 @@ from docagent.code.docstring_literal import render_cleaned, text_width
 from docagent.code.file_context import FileContext
 from docagent.code.refusal import RefusedEdit
 from docagent.code.splices import Splice
-from docagent.code.targets import Target, first_statement
+from docagent.code.targets import Target
 
 #: Renders the edit's text at an indentation with a line end (and quote, prefix, column offset).
 Render = Callable[..., str]
@@ -65,29 +65,23 @@ def _replacement(ctx: FileContext, t: Target, render: Render) -> Splice:
 def _insertion(ctx: FileContext, t: Target, render: Render) -> Splice:
     """Insert a docstring as the first statement of function or class ``t``."""
     src = ctx.source
-    node = ctx.def_node(t)
-    body = node.child_by_field_name("body")
-    colon = None
-    for child in node.children:
-        if child.type == ":" and (body is None or child.end_byte <= body.start_byte):
-            colon = child
-    stmt = first_statement(body) if body is not None else None
-    if colon is None or stmt is None:
+    def_start, colon_end, stmt_start = ctx.insertion(t)
+    if colon_end < 0 or stmt_start < 0:
         raise RefusedEdit(f"cannot locate the body of {t.qualname}")
-    nl = ctx.newline_at(colon.end_byte)
-    if stmt.start_point[0] == colon.end_point[0]:
+    nl = ctx.newline_at(colon_end)
+    if b"\n" not in src[colon_end:stmt_start]:
         # one-line body: ``def f(x): return x`` becomes a block
-        head = ctx.indent_of_line(node.start_byte)
+        head = ctx.indent_of_line(def_start)
         indent = head + ctx.indent_unit(head)
         literal = render(indent, nl)
         data = nl + indent + literal + nl + indent
-        return Splice(colon.end_byte, stmt.start_byte, data.encode("utf-8"), t.qualname)
-    indent = ctx.indent_of_line(stmt.start_byte)
-    if src[ctx.line_start(stmt.start_byte) : stmt.start_byte].strip(b" \t\x0c"):
+        return Splice(colon_end, stmt_start, data.encode("utf-8"), t.qualname)
+    indent = ctx.indent_of_line(stmt_start)
+    if src[ctx.line_start(stmt_start) : stmt_start].strip(b" \t\x0c"):
         raise RefusedEdit(f"cannot find the indentation of the body of {t.qualname}")
-    pos = ctx.line_end(colon.end_byte) + 1
+    pos = ctx.line_end(colon_end) + 1
     # PEP 484 type comments must stay right under the header
-    while pos < stmt.start_byte and src[pos : ctx.line_end(pos)].lstrip().startswith(b"# type:"):
+    while pos < stmt_start and src[pos : ctx.line_end(pos)].lstrip().startswith(b"# type:"):
         pos = ctx.line_end(pos) + 1
     data = indent + render(indent, nl) + nl
     # PEP 257 (and ruff format, black): a blank line after a new class docstring

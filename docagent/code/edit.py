@@ -58,6 +58,11 @@ class KnownShas(Protocol):
         that version's are not known."""
         ...
 
+    def file_facts(self, path: str, data: bytes) -> FileFacts | None:
+        """The file ``path`` whose bytes are ``data`` with the targets planning reads, when
+        they are known for that version (then it is not read with tree-sitter), else None."""
+        ...
+
 
 __all__ = [
     "DocEdit",
@@ -178,7 +183,8 @@ def apply_file_edits(
     With ``facts_cache`` (the facts cache, or fingerprints a session computed already:
     :class:`KnownShas`), the ``code_sha`` guard reads the fingerprints of the version read
     from its entry (found by the hash of the bytes read) when there is one, instead of parsing
-    the file for them; the edit is verified the same way either way.
+    the file for them, and the facts cache's entry tells where each docstring is or goes,
+    instead of a tree-sitter read of the file; the edit is verified the same way either way.
     """
     result = prepare_file_edits(
         root,
@@ -219,13 +225,16 @@ def prepare_file_edits(
     data, reason = _read_checked(root, rel_path, real, expected_file_sha, dry_run)
     if data is None:
         return _refuse_all(result, edits, reason or "")
-    try:
-        # qualnames, docstrings and positions are all planning reads: the lighter extraction
-        facts, tree = read_file_and_tree(
-            str(Path(root) / rel_path), rel_path, data=data, body_facts="sectioned"
-        )
-    except SourceError as exc:
-        return _refuse_all(result, edits, f"cannot parse: {exc}")
+    facts = facts_cache.file_facts(rel_path, data) if facts_cache is not None else None
+    tree = None
+    if facts is None:
+        try:
+            # qualnames, docstrings and positions are all planning reads: the lighter extraction
+            facts, tree = read_file_and_tree(
+                str(Path(root) / rel_path), rel_path, data=data, body_facts="sectioned"
+            )
+        except SourceError as exc:
+            return _refuse_all(result, edits, f"cannot parse: {exc}")
     known = facts_cache.code_shas(facts) if facts_cache is not None else None
     try:
         with no_gc():  # the trees of this file are freed by reference counting

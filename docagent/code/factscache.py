@@ -3,10 +3,12 @@
 ``.docagent/facts-cache.json`` keeps, per file version (the hash of its bytes), the
 :class:`~docagent.code.astfacts.AstFacts` that one parse and one traversal give: the code
 fingerprint of every target (``code_sha``), the names each definition calls and the names its
-imports bind; and the hash of each target's current docstring. A file Python's parser rejects
-is kept too, with the fingerprints of its tokens (:mod:`docagent.code.token_fingerprints`) and
-the parser's message. A ``batch`` re-run finds its
-targets' fingerprints and docstring hashes there instead of reading, parsing and traversing
+imports bind; the hash of each target's current docstring; and where each target's docstring
+is or a new one would go (:mod:`docagent.code.placement_facts`), with which ``apply`` plans an
+edit of that version without reading it with tree-sitter (:meth:`FactsCache.file_facts`).
+A file Python's parser rejects is kept too, with the fingerprints of its tokens
+(:mod:`docagent.code.token_fingerprints`) and the parser's message. A ``batch`` re-run finds
+its targets' fingerprints and docstring hashes there instead of reading, parsing and traversing
 every file again (with the scan cache, a file with nothing to draft is not read at all); a file
 whose bytes changed has another hash, so an entry is never stale. The syntax tree itself is
 not kept: whatever needs it (resolving calls for a draft) parses the file, once.
@@ -27,12 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from docagent.code.astfacts import AstFacts
-from docagent.code.targets import FileFacts
+from docagent.code.placement_facts import placement, targets_from_placement
+from docagent.code.targets import FileFacts, SourceError, decode_source, detect_newline
 from docagent.signed_json import read_signed, write_signed
 
 CACHE_NAME = "facts-cache.json"
-#: bump when the facts of an unchanged file can change (fingerprints, calls, imports)
-CACHE_VERSION = 3
+#: bump when the facts of an unchanged file can change (fingerprints, calls, imports,
+#: placement; 4: where each docstring is or goes)
+CACHE_VERSION = 4
 _MAGIC = b"docagent-facts-cache"
 #: entries of file versions not seen in a run that are kept (a branch switched back and forth)
 KEEP_UNSEEN = 4096
@@ -61,9 +65,9 @@ def _str_map(value: Any) -> bool:
 
 def _entry(value: Any) -> tuple[AstFacts, dict[str, str]] | None:
     """The facts and docstring hashes of one cache entry, or None when it is malformed."""
-    if not (isinstance(value, list) and len(value) == 5):
+    if not (isinstance(value, list) and len(value) == 6):
         return None
-    shas, calls, imports, docs, error = value
+    shas, calls, imports, docs, error, _ = value
     if not (
         _str_map(shas)
         and _str_map(docs)
@@ -105,7 +109,8 @@ def docstring_shas(facts: FileFacts) -> dict[str, str]:
 def _value(found: AstFacts, facts: FileFacts) -> list[Any]:
     calls = [[line, name, names] for (line, name), names in found.calls.items()]
     error = None if found.error is None else str(found.error)
-    return [found.shas, calls, sorted(found.imports), docstring_shas(facts), error]
+    docs = docstring_shas(facts)
+    return [found.shas, calls, sorted(found.imports), docs, error, placement(facts)]
 
 
 class FactsCache:
@@ -174,10 +179,39 @@ class FactsCache:
         The entry is found by the hash of ``facts.source``, so it is this version's or none.
         """
         value = self._old.get(content_sha(facts))
-        if not (isinstance(value, list) and len(value) == 5 and value[4] is None):
+        if not (isinstance(value, list) and len(value) == 6 and value[4] is None):
             return None
         # only the fingerprints are read: only they need to be well formed
         return dict(value[0]) if _str_map(value[0]) else None
+
+    def file_facts(self, path: str, data: bytes) -> FileFacts | None:
+        """The file ``path`` whose bytes are ``data``, with the targets its cached entry holds
+        (what planning an edit reads: :mod:`docagent.code.placement_facts`), without reading
+        it with tree-sitter; None when its version is not cached (the cache is unsigned,
+        foreign or damaged, the bytes changed), Python's parser rejects it, or the entry's
+        placement facts are missing, malformed or disagree with its docstring hashes.
+
+        The entry is found by the hash of ``data`` decoded (:func:`content_sha`), so it is this
+        version's or none.
+        """
+        try:
+            text, encoding = decode_source(data, path)
+        except SourceError:
+            return None  # reported by the read that follows
+        source = text.encode("utf-8")
+        value = self._old.get(hashlib.blake2b(source, digest_size=16).hexdigest())
+        if not (isinstance(value, list) and len(value) == 6 and value[4] is None):
+            return None
+        from docagent.code.docstrings import docstring_sha
+
+        docs = value[3]
+        targets = targets_from_placement(path, source, value[5])
+        if targets is None or not isinstance(docs, dict) or len(docs) != len(targets):
+            return None
+        for t in targets:  # the docstrings read from the bytes are those batch read
+            if docs.get(t.qualname) != docstring_sha(t.docstring.text if t.docstring else None):
+                return None
+        return FileFacts(path, encoding, detect_newline(text), text, source, targets)
 
     def add(self, facts: Iterable[FileFacts]) -> None:
         """Remember the facts computed for these files (those that parsed) for the next run."""
@@ -238,3 +272,7 @@ class HeldFingerprints:
         if self._found.error is not None or content_sha(facts) != self._sha:
             return None
         return self._found.shas
+
+    def file_facts(self, path: str, data: bytes) -> FileFacts | None:
+        """None: the file is read again (only fingerprints are held)."""
+        return None

@@ -9,7 +9,7 @@ from tree_sitter import Node, Tree
 from docagent.code import parser as ts
 from docagent.code.fingerprints import Fingerprints, doc_ranges_of, fingerprints_of
 from docagent.code.refusal import RefusedEdit
-from docagent.code.targets import FileFacts, Target
+from docagent.code.targets import FileFacts, Target, insertion_point
 
 _DEF_TYPES = ("function_definition", "class_definition")
 
@@ -130,6 +130,13 @@ class FileContext:
         if self._unit:
             return self._unit
         return "\t" if "\t" in header_indent else "    "
+
+    def insertion(self, t: Target) -> tuple[int, int, int]:
+        """:attr:`Target.insertion` of ``t``: from the facts when extracted with them (or taken
+        from the facts cache), else from the file's tree-sitter tree."""
+        if t.insertion is not None:
+            return t.insertion
+        return insertion_point(self.def_node(t))
 
     def def_node(self, t: Target) -> Node:
         """The tree-sitter definition node of ``t`` (found from its body's start)."""

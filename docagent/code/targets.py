@@ -93,6 +93,12 @@ class Target:
     status: str = "missing"
     problems: list[str] = field(default_factory=list)
     body_facts: bool = True
+    #: where a new docstring of a function or class goes, as bytes of ``FileFacts.source``: the
+    #: start of the definition (decorators aside), the end of its header's colon and the start
+    #: of its body's first statement (-1 when either of these cannot be found). Set by the full
+    #: extraction (``body_facts="all"``), kept in the facts cache, so that ``apply`` places a
+    #: docstring without reading the file with tree-sitter again; None when not extracted.
+    insertion: tuple[int, int, int] | None = None
 
     @property
     def has_docstring(self) -> bool:
@@ -211,7 +217,13 @@ def _is_public_name(name: str) -> bool:
     return not name.startswith("_")
 
 
-def _module_public(path: str) -> bool:
+def module_target_name(path: str) -> str:
+    """The ``name`` of the module target of the file at ``path``."""
+    return path.rsplit("/", 1)[-1][:-3] if path.endswith(".py") else path
+
+
+def module_public(path: str) -> bool:
+    """True when the module at ``path`` is public (no private package or file name)."""
     parts = path.split("/")
     stem = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
     for part in [*parts[:-1], stem]:
@@ -258,6 +270,23 @@ def first_statement(body: Node) -> Node | None:
         if child is not None and child.type != "comment":
             return child
     return None
+
+
+def insertion_point(node: Node, body: Node | None = None) -> tuple[int, int, int]:
+    """:attr:`Target.insertion` of the function or class definition ``node`` (``body``: its
+    body, when the caller has it)."""
+    if body is None:
+        body = node.child_by_field_name("body")
+    colon = None
+    for child in node.children:
+        if child.type == ":" and (body is None or child.end_byte <= body.start_byte):
+            colon = child
+    stmt = first_statement(body) if body is not None else None
+    return (
+        node.start_byte,
+        colon.end_byte if colon is not None else -1,
+        stmt.start_byte if stmt is not None else -1,
+    )
 
 
 def _literal_value(stmt: Node, expr: Node) -> Any:
@@ -527,12 +556,12 @@ def extract(
         path=path,
         qualname="<module>",
         kind="module",
-        name=path.rsplit("/", 1)[-1][:-3] if path.endswith(".py") else path,
+        name=module_target_name(path),
         line=1,
         end_line=max(1, root.end_point[0] + (1 if root.end_point[1] else 0)),
         start_byte=0,
         end_byte=len(source),
-        public=_module_public(path),
+        public=module_public(path),
         body_start_byte=0,
         docstring=docstring_of(root),
     )
@@ -611,6 +640,8 @@ def extract(
             target.returns = ts.text(ret) if ret is not None else None
         else:
             target.body_facts = False
+        if body_facts == "all":
+            target.insertion = insertion_point(node, body)
         by_id[node.id] = target
         targets.append(target)
 
