@@ -74,17 +74,40 @@ def ast_facts(facts: FileFacts) -> AstFacts:
     cached = facts.__dict__.get("_ast_facts")
     if cached is not None:
         return cached
+    return attach_parsed(facts, parse_text(facts.text))
+
+
+#: what :func:`parse_text` gives: the tree and its traversal, or why Python could not read it
+Parsed = tuple[ast.Module, "TreeFacts"] | Exception
+
+
+def parse_text(text: str) -> Parsed:
+    """Parse ``text`` and traverse its tree once (:func:`tree_facts`): the part of
+    :func:`ast_facts` that needs no targets, so it can run before the file's facts exist (while
+    the scan's workers read the files: :meth:`docagent.session.preparing.Preparing.scan_work`).
+
+    Returns the exception when the text does not parse (or is too deep to traverse).
+    """
     try:
         with no_gc():
-            tree = pyast.parse(facts.text, quiet=True)
-            result = analyze(tree, facts)
-            result.tree = tree
-    except (SyntaxError, ValueError) as exc:  # fingerprints from the tokens instead
+            tree = pyast.parse(text, quiet=True)
+            return tree, tree_facts(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return exc
+
+
+def attach_parsed(facts: FileFacts, parsed: Parsed) -> AstFacts:
+    """Give ``facts`` (whose text :func:`parse_text` gave ``parsed``) its :class:`AstFacts`."""
+    if isinstance(parsed, SyntaxError | ValueError):  # fingerprints from the tokens instead
         from docagent.code.token_fingerprints import token_shas
 
-        result = AstFacts(shas=token_shas(facts), error=exc)
-    except (RecursionError, MemoryError) as exc:
-        result = AstFacts(error=exc)
+        result = AstFacts(shas=token_shas(facts), error=parsed)
+    elif isinstance(parsed, Exception):
+        result = AstFacts(error=parsed)
+    else:
+        tree, found = parsed
+        result = _facts_of(found, facts)
+        result.tree = tree
     facts.__dict__["_ast_facts"] = result
     return result
 
@@ -182,7 +205,11 @@ class TreeFacts:
 
 def analyze(tree: ast.Module, facts: FileFacts) -> AstFacts:
     """Compute the :class:`AstFacts` of a parsed file (``tree`` is not changed)."""
-    found = tree_facts(tree)
+    return _facts_of(tree_facts(tree), facts)
+
+
+def _facts_of(found: TreeFacts, facts: FileFacts) -> AstFacts:
+    """The :class:`AstFacts` of ``facts`` from the traversal of its tree (``tree`` not set)."""
     shas: dict[str, str] = {}
     for t in facts.targets:
         sha = found.module_sha if t.kind == "module" else found.shas.get((t.line, t.name))
