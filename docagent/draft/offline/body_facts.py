@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import functools
+import re
 from bisect import bisect_left
 from dataclasses import dataclass, field
 
@@ -64,10 +66,9 @@ def file_function(facts: FileFacts, target: Target) -> _Function | None:
     equals the file's node, but for line and column numbers, when
       * the target's bytes are the node's statement: from the start of the line of its first
         decorator (or ``def``) to the node's end, then nothing but comments;
-      * no tab, form feed or carriage return is in them, and the dedented code starts with no
-        space: every line that is not blank starts with the indentation of the first, and
-        dedenting removed exactly that (and emptied blank lines): a line of Python code gives
-        the same tokens;
+      * no tab, form feed or carriage return is in them, and every line that is not blank
+        starts with the indentation of the first: dedenting removes exactly that (and empties
+        blank lines), and a line of Python code gives the same tokens;
       * no string literal spans lines inside it (but docstrings, whose text the drafter never
         reads): dedenting would change its value.
     Then every node's line and column are shifted by the same amounts, and the drafter uses
@@ -100,10 +101,18 @@ def file_function(facts: FileFacts, target: Target) -> _Function | None:
     i = bisect_left(lines, first)
     if i < len(lines) and lines[i] <= last:
         return None
-    code = target_code(facts, target)
-    if not code or code[0].isspace():
+    # dedenting removes the first line's indentation from every line when no line that is
+    # not blank has less (no tab: indentations are spaces; a blank line is emptied)
+    margin = len(raw) - len(raw.lstrip(b" "))
+    if margin and _shallower(margin).search(raw) is not None:
         return None
     return node
+
+
+@functools.cache
+def _shallower(margin: int) -> re.Pattern[bytes]:
+    """A line that holds something other than spaces after fewer than ``margin`` spaces."""
+    return re.compile(rb"\n {0,%d}[^ \n]" % (margin - 1))
 
 
 def _parse_function(facts: FileFacts, target: Target) -> _Function | None:
