@@ -135,6 +135,7 @@ class Preparing(Recording):
         # the workers that parse files for the scan read them for drafting too; meanwhile this
         # process parses them with Python's parser
         self._parsed_ahead.clear()
+        self._facts_cache = None
         result = scan(
             self.path,
             self.settings,
