@@ -200,9 +200,11 @@ def test_scrub_value_inline_strings_same_as_one_call_per_value(
     leaves = texts | st.sampled_from([None, 0, 1, False, True, 2.5])
     values = st.recursive(
         leaves,
-        lambda inner: st.lists(inner, max_size=4)
-        | st.lists(inner, max_size=3).map(tuple)
-        | st.dictionaries(keys, inner, max_size=4),
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.lists(inner, max_size=3).map(tuple)
+            | st.dictionaries(keys, inner, max_size=4)
+        ),
         max_leaves=20,
     )
 
