@@ -220,3 +220,20 @@ def test_offline_batch_parses_each_file_once(
     assert len(out.read_text().splitlines()) == 4  # module, class, its method, the function
     assert parses.count(MOD) == 1
     assert [t for t in parses if t != MOD and not t.startswith("def _f():\n")] == []
+
+
+def test_names_check_reads_the_file_definitions_once_and_sees_new_ones(tmp_path: Path) -> None:
+    """The ``names`` check resolves a backticked name defined in the file (its definitions'
+    names are gathered once per file, not per draft), and a definition added to the file's
+    facts later resolves too."""
+    from dataclasses import replace
+
+    from docagent.draft.draft_checks import unresolved_names
+
+    facts = _facts(tmp_path, "def helper():\n    pass\n\n\ndef main(x):\n    return helper()\n")
+    main_t = _target(facts, "main")
+    text = "Call `helper` and `later` on `x`."
+    assert unresolved_names(text, main_t, None, None, facts) == ["later"]
+    assert unresolved_names(text, main_t, None, None, facts) == ["later"]
+    facts.targets.append(replace(_target(facts, "helper"), name="later", qualname="later"))
+    assert unresolved_names(text, main_t, None, None, facts) == []
