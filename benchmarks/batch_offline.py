@@ -8,8 +8,10 @@ The running interpreter's standard library (without ``test/`` and ``site-package
 log. Printed per run:
 
 - targets/s of the whole run and a per-phase breakdown (scan: the scan, whose workers read
-  the files for drafting too, in versions that scan before prepare; prepare: scan (older
-  versions), reading and parsing the files, symbol index;
+  the files for drafting too, in versions that scan before prepare, and meanwhile Python's
+  parse of the files in versions that parse then; prepare: scan (older versions), reading and
+  parsing the files, symbol index; "scan + prepare": both, where a version moved work between
+  them;
   order: the reuse lookup and callees-first ordering of what is drafted (in prepare in older
   versions); estimate; drafting; close) — goal: >= 400 targets/s on the whole standard library;
   the CPU time of the run (its scan workers included) and of each phase (the main process
@@ -182,10 +184,14 @@ def _rows(m: dict) -> dict[str, float]:
     }
     for name, seconds in sorted(first["phases"].items()):
         rows[f"  phase {name} s"] = seconds
+    if "scan" in first["phases"]:
+        rows["  scan + prepare s"] = first["phases"]["scan"] + first["phases"]["prepare"]
     if "cpu_s" in first:  # CPU time: what a loaded machine changes least
         rows["batch CPU s (with workers)"] = first["cpu_s"]
         for name, seconds in sorted(first.get("cpu", {}).items()):
             rows[f"  phase {name} CPU s"] = seconds
+        if "scan" in first.get("cpu", {}):
+            rows["  scan + prepare CPU s"] = first["cpu"]["scan"] + first["cpu"]["prepare"]
     rows.update(
         {
             "batch peak MiB": first["maxrss_mib"],

@@ -17,7 +17,7 @@ import functools
 import json
 import os
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -434,6 +434,7 @@ def scan_files(
     workers: int | None = None,
     special: SpecialMethods = DEFAULT_SPECIAL,
     keep_facts: dict[str, FileFacts] | None = None,
+    meanwhile: Callable[[list[tuple[str, str]]], None] | None = None,
 ) -> tuple[dict[str, FileEntry], list[tuple[str, str]]]:
     """Scan ``paths`` (relative to ``root``), reusing cached entries whose content is unchanged.
 
@@ -441,6 +442,9 @@ def scan_files(
     not be read, decoded or parsed. ``special`` says which magic methods and ``__init__`` count.
     ``keep_facts``, a dict, receives the full facts of the files parsed (see
     :attr:`ScanResult.facts`): the workers read them for drafting, not only for the scan.
+    ``meanwhile`` is called with ``(path, absolute path)`` of the files the worker processes
+    parse, in this process once they have started (not when the files are parsed here): work
+    that overlaps theirs.
     """
     keep = keep_facts is not None
     cache_path = root / ".docagent" / CACHE_NAME
@@ -482,7 +486,10 @@ def scan_files(
             ctx = multiprocessing.get_context("fork" if os.name == "posix" else "spawn")
             with ProcessPoolExecutor(max_workers=n, mp_context=ctx) as pool:
                 work = functools.partial(_work, special=special, keep=keep)
-                for done in pool.map(work, _chunks(todo, n)):
+                results = pool.map(work, _chunks(todo, n))  # every chunk submitted now
+                if meanwhile is not None:
+                    meanwhile([(job[0], job[1]) for job in todo])
+                for done in results:
                     _collect(done, entries, keep_facts)
         else:
             _collect(_work(todo, special, keep), entries, keep_facts)
@@ -521,10 +528,12 @@ def scan(
     use_cache: bool = True,
     workers: int | None = None,
     keep_facts: bool = False,
+    meanwhile: Callable[[list[tuple[str, str]]], None] | None = None,
 ) -> ScanResult:
     """Scan the repository containing ``path`` (narrowed to ``path`` when it is inside it).
 
     ``keep_facts``: the files parsed are read for drafting too (:attr:`ScanResult.facts`).
+    ``meanwhile``: see :func:`scan_files`.
     """
     from docagent.config import load_settings
 
@@ -546,7 +555,13 @@ def scan(
     special = configured_special_methods(root)
     kept: dict[str, FileFacts] | None = {} if keep_facts else None
     entries, errors = scan_files(
-        root, paths, use_cache=use_cache, workers=workers, special=special, keep_facts=kept
+        root,
+        paths,
+        use_cache=use_cache,
+        workers=workers,
+        special=special,
+        keep_facts=kept,
+        meanwhile=meanwhile,
     )
     if include_private is None:
         include_private = settings.visibility == "all"

@@ -144,3 +144,73 @@ def test_short_strings_and_repeated_keys_are_scrubbed(monkeypatch: pytest.Monkey
         "short": "k3y-8ch",
     }
     assert scrub_value({"api_key": "two words"}) == {"api_key": "two words"}
+
+
+def _reference_scrub(value: object) -> object:
+    """``scrub_value`` as it was written before its strings were scrubbed inline: a call per
+    value, every mapping entry asked whether it is dropped."""
+    from docagent.store import redact
+
+    env = redact.secret_env_values()
+    if isinstance(value, str):
+        return redact._scrub(value, env) if len(value) >= 8 else value
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            key = str(k)
+            out[key] = "[redacted]" if redact._redact_entry(key, v) else _reference_scrub(v)
+        return out
+    if isinstance(value, list | tuple):
+        return [_reference_scrub(v) for v in value]
+    return value
+
+
+class _Text(str):
+    """A str subclass (scrubbed like any string)."""
+
+
+def test_scrub_value_inline_strings_same_as_one_call_per_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nested mappings and lists, secret-named and header keys, short and long strings, non-str
+    keys, str subclasses, tuples, the key environment variable's value: the same result as
+    the recursive form."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    monkeypatch.setenv("DOCAGENT_API_KEY", ENV_KEY)
+    texts = st.sampled_from(
+        [
+            "",
+            "short",
+            "plain words of text",
+            f"key={ANTHROPIC_KEY} rest",
+            OPENAI_KEY,
+            f"uses {ENV_KEY} here",
+            "Authorization: Bearer abcdef123456",
+            "two words",
+            "abc12345",
+            _Text("subclass text longer than eight"),
+            _Text(OPENAI_KEY),
+        ]
+    )
+    keys = st.sampled_from(
+        ["text", "api_key", "headers", "token", "tokens_in", "password", "name", "cookie", 3]
+    )
+    leaves = texts | st.sampled_from([None, 0, 1, False, True, 2.5])
+    values = st.recursive(
+        leaves,
+        lambda inner: (
+            st.lists(inner, max_size=4)
+            | st.lists(inner, max_size=3).map(tuple)
+            | st.dictionaries(keys, inner, max_size=4)
+        ),
+        max_leaves=20,
+    )
+
+    @settings(max_examples=300, deadline=None)
+    @given(values)
+    def check(value: object) -> None:
+        assert scrub_value(value) == _reference_scrub(value)
+
+    check()

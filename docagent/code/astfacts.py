@@ -48,8 +48,13 @@ class AstFacts:
     #: the parse error, when the file does not parse (then the other fields are empty, but for
     #: ``shas`` of a file that tree-sitter reads: :mod:`docagent.code.token_fingerprints`)
     error: Exception | None = None
-    #: the module's tree (docstrings may be stripped), shared so no one parses the file again
+    #: the module's tree (unchanged), shared so no one parses the file again
     tree: ast.Module | None = field(default=None, repr=False, compare=False)
+    #: the definitions of :attr:`tree` by ``(line of "def"/"class", name)`` (see :func:`tree_facts`)
+    defs: dict[tuple[int, str], ast.AST] = field(default_factory=dict, repr=False, compare=False)
+    #: sorted first lines of the tree's string literals that span lines, docstrings aside (what
+    #: :func:`docagent.draft.offline.body_facts.file_function` asks)
+    string_lines: tuple[int, ...] = field(default=(), repr=False, compare=False)
 
 
 @contextmanager
@@ -69,17 +74,40 @@ def ast_facts(facts: FileFacts) -> AstFacts:
     cached = facts.__dict__.get("_ast_facts")
     if cached is not None:
         return cached
+    return attach_parsed(facts, parse_text(facts.text))
+
+
+#: what :func:`parse_text` gives: the tree and its traversal, or why Python could not read it
+Parsed = tuple[ast.Module, "TreeFacts"] | Exception
+
+
+def parse_text(text: str) -> Parsed:
+    """Parse ``text`` and traverse its tree once (:func:`tree_facts`): the part of
+    :func:`ast_facts` that needs no targets, so it can run before the file's facts exist (while
+    the scan's workers read the files: :meth:`docagent.session.preparing.Preparing.scan_work`).
+
+    Returns the exception when the text does not parse (or is too deep to traverse).
+    """
     try:
         with no_gc():
-            tree = pyast.parse(facts.text, quiet=True)
-            result = analyze(tree, facts)
-            result.tree = tree
-    except (SyntaxError, ValueError) as exc:  # fingerprints from the tokens instead
+            tree = pyast.parse(text, quiet=True)
+            return tree, tree_facts(tree)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return exc
+
+
+def attach_parsed(facts: FileFacts, parsed: Parsed) -> AstFacts:
+    """Give ``facts`` (whose text :func:`parse_text` gave ``parsed``) its :class:`AstFacts`."""
+    if isinstance(parsed, SyntaxError | ValueError):  # fingerprints from the tokens instead
         from docagent.code.token_fingerprints import token_shas
 
-        result = AstFacts(shas=token_shas(facts), error=exc)
-    except (RecursionError, MemoryError) as exc:
-        result = AstFacts(error=exc)
+        result = AstFacts(shas=token_shas(facts), error=parsed)
+    elif isinstance(parsed, Exception):
+        result = AstFacts(error=parsed)
+    else:
+        tree, found = parsed
+        result = _facts_of(found, facts)
+        result.tree = tree
     facts.__dict__["_ast_facts"] = result
     return result
 
@@ -114,7 +142,7 @@ def call_name(call: ast.Call) -> str | None:
 
 
 _PASS = ast.Pass()
-_DEF, _CALL, _IMPORT, _IMPORT_FROM, _MODULE, _OTHER = range(6)
+_DEF, _CALL, _IMPORT, _IMPORT_FROM, _MODULE, _STRING, _OTHER = range(7)
 #: per node class: (name, fields, fields omitted when None, role); filled on first use
 _INFO: dict[type, tuple[str, tuple[str, ...], frozenset[str], int]] = {}
 
@@ -133,6 +161,8 @@ def _class_info(cls: type) -> tuple[str, tuple[str, ...], frozenset[str], int]:
         if cls is ast.ImportFrom
         else _MODULE
         if cls is ast.Module
+        else _STRING
+        if cls in (ast.Constant, ast.JoinedStr)
         else _OTHER
     )
     _INFO[cls] = (cls.__name__, fields, optional, role)
@@ -166,17 +196,32 @@ class TreeFacts:
     imports: frozenset[str]
     #: ``ast.get_docstring`` of each definition and of the module (:data:`MODULE`), if asked
     docstrings: dict[tuple[int, str], str | None]
+    #: the definitions by ``(line, name)`` (the node whose fingerprint is in :attr:`shas`)
+    nodes: dict[tuple[int, str], ast.AST]
+    #: sorted first lines of the string literals (``Constant``, ``JoinedStr``) that span
+    #: lines, but for docstrings
+    string_lines: tuple[int, ...]
 
 
 def analyze(tree: ast.Module, facts: FileFacts) -> AstFacts:
     """Compute the :class:`AstFacts` of a parsed file (``tree`` is not changed)."""
-    found = tree_facts(tree)
+    return _facts_of(tree_facts(tree), facts)
+
+
+def _facts_of(found: TreeFacts, facts: FileFacts) -> AstFacts:
+    """The :class:`AstFacts` of ``facts`` from the traversal of its tree (``tree`` not set)."""
     shas: dict[str, str] = {}
     for t in facts.targets:
         sha = found.module_sha if t.kind == "module" else found.shas.get((t.line, t.name))
         if sha is not None:
             shas[t.qualname] = sha
-    return AstFacts(shas=shas, calls=found.calls, imports=found.imports)
+    return AstFacts(
+        shas=shas,
+        calls=found.calls,
+        imports=found.imports,
+        defs=found.nodes,
+        string_lines=found.string_lines,
+    )
 
 
 def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
@@ -191,6 +236,7 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
     calls: dict[tuple[int, str], list[tuple[int, int, str]]] = {}
     docs: dict[tuple[int, str], str | None] = {}
     imports: set[str] = set()
+    string_lines: list[int] = []
     open_defs: list[list[tuple[int, int, str]]] = []
     counter = 0
     fast = FAST_DUMP
@@ -242,6 +288,8 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
                 imports.add(a.asname or a.name)
             if node.module:
                 imports.add(node.module.split(".")[0])
+        elif role == _STRING and node.end_lineno != node.lineno:  # docstrings are not visited
+            string_lines.append(node.lineno)
         scope = role in (_DEF, _MODULE)
         args = []
         for name in fields:
@@ -296,11 +344,17 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
     else:
         from docagent.code.targets import fingerprint_stripped, strip_docstrings
 
+        bodies = [(n, n.body) for n in ast.walk(tree) if isinstance(n, _SCOPES)]
         strip_docstrings(tree)
         module_sha = fingerprint_stripped(tree)
         by_pos = {k: fingerprint_stripped(n) for k, n in nodes.items()}
+        for n, body in bodies:  # the tree is left as it was given
+            n.body = body
     ordered: dict[tuple[int, str], list[str]] = {}
     for key, entries in calls.items():
         entries.sort()
         ordered[key] = list(dict.fromkeys(name for _, _, name in entries))
-    return TreeFacts(module_sha, by_pos, ordered, frozenset(imports), docs)
+    string_lines.sort()
+    return TreeFacts(
+        module_sha, by_pos, ordered, frozenset(imports), docs, nodes, tuple(string_lines)
+    )

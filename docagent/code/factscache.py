@@ -160,6 +160,11 @@ class FactsCache:
         facts.__dict__["_ast_facts"] = found[0]
         return True
 
+    def holds(self, sha: str) -> bool:
+        """Whether the cache has an entry for the file version ``sha`` (:meth:`lookup` may
+        still find it malformed)."""
+        return sha in self._old
+
     def lookup(self, sha: str) -> tuple[AstFacts, dict[str, str]] | None:
         """The cached facts and docstring hashes (by qualname) of the file version ``sha``
         (:func:`content_sha`, the scan cache's ``FileEntry.sha``), kept for the next run; None

@@ -177,14 +177,15 @@ def unresolved_names(
     local = {p.name for p in target.params} | set(target.attributes) | set(known)
     if init is not None:
         local |= {p.name for p in init.params}
-    if facts is not None:
-        local |= {t.name for t in facts.targets} | {t.qualname for t in facts.targets}
+    defined = _defined_names(facts) if facts is not None else frozenset()
     unknown = []
     for name in backticked_names(text):
         bare = name.lstrip("~").rstrip("()")
         parts = bare.split(".")
         head = parts[0]
         if bare in local or head in local or head in ("self", "cls"):
+            continue
+        if bare in defined or head in defined:
             continue
         if known and parts[-1] in known:
             continue
@@ -194,6 +195,16 @@ def unresolved_names(
             continue
         unknown.append(name)
     return unknown
+
+
+def _defined_names(facts: FileFacts) -> frozenset[str]:
+    """The names and qualnames of the definitions of ``facts``, kept on it (every draft of
+    the file asks: building them per draft was quadratic in the file's targets)."""
+    kept = facts.__dict__.get("_defined_names")
+    if kept is None or kept[0] != len(facts.targets):
+        names = frozenset(t.name for t in facts.targets) | {t.qualname for t in facts.targets}
+        kept = facts.__dict__["_defined_names"] = (len(facts.targets), names)
+    return kept[1]
 
 
 def _group_problems(problems: list[Problem]) -> dict[str, list[str]]:

@@ -371,9 +371,17 @@ class Drafter:
             no_redraft=("preserves_existing", "size"),
             prices=self.prices,
         )
-        if isinstance(self.cache, DraftCache) and not hint and not draft.error:
-            self.cache.put(key, draft)
+        if self._keeps_drafts() and not hint and not draft.error:
+            self.cache.put(key, draft)  # type: ignore[union-attr]  # a DraftCache
         return draft
+
+    def _keeps_drafts(self) -> bool:
+        """Whether :attr:`cache` is a :class:`DraftCache` (asked once per cache object: a
+        protocol's ``isinstance`` inspects the object's attributes on every call)."""
+        known = self.__dict__.get("_keeps")
+        if known is None or known[0] is not self.cache:
+            known = self.__dict__["_keeps"] = (self.cache, isinstance(self.cache, DraftCache))
+        return known[1]
 
     def _compose(
         self,

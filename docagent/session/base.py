@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
 from docagent import observability, repo
-from docagent.code.astfacts import AstFacts
+from docagent.code.astfacts import AstFacts, Parsed
 from docagent.code.targets import FileFacts, Target
 from docagent.config import Settings, load_settings
 from docagent.decisions import Tally
@@ -32,6 +32,7 @@ from docagent.work.docstrings import DocstringWork
 from docagent.work.readme import ReadmeWork
 
 if TYPE_CHECKING:
+    from docagent.code.factscache import FactsCache
     from docagent.session import Session
 
 
@@ -107,6 +108,11 @@ class SessionState:
         self._files: list[str] = []
         self._unread: dict[str, tuple[AstFacts, dict[str, str]]] = {}
         self._unread_sha: dict[str, str] = {}
+        #: files Python parsed while the scan's workers ran (:meth:`Preparing.scan_work`): their
+        #: text and :func:`~docagent.code.astfacts.parse_text`, until prepare gives them out
+        self._parsed_ahead: dict[str, tuple[str, Parsed]] = {}
+        #: the facts cache loaded then, for prepare
+        self._facts_cache: FactsCache | None = None
         self._pending_docs: list[tuple[str, str, str, bool]] = []
         self._rules: Rules | None = None
         self._init_in_class = True

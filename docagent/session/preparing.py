@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability, repo
-from docagent.code.astfacts import no_gc
+from docagent.code.astfacts import attach_parsed, no_gc
 from docagent.code.docstrings import apply_status, docstring_sha
 from docagent.code.special_methods import apply_special_methods
 from docagent.code.targets import FileFacts, SourceError, Target
@@ -74,9 +74,10 @@ class Preparing(Recording):
 
         result = scanned if scanned is not None else self.scan_work()
         lazy = lazy and not order and not self.changed_lines
-        cache = FactsCache.load(self.root)
+        cache, self._facts_cache = self._facts_cache or FactsCache.load(self.root), None
         self._init_in_class = not result.special.init
         listed = self._list_files(result, cache, lazy)
+        self._parsed_ahead.clear()
         if not self._unread:
             self._build_drafter([f for _, f in listed if f is not None])
         pairs, lazy_items = self._targets_to_do(result, listed)
@@ -131,8 +132,17 @@ class Preparing(Recording):
         self._reconcile_intents()
         self._rules = load_rules(self.store)
         self.prompt_version = prompt_version(self._rules.prompt_text())
-        # the workers that parse files for the scan read them for drafting too
-        result = scan(self.path, self.settings, since=self.since, keep_facts=True)
+        # the workers that parse files for the scan read them for drafting too; meanwhile this
+        # process parses them with Python's parser
+        self._parsed_ahead.clear()
+        self._facts_cache = None
+        result = scan(
+            self.path,
+            self.settings,
+            since=self.since,
+            keep_facts=True,
+            meanwhile=self._parse_ahead,
+        )
         self.errors = list(result.errors)
         self.coverage_before = result.summary()["coverage"]
         if self.style == "auto":
@@ -141,6 +151,32 @@ class Preparing(Recording):
             whole = self.path.resolve() == self.root and not self.since
             self.style = result.style if whole else scan(self.root, self.settings).style
         return result
+
+    def _parse_ahead(self, files: list[tuple[str, str]]) -> None:
+        """Parse ``files`` (``(path, absolute path)``) with Python's parser and traverse their
+        trees (:func:`~docagent.code.astfacts.parse_text`) while the scan's worker processes
+        read them with tree-sitter: prepare needs both, and this process would otherwise wait
+        for the workers first. Kept by path with the text parsed; prepare gives a file's result
+        to the facts the workers read when their text is the same (:meth:`_list_files`), so each
+        file is still parsed once. A file whose version the facts cache holds is not parsed
+        (its facts come from there), nor one that cannot be read or decoded.
+        """
+        from docagent.code.astfacts import parse_text
+        from docagent.code.factscache import FactsCache
+        from docagent.code.targets import decode_source
+        from docagent.scan import content_hash
+
+        cache = self._facts_cache = FactsCache.load(self.root)
+        for rel, path in files:
+            try:
+                with open(path, "rb") as fh:
+                    data = fh.read()
+                text, _ = decode_source(data, rel)
+            except (OSError, SourceError):
+                continue
+            if cache.holds(content_hash(data)):
+                continue
+            self._parsed_ahead[rel] = (text, parse_text(text))
 
     def _list_files(
         self, result: ScanResult, cache: FactsCache, lazy: bool
@@ -165,6 +201,13 @@ class Preparing(Recording):
             if facts is None:
                 facts = self._read(rel)
             if facts is not None:
+                ahead = self._parsed_ahead.pop(rel, None)
+                if (
+                    ahead is not None
+                    and ahead[0] == facts.text
+                    and "_ast_facts" not in facts.__dict__
+                ):
+                    attach_parsed(facts, ahead[1])  # parsed while the scan ran
                 cache.attach(facts)
                 self._files.append(rel)
                 listed.append((rel, facts))

@@ -42,7 +42,7 @@ from docagent.store.records import (
     Reviewed,
     Run,
 )
-from docagent.store.redact import scrub_text, scrub_value
+from docagent.store.redact import scrub_text, scrub_value, secret_env_values
 from docagent.store.sources import apply_cut, cut_from_text, cut_to_text, pack, text_sha, unpack
 
 DEFAULT_DB = ".docagent/docagent.db"
@@ -84,12 +84,12 @@ def _since(since: Timestamp) -> str | None:
     return _ts(since)
 
 
-def _json(value: Any) -> str:
-    return json.dumps(scrub_value(value), ensure_ascii=False, sort_keys=True, default=str)
+def _json(value: Any, env: tuple[str, ...] | None = None) -> str:
+    return json.dumps(scrub_value(value, env), ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _text(value: str | None) -> str | None:
-    return None if value is None else scrub_text(value)
+def _text(value: str | None, env: tuple[str, ...] | None = None) -> str | None:
+    return None if value is None else scrub_text(value, env)
 
 
 def _load(raw: str | None, default: Any) -> Any:
@@ -165,7 +165,8 @@ def _insert_draft(
                 model=d.model or run["model"],
                 prompt_version=d.prompt_version or run["prompt_version"],
             )
-    source, source_sha, source_cut, version = _source_columns(conn, d, versions or {})
+    env = secret_env_values()  # read once for the row's values
+    source, source_sha, source_cut, version = _source_columns(conn, d, versions or {}, env)
     _insert(
         conn,
         "drafts",
@@ -183,10 +184,10 @@ def _insert_draft(
             "provider": d.provider,
             "model": d.model,
             "prompt_version": d.prompt_version,
-            "context_json": _json(d.context),
-            "structured_json": _json(d.structured),
-            "text": scrub_text(d.text),
-            "checks_json": _json(list(d.checks)),
+            "context_json": _json(d.context, env),
+            "structured_json": _json(d.structured, env),
+            "text": scrub_text(d.text, env),
+            "checks_json": _json(list(d.checks), env),
             "checks_ok": int(d.checks_ok),
             "tokens_in": int(d.tokens_in),
             "tokens_out": int(d.tokens_out),
@@ -194,13 +195,13 @@ def _insert_draft(
             "cache_write_tokens": int(d.cache_write_tokens),
             "cost_usd": float(d.cost_usd),
             "latency_ms": int(d.latency_ms),
-            "error": _text(d.error),
+            "error": _text(d.error, env),
             "context_hash": d.context_hash,
             "cache_key": d.cache_key,
             "source": source,
             "source_sha": source_sha,
             "source_cut": source_cut,
-            "original_docstring": _text(d.original_docstring),
+            "original_docstring": _text(d.original_docstring, env),
             "attempts": int(d.attempts),
         },
     )
@@ -208,7 +209,10 @@ def _insert_draft(
 
 
 def _source_columns(
-    conn: db.Connection, d: DraftRecord, versions: Mapping[str, bool]
+    conn: db.Connection,
+    d: DraftRecord,
+    versions: Mapping[str, bool],
+    env: tuple[str, ...] | None = None,
 ) -> tuple[str | None, str | None, str | None, tuple[str, bool] | None]:
     """``(source, source_sha, source_cut)`` of a draft row, and ``(sha, stored)``.
 
@@ -217,11 +221,11 @@ def _source_columns(
     scrubbed source in the row (the cut's offsets are those of the unscrubbed text).
     """
     if d.file_text is None:
-        return _text(d.source), None, None, None
+        return _text(d.source, env), None, None, None
     sha = text_sha(d.file_text)
     clean = versions.get(sha)
     if clean is None:
-        clean = scrub_text(d.file_text) == d.file_text
+        clean = scrub_text(d.file_text, env) == d.file_text
         if clean:
             conn.execute(
                 "INSERT OR IGNORE INTO file_versions (sha, data) VALUES (?, ?)",
@@ -229,7 +233,7 @@ def _source_columns(
             )
     cut = d.source_cut or (0, 0, "")
     if not clean:
-        return scrub_text(apply_cut(d.file_text, cut)), None, None, (sha, False)
+        return scrub_text(apply_cut(d.file_text, cut), env), None, None, (sha, False)
     return None, sha, cut_to_text(cut), (sha, True)
 
 

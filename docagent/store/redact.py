@@ -29,7 +29,9 @@ _HEADERS_FIELD = re.compile(r"(?i)(^|_)(headers?|cookies?)$")
 _NOT_SECRET_FIELD = re.compile(r"(?i)(^tokens?_|_tokens?$|^tokens$|token_budget|max_tokens)")
 
 
-def _secret_env_values() -> tuple[str, ...]:
+def secret_env_values() -> tuple[str, ...]:
+    """The current values (8 characters or more) of the key environment variables that
+    :func:`scrub_text` and :func:`scrub_value` remove."""
     values = []
     for name in _SECRET_ENV:
         value = os.environ.get(name, "")
@@ -60,11 +62,14 @@ def _scrub(text: str, env_values: tuple[str, ...]) -> str:
     return text if text in _CLEAN else redact(text)
 
 
-def scrub_text(text: str) -> str:
-    """Return ``text`` with every detected credential replaced by ``[redacted]``."""
+def scrub_text(text: str, env: tuple[str, ...] | None = None) -> str:
+    """Return ``text`` with every detected credential replaced by ``[redacted]``.
+
+    ``env``: :func:`secret_env_values`, when the caller read them already.
+    """
     if not text:
         return text
-    return _scrub(text, _secret_env_values())
+    return _scrub(text, secret_env_values() if env is None else env)
 
 
 def scrub_env(text: str) -> str:
@@ -73,7 +78,7 @@ def scrub_env(text: str) -> str:
     The part of :func:`scrub_text` that depends on the running process: for text read back
     from the log, which :func:`scrub_text` cleaned when it was stored.
     """
-    for value in _secret_env_values():
+    for value in secret_env_values():
         text = text.replace(value, REDACTED)
     return text
 
@@ -84,7 +89,7 @@ def env_values_digest() -> str:
     changes."""
     import hashlib
 
-    return hashlib.blake2b("\0".join(_secret_env_values()).encode(), digest_size=16).hexdigest()
+    return hashlib.blake2b("\0".join(secret_env_values()).encode(), digest_size=16).hexdigest()
 
 
 def is_secret_field(name: str) -> bool:
@@ -118,25 +123,48 @@ def _field_kind(key: str) -> int:
     return _SECRET if is_secret_field(key) else _PLAIN
 
 
-def scrub_value(value: Any) -> Any:
-    """Return a copy of a JSON-like value with secrets removed (see the module docstring)."""
-    return _scrub_value(value, _secret_env_values())
+def scrub_value(value: Any, env: tuple[str, ...] | None = None) -> Any:
+    """Return a copy of a JSON-like value with secrets removed (see the module docstring).
+
+    ``env``: :func:`secret_env_values`, when the caller read them already (one stored row
+    scrubs several values at once).
+    """
+    return _scrub_value(value, secret_env_values() if env is None else env)
+
+
+#: what :func:`_field_kind` says of each mapping key seen (a plain dict: read for every entry)
+_KINDS: dict[str, int] = {}
 
 
 def _scrub_value(value: Any, env: tuple[str, ...]) -> Any:
-    """:func:`scrub_value` with the key environment variables' values read once per value."""
+    """:func:`scrub_value` with the key environment variables' values read once per value.
+
+    The strings of mappings and lists are scrubbed here rather than by a call each (most of a
+    stored value): the same result as the recursive call gives them.
+    """
     if isinstance(value, str):
         # shorter than any credential or key value (both 8+ characters): nothing to hide
         return _scrub(value, env) if len(value) >= 8 else value
     if isinstance(value, dict):
         out = {}
+        kinds = _KINDS
         for k, v in value.items():
             key = str(k)
-            if _redact_entry(key, v):
+            kind = kinds.get(key)
+            if kind is None:
+                if len(kinds) >= 4096:
+                    kinds.clear()  # bounded: the same few keys recur
+                kind = kinds[key] = _field_kind(key)
+            if kind != _PLAIN and _redact_entry(key, v):
                 out[key] = REDACTED
+            elif type(v) is str:
+                out[key] = _scrub(v, env) if len(v) >= 8 else v
             else:
                 out[key] = _scrub_value(v, env)
         return out
     if isinstance(value, list | tuple):
-        return [_scrub_value(v, env) for v in value]
+        return [
+            (_scrub(v, env) if len(v) >= 8 else v) if type(v) is str else _scrub_value(v, env)
+            for v in value
+        ]
     return value

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import ast
+import functools
+import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from docagent.code import pyast
@@ -36,7 +39,9 @@ class BodyFacts:
 def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
     """Analyse the target's body with :mod:`ast` (empty facts when it cannot be parsed)."""
     out = BodyFacts()
-    fn = _parse_function(facts, target)
+    fn = file_function(facts, target)
+    if fn is None:
+        fn = _parse_function(facts, target)
     if fn is None:
         return out
     body = _statements_after_docstring(fn)
@@ -50,6 +55,64 @@ def body_facts(facts: FileFacts, target: Target) -> BodyFacts:
     out.returns_self = bool(out.returns) and all(r == "self" for r in out.returns)
     out.uses = param_uses(fn, linked.kids, linked.parents)
     return out
+
+
+def file_function(facts: FileFacts, target: Target) -> _Function | None:
+    """The target's definition in the tree of its file that batch parsed already, when that
+    node is exactly what :func:`_parse_function` would parse (positions aside); else None.
+
+    :func:`_parse_function` parses :func:`~docagent.draft.symbols.target_code`: the lines of
+    the definition, dedented (tabs expanded when the first 200 characters hold one). Its tree
+    equals the file's node, but for line and column numbers, when
+      * the target's bytes are the node's statement: from the start of the line of its first
+        decorator (or ``def``) to the node's end, then nothing but comments;
+      * no tab, form feed or carriage return is in them, and every line that is not blank
+        starts with the indentation of the first: dedenting removes exactly that (and empties
+        blank lines), and a line of Python code gives the same tokens;
+      * no string literal spans lines inside it (but docstrings, whose text the drafter never
+        reads): dedenting would change its value.
+    Then every node's line and column are shifted by the same amounts, and the drafter uses
+    positions only to order nodes (:func:`~docagent.draft.offline.nodes.position`).
+    """
+    found = facts.__dict__.get("_ast_facts")  # computed already: drafting fingerprints code
+    if found is None or found.tree is None:
+        return None
+    node = found.defs.get((target.line, target.name))
+    if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+        return None
+    first = node.decorator_list[0].lineno if node.decorator_list else node.lineno
+    last = node.end_lineno
+    if last is None or node.end_col_offset is None or target.end_line < last:
+        return None
+    source = facts.source
+    raw = source[source.rfind(b"\n", 0, target.start_byte) + 1 : target.end_byte]
+    if raw.count(b"\n") != target.end_line - first or b"\t" in raw or b"\x0c" in raw:
+        return None
+    if b"\r" in raw:
+        return None
+    at = len(raw)  # where the node ends in ``raw``: what follows may only be comments
+    for _ in range(target.end_line - last + 1):
+        at = raw.rfind(b"\n", 0, at)
+    for line in raw[at + 1 + node.end_col_offset :].split(b"\n"):
+        line = line.strip()
+        if line and not line.startswith(b"#"):
+            return None
+    lines = found.string_lines
+    i = bisect_left(lines, first)
+    if i < len(lines) and lines[i] <= last:
+        return None
+    # dedenting removes the first line's indentation from every line when no line that is
+    # not blank has less (no tab: indentations are spaces; a blank line is emptied)
+    margin = len(raw) - len(raw.lstrip(b" "))
+    if margin and _shallower(margin).search(raw) is not None:
+        return None
+    return node
+
+
+@functools.cache
+def _shallower(margin: int) -> re.Pattern[bytes]:
+    """A line that holds something other than spaces after fewer than ``margin`` spaces."""
+    return re.compile(rb"\n {0,%d}[^ \n]" % (margin - 1))
 
 
 def _parse_function(facts: FileFacts, target: Target) -> _Function | None:

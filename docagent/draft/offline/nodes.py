@@ -94,10 +94,14 @@ def _fielded_children(node: ast.AST) -> list[ast.AST]:
         return [c for c in children(node) if c._fields]
     out: list[ast.AST] = []
     for value in values:
-        if isinstance(value, list):
-            out.extend(item for item in value if isinstance(item, AST) and item._fields)
+        if type(value) is list:  # a node's list fields are lists (no generator: a loop)
+            for item in value:
+                if isinstance(item, AST) and item._fields:
+                    out.append(item)
         elif isinstance(value, AST) and value._fields:
             out.append(value)
+        elif isinstance(value, list):  # a subclass of list, should one be there
+            out.extend(item for item in value if isinstance(item, AST) and item._fields)
     return out
 
 
