@@ -148,3 +148,17 @@ def per_row_probe(dialect: str = "sqlite") -> str:
     that looks each row up by index, as SQLite does anyway.
     """
     return " OFFSET 0" if dialect == "postgresql" else ""
+
+
+def estimate_fence(dialect: str = "sqlite") -> str:
+    """The tail of a subquery whose computed columns the outer query groups by, so that the
+    planner estimates their number of distinct values instead of multiplying those of the
+    columns they are computed from.
+
+    PostgreSQL estimates ``GROUP BY SUBSTR(COALESCE(a, b), 1, 10)`` from the distinct values
+    of ``a`` and ``b`` (a million keys for a few hundred days), finds the hash tables of a
+    ``GROUPING SETS`` too big for ``work_mem`` and sorts the million rows instead; over a
+    subquery kept as one (``OFFSET 0``) it takes the default estimate and hashes every set.
+    SQLite's planner needs nothing.
+    """
+    return " OFFSET 0" if dialect == "postgresql" else ""

@@ -25,6 +25,8 @@ SCHEMES = ("postgresql://", "postgres://")
 _SECRET_PARAMS = ("password", "sslpassword")
 #: Seconds to wait for the server before "cannot reach" (unless the URL sets connect_timeout).
 CONNECT_TIMEOUT = 10
+#: Rows a streamed query (:meth:`PgConnection.stream`) fetches per round trip.
+STREAM_ROWS = 20_000
 #: The advisory lock that serializes migrations of one database (an arbitrary constant).
 MIGRATION_LOCK = 7_314_402_651
 
@@ -154,6 +156,21 @@ class PgConnection:
             cur = psycopg.ClientCursor(self.raw)
             return cur.execute(postgres_sql(sql), {k: _param(v) for k, v in params.items()})
         return self.raw.execute(postgres_sql(sql), tuple(_param(p) for p in params))
+
+    def stream(
+        self, sql: str, params: Mapping[str, Any], size: int = STREAM_ROWS
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of one query (the store's spelling, ``:name`` parameters) as tuples,
+        received ``size`` at a time (libpq's chunked mode): the client holds one chunk,
+        however many rows the query has, and the server may still run the query in parallel
+        (a server-side cursor may not)."""
+        import psycopg
+        from psycopg.rows import tuple_row
+
+        with psycopg.ClientCursor(self.raw, row_factory=tuple_row) as cur:
+            yield from cur.stream(
+                postgres_sql(sql), {k: _param(v) for k, v in params.items()}, size=size
+            )
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement once per row of ``rows`` (pipelined by the driver)."""
