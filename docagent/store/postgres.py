@@ -158,10 +158,11 @@ class PgConnection:
         return self.raw.execute(postgres_sql(sql), tuple(_param(p) for p in params))
 
     def stream(
-        self, sql: str, params: Mapping[str, Any], size: int = STREAM_ROWS
+        self, sql: str, params: Mapping[str, Any], size: int | None = None
     ) -> Iterator[tuple[Any, ...]]:
         """The rows of one query (the store's spelling, ``:name`` parameters) as tuples,
-        received ``size`` at a time (libpq's chunked mode): the client holds one chunk,
+        received ``size`` (default :data:`STREAM_ROWS`) at a time (libpq's chunked mode):
+        the client holds one chunk,
         however many rows the query has, and the server may still run the query in parallel
         (a server-side cursor may not)."""
         import psycopg
@@ -169,7 +170,9 @@ class PgConnection:
 
         with psycopg.ClientCursor(self.raw, row_factory=tuple_row) as cur:
             yield from cur.stream(
-                postgres_sql(sql), {k: _param(v) for k, v in params.items()}, size=size
+                postgres_sql(sql),
+                {k: _param(v) for k, v in params.items()},
+                size=size or STREAM_ROWS,
             )
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
