@@ -181,13 +181,17 @@ def test_a_log_without_review_times_has_no_median(open_store) -> None:
     assert got.data["overall"]["median_review_seconds"] is None
 
 
-def test_postgresql_medians_stream_in_small_chunks(open_store, monkeypatch) -> None:
+@pytest.mark.parametrize("libpq", ["chunked", "older"])
+def test_postgresql_medians_stream_in_small_chunks(open_store, monkeypatch, libpq: str) -> None:
     """PostgreSQL streams the measured review times a chunk at a time and stops reading once
     every median is known: with two rows per chunk the figures are the reference's, and the
-    connection serves the next report (the early stop left nothing behind)."""
+    connection serves the next report (the early stop left nothing behind). A libpq older
+    than 17 (no chunked results) streams from a server-side cursor instead."""
     from docagent.store import postgres
 
     monkeypatch.setattr(postgres, "STREAM_ROWS", 2)
+    if libpq == "older":
+        monkeypatch.setattr(postgres, "CHUNKED_LIBPQ", 10**9)
     store = open_store()
     fill_random_log(store, 3)
     first = build(store, DIMS)

@@ -2,17 +2,21 @@
 
 :func:`aggregate` runs the rule of docs/reports.md over the whole log inside the database (the
 outcome of every draft from its standing decision, whose columns a report reads the log keeps
-on the draft row as decisions are written, see :mod:`docagent.store.standing`; then one
-GROUP BY per dimension) and returns per-key counters. Only aggregated
-rows come back to Python, plus the texts of edited drafts (edit similarity is computed by
-rapidfuzz, once per draft) and, per key, the distinct review times with their counts (exact
-medians; on PostgreSQL the middle values themselves). Memory does not grow with the number
-of decisions.
+on the draft row as decisions are written, see :mod:`docagent.store.standing`; then a GROUP BY
+per dimension or a few) and returns per-key counters. Only aggregated rows come back to
+Python, plus the texts of edited drafts (edit similarity is computed by rapidfuzz, once per
+draft) and the measured review times in order, as one stream read until every slice has its
+middle values (exact medians). Memory does not grow with the number of decisions.
 
-On PostgreSQL the aggregation runs with a larger ``work_mem``
-(:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards), the items table is
-analyzed before it is queried, and the drafts still awaiting a decision are found once, by
-per-row index probes, into ``da_pending``.
+The report's items (one row per draft: its keys, outcome and counters, :func:`items_sql`)
+are read differently on the two backends. SQLite writes them once to a temporary table that
+every pass reads (it has no hash aggregation: each GROUP BY is a sort, and a narrow table
+sorts faster than the drafts it comes from). PostgreSQL writes no table: one hashed
+``GROUP BY GROUPING SETS`` over the drafts counts every slice, the medians stream from the
+drafts, and the few pending, edited and rejected drafts are found by index
+(``drafts_standing``). It runs with a larger ``work_mem``
+(:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards). On both, the drafts still
+awaiting a decision are found once, by per-row index probes, into ``da_pending``.
 
 The SQL is standard (CASE, CREATE TEMPORARY TABLE … AS); the few
 expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.dialect`.
@@ -378,8 +382,9 @@ def _fill(
 ) -> None:
     """Aggregate the items into ``agg``: a few passes, whatever the number of dimensions.
 
-    PostgreSQL: one ``GROUP BY GROUPING SETS`` (a set per dimension, hashed in one pass) for
-    the counters, one for the medians (its ordered-set aggregate), one for the awaiting drafts.
+    PostgreSQL: one ``GROUP BY GROUPING SETS`` over the drafts (a set per dimension, hashed in
+    one pass) for the counters, one for the awaiting drafts, and the medians of every slice
+    from one stream of the measured review times in order.
     SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys, and
     ``day``, share one GROUP BY (the rows come back rolled up by key combination and are summed
     per dimension in Python), ``path`` gets a pass of its own, and the medians of every slice
@@ -737,33 +742,3 @@ def _medians(items: _Items, per: dict[str, dict[str, Slice]], dims: Sequence[str
         if whole is None and not active:
             break
     cursor.close()
-
-
-#: percentile_disc of these fractions picks the lower and the upper middle value of n sorted
-#: values (positions ceil(n / 2) and ceil(n / 2 + n * 1e-9), 1-based: exact below 5e8 values)
-_MIDDLES = "ARRAY[0.5, 0.500000001]::float8[]"
-
-
-def _ordered_medians(items: _Items, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -> None:
-    """:func:`_medians` by PostgreSQL's ordered-set aggregate: the whole scope and every slice
-    of ``dims`` in one ``GROUPING SETS`` query, one row per key back.
-
-    Keys are compared as the report names them (NULL and empty text are one key).
-    """
-    keys = ", ".join(["review_ms", *(f"COALESCE(k_{d}, '') AS c_{d}" for d in dims)])
-    sets = ", ".join(["()", *(f"(c_{d})" for d in dims)])
-    marks = "".join(f"GROUPING(c_{d}), c_{d}, " for d in dims)
-    measured = items.sql(["review_ms", *(f"k_{d}" for d in dims)])
-    rows = items.conn.execute(
-        f"SELECT {marks}percentile_disc({_MIDDLES}) WITHIN GROUP (ORDER BY review_ms)"
-        f" FROM (SELECT {keys} FROM ({measured}) i WHERE review_ms IS NOT NULL) t"
-        f" GROUP BY GROUPING SETS ({sets})",
-        items.params,
-    )
-    for row in rows:
-        if row[-1] is None:  # the whole scope with no measured time at all
-            continue
-        lo, hi = row[-1]
-        s = _slice(per, _set_of(row, dims))
-        if s.measured:
-            s.median_ms = [lo] if s.measured % 2 else [lo, hi]

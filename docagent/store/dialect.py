@@ -131,15 +131,6 @@ def report_settings(dialect: str = "sqlite") -> tuple[list[str], list[str]]:
     return [], []
 
 
-def analyze(table: str, dialect: str = "sqlite") -> str | None:
-    """The statement that gives the planner statistics of a fresh temporary table, if needed.
-
-    PostgreSQL plans a temporary table it has not analyzed blind (it guesses its row count and
-    picks sorts spilled to disk); SQLite's planner does without.
-    """
-    return f"ANALYZE {table}" if dialect == "postgresql" else None
-
-
 def per_row_probe(dialect: str = "sqlite") -> str:
     """The tail of an ``EXISTS`` subquery that keeps it a per-row index probe.
 
