@@ -231,3 +231,26 @@ def test_outcome_candidates_equal_the_former_computation(open_store, seed: int) 
     ]
     assert len(want) > 30 and {w[1] for w in want} >= {None, "accept", "edit", "skip"}
     assert got == [(w[0], w[1], w[2], w[3] or None, w[4] or None, w[5]) for w in want]
+
+
+def test_beside_runs_on_a_connection_of_its_own(pg_store_url: str) -> None:
+    """The report's second PostgreSQL connection: its result comes back, what it raised is
+    raised to the waiting caller, and an unreachable server is the store's one-line error."""
+    from docagent.store.db import StoreError
+    from docagent.store.postgres import beside
+
+    pids: list[int] = []
+
+    def work(conn: Any) -> int:
+        pids.append(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
+        return 42
+
+    assert beside(pg_store_url, work)() == 42 and pids
+
+    def fail(conn: Any) -> None:
+        raise ValueError("in the thread")
+
+    with pytest.raises(ValueError, match="in the thread"):
+        beside(pg_store_url, fail)()
+    with pytest.raises(StoreError):
+        beside("postgresql://nobody@127.0.0.1:1/none", work)()

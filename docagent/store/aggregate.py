@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from docagent.store import dialect as sql
@@ -266,22 +266,74 @@ def aggregate(
     for statement in before:
         conn.execute(statement)
     try:
-        # the items still awaiting a decision, found once for every pass
-        items.run(
-            "CREATE TEMPORARY TABLE da_pending AS SELECT *",
-            [*(f"k_{d}" for d in wanted), "outcome", *_PENDING],
-            f"WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}",
-            PENDING,
-        )
-        if dialect != sql.POSTGRES:
+        if dialect == sql.POSTGRES:
+            _fill_postgres(items, agg, sliced, timeline_dims, similarity, before)
+        else:
+            _find_pending(items)
             # SQLite: the passes read a table of the items, written once (reading the drafts
             # again per pass costs more than writing it); PostgreSQL reads the drafts
             items.materialize([*(f"k_{d}" for d in wanted), *_COUNTED, "model", *_INDEXED_COLUMNS])
-        _fill(items, agg, sliced, timeline_dims, similarity)
+            _fill(items, agg, sliced, timeline_dims, similarity)
     finally:
         for statement in after:
             conn.execute(statement)
     return agg
+
+
+def _find_pending(items: _Items) -> None:
+    """The items still awaiting a decision into ``da_pending``, found once for every pass
+    (by index, then one probe per pending draft)."""
+    items.run(
+        "CREATE TEMPORARY TABLE da_pending AS SELECT *",
+        [*(f"k_{d}" for d in items.dims), "outcome", *_PENDING],
+        f"WHERE i.outcome = 'pending' AND {awaiting_sql(items.dialect)}",
+        PENDING,
+    )
+
+
+def _fill_postgres(
+    items: _Items,
+    agg: Aggregates,
+    sliced: Sequence[str],
+    timeline_dims: Sequence[str],
+    similarity: Callable[[str, str], float],
+    settings: Sequence[str],
+) -> None:
+    """PostgreSQL: :func:`_fill` on two connections at once.
+
+    This one counts every slice and streams the medians (both read every draft); a second
+    connection (:func:`docagent.store.postgres.beside`, with the report's ``settings``) finds
+    the awaiting drafts, the edits' texts, the rejections' reasons and the timelines (drafts
+    found by index), into an :class:`Aggregates` of its own merged in at the end.
+    """
+    from docagent.store.postgres import beside
+
+    def aside(conn: Any) -> Aggregates:
+        for statement in settings:
+            conn.execute(statement)
+        other = replace(items, conn=conn)
+        side = Aggregates(slices={OVERALL: {"": Slice()}, **{d: {} for d in sliced}})
+        _find_pending(other)
+        _awaiting_sets(conn, side, sliced)
+        _similarities(other, side, sliced, similarity)
+        _whole(other, side, timeline_dims, cache=False)
+        return side
+
+    agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
+    wait = beside(items.conn.url, aside)
+    try:
+        _grouped(items, agg, sliced)
+        _medians(items, agg.slices, sliced)
+    finally:
+        side = wait()
+    for dim, keys in side.slices.items():
+        for key, got in keys.items():
+            s = _slice(agg.slices, (dim, key))
+            s.pending, s.failed = got.pending, got.failed
+            s.similarities.extend(got.similarities)
+    agg.similarities.extend(side.similarities)
+    agg.reasons.update(side.reasons)
+    agg.timeline.update(side.timeline)
 
 
 #: the columns of the edited and the rejected drafts a report reads: on SQLite in the table
@@ -380,32 +432,25 @@ def _fill(
     timeline_dims: Sequence[str],
     similarity: Callable[[str, str], float],
 ) -> None:
-    """Aggregate the items into ``agg``: a few passes, whatever the number of dimensions.
+    """SQLite: aggregate the items into ``agg``, a few passes whatever the number of dimensions
+    (:func:`_fill_postgres` on PostgreSQL).
 
-    PostgreSQL: one ``GROUP BY GROUPING SETS`` over the drafts (a set per dimension, hashed in
-    one pass) for the counters, one for the awaiting drafts, and the medians of every slice
-    from one stream of the measured review times in order.
-    SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys, and
+    No hash aggregation: every GROUP BY is a sort. The dimensions with few keys, and
     ``day``, share one GROUP BY (the rows come back rolled up by key combination and are summed
     per dimension in Python), ``path`` gets a pass of its own, and the medians of every slice
     come from one stream of the measured review times in order. Edit similarities are scored
     once per edited draft; the rest are small filtered queries.
     """
     agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
-    if items.dialect == sql.POSTGRES:
-        _grouped(items, agg, sliced)
-        _medians(items, agg.slices, sliced)
-        _awaiting_sets(items.conn, agg, sliced)
-    else:
-        low = [d for d in sliced if d not in SPREAD]
-        groups = [low, *([d] for d in sliced if d in SPREAD)]
-        if not low and len(groups) > 1:
-            groups = groups[1:]
-        for i, group in enumerate(groups):
-            _pass(items, agg, group, i == 0)
-        _medians(items, agg.slices, sliced)
+    low = [d for d in sliced if d not in SPREAD]
+    groups = [low, *([d] for d in sliced if d in SPREAD)]
+    if not low and len(groups) > 1:
+        groups = groups[1:]
+    for i, group in enumerate(groups):
+        _pass(items, agg, group, i == 0)
+    _medians(items, agg.slices, sliced)
     _similarities(items, agg, sliced, similarity)
-    _whole(items, agg, timeline_dims, cache=items.dialect != sql.POSTGRES)
+    _whole(items, agg, timeline_dims)
 
 
 def _count(s: Slice, outcome: str, retained: str | None, values: Sequence[Any]) -> None:
@@ -624,7 +669,7 @@ def _similarities(
         agg.similarities.append(value)
         overall.similarities.append(value)
         for i, dim in enumerate(dims):
-            agg.slices[dim][_norm(row[i + 2])].similarities.append(value)
+            _slice(agg.slices, (dim, _norm(row[i + 2]))).similarities.append(value)
 
 
 def _whole(
