@@ -236,8 +236,9 @@ def test_outcome_candidates_equal_the_former_computation(open_store, seed: int) 
 def test_beside_runs_on_a_connection_of_its_own(pg_store_url: str) -> None:
     """The report's second PostgreSQL connection: its result comes back, what it raised is
     raised to the waiting caller, and an unreachable server is the store's one-line error."""
+    from docagent.store.beside import beside
     from docagent.store.db import StoreError
-    from docagent.store.postgres import beside
+    from docagent.store.postgres import PgConnection
 
     pids: list[int] = []
 
@@ -245,12 +246,33 @@ def test_beside_runs_on_a_connection_of_its_own(pg_store_url: str) -> None:
         pids.append(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
         return 42
 
-    assert beside(pg_store_url, work)() == 42 and pids
+    with Store(None, url=pg_store_url) as store, store._op() as conn:
+        assert beside(conn, work)() == 42
+        assert pids[0] != conn.execute("SELECT pg_backend_pid()").fetchone()[0]
 
-    def fail(conn: Any) -> None:
-        raise ValueError("in the thread")
+        def fail(conn: Any) -> None:
+            raise ValueError("in the thread")
 
-    with pytest.raises(ValueError, match="in the thread"):
-        beside(pg_store_url, fail)()
+        with pytest.raises(ValueError, match="in the thread"):
+            beside(conn, fail)()
     with pytest.raises(StoreError):
-        beside("postgresql://nobody@127.0.0.1:1/none", work)()
+        beside(PgConnection(None, "postgresql://nobody@127.0.0.1:1/none"), work)()
+
+
+def test_beside_reads_a_sqlite_log_read_only(tmp_path: Path) -> None:
+    """SQLite: the second connection reads the same file (with its own temporary tables)
+    and cannot write to the log."""
+    import sqlite3
+
+    from docagent.store.beside import beside
+
+    with Store(tmp_path / "log.db") as store, store._op() as conn:
+        store.record_draft(None, DraftRecord("m.py", "f", "function"))
+
+        def work(other: Any) -> int:
+            other.execute("CREATE TEMPORARY TABLE t AS SELECT id FROM drafts")
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                other.execute("DELETE FROM drafts")
+            return int(other.execute("SELECT COUNT(*) FROM t").fetchone()[0])
+
+        assert beside(conn, work)() == 1

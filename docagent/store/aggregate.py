@@ -30,6 +30,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from docagent.store import dialect as sql
+from docagent.store.beside import beside
 from docagent.store.records import APPLY_MODE, BATCH_REVIEWER
 from docagent.vocab import REPORT_DIMENSIONS
 
@@ -266,14 +267,24 @@ def aggregate(
     for statement in before:
         conn.execute(statement)
     try:
-        if dialect == sql.POSTGRES:
-            _fill_postgres(items, agg, sliced, timeline_dims, similarity, before)
-        else:
-            _find_pending(items)
-            # SQLite: the passes read a table of the items, written once (reading the drafts
-            # again per pass costs more than writing it); PostgreSQL reads the drafts
-            items.materialize([*(f"k_{d}" for d in wanted), *_COUNTED, "model", *_INDEXED_COLUMNS])
-            _fill(items, agg, sliced, timeline_dims, similarity)
+        # the drafts found by index (pending, edited, rejected) on a second connection, at
+        # once; this one counts the slices and streams the medians
+        wait = beside(conn, lambda other: _aside(other, items, sliced, similarity, before))
+        try:
+            if dialect == sql.POSTGRES:
+                agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
+                _grouped(items, agg, sliced)
+                _medians(items, agg.slices, sliced)
+            else:
+                # SQLite: the passes read a table of the items, written once (reading the
+                # drafts again per pass costs more than writing it); PostgreSQL reads the
+                # drafts
+                items.materialize([*(f"k_{d}" for d in wanted), *_COUNTED, "model"])
+                _fill(items, agg, sliced)
+            _whole(items, agg, timeline_dims, cache=dialect != sql.POSTGRES)
+        finally:
+            side = wait()
+        _merge(agg, side)
     finally:
         for statement in after:
             conn.execute(statement)
@@ -291,41 +302,33 @@ def _find_pending(items: _Items) -> None:
     )
 
 
-def _fill_postgres(
+def _aside(
+    conn: Any,
     items: _Items,
-    agg: Aggregates,
     sliced: Sequence[str],
-    timeline_dims: Sequence[str],
     similarity: Callable[[str, str], float],
     settings: Sequence[str],
-) -> None:
-    """PostgreSQL: :func:`_fill` on two connections at once.
-
-    This one counts every slice and streams the medians (both read every draft); a second
-    connection (:func:`docagent.store.postgres.beside`, with the report's ``settings``) finds
-    the awaiting drafts, the edits' texts, the rejections' reasons and the timelines (drafts
-    found by index), into an :class:`Aggregates` of its own merged in at the end.
-    """
-    from docagent.store.postgres import beside
-
-    def aside(conn: Any) -> Aggregates:
-        for statement in settings:
-            conn.execute(statement)
-        other = replace(items, conn=conn)
-        side = Aggregates(slices={OVERALL: {"": Slice()}, **{d: {} for d in sliced}})
-        _find_pending(other)
+) -> Aggregates:
+    """What a second connection ``conn`` aggregates (:func:`docagent.store.beside.beside`,
+    with the report's ``settings``), into an :class:`Aggregates` of its own: the awaiting
+    drafts, the edits' similarities and the rejections' reasons, all from drafts found by
+    index (``drafts_standing``)."""
+    for statement in settings:
+        conn.execute(statement)
+    other = replace(items, conn=conn, table="")
+    side = Aggregates(slices={OVERALL: {"": Slice()}, **{d: {} for d in sliced}})
+    _find_pending(other)
+    if items.dialect == sql.POSTGRES:
         _awaiting_sets(conn, side, sliced)
-        _similarities(other, side, sliced, similarity)
-        _whole(other, side, timeline_dims, cache=False)
-        return side
+    else:
+        _awaiting(conn, side.slices, sliced, first=True)
+    _similarities(other, side, sliced, similarity)
+    _reasons(other, side)
+    return side
 
-    agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
-    wait = beside(items.conn.url, aside)
-    try:
-        _grouped(items, agg, sliced)
-        _medians(items, agg.slices, sliced)
-    finally:
-        side = wait()
+
+def _merge(agg: Aggregates, side: Aggregates) -> None:
+    """Add what :func:`_aside` found to ``agg``."""
     for dim, keys in side.slices.items():
         for key, got in keys.items():
             s = _slice(agg.slices, (dim, key))
@@ -333,13 +336,8 @@ def _fill_postgres(
             s.similarities.extend(got.similarities)
     agg.similarities.extend(side.similarities)
     agg.reasons.update(side.reasons)
-    agg.timeline.update(side.timeline)
 
 
-#: the columns of the edited and the rejected drafts a report reads: on SQLite in the table
-#: of the items (written in one pass over the drafts, where the index would visit the drafts
-#: in random order), on PostgreSQL found by index (:data:`EDITED`, :data:`REJECTED`)
-_INDEXED_COLUMNS = ("reason", "draft_text", "final_text")
 #: the columns of a pending item that :func:`awaiting_sql` and the awaiting counts read
 _PENDING = ("path", "qualname", "kind", "drafted_at", "seq", "has_error")
 
@@ -360,7 +358,7 @@ class _Items:
     def sql(self, columns: Sequence[str], where: str = "") -> str:
         """The query of the items with ``columns`` (:func:`items_sql`; from :attr:`table`
         when it is written, unless ``where`` picks a few drafts by index)."""
-        if self.table and where in ("", EDITED, REJECTED):
+        if self.table and not where:
             return f"SELECT * FROM {self.table}"
         return items_sql(self.dims, self.repo_expr, self.dialect, columns, where)
 
@@ -425,13 +423,7 @@ _COUNTED = (
 )
 
 
-def _fill(
-    items: _Items,
-    agg: Aggregates,
-    sliced: Sequence[str],
-    timeline_dims: Sequence[str],
-    similarity: Callable[[str, str], float],
-) -> None:
+def _fill(items: _Items, agg: Aggregates, sliced: Sequence[str]) -> None:
     """SQLite: aggregate the items into ``agg``, a few passes whatever the number of dimensions
     (:func:`_fill_postgres` on PostgreSQL).
 
@@ -449,8 +441,6 @@ def _fill(
     for i, group in enumerate(groups):
         _pass(items, agg, group, i == 0)
     _medians(items, agg.slices, sliced)
-    _similarities(items, agg, sliced, similarity)
-    _whole(items, agg, timeline_dims)
 
 
 def _count(s: Slice, outcome: str, retained: str | None, values: Sequence[Any]) -> None:
@@ -503,7 +493,6 @@ def _pass(items: _Items, agg: Aggregates, dims: Sequence[str], first: bool) -> N
             _count(s, outcome, retained, values)
         if first:
             _overall(agg, outcome, values)
-    _awaiting(items.conn, per, dims, first)
 
 
 def _slices_of(
@@ -672,11 +661,8 @@ def _similarities(
             _slice(agg.slices, (dim, _norm(row[i + 2]))).similarities.append(value)
 
 
-def _whole(
-    items: _Items, agg: Aggregates, timeline_dims: Sequence[str], cache: bool = True
-) -> None:
-    """What is counted over the whole scope only: reasons, prompt cache (unless ``cache`` is
-    False: :func:`_grouped` counted it), timelines."""
+def _reasons(items: _Items, agg: Aggregates) -> None:
+    """The rejections per reason (rejected drafts found by index)."""
     for reason, count in items.run(
         "SELECT reason, COUNT(*)",
         ["reason", "outcome"],
@@ -684,6 +670,13 @@ def _whole(
         REJECTED,
     ):
         agg.reasons[(reason or "").strip() or NO_REASON] += count
+
+
+def _whole(
+    items: _Items, agg: Aggregates, timeline_dims: Sequence[str], cache: bool = True
+) -> None:
+    """What is counted over the whole scope only: prompt cache (unless ``cache`` is False:
+    :func:`_grouped` counted it), timelines (reasons: :func:`_reasons`)."""
     for model, t_in, t_out, c_read, c_write in (
         ()
         if not cache

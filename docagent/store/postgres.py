@@ -14,13 +14,11 @@ from __future__ import annotations
 import contextlib
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from typing import Any
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit
 
 from docagent.errors import DocagentError
 from docagent.store.dialect import POSTGRES, postgres_sql
-
-T = TypeVar("T")
 
 SCHEMES = ("postgresql://", "postgres://")
 #: Query parameters of a libpq URL that carry a secret.
@@ -294,37 +292,3 @@ def transient(exc: BaseException) -> bool:
 def is_driver_error(exc: BaseException) -> bool:
     """True for an exception raised by psycopg (any of its error classes)."""
     return type(exc).__module__.split(".")[0] == "psycopg"
-
-
-def beside(url: str, work: Callable[[PgConnection], T]) -> Callable[[], T]:
-    """Start ``work`` on a connection of its own to ``url``, in a thread, and return at once.
-
-    Returns a function that waits for ``work`` to end and returns its result, or raises what
-    it raised (a connection that cannot be opened included). The connection is closed when
-    ``work`` ends. The server runs the two connections' queries at once, each in its own
-    process (the report's queries that do not need each other's results).
-    """
-    import threading
-
-    box: dict[str, Any] = {}
-
-    def run() -> None:
-        try:
-            conn = connect(url)
-            try:
-                box["value"] = work(conn)
-            finally:
-                conn.close()
-        except BaseException as exc:  # handed to the waiting thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=run, name="docagent-store-beside", daemon=True)
-    thread.start()
-
-    def wait() -> T:
-        thread.join()
-        if "error" in box:
-            raise box["error"]
-        return cast(T, box["value"])
-
-    return wait
