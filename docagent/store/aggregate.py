@@ -8,15 +8,16 @@ Python, plus the texts of edited drafts (edit similarity is computed by rapidfuz
 draft) and the measured review times in order, as one stream read until every slice has its
 middle values (exact medians). Memory does not grow with the number of decisions.
 
-The report's items (one row per draft: its keys, outcome and counters, :func:`items_sql`)
-are read differently on the two backends. SQLite writes them once to a temporary table that
-every pass reads (it has no hash aggregation: each GROUP BY is a sort, and a narrow table
-sorts faster than the drafts it comes from). PostgreSQL writes no table: one hashed
-``GROUP BY GROUPING SETS`` over the drafts counts every slice, the medians stream from the
-drafts, and the few pending, edited and rejected drafts are found by index
-(``drafts_standing``). It runs with a larger ``work_mem``
-(:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards). On both, the drafts still
-awaiting a decision are found once, by per-row index probes, into ``da_pending``.
+The work is shared by two connections at once (:mod:`docagent.store.beside`): a second one
+finds the few drafts read one by one — pending (then whether each still waits, by per-row
+index probes, into ``da_pending``), edited, rejected — by index (``drafts_standing``,
+:func:`_aside`), while this one counts the slices and streams the medians. The report's items
+(one row per draft: its keys, outcome and counters, :func:`items_sql`) are read differently on
+the two backends. SQLite writes them once to a temporary table that every pass reads (it has
+no hash aggregation: each GROUP BY is a sort, and a narrow table sorts faster than the drafts
+it comes from). PostgreSQL writes no table: one hashed ``GROUP BY GROUPING SETS`` over the
+drafts counts every slice, and the medians stream from the drafts. It runs with a larger
+``work_mem`` (:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards).
 
 The SQL is standard (CASE, CREATE TEMPORARY TABLE … AS); the few
 expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.dialect`.
