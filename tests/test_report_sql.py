@@ -179,3 +179,100 @@ def test_a_log_without_review_times_has_no_median(open_store) -> None:
     got = build(store, DIMS)
     assert got.data["overall"]["pending"] == 1
     assert got.data["overall"]["median_review_seconds"] is None
+
+
+@pytest.mark.parametrize("libpq", ["chunked", "older"])
+def test_postgresql_medians_stream_in_small_chunks(open_store, monkeypatch, libpq: str) -> None:
+    """PostgreSQL streams the measured review times a chunk at a time and stops reading once
+    every median is known: with two rows per chunk the figures are the reference's, and the
+    connection serves the next report (the early stop left nothing behind). A libpq older
+    than 17 (no chunked results) streams from a server-side cursor instead."""
+    from docagent.store import postgres
+
+    monkeypatch.setattr(postgres, "STREAM_ROWS", 2)
+    if libpq == "older":
+        monkeypatch.setattr(postgres, "CHUNKED_LIBPQ", 10**9)
+    store = open_store()
+    fill_random_log(store, 3)
+    first = build(store, DIMS)
+    items, coverage = ref.collect(store, None)
+    want = ref.compute(items, coverage, DIMS, since=None, generated_at=datetime.now(UTC))
+    for name in ("overall", "slices"):
+        assert _without_new(first.data[name]) == _without_new(want.data[name]), name
+    assert build(store, DIMS).data["slices"] == first.data["slices"]
+
+
+#: how ``docagent outcomes`` found each draft's standing decision before it read the columns
+#: the log keeps on the draft row: the rule in SQL over every decision
+_FORMER_CANDIDATES = (
+    "SELECT d.id, s.decision, s.final_text, s.reviewer, s.mode, s.decided_at"
+    f" FROM drafts d LEFT JOIN ({STANDING_SQL}) s ON s.draft_id = d.id"
+    " LEFT JOIN runs r ON r.id = d.run_id"
+    " LEFT JOIN outcomes o ON o.draft_id = d.id"
+    " WHERE d.kind <> 'readme_section' AND (r.mode IS NULL OR r.mode <> 'eval')"
+    " AND (s.decision IN ('accept', 'edit') OR o.draft_id IS NOT NULL"
+    " OR ((s.decision IS NULL OR s.decision = 'skip')"
+    " AND (d.error IS NULL OR d.error = '') AND d.text <> ''))"
+    " ORDER BY d.path, d.qualname, d.created_at, d.id"
+)
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_outcome_candidates_equal_the_former_computation(open_store, seed: int) -> None:
+    """``docagent outcomes`` reads the kept standing decision: on random undo, edit, reject
+    and skip histories it follows the same drafts with the same decisions as before."""
+    store = open_store()
+    fill_random_log(store, seed)
+    with store._op() as conn:
+        want = [tuple(r) for r in conn.execute(_FORMER_CANDIDATES).fetchall()]
+    got = [
+        (c.draft_id, c.decision, c.final_text, c.reviewer or None, c.mode or None, c.decided_at)
+        for c in store.outcome_candidates()
+    ]
+    assert len(want) > 30 and {w[1] for w in want} >= {None, "accept", "edit", "skip"}
+    assert got == [(w[0], w[1], w[2], w[3] or None, w[4] or None, w[5]) for w in want]
+
+
+def test_beside_runs_on_a_connection_of_its_own(pg_store_url: str) -> None:
+    """The report's second PostgreSQL connection: its result comes back, what it raised is
+    raised to the waiting caller, and an unreachable server is the store's one-line error."""
+    from docagent.store.beside import beside
+    from docagent.store.db import StoreError
+    from docagent.store.postgres import PgConnection
+
+    pids: list[int] = []
+
+    def work(conn: Any) -> int:
+        pids.append(conn.execute("SELECT pg_backend_pid()").fetchone()[0])
+        return 42
+
+    with Store(None, url=pg_store_url) as store, store._op() as conn:
+        assert beside(conn, work)() == 42
+        assert pids[0] != conn.execute("SELECT pg_backend_pid()").fetchone()[0]
+
+        def fail(conn: Any) -> None:
+            raise ValueError("in the thread")
+
+        with pytest.raises(ValueError, match="in the thread"):
+            beside(conn, fail)()
+    with pytest.raises(StoreError):
+        beside(PgConnection(None, "postgresql://nobody@127.0.0.1:1/none"), work)()
+
+
+def test_beside_reads_a_sqlite_log_read_only(tmp_path: Path) -> None:
+    """SQLite: the second connection reads the same file (with its own temporary tables)
+    and cannot write to the log."""
+    import sqlite3
+
+    from docagent.store.beside import beside
+
+    with Store(tmp_path / "log.db") as store, store._op() as conn:
+        store.record_draft(None, DraftRecord("m.py", "f", "function"))
+
+        def work(other: Any) -> int:
+            other.execute("CREATE TEMPORARY TABLE t AS SELECT id FROM drafts")
+            with pytest.raises(sqlite3.OperationalError, match="readonly"):
+                other.execute("DELETE FROM drafts")
+            return int(other.execute("SELECT COUNT(*) FROM t").fetchone()[0])
+
+        assert beside(conn, work)() == 1

@@ -251,3 +251,37 @@ def test_a_writer_waits_while_another_decides_on_the_same_draft(pg_store_url: st
     _assert_kept(second)
     first.close()
     second.close()
+
+
+def _indexes(store: Store) -> set[str]:
+    with store._op() as conn:
+        if store.dialect == "sqlite":
+            sql = "SELECT name FROM sqlite_master WHERE type = 'index'"
+        else:
+            sql = "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        return {r[0] for r in conn.execute(sql).fetchall()}
+
+
+def test_a_log_of_version_9_gets_the_standing_index_and_reports_the_same(
+    open_store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 10 on a log written by version 9: the index of the kept standing decisions
+    is created, nothing else changes, and the report reads the same figures through it."""
+    from test_report_sql import DIMS, fill_random_log
+
+    monkeypatch.setattr(db, "MIGRATIONS", MIGRATIONS[:9])
+    monkeypatch.setattr(db, "SCHEMA_VERSION", 9)
+    old = open_store()
+    fill_random_log(old, 6)
+    assert old.schema_version == 9 and "drafts_standing" not in _indexes(old)
+    before = build(old, DIMS).data
+    kept = _columns(old)
+    old.close()
+    monkeypatch.undo()
+    store = open_store()
+    assert store.schema_version == MIGRATIONS[-1].version == 10
+    assert "drafts_standing" in _indexes(store)
+    assert _columns(store) == kept
+    after = build(store, DIMS).data
+    for name in ("overall", "slices", "reasons", "time_saved", "prompt_cache", "period"):
+        assert after[name] == before[name], name

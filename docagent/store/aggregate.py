@@ -2,17 +2,22 @@
 
 :func:`aggregate` runs the rule of docs/reports.md over the whole log inside the database (the
 outcome of every draft from its standing decision, whose columns a report reads the log keeps
-on the draft row as decisions are written, see :mod:`docagent.store.standing`; then one
-GROUP BY per dimension) and returns per-key counters. Only aggregated
-rows come back to Python, plus the texts of edited drafts (edit similarity is computed by
-rapidfuzz, once per draft) and, per key, the distinct review times with their counts (exact
-medians; on PostgreSQL the middle values themselves). Memory does not grow with the number
-of decisions.
+on the draft row as decisions are written, see :mod:`docagent.store.standing`; then a GROUP BY
+per dimension or a few) and returns per-key counters. Only aggregated rows come back to
+Python, plus the texts of edited drafts (edit similarity is computed by rapidfuzz, once per
+draft) and the measured review times in order, as one stream read until every slice has its
+middle values (exact medians). Memory does not grow with the number of decisions.
 
-On PostgreSQL the aggregation runs with a larger ``work_mem``
-(:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards), the items table is
-analyzed before it is queried, and the drafts still awaiting a decision are found once, by
-per-row index probes, into ``da_pending``.
+The work is shared by two connections at once (:mod:`docagent.store.beside`): a second one
+finds the few drafts read one by one — pending (then whether each still waits, by per-row
+index probes, into ``da_pending``), edited, rejected — by index (``drafts_standing``,
+:func:`_aside`), while this one counts the slices and streams the medians. The report's items
+(one row per draft: its keys, outcome and counters, :func:`items_sql`) are read differently on
+the two backends. SQLite writes them once to a temporary table that every pass reads (it has
+no hash aggregation: each GROUP BY is a sort, and a narrow table sorts faster than the drafts
+it comes from). PostgreSQL writes no table: one hashed ``GROUP BY GROUPING SETS`` over the
+drafts counts every slice, and the medians stream from the drafts. It runs with a larger
+``work_mem`` (:data:`docagent.store.dialect.REPORT_WORK_MEM`, reset afterwards).
 
 The SQL is standard (CASE, CREATE TEMPORARY TABLE … AS); the few
 expressions SQLite and PostgreSQL spell differently are in :mod:`docagent.store.dialect`.
@@ -22,10 +27,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from docagent.store import dialect as sql
+from docagent.store.beside import beside
 from docagent.store.records import APPLY_MODE, BATCH_REVIEWER
 from docagent.vocab import REPORT_DIMENSIONS
 
@@ -104,13 +110,10 @@ def _repo_expr(conn: Any) -> str:
     return f"COALESCE({', '.join([*parts, ':repo'])})" if parts else ":repo"
 
 
-def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> str:
-    """The query of the report's items: one row per draft in scope with its outcome and keys.
-
-    Parameters ``:since`` (None: everything) and ``:repo``. A decided draft is in scope when
-    its standing decision was made at or after ``:since``, an undecided one when it was
-    drafted then; drafts of eval runs are left out.
-    """
+def item_columns(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> dict[str, str]:
+    """The columns of the report's items, by name: ``k_<dim>`` for each of ``dims`` (its key),
+    then the figures of one draft (its outcome, counters, and what pending and edited drafts
+    need). Each is an SQL expression over ``drafts d``, ``runs r`` and ``outcomes o``."""
     # the standing decision's columns the report reads are kept on the draft row
     # (docagent/store/standing.py): no decision is read except the texts of edits and the
     # reasons of rejections
@@ -146,32 +149,68 @@ def items_sql(dims: Sequence[str], repo_expr: str, dialect: str = "sqlite") -> s
         f" AND d.standing_mode <> '{APPLY_MODE}' AND d.standing_edited = 1"
     )
     standing = "FROM decisions s WHERE s.id = d.standing_id"
-    key_cols = "".join(f"{keys[d]} AS k_{d},\n    " for d in dims)
-    # Only the columns later queries read, and text only on the rows that need it: the
-    # table is written once and read by a handful of GROUP BYs.
-    return f"""SELECT {key_cols}COALESCE(d.standing_at, d.created_at) AS stamp,
-    d.standing_review_ms AS review_ms, d.cost_usd, d.tokens_in, d.tokens_out,
-    d.cache_read_tokens, d.cache_write_tokens,
-    CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END AS model,
-    CASE WHEN d.standing_decision = 'reject' THEN (SELECT s.reason {standing}) END AS reason,
-    CASE WHEN d.checks_json <> '[]' THEN 1 ELSE 0 END AS checked,
-    CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END AS passed,
-    o.outcome AS retained,
-    {outcome} AS outcome,
-    CASE WHEN d.standing_id IS NULL THEN d.path END AS path,
-    CASE WHEN d.standing_id IS NULL THEN d.qualname END AS qualname,
-    CASE WHEN d.standing_id IS NULL THEN d.kind END AS kind,
-    CASE WHEN d.standing_id IS NULL THEN d.created_at END AS drafted_at,
-    CASE WHEN d.standing_id IS NULL THEN {sql.insertion_order("d", dialect)} END AS seq,
-    CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END AS has_error,
-    CASE WHEN {edited} THEN d.text END AS draft_text,
-    CASE WHEN {edited} THEN (SELECT s.final_text {standing}) END AS final_text
+    undecided = "d.standing_id IS NULL"
+    return {
+        **{f"k_{d}": keys[d] for d in dims},
+        "stamp": "COALESCE(d.standing_at, d.created_at)",
+        "review_ms": "d.standing_review_ms",
+        "cost_usd": "d.cost_usd",
+        "tokens_in": "d.tokens_in",
+        "tokens_out": "d.tokens_out",
+        "cache_read_tokens": "d.cache_read_tokens",
+        "cache_write_tokens": "d.cache_write_tokens",
+        "model": "CASE WHEN d.cache_read_tokens <> 0 OR d.cache_write_tokens <> 0 THEN d.model END",
+        "reason": f"CASE WHEN d.standing_decision = 'reject' THEN (SELECT s.reason {standing}) END",
+        "checked": "CASE WHEN d.checks_json <> '[]' THEN 1 ELSE 0 END",
+        "passed": "CASE WHEN d.checks_json <> '[]' AND d.checks_ok = 1 THEN 1 ELSE 0 END",
+        "retained": "o.outcome",
+        "outcome": outcome,
+        "path": f"CASE WHEN {undecided} THEN d.path END",
+        "qualname": f"CASE WHEN {undecided} THEN d.qualname END",
+        "kind": f"CASE WHEN {undecided} THEN d.kind END",
+        "drafted_at": f"CASE WHEN {undecided} THEN d.created_at END",
+        "seq": f"CASE WHEN {undecided} THEN {sql.insertion_order('d', dialect)} END",
+        "has_error": "CASE WHEN d.error IS NOT NULL AND d.error <> '' THEN 1 ELSE 0 END",
+        "draft_text": f"CASE WHEN {edited} THEN d.text END",
+        "final_text": f"CASE WHEN {edited} THEN (SELECT s.final_text {standing}) END",
+    }
+
+
+def items_sql(
+    dims: Sequence[str],
+    repo_expr: str,
+    dialect: str = "sqlite",
+    columns: Sequence[str] | None = None,
+    where: str = "",
+) -> str:
+    """The query of the report's items: one row per draft in scope with its outcome and keys.
+
+    ``columns`` names the columns wanted (:func:`item_columns`; None: all of them); ``where``
+    is one more condition on the draft (alias ``d``: one of :data:`PENDING`, :data:`EDITED`,
+    :data:`REJECTED`, which index ``drafts_standing`` finds without a scan). Parameters
+    ``:since`` (None: everything) and ``:repo``. A decided draft is in scope when its standing
+    decision was made at or after ``:since``, an undecided one when it was drafted then;
+    drafts of eval runs are left out.
+    """
+    exprs = item_columns(dims, repo_expr, dialect)
+    names = list(exprs) if columns is None else list(dict.fromkeys(columns))
+    select = ",\n    ".join(f"{exprs[name]} AS {name}" for name in names)
+    # No table of the items is written: each pass reads the drafts with the few columns it
+    # needs (the databases fold this query into the pass's own; see docs/performance.md).
+    return f"""SELECT {select}
 FROM drafts d
 LEFT JOIN runs r ON r.id = d.run_id
 LEFT JOIN outcomes o ON o.draft_id = d.id
 WHERE (r.mode IS NULL OR r.mode <> 'eval')
   AND (:since IS NULL OR (d.standing_id IS NOT NULL AND d.standing_at >= :since)
-       OR (d.standing_id IS NULL AND d.created_at >= :since))"""
+       OR (d.standing_id IS NULL AND d.created_at >= :since)){f" AND {where}" if where else ""}"""
+
+
+#: the drafts among which the pending, the edited and the rejected items are (by the kept
+#: standing decision: index ``drafts_standing`` finds them without reading every draft)
+PENDING = "d.standing_decision IS NULL"
+EDITED = "d.standing_decision IN ('accept', 'edit') AND d.standing_edited = 1"
+REJECTED = "d.standing_decision = 'reject'"
 
 
 def awaiting_sql(dialect: str = "sqlite") -> str:
@@ -219,7 +258,7 @@ def aggregate(
     for dim in wanted:
         if dim not in DIMENSIONS:
             raise ValueError(f"unknown dimension {dim!r}")
-    params = {"since": since, "repo": repo}
+    items = _Items(conn, wanted, _repo_expr(conn), dialect, {"since": since, "repo": repo})
     agg = Aggregates()
     # The temporary tables live until the next call or until the connection closes (dropping
     # a million rows costs as much as a query; closing frees them anyway).
@@ -229,22 +268,122 @@ def aggregate(
     for statement in before:
         conn.execute(statement)
     try:
-        conn.execute(
-            "CREATE TEMPORARY TABLE da_items AS " + items_sql(wanted, _repo_expr(conn), dialect),
-            params,
-        )
-        if analyze := sql.analyze("da_items", dialect):
-            conn.execute(analyze)
-        # the items still awaiting a decision, found once for every pass
-        conn.execute(
-            "CREATE TEMPORARY TABLE da_pending AS SELECT * FROM da_items i"
-            f" WHERE i.outcome = 'pending' AND {awaiting_sql(dialect)}"
-        )
-        _fill(conn, agg, wanted, sliced, timeline_dims, similarity, dialect)
+        # the drafts found by index (pending, edited, rejected) on a second connection, at
+        # once; this one counts the slices and streams the medians
+        wait = beside(conn, lambda other: _aside(other, items, sliced, similarity, before))
+        try:
+            if dialect == sql.POSTGRES:
+                agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
+                _grouped(items, agg, sliced)
+                _medians(items, agg.slices, sliced)
+            else:
+                # SQLite: the passes read a table of the items, written once (reading the
+                # drafts again per pass costs more than writing it); PostgreSQL reads the
+                # drafts
+                items.materialize([*(f"k_{d}" for d in wanted), *_COUNTED, "model"])
+                _fill(items, agg, sliced)
+            _whole(items, agg, timeline_dims, cache=dialect != sql.POSTGRES)
+        finally:
+            side = wait()
+        _merge(agg, side)
     finally:
         for statement in after:
             conn.execute(statement)
     return agg
+
+
+def _find_pending(items: _Items) -> None:
+    """The items still awaiting a decision into ``da_pending``, found once for every pass
+    (by index, then one probe per pending draft)."""
+    items.run(
+        "CREATE TEMPORARY TABLE da_pending AS SELECT *",
+        [*(f"k_{d}" for d in items.dims), "outcome", *_PENDING],
+        f"WHERE i.outcome = 'pending' AND {awaiting_sql(items.dialect)}",
+        PENDING,
+    )
+
+
+def _aside(
+    conn: Any,
+    items: _Items,
+    sliced: Sequence[str],
+    similarity: Callable[[str, str], float],
+    settings: Sequence[str],
+) -> Aggregates:
+    """What a second connection ``conn`` aggregates (:func:`docagent.store.beside.beside`,
+    with the report's ``settings``), into an :class:`Aggregates` of its own: the awaiting
+    drafts, the edits' similarities and the rejections' reasons, all from drafts found by
+    index (``drafts_standing``)."""
+    for statement in settings:
+        conn.execute(statement)
+    other = replace(items, conn=conn, table="")
+    side = Aggregates(slices={OVERALL: {"": Slice()}, **{d: {} for d in sliced}})
+    _find_pending(other)
+    if items.dialect == sql.POSTGRES:
+        _awaiting_sets(conn, side, sliced)
+    else:
+        _awaiting(conn, side.slices, sliced, first=True)
+    _similarities(other, side, sliced, similarity)
+    _reasons(other, side)
+    return side
+
+
+def _merge(agg: Aggregates, side: Aggregates) -> None:
+    """Add what :func:`_aside` found to ``agg``."""
+    for dim, keys in side.slices.items():
+        for key, got in keys.items():
+            s = _slice(agg.slices, (dim, key))
+            s.pending, s.failed = got.pending, got.failed
+            s.similarities.extend(got.similarities)
+    agg.similarities.extend(side.similarities)
+    agg.reasons.update(side.reasons)
+
+
+#: the columns of a pending item that :func:`awaiting_sql` and the awaiting counts read
+_PENDING = ("path", "qualname", "kind", "drafted_at", "seq", "has_error")
+
+
+@dataclass
+class _Items:
+    """The report's items of one aggregation: queries over :func:`items_sql` (alias ``i``)."""
+
+    conn: Any
+    dims: Sequence[str]
+    repo_expr: str
+    dialect: str
+    params: dict[str, Any]
+
+    #: the temporary table of the items, once :meth:`materialize` wrote it
+    table: str = ""
+
+    def sql(self, columns: Sequence[str], where: str = "") -> str:
+        """The query of the items with ``columns`` (:func:`items_sql`; from :attr:`table`
+        when it is written, unless ``where`` picks a few drafts by index)."""
+        if self.table and not where:
+            return f"SELECT * FROM {self.table}"
+        return items_sql(self.dims, self.repo_expr, self.dialect, columns, where)
+
+    def run(
+        self, head: str, columns: Sequence[str], tail: str = "", where: str = "", fence: str = ""
+    ) -> Any:
+        """Execute ``<head> FROM (<the items with columns><fence>) i <tail>``; return the
+        cursor (``fence``: :func:`docagent.store.dialect.estimate_fence`)."""
+        query = f"{head} FROM ({self.sql(columns, where)}{fence}) i {tail}"
+        return self.conn.execute(query, self.params)
+
+    def stream(self, head: str, columns: Sequence[str], tail: str = "") -> Any:
+        """:meth:`run` for a long result read once, in order: on PostgreSQL from a
+        server-side cursor, a batch at a time (SQLite's cursor steps row by row anyway)."""
+        query = f"{head} FROM ({self.sql(columns)}) i {tail}"
+        if self.dialect == sql.POSTGRES:
+            return self.conn.stream(query, self.params)
+        return self.conn.execute(query, self.params)
+
+    def materialize(self, columns: Sequence[str]) -> None:
+        """Write the items with ``columns`` to the temporary table ``da_items``: the
+        queries without a ``where`` read it from then on."""
+        self.conn.execute("CREATE TEMPORARY TABLE da_items AS " + self.sql(columns), self.params)
+        self.table = "da_items"
 
 
 def _norm(key: object) -> str:
@@ -269,40 +408,40 @@ _COUNTERS = (
 )
 
 
-def _fill(
-    conn: Any,
-    agg: Aggregates,
-    wanted: Sequence[str],
-    sliced: Sequence[str],
-    timeline_dims: Sequence[str],
-    similarity: Callable[[str, str], float],
-    dialect: str = "sqlite",
-) -> None:
-    """Aggregate ``da_items`` into ``agg``: a few passes, whatever the number of dimensions.
+#: the item columns the counters read, ``outcome`` and ``retained`` first
+_COUNTED = (
+    "outcome",
+    "retained",
+    "cost_usd",
+    "tokens_in",
+    "tokens_out",
+    "checked",
+    "passed",
+    "review_ms",
+    "cache_read_tokens",
+    "cache_write_tokens",
+    "stamp",
+)
 
-    PostgreSQL: one ``GROUP BY GROUPING SETS`` (a set per dimension, hashed in one pass) for
-    the counters, one for the medians (its ordered-set aggregate), one for the awaiting drafts.
-    SQLite (no hash aggregation: every GROUP BY is a sort): the dimensions with few keys, and
+
+def _fill(items: _Items, agg: Aggregates, sliced: Sequence[str]) -> None:
+    """SQLite: aggregate the items into ``agg``, a few passes whatever the number of dimensions
+    (:func:`_fill_postgres` on PostgreSQL).
+
+    No hash aggregation: every GROUP BY is a sort. The dimensions with few keys, and
     ``day``, share one GROUP BY (the rows come back rolled up by key combination and are summed
     per dimension in Python), ``path`` gets a pass of its own, and the medians of every slice
     come from one stream of the measured review times in order. Edit similarities are scored
     once per edited draft; the rest are small filtered queries.
     """
     agg.slices = {OVERALL: {"": Slice()}, **{d: {} for d in sliced}}
-    if dialect == sql.POSTGRES:
-        _grouped(conn, agg, sliced)
-        _ordered_medians(conn, agg.slices, sliced)
-        _awaiting_sets(conn, agg, sliced)
-    else:
-        low = [d for d in sliced if d not in SPREAD]
-        groups = [low, *([d] for d in sliced if d in SPREAD)]
-        if not low and len(groups) > 1:
-            groups = groups[1:]
-        for i, group in enumerate(groups):
-            _pass(conn, agg, group, i == 0)
-        _medians(conn, agg.slices, sliced)
-    _similarities(conn, agg, sliced, similarity)
-    _whole(conn, agg, timeline_dims)
+    low = [d for d in sliced if d not in SPREAD]
+    groups = [low, *([d] for d in sliced if d in SPREAD)]
+    if not low and len(groups) > 1:
+        groups = groups[1:]
+    for i, group in enumerate(groups):
+        _pass(items, agg, group, i == 0)
+    _medians(items, agg.slices, sliced)
 
 
 def _count(s: Slice, outcome: str, retained: str | None, values: Sequence[Any]) -> None:
@@ -337,7 +476,7 @@ def _overall(agg: Aggregates, outcome: str, values: Sequence[Any]) -> None:
         agg.last = last
 
 
-def _pass(conn: Any, agg: Aggregates, dims: Sequence[str], first: bool) -> None:
+def _pass(items: _Items, agg: Aggregates, dims: Sequence[str], first: bool) -> None:
     """The slices of ``dims`` (and, on the ``first`` pass, the overall figures) into ``agg``."""
     per = agg.slices
     cols = ", ".join(["''", *(f"k_{d}" for d in dims)])  # '' keeps the list non-empty
@@ -345,16 +484,16 @@ def _pass(conn: Any, agg: Aggregates, dims: Sequence[str], first: bool) -> None:
     slices_of = _slices_of(per, dims, first)
     n = len(dims) + 1
     counters = _COUNTERS if first else _SLICE_COUNTERS  # (a sort carries fewer columns)
-    for row in conn.execute(
-        f"SELECT {cols}, outcome, retained, {counters} FROM da_items"
-        f" GROUP BY {grp}outcome, retained"
+    for row in items.run(
+        f"SELECT {cols}, outcome, retained, {counters}",
+        [*(f"k_{d}" for d in dims), *_COUNTED],
+        f"GROUP BY {grp}outcome, retained",
     ):
         outcome, retained, values = row[n], row[n + 1], row[n + 2 :]
         for s in slices_of(row):
             _count(s, outcome, retained, values)
         if first:
             _overall(agg, outcome, values)
-    _awaiting(conn, per, dims, cols, grp, slices_of)
 
 
 def _slices_of(
@@ -381,27 +520,20 @@ def _slices_of(
 
 
 def _awaiting(
-    conn: Any,
-    per: dict[str, dict[str, Slice]],
-    dims: Sequence[str],
-    cols: str,
-    grp: str,
-    slices_of: Callable[[Sequence[Any]], list[Slice]],
+    conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str], first: bool
 ) -> None:
-    """The awaiting targets of each slice of ``dims``, and how many of them failed."""
-    # whether one failed (a target may sit in several rows)
-    n = len(dims) + 1
-    targets: dict[int, tuple[Slice, dict[tuple[str, str, str], int]]] = {}
-    for row in conn.execute(
-        f"SELECT {cols}, i.path, i.qualname, i.kind, MAX(i.has_error) FROM da_pending i"
-        f" GROUP BY {grp}i.path, i.qualname, i.kind"
-    ):
-        target = (row[n], row[n + 1], row[n + 2])
-        for s in slices_of(row):
-            seen = targets.setdefault(id(s), (s, {}))[1]
-            seen[target] = max(seen.get(target, 0), row[n + 3] or 0)
-    for s, seen in targets.values():
-        s.pending, s.failed = len(seen), sum(1 for e in seen.values() if e)
+    """SQLite: the awaiting targets of each slice of ``dims`` (and, on the ``first`` pass, of
+    the whole scope), and how many of them failed: a small GROUP BY of ``da_pending`` each
+    (keys compared as the report names them: NULL and empty text are one key)."""
+    for dim in [*([OVERALL] if first else []), *dims]:
+        key = "''" if dim == OVERALL else f"COALESCE(k_{dim}, '')"
+        for value, targets, failed in conn.execute(
+            f"SELECT key, COUNT(*), SUM(failed) FROM (SELECT {key} AS key,"
+            " MAX(has_error) AS failed FROM da_pending"
+            f" GROUP BY {key}, path, qualname, kind) t GROUP BY key"
+        ):
+            s = per[OVERALL][""] if dim == OVERALL else _slice(per, (dim, _norm(value)))
+            s.pending, s.failed = int(targets), int(failed or 0)
 
 
 def _grouping(dims: Sequence[str], prefix: str = "k") -> tuple[str, str]:
@@ -424,20 +556,70 @@ def _slice(per: dict[str, dict[str, Slice]], found: tuple[str, str]) -> Slice:
     return per[dim].get(key) or per[dim].setdefault(key, Slice())
 
 
-def _grouped(conn: Any, agg: Aggregates, dims: Sequence[str]) -> None:
+#: the outcomes :func:`item_columns` gives a draft, and what ``docagent outcomes`` finds of
+#: one (the values the ``outcomes`` table allows)
+_OUTCOMES = ("auto_applied", "accepted", "edited", "rejected", "pr_applied", "skipped", "pending")
+_RETAINED = ("kept", "edited", "removed", "gone")
+#: the counters of one key as one row: :data:`_COUNTERS`, the measured decisions of kept
+#: drafts, then the drafts per outcome and per retention outcome
+_WIDE_COUNTERS = ", ".join(
+    [
+        _COUNTERS,
+        "COUNT(CASE WHEN outcome IN ('accepted', 'edited') THEN review_ms END)",
+        *(f"SUM(CASE WHEN outcome = '{o}' THEN 1 ELSE 0 END)" for o in _OUTCOMES),
+        *(f"SUM(CASE WHEN retained = '{r}' THEN 1 ELSE 0 END)" for r in _RETAINED),
+    ]
+)
+
+
+def _grouped(items: _Items, agg: Aggregates, dims: Sequence[str]) -> None:
     """PostgreSQL: the counters of every slice of ``dims`` and of the whole scope, in one
-    ``GROUP BY GROUPING SETS`` (a row per key and outcome)."""
-    marks, sets = _grouping(dims)
-    n = 2 * len(dims)
-    for row in conn.execute(
-        f"SELECT {marks}outcome, retained, {_COUNTERS} FROM da_items"
-        f" GROUP BY GROUPING SETS ({sets.format(extra='outcome, retained')})"
+    ``GROUP BY GROUPING SETS`` over the drafts, one row per key (the outcomes counted in
+    columns: few groups, so every set is hashed in the one pass)."""
+    # one set more: the prompt cache's tokens per model (``model`` is NULL without cache use)
+    keys = [*(f"k_{d}" for d in dims), "model"]
+    marks = "".join(f"GROUPING({k}), {k}, " for k in keys)
+    sets = ", ".join(["()", *(f"({k})" for k in keys)])
+    n = 2 * len(keys)
+    for row in items.run(
+        f"SELECT {marks}{_WIDE_COUNTERS}",
+        [*keys, *_COUNTED],
+        f"GROUP BY GROUPING SETS ({sets})",
+        fence=sql.estimate_fence(items.dialect),
     ):
-        outcome, retained, values = row[n], row[n + 1], row[n + 2 :]
+        values = row[n:]
+        if not row[n - 2]:
+            if row[n - 1] is not None:
+                c_read, c_write = values[7:9]
+                agg.cache_by_model[row[n - 1]] = (values[2], values[3], c_read, c_write)
+            continue
         found = _set_of(row, dims)
-        _count(_slice(agg.slices, found), outcome, retained, values)
-        if found[0] == OVERALL:
-            _overall(agg, outcome, values)
+        s = _slice(agg.slices, found)
+        count, cost, t_in, t_out, checked, passed, measured = values[:7]
+        s.drafts += count
+        s.cost_usd += cost or 0.0
+        s.tokens_in += t_in or 0
+        s.tokens_out += t_out or 0
+        s.checked += checked or 0
+        s.passed += passed or 0
+        s.measured += measured or 0
+        by_outcome = values[13 : 13 + len(_OUTCOMES)]
+        by_retained = values[13 + len(_OUTCOMES) :]
+        for name, got in zip(_OUTCOMES, by_outcome, strict=True):
+            if got:
+                s.outcomes[name] += got
+        for name, got in zip(_RETAINED, by_retained, strict=True):
+            if got:
+                s.retention[name] += got
+        if found[0] == OVERALL and count:
+            _, _, _, _, _, _, _, c_read, c_write, ms, first, last, kept = values[:13]
+            agg.cache_read += c_read or 0
+            agg.cache_write += c_write or 0
+            agg.plain_in += t_in or 0
+            agg.measured += measured or 0
+            agg.measured_ms += ms or 0
+            agg.measured_kept += kept or 0
+            agg.first, agg.last = first, last
 
 
 def _awaiting_sets(conn: Any, agg: Aggregates, dims: Sequence[str]) -> None:
@@ -461,42 +643,61 @@ def _awaiting_sets(conn: Any, agg: Aggregates, dims: Sequence[str]) -> None:
 
 
 def _similarities(
-    conn: Any, agg: Aggregates, dims: Sequence[str], similarity: Callable[[str, str], float]
+    items: _Items, agg: Aggregates, dims: Sequence[str], similarity: Callable[[str, str], float]
 ) -> None:
     """The edit similarity of every edited draft, scored once, into the overall figures and
     the slice of each of ``dims`` it counts in."""
     cols = "".join(f", k_{d}" for d in dims)
     overall = agg.slices[OVERALL][""]
-    for row in conn.execute(
-        f"SELECT draft_text, final_text{cols} FROM da_items WHERE outcome = 'edited'"
+    for row in items.run(
+        f"SELECT draft_text, final_text{cols}",
+        ["draft_text", "final_text", "outcome", *(f"k_{d}" for d in dims)],
+        "WHERE outcome = 'edited'",
+        EDITED,
     ):
         value = similarity(row[0] or "", row[1] or "")
         agg.similarities.append(value)
         overall.similarities.append(value)
         for i, dim in enumerate(dims):
-            agg.slices[dim][_norm(row[i + 2])].similarities.append(value)
+            _slice(agg.slices, (dim, _norm(row[i + 2]))).similarities.append(value)
 
 
-def _whole(conn: Any, agg: Aggregates, timeline_dims: Sequence[str]) -> None:
-    """What is counted over the whole scope only: reasons, prompt cache, timelines."""
-    for reason, count in conn.execute(
-        "SELECT reason, COUNT(*) FROM da_items WHERE outcome = 'rejected' GROUP BY reason"
+def _reasons(items: _Items, agg: Aggregates) -> None:
+    """The rejections per reason (rejected drafts found by index)."""
+    for reason, count in items.run(
+        "SELECT reason, COUNT(*)",
+        ["reason", "outcome"],
+        "WHERE outcome = 'rejected' GROUP BY reason",
+        REJECTED,
     ):
         agg.reasons[(reason or "").strip() or NO_REASON] += count
-    for model, t_in, t_out, c_read, c_write in conn.execute(
-        "SELECT model, SUM(tokens_in), SUM(tokens_out), SUM(cache_read_tokens),"
-        " SUM(cache_write_tokens) FROM da_items"
-        " WHERE cache_read_tokens <> 0 OR cache_write_tokens <> 0 GROUP BY model"
+
+
+def _whole(
+    items: _Items, agg: Aggregates, timeline_dims: Sequence[str], cache: bool = True
+) -> None:
+    """What is counted over the whole scope only: prompt cache (unless ``cache`` is False:
+    :func:`_grouped` counted it), timelines (reasons: :func:`_reasons`)."""
+    for model, t_in, t_out, c_read, c_write in (
+        ()
+        if not cache
+        else items.run(
+            "SELECT model, SUM(tokens_in), SUM(tokens_out), SUM(cache_read_tokens),"
+            " SUM(cache_write_tokens)",
+            ["model", "tokens_in", "tokens_out", "cache_read_tokens", "cache_write_tokens"],
+            "WHERE cache_read_tokens <> 0 OR cache_write_tokens <> 0 GROUP BY model",
+        )
     ):
         agg.cache_by_model[model] = (t_in or 0, t_out or 0, c_read or 0, c_write or 0)
     if not timeline_dims:
         return
     tl = [f"k_{d}" for d in timeline_dims]
-    rows = conn.execute(
+    rows = items.run(
         f"SELECT {', '.join(tl)}, SUBSTR(stamp, 1, 10),"
-        " SUM(CASE WHEN outcome IN ('accepted', 'edited') THEN 1 ELSE 0 END), COUNT(*)"
-        " FROM da_items WHERE outcome IN ('accepted', 'edited', 'rejected')"
-        f" GROUP BY {', '.join(tl)}, SUBSTR(stamp, 1, 10)"
+        " SUM(CASE WHEN outcome IN ('accepted', 'edited') THEN 1 ELSE 0 END), COUNT(*)",
+        [*tl, "stamp", "outcome"],
+        "WHERE outcome IN ('accepted', 'edited', 'rejected')"
+        f" GROUP BY {', '.join(tl)}, SUBSTR(stamp, 1, 10)",
     ).fetchall()
     for i, dim in enumerate(timeline_dims):
         cells: Counter[tuple[str, str]] = Counter()
@@ -531,7 +732,7 @@ class _Middle:
         return False
 
 
-def _medians(conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -> None:
+def _medians(items: _Items, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -> None:
     """The median review time of every slice, from one stream of the measured times in order.
 
     The counts of measured decisions per key are known (``Slice.measured``), so the middle
@@ -543,61 +744,40 @@ def _medians(conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -
     whole = _Middle(overall) if overall.measured else None
     # per dimension: the key as SQL returns it -> its search (None once done)
     found: list[dict[Any, _Middle | None]] = []
-    searches: dict[int, _Middle] = {}
+    searching: list[int] = []  # per dimension: its searches not done yet
     for dim in dims:
         table: dict[Any, _Middle | None] = {}
         for key, s in per[dim].items():
             if s.measured:
-                m = searches[id(s)] = _Middle(s)
-                table[key] = m
+                m = table[key] = _Middle(s)
                 if key == NONE_KEY:
                     table[None] = table[""] = m
         found.append(table)
-    left = len(searches) + (whole is not None)
-    if not left:
+        searching.append(sum(1 for s in per[dim].values() if s.measured))
+    # the dimensions still searching (a dimension with few keys is done near the middle of
+    # the stream: its column is not looked at after that)
+    active = [(i, table) for i, table in enumerate(found, 1) if searching[i - 1]]
+    if whole is None and not active:
         return
     columns = "".join(f", k_{d}" for d in dims)
-    cursor = conn.execute(
-        f"SELECT review_ms{columns} FROM da_items WHERE review_ms IS NOT NULL ORDER BY review_ms"
+    cursor = items.stream(
+        f"SELECT review_ms{columns}",
+        ["review_ms", *(f"k_{d}" for d in dims)],
+        "WHERE review_ms IS NOT NULL ORDER BY review_ms",
     )
     for row in cursor:
         ms = row[0]
         if whole is not None and whole.add(ms):
             whole = None
-            left -= 1
-        for i, table in enumerate(found, 1):
+        done = False
+        for i, table in active:
             search = table.get(row[i])
             if search is not None and search.add(ms):  # (another name of the key counts on)
                 table[row[i]] = None
-                left -= 1
-        if not left:
+                searching[i - 1] -= 1
+                done = done or not searching[i - 1]
+        if done:
+            active = [(i, table) for i, table in active if searching[i - 1]]
+        if whole is None and not active:
             break
     cursor.close()
-
-
-#: percentile_disc of these fractions picks the lower and the upper middle value of n sorted
-#: values (positions ceil(n / 2) and ceil(n / 2 + n * 1e-9), 1-based: exact below 5e8 values)
-_MIDDLES = "ARRAY[0.5, 0.500000001]::float8[]"
-
-
-def _ordered_medians(conn: Any, per: dict[str, dict[str, Slice]], dims: Sequence[str]) -> None:
-    """:func:`_medians` by PostgreSQL's ordered-set aggregate: the whole scope and every slice
-    of ``dims`` in one ``GROUPING SETS`` query, one row per key back.
-
-    Keys are compared as the report names them (NULL and empty text are one key).
-    """
-    keys = ", ".join(["review_ms", *(f"COALESCE(k_{d}, '') AS c_{d}" for d in dims)])
-    sets = ", ".join(["()", *(f"(c_{d})" for d in dims)])
-    marks = "".join(f"GROUPING(c_{d}), c_{d}, " for d in dims)
-    rows = conn.execute(
-        f"SELECT {marks}percentile_disc({_MIDDLES}) WITHIN GROUP (ORDER BY review_ms)"
-        f" FROM (SELECT {keys} FROM da_items WHERE review_ms IS NOT NULL) t"
-        f" GROUP BY GROUPING SETS ({sets})"
-    )
-    for row in rows:
-        if row[-1] is None:  # the whole scope with no measured time at all
-            continue
-        lo, hi = row[-1]
-        s = _slice(per, _set_of(row, dims))
-        if s.measured:
-            s.median_ms = [lo] if s.measured % 2 else [lo, hi]

@@ -23,7 +23,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from docagent.decisions import STANDING_SQL, standing_decision
+from docagent.decisions import standing_decision
 from docagent.errors import DocagentError
 from docagent.store import db, dialect, standing
 from docagent.store.records import (
@@ -1353,15 +1353,18 @@ class Store:
         """
         sql = (
             "SELECT d.id, d.path, d.qualname, d.kind, d.text, d.created_at, d.error,"
-            " s.decision, s.final_text, s.reviewer, s.mode, s.decided_at,"
+            " d.standing_decision AS decision, s.final_text, d.standing_reviewer AS reviewer,"
+            " d.standing_mode AS mode, d.standing_at AS decided_at,"
             " o.draft_id AS o_draft_id, o.via, o.outcome, o.applied_at, o.changed_at,"
             " o.checked_at, o.applied_text, o.similarity, o.current_text, o.commit_sha"
-            f" FROM drafts d LEFT JOIN ({STANDING_SQL}) s ON s.draft_id = d.id"
+            # the standing decision kept on the draft row (docagent/store/standing.py); the
+            # decision itself is read, by its id, only for its text
+            " FROM drafts d LEFT JOIN decisions s ON s.id = d.standing_id"
             " LEFT JOIN runs r ON r.id = d.run_id"
             " LEFT JOIN outcomes o ON o.draft_id = d.id"
             " WHERE d.kind <> 'readme_section' AND (r.mode IS NULL OR r.mode <> 'eval')"
-            " AND (s.decision IN ('accept', 'edit') OR o.draft_id IS NOT NULL"
-            " OR ((s.decision IS NULL OR s.decision = 'skip')"
+            " AND (d.standing_decision IN ('accept', 'edit') OR o.draft_id IS NOT NULL"
+            " OR ((d.standing_decision IS NULL OR d.standing_decision = 'skip')"
             " AND (d.error IS NULL OR d.error = '') AND d.text <> ''))"
             " ORDER BY d.path, d.qualname, d.created_at, d.id"
         )

@@ -131,20 +131,25 @@ def report_settings(dialect: str = "sqlite") -> tuple[list[str], list[str]]:
     return [], []
 
 
-def analyze(table: str, dialect: str = "sqlite") -> str | None:
-    """The statement that gives the planner statistics of a fresh temporary table, if needed.
-
-    PostgreSQL plans a temporary table it has not analyzed blind (it guesses its row count and
-    picks sorts spilled to disk); SQLite's planner does without.
-    """
-    return f"ANALYZE {table}" if dialect == "postgresql" else None
-
-
 def per_row_probe(dialect: str = "sqlite") -> str:
     """The tail of an ``EXISTS`` subquery that keeps it a per-row index probe.
 
     PostgreSQL turns ``NOT EXISTS`` into an anti join, which hashes the whole probed table
     (a million drafts) for a few thousand rows; ``OFFSET 0`` keeps it a correlated subplan
     that looks each row up by index, as SQLite does anyway.
+    """
+    return " OFFSET 0" if dialect == "postgresql" else ""
+
+
+def estimate_fence(dialect: str = "sqlite") -> str:
+    """The tail of a subquery whose computed columns the outer query groups by, so that the
+    planner estimates their number of distinct values instead of multiplying those of the
+    columns they are computed from.
+
+    PostgreSQL estimates ``GROUP BY SUBSTR(COALESCE(a, b), 1, 10)`` from the distinct values
+    of ``a`` and ``b`` (a million keys for a few hundred days), finds the hash tables of a
+    ``GROUPING SETS`` too big for ``work_mem`` and sorts the million rows instead; over a
+    subquery kept as one (``OFFSET 0``) it takes the default estimate and hashes every set.
+    SQLite's planner needs nothing.
     """
     return " OFFSET 0" if dialect == "postgresql" else ""

@@ -321,6 +321,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             Backfill(KEEP_STANDING + " WHERE standing_id IS NOT NULL"),
         ),
     ),
+    Migration(
+        10,
+        "an index of the kept standing decisions (reports find pending, edited, rejected drafts)",
+        (
+            # the few drafts a report reads one by one (pending, edited, rejected) are found
+            # by index instead of by reading every draft (docagent/store/aggregate.py)
+            "CREATE INDEX drafts_standing ON drafts(standing_decision, standing_edited)",
+        ),
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1].version

@@ -25,6 +25,10 @@ SCHEMES = ("postgresql://", "postgres://")
 _SECRET_PARAMS = ("password", "sslpassword")
 #: Seconds to wait for the server before "cannot reach" (unless the URL sets connect_timeout).
 CONNECT_TIMEOUT = 10
+#: Rows a streamed query (:meth:`PgConnection.stream`) fetches per round trip.
+STREAM_ROWS = 20_000
+#: The first libpq version (``psycopg.pq.version()``) with chunked results.
+CHUNKED_LIBPQ = 170_000
 #: The advisory lock that serializes migrations of one database (an arbitrary constant).
 MIGRATION_LOCK = 7_314_402_651
 
@@ -154,6 +158,36 @@ class PgConnection:
             cur = psycopg.ClientCursor(self.raw)
             return cur.execute(postgres_sql(sql), {k: _param(v) for k, v in params.items()})
         return self.raw.execute(postgres_sql(sql), tuple(_param(p) for p in params))
+
+    def stream(
+        self, sql: str, params: Mapping[str, Any], size: int | None = None
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of one query (the store's spelling, ``:name`` parameters) as tuples,
+        received ``size`` (default :data:`STREAM_ROWS`) at a time: the client holds one
+        chunk, however many rows the query has.
+
+        With libpq 17 or later in libpq's chunked mode (the server may still run the query in
+        parallel); with an older libpq from a server-side cursor in a transaction. Closing
+        the iterator early ends the query.
+        """
+        import psycopg
+        from psycopg.rows import tuple_row
+
+        size = size or STREAM_ROWS
+        values = {k: _param(v) for k, v in params.items()}
+        if psycopg.pq.version() >= CHUNKED_LIBPQ:
+            with psycopg.ClientCursor(self.raw, row_factory=tuple_row) as cur:
+                yield from cur.stream(postgres_sql(sql), values, size=size)
+            return
+        # a server-side cursor binds parameters on the server: render them here instead
+        text = psycopg.ClientCursor(self.raw).mogrify(postgres_sql(sql), values)
+        with (
+            self.raw.transaction(),
+            self.raw.cursor("docagent_stream", row_factory=tuple_row) as cur,
+        ):
+            cur.itersize = size
+            cur.execute(text)
+            yield from cur
 
     def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
         """Run one statement once per row of ``rows`` (pipelined by the driver)."""
