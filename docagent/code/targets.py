@@ -496,12 +496,34 @@ _DEF_CONTAINERS = frozenset(
 )
 
 
-def statement_definitions(root: Node) -> list[tuple[Node, Node | None]]:
+# Statements whose Python 2 form tree-sitter-python reads without an error.
+_PYTHON2_CANDIDATES = frozenset({"print_statement", "exec_statement", "raise_statement"})
+
+
+def python2_statement(node: Node) -> bool:
+    """True when the statement ``node`` has a form only Python 2 has: ``print x``, ``exec
+    code``, ``raise E, "message"``, or (an ``except_clause``) ``except E, e:``.
+
+    tree-sitter-python reads these without an error node; Python 3's parser rejects them
+    (``print >>f, x`` aside: a valid expression, which the confirming parse lets through).
+    """
+    kind = node.type
+    if kind == "raise_statement":
+        return node.named_child_count > 0 and node.named_children[0].type == "expression_list"
+    if kind == "except_clause":
+        return any(c.type == "," for c in node.children)
+    return kind in _PYTHON2_CANDIDATES
+
+
+def statement_definitions(
+    root: Node, python2: list[Node] | None = None
+) -> list[tuple[Node, Node | None]]:
     """Every function/class definition under ``root`` with its enclosing definition (or None).
 
     Visits statements only: about three times faster than a query over the whole tree,
     because expressions (most of the nodes) are never visited. Agreement with the query is
-    tested on the standard library.
+    tested on the standard library. The statements of Python 2's forms
+    (:func:`python2_statement`) are appended to ``python2`` when it is given.
     """
     out: list[tuple[Node, Node | None]] = []
     stack: list[tuple[Node, Node | None]] = [(root, None)]
@@ -516,6 +538,10 @@ def statement_definitions(root: Node) -> list[tuple[Node, Node | None]]:
                     stack.append((body, child))
             elif kind in _DEF_CONTAINERS:
                 stack.append((child, owner))
+                if kind == "except_clause" and python2 is not None and python2_statement(child):
+                    python2.append(child)
+            elif kind in _PYTHON2_CANDIDATES and python2 is not None and python2_statement(child):
+                python2.append(child)
     return out
 
 
@@ -529,7 +555,12 @@ def _sectioned(doc: Docstring | None) -> bool:
 
 
 def extract(
-    path: str, source: bytes, tree: Any | None = None, *, body_facts: str = "all"
+    path: str,
+    source: bytes,
+    tree: Any | None = None,
+    *,
+    body_facts: str = "all",
+    python2: list[Node] | None = None,
 ) -> list[Target]:
     """Extract every target of a UTF-8 ``source`` in source order (module first).
 
@@ -538,6 +569,8 @@ def extract(
     the only ones a scan's staleness rules need; the others (``__init__`` aside) get neither
     parameters nor body facts and ``body_facts=False``, and class attributes are not
     collected. The scanner uses ``"sectioned"``; drafting and editing use ``"all"``.
+    The statements of Python 2's forms (:func:`python2_statement`) are appended to
+    ``python2`` when it is given.
     """
     if tree is None:
         tree = ts.parse(source)
@@ -546,9 +579,11 @@ def extract(
     if body_facts == "all":
         caps = ts.captures(ts.DEFINITIONS_QUERY, root)
         defs = sorted(caps.get("def", []), key=lambda n: n.start_byte)
+        if python2 is not None:
+            python2.extend(caps.pop("python2", ()))
     else:
         caps = {}
-        pairs = sorted(statement_definitions(root), key=lambda p: p[0].start_byte)
+        pairs = sorted(statement_definitions(root, python2), key=lambda p: p[0].start_byte)
         defs = [n for n, _ in pairs]
         parent_of = {n.id: owner for n, owner in pairs}
 
@@ -711,15 +746,40 @@ def read_file_and_tree(
     tree = ts.parse(source)
     if tree.root_node.has_error:
         _raise_syntax_error(text, rel_path, tree)
+    python2: list[Node] = []
+    targets = extract(rel_path, source, tree, body_facts=body_facts, python2=python2)
+    if python2:
+        _confirm_python3(text, rel_path)
     facts = FileFacts(
         path=rel_path,
         encoding=encoding,
         newline=detect_newline(text),
         text=text,
         source=source,
-        targets=extract(rel_path, source, tree, body_facts=body_facts),
+        targets=targets,
     )
     return facts, tree
+
+
+PYTHON2_HINT = "(Python 2 code? docagent reads Python 3 only)"
+
+
+def _confirm_python3(text: str, rel_path: str) -> None:
+    """Raise a SourceError when Python's parser rejects a file with a Python 2 statement.
+
+    Only files tree-sitter read a Python 2 form in (:func:`python2_statement`) are parsed
+    here, so a scan parses no other file twice. Their definitions are never targets: no edit of
+    them could be verified.
+    """
+    try:
+        pyast.parse(text, rel_path, quiet=True)
+    except SyntaxError as exc:
+        where = f"{rel_path}:{exc.lineno}" if exc.lineno else rel_path
+        raise SourceError(f"{where}: syntax error: {exc.msg} {PYTHON2_HINT}") from None
+    except ValueError as exc:  # null bytes
+        raise SourceError(f"{rel_path}: cannot parse: {exc}") from None
+    except (RecursionError, MemoryError):
+        pass  # valid syntax too deep for the parser: reported where a fingerprint is needed
 
 
 def _raise_syntax_error(text: str, rel_path: str, tree: Any) -> None:
