@@ -86,7 +86,12 @@ class Target:
     returns: str | None = None
     returns_value: bool = False
     yields: bool = False
+    #: a ``yield`` gives a value (not bare, not ``None``): only then is Yields documented
+    yields_value: bool = False
     raises: tuple[str, ...] = ()
+    #: what functions nested in this one raise (a decorator's wrapper): documenting them is
+    #: not stale, though they are not this function's own ``raises``
+    nested_raises: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
     docstring: Docstring | None = None
@@ -109,6 +114,14 @@ class Target:
     def is_property(self) -> bool:
         """True for ``@property`` (and ``functools.cached_property``) getters."""
         return any(d.rsplit(".", 1)[-1] in ("property", "cached_property") for d in self.decorators)
+
+    @property
+    def is_context_manager(self) -> bool:
+        """True for ``@contextmanager`` (and ``asynccontextmanager``) generators."""
+        return any(
+            d.rsplit(".", 1)[-1] in ("contextmanager", "asynccontextmanager")
+            for d in self.decorators
+        )
 
     @property
     def is_abstract(self) -> bool:
@@ -134,7 +147,7 @@ class Target:
         """Rebuild a Target from :meth:`to_dict` output."""
         data = dict(data)
         data["params"] = tuple(Param(**p) for p in data.get("params", ()))
-        for key in ("decorators", "raises", "attributes", "bases"):
+        for key in ("decorators", "raises", "nested_raises", "attributes", "bases"):
             data[key] = tuple(data.get(key, ()))
         doc = data.get("docstring")
         data["docstring"] = Docstring(**doc) if doc else None
@@ -708,6 +721,9 @@ def extract(
         t = by_id.get(owner.id) if owner is not None else None
         if t is not None and t.kind != "class" and t.body_facts:
             t.yields = True
+            values = [c for c in node.named_children if c.type != "comment"]
+            if values and not (len(values) == 1 and ts.text(values[0]) == "None"):
+                t.yields_value = True
     for node in caps.get("raise", []):
         owner = _enclosing_def(node)
         t = by_id.get(owner.id) if owner is not None else None
@@ -715,6 +731,14 @@ def extract(
             names = [n for n in _raise_names(node) if n not in t.raises]
             if names:
                 t.raises = (*t.raises, *names)
+        around = _enclosing_def(owner) if owner is not None else None
+        while around is not None:  # the functions this one is nested in
+            o = by_id.get(around.id)
+            if o is not None and o.kind != "class" and o.body_facts:
+                names = [n for n in _raise_names(node) if n not in o.nested_raises]
+                if names:
+                    o.nested_raises = (*o.nested_raises, *names)
+            around = _enclosing_def(around)
     return targets
 
 
