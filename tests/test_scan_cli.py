@@ -245,3 +245,16 @@ def test_a_python2_file_is_one_error_and_its_definitions_are_not_targets(
         assert doc["summary"]["total"] == 5  # as test_json_contract, without old.py
     code, out, err = run_scan(capsys, "old.py")  # a narrowed scan reads it directly
     assert code == 0 and message in err and "old.py:" not in out
+
+
+def test_the_coverage_line_says_how_many_files_were_skipped(repo_factory, capsys, monkeypatch):
+    """"Coverage 100.0% — 0 of 0" of a path whose only file was skipped read as a success:
+    the line says that files were skipped (their errors are listed on stderr)."""
+    root = repo_factory({**FILES, "old.py": PY2_MODULE, "broken.py": "def f(:\n"})
+    monkeypatch.chdir(root)
+    _, out, _ = run_scan(capsys)
+    assert "1 missing, 1 stale, 2 files skipped (listed above). Style:" in out
+    _, out, _ = run_scan(capsys, "old.py")
+    assert "0 of 0 public targets documented, 0 missing, 0 stale, 1 file skipped" in out
+    _, out, _ = run_scan(capsys, "pkg")
+    assert "skipped" not in out
