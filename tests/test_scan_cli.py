@@ -248,7 +248,7 @@ def test_a_python2_file_is_one_error_and_its_definitions_are_not_targets(
 
 
 def test_the_coverage_line_says_how_many_files_were_skipped(repo_factory, capsys, monkeypatch):
-    """"Coverage 100.0% — 0 of 0" of a path whose only file was skipped read as a success:
+    """ "Coverage 100.0% — 0 of 0" of a path whose only file was skipped read as a success:
     the line says that files were skipped (their errors are listed on stderr)."""
     root = repo_factory({**FILES, "old.py": PY2_MODULE, "broken.py": "def f(:\n"})
     monkeypatch.chdir(root)
