@@ -592,3 +592,25 @@ def test_a_default_string_keeps_its_spaces():
     assert params["fill"].endswith('Defaults to "  ".'), params["fill"]
     assert params["sep"].endswith('Defaults to " ".'), params["sep"]
     assert params["joiner"].endswith("Optional."), params["joiner"]  # on several lines
+
+
+RERAISE = '''def main(args, standalone=True):
+    try:
+        return run(args)
+    except (EOFError, KeyboardInterrupt):
+        if not standalone:
+            raise
+        return 1
+    except OSError:
+        raise
+'''
+
+
+def test_a_re_raised_exception_says_when_it_is_re_raised():
+    """A bare ``raise`` in ``except (EOFError, KeyboardInterrupt): if not standalone: raise``
+    (click's ``Command.main``) is re-raised "If not standalone", not "When the operation
+    fails"; one re-raised unconditionally says that the operation raised it."""
+    facts = read_file("", "pkg/cli.py", data=RERAISE.encode())
+    raises = OfflineDrafter().draft(facts, facts.target("main")).raises
+    assert raises["EOFError"] == raises["KeyboardInterrupt"] == "If not standalone (re-raised)."
+    assert raises["OSError"] == "When the operation raises it (re-raised)."
