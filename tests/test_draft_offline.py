@@ -594,7 +594,7 @@ def test_a_default_string_keeps_its_spaces():
     assert params["joiner"].endswith("Optional."), params["joiner"]  # on several lines
 
 
-RERAISE = '''def main(args, standalone=True):
+RERAISE = """def main(args, standalone=True):
     try:
         return run(args)
     except (EOFError, KeyboardInterrupt):
@@ -603,7 +603,7 @@ RERAISE = '''def main(args, standalone=True):
         return 1
     except OSError:
         raise
-'''
+"""
 
 
 def test_a_re_raised_exception_says_when_it_is_re_raised():
