@@ -29,11 +29,9 @@ def raise_text(exc: str, body: BodyFacts) -> str:
         when = cond[8:]
         if when.startswith("words:"):
             return when[6:].rstrip(".") + " (re-raised)."
-        return (
-            f"If {plain_code(when)} (re-raised)."
-            if when
-            else ("When the operation raises it (re-raised).")
-        )
+        if not when:
+            return "When the operation raises it (re-raised)."
+        return f"If {plain_code(when)} (re-raised)."
     if cond.startswith("except:"):
         return f"When {plain_code(cond[7:])} is caught during the operation."
     if cond.startswith("words:"):
