@@ -38,8 +38,9 @@ if TYPE_CHECKING:
 CACHE_NAME = "scan-cache.json"
 #: a scan narrowed (``--since``, a path) to at most this many files does not use the cache
 NARROW_UNCACHED = 8
-CACHE_VERSION = 7  # bump when the scan result of an unchanged file can change (7: one-line
-# prose docstrings vote apart in style detection)
+CACHE_VERSION = 8  # bump when the scan result of an unchanged file can change (7: one-line
+# prose docstrings vote apart in style detection; 8: Python 2 statements are syntax errors, a
+# bare yield needs no Yields, a nested function's raise may be documented)
 _MAGIC = b"docagent-scan-cache"
 _KEY_NAME = "scan-cache.key"
 

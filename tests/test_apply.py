@@ -142,12 +142,25 @@ def test_refusals_exit_1_and_leave_files_untouched(repo: Path, tmp_path: Path, c
     assert _doc(repo, "pkg/mod.py", "f") == "F."
 
 
+@pytest.mark.parametrize(
+    ("py2", "reason"),
+    [
+        (  # a Python 2 statement: read as a syntax error
+            'def f(x):\n    print "hi", x\n    return x\n',
+            "cannot parse: pkg/py2.py:2: syntax error: Missing parentheses in call to 'print'."
+            " Did you mean print(...)? (Python 2 code? docagent reads Python 3 only)",
+        ),
+        (  # a Python 2 expression only: refused when the edit is verified
+            "def f(x):\n    x = 0777\n    return x\n",
+            "pkg/py2.py: Python cannot parse this file (line 2: leading zeros",
+        ),
+    ],
+)
 def test_a_file_only_tree_sitter_reads_is_refused_in_one_line(
-    repo: Path, tmp_path: Path, capsys
+    repo: Path, tmp_path: Path, capsys, py2: str, reason: str
 ) -> None:
     """Python 2 code reads as definitions to tree-sitter but Python cannot parse it: its
     records (with or without a ``code_sha``) are refused with the reason, never a traceback."""
-    py2 = 'def f(x):\n    print "hi", x\n    return x\n'
     (repo / "pkg" / "py2.py").write_text(py2)
     f = _jsonl(
         tmp_path / "p.jsonl",
@@ -159,7 +172,6 @@ def test_a_file_only_tree_sitter_reads_is_refused_in_one_line(
         assert main(["apply", str(f), "--repo", str(repo), *dry]) == 1
         err = capsys.readouterr().err
         assert "Traceback" not in err
-        reason = "pkg/py2.py: Python cannot parse this file (line 2: Missing parentheses"
         assert f"refused  pkg/py2.py::f (line 1): {reason}" in err
         assert f"refused  pkg/py2.py::<module> (line 2): {reason}" in err
         assert (repo / "pkg" / "py2.py").read_text() == py2

@@ -383,3 +383,28 @@ def test_apply_writes_each_file_once(repo_factory, tmp_path: Path, monkeypatch, 
     with Store.open(root) as store:
         assert len([d for d in store.decisions() if d.decision == "accept"]) == 16
         assert store.intents() == []
+
+
+PY2 = 'def greet(name):\n    print "hello", name\n\n\nclass Old(object):\n    pass\n'
+
+
+def test_a_python2_file_is_not_drafted_and_is_reported(
+    repo_factory, tmp_path: Path, capsys
+) -> None:
+    """Batch drafts none of the definitions of a file Python 3 cannot parse (no draft of it
+    could be applied): the file is a failure in the summary, with the scan's one-line reason,
+    and the other files are drafted and applied as usual."""
+    root = repo_factory({"m.py": CORE, "old.py": PY2})
+    out = tmp_path / "p.jsonl"
+    code = main(["batch", str(root), "--apply", "--out", str(out)])
+    captured = capsys.readouterr()
+    summary = json.loads(captured.out)
+    assert code == 1  # a file was skipped
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["path"] for r in records} == {"m.py"} and len(records) == 8
+    assert summary["applied"] == 8
+    reason = "old.py:2: syntax error: Missing parentheses in call to 'print'."
+    assert [(f["path"], f["reason"][: len(reason)]) for f in summary["failures"]] == [
+        ("old.py", reason)
+    ]
+    assert (root / "old.py").read_text() == PY2

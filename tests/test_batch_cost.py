@@ -403,7 +403,7 @@ def test_a_rerun_with_nothing_to_draft_parses_no_file_and_resolves_no_call(
     the same proposals."""
     from docagent.draft import resolve
 
-    py2 = "def old(a):\n    print a\n"  # tree-sitter reads it, Python's parser does not
+    py2 = "def old(a):\n    return a | 0777\n"  # tree-sitter reads it, Python's parser not
     root = repo_factory(
         {"pkg/core.py": MODULE, "pkg/other.py": "def lone(a):\n    return a\n", "py2.py": py2}
     )
@@ -572,11 +572,11 @@ def test_a_batch_draft_a_person_rejected_is_drafted_again_by_the_next_run(repo_f
         assert store.history(draft.draft_id)[0].decision == "reject"
 
 
-PY2 = '''"""Python 2 code: tree-sitter reads it, Python 3's parser does not."""
+PY2 = '''"""Python 2 code (an octal literal): tree-sitter reads it, Python 3's parser does not."""
 
 
 def old(a):
-    print a  # shout
+    return a | 0777  # shout
 
 
 def helper(b):
@@ -624,7 +624,7 @@ def test_drafts_of_a_file_python_cannot_parse_are_reused_by_their_token_fingerpr
     assert third["drafted"] == 0 and third["reused"] == first["drafted"]
     assert {(p, q): sha for p, q, sha, _ in _records(out)} == old
     # the code changes: the function is drafted again
-    (root / "py2.py").write_text(PY2.replace("print a ", "print a, 1 "))
+    (root / "py2.py").write_text(PY2.replace("a | 0777", "a | 0755"))
     fourth = _batch(root, out=out)
     assert fourth["drafted"] == 1 and fourth["reused"] == first["drafted"] - 1
     new = {(p, q): sha for p, q, sha, _ in _records(out)}
@@ -645,7 +645,7 @@ def test_token_fingerprints_ignore_docstrings_comments_and_layout_only(
     assert set(base) == {"<module>", "old", "helper"}
     assert shas(source.replace("  # shout", "")) == base
     assert shas(source.replace('"""Help."""', "'''Other words.'''")) == base
-    assert shas(source.replace("print a", "print  a")) == base
+    assert shas(source.replace("a | 0777", "a  |  0777")) == base
     changed = shas(source.replace("return b", "return b + 1"))
     assert changed["helper"] != base["helper"] and changed["old"] == base["old"]
     assert changed["<module>"] != base["<module>"]
@@ -654,4 +654,4 @@ def test_token_fingerprints_ignore_docstrings_comments_and_layout_only(
     raw = shas(source)
     assert raw["helper"] == shas(source.replace("Help.", "Help!"))["helper"]
     assert raw["<module>"] == shas(source.replace("Help.", "Help!"))["<module>"]
-    assert raw["old"] != shas(source.replace("print a", "print b"))["old"]
+    assert raw["old"] != shas(source.replace("a | 0777", "b | 0777"))["old"]

@@ -79,6 +79,40 @@ def test_generator_without_yields_is_stale() -> None:
     assert problems == ["is a generator but does not document Yields"]
 
 
+@pytest.mark.parametrize("body_facts", ["all", "sectioned"])
+@pytest.mark.parametrize("value", ["", " None"])
+def test_a_generator_that_yields_no_value_need_not_document_yields(
+    value: str, body_facts: str
+) -> None:
+    """A ``@contextmanager`` with a bare ``yield`` yields nothing a reader receives: like
+    ``return None`` needs no Returns, it needs no Yields (pydoclint and Google's guide agree);
+    it was stale, and drafts for it had to carry a Yields section to pass the checks."""
+    doc = '"""Indent.\n\n    Args:\n        w: the writer.\n    """'
+    src = f"@contextmanager\ndef f(w):\n    {doc}\n    w.indent()\n    yield{value}\n"
+    targets = extract("m.py", src.encode(), body_facts=body_facts)
+    apply_status(targets)
+    assert (targets[1].status, targets[1].problems) == ("ok", [])
+    yielding = extract("m.py", src.replace(f"yield{value}", "yield w").encode())
+    apply_status(yielding)
+    assert yielding[1].problems == ["is a generator but does not document Yields"]
+
+
+@pytest.mark.parametrize("body_facts", ["all", "sectioned"])
+def test_a_raise_in_a_nested_function_is_documented_not_stale(body_facts: str) -> None:
+    """A decorator factory documents what its wrapper raises: the documented exception is
+    raised in a function nested in the target, so the docstring is not stale (a repair used to
+    delete the person's Raises entry). An exception raised nowhere still is."""
+    doc = '"""Limit.\n\n    Raises:\n        ValueError: when called too often.\n    """'
+    body = "    def wrap(f):\n        def inner():\n            raise ValueError(n)\n"
+    src = f"def limit(n):\n    {doc}\n{body}        return inner\n    return wrap\n"
+    targets = extract("m.py", src.encode(), body_facts=body_facts)
+    apply_status(targets)
+    assert (targets[1].status, targets[1].problems) == ("ok", [])
+    other = extract("m.py", src.replace("raise ValueError", "raise KeyError").encode())
+    apply_status(other)
+    assert other[1].problems == ["documents Raises ValueError but raises nothing"]
+
+
 def test_raises_disagreeing_with_raise_statements_is_stale() -> None:
     doc = '"""Check.\n\n    Args:\n        x: value.\n    """'
     status, problems = _status(f"def f(x):\n    {doc}\n    raise ValueError(x)\n")

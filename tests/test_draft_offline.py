@@ -523,3 +523,94 @@ def test_links_give_every_node_its_children_and_parent_in_ast_order() -> None:
             assert all(parents[c] is node for c in found)
         assert own == [n for n in walk_own(fn) if n._fields]
         assert [n for n in walk_own(fn, kids)] == own
+
+
+# -- what an outside trial on click 8.5.1 found misleading ------------------------------------
+
+CONTEXT_AND_DEFAULTS = '''"""Helpers."""
+from contextlib import contextmanager
+
+
+@contextmanager
+def indented(writer):
+    writer.indent()
+    try:
+        yield
+    finally:
+        writer.dedent()
+
+
+@contextmanager
+def opened(path):
+    fh = open(path)
+    try:
+        yield fh
+    finally:
+        fh.close()
+
+
+class EchoingStdin:
+    def read1(self, n: int = -1) -> bytes:
+        return self._input.read1(n)
+
+
+def pad(text, fill="  ", sep=" ", joiner=(
+    ", "
+)):
+    return fill + text + sep
+'''
+
+
+def test_a_context_manager_that_yields_nothing_gets_no_yields_section():
+    """A bare ``yield`` gives the ``with`` block nothing: no "Yields: The generated values."
+    and no "Yield the indented values."; a context manager that yields a value says it is what
+    ``with ... as`` binds. Every draft passes every check."""
+    facts = read_file("", "pkg/cm.py", data=CONTEXT_AND_DEFAULTS.encode())
+    drafter = OfflineDrafter()
+    bare = drafter.draft(facts, facts.target("indented"))
+    assert bare.yields == "" and not bare.summary.startswith("Yield"), bare
+    assert bare.summary == "Context manager for the indented."
+    valued = drafter.draft(facts, facts.target("opened"))
+    assert "with" in valued.yields and "generated values" not in valued.yields, valued
+    symbols = SymbolIndex.from_files([facts])
+    for q in ("indented", "opened"):
+        assert _hard_failures(facts, facts.target(q), symbols, "google", drafter)[2] == []
+
+
+def test_a_number_at_the_end_of_a_verb_name_is_not_its_object():
+    """``read1`` is not "Read the 1."."""
+    facts = read_file("", "pkg/cm.py", data=CONTEXT_AND_DEFAULTS.encode())
+    summary = OfflineDrafter().draft(facts, facts.target("EchoingStdin.read1")).summary
+    assert summary == "Read the echoing stdin."
+
+
+def test_a_default_string_keeps_its_spaces():
+    """``fill="  "`` was documented as ``Defaults to " ".`` (whitespace collapsed): a default
+    is shown as written, or not at all."""
+    facts = read_file("", "pkg/cm.py", data=CONTEXT_AND_DEFAULTS.encode())
+    params = OfflineDrafter().draft(facts, facts.target("pad")).params
+    assert params["fill"].endswith('Defaults to "  ".'), params["fill"]
+    assert params["sep"].endswith('Defaults to " ".'), params["sep"]
+    assert params["joiner"].endswith("Optional."), params["joiner"]  # on several lines
+
+
+RERAISE = """def main(args, standalone=True):
+    try:
+        return run(args)
+    except (EOFError, KeyboardInterrupt):
+        if not standalone:
+            raise
+        return 1
+    except OSError:
+        raise
+"""
+
+
+def test_a_re_raised_exception_says_when_it_is_re_raised():
+    """A bare ``raise`` in ``except (EOFError, KeyboardInterrupt): if not standalone: raise``
+    (click's ``Command.main``) is re-raised "If not standalone", not "When the operation
+    fails"; one re-raised unconditionally says that the operation raised it."""
+    facts = read_file("", "pkg/cli.py", data=RERAISE.encode())
+    raises = OfflineDrafter().draft(facts, facts.target("main")).raises
+    assert raises["EOFError"] == raises["KeyboardInterrupt"] == "If not standalone (re-raised)."
+    assert raises["OSError"] == "When the operation raises it (re-raised)."

@@ -532,7 +532,7 @@ int
 :param a: The first
     number.
 :type a: int
-:param b: The `b` argument.
+:param b: The ``b`` argument.
 :type b: int
 :param c: The sea.
 :type c: str

@@ -307,3 +307,15 @@ def test_recorded_repository_exceptions_make_a_raise_claim_undecided_not_false()
     prep = prepare(recorded, repository_names([recorded])["proj"])
     invented = "Return x.\n\nRaises:\n    QuotaExceededError: If over quota.\n"
     assert truthfulness(prep.target, invented, prep.facts, view=prep.view).value == 0.5
+
+
+def test_a_module_that_restates_its_name_is_not_said_to_restate_a_signature() -> None:
+    """A module has no signature: eval's reason for "The conf module." (click's docs/conf.py)
+    says it restates the module's name; a function's still names its signature."""
+    facts = read_file(
+        "docs/conf.py", "docs/conf.py", b'project = "Click"\n\n\ndef setup(app):\n    pass\n'
+    )
+    module = helpfulness(facts.target("<module>"), "The conf module.", facts)
+    assert (module.value, module.notes) == (0.0, ["restates the module's name only"])
+    function = helpfulness(facts.target("setup"), "Setup.\n\nArgs:\n    app: The app.", facts)
+    assert function.notes == ["restates the signature only"]

@@ -205,3 +205,56 @@ def test_a_repository_git_refuses_is_a_one_line_error(
     err = capsys.readouterr().err
     assert "dubious ownership" in err and "Traceback" not in err
     assert len(err.strip().splitlines()) == 1
+
+
+PY2_MODULE = '''"""Python 2 code."""
+
+
+def greet(name):
+    print "hello", name
+
+
+class Old(object):
+    def run(self, code):
+        try:
+            exec code
+        except ValueError, e:
+            raise RuntimeError, "bad"
+'''
+
+
+def test_a_python2_file_is_one_error_and_its_definitions_are_not_targets(
+    repo_factory, capsys, monkeypatch
+) -> None:
+    """tree-sitter reads Python 2 statements without an error, but no draft of such a file
+    could ever be applied: scan reports it in one line, as a syntax error, and counts none of
+    its definitions; the rest of the repository is scanned as before (cold and cached)."""
+    root = repo_factory({**FILES, "old.py": PY2_MODULE})
+    monkeypatch.chdir(root)
+    message = (
+        "old.py:5: syntax error: Missing parentheses in call to 'print'. Did you mean"
+        " print(...)? (Python 2 code? docagent reads Python 3 only)"
+    )
+    for _ in range(2):  # the second scan reads the cache
+        code, out, err = run_scan(capsys, "--json")
+        assert code == 0
+        doc = json.loads(out)
+        assert doc["errors"] == [{"path": "old.py", "error": message}]
+        assert err.count("old.py") == 1 and message in err
+        assert {t["path"] for t in doc["targets"]} == {"pkg/__init__.py", "pkg/mod.py"}
+        assert doc["summary"]["total"] == 5  # as test_json_contract, without old.py
+    code, out, err = run_scan(capsys, "old.py")  # a narrowed scan reads it directly
+    assert code == 0 and message in err and "old.py:" not in out
+
+
+def test_the_coverage_line_says_how_many_files_were_skipped(repo_factory, capsys, monkeypatch):
+    """ "Coverage 100.0% — 0 of 0" of a path whose only file was skipped read as a success:
+    the line says that files were skipped (their errors are listed on stderr)."""
+    root = repo_factory({**FILES, "old.py": PY2_MODULE, "broken.py": "def f(:\n"})
+    monkeypatch.chdir(root)
+    _, out, _ = run_scan(capsys)
+    assert "1 missing, 1 stale, 2 files skipped (listed above). Style:" in out
+    _, out, _ = run_scan(capsys, "old.py")
+    assert "0 of 0 public targets documented, 0 missing, 0 stale, 1 file skipped" in out
+    _, out, _ = run_scan(capsys, "pkg")
+    assert "skipped" not in out

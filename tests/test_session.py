@@ -354,3 +354,17 @@ def test_a_file_changed_after_the_scan_is_read_again(repo_factory, monkeypatch) 
     assert [i.qualname for i in items if i.path == "pkg/m0.py"] == ["<module>", "only"]
     assert len([i for i in items if i.path == "pkg/m1.py"]) == 601
     session.close()
+
+
+def test_review_offers_nothing_of_a_python2_file(repo_factory) -> None:
+    """A review's work items leave out the definitions of a file Python 3 cannot parse; the
+    session reports the file with the scan's one-line reason."""
+    py2 = 'def greet(name):\n    print "hello", name\n'
+    root = repo_factory({"m.py": SRC, "old.py": py2})
+    session = Session(root, mode="tui")
+    items = session.prepare()
+    assert [(i.path, i.qualname) for i in items] == [("m.py", "leaf"), ("m.py", "caller")]
+    assert [(p, m.split(" syntax error: ")[0]) for p, m in session.errors] == [
+        ("old.py", "old.py:2:")
+    ]
+    session.close()

@@ -128,6 +128,37 @@ def test_bad_files_raise_source_error(data: bytes, message: str) -> None:
         read_file("bad.py", "bad.py", data)
 
 
+PYTHON2_FORMS = [
+    ('def f(x):\n    print "hi", x\n', 2, "Missing parentheses in call to 'print'"),
+    ("def f(code):\n    exec code in {}\n", 2, "Missing parentheses in call to 'exec'"),
+    ("try:\n    pass\nexcept ValueError, e:\n    pass\n", 3, "must be parenthesized"),
+    ('class A:\n    def f(self):\n        raise ValueError, "no"\n', 3, "invalid syntax"),
+]
+
+
+@pytest.mark.parametrize("body_facts", ["all", "sectioned"])
+@pytest.mark.parametrize(("source", "line", "message"), PYTHON2_FORMS)
+def test_a_python2_statement_is_a_one_line_syntax_error(
+    source: str, line: int, message: str, body_facts: str
+) -> None:
+    """tree-sitter reads Python 2 statements without an error node; Python's parser confirms
+    them and the file is a syntax error (scan's and drafting's reads alike), with a hint."""
+    with pytest.raises(SourceError) as info:
+        read_file("old.py", "old.py", source.encode(), body_facts=body_facts)
+    text = str(info.value)
+    assert text.startswith(f"old.py:{line}: syntax error: ") and message in text
+    assert text.endswith("(Python 2 code? docagent reads Python 3 only)") and "\n" not in text
+
+
+@pytest.mark.parametrize("body_facts", ["all", "sectioned"])
+def test_a_python3_file_tree_sitter_reads_as_print_statement_is_read(body_facts: str) -> None:
+    """``print >>f, x`` is a valid Python 3 expression (a tuple) that tree-sitter reads as a
+    Python 2 print statement: Python's parser accepts it, so the file's targets stand."""
+    source = b"import sys\n\n\ndef f(x):\n    print >>sys.stderr, x\n    raise\n"
+    facts = read_file("new.py", "new.py", source, body_facts=body_facts)
+    assert [t.qualname for t in facts.targets] == ["<module>", "f"]
+
+
 def _stdlib_files() -> list[Path]:
     files = sorted(p for p in STDLIB.glob("*.py"))
     files += sorted(STDLIB.glob("json/*.py")) + sorted(STDLIB.glob("email/*.py"))

@@ -4,7 +4,8 @@ The consistency rules here decide a target's ``stale`` status in scans and are r
 draft checks, so a draft and an existing docstring are judged by the same rules. The rules follow
 pydoclint's DOC1xx-DOC5xx: documented parameters must exist, a docstring with an arguments
 section must document every parameter, Returns only for functions that return a value, Yields
-for generators, Raises in agreement with ``raise`` statements. A docstring that is only prose
+for generators that yield a value, Raises in agreement with ``raise`` statements (an exception
+a nested function raises may be documented). A docstring that is only prose
 (no sections) is never stale: like pydoclint, short docstrings are not checked for sections.
 """
 
@@ -274,7 +275,7 @@ def consistency_problems(
         problems.append(
             Problem("returns-without-value", "documents Returns but never returns a value")
         )
-    if target.yields and not sec.yields:
+    if target.yields_value and not sec.yields:  # a bare ``yield`` gives the reader nothing
         problems.append(Problem("yields-missing", "is a generator but does not document Yields"))
     if sec.yields and not target.yields and not stub:
         problems.append(Problem("yields-not-generator", "documents Yields but never yields"))
@@ -285,7 +286,8 @@ def consistency_problems(
             continue
         problems.append(Problem("raises-missing", f"raises {name} but does not document it"))
     if not target.raises:
-        for name in sorted(documented):
+        nested = {r.rsplit(".", 1)[-1] for r in target.nested_raises}
+        for name in sorted(documented - nested):  # a wrapper's raises are documented here
             problems.append(
                 Problem("raises-not-raised", f"documents Raises {name} but raises nothing")
             )

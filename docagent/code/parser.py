@@ -47,12 +47,19 @@ def python_grammar() -> object:
 
 LANGUAGE = Language(python_grammar())
 
+# ``@python2``: statements only Python 2 has, which tree-sitter-python reads without an error
+# (``print x``, ``exec code``, ``except E, e:``, ``raise E, "message"``); the statement walk of
+# :func:`docagent.code.targets.statement_definitions` finds the same ones
 DEFINITIONS_QUERY = """
 (function_definition) @def
 (class_definition) @def
 (return_statement) @return
 (yield) @yield
 (raise_statement) @raise
+(print_statement) @python2
+(exec_statement) @python2
+(except_clause "," @python2)
+(raise_statement (expression_list) @python2)
 """
 
 DEFS_ONLY_QUERY = """

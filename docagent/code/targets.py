@@ -86,7 +86,12 @@ class Target:
     returns: str | None = None
     returns_value: bool = False
     yields: bool = False
+    #: a ``yield`` gives a value (not bare, not ``None``): only then is Yields documented
+    yields_value: bool = False
     raises: tuple[str, ...] = ()
+    #: what functions nested in this one raise (a decorator's wrapper): documenting them is
+    #: not stale, though they are not this function's own ``raises``
+    nested_raises: tuple[str, ...] = ()
     attributes: tuple[str, ...] = ()
     bases: tuple[str, ...] = ()
     docstring: Docstring | None = None
@@ -109,6 +114,14 @@ class Target:
     def is_property(self) -> bool:
         """True for ``@property`` (and ``functools.cached_property``) getters."""
         return any(d.rsplit(".", 1)[-1] in ("property", "cached_property") for d in self.decorators)
+
+    @property
+    def is_context_manager(self) -> bool:
+        """True for ``@contextmanager`` (and ``asynccontextmanager``) generators."""
+        return any(
+            d.rsplit(".", 1)[-1] in ("contextmanager", "asynccontextmanager")
+            for d in self.decorators
+        )
 
     @property
     def is_abstract(self) -> bool:
@@ -134,7 +147,7 @@ class Target:
         """Rebuild a Target from :meth:`to_dict` output."""
         data = dict(data)
         data["params"] = tuple(Param(**p) for p in data.get("params", ()))
-        for key in ("decorators", "raises", "attributes", "bases"):
+        for key in ("decorators", "raises", "nested_raises", "attributes", "bases"):
             data[key] = tuple(data.get(key, ()))
         doc = data.get("docstring")
         data["docstring"] = Docstring(**doc) if doc else None
@@ -496,12 +509,34 @@ _DEF_CONTAINERS = frozenset(
 )
 
 
-def statement_definitions(root: Node) -> list[tuple[Node, Node | None]]:
+# Statements whose Python 2 form tree-sitter-python reads without an error.
+_PYTHON2_CANDIDATES = frozenset({"print_statement", "exec_statement", "raise_statement"})
+
+
+def python2_statement(node: Node) -> bool:
+    """True when the statement ``node`` has a form only Python 2 has: ``print x``, ``exec
+    code``, ``raise E, "message"``, or (an ``except_clause``) ``except E, e:``.
+
+    tree-sitter-python reads these without an error node; Python 3's parser rejects them
+    (``print >>f, x`` aside: a valid expression, which the confirming parse lets through).
+    """
+    kind = node.type
+    if kind == "raise_statement":
+        return node.named_child_count > 0 and node.named_children[0].type == "expression_list"
+    if kind == "except_clause":
+        return any(c.type == "," for c in node.children)
+    return kind in _PYTHON2_CANDIDATES
+
+
+def statement_definitions(
+    root: Node, python2: list[Node] | None = None
+) -> list[tuple[Node, Node | None]]:
     """Every function/class definition under ``root`` with its enclosing definition (or None).
 
     Visits statements only: about three times faster than a query over the whole tree,
     because expressions (most of the nodes) are never visited. Agreement with the query is
-    tested on the standard library.
+    tested on the standard library. The statements of Python 2's forms
+    (:func:`python2_statement`) are appended to ``python2`` when it is given.
     """
     out: list[tuple[Node, Node | None]] = []
     stack: list[tuple[Node, Node | None]] = [(root, None)]
@@ -516,6 +551,10 @@ def statement_definitions(root: Node) -> list[tuple[Node, Node | None]]:
                     stack.append((body, child))
             elif kind in _DEF_CONTAINERS:
                 stack.append((child, owner))
+                if kind == "except_clause" and python2 is not None and python2_statement(child):
+                    python2.append(child)
+            elif kind in _PYTHON2_CANDIDATES and python2 is not None and python2_statement(child):
+                python2.append(child)
     return out
 
 
@@ -529,7 +568,12 @@ def _sectioned(doc: Docstring | None) -> bool:
 
 
 def extract(
-    path: str, source: bytes, tree: Any | None = None, *, body_facts: str = "all"
+    path: str,
+    source: bytes,
+    tree: Any | None = None,
+    *,
+    body_facts: str = "all",
+    python2: list[Node] | None = None,
 ) -> list[Target]:
     """Extract every target of a UTF-8 ``source`` in source order (module first).
 
@@ -538,6 +582,8 @@ def extract(
     the only ones a scan's staleness rules need; the others (``__init__`` aside) get neither
     parameters nor body facts and ``body_facts=False``, and class attributes are not
     collected. The scanner uses ``"sectioned"``; drafting and editing use ``"all"``.
+    The statements of Python 2's forms (:func:`python2_statement`) are appended to
+    ``python2`` when it is given.
     """
     if tree is None:
         tree = ts.parse(source)
@@ -546,9 +592,11 @@ def extract(
     if body_facts == "all":
         caps = ts.captures(ts.DEFINITIONS_QUERY, root)
         defs = sorted(caps.get("def", []), key=lambda n: n.start_byte)
+        if python2 is not None:
+            python2.extend(caps.pop("python2", ()))
     else:
         caps = {}
-        pairs = sorted(statement_definitions(root), key=lambda p: p[0].start_byte)
+        pairs = sorted(statement_definitions(root, python2), key=lambda p: p[0].start_byte)
         defs = [n for n, _ in pairs]
         parent_of = {n.id: owner for n, owner in pairs}
 
@@ -673,6 +721,9 @@ def extract(
         t = by_id.get(owner.id) if owner is not None else None
         if t is not None and t.kind != "class" and t.body_facts:
             t.yields = True
+            values = [c for c in node.named_children if c.type != "comment"]
+            if values and not (len(values) == 1 and ts.text(values[0]) == "None"):
+                t.yields_value = True
     for node in caps.get("raise", []):
         owner = _enclosing_def(node)
         t = by_id.get(owner.id) if owner is not None else None
@@ -680,6 +731,14 @@ def extract(
             names = [n for n in _raise_names(node) if n not in t.raises]
             if names:
                 t.raises = (*t.raises, *names)
+        around = _enclosing_def(owner) if owner is not None else None
+        while around is not None:  # the functions this one is nested in
+            o = by_id.get(around.id)
+            if o is not None and o.kind != "class" and o.body_facts:
+                names = [n for n in _raise_names(node) if n not in o.nested_raises]
+                if names:
+                    o.nested_raises = (*o.nested_raises, *names)
+            around = _enclosing_def(around)
     return targets
 
 
@@ -711,15 +770,40 @@ def read_file_and_tree(
     tree = ts.parse(source)
     if tree.root_node.has_error:
         _raise_syntax_error(text, rel_path, tree)
+    python2: list[Node] = []
+    targets = extract(rel_path, source, tree, body_facts=body_facts, python2=python2)
+    if python2:
+        _confirm_python3(text, rel_path)
     facts = FileFacts(
         path=rel_path,
         encoding=encoding,
         newline=detect_newline(text),
         text=text,
         source=source,
-        targets=extract(rel_path, source, tree, body_facts=body_facts),
+        targets=targets,
     )
     return facts, tree
+
+
+PYTHON2_HINT = "(Python 2 code? docagent reads Python 3 only)"
+
+
+def _confirm_python3(text: str, rel_path: str) -> None:
+    """Raise a SourceError when Python's parser rejects a file with a Python 2 statement.
+
+    Only files tree-sitter read a Python 2 form in (:func:`python2_statement`) are parsed
+    here, so a scan parses no other file twice. Their definitions are never targets: no edit of
+    them could be verified.
+    """
+    try:
+        pyast.parse(text, rel_path, quiet=True)
+    except SyntaxError as exc:
+        where = f"{rel_path}:{exc.lineno}" if exc.lineno else rel_path
+        raise SourceError(f"{where}: syntax error: {exc.msg} {PYTHON2_HINT}") from None
+    except ValueError as exc:  # null bytes
+        raise SourceError(f"{rel_path}: cannot parse: {exc}") from None
+    except (RecursionError, MemoryError):
+        pass  # valid syntax too deep for the parser: reported where a fingerprint is needed
 
 
 def _raise_syntax_error(text: str, rel_path: str, tree: Any) -> None:

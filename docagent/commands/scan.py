@@ -124,10 +124,13 @@ def print_report(result: ScanResult) -> None:
         if len(missing) > MAX_LISTED:
             console.print(f"  … {len(missing) - MAX_LISTED} more (use --json for all)")
     scope = "targets (private included)" if result.include_private else "public targets"
+    n = len(result.errors)  # a coverage of files that were skipped says so
+    skipped = f", {n} file{'s' if n != 1 else ''} skipped (listed above)" if n else ""
     console.print(
         f"\n[bold]Coverage {summary['coverage']:.1f}%[/] — {summary['documented']} of "
         f"{summary['total']} {scope} documented, {summary['missing']} missing, "
-        f"{summary['stale']} stale. Style: {escape(result.style)} ({escape(result.style_source)})."
+        f"{summary['stale']} stale{skipped}. Style: {escape(result.style)} "
+        f"({escape(result.style_source)})."
     )
     if result.special.source:
         console.print(escape(printable(f"Special methods: {result.special.describe()}.")))

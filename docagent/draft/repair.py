@@ -451,12 +451,13 @@ class _Numpy(_Style):
         return [indent + kind, *_wrap("", desc, cont, cont, self.width)]
 
 
-def _google_param_lookup(structured: StructuredDraft | None, p: Param) -> str:
+def _google_param_lookup(structured: StructuredDraft | None, p: Param, rest: bool = False) -> str:
     if structured is not None:
         for k, v in structured.params.items():
             if k.lstrip("*") == p.name and v.strip():
                 return v
-    return f"The `{p.name}` argument."
+    tick = "``" if rest else "`"  # reST's single backticks are italics, not code
+    return f"The {tick}{p.name}{tick} argument."
 
 
 def _raise_lookup(structured: StructuredDraft | None, name: str, kind: str) -> str:
@@ -626,7 +627,7 @@ def _repair_sphinx(
         typed = any(b.title == "type" for b in fields("params"))
         new = []
         for p in plan.missing:
-            desc = _google_param_lookup(structured, p)
+            desc = _google_param_lookup(structured, p, rest=True)
             new += _wrap(f":param {p.name}: ", desc, "", cont(), width)
             if typed and p.annotation:
                 new.append(f":type {p.name}: {' '.join(p.annotation.split())}")

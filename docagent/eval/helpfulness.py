@@ -403,7 +403,9 @@ def helpfulness(
     new = [w for w in content if w not in sig]
     distinct = set(new)
     if not distinct:
-        return Help(0.0, 0, 0.0, grounding, ["restates the signature only"], len(said), weight)
+        restated = "the module's name" if target.kind == "module" else "the signature"
+        note = f"restates {restated} only"
+        return Help(0.0, 0, 0.0, grounding, [note], len(said), weight)
     information = len(distinct) / (len(distinct) + HALF)
     novelty = len(new) / len(content)
     value = information * (0.1 + 0.9 * weight)

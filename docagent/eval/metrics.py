@@ -138,7 +138,7 @@ def required_elements(
     Kinds are ``summary``, ``ending`` (the text ends where a docstring can end, not cut short:
     :func:`docagent.eval.ending.finished`), ``param``, ``returns`` (the function returns a
     value, or is an abstract or ``NotImplementedError`` stub annotated with one), ``yields``
-    and ``raises``.
+    (the generator yields a value) and ``raises``.
     """
     out: list[tuple[str, str]] = [("summary", ""), ("ending", "")]
     if target.kind == "module":
@@ -152,7 +152,7 @@ def required_elements(
     declared = is_stub(target) and target.returns not in (None, "None", "NoReturn", "Never")
     if (target.returns_value or declared) and not target.yields and not target.is_property:
         out.append(("returns", ""))
-    if target.yields:
+    if target.yields_value:  # a bare ``yield`` gives nothing to document
         out.append(("yields", ""))
     seen: set[str] = set()
     for r in target.raises:

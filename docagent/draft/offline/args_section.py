@@ -53,8 +53,10 @@ def param_text(p: Param, target: Target, body: BodyFacts | None = None, typed: b
     if usage:
         text += " " + usage
     if p.default is not None:
-        default = " ".join(p.default.split())
-        if "`" in default or len(default) > 40:
+        default = p.default
+        if "\n" in default:  # on several lines: one, unless a string's spaces would change
+            default = "" if "'" in default or '"' in default else " ".join(default.split())
+        if not default or "`" in default or len(default) > 40:
             text += " Optional."
         else:
             text += f" Defaults to {default}."

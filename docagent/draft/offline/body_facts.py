@@ -167,6 +167,19 @@ def _read_own_nodes(
                 }
             condition = _raise_condition(n, fn, parents, stored)
             out.raise_conditions.setdefault(ast.unparse(exc), condition)
+        elif isinstance(n, ast.Raise):  # a bare raise re-raises what its handler caught
+            handler = _handler_of(n, fn, parents)
+            if handler is None or handler.type is None:
+                continue
+            if stored is None:
+                stored = {
+                    m.id for m in own if isinstance(m, ast.Name) and isinstance(m.ctx, ast.Store)
+                }
+            condition = _raise_condition(n, fn, parents, stored)
+            when = "" if condition.startswith("except:") else condition
+            kinds = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+            for kind in kinds:
+                out.raise_conditions.setdefault(ast.unparse(kind), "reraise:" + when)
     # ``walk_own`` pops from a stack: put returns back in source order
     order = sorted(range(len(out.return_nodes)), key=lambda i: position(out.return_nodes[i]))
     out.return_nodes = [out.return_nodes[i] for i in order]
@@ -194,6 +207,18 @@ def _raise_condition(
             return f"except:{caught}"
         child, p = p, parents.get(p)
     return ""
+
+
+def _handler_of(
+    node: ast.Raise, fn: _Function, parents: dict[ast.AST, ast.AST]
+) -> ast.ExceptHandler | None:
+    """The ``except`` clause a bare ``raise`` is in (within ``fn``), or None."""
+    p = parents.get(node)
+    while p is not None and p is not fn:
+        if isinstance(p, ast.ExceptHandler):
+            return p
+        p = parents.get(p)
+    return None
 
 
 def _read_single_statement(body: list[ast.stmt], out: BodyFacts) -> None:

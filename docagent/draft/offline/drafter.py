@@ -67,7 +67,7 @@ def function_draft(
     annotated_none = ann is None or ann.strip() in ("None", "NoReturn", "Never")
     if not target.yields and (target.returns_value or not annotated_none):
         returns = returns_text(target, body, cls_words, typed_return)
-    yields = yields_text(target, body) if target.yields else ""
+    yields = yields_text(target, body) if target.yields_value else ""  # not for a bare yield
     return StructuredDraft(
         summary=summary,
         description="\n\n".join(notes),

@@ -25,6 +25,13 @@ def raise_text(exc: str, body: BodyFacts) -> str:
     cond = body.raise_conditions.get(exc)
     if cond is None:
         return "When the operation fails (re-raised from a handler)."
+    if cond.startswith("reraise:"):  # a bare raise in the handler of ``exc``
+        when = cond[8:]
+        if when.startswith("words:"):
+            return when[6:].rstrip(".") + " (re-raised)."
+        if not when:
+            return "When the operation raises it (re-raised)."
+        return f"If {plain_code(when)} (re-raised)."
     if cond.startswith("except:"):
         return f"When {plain_code(cond[7:])} is caught during the operation."
     if cond.startswith("words:"):

@@ -140,6 +140,11 @@ def _returned_value(target: Target, body: BodyFacts, ann: str, suffix: str) -> s
 def yields_text(target: Target, body: BodyFacts) -> str:
     """The Yields section of generator ``target``."""
     values = list(dict.fromkeys(body.yields))
+    if target.is_context_manager:  # one value: what ``with ... as`` binds
+        v = values[0] if len(values) == 1 else ""
+        if re.fullmatch(r"[A-Za-z_]\w*", v) and meaningful(v) and v not in GENERIC_RESULTS:
+            return f"The {as_phrase(split_words(v))} that the with statement binds."
+        return "The object that the with statement binds."
     params = {p.name for p in target.params}
     if len(values) == 1 and re.fullmatch(r"[A-Za-z_]\w*", values[0]):
         v = values[0]

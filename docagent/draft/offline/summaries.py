@@ -197,7 +197,7 @@ def _by_verb(a: _About) -> str | None:
     if head not in VERBS:
         return None
     verb = head.capitalize()
-    if as_phrase(a.words[1:]):
+    if as_phrase(a.words[1:]) and not all(w.isdigit() for w in a.words[1:]):  # not read1
         return verb_sentence(verb, a.words[1:])
     named = [p for p in a.params if p.kind not in VAR_KINDS]
     required = named[0].name if named and named[0].default is None else ""
@@ -244,16 +244,18 @@ def _condition_summary(a: _About, nodes: list[ast.expr]) -> str | None:
 def _by_name(a: _About) -> str:
     """The last resort: the name as words, or the arguments when the name says nothing."""
     target = a.target
+    if target.is_context_manager:
+        return f"Context manager for the {a.phrase}."
     if not meaningful(a.name):
         args = listing([f"`{p}`" for p in a.first], "and", 3)
-        if target.yields:
+        if target.yields_value:
             return f"Yield values computed from {args}." if args else "Yield values."
         if target.returns_value:
             return f"Compute a value from {args}." if args else "Compute a value."
         return f"Perform the `{a.name}` operation."
     words = a.words
     plural = words[-1].endswith("s") and not words[-1].endswith("ss")
-    if target.yields:
+    if target.yields_value:
         return f"Yield the {a.phrase}." if plural else f"Yield the {a.phrase} values."
     if target.returns_value:
         if len(words) == 1 or words[-1] in NOT_OBJECTS or words[0] in NOT_OBJECTS:
