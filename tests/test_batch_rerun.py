@@ -197,6 +197,34 @@ def test_a_killed_drafting_run_leaves_readable_records_and_the_rerun_completes(
     assert again[3] == data and again[1]["reused"] == 6
 
 
+def test_a_replayed_run_starts_two_git_processes(
+    repo_factory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    normal_runs: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The replayed run asks git for the files (the scan) and, once, for the reviewer and the
+    repository's remote; the git folder of a plain checkout is ``.git`` (no ``rev-parse``)."""
+    from docagent import repo as repomod
+
+    root, out = _repo(repo_factory, tmp_path)
+    first = _cli(root, out, capsys)
+    started: list[str] = []
+    real = repomod._Commands.start
+
+    def counting(self, name: str, *args: str):  # noqa: ANN001, ANN202
+        started.append(name)
+        return real(self, name, *args)
+
+    monkeypatch.setattr(repomod._Commands, "start", counting)
+    again = _cli(root, out, capsys)
+    assert len(normal_runs) == 1 and again[3] == first[3]
+    assert sorted(started) == ["config", "ls_files"]
+    exclude = (root / ".git" / "info" / "exclude").read_text().splitlines()
+    assert exclude.count(".docagent/") == 1
+
+
 def test_a_rerun_without_out_is_replayed_too(
     repo_factory, tmp_path: Path, normal_runs: list[int]
 ) -> None:
