@@ -19,11 +19,13 @@ log. Printed per run:
   wall time;
 - the decision log's size per draft — goal: <= 4 KB;
 - a second ``batch`` with nothing left to do (every draft reused) against a warm ``scan`` of the
-  same tree, time and peak memory — goal: within 2x of the warm scan, memory flat in history;
-  and a third, which must write the same proposals (both re-runs replay the last run's record
-  when it has one: ``docagent/batch_rerun.py``);
-- with ``--baseline-src``, whether both versions wrote the same proposals (the first run's file
-  line by line, the re-run's as a set of records).
+  same tree, time and peak memory (the process's own: ``VmHWM`` where Linux gives it, since
+  ``ru_maxrss`` also counts this benchmark's memory at the spawn when it was larger) — goal:
+  within 2x of the warm scan, memory flat in history; and a third, which must write the same
+  proposals (both re-runs replay the last run's record when it has one:
+  ``docagent/batch_rerun.py``);
+- with ``--baseline-src``, whether both versions wrote the same proposals (each run's file as a
+  set of records and line by line; a run now leaves its records in file order).
 
 ``--baseline-src DIR`` (a checkout of another docagent version, for example ``git archive main``
 unpacked) runs the same measurements with that version in the same invocation and prints the
@@ -94,7 +96,14 @@ else:
            "failed": summary["failed"], "phases": phases, "cpu": cpu}
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 out["cpu_s"] = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
-out["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+# This process's own peak (VmHWM): ru_maxrss also counts the benchmark process's memory when
+# it was larger at the spawn (Linux keeps the high-water mark across exec).
+try:
+    with open("/proc/self/status") as fh:
+        hwm = next(int(l.split()[1]) for l in fh if l.startswith("VmHWM:"))
+    out["maxrss_mib"] = hwm / 1024
+except (OSError, StopIteration, ValueError):
+    out["maxrss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps(out))
 """
 
@@ -213,19 +222,22 @@ def _compare_outputs(
 ) -> None:
     """Print whether both versions wrote the same proposals (draft ids aside), every round.
 
-    The first run's file is compared line by line (same drafts, same order); the re-run's as a
-    set of records, since a version may order the reused records differently.
+    Each run's file is compared as a set of records and line by line: a version may order the
+    records differently (since the re-run work of issue 17, a run leaves its records in file
+    order, as a re-run writes them; before, the drafting run left them in the order drafted).
+    The first run's file of each version is also compared with the baseline's re-run (file
+    order) line by line.
     """
-    first = all(b[0] == t[0] for b, t in zip(base, this, strict=True))
-    again = all(sorted(b[1]) == sorted(t[1]) for b, t in zip(base, this, strict=True))
-    order = all(b[1] == t[1] for b, t in zip(base, this, strict=True))
-    runs = len(this)
-    print(
-        f"proposals of the first run, baseline vs this: "
-        f"{'identical' if first else 'DIFFERENT'} ({len(this[0][0])} records, {runs} round(s))"
-    )
-    print(f"proposals of the re-run: {'the same records' if again else 'DIFFERENT records'}"
-          f"{'' if order else ' (in another order)'}")  # fmt: skip
+    pairs = list(zip(base, this, strict=True))
+    for n, name in ((0, "first run"), (1, "re-run")):
+        same = all(sorted(b[n]) == sorted(t[n]) for b, t in pairs)
+        order = all(b[n] == t[n] for b, t in pairs)
+        verdict = "identical" if order else "the same records, in another order"
+        print(f"proposals of the {name}, baseline vs this: {verdict if same else 'DIFFERENT'}"
+              f" ({len(this[0][n])} records, {len(pairs)} round(s))")  # fmt: skip
+    as_rerun = all(t[0] == b[1] for b, t in pairs)
+    print(f"this version's first run = the baseline's re-run, line by line: "
+          f"{'yes' if as_rerun else 'no'}")  # fmt: skip
 
 
 def main() -> int:

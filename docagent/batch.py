@@ -422,24 +422,69 @@ def _fixed_point(out: Path | None, items: list[WorkItem], kept: bytes) -> str | 
     return file_digest(out)
 
 
-def _settled(
-    session: Session, scanned: ScanResult, items: list[WorkItem], out: Path, kept: bytes
-) -> tuple[list[int], str] | None:
-    """After a run that drafted (and wrote ``out``): the order in which the next run on the
-    same inputs writes the lines of ``out`` after the ``kept`` records, and the hash of the
-    file it leaves, when that run would reuse every target; else None.
+def _file_order(session: Session, scanned: ScanResult) -> list[WorkItem]:
+    """The work items of the scanned files in file order (path, then source order), as a
+    re-run lists them: the order of ``--out``'s records when a run ends."""
+    return [i for rel in session._files for i in session.scanned_items(scanned, rel)]
 
-    Checked, not assumed: the next run's items (from the scan, as a re-run lists them) are this
-    run's; its reuse lookup (a new :class:`_Resume` on the log as it is now) finds for each
-    target the draft whose record this run wrote; that record, rebuilt from the logged draft
-    as a reuse writes it, is the line this run wrote, byte for byte; and the records it keeps
-    are this run's ``kept``.
+
+def _put_in_file_order(out: Path, kept: bytes, order: list[tuple[str, str]]) -> None:
+    """Rewrite ``out`` with this run's records (after the ``kept`` ones) in file order
+    (``order``; records of other targets, such as README sections, after them as written).
+
+    The records were appended as their targets were handled (a ``kill -9`` keeps each of
+    them); this replaces the file at once with the same lines in another order, atomically
+    and synced (:func:`~docagent.writes.write_atomic`), so a kill leaves one order or the
+    other, never a mix. Nothing is written when the lines are in file order already, or when
+    the file is not as the run wrote it (its kept start changed, a line is cut short).
     """
-    listed = [i for rel in session._files for i in session.scanned_items(scanned, rel)]
-    keys = [i.key for i in listed]  # the next run's items, in its order (file order)
-    if sorted(keys) != sorted(i.key for i in items) or len(set(keys)) != len(keys):
+    from docagent.writes import write_atomic
+
+    try:
+        data = out.read_bytes()
+    except OSError:
+        return
+    if not data.startswith(kept) or not data.endswith(b"\n") or len(data) == len(kept):
+        return
+    lines = data[len(kept) : -1].split(b"\n")
+    rank = {key: n for n, key in enumerate(order)}
+    last = len(rank)
+    places: list[int] = []
+    for line in lines:
+        try:
+            raw = json.loads(line)
+            places.append(rank.get((raw["path"], raw["qualname"]), last))
+        except (ValueError, KeyError, TypeError, RecursionError):
+            places.append(last)
+    moved = sorted(range(len(lines)), key=places.__getitem__)  # stable: ties stay as written
+    if moved == list(range(len(lines))):
+        return
+    try:
+        write_atomic(out, kept + b"".join(lines[n] + b"\n" for n in moved))
+    except OSError:
+        return  # the records stay as written: complete, in the order they were handled
+
+
+def _settled(
+    session: Session,
+    listed: list[WorkItem],
+    items: list[WorkItem],
+    out: Path,
+    kept: bytes,
+) -> str | None:
+    """After a run that drafted (and wrote ``out`` in file order): the hash of ``out`` when
+    the next run on the same inputs would reuse every target and write ``out`` as it is;
+    else None.
+
+    Checked, not assumed: the next run's items (from the scan, as a re-run lists them:
+    ``listed``) are this run's; its reuse lookup (a new :class:`_Resume` on the log as it is
+    now) finds for each target the draft whose record this run wrote; that record, rebuilt
+    from the logged draft as a reuse writes it, is the line this run wrote, byte for byte, in
+    the same place; and the records it keeps are this run's ``kept``.
+    """
+    order = [i.key for i in listed]
+    if sorted(order) != sorted(i.key for i in items) or len(set(order)) != len(order):
         return None
-    items = listed
     try:
         data = out.read_bytes()
     except OSError:
@@ -447,32 +492,33 @@ def _settled(
     if not data.startswith(kept) or not data.endswith(b"\n"):
         return None
     lines = data[len(kept) : -1].split(b"\n")
-    at: dict[tuple[str, str], tuple[int, str]] = {}
-    for n, line in enumerate(lines):
+    if len(lines) != len(order):
+        return None
+    at: dict[tuple[str, str], str] = {}
+    for key, line in zip(order, lines, strict=True):
         try:
             raw = json.loads(line)
-            key, draft_id = (raw["path"], raw["qualname"]), raw["draft_id"]
+            found, draft_id = (raw["path"], raw["qualname"]), raw["draft_id"]
         except (ValueError, KeyError, TypeError, RecursionError):
             return None
-        if key in at or not isinstance(draft_id, str):
+        if found != key or not isinstance(draft_id, str):
             return None
-        at[key] = (n, draft_id)
-    if set(at) != {i.key for i in items}:
-        return None
+        at[key] = draft_id
     resume = _Resume(session)
-    if any(resume._find_id(i) != at[i.key][1] for i in items):
+    if any(resume._find_id(i) != at[i.key] for i in listed):
         return None
-    for start in range(0, len(items), READ_AHEAD):
-        chunk = items[start : start + READ_AHEAD]
-        ids = [at[i.key][1] for i in chunk]
-        rows = session.store.drafts_by_id(ids, with_source=False, with_context=False)
-        for item in chunk:
-            row = rows.get(at[item.key][1])
+    for start in range(0, len(listed), READ_AHEAD):
+        chunk = order[start : start + READ_AHEAD]
+        rows = session.store.drafts_by_id(
+            [at[key] for key in chunk], with_source=False, with_context=False
+        )
+        for n, key in enumerate(chunk, start=start):
+            row = rows.get(at[key])
             if row is None:
                 return None
             draft = draft_from_record(row)
             draft.cached = True
-            if _proposal(draft, "proposed").to_json().encode() != lines[at[item.key][0]]:
+            if _proposal(draft, "proposed").to_json().encode() != lines[n]:
                 return None
     try:
         text = data.decode("utf-8")
@@ -480,9 +526,7 @@ def _settled(
         return None
     if _kept_records(text, set(at)) != kept:
         return None
-    order = [at[i.key][0] for i in items]
-    result = kept + b"".join(lines[n] + b"\n" for n in order)
-    return order, batch_rerun.bytes_digest(result)
+    return batch_rerun.bytes_digest(data)
 
 
 def _reused_summary(summary: dict[str, Any], items: list[WorkItem]) -> dict[str, Any]:
@@ -713,7 +757,7 @@ async def run_batch_async(
             if rerun:  # a re-run that can show nothing changed (docagent/batch_rerun.py)
                 inputs = batch_rerun.inputs_digest(session, scanned, out_path)
                 known = batch_rerun.load(session.root, inputs, batch_rerun.file_digest(out_path))
-                if known is not None and (known.order is None or _reorder(known, out_path)):
+                if known is not None:
                     return _known_result(session, known.summary, started, quiet)
                 batch_rerun.forget(session.root)
                 mark = session.store.log_mark()
@@ -791,6 +835,11 @@ async def run_batch_async(
             summary["readme_sections"] = len(sections)
         if stats.stopped:
             _note(stats.stopped, quiet)
+        listed: list[WorkItem] = []
+        if out_path is not None and not stream:
+            # records were appended as handled (a kill keeps each); the run leaves file order
+            listed = _file_order(session, scanned)
+            _put_in_file_order(out_path, kept, [i.key for i in listed])
         # every target handled, none failed: the next run on the same inputs can be foreseen
         clean = bool(inputs) and not (
             stats.failures or stats.not_drafted or stats.stopped or session.log_failure
@@ -829,15 +878,14 @@ async def run_batch_async(
             if out_sha is not None or out_path is None:
                 batch_rerun.save(session.root, inputs, out_sha, result)
         elif settle and out_path is not None and not stream:
-            # the next run reuses every draft this one made, and writes them in file order
-            found = _settled(session, scanned, items, out_path, kept)
-            if found is not None:
+            # the next run reuses every draft this one made, and writes --out as it stands
+            out_sha = _settled(session, listed, items, out_path, kept)
+            if out_sha is not None:
                 batch_rerun.save(
                     session.root,
                     batch_rerun.inputs_digest(session, scanned, out_path),  # the log grew
-                    batch_rerun.file_digest(out_path),
+                    out_sha,
                     _reused_summary(result, items),
-                    order=found,
                 )
         # no file changed: the coverage after is the coverage before (no second scan)
         session.close(unchanged=not session.changed_paths(), **logged)
@@ -851,31 +899,6 @@ async def run_batch_async(
             await session.provider.aclose()
         session.store.close()
         held.close()
-
-
-def _reorder(known: batch_rerun.LastRun, out: Path | None) -> bool:
-    """Write ``out`` as the run :data:`known` foresaw does: its lines in file order (checked by
-    the hash of the result; False, and nothing written, when it differs)."""
-    from docagent.writes import write_atomic
-
-    assert known.order is not None
-    if out is None:
-        return False
-    order, want = known.order
-    try:
-        data = out.read_bytes()
-    except OSError:
-        return False
-    lines = data.split(b"\n")
-    kept, body = lines[: len(lines) - 1 - len(order)], lines[len(lines) - 1 - len(order) : -1]
-    if len(body) != len(order) or sorted(order) != list(range(len(order))):
-        return False
-    result = b"".join(line + b"\n" for line in kept) + b"".join(body[n] + b"\n" for n in order)
-    if batch_rerun.bytes_digest(result) != want:
-        return False
-    write_atomic(out, result)
-    batch_rerun.save(known.root, known.inputs, want, known.summary)  # the file now stands
-    return True
 
 
 def _known_result(

@@ -15,9 +15,10 @@ Anything else — a changed file, setting, drafter or prompt version, a draft or
 the log, an edited ``--out`` — gives another digest or hash, and the run is a normal one.
 
 A run that drafted (none failed) is recorded too when what the next run does can be shown at
-its end (``docagent.batch._settled``): that run would reuse every draft, and write the same
-lines in file order. The record then also holds that order and the hash of the file it gives;
-the next run writes ``--out`` so (checked by the hash) and reports a run that reused everything.
+its end (``docagent.batch._settled``): that run would reuse every draft and write the same
+lines, in the file order this run left ``--out`` in (every run writing to a file leaves its
+records in file order). The next run then reports a run that reused everything, and leaves
+``--out`` as it is.
 
 The record also lists the summary's texts that the secret scrubbing found clean when the run
 was logged, so the replayed run logs them without compiling the scrubbing's rules again.
@@ -45,8 +46,8 @@ if TYPE_CHECKING:
     from docagent.session import Session
 
 RECORD_NAME = "last-batch.json"
-#: bump when what a run's result depends on changes
-RECORD_VERSION = 1
+#: bump when what a run's result depends on changes (2: no reordering of ``--out`` on replay)
+RECORD_VERSION = 2
 _MAGIC = b"docagent-last-batch"
 
 
@@ -96,7 +97,7 @@ def inputs_digest(session: Session, result: ScanResult, out: Path | None) -> str
 
 def bytes_digest(data: bytes) -> str:
     """The hash by which the record knows ``--out``'s bytes."""
-    return hashlib.blake2b(data, digest_size=20).hexdigest()
+    return hashlib.sha256(data).hexdigest()  # (faster than blake2b where the CPU has SHA)
 
 
 def file_digest(path: Path | None) -> str | None:
@@ -126,9 +127,6 @@ class LastRun:
     inputs: str
     #: the summary, minus ``run_id``, ``duration_s`` and ``coverage``
     summary: dict[str, Any]
-    #: after a run that drafted: the order of ``--out``'s lines the next run writes, and the
-    #: hash of the file it leaves; None when it leaves ``--out`` as it is
-    order: tuple[list[int], str] | None = None
 
 
 def load(root: Path, inputs: str, out_sha: str | None) -> LastRun | None:
@@ -138,31 +136,15 @@ def load(root: Path, inputs: str, out_sha: str | None) -> LastRun | None:
         return None
     if record.get("inputs") != inputs or record.get("out") != out_sha:
         return None
-    order = record.get("order")
-    if order is not None and not (
-        isinstance(order, list)
-        and len(order) == 2
-        and isinstance(order[0], list)
-        and all(type(n) is int for n in order[0])
-        and isinstance(order[1], str)
-    ):
-        return None
     clean = record.get("clean")
     if isinstance(clean, list):
         from docagent.store.redact import trust_clean
 
         trust_clean(clean)  # what the run logs again was found clean when it was logged
-    return LastRun(root, inputs, record["summary"], (order[0], order[1]) if order else None)
+    return LastRun(root, inputs, record["summary"])
 
 
-def save(
-    root: Path,
-    inputs: str,
-    out_sha: str | None,
-    summary: dict[str, Any],
-    *,
-    order: tuple[list[int], str] | None = None,
-) -> None:
+def save(root: Path, inputs: str, out_sha: str | None, summary: dict[str, Any]) -> None:
     """Record what the next run on ``inputs`` does (see the module docstring and
     :class:`LastRun`); failures are ignored (only the next run is slower)."""
     from docagent.store.redact import scrub_text
@@ -170,8 +152,6 @@ def save(
     clean = sorted({t for t in _strings(summary) if scrub_text(t) == t})
     record: dict[str, Any] = {"inputs": inputs, "out": out_sha, "summary": summary}
     record["clean"] = clean
-    if order is not None:
-        record["order"] = [order[0], order[1]]
     write_signed(_path(root), _TAG, record)
 
 

@@ -602,10 +602,24 @@ def python_files(
     return sorted(result)
 
 
+def _plain_git_dir(root: Path) -> Path | None:
+    """``root/.git`` when it is the repository's git folder without asking git: a folder, and
+    no ``GIT_DIR`` or ``GIT_COMMON_DIR`` in the environment (else None: ask git)."""
+    if os.environ.get("GIT_DIR") or os.environ.get("GIT_COMMON_DIR"):
+        return None
+    folder = Path(root) / ".git"
+    return folder if folder.is_dir() and not folder.is_symlink() else None
+
+
 def ensure_excluded(root: Path, entry: str = ".docagent/") -> None:
-    """Add ``entry`` to ``.git/info/exclude`` once (never touches the user's .gitignore)."""
-    with _git(root) as r:
-        git_dir = Path(r.git_dir)
+    """Add ``entry`` to ``.git/info/exclude`` once (never touches the user's .gitignore).
+
+    ``root`` is the repository's top folder. The git folder is ``root/.git`` when that is a
+    folder (no ``git`` process then), else what git says (a worktree, a submodule)."""
+    git_dir = _plain_git_dir(root)
+    if git_dir is None:
+        with _git(root) as r:
+            git_dir = Path(r.git_dir)
     exclude = git_dir / "info" / "exclude"
     exclude.parent.mkdir(parents=True, exist_ok=True)
     existing = exclude.read_text(encoding="utf-8") if exclude.exists() else ""
@@ -616,17 +630,31 @@ def ensure_excluded(root: Path, entry: str = ".docagent/") -> None:
             fh.write(entry + "\n")
 
 
-def user_email(root: Path) -> str:
-    """Return git ``user.email`` for the repository, else the OS user name."""
+def git_config(root: Path, names: Sequence[str]) -> dict[str, str]:
+    """The repository's git settings ``names`` (lower-case ``section.key`` names, as
+    ``git config --get`` reads them, the last value of one set several times), read by one
+    ``git config`` process; a name that is not set is absent, and so is every name when git
+    cannot say."""
+    pattern = "^(" + "|".join(re.escape(n) for n in names) + ")$"
+    values: dict[str, str] = {}
+    with contextlib.suppress(Exception), _git(root) as r:  # none set: git exits 1
+        out = r.git.config("-z", "--get-regexp", pattern)
+        for entry in out.split("\0"):
+            name, _, value = entry.partition("\n")
+            if name:
+                values[name] = value
+    return values
+
+
+def user_email(root: Path, email: str | None = None) -> str:
+    """Return git ``user.email`` for the repository (``email`` when the caller read it
+    already: :func:`git_config`), else the OS user name."""
     import getpass
 
-    try:
-        with _git(root) as r:
-            email = r.git.config("--get", "user.email").strip()
-            if email:
-                return email
-    except Exception:  # unset config raises; fall back to the OS user
-        pass
+    if email is None:
+        email = git_config(root, ["user.email"]).get("user.email", "")
+    if email.strip():
+        return email.strip()
     try:
         return getpass.getuser()
     except Exception:
@@ -699,11 +727,13 @@ def repo_name(root: Path) -> str:
     return remote_name(root) or Path(root).resolve().name
 
 
-def remote_name(root: Path) -> str:
-    """The ``origin`` remote normalised as in :func:`repo_name` (host lower-cased); "" if none."""
-    url = ""
-    with contextlib.suppress(Exception), _git(root) as r:
-        url = r.git.config("--get", "remote.origin.url").strip()
+def remote_name(root: Path, url: str | None = None) -> str:
+    """The ``origin`` remote normalised as in :func:`repo_name` (host lower-cased); "" if none.
+
+    ``url``: the remote's URL when the caller read it already (:func:`git_config`)."""
+    if url is None:
+        url = git_config(root, ["remote.origin.url"]).get("remote.origin.url", "")
+    url = url.strip()
     if not url:
         return ""
     url = re.sub(r"^[a-z][a-z0-9+.-]*://", "", url, flags=re.IGNORECASE)

@@ -447,7 +447,8 @@ def test_a_changed_file_is_fingerprinted_again_and_only_its_changed_target_draft
     first = _batch(root, out=out)
     old = dict(((p, q), sha) for p, q, sha, _ in _records(out))
     (root / "core.py").write_text(MODULE.replace("return x * 2", "return x * 3"))
-    again = _batch(root, out=out)
+    handled: list[tuple[str, str]] = []
+    again = _batch(root, out=out, on_draft=lambda item, _draft: handled.append(item.key))
     assert again["drafted"] == 1  # ``base`` changed; the rest is reused
     assert again["reused"] == first["drafted"] - 1
     records = _records(out)
@@ -456,7 +457,16 @@ def test_a_changed_file_is_fingerprinted_again_and_only_its_changed_target_draft
     want = astfacts.analyze(pyast.parse(facts.text, quiet=True), facts).shas
     assert new[("core.py", "base")] == want["base"] != old[("core.py", "base")]
     assert new[("core.py", "middle")] == old[("core.py", "middle")] == want["middle"]
-    assert records[-1][:2] == ("core.py", "base")  # drafted after the reused items
+    assert handled[-1] == ("core.py", "base")  # drafted after the reused items
+    # --out ends in file order (source order here), the drafted record in its place
+    assert [q for _, q, _, _ in records] == [
+        "base",
+        "middle",
+        "top",
+        "Thing",
+        "Thing.__init__",
+        "Thing.grow",
+    ]
 
 
 def test_a_damaged_foreign_or_malformed_facts_cache_is_ignored(repo_factory) -> None:

@@ -82,12 +82,11 @@ def test_an_identical_rerun_prints_logs_and_writes_what_a_normal_rerun_does(
     first = _cli(root, out, capsys)
     assert first[1]["drafted"] == 6 and first[0] == 0
     assert (root / ".docagent" / batch_rerun.RECORD_NAME).is_file()
-    drafted_order = out.read_bytes()
-    second = _cli(root, out, capsys)  # reuses every draft: --out in file order
+    drafted = out.read_bytes()
+    second = _cli(root, out, capsys)  # reuses every draft
     assert second[1]["reused"] == 6 and second[1]["drafted"] == 0
     assert len(normal_runs) == 1  # no target looked up, read or drafted
-    assert second[3] != drafted_order
-    assert sorted(second[3].splitlines()) == sorted(drafted_order.splitlines())
+    assert second[3] == drafted  # the drafting run left --out as a re-run writes it
     third = _cli(root, out, capsys)
     assert len(normal_runs) == 1
     assert third[:4] == second[:4]  # exit code, summary, stderr, --out byte for byte
@@ -99,7 +98,7 @@ def test_an_identical_rerun_prints_logs_and_writes_what_a_normal_rerun_does(
     assert len(normal_runs) == 2 and fourth[:4] == third[:4]
     # and the same as a normal re-run after the drafting run
     (root / ".docagent" / batch_rerun.RECORD_NAME).unlink()
-    out.write_bytes(drafted_order)
+    out.write_bytes(drafted)
     fifth = _cli(root, out, capsys)
     assert len(normal_runs) == 3 and fifth[:4] == second[:4]
     with Store.open(root) as store:
@@ -111,6 +110,119 @@ def test_an_identical_rerun_prints_logs_and_writes_what_a_normal_rerun_does(
         normal = dict(runs[fourth[4][0]].summary)
         normal.pop("duration_s")
         assert summary == normal
+
+
+#: the targets of :func:`_repo` in file order (path, then source order)
+FILE_ORDER = [
+    ("pkg/core.py", "middle"),
+    ("pkg/core.py", "base"),
+    ("pkg/core.py", "Thing"),
+    ("pkg/core.py", "Thing.grow"),
+    ("pkg/other.py", "<module>"),
+    ("pkg/other.py", "lone"),
+]
+
+
+def _keys(data: bytes) -> list[tuple[str, str]]:
+    """The targets of ``--out``'s records, in the file's order (every line must be JSON)."""
+    return [(r["path"], r["qualname"]) for r in map(json.loads, data.splitlines())]
+
+
+def test_a_drafting_run_leaves_out_in_file_order_and_the_first_rerun_replays_it(
+    repo_factory, tmp_path: Path, capsys: pytest.CaptureFixture[str], normal_runs: list[int]
+) -> None:
+    """Drafted callees first, the records end in file order (the kept one first); the very
+    first re-run replays the record without writing ``--out`` at all."""
+    root, out = _repo(repo_factory, tmp_path)
+    first = _cli(root, out, capsys)
+    assert first[1]["drafted"] == 6
+    assert _keys(first[3]) == [("gone.py", "old"), *FILE_ORDER]
+    before = out.stat()
+    second = _cli(root, out, capsys)
+    assert len(normal_runs) == 1 and second[1]["reused"] == 6 and second[0] == 0
+    after = out.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    assert second[3] == first[3]
+
+
+def test_without_concurrency_one_the_records_still_end_in_file_order(
+    repo_factory, tmp_path: Path
+) -> None:
+    """Whatever order the drafts finish in, ``--out`` ends in file order."""
+    root, out = _repo(repo_factory, tmp_path)
+    summary = batch.run_batch(
+        root, provider="offline", out=out, progress=False, quiet=True, concurrency=4
+    )
+    assert summary["drafted"] == 6
+    assert _keys(out.read_bytes()) == [("gone.py", "old"), *FILE_ORDER]
+
+
+@pytest.mark.parametrize(
+    ("target", "nth", "written", "ordered"),
+    [
+        ("docagent.proposals.append_proposal", 4, 3, False),  # three records written
+        ("docagent.batch._put_in_file_order", 1, 6, False),  # before the end's rewrite
+        # the writes of a run: scan cache, facts cache, --out's kept records, then the rewrite
+        ("os.replace", 4, 6, False),  # the file-order copy written, not yet renamed
+        ("docagent.writes._fsync_dir", 2, 6, True),  # renamed, its folder not yet synced
+    ],
+    ids=["mid-run", "before-rewrite", "before-rename", "after-rename"],
+)
+def test_a_killed_drafting_run_leaves_readable_records_and_the_rerun_completes(
+    repo_factory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    target: str,
+    nth: int,
+    written: int,
+    ordered: bool,
+) -> None:
+    """kill -9 during a drafting run: every record written is a complete line, the foreign
+    record is kept, and the next run reuses what was drafted, completes the rest and leaves
+    ``--out`` in file order, which the run after it replays."""
+    from killing import run_killed
+
+    root, out = _repo(repo_factory, tmp_path)
+    proc = run_killed(target, nth, ["batch", str(root), "--provider", "offline", "--out", str(out)])
+    assert proc.returncode == -9, proc.stderr
+    keys = _keys(out.read_bytes())  # every line parses
+    assert keys[0] == ("gone.py", "old") and len(keys) == 1 + written
+    assert set(keys[1:]) <= set(FILE_ORDER)
+    assert (keys[1:] == FILE_ORDER) == ordered  # drafted callees first: base before middle
+    code, summary, _, data, _ = _cli(root, out, capsys)
+    assert code == 0 and summary["drafted"] + summary["reused"] == 6
+    assert summary["reused"] >= written
+    assert _keys(data) == [("gone.py", "old"), *FILE_ORDER]
+    again = _cli(root, out, capsys)
+    assert again[3] == data and again[1]["reused"] == 6
+
+
+def test_a_replayed_run_starts_two_git_processes(
+    repo_factory,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    normal_runs: list[int],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The replayed run asks git for the files (the scan) and, once, for the reviewer and the
+    repository's remote; the git folder of a plain checkout is ``.git`` (no ``rev-parse``)."""
+    from docagent import repo as repomod
+
+    root, out = _repo(repo_factory, tmp_path)
+    first = _cli(root, out, capsys)
+    started: list[str] = []
+    real = repomod._Commands.start
+
+    def counting(self, name: str, *args: str):  # noqa: ANN001, ANN202
+        started.append(name)
+        return real(self, name, *args)
+
+    monkeypatch.setattr(repomod._Commands, "start", counting)
+    again = _cli(root, out, capsys)
+    assert len(normal_runs) == 1 and again[3] == first[3]
+    assert sorted(started) == ["config", "ls_files"]
+    exclude = (root / ".git" / "info" / "exclude").read_text().splitlines()
+    assert exclude.count(".docagent/") == 1
 
 
 def test_a_rerun_without_out_is_replayed_too(
@@ -191,8 +303,7 @@ def test_any_change_gives_a_normal_run(
     assert len(normal_runs) == before + 1
     # what a run without any record gives on the same state
     batch_rerun.forget(root)
-    for _ in range(2):  # once to settle (reorders --out after drafting), then as it stands
-        again = _cli(root, out, capsys)
+    again = _cli(root, out, capsys)
     assert changed[1]["targets"] == again[1]["targets"]
     assert sorted(changed[3].splitlines()) == sorted(again[3].splitlines())
 
@@ -273,12 +384,12 @@ def test_the_run_after_a_paid_run_reports_what_a_normal_rerun_does(
     first = run()
     assert first["drafted"] == 6 and first["cost_usd"] > 0 and first["estimate"]["cost_usd"] > 0
     calls = sum(server.received.values())
-    drafted_order = out.read_bytes()
+    drafted = out.read_bytes()
     foreseen = run()
     assert len(normal_runs) == 1 and sum(server.received.values()) == calls
     written = out.read_bytes()
     (root / ".docagent" / batch_rerun.RECORD_NAME).unlink()
-    out.write_bytes(drafted_order)
+    out.write_bytes(drafted)
     normal = run()
     assert len(normal_runs) == 2 and sum(server.received.values()) == calls
     assert foreseen == normal and out.read_bytes() == written

@@ -197,6 +197,50 @@ def test_scan_since_imports_neither_gitpython_nor_unneeded_modules(worked) -> No
     assert proc.stderr.strip().splitlines()[-1] == "0 []", proc.stderr
 
 
+PLAIN = '''"""Helpers."""
+
+
+def add(a, b):
+    """Add two numbers."""
+    return a + b
+'''
+SECTIONED = '''def add(a, b):
+    """Add two numbers.
+
+    Args:
+        a: The first.
+        c: Not a parameter.
+    """
+    return a + b
+'''
+
+
+@pytest.mark.parametrize(
+    ("text", "parser"), [(PLAIN, False), (SECTIONED, True)], ids=["plain", "sections"]
+)
+def test_the_docstring_parser_is_imported_only_for_a_docstring_with_sections(
+    repo_factory, text: str, parser: bool
+) -> None:
+    """A narrowed scan of a file whose docstrings have no sections does not import
+    docstring_parser (a few ms of start-up); one with sections still finds it stale."""
+    root = repo_factory({"m.py": "x = 1\n"})
+    (root / "m.py").write_text(text)
+    code = (
+        "import sys\n"
+        "from docagent.cli import main\n"
+        f"code = main(['scan', {str(root)!r}, '--since', 'HEAD', '--json'])\n"
+        "print(code, 'docstring_parser' in sys.modules, file=sys.stderr)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=root.parent
+    )
+    assert proc.returncode == 0, proc.stderr
+    statuses = {t["qualname"]: t["status"] for t in json.loads(proc.stdout)["targets"]}
+    assert statuses["add"] == ("stale" if parser else "ok")
+    assert proc.stderr.strip().splitlines()[-1].split()[-1] == str(parser), proc.stderr
+
+
 def _help(parser: argparse.ArgumentParser, argv: list[str], capsys) -> str:
     with pytest.raises(SystemExit):
         parser.parse_args(argv)

@@ -173,6 +173,39 @@ def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> Non
         assert rev.mode == "tui"
 
 
+def test_the_reviewer_and_repository_come_from_one_git_process(
+    repo: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log's reviewer (the last ``user.email`` set, as ``git config --get`` reads it) and
+    repository (``origin``, credentials dropped) are what git says, read by one process."""
+    from docagent import repo as repomod
+
+    monkeypatch.delenv("DOCAGENT_DB", raising=False)
+    monkeypatch.delenv("DOCAGENT_REPO_NAME", raising=False)
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(repo), *args], check=True)
+
+    git("config", "user.email", "first@example.com")
+    git("config", "--add", "user.email", "last@example.com")
+    git("remote", "add", "origin", "https://bot:s3cret@GitHub.com/acme/tools.git")
+    started: list[str] = []
+    real = repomod._Commands.start
+
+    def counting(self, name: str, *args: str):  # noqa: ANN001, ANN202
+        started.append(name)
+        return real(self, name, *args)
+
+    monkeypatch.setattr(repomod._Commands, "start", counting)
+    with Store.open(repo) as store:
+        assert store.repo == "github.com/acme/tools"
+        assert store.default_reviewer() == "last@example.com"
+    assert started == ["config"]
+    git("config", "--unset-all", "user.email")
+    with Store.open(repo) as store:  # no user.email: the OS user, as before
+        assert store.default_reviewer() == repomod.user_email(repo) != ""
+
+
 def test_cached_draft_reuse_rules(open_store) -> None:
     key = cache_key("sha1", "ctx1", "p1", "m1", "google")
     assert key != cache_key("sha1", "ctx1", "p2", "m1", "google")

@@ -147,12 +147,12 @@ def _normalize_param(name: str) -> list[str]:
 
 def parse_sections(text: str, style: str | None = None) -> Sections:
     """Parse the sections of a docstring (style detected when not given)."""
-    import docstring_parser
-
     summary = text.strip().split("\n", 1)[0].strip() if text.strip() else ""
     detected = detect_style(text)
     if detected == "pep257":
         return Sections(style=style or detected, summary=summary)
+    import docstring_parser  # only for a docstring with sections (a few ms of start-up)
+
     parse_style = {
         "google": docstring_parser.DocstringStyle.GOOGLE,
         "numpy": docstring_parser.DocstringStyle.NUMPYDOC,

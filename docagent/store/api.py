@@ -332,13 +332,18 @@ def resolve_store_url(
 
 
 def repo_name(
-    root: Path | None, environ: Mapping[str, str] | None = None, *, folder: bool = True
+    root: Path | None,
+    environ: Mapping[str, str] | None = None,
+    *,
+    folder: bool = True,
+    remote: str | None = None,
 ) -> str:
     """The repository every record of this checkout carries.
 
     ``DOCAGENT_REPO_NAME``, else the ``repo_name`` setting, else the normalised URL of the
-    ``origin`` remote (``github.com/owner/name``, :func:`docagent.repo.remote_name`), else —
-    with ``folder`` — the checkout's folder name ("" without).
+    ``origin`` remote (``github.com/owner/name``, :func:`docagent.repo.remote_name`; ``remote``
+    is its URL when the caller read it already), else — with ``folder`` — the checkout's
+    folder name ("" without).
     """
     env = os.environ if environ is None else environ
     if env.get("DOCAGENT_REPO_NAME", "").strip():
@@ -352,7 +357,7 @@ def repo_name(
         configured = repo_settings(root, env).get("repo_name")
         if isinstance(configured, str) and configured.strip():
             return configured.strip()
-    return remote_name(root) or (Path(root).resolve().name if folder else "")
+    return remote_name(root, remote) or (Path(root).resolve().name if folder else "")
 
 
 def _stays_inside(root: Path, path: Path) -> bool:
@@ -397,7 +402,21 @@ class Store:
         )
         if url is not None:
             self._conn = db.connect_postgres(url)
-        self.repo = repo if repo is not None else repo_name(self.root, folder=url is not None)
+        #: the repository's ``remote.origin.url`` and ``user.email``, read by one git process
+        self._git_config: dict[str, str] | None = None
+        if self.root is not None:
+            from docagent.repo import git_config
+
+            self._git_config = git_config(self.root, ["remote.origin.url", "user.email"])
+        self.repo = (
+            repo
+            if repo is not None
+            else repo_name(
+                self.root,
+                folder=url is not None,
+                remote=(self._git_config or {}).get("remote.origin.url", ""),
+            )
+        )
         #: the SQL dialect of this store's database (see :mod:`docagent.store.dialect`)
         self.dialect = dialect.SQLITE if url is None else dialect.POSTGRES
         self._reviewer: str | None = None
@@ -545,7 +564,8 @@ class Store:
             if self.root is not None:
                 from docagent.repo import user_email
 
-                self._reviewer = user_email(self.root)
+                known = None if self._git_config is None else self._git_config.get("user.email", "")
+                self._reviewer = user_email(self.root, known)
             else:
                 import getpass
 
