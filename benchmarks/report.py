@@ -190,11 +190,18 @@ def timed_report(
         "import time\n"
         "t, c = time.perf_counter(), time.process_time()\n"
         "import resource, sys\n"
+        # the process's own peak (VmHWM): ru_maxrss keeps the parent's at the fork
+        "def peak():\n"
+        "    try:\n"
+        "        with open('/proc/self/status') as fh:\n"
+        "            return next(int(l.split()[1]) for l in fh if l.startswith('VmHWM:')) / 1024\n"
+        "    except (OSError, StopIteration, ValueError):\n"
+        "        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "from docagent.cli import main\n"
         "sys.stdout = open('/dev/null', 'w')\n"
         f"rc = main(['report', '--format', 'json', '--repo', {str(repo)!r}, *{extra!r}])\n"
         "sys.stderr.write(f'{time.perf_counter() - t} {time.process_time() - c} "
-        "{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}\\n')\n"
+        "{peak()}\\n')\n"
         "raise SystemExit(rc)\n"
     )
     proc = subprocess.run(
