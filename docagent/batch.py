@@ -99,11 +99,15 @@ class Estimate:
 
     def line(self) -> str:
         """One human-readable line for stderr."""
-        price = (
-            f"~${self.cost_usd:.4f}" + (" at the Message Batches price" if self.batch_price else "")
-            if self.priced
-            else f"$0 ({self.model} is not in the price table)"
-        )
+        from docagent.draft.providers.offline import OFFLINE_MODEL
+
+        if self.priced:
+            batch_price = " at the Message Batches price" if self.batch_price else ""
+            price = f"~${self.cost_usd:.4f}{batch_price}"
+        elif self.model == OFFLINE_MODEL:
+            price = "$0 (the offline drafter calls no model; tokens: what a model would read)"
+        else:
+            price = f"$0 ({self.model} is not in the price table)"
         reused = f", {self.reused} reused from earlier runs" if self.reused else ""
         cached = (
             f" (+ ~{self.cache_write_tokens:,} written to and ~{self.cache_read_tokens:,} read"

@@ -408,3 +408,12 @@ def test_a_python2_file_is_not_drafted_and_is_reported(
         ("old.py", reason)
     ]
     assert (root / "old.py").read_text() == PY2
+
+
+def test_the_offline_estimate_says_no_model_is_called(repo_factory, capsys) -> None:
+    """The offline drafter's estimate says why it costs nothing, not that a price is missing."""
+    root = repo_factory({"m.py": CORE})
+    assert main(["batch", str(root), "--estimate", "--provider", "offline"]) == 0
+    line = next(x for x in capsys.readouterr().err.splitlines() if x.startswith("estimate:"))
+    assert "calls no model" in line
+    assert "price table" not in line
