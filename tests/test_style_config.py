@@ -151,3 +151,33 @@ def test_style_examples_skip_stale_and_unreviewed_docstrings() -> None:
     assert any("Double a number." in e for e in examples)
     drafter.record_accepted("app.py", "drafted", "Halve a number.")  # a person accepted it
     assert any("Halve" in e for e in drafter.context(facts, target).examples)
+
+
+def test_unreviewed_neighbours_are_looked_up_once_per_draft_not_once_per_target_and_draft(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Drafting every function of a file, each marked unreviewed in turn (as batch does), looks
+    up the marked neighbours once each, not once for each later target (quadratic); the
+    documented ones still stop being examples."""
+    from docagent.code.targets import FileFacts
+
+    n = 60
+    code = "".join(f"def f{i}(x):\n    return x + {i}\n\n\n" for i in range(n))
+    facts = read_file("", "many.py", data=(APP + "\n\n" + code).encode())
+    drafter = Drafter(OfflineProvider(), Settings(), SymbolIndex.from_files([facts]), "google")
+    drafter.record_accepted("many.py", "drafted", "Halve a number.", reviewed=False)
+    looked: list[str] = []
+    real = FileFacts.target
+
+    def target(self: FileFacts, qualname: str) -> object:
+        looked.append(qualname)
+        return real(self, qualname)
+
+    monkeypatch.setattr(FileFacts, "target", target)
+    for i in range(n):
+        t = real(facts, f"f{i}")
+        assert t is not None
+        assert not any("Halve" in e for e in drafter.context(facts, t).examples)
+        drafter.record_accepted("many.py", t.qualname, f"Add {i}.", reviewed=False)
+    marked = [q for q in looked if q.startswith("f") or q == "drafted"]
+    assert len(marked) <= 2 * n

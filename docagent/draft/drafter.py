@@ -11,6 +11,7 @@ import copy
 import dataclasses
 import hashlib
 import time
+from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
 from docagent.code.astfacts import ast_facts
@@ -122,6 +123,9 @@ class Drafter:
         self.unreviewed: set[tuple[str, str]] = set()
         #: the same, by path (the qualnames of each file's unreviewed drafts)
         self._unreviewed_in: dict[str, set[str]] = {}
+        #: per path, the facts last drafted from and which of the file's unreviewed qualnames
+        #: are documented (not stale) targets there: see :meth:`_unreviewed_neighbours`
+        self._unreviewed_docs: dict[str, tuple[FileFacts, frozenset[str]]] = {}
         self.example_pool = list(example_pool or [])
         #: (path, qualname) -> (reason, rejected text) of a standing rejection
         self.rejections: dict[tuple[str, str], tuple[str, str]] = {}
@@ -152,7 +156,8 @@ class Drafter:
         documented neighbour marked unreviewed (it stops being a style example).
         """
         key = (facts.path, target.qualname)
-        unreviewed = set(self._unreviewed_in.get(facts.path, ()))
+        # membership tests only: the file's set itself, not a copy per target
+        unreviewed: Collection[str] = self._unreviewed_in.get(facts.path, ())
         rejected = self.rejections.get(key)
         depends = (
             tuple(s.docstring for s in self.symbols.callees(facts, target)[:MAX_CALLEES])
@@ -161,11 +166,7 @@ class Drafter:
             rejected,
             len(self.example_pool),
             # only a documented (not stale) neighbour marked unreviewed changes the examples
-            frozenset(
-                q
-                for q in unreviewed
-                if (t := facts.target(q)) and t.docstring and t.status != "stale"
-            ),
+            self._unreviewed_neighbours(facts),
         )
         cached = self._packs.get(key)
         if cached is not None and cached[0] is facts and cached[1] == depends:
@@ -187,6 +188,21 @@ class Drafter:
         )
         self._packs[key] = (facts, depends, pack)
         return pack
+
+    def _unreviewed_neighbours(self, facts: FileFacts) -> frozenset[str]:
+        """The qualnames marked unreviewed that are documented (not stale) targets of ``facts``.
+
+        Computed once per file version and kept up to date by :meth:`record_accepted` (one
+        look-up per mark), instead of going through the file's unreviewed drafts for each of
+        its targets (quadratic in a file's drafts).
+        """
+        found = self._unreviewed_docs.get(facts.path)
+        if found is not None and found[0] is facts:
+            return found[1]
+        marked = tuple(self._unreviewed_in.get(facts.path, ()))
+        docs = frozenset(q for q in marked if _documented(facts, q))
+        self._unreviewed_docs[facts.path] = (facts, docs)
+        return docs
 
     def file_context(self, facts: FileFacts) -> str:
         """Return the file-level context of ``facts`` (the end of the cached prompt prefix).
@@ -257,6 +273,13 @@ class Drafter:
         else:
             self.unreviewed.add((path, qualname))
             self._unreviewed_in.setdefault(path, set()).add(qualname)
+        known = self._unreviewed_docs.get(path)
+        if known is not None:  # keep the file's documented unreviewed neighbours current
+            facts, docs = known
+            if reviewed and qualname in docs:
+                self._unreviewed_docs[path] = (facts, docs - {qualname})
+            elif not reviewed and qualname not in docs and _documented(facts, qualname):
+                self._unreviewed_docs[path] = (facts, docs | {qualname})
 
     async def draft(
         self, facts: FileFacts, target: Target, hint: str | None = None, fresh: bool = False
@@ -453,3 +476,9 @@ def draft_summary(draft: Draft) -> str:
 
 
 __all__ = ["Drafter", "draft_summary", "file_shas"]
+
+
+def _documented(facts: FileFacts, qualname: str) -> bool:
+    """Whether ``qualname`` is a target of ``facts`` with a docstring that is not stale."""
+    t = facts.target(qualname)
+    return t is not None and t.docstring is not None and t.status != "stale"

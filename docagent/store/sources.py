@@ -11,9 +11,11 @@ parsing anything.
 
 from __future__ import annotations
 
+import ast
 import functools
 import hashlib
 import zlib
+from collections.abc import Mapping
 
 from docagent.code import pyast
 
@@ -40,18 +42,54 @@ def unpack(data: bytes) -> str:
     return zlib.decompress(data).decode("utf-8")
 
 
-def docstring_cut(text: str, start_byte: int, end_byte: int) -> tuple[int, int, str]:
+#: how each docstring statement of a file sits in its body, by its start byte (see
+#: :func:`docstring_bodies`): ``(end byte, whether its body keeps a statement without it)``
+Bodies = Mapping[int, tuple[int, bool]]
+
+
+def docstring_bodies(data: bytes, tree: ast.Module) -> dict[int, tuple[int, bool]]:
+    """The :data:`Bodies` of the file ``data`` parsed as ``tree``: one walk of its statements.
+
+    A body keeps a statement without its docstring when it is the module's (a module may be
+    empty) or another statement follows. A file with a lone ``\\r`` line end gives nothing
+    (:func:`docstring_cut` finds its lines by ``\\n``; it parses there instead).
+    """
+    from docagent.code.proof import docstring_slots, line_starts
+
+    if data.count(b"\r") != data.count(b"\r\n"):
+        return {}
+    return {
+        slot.start: (
+            slot.end,
+            isinstance(slot.owner, ast.Module) or len(slot.owner.body) > 1,  # type: ignore[attr-defined]
+        )
+        for slot in docstring_slots(tree, line_starts(data)).values()
+    }
+
+
+def docstring_cut(
+    text: str, start_byte: int, end_byte: int, bodies: Bodies | None = None
+) -> tuple[int, int, str]:
     """The cut that removes the docstring statement at ``[start_byte, end_byte)`` from ``text``.
 
     Offsets index the UTF-8 encoding of ``text`` (as ``Target.docstring`` gives them). The
     statement's line goes when nothing else is on it; a body left empty gets ``pass``; the first
     of these that still parses is chosen, else nothing is cut.
+
+    With the file's :func:`docstring_bodies` (from the parse the file already has), a docstring
+    alone on its lines is cut without parsing: removing its lines removes one statement and
+    nothing else, which parses exactly when its body keeps a statement; otherwise ``pass`` in
+    its place parses. Anything else (a statement sharing its line, a line continued by a
+    backslash before it, a range the tree does not give) is decided by parsing, as without them.
     """
     data = text.encode("utf-8")
     line_start = data.rfind(b"\n", 0, start_byte) + 1
     line_end = data.find(b"\n", end_byte)
     line_end = len(data) if line_end < 0 else line_end + 1
     alone = not data[line_start:start_byte].strip() and not data[end_byte:line_end].strip()
+    shape = bodies.get(start_byte) if alone and bodies is not None else None
+    if shape is not None and shape[0] == end_byte and not _continued(data, line_start):
+        return (line_start, line_end, "") if shape[1] else (start_byte, end_byte, "pass")
     candidates = []
     if alone:
         candidates.append((line_start, line_end, ""))
@@ -64,6 +102,14 @@ def docstring_cut(text: str, start_byte: int, end_byte: int) -> tuple[int, int, 
             continue
         return cut
     return NO_CUT
+
+
+def _continued(data: bytes, line_start: int) -> bool:
+    """Whether the line before ``line_start`` ends with a backslash (it continues there)."""
+    if line_start == 0:
+        return False
+    before = data[: line_start - 1]
+    return before.removesuffix(b"\r").endswith(b"\\")
 
 
 def apply_cut(text: str, cut: tuple[int, int, str]) -> str:

@@ -165,6 +165,7 @@ def docstring_record(
     from docagent.store.sources import NO_CUT, docstring_cut
 
     doc = target.docstring
+    bodies = None if doc is None else _docstring_bodies(facts)
     return draft_record(
         draft,
         hint,
@@ -173,6 +174,20 @@ def docstring_record(
         file_text=facts.text,
         source_cut=NO_CUT
         if doc is None
-        else docstring_cut(facts.text, doc.start_byte, doc.end_byte),
+        else docstring_cut(facts.text, doc.start_byte, doc.end_byte, bodies),
         original_docstring=doc.text if doc else None,
     )
+
+
+def _docstring_bodies(facts: FileFacts) -> dict[int, tuple[int, bool]]:
+    """How the docstrings of ``facts`` sit in their bodies, from the file's one parse (kept on
+    the facts: once per file version, not once per draft); empty when the file does not parse."""
+    from docagent.code.astfacts import ast_facts
+    from docagent.store.sources import docstring_bodies
+
+    found = facts.__dict__.get("_docstring_bodies")
+    if found is None:
+        tree = ast_facts(facts).tree
+        found = {} if tree is None else docstring_bodies(facts.source, tree)
+        facts.__dict__["_docstring_bodies"] = found
+    return found
