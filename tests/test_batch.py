@@ -407,6 +407,8 @@ def test_a_python2_file_is_not_drafted_and_is_reported(
     assert [(f["path"], f["reason"][: len(reason)]) for f in summary["failures"]] == [
         ("old.py", reason)
     ]
+    assert f"failed   {reason}" in captured.err  # the place said once, not "old.py: old.py:2"
+    assert "old.py: old.py" not in captured.err
     assert (root / "old.py").read_text() == PY2
 
 

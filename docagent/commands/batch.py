@@ -52,7 +52,10 @@ def _explain(summary: dict) -> None:
     err = sys.stderr
     for f in summary.get("failures", []):
         where = f"{f['path']}::{f['qualname']}" if f.get("qualname") else f["path"]
-        print(printable(f"failed   {where}: {f['reason']}"), file=err)
+        reason = str(f["reason"])
+        # a file's error already starts with its place (``path:line: ...``): not said twice
+        line = reason if not f.get("qualname") and reason.startswith(f"{where}:") else None
+        print(printable(f"failed   {line or f'{where}: {reason}'}"), file=err)
     print(
         f"docagent batch: {summary['targets']} targets, drafted {summary['drafted']}, "
         f"reused {summary['reused']}, applied {summary['applied']}, "
