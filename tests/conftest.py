@@ -332,3 +332,19 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setattr(fingerprints, "_BEFORE", {})
     monkeypatch.setattr(fingerprints, "_RANGES", {})
     return seen
+
+
+@pytest.fixture
+def git_starts(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the git commands docagent starts from now on (``config``, ``ls_files``…)."""
+    from docagent import repo
+
+    started: list[str] = []
+    real = repo._Commands.start
+
+    def counting(self: Any, name: str, *args: str) -> Any:
+        started.append(name)
+        return real(self, name, *args)
+
+    monkeypatch.setattr(repo._Commands, "start", counting)
+    return started

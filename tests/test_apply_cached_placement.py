@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from applying import apply_all, batch_out
 from conftest import STDLIB
 
 from docagent import signed_json
@@ -26,7 +27,6 @@ from docagent.code.docstrings import docstring_sha
 from docagent.code.edit import remove_docstrings
 from docagent.code.factscache import CACHE_NAME, FactsCache, content_sha
 from docagent.code.targets import read_file
-from docagent.proposals import read_proposals
 from docagent.scan import cache_key
 
 MOD = '''"""Shapes."""
@@ -64,20 +64,6 @@ def tree_sitter_reads(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return seen
 
 
-def _batch(root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """``batch --out`` (offline drafts) on ``root``: the proposals file, and the facts cache."""
-    out = root.parent / "p.jsonl"
-    assert main(["batch", str(root), "--out", str(out)]) == 0
-    capsys.readouterr()
-    assert (root / ".docagent" / CACHE_NAME).is_file()
-    return out
-
-
-def _apply(root: Path, out: Path, dry_run: bool = False) -> dict[str, tuple[str, str]]:
-    report = apply_proposals(root, read_proposals(out), include_all=True, dry_run=dry_run)
-    return {o.proposal.qualname: (o.outcome, o.reason) for o in report.outcomes}
-
-
 def _entries(root: Path) -> dict[str, Any]:
     _, _, body = (root / ".docagent" / CACHE_NAME).read_bytes().partition(b"\n")
     return json.loads(body)
@@ -100,7 +86,7 @@ def _expected(root: Path, out: Path, dry_run: bool = False) -> tuple[dict[str, A
     bare = root.parent / f"bare-{dry_run}"
     shutil.copytree(root, bare)
     (bare / ".docagent" / CACHE_NAME).unlink()
-    return _apply(bare, out, dry_run=dry_run), (bare / "m.py").read_bytes()
+    return apply_all(bare, out, dry_run=dry_run), (bare / "m.py").read_bytes()
 
 
 @pytest.mark.parametrize("dry_run", [True, False])
@@ -113,10 +99,10 @@ def test_apply_after_batch_does_not_read_the_file_with_tree_sitter(
     """Insertions (a one-line body, a comment first, a class, a method) are placed from the
     cache; the file comes out exactly as when it is read with tree-sitter."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     want, want_bytes = _expected(root, out, dry_run)
     tree_sitter_reads.clear()
-    outcomes = _apply(root, out, dry_run=dry_run)
+    outcomes = apply_all(root, out, dry_run=dry_run)
     assert outcomes == want
     assert {o for o, _ in outcomes.values()} == {"applied"} and len(outcomes) >= 5
     # the one-line body is verified in full (the edited text is read): never the file itself
@@ -131,12 +117,12 @@ def test_an_entry_of_other_bytes_is_not_used(
     its bytes hash differently, the drafted version's entry is not found, the file is read
     with tree-sitter and the docstrings land where they belong."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     moved = "# a comment added after the drafts\n" + MOD
     (root / "m.py").write_text(moved)
     want, want_bytes = _expected(root, out)
     tree_sitter_reads.clear()
-    assert _apply(root, out) == want
+    assert apply_all(root, out) == want
     assert _reads_of(tree_sitter_reads, moved) == 1
     assert (root / "m.py").read_bytes() == want_bytes
 
@@ -157,7 +143,7 @@ def test_a_tampered_or_foreign_entry_with_wrong_offsets_is_ignored(
     """An entry claiming the moved file has the drafted version's offsets is not read unless
     this user's key signed it: the file is read with tree-sitter and edited correctly."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     head = (root / ".docagent" / CACHE_NAME).read_bytes().partition(b"\n")[0] + b"\n"
     (drafted,) = _entries(root).values()
     moved = "# moved\n" + MOD
@@ -171,7 +157,7 @@ def test_a_tampered_or_foreign_entry_with_wrong_offsets_is_ignored(
         (root / ".docagent" / CACHE_NAME).write_bytes(head + json.dumps(forged).encode())
     want, want_bytes = _expected(root, out)
     tree_sitter_reads.clear()
-    assert _apply(root, out) == want
+    assert apply_all(root, out) == want
     assert _reads_of(tree_sitter_reads, moved) == 1
     assert (root / "m.py").read_bytes() == want_bytes
 
@@ -197,7 +183,7 @@ def test_a_malformed_or_inconsistent_signed_entry_is_not_used_for_placement(
     own docstring hashes is not used to place anything: the file is read with tree-sitter."""
     documented = MOD.replace("    def area(self):\n", '    def area(self):\n        """Area."""\n')
     root = repo_factory({"m.py": documented})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     entries = _entries(root)
     (sha,) = entries
     value = entries[sha]
@@ -220,7 +206,7 @@ def test_a_malformed_or_inconsistent_signed_entry_is_not_used_for_placement(
     _write_cache(root, entries, cache_key())
     want, want_bytes = _expected(root, out)
     tree_sitter_reads.clear()
-    assert _apply(root, out) == want
+    assert apply_all(root, out) == want
     assert _reads_of(tree_sitter_reads, documented) == 1
     assert (root / "m.py").read_bytes() == want_bytes
 
@@ -231,7 +217,7 @@ def test_a_docstring_written_since_the_draft_is_refused_with_the_cached_placemen
     """A person wrote a docstring after `batch` drafted one; a later `batch` run cached the
     new version. `apply` places from that entry and still refuses to overwrite the words."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     written = MOD.replace(
         "def perimeter(width, height):\n",
         'def perimeter(width, height):\n    """Mine, by hand."""\n',
@@ -241,7 +227,7 @@ def test_a_docstring_written_since_the_draft_is_refused_with_the_cached_placemen
     capsys.readouterr()
     assert content_sha(read_file(str(root / "m.py"), "m.py")) in _entries(root)
     tree_sitter_reads.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert outcomes["perimeter"][0] == "refused"
     assert "was written since its draft" in outcomes["perimeter"][1]
     assert outcomes["Circle.area"][0] == "applied"

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from applying import apply_all, batch_out
 
 from docagent import signed_json
-from docagent.apply_proposals import apply_proposals
 from docagent.cli import main
 from docagent.code import factscache, fingerprints
 from docagent.code.factscache import CACHE_NAME, content_sha
 from docagent.code.file_context import FileContext
 from docagent.code.targets import read_file
-from docagent.proposals import read_proposals
 from docagent.scan import cache_key
 
 MOD = '''"""Shapes."""
@@ -37,21 +36,6 @@ def perimeter(width, height):
 '''
 #: ``area``'s code changed after its draft
 CHANGED = MOD.replace("return width * height", "return abs(width * height)")
-
-
-def _batch(root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
-    """``batch --out`` (offline drafts) on ``root``: the proposals file, and the facts cache."""
-    out = root.parent / "p.jsonl"
-    assert main(["batch", str(root), "--out", str(out)]) == 0
-    capsys.readouterr()
-    assert (root / ".docagent" / CACHE_NAME).is_file()
-    return out
-
-
-def _apply(root: Path, out: Path, dry_run: bool = False) -> dict[str, tuple[str, str]]:
-    """Apply every record of ``out``; each qualname's outcome and reason."""
-    report = apply_proposals(root, read_proposals(out), include_all=True, dry_run=dry_run)
-    return {o.proposal.qualname: (o.outcome, o.reason) for o in report.outcomes}
 
 
 def _cache_entries(root: Path) -> tuple[bytes, dict[str, Any]]:
@@ -78,9 +62,9 @@ def test_apply_after_batch_takes_fingerprints_from_the_facts_cache(
     """The file about to be edited is not parsed for its fingerprints: Python parses only the
     edited text (the proof that only docstrings changed), and every record is applied."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     parses.clear()
-    outcomes = _apply(root, out, dry_run=dry_run)
+    outcomes = apply_all(root, out, dry_run=dry_run)
     assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
     assert MOD not in parses
     assert len(parses) == 1 and '"""' in parses[0].split("def area")[1]  # the edited text
@@ -92,10 +76,10 @@ def test_without_the_cache_apply_parses_the_file_and_applies_the_same(
     repo_factory: Any, capsys: pytest.CaptureFixture[str], parses: list[str]
 ) -> None:
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     (root / ".docagent" / CACHE_NAME).unlink()
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
     assert parses.count(MOD) == 1
 
@@ -115,7 +99,7 @@ def test_a_tampered_or_foreign_entry_is_ignored_and_a_changed_record_refused(
     """A cache entry that says the changed file still has the drafted code cannot make `apply`
     write a stale record: unless this user's key signed it, it is not read."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     _, entries = _cache_entries(root)
     (drafted,) = entries.values()
     (root / "m.py").write_text(CHANGED)
@@ -132,7 +116,7 @@ def test_a_tampered_or_foreign_entry_is_ignored_and_a_changed_record_refused(
     else:
         (root / ".docagent" / CACHE_NAME).write_bytes(b"garbage\n{")
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert outcomes["area"][0] == "refused"
     assert "the code of area changed since its draft" in outcomes["area"][1]
     assert outcomes["perimeter"][0] == "applied"
@@ -140,7 +124,7 @@ def test_a_tampered_or_foreign_entry_is_ignored_and_a_changed_record_refused(
     # the same forged entry signed with this user's key is read (the test's premise)
     (root / "m.py").write_text(CHANGED)
     _write_cache(root, forged, key)
-    assert _apply(root, out)["area"][0] == "applied"
+    assert apply_all(root, out)["area"][0] == "applied"
 
 
 def test_a_stale_entry_is_never_found_and_the_changed_record_refused(
@@ -149,10 +133,10 @@ def test_a_stale_entry_is_never_found_and_the_changed_record_refused(
     """The cache holds the drafted version; the file changed since: its bytes have another
     hash, so the file is fingerprinted again and the record whose code changed is refused."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     (root / "m.py").write_text(CHANGED)
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert outcomes["area"][0] == "refused" and "changed since its draft" in outcomes["area"][1]
     assert outcomes["perimeter"][0] == "applied"
     assert parses.count(CHANGED) == 1
@@ -164,14 +148,14 @@ def test_a_cached_current_version_still_refuses_a_record_drafted_before(
     """With the changed file's own entry in the cache (a later batch run), the guard reads it
     and still refuses the record drafted from the old code."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     (root / "m.py").write_text(CHANGED)
     main(["batch", str(root), "--out", str(root.parent / "later.jsonl")])
     capsys.readouterr()
     _, entries = _cache_entries(root)
     assert _sha(root) in entries
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert outcomes["area"][0] == "refused" and "changed since its draft" in outcomes["area"][1]
     assert outcomes["perimeter"][0] == "applied"
     assert CHANGED not in parses
@@ -181,10 +165,10 @@ def test_a_malformed_signed_entry_is_ignored(
     repo_factory: Any, capsys: pytest.CaptureFixture[str], parses: list[str]
 ) -> None:
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     _write_cache(root, {_sha(root): [{"area": 7}, [], [], {}, None]}, cache_key())
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
     assert parses.count(MOD) == 1
 
@@ -206,7 +190,7 @@ def test_a_cache_much_larger_than_the_files_to_edit_is_not_read(
     """Editing one file of a large repository does not read the whole repository's cache (it
     costs more than parsing that file); the edit is the same."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     monkeypatch.setattr(factscache, "READ_ALWAYS", 0)
     monkeypatch.setattr(factscache, "READ_RATIO", 0.5)  # the cache is larger than half of m.py
     loads: list[Path] = []
@@ -218,7 +202,7 @@ def test_a_cache_much_larger_than_the_files_to_edit_is_not_read(
 
     monkeypatch.setattr(factscache.FactsCache, "load", classmethod(load))
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert {q: o for q, (o, _) in outcomes.items()} == {"area": "applied", "perimeter": "applied"}
     assert loads == [] and parses.count(MOD) == 1
 
@@ -239,7 +223,7 @@ def test_a_replaced_docstring_is_proved_with_one_parse_and_no_fingerprinting(
         "def area(width, height):\n", 'def area(width, height):\n    """Area."""\n'
     )
     root = repo_factory({"m.py": documented})
-    _batch(root, capsys)  # writes the facts cache of this version
+    batch_out(root, capsys)  # writes the facts cache of this version
     shas = code_shas(read_file(str(root / "m.py"), "m.py"))
     text = "Area.\n\nThe product of width and height."
     record = {"path": "m.py", "qualname": "area", "text": text, "code_sha": shas["area"]}
@@ -254,7 +238,7 @@ def test_a_replaced_docstring_is_proved_with_one_parse_and_no_fingerprinting(
 
     monkeypatch.setattr(fingerprints, "tree_facts", tree_facts)
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert outcomes["area"] == ("applied", "")
     new = '"""Area.\n\n    The product of width and height.\n    """'
     assert new in (root / "m.py").read_text()
@@ -267,13 +251,13 @@ def test_an_entry_of_a_file_python_rejects_is_not_read(
     """The cache keeps fingerprints of tokens for a file Python's parser rejects: they are
     never taken for the code's (a forged one could not make a changed record pass)."""
     root = repo_factory({"m.py": MOD})
-    out = _batch(root, capsys)
+    out = batch_out(root, capsys)
     _, entries = _cache_entries(root)
     (drafted,) = entries.values()
     (root / "m.py").write_text(CHANGED)
     value = [dict(drafted[0]), *drafted[1:4], "invalid syntax (m.py, line 1)"]
     _write_cache(root, {_sha(root): value}, cache_key())
     parses.clear()
-    outcomes = _apply(root, out)
+    outcomes = apply_all(root, out)
     assert outcomes["area"][0] == "refused" and "changed since its draft" in outcomes["area"][1]
     assert parses.count(CHANGED) == 1

@@ -202,25 +202,16 @@ def test_a_replayed_run_starts_two_git_processes(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     normal_runs: list[int],
-    monkeypatch: pytest.MonkeyPatch,
+    git_starts: list[str],
 ) -> None:
     """The replayed run asks git for the files (the scan) and, once, for the reviewer and the
     repository's remote; the git folder of a plain checkout is ``.git`` (no ``rev-parse``)."""
-    from docagent import repo as repomod
-
     root, out = _repo(repo_factory, tmp_path)
     first = _cli(root, out, capsys)
-    started: list[str] = []
-    real = repomod._Commands.start
-
-    def counting(self, name: str, *args: str):  # noqa: ANN001, ANN202
-        started.append(name)
-        return real(self, name, *args)
-
-    monkeypatch.setattr(repomod._Commands, "start", counting)
+    git_starts.clear()
     again = _cli(root, out, capsys)
     assert len(normal_runs) == 1 and again[3] == first[3]
-    assert sorted(started) == ["config", "ls_files"]
+    assert sorted(git_starts) == ["config", "ls_files"]
     exclude = (root / ".git" / "info" / "exclude").read_text().splitlines()
     assert exclude.count(".docagent/") == 1
 

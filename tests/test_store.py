@@ -174,7 +174,7 @@ def test_accept_defaults_final_text_and_reviewer(repo: Path, monkeypatch) -> Non
 
 
 def test_the_reviewer_and_repository_come_from_one_git_process(
-    repo: Path, monkeypatch: pytest.MonkeyPatch
+    repo: Path, monkeypatch: pytest.MonkeyPatch, git_starts: list[str]
 ) -> None:
     """The log's reviewer (the last ``user.email`` set, as ``git config --get`` reads it) and
     repository (``origin``, credentials dropped) are what git says, read by one process."""
@@ -189,18 +189,11 @@ def test_the_reviewer_and_repository_come_from_one_git_process(
     git("config", "user.email", "first@example.com")
     git("config", "--add", "user.email", "last@example.com")
     git("remote", "add", "origin", "https://bot:s3cret@GitHub.com/acme/tools.git")
-    started: list[str] = []
-    real = repomod._Commands.start
-
-    def counting(self, name: str, *args: str):  # noqa: ANN001, ANN202
-        started.append(name)
-        return real(self, name, *args)
-
-    monkeypatch.setattr(repomod._Commands, "start", counting)
+    git_starts.clear()
     with Store.open(repo) as store:
         assert store.repo == "github.com/acme/tools"
         assert store.default_reviewer() == "last@example.com"
-    assert started == ["config"]
+    assert git_starts == ["config"]
     git("config", "--unset-all", "user.email")
     with Store.open(repo) as store:  # no user.email: the OS user, as before
         assert store.default_reviewer() == repomod.user_email(repo) != ""
