@@ -11,6 +11,20 @@ from docagent.cli import main
 from docagent.code.factscache import CACHE_NAME
 from docagent.proposals import read_proposals
 
+#: a module of two functions whose drafts the apply tests write back
+MOD = '''"""Shapes."""
+
+
+def area(width, height):
+    return width * height
+
+
+def perimeter(width, height):
+    return 2 * (width + height)
+'''
+#: ``area``'s code changed after its draft
+CHANGED = MOD.replace("return width * height", "return abs(width * height)")
+
 
 def batch_out(root: Path, capsys: pytest.CaptureFixture[str]) -> Path:
     """``batch --out`` (offline drafts) on ``root``: the proposals file, and the facts cache."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from applying import apply_all, batch_out
+from applying import CHANGED, MOD, apply_all, batch_out
 
 from docagent import signed_json
 from docagent.cli import main
@@ -23,19 +23,6 @@ from docagent.code.factscache import CACHE_NAME, content_sha
 from docagent.code.file_context import FileContext
 from docagent.code.targets import read_file
 from docagent.scan import cache_key
-
-MOD = '''"""Shapes."""
-
-
-def area(width, height):
-    return width * height
-
-
-def perimeter(width, height):
-    return 2 * (width + height)
-'''
-#: ``area``'s code changed after its draft
-CHANGED = MOD.replace("return width * height", "return abs(width * height)")
 
 
 def _cache_entries(root: Path) -> tuple[bytes, dict[str, Any]]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from applying import CHANGED, MOD
 
 from docagent.cli import main
 from docagent.code.astfacts import AstFacts
@@ -20,19 +21,6 @@ from docagent.code.factscache import HeldFingerprints, content_sha
 from docagent.code.targets import read_file
 from docagent.session import Session
 from docagent.store import Store
-
-MOD = '''"""Shapes."""
-
-
-def area(width, height):
-    return width * height
-
-
-def perimeter(width, height):
-    return 2 * (width + height)
-'''
-#: ``area``'s code changed after its draft
-CHANGED = MOD.replace("return width * height", "return abs(width * height)")
 
 
 def test_batch_apply_parses_each_file_once_for_its_fingerprints(
