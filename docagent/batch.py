@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from docagent import batch_rerun
+from docagent import batch_rerun, draft_ahead
 from docagent.code.astfacts import no_gc
 from docagent.code.docstrings import docstring_sha
 from docagent.decisions import standing_decision
@@ -215,6 +215,11 @@ class _Resume:
         draft = draft_from_record(row)
         draft.cached = True
         return draft
+
+    def drafts(self, item: WorkItem) -> bool:
+        """Whether :meth:`reusable` found no earlier draft for ``item`` (so the run drafts it);
+        False for an item it has not been asked about."""
+        return item.kind != README_KIND and item.key in self._found and not self._found[item.key]
 
     def _find_id(self, item: WorkItem) -> str | None:
         """The id of the earlier draft ``item`` may reuse, or None."""
@@ -611,6 +616,12 @@ def _waves(deps: list[list[int]]) -> list[list[int]]:
     return waves
 
 
+def _same_draft(draft: Draft, made: Draft | None) -> bool:
+    """Whether callers drafted after ``draft`` see what they see after ``made`` (the same
+    text, fed back or not alike)."""
+    return made is not None and (draft.text, draft.ok) == (made.text, made.ok)
+
+
 def _first_of_file(items: list[WorkItem]) -> list[int]:
     """For each item, the index of the first item of its file."""
     first: dict[str, int] = {}
@@ -997,6 +1008,10 @@ class _Runner:
         self._pending: dict[str, list[tuple[WorkItem, Draft]]] = {}
         #: items of each file not handled yet in this :meth:`run`
         self._left: dict[str, int] = {}
+        #: the worker drafting ahead (offline), once started (:meth:`_fresh`)
+        self._ahead: draft_ahead.DraftAhead | None = None
+        #: whether :meth:`_fresh` may still start one (once per run)
+        self._may_fork = False
 
     @property
     def cost(self) -> float:
@@ -1011,6 +1026,7 @@ class _Runner:
         With prompt caching (the anthropic provider), the first target of a file goes alone and
         the file's other targets start once it is done, so they read the prefix it cached.
         """
+        self._may_fork = self.ordered and not self.apply
         deps = _dependencies(self.session, self.items, self.resume) if self.ordered else []
         warm = _first_of_file(self.items) if self.ordered and _caches_prompts(self.session) else []
         sem = asyncio.Semaphore(self.concurrency)
@@ -1041,6 +1057,10 @@ class _Runner:
         try:
             await asyncio.gather(*(one(i, item) for i, item in enumerate(self.items)))
         finally:
+            self._may_fork = False
+            if self._ahead is not None:
+                self._ahead.close()
+                self._ahead = None
             for path in list(self._pending):
                 self._flush(path)
             if stop:
@@ -1058,7 +1078,7 @@ class _Runner:
                 if self._over_budget():
                     self._stop(item)
                     return
-                draft = await self.session.draft(item)
+                draft = await self._fresh(item)
         if draft.cached:
             self.stats.reused += 1
         elif draft.error_kind != "gone":
@@ -1066,6 +1086,33 @@ class _Runner:
         self._decide(item, draft)
         if self.on_draft is not None:
             self.on_draft(item, draft)
+
+    async def _fresh(self, item: WorkItem) -> Draft:
+        """Draft ``item`` (not reused from an earlier run): offline, with at least
+        :data:`~docagent.draft_ahead.MIN_ITEMS` such items left, a worker process drafts them
+        ahead while this one logs (:mod:`docagent.draft_ahead`); its draft is taken while it
+        is the one this process would make, else the item is drafted here."""
+        if self._may_fork:
+            self._may_fork = False  # the items before this one are handled: fork now
+            start = next(i for i, it in enumerate(self.items) if it is item)
+            todo = [item, *self.items[start + 1 :]]
+            # every later item is drafted too (none reuses a draft this process would feed
+            # to its callers): the worker's drafts are then the ones made here
+            if all(map(self.resume.drafts, todo[1:])) and draft_ahead.available(
+                self.session, len(todo)
+            ):
+                self._ahead = draft_ahead.DraftAhead(self.session, todo)
+        ahead = self._ahead
+        if ahead is not None:
+            made = ahead.take(item)
+            draft = self.session.docstrings.adopt(item, made) if made is not None else None
+            if draft is not None and _same_draft(draft, made):
+                return draft
+            ahead.close()  # this process drafts the rest: its drafts may differ from here on
+            self._ahead = None
+            if draft is not None:  # the log's draft under the same key, logged: the run's
+                return draft
+        return await self.session.draft(item)
 
     def _stop(self, item: WorkItem) -> None:
         if not self.stats.stopped:

@@ -330,13 +330,9 @@ class Drafter:
             effort=effort,
             original_sha=docstring_sha(target.docstring.text if target.docstring else None),
         )
-        if self.cache is not None and not hint and not fresh:
-            hit = self.cache.get(key)
-            # a draft made against another docstring (written or changed since) is not reused
-            if hit is not None and hit.original_sha in (None, draft.original_sha):
-                hit = copy.deepcopy(hit)
-                hit.cached = True
-                hit.latency_ms = 0
+        if not hint and not fresh:
+            hit = self.cached(key, draft.original_sha)
+            if hit is not None:
                 return hit
 
         def request(messages: Messages) -> DraftRequest:
@@ -397,6 +393,26 @@ class Drafter:
         if self._keeps_drafts() and not hint and not draft.error:
             self.cache.put(key, draft)  # type: ignore[union-attr]  # a DraftCache
         return draft
+
+    def cached(self, key: str, original_sha: str | None) -> Draft | None:
+        """A copy of the draft :attr:`cache` holds under ``key`` (marked ``cached``), or None.
+
+        A draft made against another docstring than ``original_sha`` (written or changed
+        since) is not reused.
+        """
+        if self.cache is None:
+            return None
+        hit = self.cache.get(key)
+        if hit is None or hit.original_sha not in (None, original_sha):
+            return None
+        hit = copy.deepcopy(hit)
+        hit.cached = True
+        hit.latency_ms = 0
+        return hit
+
+    def forget_packs(self) -> None:
+        """Drop the context packs kept for drafts to come (another process makes them)."""
+        self._packs.clear()
 
     def _keeps_drafts(self) -> bool:
         """Whether :attr:`cache` is a :class:`DraftCache` (asked once per cache object: a

@@ -67,13 +67,51 @@ class DocstringWork:
             target, provider.name, provider.model, drafter.prompt_version
         ) as span:
             draft = await drafter.draft(facts, target, hint=hint, fresh=fresh)
-            if draft.cached and draft.draft_id and session.store.draft(draft.draft_id) is not None:
-                span.set_attribute("docagent.cached", True)
-                span.set_draft_id(draft.draft_id)
-                return draft
-            record = docstring_record(draft, facts, target, hint)
-            draft.draft_id = session.record_paid(draft, record)
-            session.observe_draft(span, draft)
+            return self._logged(draft, facts, target, hint, span)
+
+    def adopt(self, item: WorkItem, made: Draft) -> Draft | None:
+        """Log ``made``, the draft a copy of this session's drafter made for ``item`` in
+        another process (:mod:`docagent.draft_ahead`), as :meth:`draft` logs its own.
+
+        As in :meth:`draft`, a usable draft the log holds under the same cache key is reused
+        instead (the caller compares it with ``made``). Returns None, logging nothing, when
+        ``made`` is not what :meth:`draft` would draft now: the target is gone, or its code or
+        docstring is no longer the one ``made`` was drafted from.
+        """
+        session = self.session
+        drafter = session.ensure_drafter()
+        found = self.target(item)
+        if found is None:
+            return None
+        facts, target = found
+        current = docstring_sha(target.docstring.text if target.docstring else None)
+        if made.code_sha != drafter.code_sha(facts, target) or made.original_sha != current:
+            return None
+        provider = session.provider
+        with observability.draft_span(
+            target, provider.name, provider.model, drafter.prompt_version
+        ) as span:
+            hit = drafter.cached(made.cache_key, made.original_sha)
+            return self._logged(hit or made, facts, target, None, span)
+
+    def _logged(
+        self,
+        draft: Draft,
+        facts: FileFacts,
+        target: Target,
+        hint: str | None,
+        span: observability.DraftSpan,
+    ) -> Draft:
+        """Record a new ``draft`` in the log (and in ``span``); a cached one the log still
+        holds is returned as it is."""
+        session = self.session
+        if draft.cached and draft.draft_id and session.store.draft(draft.draft_id) is not None:
+            span.set_attribute("docagent.cached", True)
+            span.set_draft_id(draft.draft_id)
+            return draft
+        record = docstring_record(draft, facts, target, hint)
+        draft.draft_id = session.record_paid(draft, record)
+        session.observe_draft(span, draft)
         return draft
 
     def _batch_draft(self, item: WorkItem) -> Draft | None:
