@@ -357,7 +357,7 @@ def _proposal(draft: Draft, status: str) -> Proposal:
     record["status"] = status
     text = record.get("text") or ""
     record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
-    return Proposal.from_dict(record)
+    return Proposal.from_record(record)
 
 
 def _kept_records(text: str, keys: set[tuple[str, str]]) -> bytes:
@@ -519,7 +519,10 @@ def _settled(
     for start in range(0, len(listed), READ_AHEAD):
         chunk = order[start : start + READ_AHEAD]
         rows = session.store.drafts_by_id(
-            [at[key] for key in chunk], with_source=False, with_context=False
+            [at[key] for key in chunk],
+            with_source=False,
+            with_context=False,
+            with_structured=False,  # not in a record
         )
         for n, key in enumerate(chunk, start=start):
             row = rows.get(at[key])
@@ -530,10 +533,12 @@ def _settled(
             if _proposal(draft, "proposed").to_json().encode() != lines[n]:
                 return None
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _kept_records(text, set(at)) != kept:
+    # the lines after ``kept`` are this run's records (checked above): only the kept ones
+    # are read again
+    if _kept_records(kept.decode("utf-8"), set(at)) != kept:
         return None
     return batch_rerun.bytes_digest(data)
 
