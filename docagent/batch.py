@@ -48,7 +48,7 @@ from docagent.session import (
     WorkItem,
     draft_from_record,
 )
-from docagent.store.redact import scrub_env, scrub_text
+from docagent.store.redact import scrub_env, scrub_text, secret_env_values
 from docagent.writes import is_stream, open_output
 
 if TYPE_CHECKING:
@@ -348,15 +348,16 @@ def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
     return estimate_tokens(system + user)
 
 
-def _proposal(draft: Draft, status: str) -> Proposal:
+def _proposal(draft: Draft, status: str, env: tuple[str, ...] | None = None) -> Proposal:
     """The ``--out`` record of ``draft`` with ``status``, as logged: no credential (a reused
-    draft's text was scrubbed when it was logged)."""
+    draft's text was scrubbed when it was logged). ``env``: the key environment variables'
+    values (:func:`~docagent.store.redact.secret_env_values`), when the caller read them."""
     from docagent.proposals import Proposal
 
     record = draft.to_proposal()
     record["status"] = status
     text = record.get("text") or ""
-    record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
+    record["text"] = scrub_env(text, env) if draft.cached else scrub_text(text, env)
     return Proposal.from_record(record)
 
 
@@ -505,14 +506,15 @@ def _settled(
         return None
     at: dict[tuple[str, str], str] = {}
     for key, line in zip(order, lines, strict=True):
-        try:
-            raw = json.loads(line)
-            found, draft_id = (raw["path"], raw["qualname"]), raw["draft_id"]
-        except (ValueError, KeyError, TypeError, RecursionError):
+        # the id this line names (the line itself is checked below: it must be, byte for
+        # byte, the record of that draft, which names this target): a key of this form is
+        # only ever the record's own, since every quote inside a JSON string is escaped
+        start = line.rfind(b'"draft_id": "')
+        end = line.find(b'"', start + 13)
+        if start < 0 or end < 0:
             return None
-        if found != key or not isinstance(draft_id, str):
-            return None
-        at[key] = draft_id
+        at[key] = line[start + 13 : end].decode("utf-8", "replace")
+    env = secret_env_values()  # read once for every record
     resume = _Resume(session)
     if any(resume._find_id(i) != at[i.key] for i in listed):
         return None
@@ -530,7 +532,7 @@ def _settled(
                 return None
             draft = draft_from_record(row)
             draft.cached = True
-            if _proposal(draft, "proposed").to_json().encode() != lines[n]:
+            if _proposal(draft, "proposed", env).to_json().encode() != lines[n]:
                 return None
     try:
         data.decode("utf-8")

@@ -102,21 +102,44 @@ def _load(raw: str | None, default: Any) -> Any:
         return default
 
 
+#: recent stored lists of checks, decoded (most drafts have one of a few lists)
+_CHECK_LISTS: dict[str, list[dict[str, Any]]] = {}
+
+
+def _load_checks(raw: str | None) -> Any:
+    """A draft's stored checks, decoded (a copy of the decoded list when read before)."""
+    if raw is None:
+        return []
+    found = _CHECK_LISTS.get(raw)
+    if found is None:
+        found = _load(raw, [])
+        plain = isinstance(found, list) and all(
+            type(c) is dict and all(type(v) in (str, bool, int, type(None)) for v in c.values())
+            for c in found
+        )
+        if not plain:
+            return found  # not remembered: its copy would share what it holds
+        if len(_CHECK_LISTS) >= 256:
+            _CHECK_LISTS.clear()  # bounded: the same few lists recur
+        _CHECK_LISTS[raw] = found
+    return [dict(c) for c in found]
+
+
 def _record(cls: type[R], row: Any, **values: Any) -> R:
     """Build the record ``cls`` from ``values`` and the row's columns named like its fields.
 
     A field whose column the row lacks (an older schema) keeps its default.
     """
-    keys = set(row.keys())
-    for name in _field_names(cls):  # type: ignore[arg-type]  # a dataclass type is hashable
-        if name in keys and name not in values:
-            values[name] = row[name]
+    fields = _field_set(cls)
+    for name, value in zip(row.keys(), row, strict=True):  # one pass: a row finds a name
+        if name in fields and name not in values:  # by going through its columns
+            values[name] = value
     return cls(**values)
 
 
 @functools.cache
-def _field_names(cls: Any) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _field_set(cls: Any) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 #: Tables whose rows are keyed by an integer the database assigns.
@@ -1085,7 +1108,7 @@ class Store:
             source=self._stored_source(row) if with_source else None,
             context=_load(row["context_json"], None) if with_context else None,
             structured=_load(row["structured_json"], None) if with_structured else None,
-            checks=_load(row["checks_json"], []),
+            checks=_load_checks(row["checks_json"]),
         )
 
     @staticmethod
