@@ -130,7 +130,7 @@ def _record(cls: type[R], row: Any, **values: Any) -> R:
 
     A field whose column the row lacks (an older schema) keeps its default.
     """
-    fields = _field_set(cls)
+    fields = _field_set(cls)  # type: ignore[arg-type]  # a dataclass type is hashable
     for name, value in zip(row.keys(), row, strict=True):  # one pass: a row finds a name
         if name in fields and name not in values:  # by going through its columns
             values[name] = value
@@ -217,6 +217,15 @@ def _insert_draft(
     row = (draft_id, run_id, stamp, who.get("repo", ""), who.get("reviewer", ""), *values)
     conn.execute(_INSERT_DRAFT, row)
     return sha
+
+
+def _journal_form(draft: PreparedDraft) -> dict[str, Any]:
+    """A prepared draft as the journal keeps it (JSON): its values, and the text of its file
+    version when it carries it (else the log has it: :func:`_version_there`)."""
+    form: dict[str, Any] = {"values": list(draft.values)}
+    if draft.version is not None and draft.version[1] is not None:
+        form["file_text"] = unpack(draft.version[1])
+    return form
 
 
 def _from_journal(form: dict[str, Any]) -> PreparedDraft:
@@ -685,56 +694,93 @@ class Store:
         Raises:
             StoreError: The log cannot be written (the message names the journal).
         """
-        draft_id = secrets.token_hex(8)
-        stamp = _ts(at)
-        call = dataclasses.replace(call, draft_id=draft_id)
-        who = self._who()
-        prepared = draft if isinstance(draft, PreparedDraft) else self.prepare(draft)
+        return self.record_drafts(run_id, [draft], [call], at=at)[0]
 
-        def write(conn: db.Connection) -> str | None:
-            sha = _insert_draft(conn, run_id, prepared, draft_id, stamp, self._versions, who)
-            _insert_call(conn, run_id, call, stamp, who)
-            return sha
+    def record_drafts(
+        self,
+        run_id: str | None,
+        drafts: Sequence[DraftRecord | PreparedDraft],
+        calls: Sequence[CallRecord | None] | None = None,
+        *,
+        at: Timestamp = None,
+    ) -> list[str]:
+        """Store drafts, and the model call behind each that has one (``calls[i]`` for
+        ``drafts[i]``), in one transaction; return the drafts' ids.
+
+        For drafts that arrive together (from a process that drafts, say): one commit for
+        all of them instead of one each. Like :meth:`record_draft`, everything is committed
+        when this returns. When the log cannot be written, the drafts with a model call are
+        kept in the journal, as by :meth:`record_paid`, and the error is raised.
+
+        Raises:
+            StoreError: The log cannot be written (the message names the journal when a model
+                call was kept in it).
+        """
+        stamp, who = _ts(at), self._who()
+        paid = list(calls) if calls is not None else [None] * len(drafts)
+        if len(paid) != len(drafts):
+            raise ValueError("record_drafts needs one call (or None) per draft")
+        rows = []
+        for draft, call in zip(drafts, paid, strict=True):
+            draft_id = secrets.token_hex(8)
+            prepared = draft if isinstance(draft, PreparedDraft) else self.prepare(draft)
+            if call is not None:
+                call = dataclasses.replace(call, draft_id=draft_id)
+            rows.append((draft_id, draft, prepared, call))
+
+        def write(conn: db.Connection) -> list[str | None]:
+            versions = self._versions
+            shas = []
+            for draft_id, _, prepared, call in rows:
+                sha = _insert_draft(conn, run_id, prepared, draft_id, stamp, versions, who)
+                if sha is not None and not versions.get(sha):
+                    versions = {**versions, sha: True}  # inserted by this transaction
+                if call is not None:
+                    _insert_call(conn, run_id, call, stamp, who)
+                shas.append(sha)
+            return shas
 
         try:
-            self._remember(self._write(write))
+            for sha in self._write(write):
+                self._remember(sha)
         except DocagentError as exc:
-            entry: dict[str, Any] = {"run_id": run_id, "draft_id": draft_id, "at": stamp}
-            try:
+            entries = [(i, d, c) for i, d, _, c in rows if c is not None]
+            kept = self._keep_unlogged(run_id, stamp, entries) if entries else ""
+            raise db.StoreError(f"{exc}{kept}") from None
+        return [draft_id for draft_id, *_ in rows]
+
+    def _keep_unlogged(
+        self,
+        run_id: str | None,
+        stamp: str,
+        entries: list[tuple[str, DraftRecord | PreparedDraft, CallRecord]],
+    ) -> str:
+        """Append paid drafts the log could not take to the journal (:attr:`unlogged_path`);
+        return what to add to the error message."""
+        lines = []
+        try:
+            for draft_id, draft, call in entries:
+                entry: dict[str, Any] = {"run_id": run_id, "draft_id": draft_id, "at": stamp}
                 if isinstance(draft, PreparedDraft):
                     # scrubbed already: only the call is scrubbed here
                     entry["call"] = scrub_value(call.to_dict())
-                    entry["prepared"] = self._journal_form(draft)
-                    line = json.dumps(entry, default=str) + "\n"
+                    entry["prepared"] = _journal_form(draft)
+                    lines.append(json.dumps(entry, default=str) + "\n")
                 else:
                     entry.update(draft=draft.to_dict(), call=call.to_dict())
-                    line = json.dumps(scrub_value(entry), default=str) + "\n"
-                self.unlogged_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.unlogged_path.open("a", encoding="utf-8") as fh:
-                    fh.write(line)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                kept = f"; the model call was kept in {self.unlogged_path} and goes into the log"
-                kept += " the next time it opens"
-            except (OSError, TypeError, ValueError, DocagentError) as werr:
-                kept = f"; the model call could not be kept either ({werr})"
-            raise db.StoreError(f"{exc}{kept}") from None
-        return draft_id
-
-    def _journal_form(self, draft: PreparedDraft) -> dict[str, Any]:
-        """A prepared draft as the journal keeps it (JSON): its values, and the text of its
-        file version (read from the log when the draft does not carry it)."""
-        form: dict[str, Any] = {"values": list(draft.values)}
-        if draft.version is not None:
-            sha, data = draft.version
-            if data is None:
-                with self._op() as conn:
-                    found = conn.execute(
-                        "SELECT data FROM file_versions WHERE sha = ?", (sha,)
-                    ).fetchone()
-                data = None if found is None else bytes(found[0])
-            form["file_text"] = None if data is None else unpack(data)
-        return form
+                    lines.append(json.dumps(scrub_value(entry), default=str) + "\n")
+            self.unlogged_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.unlogged_path.open("a", encoding="utf-8") as fh:
+                fh.write("".join(lines))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except (OSError, TypeError, ValueError) as werr:
+            return f"; the model call could not be kept either ({werr})"
+        what = "model call was" if len(entries) == 1 else "model calls were"
+        return (
+            f"; the {what} kept in {self.unlogged_path} and go"
+            f"{'es' if len(entries) == 1 else ''} into the log the next time it opens"
+        )
 
     @property
     def unlogged_path(self) -> Path:
