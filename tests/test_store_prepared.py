@@ -173,3 +173,46 @@ def test_a_record_built_in_process_is_the_record_read_from_a_file(record: dict) 
     made, read = Proposal.from_record(dict(record)), Proposal.from_dict(dict(record))
     assert made == read and made.to_json() == read.to_json()
     assert json.loads(made.to_json()) == read.to_dict()
+
+
+def _rows(root: Path) -> list[dict[str, object]]:
+    """Every logged draft's row (ids, runs and times aside) with its export source."""
+    with Store.open(root) as store:
+        drafts = {d.id: d.source for d in store.drafts()}
+    with sqlite3.connect(root / ".docagent" / "docagent.db") as conn:
+        conn.row_factory = sqlite3.Row
+        rows = [dict(r) for r in conn.execute("SELECT * FROM drafts ORDER BY path, qualname")]
+        versions = conn.execute("SELECT count(*) FROM file_versions").fetchone()[0]
+    for row in rows:
+        row["export_source"] = drafts[str(row.pop("id"))]
+        for varying in ("run_id", "created_at", "latency_ms"):
+            row.pop(varying)
+    return [*rows, {"file_versions": versions}]
+
+
+def test_drafts_made_ahead_are_logged_from_the_rows_the_worker_prepared(
+    repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An offline batch drafting in a second process: that process prepares each draft's row
+    and this one only writes it; the log is the one a run in one process writes, every
+    column and every export source, each file version once."""
+    from test_draft_ahead import FILES, _in_one_process, _run
+
+    from docagent.work.docstrings import DocstringWork
+
+    given: list[bool] = []
+    real = DocstringWork._logged
+
+    def counting(self, draft, facts, target, hint, span, prepared=None):  # noqa: ANN001, ANN202
+        given.append(prepared is not None)
+        return real(self, draft, facts, target, hint, span, prepared)
+
+    monkeypatch.setattr(DocstringWork, "_logged", counting)
+    ahead, alone = repo_factory(FILES, name="ahead"), repo_factory(FILES, name="alone")
+    _run(ahead, tmp_path / "a.jsonl")
+    assert given and all(given)
+    given.clear()
+    _in_one_process(monkeypatch)
+    _run(alone, tmp_path / "b.jsonl")
+    assert given and not any(given)
+    assert _rows(ahead) == _rows(alone)
