@@ -1112,11 +1112,7 @@ class _Runner:
         ahead = self._ahead
         if ahead is not None:
             made = ahead.take(item)
-            draft = (
-                self.session.docstrings.adopt(item, made, ahead.record(item))
-                if made is not None
-                else None
-            )
+            draft = self.session.docstrings.adopt(item, made) if made is not None else None
             if draft is not None and _same_draft(draft, made):
                 return draft
             ahead.close()  # this process drafts the rest: its drafts may differ from here on

@@ -36,9 +36,7 @@ from docagent.draft.models import Draft
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
 
-    from docagent.code.targets import FileFacts, Target
     from docagent.session import Session
-    from docagent.store.prepared import PreparedDraft
     from docagent.work.items import WorkItem
 
 #: fewer drafts than this are made in-process: forking (tens of milliseconds for a large
@@ -78,8 +76,6 @@ class DraftAhead:
         todo = list(items)
         self._expected = {item.key for item in todo}
         self._got: dict[tuple[str, str], Draft | None] = {}
-        #: each draft's log row, prepared by the worker (:meth:`record`)
-        self._records: dict[tuple[str, str], PreparedDraft | None] = {}
         ctx = multiprocessing.get_context("fork")
         reader, writer = ctx.Pipe(duplex=False)
         self._process: Any = ctx.Process(
@@ -109,28 +105,21 @@ class DraftAhead:
             return None
         while key not in self._got:
             try:
-                got_key, draft, record = self._conn.recv()
+                got_key, draft = self._conn.recv()
             except (EOFError, OSError):
                 self.close()
                 return None
             self._got[got_key] = draft
-            self._records[got_key] = record
         self._expected.discard(key)
         draft = self._got.pop(key)
         if draft is None:
             self.close()
         return draft
 
-    def record(self, item: WorkItem) -> PreparedDraft | None:
-        """The log row of the draft :meth:`take` gave for ``item``, prepared by the worker
-        (scrubbed and serialised: most of logging a draft), or None; asked once."""
-        return self._records.pop(item.key, None)
-
     def close(self) -> None:
         """Stop the worker (when still drafting) and wait for it; idempotent."""
         conn, self._conn = self._conn, None
         self._got.clear()
-        self._records.clear()
         self._expected.clear()
         if conn is None:
             return
@@ -141,9 +130,8 @@ class DraftAhead:
 
 
 def _serve(conn: Connection, theirs: Connection, session: Session, items: list[WorkItem]) -> None:
-    """The worker: draft ``items`` in order and send ``(key, draft, row)`` for each (``None``:
-    not drafted here), feeding each draft that passed its checks back to the symbol index.
-    ``row`` is the draft's log row, prepared here (:func:`_prepared`).
+    """The worker: draft ``items`` in order and send ``(key, draft)`` for each (``None``: not
+    drafted here), feeding each draft that passed its checks back to the symbol index.
 
     ``theirs`` is the other process's end of the pipe, closed here at once: a worker holding
     it would wait forever to write into a full pipe nobody else reads.
@@ -155,21 +143,16 @@ def _serve(conn: Connection, theirs: Connection, session: Session, items: list[W
             return
         drafter.cache = None  # this process alone reads the log
 
-        sent: set[str] = set()
-
         async def run() -> None:
             for item in items:
                 found = session.target(item)
                 draft: Draft | None = None
-                record = None
                 if found is not None:
                     try:
                         draft = await drafter.draft(*found)
                     except Exception:  # this process drafts it again, and says why it failed
                         draft = None
-                    if draft is not None:
-                        record = _prepared(draft, *found, sent)
-                conn.send((item.key, draft, record))
+                conn.send((item.key, draft))
                 if draft is None:
                     return  # what follows may depend on it: this process drafts the rest
                 if draft.ok:
@@ -180,30 +163,6 @@ def _serve(conn: Connection, theirs: Connection, session: Session, items: list[W
         pass  # this process is gone or interrupted: nothing to hand over
     finally:
         conn.close()
-
-
-def _prepared(
-    draft: Draft, facts: FileFacts, target: Target, sent: set[str]
-) -> PreparedDraft | None:
-    """``draft``'s log row as the other process would record it
-    (:func:`~docagent.work.items.docstring_record`, prepared: scrubbed, serialised), or None
-    when preparing it fails (that process then records the draft itself).
-
-    A file version's stored form goes with the first draft of it only (``sent``: those sent);
-    the other process takes the row of a later one only once its log has the version.
-    """
-    from docagent.store.prepared import prepare_draft
-    from docagent.work.items import docstring_record
-
-    try:
-        record = prepare_draft(docstring_record(draft, facts, target))
-    except Exception:
-        return None
-    if record.version is not None and record.version[1] is not None:
-        if record.version[0] in sent:
-            return record.without_data()
-        sent.add(record.version[0])
-    return record
 
 
 __all__ = ["MIN_ITEMS", "DraftAhead", "available"]

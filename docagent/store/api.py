@@ -671,11 +671,6 @@ class Store:
         file version the log has is neither scrubbed nor compressed again."""
         return prepare_draft(draft, self._versions)
 
-    def has_version(self, sha: str) -> bool:
-        """Whether this store wrote or found the file version ``sha`` in its log (a prepared
-        draft that refers to it need not carry it)."""
-        return bool(self._versions.get(sha))
-
     def _remember(self, sha: str | None) -> None:
         """A committed draft's file version is in the log: not stored or scrubbed again."""
         if sha is not None:

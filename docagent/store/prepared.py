@@ -69,22 +69,11 @@ class PreparedDraft:
 
     values: tuple[Any, ...]
     version: tuple[str, bytes | None] | None = None
-    #: the address (:func:`text_sha`) of the module text the draft was recorded with, stored
-    #: as a file version or not (None: the draft had no module text)
-    file_sha: str | None = None
 
     @property
     def columns(self) -> dict[str, Any]:
         """The row's values by column name."""
         return dict(zip(COLUMNS, self.values, strict=True))
-
-    def without_data(self) -> PreparedDraft:
-        """This draft without its file version's stored form (the row refers to it): for a
-        receiver that has the version already (:meth:`Store.has_version
-        <docagent.store.api.Store.has_version>`)."""
-        if self.version is None or self.version[1] is None:
-            return self
-        return PreparedDraft(self.values, (self.version[0], None), self.file_sha)
 
     @property
     def text(self) -> str:
@@ -179,8 +168,7 @@ def prepare_draft(
         _text(d.original_docstring, env),
         int(d.attempts),
     )
-    file_sha = None if d.file_text is None else text_sha(d.file_text)
-    return PreparedDraft(values, version, file_sha)
+    return PreparedDraft(values, version)
 
 
 #: file versions prepared lately: (sha, key values) -> (stored as they are, stored form)

@@ -21,7 +21,6 @@ from docagent.work.items import (
 
 if TYPE_CHECKING:
     from docagent.session import Session
-    from docagent.store.prepared import PreparedDraft
 
 
 class DocstringWork:
@@ -70,15 +69,9 @@ class DocstringWork:
             draft = await drafter.draft(facts, target, hint=hint, fresh=fresh)
             return self._logged(draft, facts, target, hint, span)
 
-    def adopt(
-        self, item: WorkItem, made: Draft, prepared: PreparedDraft | None = None
-    ) -> Draft | None:
+    def adopt(self, item: WorkItem, made: Draft) -> Draft | None:
         """Log ``made``, the draft a copy of this session's drafter made for ``item`` in
         another process (:mod:`docagent.draft_ahead`), as :meth:`draft` logs its own.
-
-        ``prepared`` is its log row as that process prepared it: written as it is when it is
-        the row this process would record (the same module text, and its file version in the
-        log or carried), else the draft's row is prepared here.
 
         As in :meth:`draft`, a usable draft the log holds under the same cache key is reused
         instead (the caller compares it with ``made``). Returns None, logging nothing, when
@@ -99,22 +92,7 @@ class DocstringWork:
             target, provider.name, provider.model, drafter.prompt_version
         ) as span:
             hit = drafter.cached(made.cache_key, made.original_sha)
-            if hit is not None or not self._fits(prepared, facts):
-                prepared = None
-            return self._logged(hit or made, facts, target, None, span, prepared)
-
-    def _fits(self, prepared: PreparedDraft | None, facts: FileFacts) -> bool:
-        """Whether ``prepared`` (another process's row of a draft of a target of ``facts``) is
-        the row this process would record: made from this file text, and its file version
-        carried or in the log."""
-        from docagent.store.sources import text_sha
-
-        if prepared is None or prepared.file_sha != text_sha(facts.text):
-            return False
-        version = prepared.version
-        return (
-            version is None or version[1] is not None or self.session.store.has_version(version[0])
-        )
+            return self._logged(hit or made, facts, target, None, span)
 
     def _logged(
         self,
@@ -123,16 +101,15 @@ class DocstringWork:
         target: Target,
         hint: str | None,
         span: observability.DraftSpan,
-        prepared: PreparedDraft | None = None,
     ) -> Draft:
-        """Record a new ``draft`` in the log (and in ``span``) — its row ``prepared`` already
-        when given; a cached one the log still holds is returned as it is."""
+        """Record a new ``draft`` in the log (and in ``span``); a cached one the log still
+        holds is returned as it is."""
         session = self.session
         if draft.cached and draft.draft_id and session.store.draft(draft.draft_id) is not None:
             span.set_attribute("docagent.cached", True)
             span.set_draft_id(draft.draft_id)
             return draft
-        record = prepared or docstring_record(draft, facts, target, hint)
+        record = docstring_record(draft, facts, target, hint)
         draft.draft_id = session.record_paid(draft, record)
         session.observe_draft(span, draft)
         return draft
