@@ -5,8 +5,9 @@ Run: ``.venv/bin/python benchmarks/record.py [--files N] [--rounds R] [--baselin
 The first ``--files`` files of the standard library (default 100) are copied into a temporary
 git repository, and an offline ``batch --out`` runs on them in a fresh process, which keeps
 every draft it records (the ``Draft`` and its ``DraftRecord``). The same process then records
-those drafts again, ``--rounds`` times each on a fresh log, and prints the median time per
-draft (CPU and wall) of:
+those drafts again, three times each on a fresh log, and reports the least time per draft (CPU
+and wall) of each of the following; ``--rounds`` such processes per version, alternating with
+the other version, give the medians printed:
 
 - ``record``: ``Store.record_draft`` of each record, as a run in one process does (the record
   prepared and written);
@@ -27,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +39,7 @@ HERE = Path(__file__).resolve().parent
 _CHILD = r"""
 import json, os, shutil, sys, tempfile, time
 from pathlib import Path
-repo, work, rounds = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3])
+repo, work, rounds = Path(sys.argv[1]), Path(sys.argv[2]), 3
 os.environ["DOCAGENT_DB"] = str(work / "first.db")
 from docagent import batch
 from docagent.session import recording
@@ -71,8 +73,8 @@ def timed(name, fn):
         store.close()
         size = sum(p.stat().st_size for p in d.glob("log.db*"))
         shutil.rmtree(d)
-    rows[name + " ms CPU"] = sorted(cpu)[len(cpu) // 2]
-    rows[name + " ms wall"] = sorted(wall)[len(wall) // 2]
+    rows[name + " ms CPU"] = min(cpu)  # the least disturbed of three fresh logs
+    rows[name + " ms wall"] = min(wall)
     return size
 def record(arg, store, run, d):
     if arg == "setup":
@@ -111,14 +113,14 @@ print(json.dumps(rows))
 """
 
 
-def _child(src: Path | None, repo: Path, work: Path, rounds: int) -> dict[str, float]:
+def _child(src: Path | None, repo: Path, work: Path) -> dict[str, float]:
     env = dict(os.environ)
     env.pop("ANTHROPIC_API_KEY", None)
     if src is not None:
         env["PYTHONPATH"] = str(src)
     work.mkdir(parents=True, exist_ok=True)
     proc = subprocess.run(
-        [sys.executable, "-c", _CHILD, str(repo), str(work), str(rounds)],
+        [sys.executable, "-c", _CHILD, str(repo), str(work)],
         cwd=work,  # not this checkout: ``-c`` puts the working directory first on sys.path
         env=env,
         capture_output=True,
@@ -138,7 +140,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--files", type=int, default=100, help="the first N stdlib files")
     parser.add_argument("--baseline-src", type=Path, help="another docagent source tree")
-    parser.add_argument("--rounds", type=int, default=3, help="fresh logs per measure")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating runs per version")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         repo = Path(tmp) / "stdlib"
@@ -147,12 +149,21 @@ def main() -> int:
         versions: list[tuple[str, Path | None]] = [("this", None)]
         if args.baseline_src is not None:
             versions.insert(0, ("baseline", args.baseline_src.resolve()))
+        runs: dict[str, list[dict[str, float]]] = {name: [] for name, _ in versions}
+        for i in range(max(1, args.rounds)):
+            order = versions if i % 2 == 0 else versions[::-1]  # alternate who goes first
+            for name, src in order:
+                runs[name].append(_child(src, repo, Path(tmp) / f"{name}{i}"))
         results = {
-            name: _child(src, repo, Path(tmp) / name, max(1, args.rounds)) for name, src in versions
+            name: {k: statistics.median(r[k] for r in rs) for k in rs[0]}
+            for name, rs in runs.items()
         }
     names = [n for n, _ in versions]
     drafts = int(results["this"]["drafts"])
-    print(f"standard library: {files} files, {drafts} drafts; medians of {args.rounds} logs")
+    print(
+        f"standard library: {files} files, {drafts} drafts; medians of {args.rounds} alternating"
+        " runs, each the least of three fresh logs"
+    )
     header = f"{'per draft':28s}" + "".join(f"{n:>12s}" for n in names)
     if len(names) == 2:
         header += f"{'this/base':>12s}"
