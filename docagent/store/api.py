@@ -689,10 +689,9 @@ class Store:
 
         When the log cannot be written (locked, full disk, read-only), both are appended to
         :attr:`unlogged_path` first — a paid call is never forgotten — and written into the log
-        the next time it is opened (:meth:`replay_unlogged`); then the error is raised.
-
-        Raises:
-            StoreError: The log cannot be written (the message names the journal).
+        the next time it is opened (:meth:`replay_unlogged`); then the error is raised: a
+        :class:`~docagent.store.db.StoreError` whose message names the journal
+        (:meth:`record_drafts` with one draft).
         """
         return self.record_drafts(run_id, [draft], [call], at=at)[0]
 
@@ -715,6 +714,7 @@ class Store:
         Raises:
             StoreError: The log cannot be written (the message names the journal when a model
                 call was kept in it).
+            ValueError: ``calls`` is not one per draft.
         """
         stamp, who = _ts(at), self._who()
         paid = list(calls) if calls is not None else [None] * len(drafts)
