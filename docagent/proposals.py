@@ -154,8 +154,16 @@ class Proposal:
     @classmethod
     def from_record(cls, data: dict[str, Any]) -> Proposal:
         """Build a Proposal from a record this process made (a draft's ``to_proposal()``):
-        what :meth:`from_dict` gives a valid record, without validating it field by field
-        (that is for records read from a file; this runs for every record batch writes)."""
+        what :meth:`from_dict` gives a valid record, without validating every field's type
+        (that is for records read from a file; this runs for every record batch writes).
+        What ``apply`` would refuse the whole file for — an unsafe path (a file name with a
+        backslash, say), an empty qualname, an unknown kind — raises :meth:`from_dict`'s
+        ``ValueError``.
+        """
+        path, kind = data.get("path"), data.get("kind")
+        problem = check_path(path) if isinstance(path, str) else "must be a string"
+        if problem or not data.get("qualname") or (kind is not None and kind not in RECORD_KINDS):
+            return cls.from_dict(data)  # raises, naming the problem
         known = {k: v for k, v in data.items() if k in _FIELDS}
         extra = {k: v for k, v in data.items() if k not in _ORDER}
         if known.get("status") is None:

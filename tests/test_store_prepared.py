@@ -173,3 +173,17 @@ def test_a_record_built_in_process_is_the_record_read_from_a_file(record: dict) 
     made, read = Proposal.from_record(dict(record)), Proposal.from_dict(dict(record))
     assert made == read and made.to_json() == read.to_json()
     assert json.loads(made.to_json()) == read.to_dict()
+
+
+@pytest.mark.parametrize(
+    ("record", "problem"),
+    [
+        ({"path": "a\\b.py", "qualname": "f", "text": "T."}, "backslashes"),
+        ({"path": "a.py", "qualname": "", "text": "T."}, "empty"),
+        ({"path": "a.py", "qualname": "f", "kind": "lambda", "text": "T."}, "kind"),
+    ],
+)
+def test_a_record_apply_would_refuse_is_not_written(record: dict, problem: str) -> None:
+    """What makes ``apply`` refuse a whole proposals file is refused for the one record."""
+    with pytest.raises(ValueError, match=problem):
+        Proposal.from_record(record)
