@@ -48,7 +48,7 @@ from docagent.session import (
     WorkItem,
     draft_from_record,
 )
-from docagent.store.redact import scrub_env, scrub_text
+from docagent.store.redact import scrub_env, scrub_text, secret_env_values
 from docagent.writes import is_stream, open_output
 
 if TYPE_CHECKING:
@@ -348,16 +348,17 @@ def _readme_prompt_tokens(session: Session, item: WorkItem) -> int:
     return estimate_tokens(system + user)
 
 
-def _proposal(draft: Draft, status: str) -> Proposal:
+def _proposal(draft: Draft, status: str, env: tuple[str, ...] | None = None) -> Proposal:
     """The ``--out`` record of ``draft`` with ``status``, as logged: no credential (a reused
-    draft's text was scrubbed when it was logged)."""
+    draft's text was scrubbed when it was logged). ``env``: the key environment variables'
+    values (:func:`~docagent.store.redact.secret_env_values`), when the caller read them."""
     from docagent.proposals import Proposal
 
     record = draft.to_proposal()
     record["status"] = status
     text = record.get("text") or ""
-    record["text"] = scrub_env(text) if draft.cached else scrub_text(text)
-    return Proposal.from_dict(record)
+    record["text"] = scrub_env(text, env) if draft.cached else scrub_text(text, env)
+    return Proposal.from_record(record)
 
 
 def _kept_records(text: str, keys: set[tuple[str, str]]) -> bytes:
@@ -505,21 +506,25 @@ def _settled(
         return None
     at: dict[tuple[str, str], str] = {}
     for key, line in zip(order, lines, strict=True):
-        try:
-            raw = json.loads(line)
-            found, draft_id = (raw["path"], raw["qualname"]), raw["draft_id"]
-        except (ValueError, KeyError, TypeError, RecursionError):
+        # the id this line names (the line itself is checked below: it must be, byte for
+        # byte, the record of that draft, which names this target): a key of this form is
+        # only ever the record's own, since every quote inside a JSON string is escaped
+        start = line.rfind(b'"draft_id": "')
+        end = line.find(b'"', start + 13)
+        if start < 0 or end < 0:
             return None
-        if found != key or not isinstance(draft_id, str):
-            return None
-        at[key] = draft_id
+        at[key] = line[start + 13 : end].decode("utf-8", "replace")
+    env = secret_env_values()  # read once for every record
     resume = _Resume(session)
     if any(resume._find_id(i) != at[i.key] for i in listed):
         return None
     for start in range(0, len(listed), READ_AHEAD):
         chunk = order[start : start + READ_AHEAD]
         rows = session.store.drafts_by_id(
-            [at[key] for key in chunk], with_source=False, with_context=False
+            [at[key] for key in chunk],
+            with_source=False,
+            with_context=False,
+            with_structured=False,  # not in a record
         )
         for n, key in enumerate(chunk, start=start):
             row = rows.get(at[key])
@@ -527,13 +532,15 @@ def _settled(
                 return None
             draft = draft_from_record(row)
             draft.cached = True
-            if _proposal(draft, "proposed").to_json().encode() != lines[n]:
+            if _proposal(draft, "proposed", env).to_json().encode() != lines[n]:
                 return None
     try:
-        text = data.decode("utf-8")
+        data.decode("utf-8")
     except UnicodeDecodeError:
         return None
-    if _kept_records(text, set(at)) != kept:
+    # the lines after ``kept`` are this run's records (checked above): only the kept ones
+    # are read again
+    if _kept_records(kept.decode("utf-8"), set(at)) != kept:
         return None
     return batch_rerun.bytes_digest(data)
 

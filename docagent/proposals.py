@@ -51,6 +51,9 @@ _ORDER = (
 
 
 _OMIT_WHEN_NONE = ("original_sha",)
+#: how a record is written: ``json.dumps(record, ensure_ascii=False, separators=(", ", ": "))``
+#: (one encoder for every record: ``json.dumps`` makes a new one per call for these options)
+_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(", ", ": "))
 
 
 @dataclass
@@ -90,7 +93,7 @@ class Proposal:
 
     def to_json(self) -> str:
         """Return the record as one JSON line (no trailing newline, non-ASCII kept)."""
-        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(", ", ": "))
+        return _ENCODER.encode(self.to_dict())
 
     @classmethod
     def from_dict(cls, data: Any, line: int | None = None) -> Proposal:
@@ -147,6 +150,34 @@ class Proposal:
             extra=extra,
             line=line,
         )
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> Proposal:
+        """Build a Proposal from a record this process made (a draft's ``to_proposal()``):
+        what :meth:`from_dict` gives a valid record, without validating every field's type
+        (that is for records read from a file; this runs for every record batch writes).
+        What ``apply`` would refuse the whole file for — an unsafe path (a file name with a
+        backslash, say), an empty qualname, an unknown kind — raises :meth:`from_dict`'s
+        ``ValueError``.
+        """
+        path, kind = data.get("path"), data.get("kind")
+        problem = check_path(path) if isinstance(path, str) else "must be a string"
+        if problem or not data.get("qualname") or (kind is not None and kind not in RECORD_KINDS):
+            return cls.from_dict(data)  # raises, naming the problem
+        known = {k: v for k, v in data.items() if k in _FIELDS}
+        extra = {k: v for k, v in data.items() if k not in _ORDER}
+        if known.get("status") is None:
+            known["status"] = "proposed"
+        if known.get("checks") is None:
+            known["checks"] = []
+        draft_id = known.get("draft_id")
+        if draft_id is not None:
+            known["draft_id"] = str(draft_id)
+        return cls(**known, extra=extra)
+
+
+#: the contract's fields a :class:`Proposal` holds as attributes
+_FIELDS = frozenset(_ORDER)
 
 
 def check_path(path: str) -> str | None:

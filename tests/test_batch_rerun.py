@@ -145,6 +145,47 @@ def test_a_drafting_run_leaves_out_in_file_order_and_the_first_rerun_replays_it(
     assert second[3] == first[3]
 
 
+def test_the_record_is_left_only_when_each_line_is_its_logged_drafts_record(
+    repo_factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The end of a drafting run checks ``--out`` line by line against the drafts the log
+    holds: a line naming another target's draft, or none, or changed in any byte, leaves
+    no record for the next run to replay."""
+    root, out = _repo(repo_factory, tmp_path)
+    seen: list[tuple] = []
+    real = batch._settled
+
+    def keeping(*args):  # noqa: ANN002, ANN202
+        seen.append(args)
+        return real(*args)
+
+    monkeypatch.setattr(batch, "_settled", keeping)
+    batch.run_batch(root, provider="offline", out=out, progress=False, quiet=True)
+    session, listed, items, _, kept = seen[0]
+    session.store = Store.open(root)  # the run closed its own
+    data = out.read_bytes()
+    lines = data[len(kept) :].splitlines(keepends=True)
+    ids = [json.loads(line)["draft_id"] for line in lines]
+    copy = tmp_path / "copy.jsonl"
+
+    def settled(new: bytes) -> str | None:
+        copy.write_bytes(new)
+        return real(session, listed, items, copy, kept)
+
+    try:
+        assert settled(data) == batch_rerun.bytes_digest(data)
+        swapped = lines[0].replace(ids[0].encode(), ids[1].encode())
+        assert settled(kept + swapped + b"".join(lines[1:])) is None
+        no_id = json.loads(lines[0])
+        del no_id["draft_id"]
+        nameless = (json.dumps(no_id, ensure_ascii=False) + "\n").encode()
+        assert settled(kept + nameless + b"".join(lines[1:])) is None
+        spaced = lines[0].replace(b'", "', b'",  "', 1)
+        assert settled(kept + spaced + b"".join(lines[1:])) is None
+    finally:
+        session.store.close()
+
+
 def test_without_concurrency_one_the_records_still_end_in_file_order(
     repo_factory, tmp_path: Path
 ) -> None:

@@ -5,6 +5,7 @@ decisions (with their observability events); the log as the drafter's cache.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability
@@ -13,6 +14,7 @@ from docagent.draft.providers.registry import makes_model_calls
 from docagent.errors import DocagentError
 from docagent.session.files import FileReading
 from docagent.store import CallRecord, DraftRecord, Store
+from docagent.store.prepared import PreparedDraft
 from docagent.work import (
     Outcome,
     WorkItem,
@@ -58,21 +60,40 @@ class Recording(FileReading):
             if r.decision == "reject"
         }
 
-    def record_paid(self, draft: Draft, record: DraftRecord) -> str:
+    def record_paid(self, draft: Draft, record: DraftRecord | PreparedDraft) -> str:
         """Add a new draft's cost to the totals; store it and (unless offline) its model call.
 
         Draft and call are written in one transaction. When the log cannot be written, the
         store keeps both in its journal (a paid call is never forgotten) and raises.
+        ``record`` may be prepared already (:func:`~docagent.store.prepared.prepare_draft`,
+        where the draft was made): then only its row is written here.
         """
-        with self._lock:  # counted first: the budget sees the spend even when logging fails
-            self.totals["cost_usd"] += draft.cost_usd
-            if not draft.usage.unknown:
-                self.totals["input_tokens"] += draft.usage.input_tokens
-                self.totals["output_tokens"] += draft.usage.output_tokens
+        self._count(draft)
         call = self._call_record(draft)
         if call is None:
             return self.store.record_draft(self.run_id or None, record)
         return self.store.record_paid(self.run_id or None, record, call)
+
+    def record_drafts(
+        self, drafts: Sequence[tuple[Draft, DraftRecord | PreparedDraft]]
+    ) -> list[str]:
+        """:meth:`record_paid` for new drafts that arrive together: one transaction for all
+        of them (:meth:`Store.record_drafts <docagent.store.api.Store.record_drafts>`); their
+        ids, in order."""
+        for draft, _ in drafts:
+            self._count(draft)
+        calls = [self._call_record(draft) for draft, _ in drafts]
+        records = [record for _, record in drafts]
+        return self.store.record_drafts(self.run_id or None, records, calls)
+
+    def _count(self, draft: Draft) -> None:
+        """Add a new draft's cost and tokens to the totals (first: the budget sees the spend
+        even when logging fails)."""
+        with self._lock:
+            self.totals["cost_usd"] += draft.cost_usd
+            if not draft.usage.unknown:
+                self.totals["input_tokens"] += draft.usage.input_tokens
+                self.totals["output_tokens"] += draft.usage.output_tokens
 
     def _call_record(self, draft: Draft) -> CallRecord | None:
         """The model call behind a new draft (None for the offline drafter, which makes none).

@@ -9,6 +9,7 @@ API and the schema, docs/team-setup.md for the shared store.
 from docagent.store.api import DEFAULT_DB, Store, now, resolve_db_path
 from docagent.store.db import StoreError
 from docagent.store.migrations import SCHEMA_VERSION
+from docagent.store.prepared import PreparedDraft, prepare_draft
 from docagent.store.records import (
     BATCH_REVIEWER,
     DECISIONS,
@@ -38,6 +39,7 @@ __all__ = [
     "Decision",
     "LoggedDraft",
     "DraftRecord",
+    "PreparedDraft",
     "EvalRun",
     "LogEntry",
     "Reviewed",
@@ -45,6 +47,7 @@ __all__ = [
     "Store",
     "StoreError",
     "now",
+    "prepare_draft",
     "resolve_db_path",
     "scrub_text",
     "scrub_value",

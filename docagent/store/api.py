@@ -26,6 +26,7 @@ from typing import Any, TypeVar
 from docagent.decisions import standing_decision
 from docagent.errors import DocagentError
 from docagent.store import db, dialect, standing
+from docagent.store.prepared import COLUMNS, PreparedDraft, prepare_draft
 from docagent.store.records import (
     DECISIONS,
     Call,
@@ -42,8 +43,8 @@ from docagent.store.records import (
     Reviewed,
     Run,
 )
-from docagent.store.redact import scrub_text, scrub_value, secret_env_values
-from docagent.store.sources import apply_cut, cut_from_text, cut_to_text, pack, text_sha, unpack
+from docagent.store.redact import scrub_text, scrub_value
+from docagent.store.sources import apply_cut, cut_from_text, pack, text_sha, unpack
 
 DEFAULT_DB = ".docagent/docagent.db"
 
@@ -101,21 +102,44 @@ def _load(raw: str | None, default: Any) -> Any:
         return default
 
 
+#: recent stored lists of checks, decoded (most drafts have one of a few lists)
+_CHECK_LISTS: dict[str, list[dict[str, Any]]] = {}
+
+
+def _load_checks(raw: str | None) -> Any:
+    """A draft's stored checks, decoded (a copy of the decoded list when read before)."""
+    if raw is None:
+        return []
+    found = _CHECK_LISTS.get(raw)
+    if found is None:
+        found = _load(raw, [])
+        plain = isinstance(found, list) and all(
+            type(c) is dict and all(type(v) in (str, bool, int, type(None)) for v in c.values())
+            for c in found
+        )
+        if not plain:
+            return found  # not remembered: its copy would share what it holds
+        if len(_CHECK_LISTS) >= 256:
+            _CHECK_LISTS.clear()  # bounded: the same few lists recur
+        _CHECK_LISTS[raw] = found
+    return [dict(c) for c in found]
+
+
 def _record(cls: type[R], row: Any, **values: Any) -> R:
     """Build the record ``cls`` from ``values`` and the row's columns named like its fields.
 
     A field whose column the row lacks (an older schema) keeps its default.
     """
-    keys = set(row.keys())
-    for name in _field_names(cls):  # type: ignore[arg-type]  # a dataclass type is hashable
-        if name in keys and name not in values:
-            values[name] = row[name]
+    fields = _field_set(cls)  # type: ignore[arg-type]  # a dataclass type is hashable
+    for name, value in zip(row.keys(), row, strict=True):  # one pass: a row finds a name
+        if name in fields and name not in values:  # by going through its columns
+            values[name] = value
     return cls(**values)
 
 
 @functools.cache
-def _field_names(cls: Any) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(cls))
+def _field_set(cls: Any) -> frozenset[str]:
+    return frozenset(f.name for f in dataclasses.fields(cls))
 
 
 #: Tables whose rows are keyed by an integer the database assigns.
@@ -136,105 +160,109 @@ def _insert(conn: db.Connection, table: str, values: Mapping[str, Any]) -> int:
     return 0
 
 
+#: the columns of a new draft row, in the order :func:`_insert_draft` gives them
+_DRAFT_COLUMNS = ("id", "run_id", "created_at", "repo", "reviewer", *COLUMNS)
+_INSERT_DRAFT = (
+    f"INSERT INTO drafts ({', '.join(_DRAFT_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(_DRAFT_COLUMNS))})"
+)
+_RUN_DEFAULTS = slice(COLUMNS.index("provider"), COLUMNS.index("prompt_version") + 1)
+
+
 def _insert_draft(
     conn: db.Connection,
     run_id: str | None,
-    draft: DraftRecord,
+    draft: DraftRecord | PreparedDraft,
     draft_id: str,
     stamp: str,
     versions: Mapping[str, bool] | None = None,
     who: Mapping[str, str] | None = None,
-) -> tuple[str, bool] | None:
+) -> str | None:
     """Insert one draft row (provider, model and prompt version default to the run's).
 
-    ``who`` is the row's ``repo`` and ``reviewer`` (:meth:`Store._who`).
+    ``draft`` is prepared first unless it is already (:func:`prepare_draft`). ``who`` is the
+    row's ``repo`` and ``reviewer`` (:meth:`Store._who`).
 
     ``versions`` are file versions known to be in the log (sha -> stored as they are); returns
-    the draft's file version and whether it is stored, to remember once the row is committed.
+    the draft's stored file version, to remember once the row is committed.
+
+    Raises:
+        StoreError: a prepared draft refers to a file version the log does not have and
+            does not carry its data.
     """
-    d = draft
-    who = who or {}
-    if run_id is not None and not (d.provider and d.model and d.prompt_version):
+    versions = versions or {}
+    prepared = draft if isinstance(draft, PreparedDraft) else prepare_draft(draft, versions)
+    values = prepared.values
+    if run_id is not None and not all(values[_RUN_DEFAULTS]):
         run = conn.execute(
             "SELECT provider, model, prompt_version FROM runs WHERE id = ?", (run_id,)
         ).fetchone()
         if run is not None:
-            d = dataclasses.replace(
-                d,
-                provider=d.provider or run["provider"],
-                model=d.model or run["model"],
-                prompt_version=d.prompt_version or run["prompt_version"],
-            )
-    env = secret_env_values()  # read once for the row's values
-    source, source_sha, source_cut, version = _source_columns(conn, d, versions or {}, env)
-    _insert(
-        conn,
-        "drafts",
-        {
-            **who,
-            "id": draft_id,
-            "run_id": run_id,
-            "created_at": stamp,
-            "path": d.path,
-            "qualname": d.qualname,
-            "kind": d.kind,
-            "code_sha": d.code_sha,
-            "status": d.status,
-            "style": d.style,
-            "provider": d.provider,
-            "model": d.model,
-            "prompt_version": d.prompt_version,
-            "context_json": _json(d.context, env),
-            "structured_json": _json(d.structured, env),
-            "text": scrub_text(d.text, env),
-            "checks_json": _json(list(d.checks), env),
-            "checks_ok": int(d.checks_ok),
-            "tokens_in": int(d.tokens_in),
-            "tokens_out": int(d.tokens_out),
-            "cache_read_tokens": int(d.cache_read_tokens),
-            "cache_write_tokens": int(d.cache_write_tokens),
-            "cost_usd": float(d.cost_usd),
-            "latency_ms": int(d.latency_ms),
-            "error": _text(d.error, env),
-            "context_hash": d.context_hash,
-            "cache_key": d.cache_key,
-            "source": source,
-            "source_sha": source_sha,
-            "source_cut": source_cut,
-            "original_docstring": _text(d.original_docstring, env),
-            "attempts": int(d.attempts),
-        },
-    )
-    return version
+            given = values[_RUN_DEFAULTS]
+            filled = tuple(v or run[n] for n, v in enumerate(given))
+            values = values[: _RUN_DEFAULTS.start] + filled + values[_RUN_DEFAULTS.stop :]
+    sha = None
+    if prepared.version is not None:
+        sha, data = prepared.version
+        if not versions.get(sha):
+            if data is not None:
+                conn.execute(
+                    "INSERT OR IGNORE INTO file_versions (sha, data) VALUES (?, ?)", (sha, data)
+                )
+            elif (
+                conn.execute("SELECT 1 FROM file_versions WHERE sha = ?", (sha,)).fetchone() is None
+            ):
+                raise db.StoreError(f"draft {draft_id}: its file version {sha} is not in the log")
+    who = who or {}
+    row = (draft_id, run_id, stamp, who.get("repo", ""), who.get("reviewer", ""), *values)
+    conn.execute(_INSERT_DRAFT, row)
+    return sha
 
 
-def _source_columns(
-    conn: db.Connection,
-    d: DraftRecord,
-    versions: Mapping[str, bool],
-    env: tuple[str, ...] | None = None,
-) -> tuple[str | None, str | None, str | None, tuple[str, bool] | None]:
-    """``(source, source_sha, source_cut)`` of a draft row, and ``(sha, stored)``.
+def _journal_form(draft: PreparedDraft) -> dict[str, Any]:
+    """A prepared draft as the journal keeps it (JSON): its values, and the text of its file
+    version when it carries it (else the log has it: :func:`_version_there`)."""
+    form: dict[str, Any] = {"values": list(draft.values)}
+    if draft.version is not None and draft.version[1] is not None:
+        form["file_text"] = unpack(draft.version[1])
+    return form
 
-    With ``file_text``, the file version is stored once (scrubbed once) and the row keeps its
-    address and the cut; a file whose text scrubbing would change keeps the old form, its
-    scrubbed source in the row (the cut's offsets are those of the unscrubbed text).
+
+def _from_journal(form: dict[str, Any]) -> PreparedDraft:
+    """A prepared draft from its journal form (:meth:`Store._journal_form`).
+
+    Raises:
+        ValueError: the form is not one (its values, its file version's text).
     """
-    if d.file_text is None:
-        return _text(d.source, env), None, None, None
-    sha = text_sha(d.file_text)
-    clean = versions.get(sha)
-    if clean is None:
-        clean = scrub_text(d.file_text, env) == d.file_text
-        if clean:
-            conn.execute(
-                "INSERT OR IGNORE INTO file_versions (sha, data) VALUES (?, ?)",
-                (sha, pack(d.file_text)),
-            )
-    cut = d.source_cut or (0, 0, "")
-    if not clean:
-        return scrub_text(apply_cut(d.file_text, cut), env), None, None, (sha, False)
-    return None, sha, cut_to_text(cut), (sha, True)
+    values = tuple(form["values"])
+    if len(values) != len(COLUMNS):
+        raise ValueError("not a prepared draft")
+    sha = values[COLUMNS.index("source_sha")]
+    if sha is None:
+        return PreparedDraft(values)
+    text = form.get("file_text")
+    if text is None:
+        return PreparedDraft(values, (str(sha), None))
+    if not isinstance(text, str) or text_sha(text) != sha:
+        raise ValueError("the file version's text is not the one the draft refers to")
+    return PreparedDraft(values, (sha, pack(text)))
+
+
+def _version_there(conn: db.Connection, draft: PreparedDraft) -> bool:
+    """Whether the file version ``draft`` refers to is in the log or carried by it."""
+    if draft.version is None or draft.version[1] is not None:
+        return True
+    found = conn.execute("SELECT 1 FROM file_versions WHERE sha = ?", (draft.version[0],))
+    return found.fetchone() is not None
+
+
+#: the columns of a draft row a record needs (:meth:`Store.drafts_by_id` without the module
+#: source, the context pack and the structured draft): every field of a logged draft but those
+_RECORD_COLUMNS = tuple(
+    name
+    for name in ("id", "run_id", "created_at", "repo", "reviewer", *COLUMNS)
+    if name not in ("context_json", "structured_json", "source", "source_sha", "source_cut")
+)
 
 
 def _insert_call(
@@ -620,67 +648,139 @@ class Store:
             )
         )
 
-    def record_draft(self, run_id: str | None, draft: DraftRecord, *, at: Timestamp = None) -> str:
-        """Store one draft (committed at once) and return its id."""
+    def record_draft(
+        self, run_id: str | None, draft: DraftRecord | PreparedDraft, *, at: Timestamp = None
+    ) -> str:
+        """Store one draft (committed at once) and return its id.
+
+        ``draft`` may be prepared already (:func:`~docagent.store.prepared.prepare_draft`, in
+        another process, say): then only its row is written.
+        """
         draft_id = secrets.token_hex(8)
         stamp, who = _ts(at), self._who()
+        if not isinstance(draft, PreparedDraft):
+            draft = self.prepare(draft)
         version = self._write(
             lambda conn: _insert_draft(conn, run_id, draft, draft_id, stamp, self._versions, who)
         )
         self._remember(version)
         return draft_id
 
-    def _remember(self, version: tuple[str, bool] | None) -> None:
+    def prepare(self, draft: DraftRecord) -> PreparedDraft:
+        """``draft`` as this log stores it (:func:`~docagent.store.prepared.prepare_draft`): a
+        file version the log has is neither scrubbed nor compressed again."""
+        return prepare_draft(draft, self._versions)
+
+    def _remember(self, sha: str | None) -> None:
         """A committed draft's file version is in the log: not stored or scrubbed again."""
-        if version is not None:
+        if sha is not None:
             with self._lock:
-                self._versions[version[0]] = version[1]
+                self._versions[sha] = True
 
     def record_paid(
-        self, run_id: str | None, draft: DraftRecord, call: CallRecord, *, at: Timestamp = None
+        self,
+        run_id: str | None,
+        draft: DraftRecord | PreparedDraft,
+        call: CallRecord,
+        *,
+        at: Timestamp = None,
     ) -> str:
         """Store a draft and the model call behind it in one transaction; return the draft id.
 
         When the log cannot be written (locked, full disk, read-only), both are appended to
         :attr:`unlogged_path` first — a paid call is never forgotten — and written into the log
-        the next time it is opened (:meth:`replay_unlogged`); then the error is raised.
+        the next time it is opened (:meth:`replay_unlogged`); then the error is raised: a
+        :class:`~docagent.store.db.StoreError` whose message names the journal
+        (:meth:`record_drafts` with one draft).
+        """
+        return self.record_drafts(run_id, [draft], [call], at=at)[0]
+
+    def record_drafts(
+        self,
+        run_id: str | None,
+        drafts: Sequence[DraftRecord | PreparedDraft],
+        calls: Sequence[CallRecord | None] | None = None,
+        *,
+        at: Timestamp = None,
+    ) -> list[str]:
+        """Store drafts, and the model call behind each that has one (``calls[i]`` for
+        ``drafts[i]``), in one transaction; return the drafts' ids.
+
+        For drafts that arrive together (from a process that drafts, say): one commit for
+        all of them instead of one each. Like :meth:`record_draft`, everything is committed
+        when this returns. When the log cannot be written, the drafts with a model call are
+        kept in the journal, as by :meth:`record_paid`, and the error is raised.
 
         Raises:
-            StoreError: The log cannot be written (the message names the journal).
+            StoreError: The log cannot be written (the message names the journal when a model
+                call was kept in it).
+            ValueError: ``calls`` is not one per draft.
         """
-        draft_id = secrets.token_hex(8)
-        stamp = _ts(at)
-        call = dataclasses.replace(call, draft_id=draft_id)
-        who = self._who()
+        stamp, who = _ts(at), self._who()
+        paid = list(calls) if calls is not None else [None] * len(drafts)
+        if len(paid) != len(drafts):
+            raise ValueError("record_drafts needs one call (or None) per draft")
+        rows = []
+        for draft, call in zip(drafts, paid, strict=True):
+            draft_id = secrets.token_hex(8)
+            prepared = draft if isinstance(draft, PreparedDraft) else self.prepare(draft)
+            if call is not None:
+                call = dataclasses.replace(call, draft_id=draft_id)
+            rows.append((draft_id, draft, prepared, call))
 
-        def write(conn: db.Connection) -> tuple[str, bool] | None:
-            version = _insert_draft(conn, run_id, draft, draft_id, stamp, self._versions, who)
-            _insert_call(conn, run_id, call, stamp, who)
-            return version
+        def write(conn: db.Connection) -> list[str | None]:
+            versions = self._versions
+            shas = []
+            for draft_id, _, prepared, call in rows:
+                sha = _insert_draft(conn, run_id, prepared, draft_id, stamp, versions, who)
+                if sha is not None and not versions.get(sha):
+                    versions = {**versions, sha: True}  # inserted by this transaction
+                if call is not None:
+                    _insert_call(conn, run_id, call, stamp, who)
+                shas.append(sha)
+            return shas
 
         try:
-            self._remember(self._write(write))
+            for sha in self._write(write):
+                self._remember(sha)
         except DocagentError as exc:
-            entry = {
-                "run_id": run_id,
-                "draft_id": draft_id,
-                "at": stamp,
-                "draft": draft.to_dict(),
-                "call": call.to_dict(),
-            }
-            try:
-                line = json.dumps(scrub_value(entry), default=str) + "\n"
-                self.unlogged_path.parent.mkdir(parents=True, exist_ok=True)
-                with self.unlogged_path.open("a", encoding="utf-8") as fh:
-                    fh.write(line)
-                    fh.flush()
-                    os.fsync(fh.fileno())
-                kept = f"; the model call was kept in {self.unlogged_path} and goes into the log"
-                kept += " the next time it opens"
-            except (OSError, TypeError, ValueError) as werr:
-                kept = f"; the model call could not be kept either ({werr})"
+            entries = [(i, d, c) for i, d, _, c in rows if c is not None]
+            kept = self._keep_unlogged(run_id, stamp, entries) if entries else ""
             raise db.StoreError(f"{exc}{kept}") from None
-        return draft_id
+        return [draft_id for draft_id, *_ in rows]
+
+    def _keep_unlogged(
+        self,
+        run_id: str | None,
+        stamp: str,
+        entries: list[tuple[str, DraftRecord | PreparedDraft, CallRecord]],
+    ) -> str:
+        """Append paid drafts the log could not take to the journal (:attr:`unlogged_path`);
+        return what to add to the error message."""
+        lines = []
+        try:
+            for draft_id, draft, call in entries:
+                entry: dict[str, Any] = {"run_id": run_id, "draft_id": draft_id, "at": stamp}
+                if isinstance(draft, PreparedDraft):
+                    # scrubbed already: only the call is scrubbed here
+                    entry["call"] = scrub_value(call.to_dict())
+                    entry["prepared"] = _journal_form(draft)
+                    lines.append(json.dumps(entry, default=str) + "\n")
+                else:
+                    entry.update(draft=draft.to_dict(), call=call.to_dict())
+                    lines.append(json.dumps(scrub_value(entry), default=str) + "\n")
+            self.unlogged_path.parent.mkdir(parents=True, exist_ok=True)
+            with self.unlogged_path.open("a", encoding="utf-8") as fh:
+                fh.write("".join(lines))
+                fh.flush()
+                os.fsync(fh.fileno())
+        except (OSError, TypeError, ValueError) as werr:
+            return f"; the model call could not be kept either ({werr})"
+        what = "model call was" if len(entries) == 1 else "model calls were"
+        return (
+            f"; the {what} kept in {self.unlogged_path} and go"
+            f"{'es' if len(entries) == 1 else ''} into the log the next time it opens"
+        )
 
     @property
     def unlogged_path(self) -> Path:
@@ -718,7 +818,9 @@ class Store:
                         e.get("run_id"),
                         str(e["draft_id"]),
                         str(e["at"]),
-                        DraftRecord(**e["draft"]),
+                        _from_journal(e["prepared"])
+                        if "prepared" in e
+                        else DraftRecord(**e["draft"]),
                         CallRecord(**e["call"]),
                     )
                 )
@@ -734,6 +836,8 @@ class Store:
                     known = conn.execute("SELECT 1 FROM runs WHERE id = ?", (run_id,)).fetchone()
                     if run_id is None or known is None:
                         continue
+                    if isinstance(draft, PreparedDraft) and not _version_there(conn, draft):
+                        continue  # its file version is in neither the journal nor the log
                     who = self._who()
                     _insert_draft(conn, run_id, draft, draft_id, stamp, who=who)
                     _insert_call(conn, run_id, call, stamp, who)
@@ -1038,15 +1142,19 @@ class Store:
     # ----------------------------------------------------------------- reading
 
     def _draft(
-        self, row: db.Row, with_source: bool = True, with_context: bool = True
+        self,
+        row: db.Row,
+        with_source: bool = True,
+        with_context: bool = True,
+        with_structured: bool = True,
     ) -> LoggedDraft:
         return _record(
             LoggedDraft,
             row,
             source=self._stored_source(row) if with_source else None,
             context=_load(row["context_json"], None) if with_context else None,
-            structured=_load(row["structured_json"], None),
-            checks=_load(row["checks_json"], []),
+            structured=_load(row["structured_json"], None) if with_structured else None,
+            checks=_load_checks(row["checks_json"]),
         )
 
     @staticmethod
@@ -1091,22 +1199,33 @@ class Store:
         return self._draft(rows[0], with_source) if rows else None
 
     def drafts_by_id(
-        self, draft_ids: list[str], *, with_source: bool = True, with_context: bool = True
+        self,
+        draft_ids: list[str],
+        *,
+        with_source: bool = True,
+        with_context: bool = True,
+        with_structured: bool = True,
     ) -> dict[str, LoggedDraft]:
         """The drafts of ``draft_ids`` that exist, by id (read a few hundred per query).
 
         ``with_source`` as in :meth:`draft`; ``with_context=False`` leaves
         :attr:`LoggedDraft.context` None (not decoded): for a caller that writes the drafts'
-        records.
+        records; ``with_structured=False`` leaves :attr:`LoggedDraft.structured` None too (not
+        read): for a caller that only rebuilds their records.
         """
         found: dict[str, LoggedDraft] = {}
+        columns = "*"
+        if not (with_source or with_context or with_structured):
+            columns = ", ".join(_RECORD_COLUMNS)
         for start in range(0, len(draft_ids), 500):
             chunk = draft_ids[start : start + 500]
             marks = ", ".join("?" * len(chunk))
             with self._op() as conn:
-                rows = conn.execute(f"SELECT * FROM drafts WHERE id IN ({marks})", chunk).fetchall()
+                rows = conn.execute(
+                    f"SELECT {columns} FROM drafts WHERE id IN ({marks})", chunk
+                ).fetchall()
             for row in rows:
-                found[row["id"]] = self._draft(row, with_source, with_context)
+                found[row["id"]] = self._draft(row, with_source, with_context, with_structured)
         return found
 
     def drafts(self, since: Timestamp = None, run_id: str | None = None) -> list[LoggedDraft]:

@@ -72,13 +72,14 @@ def scrub_text(text: str, env: tuple[str, ...] | None = None) -> str:
     return _scrub(text, secret_env_values() if env is None else env)
 
 
-def scrub_env(text: str) -> str:
+def scrub_env(text: str, env: tuple[str, ...] | None = None) -> str:
     """``text`` with the values of this process's key environment variables replaced.
 
     The part of :func:`scrub_text` that depends on the running process: for text read back
-    from the log, which :func:`scrub_text` cleaned when it was stored.
+    from the log, which :func:`scrub_text` cleaned when it was stored. ``env``:
+    :func:`secret_env_values`, when the caller read them already.
     """
-    for value in secret_env_values():
+    for value in secret_env_values() if env is None else env:
         text = text.replace(value, REDACTED)
     return text
 
