@@ -58,6 +58,12 @@ def fingerprints_of(source: bytes, text: str, path: str) -> Fingerprints:
     return found
 
 
+def held_fingerprints(source: bytes) -> Fingerprints | None:
+    """The :class:`Fingerprints` of the file version whose UTF-8 bytes are ``source`` when
+    :func:`fingerprints_of` computed them before (kept in memory), else None."""
+    return _BEFORE.get(hashlib.sha256(source).digest())
+
+
 def doc_ranges_of(source: bytes, text: str, path: str) -> frozenset[tuple[int, int]]:
     """The byte ranges of the docstring statements of a file version (``source`` its UTF-8
     bytes, ``text`` its text), for a plan whose fingerprints came from elsewhere (the facts
