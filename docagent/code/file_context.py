@@ -10,9 +10,9 @@ from itertools import accumulate
 from tree_sitter import Node, Tree
 
 from docagent.code import parser as ts
-from docagent.code.astfacts import tree_facts
 from docagent.code.fingerprints import (
     Fingerprints,
+    def_fingerprints,
     doc_ranges_of,
     fingerprints_of,
     held_fingerprints,
@@ -154,10 +154,10 @@ class FileContext:
     def _proven_shas(self) -> dict[str, str | None] | None:
         """The fingerprints of the deferred qualnames, from the proven edited file's parse:
         each definition is found there at its line moved by the lines the splices before it
-        added or removed; None when a definition's line cannot be placed so."""
+        added or removed, and only those asked for are fingerprinted (the whole module only
+        when its own guard waits); None when a definition's line cannot be placed so."""
         assert self.proven is not None
         tree, splices = self.proven
-        found = tree_facts(tree)
         moves = sorted(splices, key=lambda s: s.start)
         ends = [s.end for s in moves]
         shifts = list(
@@ -167,13 +167,13 @@ class FileContext:
             )
         )
         starts = line_starts(self.source)
-        out: dict[str, str | None] = {}
+        keys: dict[str, tuple[int, str] | None] = {}
         for q in self.deferred:
             t = self.target(q)
             if t is None:
                 return None
             if t.kind == "module":
-                out[q] = found.module_sha
+                keys[q] = None
                 continue
             if not 0 < t.line <= len(starts):
                 return None
@@ -181,11 +181,19 @@ class FileContext:
             k = bisect_right(ends, at)  # the splices that end by the start of its line
             if k < len(moves) and moves[k].start < at:
                 return None  # its line starts inside a replaced range: not a definition's
-            key = (t.line + shifts[k], t.name)
-            node = found.nodes.get(key)
-            if node is None or isinstance(node, ast.ClassDef) != (t.kind == "class"):
+            keys[q] = (t.line + shifts[k], t.name)
+        wanted = {key for key in keys.values() if key is not None}
+        found = def_fingerprints(tree, wanted, module=None in keys.values())
+        out: dict[str, str | None] = {}
+        for q, key in keys.items():
+            if key is None:
+                out[q] = found.module_sha
+                continue
+            t = self.target(q)
+            assert t is not None
+            if key not in found.shas or (key in found.classes) != (t.kind == "class"):
                 return None
-            out[q] = found.shas.get(key)
+            out[q] = found.shas[key]
         return out
 
     def line_start(self, pos: int) -> int:
