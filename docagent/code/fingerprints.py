@@ -192,6 +192,7 @@ def _dump(
     is_docstring = astfacts._is_docstring
     role_def, role_module = astfacts._DEF, astfacts._MODULE
     pass_node = astfacts._PASS
+    constant = ast.Constant
     found: dict[tuple[int, str], tuple[str, bool]] = {}
     clash = False
 
@@ -206,9 +207,12 @@ def _dump(
                 if not node:
                     return "[]"
                 items = []
-                for x in node:
-                    if type(x) is name_type and type(x.ctx) in leaves:
+                for x in node:  # names and constants formatted here, as below (one call fewer)
+                    xt = type(x)
+                    if xt is name_type and type(x.ctx) in leaves:
                         items.append("Name(id=" + repr(x.id) + ", ctx=" + leaves[type(x.ctx)] + ")")
+                    elif xt is constant and x.kind is None:
+                        items.append("Constant(value=" + repr(x.value) + ")")
                     else:
                         items.append(fmt(x))
                 return "[" + ", ".join(items) + "]"
@@ -242,6 +246,9 @@ def _dump(
             if vt is name_type and type(value.ctx) in leaves:
                 ctx = leaves[type(value.ctx)]
                 args.append(name + "=Name(id=" + repr(value.id) + ", ctx=" + ctx + ")")
+                continue
+            if vt is constant and value.kind is None:
+                args.append(name + "=Constant(value=" + repr(value.value) + ")")
                 continue
             args.append(name + "=" + fmt(value))
         dumped = cname + "(" + ", ".join(args) + ")"
