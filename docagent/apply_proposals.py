@@ -216,7 +216,8 @@ def apply_proposals(
     (one transaction) once all of them are on disk.
     The ``code_sha`` guard reads each file version's fingerprints from the facts cache that
     ``batch`` writes (:mod:`docagent.code.factscache`) when it holds that version, instead of
-    parsing the file for them.
+    parsing the file for them; otherwise from the edited text's parse once the edit is proved
+    (see :func:`docagent.code.edit_plan.plan_file_edits`), with the same outcomes.
     README section records only change the repository's README; a missing README is
     created only with ``create_readme``.
     """

@@ -107,6 +107,10 @@ def plan_file_edits(
     ``known_shas`` are the code fingerprints of this file version by qualname when they were
     computed before (the facts cache's entry for its bytes): the ``code_sha`` guard then reads
     them instead of parsing the file (see :class:`~docagent.code.file_context.FileContext`).
+    Without them, the guard is checked once the edit is proved, from the fingerprints of the
+    edited file's parse, which the proof shows are this file's; when one does not hold there,
+    the edits are planned again with every guard checked first, so the outcome and its reasons
+    are the same either way.
 
     Each edit is refused with a reason when its qualname is unknown, its ``code_sha`` no longer
     matches the code, the same target gets two different texts, or no literal renders its text.
@@ -117,7 +121,14 @@ def plan_file_edits(
     """
     plan = EditPlan(path=facts.path, encoding=facts.encoding, old_text=facts.text)
     try:
-        return _plan(plan, FileContext(facts, tree, known_shas), edits, line_length)
+        ctx = FileContext(facts, tree, known_shas, defer=True)
+        plan = _plan(plan, ctx, edits, line_length)
+        if ctx.deferred and not ctx.deferred_hold():
+            # a guard left for after the proof fails (or could not be checked from the edited
+            # file): plan again, checking every guard first, for the same refusals as always
+            plan = EditPlan(path=facts.path, encoding=facts.encoding, old_text=facts.text)
+            plan = _plan(plan, FileContext(facts, ctx.tree, known_shas), edits, line_length)
+        return plan
     except SyntaxError as exc:  # read by tree-sitter, rejected by Python (Python 2 code…)
         reason = (
             f"{facts.path}: Python cannot parse this file (line {exc.lineno}: {exc.msg}),"
@@ -194,7 +205,7 @@ def _guarded_target(plan: EditPlan, ctx: FileContext, e: DocEdit, cleaned: str) 
     if t is None:
         plan.refused.append((q, f"no definition {q!r} in {facts.path}{_close_names(q, facts)}"))
         return None
-    if e.code_sha is not None:
+    if e.code_sha is not None and not ctx.defer_code_sha(q, e.code_sha):
         current = ctx.code_sha(q)
         if current != e.code_sha:
             plan.refused.append(

@@ -73,6 +73,11 @@ def line_starts(source: bytes) -> list[int]:
     return list(accumulate(map(len, source.splitlines(keepends=True)), initial=0))
 
 
+def line_ends(data: bytes) -> int:
+    """How many line ends (Python's: ``\\r\\n``, ``\\r``, ``\\n``) ``data`` holds."""
+    return len(_LINE_END.findall(data))
+
+
 def docstring_slots(tree: ast.Module, starts: list[int]) -> dict[int, Slot]:
     """Every docstring statement of ``tree`` by the byte offset it starts at.
 
@@ -204,7 +209,7 @@ def prove(
         replaced = old[c.start : c.end]
         line = t.line + lines
         shift += len(c.data) - len(replaced)
-        lines += len(_LINE_END.findall(c.data)) - len(_LINE_END.findall(replaced))
+        lines += line_ends(c.data) - line_ends(replaced)
         if t.docstring is not None:
             if (c.start, c.end) != (t.docstring.start_byte, t.docstring.end_byte):
                 return False

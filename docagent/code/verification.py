@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import ast
+
 from docagent.code import parser as ts
 from docagent.code.astfacts import MODULE
 from docagent.code.file_context import FileContext
@@ -53,7 +55,7 @@ def proved(
     # the file is the same bytes, so it finds the same definitions and other docstrings
     literals = {q: s.data.strip() for q, s in chosen.items()}
     if len(literals) > 1 and _literals_read_back(literals, expected):
-        return True
+        return _proven(ctx, new_tree, chosen)
     for q, literal in literals.items():
         tree = ts.parse(literal)
         found = docstring_of(tree.root_node)
@@ -61,6 +63,13 @@ def proved(
             return False
         if (found.start_byte, found.end_byte) != (0, len(literal)):
             return False
+    return _proven(ctx, new_tree, chosen)
+
+
+def _proven(ctx: FileContext, new_tree: ast.Module, chosen: dict[str, Splice]) -> bool:
+    """Keep the proven edit's tree on ``ctx`` when guards wait for its fingerprints; True."""
+    if ctx.deferred:
+        ctx.proven = (new_tree, list(chosen.values()))
     return True
 
 
