@@ -225,3 +225,63 @@ def test_a_text_its_naive_literal_would_change_is_marked_escaped(char):
     literal = _check_literal(f"Ends with the mark {char}")[0]
     assert literal.ok and "escaped when rendered" in literal.detail
     assert _check_literal("Read the mark.")[0].detail == ""
+
+
+_LITERAL_CASES = [
+    "Plain text.",
+    "",
+    "   ",
+    "Two\nlines\n    indented\n",
+    'Ends with a quote"',
+    '"Starts with a quote',
+    'Three """ quotes',
+    "Ends with a backslash\\",
+    "A \\N{BULLET} escape",
+    "A \\n that is not a newline",
+    "Null \x00 byte",
+    "Lone \ud800 surrogate",
+    "Carriage\rreturn",
+    "Tab\tform\x0cfeed\x0bvertical \u2028 separator \x85 next line",
+    "Quote at the end '''",
+]
+
+
+def _literals(text):
+    """The naive literal of ``text`` and the one the edit engine renders (when it renders)."""
+    from docagent.draft.draft_checks import literal_for
+
+    rendered = literal_for(text)
+    return [f'"""{text}"""', *([rendered] if rendered is not None else [])]
+
+
+@pytest.mark.parametrize("text", _LITERAL_CASES)
+@pytest.mark.parametrize("indent", ["    ", "  ", "\t"])
+def test_a_literal_decided_without_the_parser_reads_as_the_parser_reads_it(text, indent):
+    """A plain triple-quoted literal is decided without parsing: the result is the parser's
+    for every literal (backslashes, quotes at the ends, ``\\N{...}``, NULs, surrogates)."""
+    from docagent.draft.draft_checks import _parsed_literal_value, literal_value
+
+    for literal in _literals(text):
+        assert literal_value(literal, indent) == _parsed_literal_value(literal, indent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_TRICKY | st.characters(), max_size=40))
+def test_the_literal_and_roundtrip_checks_are_the_parsers(text):
+    """The ``literal`` and ``roundtrip`` checks of any text are those parsing every literal
+    gives."""
+    from docagent.draft import draft_checks
+
+    for literal in _literals(text):
+        assert draft_checks.literal_value(literal) == draft_checks._parsed_literal_value(
+            literal, "    "
+        )
+    fast = draft_checks._check_literal(text)
+    decide = draft_checks.literal_value
+    try:
+        draft_checks.literal_value = lambda lit, indent="    ": draft_checks._parsed_literal_value(
+            lit, indent
+        )
+        assert draft_checks._check_literal(text) == fast
+    finally:
+        draft_checks.literal_value = decide
