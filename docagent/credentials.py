@@ -121,9 +121,9 @@ def _rule(pattern: re.Pattern[str], confirm: Callable[[str], bool] | None = None
     ``:`` or ``.``, is in nearly every line of code: looking for it costs more than it saves).
     """
     icase = bool(pattern.flags & re.IGNORECASE)
-    needs = required_literals(pattern)
-    more = required_literal_sets(pattern)[1:] if needs is not None else ()
-    also = tuple(need for need in more if min(map(len, need)) >= 2)[:2]
+    found = required_literal_sets(pattern)  # the first is ``required_literals(pattern)``
+    needs = found[0] if found else None
+    also = tuple(need for need in found[1:] if min(map(len, need)) >= 2)[:2]
     return _Rule(pattern, confirm, needs, icase, also)
 
 

@@ -61,6 +61,8 @@ def test_required_literal_sets_are_every_requirement_most_selective_first() -> N
     assert rule.also == (("cl",),)  # one character ("=") is no screen worth having
     assert not rule.may_match("token = abcdefgh", "token = abcdefgh")  # no "cl": not searched
     assert rule.may_match(" cl_token = abcdefgh", " cl_token = abcdefgh")
+    for each in credentials._screens():  # the first requirement is the one screen it had
+        assert each.needs == required_literals(each.pattern)
 
 
 def _corpus() -> list[str]:
