@@ -27,7 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from docagent.regex_literals import required_literals
+from docagent.regex_literals import required_literal_sets, required_literals
 
 REDACTED = "[redacted]"
 
@@ -78,6 +78,12 @@ _PEM_BLOCK = re.compile(
     r"-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----.*?(?:-----END \1-----|\Z)", re.DOTALL
 )
 _SCREEN = re.compile(r"[0-9@]|PRIVATE KEY|PuTTY")
+#: :data:`_SCREEN` for a text without ``PRIVATE KEY`` and ``PuTTY`` (the same matches: a search
+#: for one character class is about twice as fast as one for an alternation)
+_SCREEN_CHARS = re.compile(r"[0-9@]")
+#: strings one of which every match of :data:`_ASSIGNED_LOWER` contains (a text with none of
+#: them is not searched)
+_ASSIGNED_NEEDS = required_literals(_ASSIGNED_LOWER) or ("",)
 
 
 @dataclass(frozen=True)
@@ -90,9 +96,13 @@ class _Rule:
     needs: tuple[str, ...] | None = None
     #: the pattern ignores case: ``needs`` are lower case, for ASCII text only
     icase: bool = False
+    #: further requirements like :attr:`needs`, each of which a match meets too (the
+    #: selective ones: ``key`` or ``token`` or ... after a name; see :func:`_rule`)
+    also: tuple[tuple[str, ...], ...] = ()
 
     def may_match(self, text: str, lowered: str | None) -> bool:
-        """False when ``text`` cannot hold a match (none of :attr:`needs` is in it).
+        """False when ``text`` cannot hold a match (none of :attr:`needs`, or none of one of
+        :attr:`also`, is in it).
 
         ``lowered`` is ``text.lower()`` when ``text`` is ASCII, else None.
         """
@@ -102,13 +112,19 @@ class _Rule:
             if lowered is None:
                 return True
             text = lowered
-        return any(s in text for s in self.needs)
+        return all(any(s in text for s in need) for need in (self.needs, *self.also))
 
 
 def _rule(pattern: re.Pattern[str], confirm: Callable[[str], bool] | None = None) -> _Rule:
-    """A rule with the literal text its pattern cannot match without."""
+    """A rule with the literal text its pattern cannot match without: the most selective
+    requirement, and up to two others no shorter than two characters (one character, such as
+    ``:`` or ``.``, is in nearly every line of code: looking for it costs more than it saves).
+    """
     icase = bool(pattern.flags & re.IGNORECASE)
-    return _Rule(pattern, confirm, required_literals(pattern), icase)
+    found = required_literal_sets(pattern)  # the first is ``required_literals(pattern)``
+    needs = found[0] if found else None
+    also = tuple(need for need in found[1:] if min(map(len, need)) >= 2)[:2]
+    return _Rule(pattern, confirm, needs, icase, also)
 
 
 def _plugin_confirm(plugin: object) -> Callable[[str], bool]:
@@ -225,6 +241,8 @@ def _any_match(rules: tuple[_Rule, ...], joined: str, lowered: str | None) -> bo
                         break
                 else:
                     continue
+                if rule.also and not all(any(s in hay for s in n) for n in rule.also):
+                    continue
         if rule.pattern.search(joined):
             return True
     return False
@@ -251,7 +269,13 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
     if "bearer" in lowered:
         spans.extend(m.span(1) for m in _BEARER.finditer(text))
     same_length = len(lowered) == len(text)
-    for m in _ASSIGNED_LOWER.finditer(lowered) if same_length else _ASSIGNED.finditer(text):
+    if not same_length:
+        assigned = _ASSIGNED.finditer(text)
+    elif any(s in lowered for s in _ASSIGNED_NEEDS):
+        assigned = _ASSIGNED_LOWER.finditer(lowered)
+    else:
+        assigned = iter(())  # no name a credential is assigned to
+    for m in assigned:
         quote, value = m.group(1), text[m.start(2) : m.end(2)]
         digit = any(c.isdigit() for c in value)
         if (quote and (digit or len(value) >= 16)) or (digit and len(value) >= 12):
@@ -263,7 +287,8 @@ def find_secrets(text: str) -> list[tuple[int, int]]:
     parts: list[str] = []
     cand = 0
     pos = 0
-    while (hit := _SCREEN.search(text, pos)) is not None:
+    screen = _SCREEN if "PRIVATE KEY" in text or "PuTTY" in text else _SCREEN_CHARS
+    while (hit := screen.search(text, pos)) is not None:
         start = text.rfind("\n", 0, hit.start()) + 1
         end = text.find("\n", hit.end())
         end = len(text) if end < 0 else end + 1

@@ -44,9 +44,40 @@ def required_literals(pattern: re.Pattern[str]) -> tuple[str, ...] | None:
     return tuple(sorted(need)) if need else None
 
 
+def required_literal_sets(pattern: re.Pattern[str]) -> tuple[tuple[str, ...], ...]:
+    """Every requirement :func:`required_literals` finds in ``pattern``'s top-level sequence,
+    most selective first: each is strings one of which every match contains, so a text must
+    meet all of them (``cl`` and one of ``key``, ``pwd``, ... for ``(?:cloudant|cl)(?:key|pwd|
+    ...)``). Empty when none is known; the first is :func:`required_literals`'s.
+    """
+    if _p is None or not isinstance(pattern.pattern, str):
+        return ()
+    try:
+        tree = _p.parse(pattern.pattern, pattern.flags)
+        found = _requirements(list(tree), bool(pattern.flags & re.IGNORECASE))
+    except Exception:  # an unknown node shape: no screen rather than a wrong one
+        return ()
+    ordered: list[tuple[str, ...]] = []
+    # stable: of equally selective ones, the first found comes first (as in ``_sequence``)
+    for need in sorted(found, key=lambda need: -min(len(s) for s in need)):
+        item = tuple(sorted(need))
+        if item not in ordered:
+            ordered.append(item)
+    return tuple(ordered)
+
+
 def _sequence(items: list[tuple[Any, Any]], icase: bool) -> _Need | None:
     """The best requirement of a sequence of nodes: each run of consecutive literal
     characters is one, and so is each part that needs one; the most selective is kept."""
+    found = _requirements(items, icase)
+    if not found:
+        return None
+    return max(found, key=lambda need: min(len(s) for s in need))
+
+
+def _requirements(items: list[tuple[Any, Any]], icase: bool) -> list[_Need]:
+    """Every requirement of a sequence of nodes, in order: each run of consecutive literal
+    characters is one, and so is each part that needs one."""
     found: list[_Need] = []
     run: list[str] = []
 
@@ -68,9 +99,7 @@ def _sequence(items: list[tuple[Any, Any]], icase: bool) -> _Need | None:
         if need:
             found.append(need)
     end_run()
-    if not found:
-        return None
-    return max(found, key=lambda need: min(len(s) for s in need))
+    return found
 
 
 def _node(op: Any, av: Any, icase: bool) -> _Need | None:

@@ -225,3 +225,124 @@ def test_a_text_its_naive_literal_would_change_is_marked_escaped(char):
     literal = _check_literal(f"Ends with the mark {char}")[0]
     assert literal.ok and "escaped when rendered" in literal.detail
     assert _check_literal("Read the mark.")[0].detail == ""
+
+
+_LITERAL_CASES = [
+    "Plain text.",
+    "",
+    "   ",
+    "Two\nlines\n    indented\n",
+    'Ends with a quote"',
+    '"Starts with a quote',
+    'Three """ quotes',
+    "Ends with a backslash\\",
+    "A \\N{BULLET} escape",
+    "A \\n that is not a newline",
+    "Null \x00 byte",
+    "Lone \ud800 surrogate",
+    "Carriage\rreturn",
+    "Tab\tform\x0cfeed\x0bvertical \u2028 separator \x85 next line",
+    "Quote at the end '''",
+]
+
+
+def _literals(text):
+    """The naive literal of ``text`` and the one the edit engine renders (when it renders)."""
+    from docagent.draft.draft_checks import literal_for
+
+    rendered = literal_for(text)
+    return [f'"""{text}"""', *([rendered] if rendered is not None else [])]
+
+
+@pytest.mark.parametrize("text", _LITERAL_CASES)
+@pytest.mark.parametrize("indent", ["    ", "  ", "\t"])
+def test_a_literal_decided_without_the_parser_reads_as_the_parser_reads_it(text, indent):
+    """A plain triple-quoted literal is decided without parsing: the result is the parser's
+    for every literal (backslashes, quotes at the ends, ``\\N{...}``, NULs, surrogates)."""
+    from docagent.draft.draft_checks import _parsed_literal_value, literal_value
+
+    for literal in _literals(text):
+        assert literal_value(literal, indent) == _parsed_literal_value(literal, indent)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=_TRICKY | st.characters(), max_size=40))
+def test_the_literal_and_roundtrip_checks_are_the_parsers(text):
+    """The ``literal`` and ``roundtrip`` checks of any text are those parsing every literal
+    gives."""
+    from docagent.draft import draft_checks
+
+    for literal in _literals(text):
+        assert draft_checks.literal_value(literal) == draft_checks._parsed_literal_value(
+            literal, "    "
+        )
+    fast = draft_checks._check_literal(text)
+    decide = draft_checks.literal_value
+    try:
+        draft_checks.literal_value = lambda lit, indent="    ": draft_checks._parsed_literal_value(
+            lit, indent
+        )
+        assert draft_checks._check_literal(text) == fast
+    finally:
+        draft_checks.literal_value = decide
+
+
+def _fill_by_textwrap(text, width, indent="", first_indent=None):
+    """What ``render._fill`` gave when every paragraph went through ``textwrap.wrap``."""
+    import textwrap
+
+    from docagent.draft.render import _UNWRAPPABLE, _paragraphs
+
+    out = []
+    first = indent if first_indent is None else first_indent
+    for n, para in enumerate(_paragraphs(text)):
+        if n:
+            out.append("")
+        lines = para.splitlines()
+        if any(_UNWRAPPABLE.match(x) for x in lines):
+            for i, x in enumerate(lines):
+                out.append((first if not out or (i == 0 and n == 0) else indent) + x)
+            continue
+        joined = " ".join(x.strip() for x in lines)
+        wrapped = textwrap.wrap(
+            joined,
+            width=max(20, width),
+            initial_indent=first if n == 0 else indent,
+            subsequent_indent=indent,
+            break_long_words=False,
+            break_on_hyphens=False,
+        )
+        out.extend(wrapped or [first.rstrip()])
+    return out
+
+
+_PROSE = st.sampled_from(list("ab  \n\t\x0b\x0c\r\x1c\x85\u2028\xa0\u3000-.>*1:é"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.text(alphabet=_PROSE | st.characters(), max_size=120),
+    st.integers(min_value=0, max_value=90),
+    st.sampled_from(["", "    ", "  "]),
+    st.sampled_from([None, "", "Args: ", "x (int): "]),
+)
+def test_a_paragraph_that_fits_on_a_line_is_what_textwrap_gives(text, width, indent, first):
+    """Rendering keeps a paragraph that fits on one line without ``textwrap``: the lines are
+    those ``textwrap.wrap`` gives, whatever the white space (tabs, line and paragraph breaks,
+    form feeds, non-breaking and wide spaces) and the indents."""
+    from docagent.draft.render import _fill
+
+    assert _fill(text, width, indent, first) == _fill_by_textwrap(text, width, indent, first)
+
+
+@pytest.mark.parametrize("width", [10, 20, 72])
+@pytest.mark.parametrize("first", [None, "Args: "])
+def test_a_paragraph_at_the_edge_of_the_width_is_what_textwrap_gives(width, first):
+    """Paragraphs one character shorter than, as long as and longer than the room left."""
+    from docagent.draft.render import _fill
+
+    room = max(20, width) - len(first or "")
+    for size in range(room - 2, room + 3):
+        words = ("ab " * size)[: size - 1] + "x"  # ends in a letter, ``size`` characters
+        for text in (words, "x" * size, words + "\n" + words):
+            assert _fill(text, width, "", first) == _fill_by_textwrap(text, width, "", first)

@@ -226,3 +226,96 @@ def test_price_table():
     u = Usage(50_000, 50_000, 50_000, 50_000)  # within the 200k-token base tier
     assert cost("claude-sonnet-4-6", u) == pytest.approx((3 + 15 + 0.3 + 3.75) / 20)
     assert cost("claude-sonnet-4-6", u, batch=True) == pytest.approx((3 + 15 + 0.3 + 3.75) / 40)
+
+
+def _nearby_by_sorting(facts, target, limit=2, exclude=()):
+    """The style examples as sorting every candidate of the file chose them (the reference)."""
+    import heapq
+
+    from docagent.draft.context import _example_candidates
+
+    chosen = heapq.nsmallest(
+        limit,
+        (
+            c
+            for c in _example_candidates(facts)
+            if c[1].qualname != target.qualname and c[1].qualname not in exclude
+        ),
+        key=lambda c: (c[0], c[1].kind != target.kind, abs(c[1].line - target.line), c[1].line),
+    )
+    return [t.docstring.text for _, t in chosen]
+
+
+NEIGHBOURS = '''
+class A:
+    """A class."""
+
+    def f(self):
+        """Plain."""
+
+    def g(self, x):
+        """Sections.
+
+        Args:
+            x: The x.
+        """
+
+    def h(self):
+        pass
+
+    class B: """Nested on one line."""
+
+
+def k(x):
+    """Sections.
+
+    Returns:
+        x: The x.
+    """
+
+
+def m():
+    """Plain too."""
+'''
+
+
+@pytest.mark.parametrize("name", ["inspect.py", "argparse.py", "_pydecimal.py"])
+def test_nearby_style_examples_are_those_sorting_every_candidate_gives(name):
+    """The style examples read nearest first are those of sorting all the file's documented
+    targets (sections first, same kind first, nearest, earlier line), whatever is excluded and
+    however many are asked for."""
+    import random
+
+    from docagent.draft.context import nearby_docstrings
+
+    sources = {"neighbours.py": NEIGHBOURS, name: (STDLIB / name).read_text()}
+    for path, text in sources.items():
+        facts = read_file("", path, data=text.encode())
+        documented = [t.qualname for t in facts.targets if t.docstring is not None]
+        pick = random.Random(path)
+        for target in facts.targets:
+            for limit in (0, 1, 2, 5):
+                exclude = set(pick.sample(documented, min(len(documented), pick.randint(0, 4))))
+                assert nearby_docstrings(facts, target, limit, exclude) == _nearby_by_sorting(
+                    facts, target, limit, exclude
+                ), (path, target.qualname)
+
+
+def test_style_examples_starting_on_one_line_come_in_source_order():
+    """Candidates at the same distance on the same line (not in a file that parses, but the
+    order must not depend on it) come in the file's order, as a stable sort gives them."""
+    import dataclasses
+
+    from docagent.code.targets import FileFacts
+    from docagent.draft.context import nearby_docstrings
+
+    read = read_file("", "neighbours.py", data=NEIGHBOURS.encode())
+    # the classes on line 2, before the functions and methods, which are all on line 3
+    lines = {"class": 2, "module": 0}
+    moved = [dataclasses.replace(t, line=lines.get(t.kind, 3)) for t in read.targets]
+    facts = FileFacts(read.path, read.encoding, read.newline, read.text, read.source, moved)
+    for target in facts.targets:
+        for limit in (1, 2, 3):
+            assert nearby_docstrings(facts, target, limit) == _nearby_by_sorting(
+                facts, target, limit
+            )

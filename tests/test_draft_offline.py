@@ -525,6 +525,63 @@ def test_links_give_every_node_its_children_and_parent_in_ast_order() -> None:
         assert [n for n in walk_own(fn, kids)] == own
 
 
+SHADOWING = """
+def outer(a, b, c=1, *args, **kw):
+    def inner(a, d=b):  # a body statement: its parameters hide nothing below it
+        return a + b + d
+    if a:
+        def deeper(b, e=c):  # nested below a statement: hides b, its default too
+            return b + c + (lambda c: c + a)(b)
+        f = lambda a=a: a + b
+        return [a for a in args] + [b for _ in kw]
+    return outer(a, *args, **kw) + (c if c is not None else b)
+"""
+
+
+def _mentions_recursively(fn, uses, kids):
+    """What ``param_uses._mentions`` gave as a recursive visit (the reference)."""
+    import ast
+
+    from docagent.draft.offline.param_uses import _bound_names
+
+    mentions = []
+
+    def visit(node, hidden):
+        for child in kids.get(node, ()):
+            inner = hidden
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+                inner = hidden | set(_bound_names(child.args))
+            if isinstance(child, ast.Name) and child.id in uses and child.id not in hidden:
+                mentions.append(child)
+            visit(child, inner)
+
+    for stmt in fn.body:
+        visit(stmt, frozenset())
+    return mentions
+
+
+def test_parameter_mentions_are_the_recursive_visits_in_its_order() -> None:
+    """The mentions of parameters the offline drafter reads (from a stack) are those a
+    recursive visit finds, in its order: nested functions and lambdas hide their parameters
+    below them (their own defaults too), a body statement's definition hides nothing."""
+    import ast
+    import inspect as inspect_module
+
+    from docagent.draft.offline.nodes import links
+    from docagent.draft.offline.param_uses import _bound_names, _mentions
+
+    trees = [ast.parse(SHADOWING), ast.parse(inspect_module.getsource(inspect_module))]
+    functions = [n for t in trees for n in ast.walk(t) if isinstance(n, ast.FunctionDef)]
+    for fn in functions:
+        uses = dict.fromkeys(_bound_names(fn.args))
+        kids = links(fn).kids
+        assert _mentions(fn, uses, kids) == _mentions_recursively(fn, uses, kids)
+    outer = trees[0].body[0]
+    found = _mentions(outer, dict.fromkeys(_bound_names(outer.args)), links(outer).kids)
+    assert [(n.id, n.lineno) for n in found][:4] == [("b", 3), ("a", 4), ("b", 4), ("a", 5)]
+    assert ("b", 7) not in [(n.id, n.lineno) for n in found]  # deeper's own b
+
+
 # -- what an outside trial on click 8.5.1 found misleading ------------------------------------
 
 CONTEXT_AND_DEFAULTS = '''"""Helpers."""

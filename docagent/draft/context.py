@@ -9,9 +9,10 @@ truncated line by line, so the same inputs always give the same pack.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import heapq
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass, field
 
 from docagent.code.targets import FileFacts, Target
@@ -316,16 +317,66 @@ def nearby_docstrings(
     Never a stale docstring (one that disagrees with its code) nor one whose qualname is in
     ``exclude`` (the drafter passes docstrings written by a model that no person reviewed).
     """
-    chosen = heapq.nsmallest(
-        limit,
-        (
-            c
-            for c in _example_candidates(facts)
-            if c[1].qualname != target.qualname and c[1].qualname not in exclude
-        ),
-        key=lambda c: (c[0], c[1].kind != target.kind, abs(c[1].line - target.line), c[1].line),
-    )
-    return [t.docstring.text for _, t in chosen]  # type: ignore[union-attr]
+    # The order is that of sorting the candidates by (plain, of another kind, distance in
+    # lines, line), ties in source order: the first ``limit`` are read from the file's
+    # candidates grouped by (plain, kind) and sorted by line, nearest first, without going
+    # through the others (every target of a file asks: quadratic in its docstrings otherwise).
+    groups = _example_groups(facts)
+    chosen: list[str] = []
+    line, own = target.line, target.qualname
+    for plain in (False, True):
+        same = [groups[(plain, target.kind)]] if (plain, target.kind) in groups else []
+        other = [g for (p, kind), g in groups.items() if p == plain and kind != target.kind]
+        for kinds in (same, other):
+            for _d, _line, _i, t in heapq.merge(*(_nearest(g, line) for g in kinds)):
+                if len(chosen) >= limit:
+                    return chosen
+                if t.qualname != own and t.qualname not in exclude:
+                    chosen.append(t.docstring.text)  # type: ignore[union-attr]
+    return chosen
+
+
+#: candidates of one (plain, kind) group: their lines (sorted) and ``(line, index, target)``
+#: in the same order (``index``: the place in :func:`_example_candidates`)
+_Group = tuple[list[int], list[tuple[int, int, Target]]]
+
+
+def _example_groups(facts: FileFacts) -> dict[tuple[bool, str], _Group]:
+    """:func:`_example_candidates` by (plain, kind), each sorted by line then source order;
+    once per file version."""
+    cached = facts.__dict__.get("_example_groups")
+    if cached is None:
+        found: dict[tuple[bool, str], list[tuple[int, int, Target]]] = {}
+        for i, (plain, t) in enumerate(_example_candidates(facts)):
+            found.setdefault((plain, t.kind), []).append((t.line, i, t))
+        cached = {}
+        for key, entries in found.items():
+            entries.sort(key=lambda e: (e[0], e[1]))
+            cached[key] = ([e[0] for e in entries], entries)
+        facts.__dict__["_example_groups"] = cached
+    return cached
+
+
+def _nearest(group: _Group, line: int) -> Iterator[tuple[int, int, int, Target]]:
+    """The group's candidates as ``(distance, line, index, target)`` in that order (nearest
+    to ``line`` first; at one distance the earlier line; on one line, source order)."""
+    lines, entries = group
+    right = bisect.bisect_left(lines, line)  # entries from here are at or after ``line``
+    left = right  # entries before this are before ``line``, read backwards a line at a time
+    run: list[tuple[int, int, Target]] = []  # the entries of the line ``left`` reached
+    while True:
+        if not run and left > 0:
+            start = bisect.bisect_left(lines, lines[left - 1], 0, left)
+            run, left = entries[start:left], start  # one line's entries in source order
+        after = entries[right] if right < len(entries) else None
+        if run and (after is None or line - run[0][0] <= after[0] - line):
+            at, i, t = run.pop(0)
+            yield line - at, at, i, t
+        elif after is not None:
+            right += 1
+            yield after[0] - line, after[0], after[1], after[2]
+        else:
+            return
 
 
 def _example_candidates(facts: FileFacts) -> list[tuple[bool, Target]]:

@@ -74,7 +74,28 @@ def literal_value(literal: str, indent: str = "    ") -> tuple[bool, str | None,
 
     Returns ``(single_string_statement, docstring_value, error)``; the first is False when the
     text broke out of its literal (more statements, or not a plain string).
+
+    A plain ``\"\"\"…\"\"\"`` literal whose body has no quote, backslash, carriage return,
+    NUL or lone surrogate is decided without the parser (most drafts' literals): its value
+    is its body, and the statement is that one string.
     """
+    if (
+        len(literal) >= 6
+        and literal.startswith('"""')
+        and literal.endswith('"""')
+        and indent
+        and not indent.strip(" ")
+        and _ESCAPABLE.search(literal, 3, len(literal) - 3) is None
+    ):
+        # nothing in the body can end, escape or change the string (a carriage return would
+        # become a newline): the parser would read exactly this string, cleaned like any
+        # docstring (``ast.get_docstring``)
+        return True, inspect.cleandoc(literal[3:-3]), ""
+    return _parsed_literal_value(literal, indent)
+
+
+def _parsed_literal_value(literal: str, indent: str) -> tuple[bool, str | None, str]:
+    """:func:`literal_value` by Python's parser (any literal)."""
     src = f"def _f():\n{indent}{literal}\n"
     try:
         tree = pyast.parse(src, quiet=True)  # quiet: e.g. invalid escapes in a naive literal

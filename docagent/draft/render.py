@@ -45,16 +45,28 @@ def _fill(text: str, width: int, indent: str = "", first_indent: str | None = No
                 out.append((first if not out or (i == 0 and n == 0) else indent) + x)
             continue
         joined = " ".join(x.strip() for x in lines)
-        wrapped = textwrap.wrap(
-            joined,
-            width=max(20, width),
-            initial_indent=first if n == 0 else indent,
-            subsequent_indent=indent,
-            break_long_words=False,
-            break_on_hyphens=False,
-        )
+        head = first if n == 0 else indent
+        if joined and len(head) + len(joined) <= max(20, width):
+            # fits on one line: what ``textwrap.wrap`` gives, without it (the lines came
+            # from ``splitlines`` with tabs expanded, so the only white space ``wrap`` would
+            # change, a tab or a line break, is not there; nothing ends in white space)
+            out.append(head + joined)
+            continue
+        wrapped = _wrap(joined, max(20, width), head, indent)
         out.extend(wrapped or [first.rstrip()])
     return out
+
+
+def _wrap(text: str, width: int, first: str, indent: str) -> list[str]:
+    """``textwrap.wrap`` of a paragraph (words never broken)."""
+    return textwrap.wrap(
+        text,
+        width=width,
+        initial_indent=first,
+        subsequent_indent=indent,
+        break_long_words=False,
+        break_on_hyphens=False,
+    )
 
 
 def _one_line(text: str) -> str:

@@ -148,7 +148,10 @@ def _read_own_nodes(
     ``parents``: the parent of every node under ``fn`` (both from :func:`links`).
     """
     stored: set[str] | None = None  # the names the body assigns, once a raise needs them
+    wanted = _OWN_KINDS
     for n in own:
+        if type(n) not in wanted:  # most nodes: names, calls, constants, ...
+            continue
         if isinstance(n, ast.Return) and n.value is not None:
             if not (isinstance(n.value, ast.Constant) and n.value.value is None):
                 out.returns.append(ast.unparse(n.value))
@@ -184,6 +187,10 @@ def _read_own_nodes(
     order = sorted(range(len(out.return_nodes)), key=lambda i: position(out.return_nodes[i]))
     out.return_nodes = [out.return_nodes[i] for i in order]
     out.returns = [out.returns[i] for i in order]
+
+
+#: the node types :func:`_read_own_nodes` reads (the parser makes no subclasses of them)
+_OWN_KINDS = frozenset((ast.Return, ast.For, ast.AsyncFor, ast.Yield, ast.YieldFrom, ast.Raise))
 
 
 def _raise_condition(

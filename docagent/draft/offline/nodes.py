@@ -68,8 +68,15 @@ def links(node: ast.AST) -> Links:
     hidden: set[ast.AST] = set()  # nodes inside a nested definition
     stack = [node]
     pop, push = stack.pop, stack.extend
+    leaves = _LEAVES
     while stack:
         n = pop()
+        if type(n) in leaves:  # a name or a constant (half the nodes): no child to look for
+            kids[n] = []
+            if n in hidden:
+                continue
+            own.append(n)
+            continue
         found = kids[n] = _fielded_children(n)
         for c in found:
             parents[c] = n
@@ -81,6 +88,11 @@ def links(node: ast.AST) -> Links:
         else:
             own.append(n)
     return Links(kids, parents, own)
+
+
+#: node types whose fields never hold a node with fields, by Python's grammar: ``Name`` (an
+#: identifier and a field-less context) and ``Constant`` (a value and a kind, never nodes)
+_LEAVES = frozenset((ast.Name, ast.Constant))
 
 
 def _fielded_children(node: ast.AST) -> list[ast.AST]:

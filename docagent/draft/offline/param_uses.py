@@ -63,19 +63,32 @@ def _mentions(
     """The names in the body that refer to a parameter of ``fn`` (``kids``: each node's
     children), in source order."""
     mentions: list[ast.Name] = []
-
-    def visit(node: ast.AST, hidden: frozenset[str]) -> None:
-        for child in kids.get(node, ()):  # ``pass`` and other nodes without fields: none
-            inner = hidden
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
-                inner = hidden | set(_bound_names(child.args))
-            if isinstance(child, ast.Name) and child.id in uses and child.id not in hidden:
-                mentions.append(child)
-            visit(child, inner)
-
-    for stmt in fn.body:
-        visit(stmt, frozenset())
+    get = kids.get  # ``pass`` and other nodes without fields: none
+    empty: frozenset[str] = frozenset()
+    # depth first in field order, from a stack: each entry is a node and the parameter names
+    # hidden where it is (a nested function's parameters, below the function: its own
+    # defaults too; the body's own statements hide nothing for their children)
+    stack: list[tuple[ast.AST, frozenset[str]]] = [
+        (child, empty) for stmt in reversed(fn.body) for child in reversed(get(stmt, ()))
+    ]
+    pop, push = stack.pop, stack.append
+    name, scopes = ast.Name, _SCOPES
+    while stack:
+        node, hidden = pop()
+        kind = type(node)
+        if kind is name:  # no children
+            if node.id in uses and node.id not in hidden:  # type: ignore[attr-defined]
+                mentions.append(node)  # type: ignore[arg-type]
+            continue
+        if kind in scopes:
+            hidden = hidden | set(_bound_names(node.args))  # type: ignore[attr-defined]
+        for child in reversed(get(node, ())):
+            push((child, hidden))
     return mentions
+
+
+#: the definitions whose parameters hide a parameter of the same name below them
+_SCOPES = frozenset((ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
 
 
 def _record(use: ParamUse, name_node: ast.Name, parents: dict[ast.AST, ast.AST]) -> None:
