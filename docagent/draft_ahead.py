@@ -39,8 +39,8 @@ if TYPE_CHECKING:
     from docagent.session import Session
     from docagent.work.items import WorkItem
 
-#: fewer drafts than this are made in-process: forking (tens of milliseconds for a large
-#: run's memory) would cost more than the second core saves
+#: fewer drafts than this are made in-process: forking (milliseconds for a small run, 0.2 s
+#: for the standard library's) would cost about what the second core saves
 MIN_ITEMS = 64
 
 
@@ -91,11 +91,6 @@ class DraftAhead:
         if drafter is not None:  # the worker builds the packs now; the estimate's are not needed
             drafter.forget_packs()
 
-    @property
-    def running(self) -> bool:
-        """Whether the worker may still hand over drafts."""
-        return self._conn is not None
-
     def take(self, item: WorkItem) -> Draft | None:
         """The worker's draft of ``item``, waiting for it; None when the worker has none (it
         was not asked for ``item``, failed on it or stopped): then the worker is stopped."""
@@ -145,13 +140,13 @@ def _serve(conn: Connection, theirs: Connection, session: Session, items: list[W
 
         async def run() -> None:
             for item in items:
-                found = session.target(item)
                 draft: Draft | None = None
-                if found is not None:
-                    try:
+                try:
+                    found = session.target(item)
+                    if found is not None:
                         draft = await drafter.draft(*found)
-                    except Exception:  # this process drafts it again, and says why it failed
-                        draft = None
+                except Exception:  # the run drafts it again, and says why it failed
+                    draft = None
                 conn.send((item.key, draft))
                 if draft is None:
                     return  # what follows may depend on it: this process drafts the rest
@@ -160,7 +155,9 @@ def _serve(conn: Connection, theirs: Connection, session: Session, items: list[W
 
         asyncio.run(run())
     except (BrokenPipeError, KeyboardInterrupt):
-        pass  # this process is gone or interrupted: nothing to hand over
+        pass  # the run is gone or interrupted: nothing to hand over
+    except Exception:  # a draft that cannot be sent, say: the run drafts the rest
+        pass
     finally:
         conn.close()
 

@@ -258,3 +258,56 @@ def _workers() -> list[int]:
         if b"Store.record_draft" in cmdline and state != "Z":
             found.append(int(entry.name))
     return found
+
+
+def test_a_worker_that_cannot_read_a_target_hands_it_back_without_a_traceback(
+    repo_factory, tmp_path: Path
+) -> None:
+    """The worker fails to read a target (here: an error raised in the worker only): the run
+    drafts it and the rest itself, with nothing on stderr but its usual lines."""
+    import subprocess
+    import sys
+    import textwrap
+
+    ahead, alone = _pair(repo_factory, tmp_path)
+    script = textwrap.dedent(
+        """
+        import os, sys
+        from docagent import batch, draft_ahead
+        from docagent.cli import main
+        from docagent.session import Session
+        here, real = os.getpid(), Session.target
+        def unreadable_in_worker(self, item):
+            if item.qualname == "gamma_2" and os.getpid() != here:
+                raise OSError("the worker cannot read pkg/gamma.py")
+            return real(self, item)
+        Session.target = unreadable_in_worker
+        if sys.argv[3] == "alone":
+            draft_ahead.MIN_ITEMS = 10**9
+        taken = []
+        take = draft_ahead.DraftAhead.take
+        def counting(self, item):
+            draft = take(self, item)
+            taken.append(draft is not None)
+            return draft
+        draft_ahead.DraftAhead.take = counting
+        code = main(["batch", sys.argv[1], "--provider", "offline", "--out", sys.argv[2]])
+        print("TAKEN", len(taken), taken.count(False), file=sys.stderr)
+        sys.exit(code)
+        """
+    )
+    runs = {}
+    for root, mode in ((ahead, "ahead"), (alone, "alone")):
+        out = tmp_path / f"{mode}.jsonl"
+        proc = subprocess.run(
+            [sys.executable, "-c", script, str(root), str(out), mode],
+            capture_output=True,
+            text=True,
+        )
+        assert proc.returncode == 0, proc.stderr
+        runs[mode] = (proc.stderr, _records(out))
+    err, records = runs["ahead"]
+    assert "Traceback" not in err and "Error" not in err, err
+    taken = next(line for line in err.splitlines() if line.startswith("TAKEN")).split()
+    assert int(taken[1]) < len(records) and taken[2] == "1"  # handed back, then stopped
+    assert records == runs["alone"][1]
