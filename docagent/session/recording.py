@@ -5,7 +5,6 @@ decisions (with their observability events); the log as the drafter's cache.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from docagent import observability
@@ -73,18 +72,6 @@ class Recording(FileReading):
         if call is None:
             return self.store.record_draft(self.run_id or None, record)
         return self.store.record_paid(self.run_id or None, record, call)
-
-    def record_drafts(
-        self, drafts: Sequence[tuple[Draft, DraftRecord | PreparedDraft]]
-    ) -> list[str]:
-        """:meth:`record_paid` for new drafts that arrive together: one transaction for all
-        of them (:meth:`Store.record_drafts <docagent.store.api.Store.record_drafts>`); their
-        ids, in order."""
-        for draft, _ in drafts:
-            self._count(draft)
-        calls = [self._call_record(draft) for draft, _ in drafts]
-        records = [record for _, record in drafts]
-        return self.store.record_drafts(self.run_id or None, records, calls)
 
     def _count(self, draft: Draft) -> None:
         """Add a new draft's cost and tokens to the totals (first: the budget sees the spend
