@@ -174,6 +174,7 @@ def _class_info(cls: type) -> tuple[str, tuple[str, ...], frozenset[str], int]:
 #: node classes without fields (``Load``, ``Add``, ``Pass``…) -> their dump; filled on first use
 _LEAF: dict[type, str] = {}
 _NAME = ast.Name
+_CONSTANT = ast.Constant
 #: types whose dump is their ``repr`` (the values of ``Constant`` and of name fields)
 _REPR = frozenset({str, int, float, bool, type(None), bytes, complex})
 
@@ -256,10 +257,14 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
                 if not fast:
                     return "[" + ", ".join([fmt(x, depth) for x in node]) + "]"
                 items = []
-                for x in node:  # a name is formatted here, as fmt would (one call fewer)
-                    if type(x) is _NAME and type(x.ctx) in _LEAF:
+                for x in node:  # names and constants formatted here, as fmt would (one call
+                    xt = type(x)  # fewer; a string spanning lines goes to fmt, to be noted)
+                    if xt is _NAME and type(x.ctx) in _LEAF:
                         counter += 1
                         items.append("Name(id=" + repr(x.id) + ", ctx=" + _LEAF[type(x.ctx)] + ")")
+                    elif xt is _CONSTANT and x.kind is None and x.end_lineno == x.lineno:
+                        counter += 1
+                        items.append("Constant(value=" + repr(x.value) + ")")
                     else:
                         items.append(fmt(x, depth))
                 return "[" + ", ".join(items) + "]"
@@ -318,6 +323,10 @@ def tree_facts(tree: ast.Module, *, docstrings: bool = False) -> TreeFacts:
                     counter += 1
                     ctx = _LEAF[type(value.ctx)]
                     args.append(name + "=Name(id=" + repr(value.id) + ", ctx=" + ctx + ")")
+                    continue
+                if vt is _CONSTANT and value.kind is None and value.end_lineno == value.lineno:
+                    counter += 1
+                    args.append(name + "=Constant(value=" + repr(value.value) + ")")
                     continue
                 args.append(name + "=" + fmt(value, depth + 1))
             else:

@@ -5,14 +5,10 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass
-from typing import Any
 
-from docagent.code import astfacts, pyast
-from docagent.code.astfacts import FAST_DUMP, no_gc, tree_facts
+from docagent.code import pyast
+from docagent.code.astfacts import no_gc, tree_facts
 from docagent.code.proof import doc_ranges
-
-_DEFS = (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)
-_BLOCKS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def parse_module(text: str, path: str) -> ast.Module:
@@ -100,164 +96,10 @@ class DefFingerprints:
 
 def def_fingerprints(tree: ast.Module, keys: set[tuple[int, str]], module: bool) -> DefFingerprints:
     """The fingerprints of the definitions of ``tree`` at ``keys`` (``(line, name)``), and of
-    the whole module with ``module``: the same as :func:`~docagent.code.astfacts.tree_facts`
-    gives (``ast.dump`` of the tree with docstrings removed, hashed), but only those are
-    formatted, and nothing else is collected (calls, imports). Without ``module``, only the
-    subtrees of the definitions asked for are formatted: a definition's statements are found
-    by walking statements, never expressions. A definition asked for holds the fingerprints
-    of those nested in it. Two definitions at one ``(line, name)``, or Python 3.13's ``ast``
-    format, take :func:`~docagent.code.astfacts.tree_facts` itself.
-    """
-    if not FAST_DUMP:
-        return _from_tree_facts(tree, keys, module)
-    shas: dict[tuple[int, str], str] = {}
-    classes: set[tuple[int, str]] = set()
-    if module:
-        module_sha, dumps = _dump(tree)
-        if dumps is None:
-            return _from_tree_facts(tree, keys, module)
-        for key, (dumped, is_class) in dumps.items():
-            if key in keys:
-                shas[key] = astfacts._sha(dumped)
-                if is_class:
-                    classes.add(key)
-        return DefFingerprints(astfacts._sha(module_sha), shas, classes)
-    seen: set[tuple[int, str]] = set()
-    stack: list[ast.AST] = [tree]
-    wanted: list[ast.AST] = []
-    while stack:  # preorder over statements: a definition asked for is formatted whole
-        node = stack.pop()
-        if isinstance(node, _DEFS):
-            key = (node.lineno, node.name)
-            if key in seen:
-                return _from_tree_facts(tree, keys, module)
-            seen.add(key)
-            if key in keys:
-                wanted.append(node)
-        for name in _BLOCKS:
-            children = getattr(node, name, None)
-            if isinstance(children, list):
-                stack.extend(children)
-    done: set[int] = set()
-    for node in wanted:
-        if id(node) in done:
-            continue
-        _, dumps = _dump(node)
-        assert dumps is not None  # no two definitions share a key here (checked above)
-        for key, (dumped, is_class) in dumps.items():
-            if key in keys:
-                shas[key] = astfacts._sha(dumped)
-                if is_class:
-                    classes.add(key)
-        done.update(_def_ids(node))
-    return DefFingerprints(None, shas, classes)
-
-
-def _def_ids(node: ast.AST) -> list[int]:
-    """The ids of ``node`` and of the definitions among its statements, at any depth."""
-    out: list[int] = []
-    stack = [node]
-    while stack:
-        n = stack.pop()
-        if isinstance(n, _DEFS):
-            out.append(id(n))
-        for name in _BLOCKS:
-            children = getattr(n, name, None)
-            if isinstance(children, list):
-                stack.extend(children)
-    return out
-
-
-def _from_tree_facts(tree: ast.Module, keys: set[tuple[int, str]], module: bool) -> DefFingerprints:
-    """:func:`def_fingerprints` through :func:`~docagent.code.astfacts.tree_facts`."""
-    found = tree_facts(tree)
+    the whole module with ``module``: those :func:`~docagent.code.astfacts.tree_facts` gives
+    (``ast.dump`` of the tree with docstrings removed, hashed), which owns their format."""
+    with no_gc():  # the traversal builds many small objects: collections would only slow it
+        found = tree_facts(tree)
     shas = {k: v for k, v in found.shas.items() if k in keys}
     classes = {k for k in shas if isinstance(found.nodes.get(k), ast.ClassDef)}
     return DefFingerprints(found.module_sha if module else None, shas, classes)
-
-
-def _dump(
-    top: ast.AST,
-) -> tuple[str, dict[tuple[int, str], tuple[str, bool]] | None]:
-    """``ast.dump`` of ``top`` with docstrings removed (the format
-    :func:`~docagent.code.astfacts.tree_facts` reproduces, formatting every node once) and the
-    dump of each definition in it by ``(line, name)`` with whether it is a class; None for
-    those when two definitions share a key (then the breadth-first rule of ``tree_facts``
-    decides, not this)."""
-    info_of = astfacts._INFO
-    leaves = astfacts._LEAF
-    plain = astfacts._REPR
-    name_type = astfacts._NAME
-    class_info = astfacts._class_info
-    is_docstring = astfacts._is_docstring
-    role_def, role_module = astfacts._DEF, astfacts._MODULE
-    pass_node = astfacts._PASS
-    constant = ast.Constant
-    found: dict[tuple[int, str], tuple[str, bool]] = {}
-    clash = False
-
-    def fmt(node: Any) -> str:
-        nonlocal clash
-        cls = type(node)
-        info = info_of.get(cls)
-        if info is None:
-            if isinstance(node, ast.AST):
-                info = class_info(cls)
-            elif cls is list:
-                if not node:
-                    return "[]"
-                items = []
-                for x in node:  # names and constants formatted here, as below (one call fewer)
-                    xt = type(x)
-                    if xt is name_type and type(x.ctx) in leaves:
-                        items.append("Name(id=" + repr(x.id) + ", ctx=" + leaves[type(x.ctx)] + ")")
-                    elif xt is constant and x.kind is None:
-                        items.append("Constant(value=" + repr(x.value) + ")")
-                    else:
-                        items.append(fmt(x))
-                return "[" + ", ".join(items) + "]"
-            else:
-                return repr(node)
-        cname, fields, optional, role = info
-        if not fields:
-            return cname + "()"
-        scope = role in (role_def, role_module)
-        args = []
-        for name in fields:
-            try:
-                value = getattr(node, name)
-            except AttributeError:
-                continue
-            if value is None and name in optional:
-                continue
-            if scope and name == "body":
-                if value and is_docstring(value[0]):
-                    value = value[1:] or [pass_node]
-                elif not value:
-                    value = [pass_node]
-            vt = type(value)
-            if vt in plain:
-                args.append(name + "=" + repr(value))
-                continue
-            leaf = leaves.get(vt)
-            if leaf is not None:
-                args.append(name + "=" + leaf)
-                continue
-            if vt is name_type and type(value.ctx) in leaves:
-                ctx = leaves[type(value.ctx)]
-                args.append(name + "=Name(id=" + repr(value.id) + ", ctx=" + ctx + ")")
-                continue
-            if vt is constant and value.kind is None:
-                args.append(name + "=Constant(value=" + repr(value.value) + ")")
-                continue
-            args.append(name + "=" + fmt(value))
-        dumped = cname + "(" + ", ".join(args) + ")"
-        if role == role_def:
-            key = (node.lineno, node.name)
-            if key in found:
-                clash = True
-            found[key] = (dumped, cls is ast.ClassDef)
-        return dumped
-
-    top_dump = fmt(top)
-    return top_dump, None if clash else found
