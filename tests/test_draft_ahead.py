@@ -311,3 +311,20 @@ def test_a_worker_that_cannot_read_a_target_hands_it_back_without_a_traceback(
     taken = next(line for line in err.splitlines() if line.startswith("TAKEN")).split()
     assert int(taken[1]) < len(records) and taken[2] == "1"  # handed back, then stopped
     assert records == runs["alone"][1]
+
+
+def test_a_worker_only_for_a_drafter_without_a_model_on_two_cpus(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    def session(name: str) -> SimpleNamespace:
+        return SimpleNamespace(provider=SimpleNamespace(name=name))
+
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 1}, raising=False)
+    assert draft_ahead.available(session("offline"), draft_ahead.MIN_ITEMS)
+    assert not draft_ahead.available(session("offline"), draft_ahead.MIN_ITEMS - 1)
+    for model in ("anthropic", "openai"):  # their drafts wait on a model: no worker
+        assert not draft_ahead.available(session(model), 10_000)
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0}, raising=False)
+    assert not draft_ahead.available(session("offline"), 10_000)  # one CPU: nothing to gain
