@@ -27,6 +27,8 @@ from docagent.decisions import standing_decision
 from docagent.errors import DocagentError
 from docagent.store import db, dialect, standing
 from docagent.store.prepared import COLUMNS, PreparedDraft, prepare_draft
+from docagent.store.prepared import stored_json as _json
+from docagent.store.prepared import stored_text as _text
 from docagent.store.records import (
     DECISIONS,
     Call,
@@ -83,14 +85,6 @@ def _since(since: Timestamp) -> str | None:
         except ValueError:
             raise DocagentError(f"--since {since}: not a date (expected YYYY-MM-DD)") from None
     return _ts(since)
-
-
-def _json(value: Any, env: tuple[str, ...] | None = None) -> str:
-    return json.dumps(scrub_value(value, env), ensure_ascii=False, sort_keys=True, default=str)
-
-
-def _text(value: str | None, env: tuple[str, ...] | None = None) -> str | None:
-    return None if value is None else scrub_text(value, env)
 
 
 def _load(raw: str | None, default: Any) -> Any:

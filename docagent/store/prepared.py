@@ -88,8 +88,9 @@ _TEXT = COLUMNS.index("text")
 _ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, default=str)
 
 
-def _json(value: Any, env: tuple[str, ...]) -> str:
-    """``value`` scrubbed and serialised as the log stores JSON."""
+def stored_json(value: Any, env: tuple[str, ...] | None = None) -> str:
+    """``value`` scrubbed and serialised as the log stores JSON (``env``: the key environment
+    variables' values, :func:`~docagent.store.redact.secret_env_values`, when read already)."""
     return _ENCODER.encode(scrub_value(value, env))
 
 
@@ -110,17 +111,18 @@ def _checks_json(checks: list[dict[str, Any]], env: tuple[str, ...]) -> str:
         type(c) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in c.items())
         for c in checks
     ):
-        return _json(list(checks), env)
+        return stored_json(list(checks), env)
     key = (env, *(tuple(c.items()) for c in checks))
     found = _CHECKS.get(key)
     if found is None:
         if len(_CHECKS) >= 1024:
             _CHECKS.clear()  # bounded: the same few lists recur
-        found = _CHECKS[key] = _json(list(checks), env)
+        found = _CHECKS[key] = stored_json(list(checks), env)
     return found
 
 
-def _text(value: str | None, env: tuple[str, ...]) -> str | None:
+def stored_text(value: str | None, env: tuple[str, ...] | None = None) -> str | None:
+    """``value`` scrubbed as the log stores text (None stays None)."""
     return None if value is None else scrub_text(value, env)
 
 
@@ -148,8 +150,8 @@ def prepare_draft(
         d.provider,
         d.model,
         d.prompt_version,
-        _json(d.context, env),
-        _json(d.structured, env),
+        stored_json(d.context, env),
+        stored_json(d.structured, env),
         scrub_text(d.text, env),
         _checks_json(d.checks, env),
         int(d.checks_ok),
@@ -159,13 +161,13 @@ def prepare_draft(
         int(d.cache_write_tokens),
         float(d.cost_usd),
         int(d.latency_ms),
-        _text(d.error, env),
+        stored_text(d.error, env),
         d.context_hash,
         d.cache_key,
         source,
         source_sha,
         source_cut,
-        _text(d.original_docstring, env),
+        stored_text(d.original_docstring, env),
         int(d.attempts),
     )
     return PreparedDraft(values, version)
@@ -187,7 +189,7 @@ def _source_columns(
     log has, and the last few prepared are remembered.
     """
     if d.file_text is None:
-        return _text(d.source, env), None, None, None
+        return stored_text(d.source, env), None, None, None
     sha = text_sha(d.file_text)
     clean = stored.get(sha)
     data: bytes | None = None
